@@ -1,0 +1,114 @@
+package config
+
+import (
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Base holds the settings every Backdesk service shares (DESIGN.md §10).
+// Each service embeds it in its own config struct and adds what it alone needs.
+type Base struct {
+	DatabaseURL      string        // BACKDESK_DATABASE_URL: postgres://… or sqlite://path
+	RedisURL         string        // BACKDESK_REDIS_URL: redis://, rediss://, redis-sentinel://
+	Addr             string        // BACKDESK_ADDR: listen address
+	PublicURL        string        // BACKDESK_PUBLIC_URL: how browsers reach the platform
+	OIDCIssuer       string        // BACKDESK_OIDC_ISSUER
+	OIDCClientID     string        // BACKDESK_OIDC_CLIENT_ID
+	OIDCClientSecret string        // BACKDESK_OIDC_CLIENT_SECRET
+	OIDCRolesClaim   string        // BACKDESK_OIDC_ROLES_CLAIM, default "groups"
+	OIDCRoleMap      string        // BACKDESK_OIDC_ROLE_MAP, "group=role,…"
+	AuditSigningKey  string        // BACKDESK_AUDIT_SIGNING_KEY
+	LogLevel         slog.Level    // BACKDESK_LOG_LEVEL: debug, info, warn, error
+	ShutdownTimeout  time.Duration // BACKDESK_SHUTDOWN_TIMEOUT, default 10s
+}
+
+// Defaults are the values used when a variable is unset. An empty
+// DatabaseURL or RedisURL default makes that variable required.
+type Defaults struct {
+	DatabaseURL string
+	RedisURL    string
+	Addr        string
+	PublicURL   string
+}
+
+// ReadBase reads the shared settings through r; r.Err reports the problems.
+func ReadBase(r *Reader, d Defaults) Base {
+	b := Base{
+		DatabaseURL:      r.URL("BACKDESK_DATABASE_URL", d.DatabaseURL, "postgres", "postgresql", "sqlite"),
+		RedisURL:         r.URL("BACKDESK_REDIS_URL", d.RedisURL, "redis", "rediss", "redis-sentinel", "redis-socket"),
+		Addr:             r.String("BACKDESK_ADDR", firstNonEmpty(d.Addr, ":8080")),
+		PublicURL:        r.URL("BACKDESK_PUBLIC_URL", d.PublicURL, "http", "https"),
+		OIDCIssuer:       r.URL("BACKDESK_OIDC_ISSUER", "", "https", "http"),
+		OIDCClientID:     r.String("BACKDESK_OIDC_CLIENT_ID", ""),
+		OIDCClientSecret: r.String("BACKDESK_OIDC_CLIENT_SECRET", ""),
+		OIDCRolesClaim:   r.String("BACKDESK_OIDC_ROLES_CLAIM", "groups"),
+		OIDCRoleMap:      r.String("BACKDESK_OIDC_ROLE_MAP", ""),
+		AuditSigningKey:  r.String("BACKDESK_AUDIT_SIGNING_KEY", ""),
+		ShutdownTimeout:  r.Duration("BACKDESK_SHUTDOWN_TIMEOUT", 10*time.Second),
+	}
+	level := r.String("BACKDESK_LOG_LEVEL", "info")
+	if err := b.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		r.Check(Check{Bad: true, Var: "BACKDESK_LOG_LEVEL", Message: "must be debug, info, warn or error"})
+	}
+	_, _, addrErr := net.SplitHostPort(b.Addr)
+	r.Check(
+		Check{Bad: b.DatabaseURL == "", Var: "BACKDESK_DATABASE_URL", Message: "is required but not set"},
+		Check{Bad: b.RedisURL == "", Var: "BACKDESK_REDIS_URL", Message: "is required but not set"},
+		Check{Bad: addrErr != nil, Var: "BACKDESK_ADDR", Message: "must be host:port or :port"},
+		Check{Bad: strings.HasPrefix(b.DatabaseURL, "sqlite:") && sqlitePath(b.DatabaseURL) == "", Var: "BACKDESK_DATABASE_URL", Message: "sqlite URL needs a path, e.g. sqlite://.backdesk/backdesk.db"},
+		Check{Bad: b.OIDCIssuer != "" && b.OIDCClientID == "", Var: "BACKDESK_OIDC_CLIENT_ID", Message: "is required when BACKDESK_OIDC_ISSUER is set"},
+		Check{Bad: b.OIDCIssuer != "" && insecureRemote(b.OIDCIssuer), Var: "BACKDESK_OIDC_ISSUER", Message: "must use https unless the host is loopback"},
+		Check{Bad: b.ShutdownTimeout == 0, Var: "BACKDESK_SHUTDOWN_TIMEOUT", Message: "must be greater than zero"},
+	)
+	return b
+}
+
+// LogValue prints the settings with secrets masked, for the start-up log line.
+func (b Base) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("database_url", Mask(b.DatabaseURL)),
+		slog.String("redis_url", Mask(b.RedisURL)),
+		slog.String("addr", b.Addr),
+		slog.String("public_url", b.PublicURL),
+		slog.String("oidc_issuer", b.OIDCIssuer),
+		slog.String("oidc_client_id", b.OIDCClientID),
+		slog.String("oidc_client_secret", Secret(b.OIDCClientSecret)),
+		slog.String("oidc_roles_claim", b.OIDCRolesClaim),
+		slog.String("audit_signing_key", Secret(b.AuditSigningKey)),
+		slog.String("log_level", b.LogLevel.String()),
+		slog.Duration("shutdown_timeout", b.ShutdownTimeout),
+	)
+}
+
+func sqlitePath(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host + u.Path
+}
+
+func insecureRemote(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,92 @@
+package config_test
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/stretchr/testify/require"
+)
+
+func env(m map[string]string) config.Getenv { return func(k string) string { return m[k] } }
+
+func TestReadBase(t *testing.T) {
+	t.Parallel()
+	good := map[string]string{
+		"BACKDESK_DATABASE_URL": "postgres://app:s3cret@db:5432/backdesk",
+		"BACKDESK_REDIS_URL":    "redis://redis:6379/0",
+	}
+	tests := []struct {
+		name    string
+		set     map[string]string
+		wantErr []string // every variable that must be named
+	}{
+		{name: "minimal", set: good},
+		{name: "missing database", set: map[string]string{"BACKDESK_REDIS_URL": "redis://r:6379"}, wantErr: []string{"BACKDESK_DATABASE_URL: is required"}},
+		{name: "everything missing", set: map[string]string{}, wantErr: []string{"BACKDESK_DATABASE_URL", "BACKDESK_REDIS_URL"}},
+		{name: "bad database scheme", set: with(good, "BACKDESK_DATABASE_URL", "mysql://x/y"), wantErr: []string{`BACKDESK_DATABASE_URL: scheme "mysql" is not supported`}},
+		{name: "database not a URL", set: with(good, "BACKDESK_DATABASE_URL", "backdesk.db"), wantErr: []string{"BACKDESK_DATABASE_URL: must be an absolute URL"}},
+		{name: "sqlite without path", set: with(good, "BACKDESK_DATABASE_URL", "sqlite://"), wantErr: []string{"BACKDESK_DATABASE_URL: sqlite URL needs a path"}},
+		{name: "bad duration", set: with(good, "BACKDESK_SHUTDOWN_TIMEOUT", "ten"), wantErr: []string{"BACKDESK_SHUTDOWN_TIMEOUT"}},
+		{name: "bad level", set: with(good, "BACKDESK_LOG_LEVEL", "loud"), wantErr: []string{"BACKDESK_LOG_LEVEL"}},
+		{name: "bad addr", set: with(good, "BACKDESK_ADDR", "8080"), wantErr: []string{"BACKDESK_ADDR"}},
+		{name: "issuer without client", set: with(good, "BACKDESK_OIDC_ISSUER", "https://idp.example.com"), wantErr: []string{"BACKDESK_OIDC_CLIENT_ID"}},
+		{name: "plain http issuer", set: with(with(good, "BACKDESK_OIDC_ISSUER", "http://idp.example.com"), "BACKDESK_OIDC_CLIENT_ID", "c"), wantErr: []string{"BACKDESK_OIDC_ISSUER: must use https"}},
+		{name: "loopback http issuer", set: with(with(good, "BACKDESK_OIDC_ISSUER", "http://127.0.0.1:8080/dev/oidc"), "BACKDESK_OIDC_CLIENT_ID", "c")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := config.NewReader(env(tc.set))
+			b := config.ReadBase(r, config.Defaults{})
+			err := r.Err()
+			if len(tc.wantErr) == 0 {
+				require.NoError(t, err)
+				require.Equal(t, ":8080", b.Addr)
+				require.Equal(t, "groups", b.OIDCRolesClaim)
+				require.Equal(t, 10*time.Second, b.ShutdownTimeout)
+				return
+			}
+			require.Error(t, err)
+			for _, w := range tc.wantErr {
+				require.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestDefaultsFillUnsetVariables(t *testing.T) {
+	t.Parallel()
+	r := config.NewReader(env(nil))
+	b := config.ReadBase(r, config.Defaults{DatabaseURL: "sqlite://.backdesk/x.db", RedisURL: "redis://127.0.0.1:1", Addr: "127.0.0.1:8080"})
+	require.NoError(t, r.Err())
+	require.Equal(t, "127.0.0.1:8080", b.Addr)
+}
+
+func TestLogValueMasksSecrets(t *testing.T) {
+	t.Parallel()
+	b := config.Base{
+		DatabaseURL:      "postgres://app:hunter2@db/backdesk?password=alsohidden",
+		OIDCClientSecret: "clientsecret",
+		AuditSigningKey:  "PRIVATE+KEY",
+	}
+	var sb strings.Builder
+	slog.New(slog.NewJSONHandler(&sb, nil)).Info("config", "config", b)
+	out := sb.String()
+	for _, secret := range []string{"hunter2", "alsohidden", "clientsecret", "PRIVATE+KEY"} {
+		require.NotContains(t, out, secret)
+	}
+	require.Contains(t, out, "app:xxxxx@db")
+}
+
+func with(m map[string]string, k, v string) map[string]string {
+	out := map[string]string{k: v}
+	for mk, mv := range m {
+		if mk != k {
+			out[mk] = mv
+		}
+	}
+	return out
+}

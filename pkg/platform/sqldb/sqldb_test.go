@@ -1,0 +1,99 @@
+package sqldb_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw     string
+		dialect sqldb.Dialect
+		wantErr string
+	}{
+		{raw: "postgres://u@h:5432/db?sslmode=disable", dialect: sqldb.Postgres},
+		{raw: "postgresql://u@h/db", dialect: sqldb.Postgres},
+		{raw: "sqlite://.backdesk/backdesk.db", dialect: sqldb.SQLite},
+		{raw: "sqlite:///var/lib/backdesk.db", dialect: sqldb.SQLite},
+		{raw: "sqlite://", wantErr: "needs a path"},
+		{raw: "mysql://h/db", wantErr: `scheme "mysql" is not supported`},
+	}
+	for _, tc := range tests {
+		_, dsn, d, err := sqldb.ParseURL(tc.raw)
+		if tc.wantErr != "" {
+			require.ErrorContains(t, err, tc.wantErr, tc.raw)
+			continue
+		}
+		require.NoError(t, err, tc.raw)
+		require.Equal(t, tc.dialect, d)
+		if d == sqldb.SQLite {
+			require.Contains(t, dsn, "foreign_keys(1)")
+			require.Contains(t, dsn, "journal_mode(WAL)")
+			require.Contains(t, dsn, "busy_timeout")
+		}
+	}
+}
+
+func TestErrorsMapToDomainKinds(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		_, err := db.ExecContext(ctx, `CREATE TABLE things (id TEXT PRIMARY KEY, parent TEXT REFERENCES things(id))`)
+		require.NoError(t, err)
+		_, err = db.ExecContext(ctx, `INSERT INTO things (id) VALUES ($1)`, "a")
+		require.NoError(t, err)
+
+		_, err = db.ExecContext(ctx, `INSERT INTO things (id) VALUES ($1)`, "a")
+		require.ErrorIs(t, sqldb.MapError(err), apperr.ErrConflict)
+
+		_, err = db.ExecContext(ctx, `INSERT INTO things (id, parent) VALUES ($1, $2)`, "b", "missing")
+		require.ErrorIs(t, sqldb.MapError(err), apperr.ErrConflict)
+
+		var id string
+		err = db.QueryRowContext(ctx, `SELECT id FROM things WHERE id = $1`, "zzz").Scan(&id)
+		require.ErrorIs(t, sqldb.MapError(err), apperr.ErrNotFound)
+
+		// The same $n parameter may appear twice, on both engines.
+		err = db.QueryRowContext(ctx, `SELECT id FROM things WHERE id = $1 OR parent = $1`, "a").Scan(&id)
+		require.NoError(t, err)
+		require.Equal(t, "a", id)
+	})
+}
+
+func TestTxRollsBackOnError(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		_, err := db.ExecContext(ctx, `CREATE TABLE n (v INTEGER)`)
+		require.NoError(t, err)
+		boom := errors.New("boom")
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO n (v) VALUES (1)`)
+			require.NoError(t, err)
+			return boom
+		})
+		require.ErrorIs(t, err, boom)
+		require.NoError(t, db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO n (v) VALUES (2)`)
+			return err
+		}))
+		var sum int
+		require.NoError(t, db.QueryRowContext(ctx, `SELECT COALESCE(SUM(v), 0) FROM n`).Scan(&sum))
+		require.Equal(t, 2, sum)
+	})
+}
+
+func TestOpenUnreachablePostgresIsUnavailable(t *testing.T) {
+	t.Parallel()
+	_, err := sqldb.Open(context.Background(), "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2")
+	require.Error(t, err)
+	require.ErrorIs(t, err, apperr.ErrUnavailable)
+}
