@@ -1,0 +1,283 @@
+package outbox_test
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/outbox"
+	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/hibiken/asynq"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+const taskType = "test:touch"
+
+func TestMain(m *testing.M) {
+	otel.SetTracerProvider(sdktrace.NewTracerProvider())
+	otel.SetTextMapPropagator(propagation.TraceContext{})
+	if os.Getenv("OUTBOX_CHILD") != "" {
+		os.Exit(childRelay())
+	}
+	os.Exit(m.Run())
+}
+
+// counter is a handler that records, through Once, how often each task ran
+// and which trace each delivery belonged to.
+type counter struct {
+	db     *sqldb.DB
+	mu     sync.Mutex
+	runs   map[string]int // task id -> deliveries that changed the database
+	traces map[string]string
+}
+
+func (c *counter) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	id, _ := asynq.GetTaskID(ctx)
+	err := outbox.Once(ctx, c.db, t, time.Now(), func(tx *sql.Tx) error { return nil })
+	if errors.Is(err, outbox.ErrAlreadyDone) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.runs[id]++
+	c.traces[id] = queue.TraceHeaders(ctx)["traceparent"]
+	return nil
+}
+
+func (c *counter) snapshot() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range c.runs {
+		out[k] = v
+	}
+	return out
+}
+
+func startWorker(t *testing.T, db *sqldb.DB, redisURL string) *counter {
+	t.Helper()
+	opt, err := queue.RedisOpt(redisURL)
+	require.NoError(t, err)
+	c := &counter{db: db, runs: map[string]int{}, traces: map[string]string{}}
+	srv := queue.NewServer(opt, queue.ServerConfig{Concurrency: 4, PollInterval: 20 * time.Millisecond})
+	mux := asynq.NewServeMux()
+	mux.Use(queue.Tracing)
+	mux.Handle(taskType, c)
+	require.NoError(t, srv.Start(mux))
+	t.Cleanup(srv.Shutdown)
+	return c
+}
+
+func addRows(t *testing.T, ctx context.Context, db *sqldb.DB, n int) []string {
+	t.Helper()
+	var ids []string
+	require.NoError(t, db.Tx(ctx, func(tx *sql.Tx) error {
+		for i := 0; i < n; i++ {
+			id, err := outbox.Add(ctx, tx, time.Now(), outbox.Message{Type: taskType, Queue: queue.System, Payload: []byte(fmt.Sprintf(`{"n":%d}`, i))})
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	}))
+	return ids
+}
+
+func client(t *testing.T, redisURL string) *asynq.Client {
+	t.Helper()
+	opt, err := queue.RedisOpt(redisURL)
+	require.NoError(t, err)
+	c := asynq.NewClient(opt)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func unsent(t *testing.T, db *sqldb.DB) int {
+	t.Helper()
+	var n int
+	require.NoError(t, db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL`).Scan(&n))
+	return n
+}
+
+func requireEachOnce(t *testing.T, c *counter, ids []string) {
+	t.Helper()
+	require.Eventually(t, func() bool { return len(c.snapshot()) == len(ids) }, 30*time.Second, 20*time.Millisecond, "every task must be delivered")
+	// Give a duplicate the chance to show up before judging.
+	time.Sleep(300 * time.Millisecond)
+	runs := c.snapshot()
+	for _, id := range ids {
+		require.Equal(t, 1, runs[id], "task %s", id)
+	}
+	require.Len(t, runs, len(ids))
+}
+
+func TestTraceRunsFromWriterToHandler(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		redisURL := testenv.Redis(t)
+		ctx, span := otel.Tracer("test").Start(context.Background(), "http request")
+		ids := addRows(t, ctx, db, 1)
+		span.End()
+
+		c := startWorker(t, db, redisURL)
+		n, err := outbox.NewRelay(db, client(t, redisURL), outbox.RelayConfig{}).RelayOnce(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		requireEachOnce(t, c, ids)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		require.Contains(t, c.traces[ids[0]], span.SpanContext().TraceID().String())
+		require.Zero(t, unsent(t, db))
+	})
+}
+
+func TestRelayCrashAfterEnqueueDeliversOnce(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		redisURL := testenv.Redis(t)
+		ids := addRows(t, ctx, db, 5)
+
+		// The first relay dies after putting three tasks in Redis but
+		// before marking any row sent: its transaction never commits.
+		crash := errors.New("relay killed")
+		sentBeforeCrash := 0
+		r1 := outbox.NewRelay(db, client(t, redisURL), outbox.RelayConfig{AfterEnqueue: func(string) {
+			sentBeforeCrash++
+			if sentBeforeCrash == 3 {
+				panic(crash)
+			}
+		}})
+		require.PanicsWithValue(t, crash, func() { _, _ = r1.RelayOnce(ctx) })
+		require.Equal(t, 5, unsent(t, db), "nothing may be marked sent by the crashed relay")
+
+		c := startWorker(t, db, redisURL)
+		// The restarted relay re-sends all five; the three already in Redis
+		// are refused by their task id.
+		r2 := outbox.NewRelay(db, client(t, redisURL), outbox.RelayConfig{})
+		n, err := r2.RelayOnce(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 5, n)
+		requireEachOnce(t, c, ids)
+
+		// Even a row re-sent after its task finished is refused (retention).
+		_, err = db.ExecContext(ctx, `UPDATE outbox SET sent_at = NULL`)
+		require.NoError(t, err)
+		_, err = r2.RelayOnce(ctx)
+		require.NoError(t, err)
+		requireEachOnce(t, c, ids)
+	})
+}
+
+func TestRelayRunPicksUpRowsCommittedWhileDown(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		redisURL := testenv.Redis(t)
+		ids := addRows(t, ctx, db, 3) // committed; no relay running
+		c := startWorker(t, db, redisURL)
+		r := outbox.NewRelay(db, client(t, redisURL), outbox.RelayConfig{Interval: 50 * time.Millisecond})
+		done := make(chan struct{})
+		go func() { r.Run(ctx); close(done) }()
+		requireEachOnce(t, c, ids)
+		more := addRows(t, ctx, db, 2)
+		r.Notify()
+		requireEachOnce(t, c, append(ids, more...))
+		cancel()
+		<-done
+	})
+}
+
+func TestRelayKeepsRowsWhenRedisIsDown(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		addRows(t, ctx, db, 2)
+		dead := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond})
+		defer dead.Close()
+		n, err := outbox.NewRelay(db, dead, outbox.RelayConfig{}).RelayOnce(ctx)
+		require.NoError(t, err)
+		require.Zero(t, n)
+		require.Equal(t, 2, unsent(t, db))
+		var attempts int
+		var lastErr sql.NullString
+		require.NoError(t, db.QueryRowContext(ctx, `SELECT MAX(attempts), MAX(last_error) FROM outbox`).Scan(&attempts, &lastErr))
+		require.Equal(t, 1, attempts)
+		require.NotEmpty(t, lastErr.String)
+	})
+}
+
+// TestRelayProcessKilledBetweenEnqueueAndCommit kills a real relay process
+// with SIGKILL in the window after its task reached Redis and before its
+// transaction committed, then restarts relaying here.
+func TestRelayProcessKilledBetweenEnqueueAndCommit(t *testing.T) {
+	t.Parallel()
+	for _, d := range testenv.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			db, dbURL := testenv.NewDB(t, d)
+			redisURL := testenv.Redis(t)
+			ctx := context.Background()
+			ids := addRows(t, ctx, db, 2)
+
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "OUTBOX_CHILD=1", "OUTBOX_DB="+dbURL, "OUTBOX_REDIS="+redisURL)
+			out, err := cmd.StdoutPipe()
+			require.NoError(t, err)
+			cmd.Stderr = os.Stderr
+			require.NoError(t, cmd.Start())
+			line, err := bufio.NewReader(out).ReadString('\n')
+			require.NoError(t, err)
+			require.True(t, strings.HasPrefix(line, "ENQUEUED "), line)
+			require.NoError(t, cmd.Process.Kill())
+			_ = cmd.Wait()
+			require.Equal(t, 2, unsent(t, db))
+
+			c := startWorker(t, db, redisURL)
+			_, err = outbox.NewRelay(db, client(t, redisURL), outbox.RelayConfig{}).RelayOnce(ctx)
+			require.NoError(t, err)
+			requireEachOnce(t, c, ids)
+			require.Zero(t, unsent(t, db))
+		})
+	}
+}
+
+// childRelay is the body of the process the test above kills.
+func childRelay() int {
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, os.Getenv("OUTBOX_DB"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	opt, err := queue.RedisOpt(os.Getenv("OUTBOX_REDIS"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	r := outbox.NewRelay(db, asynq.NewClient(opt), outbox.RelayConfig{AfterEnqueue: func(id string) {
+		fmt.Printf("ENQUEUED %s\n", id)
+		select {} // hold the transaction open until killed
+	}})
+	_, err = r.RelayOnce(ctx)
+	fmt.Fprintln(os.Stderr, "child relay returned", err)
+	return 1
+}
