@@ -79,7 +79,7 @@ func (b Base) LogValue() slog.Value {
 		slog.String("oidc_roles_claim", b.OIDCRolesClaim),
 		slog.String("audit_signing_key", Secret(b.AuditSigningKey)),
 		slog.String("log_level", b.LogLevel.String()),
-		slog.Duration("shutdown_timeout", b.ShutdownTimeout),
+		slog.String("shutdown_timeout", b.ShutdownTimeout.String()),
 	)
 }
 

@@ -46,7 +46,7 @@ type counter struct {
 
 func (c *counter) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	id, _ := asynq.GetTaskID(ctx)
-	err := outbox.Once(ctx, c.db, t, time.Now(), func(tx *sql.Tx) error { return nil })
+	err := outbox.Once(ctx, c.db, id, t.Type(), time.Now(), func(tx *sql.Tx) error { return nil })
 	if errors.Is(err, outbox.ErrAlreadyDone) {
 		return nil
 	}

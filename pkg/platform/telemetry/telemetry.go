@@ -21,7 +21,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 )
 
 // Telemetry holds the providers a process uses and the Prometheus registry
@@ -37,7 +37,7 @@ type Telemetry struct {
 // Setup builds the providers for service and installs them as the global
 // OpenTelemetry providers and propagator.
 func Setup(ctx context.Context, service string) (*Telemetry, error) {
-	res, err := resource.Merge(resource.Default(), resource.NewWithAttributes(semconv.SchemaURL, semconv.ServiceName(serviceName(service))))
+	res, err := resource.Merge(resource.Default(), resource.NewSchemaless(semconv.ServiceName(serviceName(service))))
 	if err != nil {
 		return nil, fmt.Errorf("telemetry resource: %w", err)
 	}

@@ -1,0 +1,167 @@
+// Package practice holds the rules for dental practices, the billing
+// company's clients: what a valid practice is, how one is created, and the
+// provisioning step that follows creation. Storage is behind Storer.
+package practice
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/outbox"
+	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/google/uuid"
+)
+
+// Status is a practice's place in its lifecycle.
+type Status string
+
+// The lifecycle: draft → active → suspended → offboarded.
+const (
+	Draft      Status = "draft"
+	Active     Status = "active"
+	Suspended  Status = "suspended"
+	Offboarded Status = "offboarded"
+)
+
+// Practice is a dental practice served by the billing company.
+type Practice struct {
+	ID            string
+	Name          string
+	NPI           string // the practice's 10-digit National Provider Identifier
+	Timezone      string // IANA name; patients are contacted in local time
+	Status        Status
+	Version       int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	ProvisionedAt *time.Time // set by the router once the practice is set up
+}
+
+// NewPractice is what a platform admin supplies to create a practice.
+type NewPractice struct {
+	Name     string
+	NPI      string
+	Timezone string
+}
+
+// TaskProvision is the task the router runs after a practice is created.
+const TaskProvision = "practice:provision"
+
+// ProvisionPayload identifies the practice to provision.
+type ProvisionPayload struct {
+	PracticeID string `json:"practice_id"`
+}
+
+// Storer is the storage the practice rules need.
+type Storer interface {
+	// Create stores p and the provisioning task in one transaction.
+	Create(ctx context.Context, p Practice, task outbox.Message) error
+	Get(ctx context.Context, id string) (Practice, error)
+	// MarkProvisioned records that taskID provisioned practice id, once.
+	MarkProvisioned(ctx context.Context, taskID, id string, at time.Time) error
+}
+
+// Service applies the practice rules.
+type Service struct {
+	store  Storer
+	now    func() time.Time
+	notify func()
+}
+
+// NewService returns a Service over store. notify, when not nil, is called
+// after a transaction that wrote outbox rows commits (the relay's Notify).
+func NewService(store Storer, now func() time.Time, notify func()) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	if notify == nil {
+		notify = func() {}
+	}
+	return &Service{store: store, now: now, notify: notify}
+}
+
+// Create validates in and stores a draft practice, queueing its provisioning.
+func (s *Service) Create(ctx context.Context, in NewPractice) (Practice, error) {
+	in.Name = strings.TrimSpace(in.Name)
+	in.NPI = strings.TrimSpace(in.NPI)
+	in.Timezone = strings.TrimSpace(in.Timezone)
+	if err := validate(in); err != nil {
+		return Practice{}, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return Practice{}, err
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	p := Practice{
+		ID: id.String(), Name: in.Name, NPI: in.NPI, Timezone: in.Timezone,
+		Status: Draft, Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	payload, _ := json.Marshal(ProvisionPayload{PracticeID: p.ID})
+	if err := s.store.Create(ctx, p, outbox.Message{Type: TaskProvision, Queue: queue.System, Payload: payload}); err != nil {
+		return Practice{}, err
+	}
+	s.notify()
+	return p, nil
+}
+
+// Get returns one practice.
+func (s *Service) Get(ctx context.Context, id string) (Practice, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return Practice{}, apperr.NotFound("practice")
+	}
+	return s.store.Get(ctx, id)
+}
+
+// Provision runs the router's set-up for a new practice. Delivered twice, it
+// acts once.
+func (s *Service) Provision(ctx context.Context, taskID string, p ProvisionPayload) error {
+	return s.store.MarkProvisioned(ctx, taskID, p.PracticeID, s.now().UTC())
+}
+
+func validate(in NewPractice) error {
+	switch n := utf8.RuneCountInString(in.Name); {
+	case n == 0:
+		return apperr.Invalid("name", "required", "is required")
+	case n > 200:
+		return apperr.Invalid("name", "too_long", "must be at most 200 characters")
+	}
+	if !ValidNPI(in.NPI) {
+		return apperr.Invalid("npi", "invalid_npi", "must be a valid 10-digit NPI (check digit included)")
+	}
+	if in.Timezone == "" {
+		return apperr.Invalid("timezone", "required", "is required, e.g. America/Chicago")
+	}
+	if _, err := time.LoadLocation(in.Timezone); err != nil || in.Timezone == "Local" {
+		return apperr.Invalid("timezone", "invalid_timezone", "must be an IANA time zone such as America/Chicago")
+	}
+	return nil
+}
+
+// ValidNPI checks an NPI's form and its Luhn check digit, computed (per the
+// NPI standard) over the number prefixed with the card issuer code 80840.
+func ValidNPI(npi string) bool {
+	if len(npi) != 10 || (npi[0] != '1' && npi[0] != '2') {
+		return false
+	}
+	sum := 24 // the digits of the 80840 prefix, weighted as Luhn does
+	for i := 0; i < 9; i++ {
+		c := npi[8-i]
+		if c < '0' || c > '9' {
+			return false
+		}
+		d := int(c - '0')
+		if i%2 == 0 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	check := (10 - sum%10) % 10
+	return npi[9] == byte('0'+check)
+}

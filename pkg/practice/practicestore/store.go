@@ -1,0 +1,85 @@
+// Package practicestore keeps practices in PostgreSQL or SQLite. It is the
+// only place practice SQL lives.
+package practicestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/outbox"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/practice"
+)
+
+// Store implements practice.Storer.
+type Store struct{ db *sqldb.DB }
+
+var _ practice.Storer = (*Store)(nil)
+
+// New returns a Store over db.
+func New(db *sqldb.DB) *Store { return &Store{db: db} }
+
+const (
+	insertPractice = `INSERT INTO practices (id, name, npi, timezone, status, version, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	selectPractice = `SELECT id, name, npi, timezone, status, version, created_at, updated_at, provisioned_at
+FROM practices WHERE id = $1`
+	markProvisioned = `UPDATE practices SET provisioned_at = $2, updated_at = $2, version = version + 1
+WHERE id = $1 AND provisioned_at IS NULL`
+)
+
+// Create stores p and task atomically.
+func (s *Store) Create(ctx context.Context, p practice.Practice, task outbox.Message) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, insertPractice, p.ID, p.Name, p.NPI, p.Timezone, string(p.Status), p.Version, p.CreatedAt, p.UpdatedAt)
+		if err != nil {
+			err = sqldb.MapError(err)
+			if errors.Is(err, apperr.ErrConflict) {
+				return &apperr.Error{Kind: apperr.KindConflict, Code: "duplicate_npi", Field: "npi", Message: "a practice with this NPI already exists", Err: err}
+			}
+			return fmt.Errorf("insert practice: %w", err)
+		}
+		if _, err := outbox.Add(ctx, tx, p.CreatedAt, task); err != nil {
+			return err
+		}
+		return nil
+	})
+}
+
+// Get loads one practice.
+func (s *Store) Get(ctx context.Context, id string) (practice.Practice, error) {
+	var p practice.Practice
+	var status string
+	var prov sql.NullTime
+	err := s.db.QueryRowContext(ctx, selectPractice, id).Scan(&p.ID, &p.Name, &p.NPI, &p.Timezone, &status, &p.Version, &p.CreatedAt, &p.UpdatedAt, &prov)
+	if err != nil {
+		err = sqldb.MapError(err)
+		if errors.Is(err, apperr.ErrNotFound) {
+			return practice.Practice{}, apperr.NotFound("practice")
+		}
+		return practice.Practice{}, fmt.Errorf("select practice: %w", err)
+	}
+	p.Status = practice.Status(status)
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	if prov.Valid {
+		t := prov.Time.UTC()
+		p.ProvisionedAt = &t
+	}
+	return p, nil
+}
+
+// MarkProvisioned stamps the practice as provisioned, once per task id.
+func (s *Store) MarkProvisioned(ctx context.Context, taskID, id string, at time.Time) error {
+	err := outbox.Once(ctx, s.db, taskID, practice.TaskProvision, at, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, markProvisioned, id, at.UTC())
+		return err
+	})
+	if errors.Is(err, outbox.ErrAlreadyDone) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,64 @@
+package ctl_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/backdesk/backdesk/services/ctl"
+	"github.com/stretchr/testify/require"
+)
+
+func run(env map[string]string, args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := ctl.Main(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestMigrateTwiceIsANoOp(t *testing.T) {
+	t.Parallel()
+	for _, d := range testenv.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			_, url := testenv.NewEmptyDB(t, d)
+			env := map[string]string{"BACKDESK_DATABASE_URL": url}
+			code, out, errOut := run(env, "migrate")
+			require.Equal(t, 0, code, errOut)
+			require.Contains(t, out, "applied 0001_foundation.sql")
+
+			code, out, errOut = run(env, "migrate")
+			require.Equal(t, 0, code, errOut)
+			require.Equal(t, "database is up to date\n", out)
+		})
+	}
+}
+
+func TestBadDatabaseURLNamesTheVariable(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"unset":       "",
+		"bad scheme":  "mysql://db/x",
+		"not a URL":   "backdesk.db",
+		"unreachable": "postgres://nobody@127.0.0.1:1/x?sslmode=disable&connect_timeout=2",
+	}
+	for name, url := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			code, _, errOut := run(map[string]string{"BACKDESK_DATABASE_URL": url}, "migrate")
+			require.NotZero(t, code)
+			require.Contains(t, errOut, "BACKDESK_DATABASE_URL")
+		})
+	}
+}
+
+func TestUsage(t *testing.T) {
+	t.Parallel()
+	code, _, errOut := run(nil, "frobnicate")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, `unknown command "frobnicate"`)
+	code, out, _ := run(nil, "version")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "backdeskctl ")
+}
+

@@ -1,0 +1,249 @@
+package devstack_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/backdesk/backdesk/services/devstack"
+	"github.com/backdesk/backdesk/services/internal/apitest"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv("DEVSTACK_CHILD") == "1" {
+		os.Exit(child())
+	}
+	os.Exit(m.Run())
+}
+
+// child behaves like the backdesk-dev binary.
+func child() int {
+	ctx, stop := signalContext()
+	defer stop()
+	cfg, err := devstack.ReadConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	if err := devstack.Run(ctx, cfg, os.Stdout, nil); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type bundle struct {
+	api  *apitest.Client
+	logs *syncBuffer
+	stop func() error
+}
+
+func setup(t *testing.T, dbURL string) bundle {
+	t.Helper()
+	env := map[string]string{
+		"BACKDESK_DATABASE_URL": dbURL,
+		"BACKDESK_REDIS_URL":    testenv.Redis(t),
+		"BACKDESK_ADDR":         "127.0.0.1:0",
+	}
+	cfg, err := devstack.ReadConfig(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	p, err := devstack.Build(ctx, cfg, logs)
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- p.Serve(ctx, ln) }()
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		return <-done
+	}
+	t.Cleanup(func() { _ = stop() })
+	return bundle{api: apitest.New(t, p.Engine), logs: logs, stop: stop}
+}
+
+func TestPlatformEndToEnd(t *testing.T) {
+	t.Parallel()
+	for _, d := range testenv.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			_, dbURL := testenv.NewEmptyDB(t, d) // the dev binary migrates at start
+			b := setup(t, dbURL)
+
+			res := b.api.Do("GET", "/readyz", "")
+			require.Equal(t, 200, res.Code, string(res.Body))
+
+			res = b.api.Do("POST", "/api/v1/practices", `{"name":"Lakeside Family Dental","npi":"1234567893","timezone":"America/Chicago"}`)
+			require.Equal(t, 201, res.Code, string(res.Body))
+			var created struct {
+				ID            string  `json:"id"`
+				Status        string  `json:"status"`
+				ProvisionedAt *string `json:"provisioned_at"`
+			}
+			res.JSON(t, &created)
+			require.Equal(t, "/api/v1/practices/"+created.ID, res.Header.Get("Location"))
+			require.Equal(t, "draft", created.Status)
+
+			// The outbox row reaches the router through asynq, which
+			// provisions the practice.
+			require.Eventually(t, func() bool {
+				var got struct {
+					ProvisionedAt *string `json:"provisioned_at"`
+				}
+				r := b.api.Do("GET", "/api/v1/practices/"+created.ID, "")
+				r.JSON(t, &got)
+				return r.Code == 200 && got.ProvisionedAt != nil
+			}, 30*time.Second, 50*time.Millisecond)
+
+			require.NoError(t, b.stop())
+			logs := b.logs.String()
+			require.Contains(t, logs, `"msg":"stopped"`)
+			require.NotContains(t, logs, `"level":"ERROR"`)
+		})
+	}
+}
+
+func TestPracticeAPIErrors(t *testing.T) {
+	t.Parallel()
+	_, dbURL := testenv.NewEmptyDB(t, "sqlite")
+	b := setup(t, dbURL)
+	res := b.api.Do("POST", "/api/v1/practices", `{"name":"A","npi":"1234567893","timezone":"UTC"}`)
+	require.Equal(t, 201, res.Code)
+
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		code, field              string
+	}{
+		{"bad npi", "POST", "/api/v1/practices", `{"name":"A","npi":"1234567890","timezone":"UTC"}`, 400, "invalid_npi", "npi"},
+		{"missing name", "POST", "/api/v1/practices", `{"npi":"1234567893","timezone":"UTC"}`, 400, "required", "name"},
+		{"bad timezone", "POST", "/api/v1/practices", `{"name":"A","npi":"1245319599","timezone":"Nowhere/Town"}`, 400, "invalid_timezone", "timezone"},
+		{"unknown field", "POST", "/api/v1/practices", `{"name":"A","npi":"1245319599","timezone":"UTC","owner":"x"}`, 400, "unknown_field", "owner"},
+		{"not json", "POST", "/api/v1/practices", `name=A`, 400, "invalid_json", "body"},
+		{"duplicate npi", "POST", "/api/v1/practices", `{"name":"B","npi":"1234567893","timezone":"UTC"}`, 409, "duplicate_npi", "npi"},
+		{"unknown id", "GET", "/api/v1/practices/01890000-0000-7000-8000-000000000000", "", 404, "not_found", ""},
+		{"malformed id", "GET", "/api/v1/practices/not-an-id", "", 404, "not_found", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := b.api.Do(tc.method, tc.path, tc.body)
+			require.Equal(t, tc.status, res.Code, string(res.Body))
+			var e struct {
+				Error struct{ Code, Field string } `json:"error"`
+			}
+			res.JSON(t, &e)
+			require.Equal(t, tc.code, e.Error.Code)
+			require.Equal(t, tc.field, e.Error.Field)
+		})
+	}
+}
+
+func TestRouteTableMatchesOpenAPI(t *testing.T) {
+	t.Parallel()
+	cfg, err := devstack.ReadConfig(func(k string) string {
+		return map[string]string{"BACKDESK_DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "db"), "BACKDESK_REDIS_URL": testenv.Redis(t)}[k]
+	})
+	require.NoError(t, err)
+	p, err := devstack.Build(context.Background(), cfg, &bytes.Buffer{})
+	require.NoError(t, err)
+	defer p.Close()
+	apitest.RequireRoutesDocumented(t, p.Engine.Routes())
+}
+
+func TestDevBinaryStaysOnLoopback(t *testing.T) {
+	t.Parallel()
+	get := func(m map[string]string) config.Getenv { return func(k string) string { return m[k] } }
+	_, err := devstack.ReadConfig(get(map[string]string{"BACKDESK_ADDR": "0.0.0.0:8080"}))
+	require.ErrorContains(t, err, "BACKDESK_ADDR")
+	_, err = devstack.ReadConfig(get(map[string]string{"BACKDESK_ADDR": "0.0.0.0:8080", "BACKDESK_DEV_ALLOW_REMOTE": "true"}))
+	require.NoError(t, err)
+	c, err := devstack.ReadConfig(get(nil))
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:8080", c.Addr)
+	require.Equal(t, "sqlite://.backdesk/backdesk.db", c.DatabaseURL)
+	require.Empty(t, c.RedisURL, "no Redis URL means the in-process Redis")
+}
+
+// TestInterruptStopsCleanly runs the dev binary as a real process with its
+// defaults (SQLite, in-process Redis), waits for /readyz, sends SIGINT and
+// expects a clean exit with nothing logged at error level.
+func TestInterruptStopsCleanly(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "DEVSTACK_CHILD=1", "BACKDESK_ADDR="+addr, "BACKDESK_REDIS_URL=", "BACKDESK_DATABASE_URL=")
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+
+	require.Eventually(t, func() bool {
+		res, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == 200
+	}, 60*time.Second, 50*time.Millisecond, "dev binary never became ready: %s", &out)
+	_, err = os.Stat(filepath.Join(dir, ".backdesk", "backdesk.db"))
+	require.NoError(t, err, "the dev binary keeps its SQLite database under ./.backdesk/")
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	select {
+	case err := <-exited:
+		require.NoError(t, err, "exit status: %s", &out)
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("dev binary did not exit after SIGINT: %s", &out)
+	}
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	for sc.Scan() {
+		require.NotContains(t, sc.Text(), `"level":"ERROR"`)
+		require.NotContains(t, sc.Text(), "deadline passed")
+	}
+	require.Contains(t, out.String(), `"msg":"stopped"`)
+}

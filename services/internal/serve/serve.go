@@ -1,0 +1,231 @@
+// Package serve is the process skeleton every Backdesk service binary
+// shares: configuration, logging, telemetry, database, Redis, the gin
+// engine, background loops and asynq servers, and a shutdown that stops all
+// of them together within the configured deadline when SIGINT or SIGTERM
+// arrives. A service's main supplies only what is its own.
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/backdesk/backdesk/pkg/platform/logging"
+	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/platform/telemetry"
+	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// Process is one running service: its dependencies and its lifecycle.
+type Process struct {
+	Name      string
+	Config    config.Base
+	Log       *slog.Logger
+	Telemetry *telemetry.Telemetry
+	DB        *sqldb.DB
+	RedisOpt  asynq.RedisConnOpt
+	Redis     redis.UniversalClient
+	Engine    *gin.Engine
+	// API is where services mount their routes. Authentication middleware
+	// is added to this group, so every mounted route sits behind it.
+	API gin.IRouter
+
+	loops   []func(ctx context.Context)
+	workers []worker
+	closers []func() error
+}
+
+type worker struct {
+	srv *asynq.Server
+	h   asynq.Handler
+}
+
+// Open builds a Process from cfg: it connects to the database and Redis and
+// builds the engine. Any failure names the setting to fix.
+func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (*Process, error) {
+	p := &Process{Name: name, Config: cfg}
+	p.Log = logging.New(logOut, cfg.LogLevel, name)
+	slog.SetDefault(p.Log)
+
+	tel, err := telemetry.Setup(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	p.Telemetry = tel
+	p.closers = append(p.closers, func() error {
+		c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return tel.Shutdown(c)
+	})
+
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("BACKDESK_DATABASE_URL: %w", err)
+	}
+	p.DB = db
+	p.closers = append(p.closers, db.Close)
+
+	opt, err := queue.RedisOpt(cfg.RedisURL)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	p.RedisOpt = opt
+	rc, ok := opt.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		p.Close()
+		return nil, fmt.Errorf("BACKDESK_REDIS_URL: unsupported connection type")
+	}
+	p.Redis = rc
+	p.closers = append(p.closers, rc.Close)
+
+	p.Engine = web.NewEngine(web.Options{
+		Service:  name,
+		Logger:   p.Log,
+		Registry: tel.Registry,
+		Ready: []web.Check{
+			{Name: "database", Check: db.PingContext},
+			{Name: "redis", Check: func(ctx context.Context) error { return rc.Ping(ctx).Err() }},
+		},
+	})
+	p.API = p.Engine.Group("/")
+	return p, nil
+}
+
+// Go runs loop in the background until shutdown; loop must return when its
+// context ends.
+func (p *Process) Go(loop func(ctx context.Context)) { p.loops = append(p.loops, loop) }
+
+// Work runs an asynq server with handler h, started and stopped with the
+// HTTP server.
+func (p *Process) Work(cfg queue.ServerConfig, h asynq.Handler) {
+	if cfg.Logger == nil {
+		cfg.Logger = p.Log
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = p.Config.ShutdownTimeout * 8 / 10
+	}
+	p.workers = append(p.workers, worker{srv: queue.NewServer(p.RedisOpt, cfg), h: h})
+}
+
+// OnClose registers fn to run after everything else has stopped.
+func (p *Process) OnClose(fn func() error) { p.closers = append(p.closers, fn) }
+
+// Close releases the dependencies in reverse order of opening.
+func (p *Process) Close() {
+	for i := len(p.closers) - 1; i >= 0; i-- {
+		if err := p.closers[i](); err != nil && p.Log != nil {
+			p.Log.Warn("close", "error", err.Error())
+		}
+	}
+	p.closers = nil
+}
+
+// Serve listens on ln (or on the configured address when ln is nil) and runs
+// until ctx ends, then stops HTTP, workers and loops together within the
+// shutdown deadline.
+func (p *Process) Serve(ctx context.Context, ln net.Listener) error {
+	defer p.Close()
+	if ln == nil {
+		var err error
+		ln, err = net.Listen("tcp", p.Config.Addr)
+		if err != nil {
+			return fmt.Errorf("BACKDESK_ADDR: %w", err)
+		}
+	}
+	for _, w := range p.workers {
+		if err := w.srv.Start(w.h); err != nil {
+			return fmt.Errorf("start workers (BACKDESK_REDIS_URL): %w", err)
+		}
+	}
+	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for _, loop := range p.loops {
+		wg.Add(1)
+		go func() { defer wg.Done(); loop(loopCtx) }()
+	}
+
+	srv := web.Server(p.Config.Addr, p.Engine)
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	p.Log.Info("serving", "addr", ln.Addr().String(), "config", p.Config)
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	p.Log.Info("shutting down", "deadline", p.Config.ShutdownTimeout.String())
+	deadline, cancel := context.WithTimeout(context.Background(), p.Config.ShutdownTimeout)
+	defer cancel()
+
+	var stopWG sync.WaitGroup
+	stopWG.Add(1)
+	go func() {
+		defer stopWG.Done()
+		if err := srv.Shutdown(deadline); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			p.Log.Warn("http shutdown", "error", err.Error())
+		}
+	}()
+	for _, w := range p.workers {
+		stopWG.Add(1)
+		go func() { defer stopWG.Done(); w.srv.Shutdown() }()
+	}
+	stopLoops()
+	stopWG.Add(1)
+	go func() { defer stopWG.Done(); wg.Wait() }()
+	done := make(chan struct{})
+	go func() { stopWG.Wait(); close(done) }()
+	select {
+	case <-done:
+		p.Log.Info("stopped")
+	case <-deadline.Done():
+		p.Log.Warn("shutdown deadline passed; exiting anyway")
+	}
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	return serveErr
+}
+
+// SignalContext returns a context cancelled by SIGINT or SIGTERM.
+func SignalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// Fatal prints a start-up failure the way an operator needs it, one problem
+// per line, and exits with status 2.
+func Fatal(name string, err error) {
+	fmt.Fprintf(os.Stderr, "%s: cannot start:\n", name)
+	for _, line := range splitJoined(err) {
+		fmt.Fprintf(os.Stderr, "  %s\n", line)
+	}
+	os.Exit(2)
+}
+
+func splitJoined(err error) []string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []string
+		for _, e := range j.Unwrap() {
+			out = append(out, splitJoined(e)...)
+		}
+		return out
+	}
+	return []string{err.Error()}
+}

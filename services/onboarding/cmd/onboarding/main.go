@@ -1,0 +1,21 @@
+// Command onboarding serves the onboarding service: practices and imports.
+package main
+
+import (
+	"context"
+	_ "time/tzdata" // practice time zones must resolve in a minimal image
+
+	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/services/internal/serve"
+	"github.com/backdesk/backdesk/services/onboarding"
+)
+
+func main() {
+	serve.Main("onboarding", func(_ context.Context, p *serve.Process) error {
+		// The router's relay picks outbox rows up on its next sweep.
+		practices := practice.NewService(practicestore.New(p.DB), nil, nil)
+		onboarding.New(practices).Mount(p.API)
+		return nil
+	})
+}

@@ -1,0 +1,31 @@
+// Command router runs the router service: the outbox relay and the asynq
+// workers.
+package main
+
+import (
+	"context"
+	_ "time/tzdata"
+
+	"github.com/backdesk/backdesk/pkg/platform/outbox"
+	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/services/internal/serve"
+	"github.com/backdesk/backdesk/services/router"
+	"github.com/hibiken/asynq"
+)
+
+func main() {
+	serve.Main("router", func(_ context.Context, p *serve.Process) error {
+		client := asynq.NewClient(p.RedisOpt)
+		p.OnClose(client.Close)
+		relay := outbox.NewRelay(p.DB, client, outbox.RelayConfig{Logger: p.Log})
+		p.Go(relay.Run)
+
+		practices := practice.NewService(practicestore.New(p.DB), nil, relay.Notify)
+		r := router.New(practices, p.Log)
+		p.Work(queue.ServerConfig{}, r.Handler())
+		r.Mount(p.API)
+		return nil
+	})
+}
