@@ -1,0 +1,46 @@
+# Backdesk's tasks. `make run` and `make test` need nothing but Go.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+PKGS := ./...
+SERVICES := onboarding access workqueue router audit devstack ctl
+
+.PHONY: run test test-go test-pg lint bench build clean
+
+## run: the whole platform in one process on http://127.0.0.1:8080
+run:
+	$(GO) run ./services/devstack/cmd/backdesk-dev
+
+## test: lint, then every test suite (on PostgreSQL and Redis too under CI=true)
+test: lint test-go
+
+test-go:
+	@if [ "$${CI:-}" = "true" ]; then . deploy/dev/services.sh; fi; \
+	$(GO) test -count=1 -timeout 45m $(PKGS)
+
+## test-pg: the same suites against the local PostgreSQL and Redis, outside CI
+test-pg:
+	. deploy/dev/services.sh; $(GO) test -count=1 -timeout 45m $(PKGS)
+
+## lint: formatting, go vet and staticcheck
+lint:
+	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$bad" ]; then echo "gofmt needed on:"; echo "$$bad"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
+
+## bench: every benchmark, each with its ratio to the baseline of the same run
+bench:
+	@. deploy/dev/services.sh; \
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS) | $(GO) run ./pkg/platform/benchratio/cmd/benchratio
+
+## build: one binary per service under bin/
+build:
+	@mkdir -p bin
+	@for s in $(SERVICES); do \
+		$(GO) build -trimpath -o bin/ ./services/$$s/cmd/... ; \
+	done
+	@ls bin
+
+clean:
+	rm -rf bin .backdesk
