@@ -61,4 +61,3 @@ func TestUsage(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "backdeskctl ")
 }
-
