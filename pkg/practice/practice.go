@@ -60,6 +60,7 @@ type Storer interface {
 	// Create stores p and the provisioning task in one transaction.
 	Create(ctx context.Context, p Practice, task outbox.Message) error
 	Get(ctx context.Context, id string) (Practice, error)
+	GetByNPI(ctx context.Context, npi string) (Practice, error)
 	// MarkProvisioned records that taskID provisioned practice id, once.
 	MarkProvisioned(ctx context.Context, taskID, id string, at time.Time) error
 }
@@ -114,6 +115,11 @@ func (s *Service) Get(ctx context.Context, id string) (Practice, error) {
 		return Practice{}, apperr.NotFound("practice")
 	}
 	return s.store.Get(ctx, id)
+}
+
+// GetByNPI returns the practice with the given NPI.
+func (s *Service) GetByNPI(ctx context.Context, npi string) (Practice, error) {
+	return s.store.GetByNPI(ctx, strings.TrimSpace(npi))
 }
 
 // Provision runs the router's set-up for a new practice. Delivered twice, it

@@ -36,6 +36,9 @@ func (m *memStore) Create(_ context.Context, p practice.Practice, _ outbox.Messa
 func (m *memStore) Get(context.Context, string) (practice.Practice, error) {
 	return practice.Practice{}, errors.New("unused")
 }
+func (m *memStore) GetByNPI(context.Context, string) (practice.Practice, error) {
+	return practice.Practice{}, errors.New("unused")
+}
 func (m *memStore) MarkProvisioned(context.Context, string, string, time.Time) error { return nil }
 
 func TestCreateValidation(t *testing.T) {

@@ -1,15 +1,89 @@
-// Package access is the HTTP layer of the access service: browser login and
-// sessions, the caller's identity, grants, access requests and break-glass.
+// Package access is the HTTP layer of the access service: browser login
+// and sessions, the caller's identity, and (as they arrive) grants, access
+// requests and break-glass.
 package access
 
-import "github.com/gin-gonic/gin"
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/identity"
+	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/backdesk/backdesk/pkg/platform/oidcauth"
+	"github.com/backdesk/backdesk/pkg/platform/session"
+	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/backdesk/backdesk/services/internal/serve"
+	"github.com/gin-gonic/gin"
+	"github.com/redis/go-redis/v9"
+)
+
+// Deps are what the access API needs.
+type Deps struct {
+	Login         *oidcauth.Login
+	Sessions      *session.Store
+	Identity      *identity.Service
+	Redis         redis.UniversalClient // login attempts in flight
+	PublicURL     string                // e.g. https://backdesk.example.com
+	RolesClaim    string
+	SecureCookies bool
+	Log           *slog.Logger
+}
 
 // API serves the access routes.
-type API struct{}
+type API struct{ d Deps }
 
 // New returns the access API.
-func New() *API { return &API{} }
+func New(d Deps) *API { return &API{d: d} }
 
-// Mount registers the access routes on r, behind authentication. The service
-// starts with only the shared health, readiness and metrics endpoints.
-func (a *API) Mount(r gin.IRouter) {}
+// Mount registers the public login routes on public and the rest on api,
+// which sits behind authentication.
+func (a *API) Mount(public, api gin.IRouter) {
+	auth := public.Group("/auth")
+	auth.GET("/login", a.login)
+	auth.GET("/callback", a.callback)
+	auth.GET("/logged-out", a.loggedOut)
+	// Logout is on the authenticated side so it needs the CSRF token: a
+	// forged cross-site post cannot sign anyone out.
+	api.POST("/auth/logout", a.logout)
+	api.GET("/api/v1/me", a.me)
+	api.GET("/", a.home)
+}
+
+// loginTTL bounds how long a login may sit at the provider.
+const loginTTL = 10 * time.Minute
+
+const loginCookie = "backdesk_login"
+
+func (a *API) setCookie(c *gin.Context, name, value, path string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: name, Value: value, Path: path, MaxAge: maxAge,
+		HttpOnly: true, Secure: a.d.SecureCookies, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (a *API) me(c *gin.Context) {
+	p, _ := authn.PrincipalFrom(c.Request.Context())
+	c.JSON(http.StatusOK, meResponseFrom(p))
+}
+
+// ForProcess builds the access API from a service process's shared parts.
+// Browser login needs BACKDESK_PUBLIC_URL, since the provider must be told
+// where to send people back.
+func ForProcess(p *serve.Process) (*API, error) {
+	if p.Config.PublicURL == "" {
+		return nil, &config.VarError{Var: "BACKDESK_PUBLIC_URL", Message: "is required by the access service for browser login"}
+	}
+	public := strings.TrimSuffix(p.Config.PublicURL, "/")
+	return New(Deps{
+		Login:         p.Verifier.NewLogin(p.Config.OIDCClientSecret, public+"/auth/callback", strings.Fields(p.Config.OIDCScopes)),
+		Sessions:      p.Sessions,
+		Identity:      p.Identity,
+		Redis:         p.Redis,
+		PublicURL:     public,
+		RolesClaim:    p.Config.OIDCRolesClaim,
+		SecureCookies: p.Config.SecureCookies(),
+		Log:           p.Log,
+	}), nil
+}

@@ -21,8 +21,10 @@ var Version = "dev"
 const usage = `usage: backdeskctl <command>
 
 commands:
-  migrate   apply database migrations to BACKDESK_DATABASE_URL (safe to re-run)
-  version   print the version
+  migrate          apply database migrations to BACKDESK_DATABASE_URL (safe to re-run)
+  version          print the version
+  dev token USER   print an access token for a demo user of the dev binary
+                   (at BACKDESK_PUBLIC_URL, default http://127.0.0.1:8080)
 `
 
 // Main runs backdeskctl with args (without the program name) and returns the
@@ -37,6 +39,12 @@ func Main(ctx context.Context, args []string, getenv config.Getenv, stdout, stde
 	switch fs.Arg(0) {
 	case "migrate":
 		return migrateCmd(ctx, getenv, stdout, stderr)
+	case "dev":
+		if fs.Arg(1) != "token" {
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+		return devToken(ctx, fs.Args()[2:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "backdeskctl", version())
 		return 0

@@ -3,10 +3,15 @@ package ctl_test
 import (
 	"bytes"
 	"context"
+	"net"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/ctl"
+	"github.com/backdesk/backdesk/services/devstack/devissuer"
 	"github.com/stretchr/testify/require"
 )
 
@@ -60,4 +65,29 @@ func TestUsage(t *testing.T) {
 	code, out, _ := run(nil, "version")
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "backdeskctl ")
+}
+
+func TestDevTokenFromTheBuiltInProvider(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	base := "http://" + ln.Addr().String()
+	iss, err := devissuer.New(devissuer.Config{Issuer: base + "/dev/oidc", ClientID: "backdesk-dev", ClientSecret: "s", RedirectURIs: []string{base + "/auth/callback"}})
+	require.NoError(t, err)
+	srv := &http.Server{Handler: iss.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	env := map[string]string{"BACKDESK_PUBLIC_URL": base}
+	code, out, errOut := run(env, "dev", "token", "alice")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, 2, strings.Count(strings.TrimSpace(out), "."), "prints one JWT")
+
+	code, _, errOut = run(env, "dev", "token", "mallory")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "mallory")
+
+	code, _, errOut = run(map[string]string{"BACKDESK_PUBLIC_URL": "http://127.0.0.1:1"}, "dev", "token", "alice")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "make run")
 }

@@ -9,20 +9,24 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/pkg/schema"
 	"github.com/backdesk/backdesk/services/access"
 	"github.com/backdesk/backdesk/services/audit"
+	"github.com/backdesk/backdesk/services/devstack/devissuer"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/onboarding"
 	"github.com/backdesk/backdesk/services/router"
 	"github.com/backdesk/backdesk/services/workqueue"
+	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
 )
 
@@ -31,22 +35,37 @@ import (
 type Config struct {
 	config.Base
 	// AllowRemote (BACKDESK_DEV_ALLOW_REMOTE=true) lets the dev binary, which
-	// has demo users and no real login, listen beyond loopback.
+	// has demo users anyone can pick, listen beyond loopback.
 	AllowRemote bool
+	// DevIssuer is true when the built-in development identity provider
+	// serves at /dev/oidc (BACKDESK_OIDC_ISSUER unset).
+	DevIssuer bool
 }
+
+// DevClientID is the client id the built-in issuer registers for Backdesk.
+const DevClientID = "backdesk-dev"
 
 // ReadConfig reads the environment with development defaults.
 func ReadConfig(get config.Getenv) (Config, error) {
 	r := config.NewReader(get)
+	addr := r.String("BACKDESK_ADDR", "127.0.0.1:8080")
+	public := r.String("BACKDESK_PUBLIC_URL", "http://"+browserAddr(addr))
 	c := Config{Base: config.ReadBase(r, config.Defaults{
-		DatabaseURL: "sqlite://.backdesk/backdesk.db",
-		RedisURL:    "redis://in-process", // replaced by an in-process server
-		Addr:        "127.0.0.1:8080",
-		PublicURL:   "http://127.0.0.1:8080",
+		DatabaseURL:  "sqlite://.backdesk/backdesk.db",
+		RedisURL:     "redis://in-process", // replaced by an in-process server
+		Addr:         addr,
+		PublicURL:    public,
+		OIDCIssuer:   strings.TrimSuffix(public, "/") + "/dev/oidc",
+		OIDCClientID: DevClientID,
+		OIDCRoleMap:  devissuer.DemoRoleMap,
 	})}
 	c.AllowRemote = r.Bool("BACKDESK_DEV_ALLOW_REMOTE", false)
+	c.DevIssuer = get("BACKDESK_OIDC_ISSUER") == ""
 	if get("BACKDESK_REDIS_URL") == "" {
 		c.RedisURL = ""
+	}
+	if c.DevIssuer && c.OIDCClientSecret == "" {
+		c.OIDCClientSecret = session.Token()
 	}
 	if err := r.Err(); err != nil {
 		return Config{}, err
@@ -60,17 +79,25 @@ func ReadConfig(get config.Getenv) (Config, error) {
 // Run starts the platform and serves on ln (or on c.Addr when ln is nil)
 // until ctx ends.
 func Run(ctx context.Context, c Config, logOut io.Writer, ln net.Listener) error {
-	p, err := Build(ctx, c, logOut)
+	s, err := Build(ctx, c, logOut)
 	if err != nil {
 		return err
 	}
-	return p.Serve(ctx, ln)
+	return s.Serve(ctx, ln)
+}
+
+// Stack is the assembled platform.
+type Stack struct {
+	*serve.Process
+	// Issuer is the built-in identity provider, nil when a real one is
+	// configured.
+	Issuer *devissuer.Issuer
 }
 
 // Build assembles the platform without serving it yet: the in-process
 // Redis when none is configured, the migrated database, and every service
 // mounted on one engine.
-func Build(ctx context.Context, c Config, logOut io.Writer) (*serve.Process, error) {
+func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	var mr *miniredis.Miniredis
 	if c.RedisURL == "" {
 		mr = miniredis.NewMiniRedis()
@@ -102,18 +129,56 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*serve.Process, err
 	relay := outbox.NewRelay(p.DB, client, outbox.RelayConfig{Logger: p.Log})
 	p.Go(relay.Run)
 
+	// Identity: the development provider, when no real one is configured.
+	stack := &Stack{Process: p}
+	if c.DevIssuer {
+		iss, err := devissuer.New(devissuer.Config{
+			Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret,
+			RedirectURIs:           []string{strings.TrimSuffix(c.PublicURL, "/") + "/auth/callback"},
+			PostLogoutRedirectURIs: []string{strings.TrimSuffix(c.PublicURL, "/") + "/auth/logged-out"},
+		})
+		if err != nil {
+			p.Close()
+			return nil, fmt.Errorf("dev issuer: %w", err)
+		}
+		p.Engine.Any(iss.Prefix()+"/*path", gin.WrapH(iss.Handler()))
+		stack.Issuer = iss
+	}
+
 	// Domain.
 	practices := practice.NewService(practicestore.New(p.DB), nil, relay.Notify)
+	if err := seedDemo(ctx, practices, p.Identity); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("demo data: %w", err)
+	}
 
 	// Services, mounted as the ingress routes them.
 	rt := router.New(practices, p.Log)
 	p.Work(queue.ServerConfig{}, rt.Handler())
 	rt.Mount(p.API)
-	onboarding.New(practices).Mount(p.API)
-	access.New().Mount(p.API)
+	onboarding.New(practices, p.Identity).Mount(p.API)
+	acc, err := access.ForProcess(p)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	acc.Mount(p.Engine, p.API)
 	workqueue.New().Mount(p.API)
 	audit.New().Mount(p.API)
-	return p, nil
+	return stack, nil
+}
+
+// browserAddr is where a browser on this machine reaches addr: a wildcard
+// bind is reached through loopback.
+func browserAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func loopback(addr string) bool {

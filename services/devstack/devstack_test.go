@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +21,9 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/devstack"
+	"github.com/backdesk/backdesk/services/devstack/devissuer"
 	"github.com/backdesk/backdesk/services/internal/apitest"
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 )
 
@@ -64,25 +68,32 @@ func (s *syncBuffer) String() string {
 }
 
 type bundle struct {
-	api  *apitest.Client
-	logs *syncBuffer
-	stop func() error
+	stack   *devstack.Stack
+	api     *apitest.Client
+	engine  http.Handler
+	baseURL string // the running server, for flows that need real HTTP
+	logs    *syncBuffer
+	stop    func() error
 }
 
+// setup runs the dev platform on a real loopback listener, since the
+// built-in identity provider must be reachable at its issuer URL.
 func setup(t *testing.T, dbURL string) bundle {
 	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	base := "http://" + ln.Addr().String()
 	env := map[string]string{
 		"BACKDESK_DATABASE_URL": dbURL,
 		"BACKDESK_REDIS_URL":    testenv.Redis(t),
-		"BACKDESK_ADDR":         "127.0.0.1:0",
+		"BACKDESK_ADDR":         ln.Addr().String(),
+		"BACKDESK_PUBLIC_URL":   base,
 	}
 	cfg, err := devstack.ReadConfig(func(k string) string { return env[k] })
 	require.NoError(t, err)
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	p, err := devstack.Build(ctx, cfg, logs)
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- p.Serve(ctx, ln) }()
@@ -96,8 +107,33 @@ func setup(t *testing.T, dbURL string) bundle {
 		return <-done
 	}
 	t.Cleanup(func() { _ = stop() })
-	return bundle{api: apitest.New(t, p.Engine), logs: logs, stop: stop}
+	return bundle{stack: p, api: apitest.New(t, p.Engine), engine: p.Engine, baseURL: base, logs: logs, stop: stop}
 }
+
+func (b bundle) issuer(t *testing.T) *devissuer.Issuer {
+	t.Helper()
+	require.NotNil(t, b.stack.Issuer)
+	return b.stack.Issuer
+}
+
+func (b bundle) routes() gin.RoutesInfo { return b.stack.Engine.Routes() }
+
+// token returns an access token for a demo user from the built-in issuer.
+func (b bundle) token(t *testing.T, user string) string {
+	t.Helper()
+	req := httptest.NewRequest("POST", "/dev/oidc/dev-token", strings.NewReader("user="+user))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	b.engine.ServeHTTP(w, req)
+	require.Equal(t, 200, w.Code, w.Body.String())
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &out))
+	return out.AccessToken
+}
+
+func bearer(tok string) []string { return []string{"Authorization", "Bearer " + tok} }
 
 func TestPlatformEndToEnd(t *testing.T) {
 	t.Parallel()
@@ -109,8 +145,9 @@ func TestPlatformEndToEnd(t *testing.T) {
 
 			res := b.api.Do("GET", "/readyz", "")
 			require.Equal(t, 200, res.Code, string(res.Body))
+			admin := bearer(b.token(t, "admin"))
 
-			res = b.api.Do("POST", "/api/v1/practices", `{"name":"Lakeside Family Dental","npi":"1234567893","timezone":"America/Chicago"}`)
+			res = b.api.Do("POST", "/api/v1/practices", `{"name":"Lakeside Dental North","npi":"1234567893","timezone":"America/Chicago"}`, admin...)
 			require.Equal(t, 201, res.Code, string(res.Body))
 			var created struct {
 				ID            string  `json:"id"`
@@ -127,7 +164,7 @@ func TestPlatformEndToEnd(t *testing.T) {
 				var got struct {
 					ProvisionedAt *string `json:"provisioned_at"`
 				}
-				r := b.api.Do("GET", "/api/v1/practices/"+created.ID, "")
+				r := b.api.Do("GET", "/api/v1/practices/"+created.ID, "", admin...)
 				r.JSON(t, &got)
 				return r.Code == 200 && got.ProvisionedAt != nil
 			}, 30*time.Second, 50*time.Millisecond)
@@ -144,7 +181,8 @@ func TestPracticeAPIErrors(t *testing.T) {
 	t.Parallel()
 	_, dbURL := testenv.NewEmptyDB(t, "sqlite")
 	b := setup(t, dbURL)
-	res := b.api.Do("POST", "/api/v1/practices", `{"name":"A","npi":"1234567893","timezone":"UTC"}`)
+	admin := bearer(b.token(t, "admin"))
+	res := b.api.Do("POST", "/api/v1/practices", `{"name":"A","npi":"1234567893","timezone":"UTC"}`, admin...)
 	require.Equal(t, 201, res.Code)
 
 	tests := []struct {
@@ -163,7 +201,7 @@ func TestPracticeAPIErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res := b.api.Do(tc.method, tc.path, tc.body)
+			res := b.api.Do(tc.method, tc.path, tc.body, admin...)
 			require.Equal(t, tc.status, res.Code, string(res.Body))
 			var e struct {
 				Error struct{ Code, Field string } `json:"error"`
@@ -184,7 +222,15 @@ func TestRouteTableMatchesOpenAPI(t *testing.T) {
 	p, err := devstack.Build(context.Background(), cfg, &bytes.Buffer{})
 	require.NoError(t, err)
 	defer p.Close()
-	apitest.RequireRoutesDocumented(t, p.Engine.Routes())
+	apitest.RequireRoutesDocumented(t, p.Engine.Routes(), notJSON...)
+}
+
+// notJSON are the routes that serve pages or belong to the development
+// identity provider; the OpenAPI document describes JSON endpoints only.
+var notJSON = []string{
+	"GET /", "GET /auth/login", "GET /auth/callback", "GET /auth/logged-out", "POST /auth/logout",
+	"GET /dev/oidc/{path}", "POST /dev/oidc/{path}", "PUT /dev/oidc/{path}", "PATCH /dev/oidc/{path}",
+	"DELETE /dev/oidc/{path}", "OPTIONS /dev/oidc/{path}", "CONNECT /dev/oidc/{path}", "TRACE /dev/oidc/{path}",
 }
 
 func TestDevBinaryStaysOnLoopback(t *testing.T) {
@@ -246,4 +292,43 @@ func TestInterruptStopsCleanly(t *testing.T) {
 		require.NotContains(t, sc.Text(), "deadline passed")
 	}
 	require.Contains(t, out.String(), `"msg":"stopped"`)
+}
+
+func TestInvitationsAPI(t *testing.T) {
+	t.Parallel()
+	_, dbURL := testenv.NewEmptyDB(t, "sqlite")
+	b := setup(t, dbURL)
+	pat := bearer(b.token(t, "pat"))
+	var me struct {
+		Memberships []struct {
+			PracticeID string `json:"practice_id"`
+		} `json:"memberships"`
+	}
+	b.api.Do("GET", "/api/v1/me", "", pat...).JSON(t, &me)
+	require.Len(t, me.Memberships, 1, "pat administers the demo practice")
+	demo := me.Memberships[0].PracticeID
+	other := b.api.Do("POST", "/api/v1/practices", `{"name":"Elsewhere Dental","npi":"1245319599","timezone":"UTC"}`, bearer(b.token(t, "admin"))...)
+	require.Equal(t, 201, other.Code)
+	var otherP struct{ ID string }
+	other.JSON(t, &otherP)
+
+	tests := []struct {
+		name, user, practice, body string
+		status                     int
+	}{
+		{"practice admin invites", "pat", demo, `{"email":"frontdesk@lakeside.example"}`, 201},
+		{"platform admin invites", "admin", demo, `{"email":"billing@lakeside.example"}`, 201},
+		{"agent may not", "alice", demo, `{"email":"x@example.com"}`, 403},
+		{"admin of another practice may not", "pat", otherP.ID, `{"email":"x@example.com"}`, 403},
+		{"bad email", "pat", demo, `{"email":"not an email"}`, 400},
+		{"unknown practice", "admin", "01890000-0000-7000-8000-000000000000", `{"email":"x@example.com"}`, 404},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := b.api.Do("POST", "/api/v1/practices/"+tc.practice+"/invitations", tc.body, bearer(b.token(t, tc.user))...)
+			require.Equal(t, tc.status, res.Code, string(res.Body))
+		})
+	}
+	res := b.api.Do("GET", "/api/v1/practices/"+otherP.ID, "", pat...)
+	require.Equal(t, 403, res.Code, "a practice admin sees only their own practice")
 }

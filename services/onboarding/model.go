@@ -3,6 +3,7 @@ package onboarding
 import (
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/practice"
 )
 
@@ -33,5 +34,25 @@ func practiceResponseFrom(p practice.Practice) practiceResponse {
 		ID: p.ID, Name: p.Name, NPI: p.NPI, Timezone: p.Timezone,
 		Status: string(p.Status), Version: p.Version,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, ProvisionedAt: p.ProvisionedAt,
+	}
+}
+
+type inviteRequest struct {
+	Email string `json:"email"`
+}
+
+type invitationResponse struct {
+	ID         string    `json:"id"`
+	PracticeID string    `json:"practice_id"`
+	Email      string    `json:"email"`
+	Role       string    `json:"role"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+}
+
+func invitationResponseFrom(i identity.Invitation) invitationResponse {
+	return invitationResponse{
+		ID: i.ID, PracticeID: i.PracticeID, Email: i.Email, Role: string(i.Role),
+		CreatedAt: i.CreatedAt, ExpiresAt: i.ExpiresAt,
 	}
 }

@@ -6,25 +6,30 @@ package onboarding
 import (
 	"net/http"
 
+	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/gin-gonic/gin"
 )
 
 // API serves the onboarding routes.
 type API struct {
 	practices *practice.Service
+	identity  *identity.Service
 }
 
-// New returns the onboarding API over the practice service.
-func New(practices *practice.Service) *API { return &API{practices: practices} }
+// New returns the onboarding API over the practice and identity services.
+func New(practices *practice.Service, id *identity.Service) *API {
+	return &API{practices: practices, identity: id}
+}
 
-// Mount registers the routes on r, which carries the shared middleware and,
-// in front of these routes, authentication.
+// Mount registers the routes on r, which sits behind authentication.
 func (a *API) Mount(r gin.IRouter) {
 	g := r.Group("/api/v1/practices")
-	g.POST("", a.createPractice)
-	g.GET("/:id", a.getPractice)
+	g.POST("", authn.RequireRole(identity.PlatformAdmin), a.createPractice)
+	g.GET("/:id", authn.RequireMembership("id"), a.getPractice)
+	g.POST("/:id/invitations", authn.RequireMembership("id"), a.invite)
 }
 
 func (a *API) createPractice(c *gin.Context) {
@@ -49,4 +54,24 @@ func (a *API) getPractice(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, practiceResponseFrom(p))
+}
+
+func (a *API) invite(c *gin.Context) {
+	var in inviteRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	by, _ := authn.PrincipalFrom(ctx)
+	if _, err := a.practices.Get(ctx, c.Param("id")); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	inv, err := a.identity.Invite(ctx, by, c.Param("id"), in.Email)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, invitationResponseFrom(inv))
 }

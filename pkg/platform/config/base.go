@@ -20,6 +20,11 @@ type Base struct {
 	OIDCClientSecret string        // BACKDESK_OIDC_CLIENT_SECRET
 	OIDCRolesClaim   string        // BACKDESK_OIDC_ROLES_CLAIM, default "groups"
 	OIDCRoleMap      string        // BACKDESK_OIDC_ROLE_MAP, "group=role,…"
+	OIDCScopes       string        // BACKDESK_OIDC_SCOPES, default "openid profile email"
+	OIDCLeeway       time.Duration // BACKDESK_OIDC_LEEWAY: clock skew allowed on tokens, default 60s
+	OIDCKeyRefresh   time.Duration // BACKDESK_OIDC_JWKS_REFRESH: least time between key refetches, default 30s
+	SessionIdle      time.Duration // BACKDESK_SESSION_IDLE_TIMEOUT, default 15m
+	SessionLifetime  time.Duration // BACKDESK_SESSION_LIFETIME, default 12h
 	AuditSigningKey  string        // BACKDESK_AUDIT_SIGNING_KEY
 	LogLevel         slog.Level    // BACKDESK_LOG_LEVEL: debug, info, warn, error
 	ShutdownTimeout  time.Duration // BACKDESK_SHUTDOWN_TIMEOUT, default 10s
@@ -28,11 +33,18 @@ type Base struct {
 // Defaults are the values used when a variable is unset. An empty
 // DatabaseURL or RedisURL default makes that variable required.
 type Defaults struct {
-	DatabaseURL string
-	RedisURL    string
-	Addr        string
-	PublicURL   string
+	DatabaseURL  string
+	RedisURL     string
+	Addr         string
+	PublicURL    string
+	OIDCIssuer   string
+	OIDCClientID string
+	OIDCRoleMap  string
 }
+
+// SecureCookies reports whether cookies must be marked Secure: whenever
+// browsers reach the platform over https.
+func (b Base) SecureCookies() bool { return strings.HasPrefix(b.PublicURL, "https://") }
 
 // ReadBase reads the shared settings through r; r.Err reports the problems.
 func ReadBase(r *Reader, d Defaults) Base {
@@ -41,11 +53,16 @@ func ReadBase(r *Reader, d Defaults) Base {
 		RedisURL:         r.URL("BACKDESK_REDIS_URL", d.RedisURL, "redis", "rediss", "redis-sentinel", "redis-socket"),
 		Addr:             r.String("BACKDESK_ADDR", firstNonEmpty(d.Addr, ":8080")),
 		PublicURL:        r.URL("BACKDESK_PUBLIC_URL", d.PublicURL, "http", "https"),
-		OIDCIssuer:       r.URL("BACKDESK_OIDC_ISSUER", "", "https", "http"),
-		OIDCClientID:     r.String("BACKDESK_OIDC_CLIENT_ID", ""),
+		OIDCIssuer:       r.URL("BACKDESK_OIDC_ISSUER", d.OIDCIssuer, "https", "http"),
+		OIDCClientID:     r.String("BACKDESK_OIDC_CLIENT_ID", d.OIDCClientID),
 		OIDCClientSecret: r.String("BACKDESK_OIDC_CLIENT_SECRET", ""),
 		OIDCRolesClaim:   r.String("BACKDESK_OIDC_ROLES_CLAIM", "groups"),
-		OIDCRoleMap:      r.String("BACKDESK_OIDC_ROLE_MAP", ""),
+		OIDCRoleMap:      r.String("BACKDESK_OIDC_ROLE_MAP", d.OIDCRoleMap),
+		OIDCScopes:       r.String("BACKDESK_OIDC_SCOPES", "openid profile email"),
+		OIDCLeeway:       r.Duration("BACKDESK_OIDC_LEEWAY", 60*time.Second),
+		OIDCKeyRefresh:   r.Duration("BACKDESK_OIDC_JWKS_REFRESH", 30*time.Second),
+		SessionIdle:      r.Duration("BACKDESK_SESSION_IDLE_TIMEOUT", 15*time.Minute),
+		SessionLifetime:  r.Duration("BACKDESK_SESSION_LIFETIME", 12*time.Hour),
 		AuditSigningKey:  r.String("BACKDESK_AUDIT_SIGNING_KEY", ""),
 		ShutdownTimeout:  r.Duration("BACKDESK_SHUTDOWN_TIMEOUT", 10*time.Second),
 	}
@@ -59,8 +76,12 @@ func ReadBase(r *Reader, d Defaults) Base {
 		Check{Bad: b.RedisURL == "", Var: "BACKDESK_REDIS_URL", Message: "is required but not set"},
 		Check{Bad: addrErr != nil, Var: "BACKDESK_ADDR", Message: "must be host:port or :port"},
 		Check{Bad: strings.HasPrefix(b.DatabaseURL, "sqlite:") && sqlitePath(b.DatabaseURL) == "", Var: "BACKDESK_DATABASE_URL", Message: "sqlite URL needs a path, e.g. sqlite://.backdesk/backdesk.db"},
-		Check{Bad: b.OIDCIssuer != "" && b.OIDCClientID == "", Var: "BACKDESK_OIDC_CLIENT_ID", Message: "is required when BACKDESK_OIDC_ISSUER is set"},
+		Check{Bad: b.OIDCIssuer == "", Var: "BACKDESK_OIDC_ISSUER", Message: "is required: the OpenID Connect provider that vouches for every user"},
+		Check{Bad: b.OIDCClientID == "", Var: "BACKDESK_OIDC_CLIENT_ID", Message: "is required: the client id tokens must be issued to"},
 		Check{Bad: b.OIDCIssuer != "" && insecureRemote(b.OIDCIssuer), Var: "BACKDESK_OIDC_ISSUER", Message: "must use https unless the host is loopback"},
+		Check{Bad: b.OIDCKeyRefresh == 0, Var: "BACKDESK_OIDC_JWKS_REFRESH", Message: "must be greater than zero"},
+		Check{Bad: b.SessionIdle == 0 || b.SessionIdle > b.SessionLifetime, Var: "BACKDESK_SESSION_IDLE_TIMEOUT", Message: "must be greater than zero and at most BACKDESK_SESSION_LIFETIME"},
+		Check{Bad: b.SessionLifetime > 24*time.Hour, Var: "BACKDESK_SESSION_LIFETIME", Message: "must be at most 24h"},
 		Check{Bad: b.ShutdownTimeout == 0, Var: "BACKDESK_SHUTDOWN_TIMEOUT", Message: "must be greater than zero"},
 	)
 	return b
@@ -77,6 +98,9 @@ func (b Base) LogValue() slog.Value {
 		slog.String("oidc_client_id", b.OIDCClientID),
 		slog.String("oidc_client_secret", Secret(b.OIDCClientSecret)),
 		slog.String("oidc_roles_claim", b.OIDCRolesClaim),
+		slog.String("oidc_scopes", b.OIDCScopes),
+		slog.String("session_idle_timeout", b.SessionIdle.String()),
+		slog.String("session_lifetime", b.SessionLifetime.String()),
 		slog.String("audit_signing_key", Secret(b.AuditSigningKey)),
 		slog.String("log_level", b.LogLevel.String()),
 		slog.String("shutdown_timeout", b.ShutdownTimeout.String()),

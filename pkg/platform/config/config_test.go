@@ -15,8 +15,10 @@ func env(m map[string]string) config.Getenv { return func(k string) string { ret
 func TestReadBase(t *testing.T) {
 	t.Parallel()
 	good := map[string]string{
-		"BACKDESK_DATABASE_URL": "postgres://app:s3cret@db:5432/backdesk",
-		"BACKDESK_REDIS_URL":    "redis://redis:6379/0",
+		"BACKDESK_DATABASE_URL":   "postgres://app:s3cret@db:5432/backdesk",
+		"BACKDESK_REDIS_URL":      "redis://redis:6379/0",
+		"BACKDESK_OIDC_ISSUER":    "https://idp.example.com",
+		"BACKDESK_OIDC_CLIENT_ID": "backdesk",
 	}
 	tests := []struct {
 		name    string
@@ -24,17 +26,19 @@ func TestReadBase(t *testing.T) {
 		wantErr []string // every variable that must be named
 	}{
 		{name: "minimal", set: good},
-		{name: "missing database", set: map[string]string{"BACKDESK_REDIS_URL": "redis://r:6379"}, wantErr: []string{"BACKDESK_DATABASE_URL: is required"}},
-		{name: "everything missing", set: map[string]string{}, wantErr: []string{"BACKDESK_DATABASE_URL", "BACKDESK_REDIS_URL"}},
+		{name: "missing database", set: with(good, "BACKDESK_DATABASE_URL", ""), wantErr: []string{"BACKDESK_DATABASE_URL: is required"}},
+		{name: "everything missing", set: map[string]string{}, wantErr: []string{"BACKDESK_DATABASE_URL", "BACKDESK_REDIS_URL", "BACKDESK_OIDC_ISSUER", "BACKDESK_OIDC_CLIENT_ID"}},
+		{name: "idle longer than lifetime", set: with(good, "BACKDESK_SESSION_IDLE_TIMEOUT", "13h"), wantErr: []string{"BACKDESK_SESSION_IDLE_TIMEOUT"}},
+		{name: "lifetime too long", set: with(good, "BACKDESK_SESSION_LIFETIME", "72h"), wantErr: []string{"BACKDESK_SESSION_LIFETIME"}},
 		{name: "bad database scheme", set: with(good, "BACKDESK_DATABASE_URL", "mysql://x/y"), wantErr: []string{`BACKDESK_DATABASE_URL: scheme "mysql" is not supported`}},
 		{name: "database not a URL", set: with(good, "BACKDESK_DATABASE_URL", "backdesk.db"), wantErr: []string{"BACKDESK_DATABASE_URL: must be an absolute URL"}},
 		{name: "sqlite without path", set: with(good, "BACKDESK_DATABASE_URL", "sqlite://"), wantErr: []string{"BACKDESK_DATABASE_URL: sqlite URL needs a path"}},
 		{name: "bad duration", set: with(good, "BACKDESK_SHUTDOWN_TIMEOUT", "ten"), wantErr: []string{"BACKDESK_SHUTDOWN_TIMEOUT"}},
 		{name: "bad level", set: with(good, "BACKDESK_LOG_LEVEL", "loud"), wantErr: []string{"BACKDESK_LOG_LEVEL"}},
 		{name: "bad addr", set: with(good, "BACKDESK_ADDR", "8080"), wantErr: []string{"BACKDESK_ADDR"}},
-		{name: "issuer without client", set: with(good, "BACKDESK_OIDC_ISSUER", "https://idp.example.com"), wantErr: []string{"BACKDESK_OIDC_CLIENT_ID"}},
-		{name: "plain http issuer", set: with(with(good, "BACKDESK_OIDC_ISSUER", "http://idp.example.com"), "BACKDESK_OIDC_CLIENT_ID", "c"), wantErr: []string{"BACKDESK_OIDC_ISSUER: must use https"}},
-		{name: "loopback http issuer", set: with(with(good, "BACKDESK_OIDC_ISSUER", "http://127.0.0.1:8080/dev/oidc"), "BACKDESK_OIDC_CLIENT_ID", "c")},
+		{name: "issuer without client", set: with(good, "BACKDESK_OIDC_CLIENT_ID", ""), wantErr: []string{"BACKDESK_OIDC_CLIENT_ID"}},
+		{name: "plain http issuer", set: with(good, "BACKDESK_OIDC_ISSUER", "http://idp.example.com"), wantErr: []string{"BACKDESK_OIDC_ISSUER: must use https"}},
+		{name: "loopback http issuer", set: with(good, "BACKDESK_OIDC_ISSUER", "http://127.0.0.1:8080/dev/oidc")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,7 +64,7 @@ func TestReadBase(t *testing.T) {
 func TestDefaultsFillUnsetVariables(t *testing.T) {
 	t.Parallel()
 	r := config.NewReader(env(nil))
-	b := config.ReadBase(r, config.Defaults{DatabaseURL: "sqlite://.backdesk/x.db", RedisURL: "redis://127.0.0.1:1", Addr: "127.0.0.1:8080"})
+	b := config.ReadBase(r, config.Defaults{DatabaseURL: "sqlite://.backdesk/x.db", RedisURL: "redis://127.0.0.1:1", Addr: "127.0.0.1:8080", OIDCIssuer: "http://127.0.0.1:8080/dev/oidc", OIDCClientID: "dev"})
 	require.NoError(t, r.Err())
 	require.Equal(t, "127.0.0.1:8080", b.Addr)
 }

@@ -26,8 +26,9 @@ func New(db *sqldb.DB) *Store { return &Store{db: db} }
 const (
 	insertPractice = `INSERT INTO practices (id, name, npi, timezone, status, version, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
-	selectPractice = `SELECT id, name, npi, timezone, status, version, created_at, updated_at, provisioned_at
-FROM practices WHERE id = $1`
+	practiceColumns = `SELECT id, name, npi, timezone, status, version, created_at, updated_at, provisioned_at FROM practices`
+	selectPractice  = practiceColumns + ` WHERE id = $1`
+	selectByNPI     = practiceColumns + ` WHERE npi = $1`
 	markProvisioned = `UPDATE practices SET provisioned_at = $2, updated_at = $2, version = version + 1
 WHERE id = $1 AND provisioned_at IS NULL`
 )
@@ -52,10 +53,19 @@ func (s *Store) Create(ctx context.Context, p practice.Practice, task outbox.Mes
 
 // Get loads one practice.
 func (s *Store) Get(ctx context.Context, id string) (practice.Practice, error) {
+	return s.one(ctx, selectPractice, id)
+}
+
+// GetByNPI loads the practice with npi.
+func (s *Store) GetByNPI(ctx context.Context, npi string) (practice.Practice, error) {
+	return s.one(ctx, selectByNPI, npi)
+}
+
+func (s *Store) one(ctx context.Context, query, arg string) (practice.Practice, error) {
 	var p practice.Practice
 	var status string
 	var prov sql.NullTime
-	err := s.db.QueryRowContext(ctx, selectPractice, id).Scan(&p.ID, &p.Name, &p.NPI, &p.Timezone, &status, &p.Version, &p.CreatedAt, &p.UpdatedAt, &prov)
+	err := s.db.QueryRowContext(ctx, query, arg).Scan(&p.ID, &p.Name, &p.NPI, &p.Timezone, &status, &p.Version, &p.CreatedAt, &p.UpdatedAt, &prov)
 	if err != nil {
 		err = sqldb.MapError(err)
 		if errors.Is(err, apperr.ErrNotFound) {

@@ -43,6 +43,10 @@ func TestStore(t *testing.T) {
 		require.NoError(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&tasks))
 		require.Equal(t, 1, tasks, "a refused practice leaves no outbox row behind")
 
+		byNPI, err := svc.GetByNPI(ctx, "1234567893")
+		require.NoError(t, err)
+		require.Equal(t, p.ID, byNPI.ID)
+
 		_, err = svc.Get(ctx, "01890000-0000-7000-8000-000000000000")
 		require.ErrorIs(t, err, apperr.ErrNotFound)
 

@@ -19,12 +19,17 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/identity"
+	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/logging"
+	"github.com/backdesk/backdesk/pkg/platform/oidcauth"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/telemetry"
 	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
@@ -40,9 +45,13 @@ type Process struct {
 	RedisOpt  asynq.RedisConnOpt
 	Redis     redis.UniversalClient
 	Engine    *gin.Engine
-	// API is where services mount their routes. Authentication middleware
-	// is added to this group, so every mounted route sits behind it.
-	API gin.IRouter
+	// API is where services mount their routes: every route on it sits
+	// behind authentication. Public routes (login) go on Engine.
+	API      gin.IRouter
+	Auth     *authn.Authenticator
+	Verifier *oidcauth.Verifier
+	Sessions *session.Store
+	Identity *identity.Service
 
 	loops   []func(ctx context.Context)
 	workers []worker
@@ -103,7 +112,22 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 			{Name: "redis", Check: func(ctx context.Context) error { return rc.Ping(ctx).Err() }},
 		},
 	})
-	p.API = p.Engine.Group("/")
+	roles, err := identity.ParseRoleMap(cfg.OIDCRoleMap)
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("BACKDESK_OIDC_ROLE_MAP: %w", err)
+	}
+	p.Verifier = oidcauth.NewVerifier(oidcauth.Config{
+		Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
+		Leeway: cfg.OIDCLeeway, KeyRefresh: cfg.OIDCKeyRefresh,
+	})
+	p.Sessions = session.NewStore(rc, session.Config{Idle: cfg.SessionIdle, Absolute: cfg.SessionLifetime})
+	p.Identity = identity.NewService(identitystore.New(db), roles, nil)
+	p.Auth = &authn.Authenticator{
+		Verifier: p.Verifier, Sessions: p.Sessions, Identity: p.Identity,
+		RolesClaim: cfg.OIDCRolesClaim, Log: p.Log,
+	}
+	p.API = p.Engine.Group("/", p.Auth.Require())
 	return p, nil
 }
 

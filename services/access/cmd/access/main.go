@@ -1,4 +1,4 @@
-// Command access runs the access service.
+// Command access runs the access service: login, sessions and identity.
 package main
 
 import (
@@ -10,7 +10,11 @@ import (
 
 func main() {
 	serve.Main("access", func(_ context.Context, p *serve.Process) error {
-		access.New().Mount(p.API)
+		api, err := access.ForProcess(p)
+		if err != nil {
+			return err
+		}
+		api.Mount(p.Engine, p.API)
 		return nil
 	})
 }

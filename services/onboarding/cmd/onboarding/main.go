@@ -15,7 +15,7 @@ func main() {
 	serve.Main("onboarding", func(_ context.Context, p *serve.Process) error {
 		// The router's relay picks outbox rows up on its next sweep.
 		practices := practice.NewService(practicestore.New(p.DB), nil, nil)
-		onboarding.New(practices).Mount(p.API)
+		onboarding.New(practices, p.Identity).Mount(p.API)
 		return nil
 	})
 }

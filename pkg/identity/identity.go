@@ -1,0 +1,199 @@
+// Package identity turns a verified OpenID Connect identity into a
+// Backdesk principal: platform roles from the provider's groups through a
+// configurable mapping, and practice memberships held in Backdesk's own
+// database. People are keyed by (issuer, subject), never by email.
+package identity
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/google/uuid"
+)
+
+// Role is a platform role.
+type Role string
+
+// The platform roles (DESIGN.md §2).
+const (
+	Agent          Role = "agent"
+	BillingManager Role = "billing_manager"
+	PracticeAdmin  Role = "practice_admin"
+	Compliance     Role = "compliance"
+	PlatformAdmin  Role = "platform_admin"
+)
+
+// Roles lists every role.
+var Roles = []Role{Agent, BillingManager, PracticeAdmin, Compliance, PlatformAdmin}
+
+// Identity is what a verified token says about a person.
+type Identity struct {
+	Issuer        string
+	Subject       string
+	Name          string
+	Email         string
+	EmailVerified bool
+	Groups        []string
+}
+
+// Membership ties a user to a practice with a role there.
+type Membership struct {
+	PracticeID string
+	Role       Role
+}
+
+// Principal is the person behind a request, as every authorization
+// decision sees them.
+type Principal struct {
+	UserID      string
+	Issuer      string
+	Subject     string
+	Name        string
+	Email       string
+	Roles       []Role
+	Memberships []Membership
+	// SessionID and CSRF are set for browser sessions, empty for bearer tokens.
+	SessionID string
+	CSRF      string
+}
+
+// Has reports whether p holds any of roles.
+func (p Principal) Has(roles ...Role) bool {
+	for _, r := range roles {
+		if slices.Contains(p.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// AdminOf reports whether p administers practiceID.
+func (p Principal) AdminOf(practiceID string) bool {
+	return slices.Contains(p.Memberships, Membership{PracticeID: practiceID, Role: PracticeAdmin})
+}
+
+// RoleMap maps provider groups to platform roles.
+type RoleMap map[string][]Role
+
+// ParseRoleMap reads "group=role,group=role". Unset, it maps each role's
+// own name to itself, so providers that emit role names need no mapping.
+func ParseRoleMap(s string) (RoleMap, error) {
+	m := RoleMap{}
+	if strings.TrimSpace(s) == "" {
+		for _, r := range Roles {
+			m[string(r)] = []Role{r}
+		}
+		return m, nil
+	}
+	for i, entry := range strings.Split(s, ",") {
+		group, role, ok := strings.Cut(strings.TrimSpace(entry), "=")
+		group, role = strings.TrimSpace(group), strings.TrimSpace(role)
+		if !ok || group == "" || role == "" {
+			return nil, fmt.Errorf("entry %d %q: want group=role", i+1, entry)
+		}
+		if !slices.Contains(Roles, Role(role)) {
+			return nil, fmt.Errorf("entry %d: unknown role %q (roles: agent, billing_manager, practice_admin, compliance, platform_admin)", i+1, role)
+		}
+		m[group] = append(m[group], Role(role))
+	}
+	return m, nil
+}
+
+// RolesFor returns the roles groups grant, each once, in a stable order.
+func (m RoleMap) RolesFor(groups []string) []Role {
+	var out []Role
+	for _, r := range Roles {
+		for _, g := range groups {
+			if slices.Contains(m[g], r) {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Invitation asks a person, by email, to administer a practice.
+type Invitation struct {
+	ID         string
+	PracticeID string
+	Email      string
+	Role       Role
+	InvitedBy  string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	AcceptedBy string
+	AcceptedAt *time.Time
+}
+
+// Storer is the storage identity needs.
+type Storer interface {
+	// Resolve finds or records the user behind id, binds open invitations
+	// when the provider vouches for the email, and returns the user's id
+	// and memberships.
+	Resolve(ctx context.Context, id Identity, now time.Time) (string, []Membership, error)
+	CreateInvitation(ctx context.Context, inv Invitation) error
+}
+
+// Service applies the identity rules.
+type Service struct {
+	store Storer
+	roles RoleMap
+	now   func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(store Storer, roles RoleMap, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, roles: roles, now: now}
+}
+
+// Principal returns the principal for a verified identity.
+func (s *Service) Principal(ctx context.Context, id Identity) (Principal, error) {
+	if id.Issuer == "" || id.Subject == "" {
+		return Principal{}, &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "invalid_token", Message: "token has no issuer or subject"}
+	}
+	userID, ms, err := s.store.Resolve(ctx, id, s.now().UTC())
+	if err != nil {
+		return Principal{}, err
+	}
+	p := Principal{
+		UserID: userID, Issuer: id.Issuer, Subject: id.Subject, Name: id.Name, Email: id.Email,
+		Roles: s.roles.RolesFor(id.Groups), Memberships: ms,
+	}
+	if len(ms) > 0 && !p.Has(PracticeAdmin) {
+		p.Roles = append(p.Roles, PracticeAdmin)
+	}
+	return p, nil
+}
+
+// InvitationTTL is how long an invitation stays open.
+const InvitationTTL = 14 * 24 * time.Hour
+
+// Invite records an invitation for email to administer practiceID. The
+// caller must already have checked that by may do so.
+func (s *Service) Invite(ctx context.Context, by Principal, practiceID, email string) (Invitation, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == "" {
+		return Invitation{}, apperr.Invalid("email", "required", "is required")
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		return Invitation{}, apperr.Invalid("email", "invalid_email", "must be a plain email address such as name@example.com")
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	inv := Invitation{
+		ID: uuid.Must(uuid.NewV7()).String(), PracticeID: practiceID, Email: email, Role: PracticeAdmin,
+		InvitedBy: by.UserID, CreatedAt: now, ExpiresAt: now.Add(InvitationTTL),
+	}
+	if err := s.store.CreateInvitation(ctx, inv); err != nil {
+		return Invitation{}, err
+	}
+	return inv, nil
+}

@@ -1,0 +1,144 @@
+package oidcauth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// allowedAlgs are the only signature algorithms accepted. "none" and the
+// HMAC family are absent on purpose: with HMAC, a provider's public key
+// could be abused as a shared secret.
+var allowedAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}
+
+// keySet is a cached JWKS. A token signed with a key id it does not know
+// triggers a refetch, but at most one per refresh interval however many
+// such tokens arrive, so a flood of forged key ids cannot turn into a flood
+// of requests to the provider.
+type keySet struct {
+	url      string
+	client   *http.Client
+	interval time.Duration
+	now      func() time.Time
+
+	fetchMu   sync.Mutex // one fetch at a time; verifications with cached keys go on
+	mu        sync.Mutex // guards the fields below
+	keys      []jose.JSONWebKey
+	lastFetch time.Time
+	fetches   int
+}
+
+// errUnknownKey means no cached or freshly fetched key matches the token.
+var errUnknownKey = errors.New("token signed with an unknown key")
+
+// VerifySignature implements oidc.KeySet.
+func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error) {
+	jws, err := jose.ParseSignedCompact(raw, allowedAlgs)
+	if err != nil {
+		return nil, fmt.Errorf("malformed token: %w", err)
+	}
+	if len(jws.Signatures) != 1 {
+		return nil, errors.New("token must carry exactly one signature")
+	}
+	kid := jws.Signatures[0].Header.KeyID
+	if payload, ok := verifyWith(jws, k.cached(kid)); ok {
+		return payload, nil
+	}
+	if err := k.refresh(ctx); err != nil {
+		return nil, err
+	}
+	if payload, ok := verifyWith(jws, k.cached(kid)); ok {
+		return payload, nil
+	}
+	return nil, errUnknownKey
+}
+
+func verifyWith(jws *jose.JSONWebSignature, keys []jose.JSONWebKey) ([]byte, bool) {
+	for _, key := range keys {
+		if payload, err := jws.Verify(key); err == nil {
+			return payload, true
+		}
+	}
+	return nil, false
+}
+
+// cached returns the keys that could have signed a token with kid: the one
+// with that id, or all of them when the token names none.
+func (k *keySet) cached(kid string) []jose.JSONWebKey {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if kid == "" {
+		return append([]jose.JSONWebKey(nil), k.keys...)
+	}
+	for _, key := range k.keys {
+		if key.KeyID == kid {
+			return []jose.JSONWebKey{key}
+		}
+	}
+	return nil
+}
+
+// refresh refetches the JWKS unless it was fetched within the interval.
+func (k *keySet) refresh(ctx context.Context) error {
+	k.fetchMu.Lock()
+	defer k.fetchMu.Unlock()
+	k.mu.Lock()
+	if !k.lastFetch.IsZero() && k.now().Sub(k.lastFetch) < k.interval {
+		k.mu.Unlock()
+		return errUnknownKey
+	}
+	k.lastFetch = k.now()
+	k.fetches++
+	k.mu.Unlock()
+
+	keys, err := fetchJWKS(ctx, k.client, k.url)
+	if err != nil {
+		return err
+	}
+	k.mu.Lock()
+	k.keys = keys
+	k.mu.Unlock()
+	return nil
+}
+
+// Fetches reports how many times the JWKS was fetched.
+func (k *keySet) Fetches() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.fetches
+}
+
+func fetchJWKS(ctx context.Context, client *http.Client, url string) ([]jose.JSONWebKey, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch provider keys: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetch provider keys: status %d", resp.StatusCode)
+	}
+	var set jose.JSONWebKeySet
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&set); err != nil {
+		return nil, fmt.Errorf("decode provider keys: %w", err)
+	}
+	var out []jose.JSONWebKey
+	for _, key := range set.Keys {
+		if key.Use == "" || key.Use == "sig" {
+			out = append(out, key)
+		}
+	}
+	return out, nil
+}

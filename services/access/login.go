@@ -1,0 +1,138 @@
+package access
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/backdesk/backdesk/pkg/identity"
+	"github.com/backdesk/backdesk/pkg/platform/oidcauth"
+	"github.com/backdesk/backdesk/pkg/platform/session"
+	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/gin-gonic/gin"
+	"github.com/redis/go-redis/v9"
+)
+
+// pending is a login waiting for the provider's callback. It lives in Redis
+// under a hash of its state and is taken (read and deleted) exactly once.
+type pending struct {
+	Nonce    string `json:"nonce"`
+	Verifier string `json:"verifier"`
+	ReturnTo string `json:"return_to"`
+}
+
+func pendingKey(state string) string {
+	h := sha256.Sum256([]byte(state))
+	return "backdesk:login:" + hex.EncodeToString(h[:])
+}
+
+func (a *API) login(c *gin.Context) {
+	ctx := c.Request.Context()
+	attempt, err := a.d.Login.Begin(ctx)
+	if err != nil {
+		a.d.Log.WarnContext(ctx, "login cannot start", "error", err.Error())
+		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "The identity provider cannot be reached. Try again in a minute.")
+		return
+	}
+	raw, _ := json.Marshal(pending{Nonce: attempt.Nonce, Verifier: attempt.Verifier, ReturnTo: safeReturn(c.Query("return_to"))})
+	if err := a.d.Redis.Set(ctx, pendingKey(attempt.State), raw, loginTTL).Err(); err != nil {
+		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "Sessions cannot be stored right now. Try again in a minute.")
+		return
+	}
+	// The cookie ties the callback to this browser, so nobody can complete
+	// a login they started into someone else's browser.
+	a.setCookie(c, loginCookie, attempt.State, "/auth", int(loginTTL.Seconds()))
+	c.Redirect(http.StatusFound, attempt.URL)
+}
+
+func (a *API) callback(c *gin.Context) {
+	ctx := c.Request.Context()
+	a.setCookie(c, loginCookie, "", "/auth", -1)
+	if e := c.Query("error"); e != "" {
+		a.page(c, http.StatusBadRequest, "Sign-in was not completed", "The identity provider answered: "+clip(e)+". Sign in again.")
+		return
+	}
+	state := c.Query("state")
+	cookie, _ := c.Cookie(loginCookie)
+	if state == "" || cookie != state {
+		a.page(c, http.StatusBadRequest, "Sign-in could not be verified", "This sign-in did not start in this browser, or it was already used. Sign in again.")
+		return
+	}
+	raw, err := a.d.Redis.GetDel(ctx, pendingKey(state)).Bytes()
+	var p pending
+	if errors.Is(err, redis.Nil) || (err == nil && json.Unmarshal(raw, &p) != nil) {
+		a.page(c, http.StatusBadRequest, "Sign-in expired", "This sign-in took too long or was already used. Sign in again.")
+		return
+	}
+	if err != nil {
+		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "Sessions cannot be read right now. Try again in a minute.")
+		return
+	}
+	claims, idToken, err := a.d.Login.Finish(ctx, oidcauth.Attempt{State: state, Nonce: p.Nonce, Verifier: p.Verifier}, state, c.Query("code"))
+	if err != nil {
+		a.d.Log.InfoContext(ctx, "login refused", "reason", err.Error())
+		a.page(c, http.StatusBadRequest, "Sign-in could not be verified", "The identity provider's answer did not check out. Sign in again.")
+		return
+	}
+	id := identity.Identity{Issuer: claims.Issuer, Subject: claims.Subject, Name: claims.Name, Email: claims.Email, EmailVerified: claims.EmailVerified, Groups: claims.Groups(a.d.RolesClaim)}
+	// Resolving now records the user and binds invitations at first login.
+	if _, err := a.d.Identity.Principal(ctx, id); err != nil {
+		a.d.Log.WarnContext(ctx, "login: principal", "error", err.Error())
+		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "Your account could not be loaded. Try again in a minute.")
+		return
+	}
+	sid, _, err := a.d.Sessions.Create(ctx, session.Session{
+		Issuer: id.Issuer, Subject: id.Subject, Name: id.Name, Email: id.Email,
+		EmailVerified: id.EmailVerified, Groups: id.Groups, IDToken: idToken,
+	})
+	if err != nil {
+		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "Sessions cannot be stored right now. Try again in a minute.")
+		return
+	}
+	a.setCookie(c, authn.SessionCookie, sid, "/", 0)
+	a.d.Log.InfoContext(ctx, "signed in", "issuer", id.Issuer, "subject", id.Subject)
+	c.Redirect(http.StatusSeeOther, p.ReturnTo)
+}
+
+func (a *API) logout(c *gin.Context) {
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	var hint string
+	if p.SessionID != "" {
+		if sess, err := a.d.Sessions.Get(ctx, p.SessionID); err == nil {
+			hint = sess.IDToken
+		}
+		_ = a.d.Sessions.Delete(ctx, p.SessionID)
+	}
+	a.setCookie(c, authn.SessionCookie, "", "/", -1)
+	back := strings.TrimSuffix(a.d.PublicURL, "/") + "/auth/logged-out"
+	if u, ok := a.d.Login.EndSessionURL(context.WithoutCancel(ctx), hint, back); ok {
+		c.Redirect(http.StatusSeeOther, u)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/auth/logged-out")
+}
+
+func (a *API) loggedOut(c *gin.Context) {
+	a.page(c, http.StatusOK, "You are signed out", "Your session has ended on this computer.")
+}
+
+// safeReturn keeps the post-login redirect on this site: only a local
+// absolute path, never a scheme-relative or absolute URL.
+func safeReturn(s string) string {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || strings.ContainsAny(s, "\r\n") {
+		return "/"
+	}
+	return s
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		s = s[:60]
+	}
+	return s
+}

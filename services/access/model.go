@@ -1,0 +1,36 @@
+package access
+
+import "github.com/backdesk/backdesk/pkg/identity"
+
+type membershipResponse struct {
+	PracticeID string `json:"practice_id"`
+	Role       string `json:"role"`
+}
+
+type meResponse struct {
+	UserID      string               `json:"user_id"`
+	Issuer      string               `json:"issuer"`
+	Subject     string               `json:"subject"`
+	Name        string               `json:"name"`
+	Email       string               `json:"email"`
+	Roles       []string             `json:"roles"`
+	Memberships []membershipResponse `json:"memberships"`
+	AuthMethod  string               `json:"auth_method"`
+}
+
+func meResponseFrom(p identity.Principal) meResponse {
+	r := meResponse{
+		UserID: p.UserID, Issuer: p.Issuer, Subject: p.Subject, Name: p.Name, Email: p.Email,
+		Roles: []string{}, Memberships: []membershipResponse{}, AuthMethod: "bearer",
+	}
+	if p.SessionID != "" {
+		r.AuthMethod = "session"
+	}
+	for _, role := range p.Roles {
+		r.Roles = append(r.Roles, string(role))
+	}
+	for _, m := range p.Memberships {
+		r.Memberships = append(r.Memberships, membershipResponse{PracticeID: m.PracticeID, Role: string(m.Role)})
+	}
+	return r
+}

@@ -1,0 +1,181 @@
+// Package authn is the one authentication middleware every service uses:
+// a bearer token (verified against the OpenID provider) or a session
+// cookie (from the browser login) becomes an identity.Principal on the
+// request. Without either, API routes answer 401 with the JSON error body
+// and pages redirect to the login. Session-authenticated requests that
+// change state must carry the session's CSRF token.
+package authn
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/backdesk/backdesk/pkg/identity"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/oidcauth"
+	"github.com/backdesk/backdesk/pkg/platform/session"
+	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/gin-gonic/gin"
+)
+
+// Cookie and header names.
+const (
+	SessionCookie = "backdesk_session"
+	CSRFHeader    = "X-CSRF-Token"
+	CSRFField     = "csrf_token"
+)
+
+// Authenticator resolves the caller of each request.
+type Authenticator struct {
+	Verifier   *oidcauth.Verifier
+	Sessions   *session.Store
+	Identity   *identity.Service
+	RolesClaim string
+	Log        *slog.Logger
+}
+
+type ctxKey struct{}
+
+// WithPrincipal returns ctx carrying p, so domain code can see who acts.
+func WithPrincipal(ctx context.Context, p identity.Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// PrincipalFrom returns the principal of an authenticated request.
+func PrincipalFrom(ctx context.Context) (identity.Principal, bool) {
+	p, ok := ctx.Value(ctxKey{}).(identity.Principal)
+	return p, ok
+}
+
+var (
+	errNoCredentials = &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "unauthenticated", Message: "sign in or send a bearer token"}
+	errBadToken      = &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "invalid_token", Message: "the bearer token is not valid"}
+	errBadScheme     = &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "invalid_token", Message: "the Authorization header must be: Bearer <token>"}
+	errSession       = &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "session_expired", Message: "your session has ended; sign in again"}
+	errCSRF          = &apperr.Error{Kind: apperr.KindForbidden, Code: "csrf", Message: "missing or wrong CSRF token; reload the page and try again"}
+	errIdP           = apperr.Unavailable("the identity provider cannot be reached", nil)
+)
+
+// Require is the middleware: no principal, no entry.
+func (a *Authenticator) Require() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p, err := a.authenticate(c)
+		if err != nil {
+			a.refuse(c, err)
+			return
+		}
+		c.Request = c.Request.WithContext(WithPrincipal(c.Request.Context(), p))
+		c.Next()
+	}
+}
+
+func (a *Authenticator) authenticate(c *gin.Context) (identity.Principal, error) {
+	ctx := c.Request.Context()
+	if h := c.GetHeader("Authorization"); h != "" {
+		scheme, tok, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+			return identity.Principal{}, errBadScheme
+		}
+		claims, err := a.Verifier.Verify(ctx, strings.TrimSpace(tok))
+		if err != nil {
+			if errors.Is(err, oidcauth.ErrInvalidToken) {
+				a.Log.InfoContext(ctx, "bearer token refused", "reason", err.Error())
+				return identity.Principal{}, errBadToken
+			}
+			a.Log.WarnContext(ctx, "token verification unavailable", "error", err.Error())
+			return identity.Principal{}, errIdP
+		}
+		return a.Identity.Principal(ctx, identity.Identity{
+			Issuer: claims.Issuer, Subject: claims.Subject, Name: claims.Name,
+			Email: claims.Email, EmailVerified: claims.EmailVerified, Groups: claims.Groups(a.RolesClaim),
+		})
+	}
+	id, err := c.Cookie(SessionCookie)
+	if err != nil || id == "" {
+		return identity.Principal{}, errNoCredentials
+	}
+	sess, err := a.Sessions.Get(ctx, id)
+	if errors.Is(err, session.ErrNoSession) {
+		return identity.Principal{}, errSession
+	}
+	if err != nil {
+		return identity.Principal{}, apperr.Unavailable("sessions are unavailable", err)
+	}
+	if unsafeMethod(c.Request.Method) && !csrfOK(c, sess.CSRF) {
+		return identity.Principal{}, errCSRF
+	}
+	p, err := a.Identity.Principal(ctx, identity.Identity{
+		Issuer: sess.Issuer, Subject: sess.Subject, Name: sess.Name,
+		Email: sess.Email, EmailVerified: sess.EmailVerified, Groups: sess.Groups,
+	})
+	if err != nil {
+		return identity.Principal{}, err
+	}
+	p.SessionID, p.CSRF = id, sess.CSRF
+	return p, nil
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+func csrfOK(c *gin.Context, want string) bool {
+	got := c.GetHeader(CSRFHeader)
+	if got == "" {
+		got = c.PostForm(CSRFField)
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// refuse answers an unauthenticated request: JSON for the API, a redirect
+// to the login for pages.
+func (a *Authenticator) refuse(c *gin.Context, err error) {
+	if IsAPI(c.Request.URL.Path) || apperr.KindOf(err) != apperr.KindUnauthenticated || c.Request.Method != http.MethodGet {
+		if apperr.KindOf(err) == apperr.KindUnauthenticated {
+			c.Header("WWW-Authenticate", `Bearer realm="backdesk"`)
+		}
+		web.Fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/auth/login?return_to="+url.QueryEscape(c.Request.URL.RequestURI()))
+	c.Abort()
+}
+
+// IsAPI tells JSON endpoints from pages.
+func IsAPI(path string) bool { return strings.HasPrefix(path, "/api/") }
+
+// RequireRole lets through principals holding any of roles.
+func RequireRole(roles ...identity.Role) gin.HandlerFunc {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	err := &apperr.Error{Kind: apperr.KindForbidden, Code: "forbidden", Message: "requires the role " + strings.Join(names, " or ")}
+	return func(c *gin.Context) {
+		p, ok := PrincipalFrom(c.Request.Context())
+		if !ok || !p.Has(roles...) {
+			web.Fail(c, err)
+			return
+		}
+		c.Next()
+	}
+}
+
+// RequireMembership lets through platform admins and the admins of the
+// practice named by the route parameter param.
+func RequireMembership(param string) gin.HandlerFunc {
+	err := &apperr.Error{Kind: apperr.KindForbidden, Code: "not_a_member", Message: "you are not an administrator of this practice"}
+	return func(c *gin.Context) {
+		p, ok := PrincipalFrom(c.Request.Context())
+		if !ok || !(p.Has(identity.PlatformAdmin) || p.AdminOf(c.Param(param))) {
+			web.Fail(c, err)
+			return
+		}
+		c.Next()
+	}
+}
