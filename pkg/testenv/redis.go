@@ -2,8 +2,13 @@ package testenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -36,13 +41,16 @@ func leaseRealRedis(t testing.TB, base string) string {
 	ctl := redis.NewClient(opt)
 	defer ctl.Close()
 	ctx := context.Background()
-	token := randomHex(8)
+	token := fmt.Sprintf("%d:%s", os.Getpid(), randomHex(8))
 	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		for db := 1; db <= 15; db++ {
 			key := fmt.Sprintf("backdesk:test:lease:%d", db)
 			ok, err := ctl.SetNX(ctx, key, token, 30*time.Minute).Result()
 			require.NoError(t, err, "lease a Redis database from %s", RedisVar)
+			if !ok {
+				ok = stealFromDeadHolder(ctx, ctl, key, token)
+			}
 			if !ok {
 				continue
 			}
@@ -73,4 +81,29 @@ func flush(t testing.TB, opt *redis.Options, db int) {
 	c := redis.NewClient(&o)
 	defer c.Close()
 	require.NoError(t, c.FlushDB(context.Background()).Err())
+}
+
+// takeover replaces a lease only if it still holds the value we read.
+var takeover = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then
+  return redis.call("SET", KEYS[1], ARGV[2], "EX", 1800) and 1 else return 0 end`)
+
+// stealFromDeadHolder takes a lease whose holder, a test process on this
+// machine, no longer runs: a killed test run must not block the next one.
+func stealFromDeadHolder(ctx context.Context, ctl *redis.Client, key, token string) bool {
+	held, err := ctl.Get(ctx, key).Result()
+	if err != nil {
+		return false
+	}
+	pidText, _, _ := strings.Cut(held, ":")
+	pid, err := strconv.Atoi(pidText)
+	if err != nil || pid <= 0 || processAlive(pid) {
+		return false
+	}
+	n, err := takeover.Run(ctx, ctl, []string{key}, held, token).Int()
+	return err == nil && n == 1
+}
+
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -215,9 +215,8 @@ func TestPracticeAPIErrors(t *testing.T) {
 
 func TestRouteTableMatchesOpenAPI(t *testing.T) {
 	t.Parallel()
-	cfg, err := devstack.ReadConfig(func(k string) string {
-		return map[string]string{"BACKDESK_DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "db"), "BACKDESK_REDIS_URL": testenv.Redis(t)}[k]
-	})
+	env := map[string]string{"BACKDESK_DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "db"), "BACKDESK_REDIS_URL": testenv.Redis(t)}
+	cfg, err := devstack.ReadConfig(func(k string) string { return env[k] })
 	require.NoError(t, err)
 	p, err := devstack.Build(context.Background(), cfg, &bytes.Buffer{})
 	require.NoError(t, err)
