@@ -13,6 +13,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/google/uuid"
 )
 
@@ -38,6 +39,10 @@ type Practice struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	ProvisionedAt *time.Time // set by the router once the practice is set up
+	BAA           *BAA       // nil until recorded
+	StatusReason  string
+	StatusChanged *time.Time
+	RetainUntil   records.Date // set when offboarded
 }
 
 // NewPractice is what a platform admin supplies to create a practice.
@@ -63,13 +68,37 @@ type Storer interface {
 	GetByNPI(ctx context.Context, npi string) (Practice, error)
 	// MarkProvisioned records that taskID provisioned practice id, once.
 	MarkProvisioned(ctx context.Context, taskID, id string, at time.Time) error
+	List(ctx context.Context, ids []string, after string, limit int) ([]Practice, error)
+	// Update applies in's name and time zone if the stored version is
+	// version, or fails with a conflict.
+	Update(ctx context.Context, id string, version int, in NewPractice, at time.Time) error
+	RecordBAA(ctx context.Context, id string, b BAA) error
+	// Transition changes the status if the current one is in t.From, or
+	// fails with a conflict naming both.
+	Transition(ctx context.Context, id string, t Transition) error
+	// AdminCount counts the practice's admins.
+	AdminCount(ctx context.Context, id string) (int, error)
+	LocationStorer
+	PolicyStorer
 }
 
 // Service applies the practice rules.
 type Service struct {
-	store  Storer
-	now    func() time.Time
-	notify func()
+	store         Storer
+	now           func() time.Time
+	notify        func()
+	retentionDays int
+}
+
+// DefaultRetentionDays keeps an offboarded practice's data six years,
+// HIPAA's retention period for required documentation.
+const DefaultRetentionDays = 6*365 + 2
+
+// SetRetentionDays changes how long an offboarded practice's data is kept.
+func (s *Service) SetRetentionDays(days int) {
+	if days > 0 {
+		s.retentionDays = days
+	}
 }
 
 // NewService returns a Service over store. notify, when not nil, is called
@@ -81,7 +110,7 @@ func NewService(store Storer, now func() time.Time, notify func()) *Service {
 	if notify == nil {
 		notify = func() {}
 	}
-	return &Service{store: store, now: now, notify: notify}
+	return &Service{store: store, now: now, notify: notify, retentionDays: DefaultRetentionDays}
 }
 
 // Create validates in and stores a draft practice, queueing its provisioning.

@@ -2,9 +2,7 @@ package practice_test
 
 import (
 	"context"
-	"errors"
 	"testing"
-	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
@@ -27,19 +25,17 @@ func TestValidNPI(t *testing.T) {
 	}
 }
 
-type memStore struct{ created []practice.Practice }
+// memStore records creations; other methods are not used by these tests
+// and panic through the nil embedded interface if they ever are.
+type memStore struct {
+	practice.Storer
+	created []practice.Practice
+}
 
 func (m *memStore) Create(_ context.Context, p practice.Practice, _ outbox.Message) error {
 	m.created = append(m.created, p)
 	return nil
 }
-func (m *memStore) Get(context.Context, string) (practice.Practice, error) {
-	return practice.Practice{}, errors.New("unused")
-}
-func (m *memStore) GetByNPI(context.Context, string) (practice.Practice, error) {
-	return practice.Practice{}, errors.New("unused")
-}
-func (m *memStore) MarkProvisioned(context.Context, string, string, time.Time) error { return nil }
 
 func TestCreateValidation(t *testing.T) {
 	t.Parallel()

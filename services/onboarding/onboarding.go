@@ -26,10 +26,22 @@ func New(practices *practice.Service, id *identity.Service) *API {
 
 // Mount registers the routes on r, which sits behind authentication.
 func (a *API) Mount(r gin.IRouter) {
+	platformAdmin := authn.RequireRole(identity.PlatformAdmin)
+	member := authn.RequireMembership("id")
 	g := r.Group("/api/v1/practices")
-	g.POST("", authn.RequireRole(identity.PlatformAdmin), a.createPractice)
-	g.GET("/:id", authn.RequireMembership("id"), a.getPractice)
-	g.POST("/:id/invitations", authn.RequireMembership("id"), a.invite)
+	g.POST("", platformAdmin, a.createPractice)
+	g.GET("", a.listPractices)
+	g.GET("/:id", member, a.getPractice)
+	g.PATCH("/:id", member, a.updatePractice)
+	g.PUT("/:id/baa", member, a.recordBAA)
+	g.POST("/:id/activate", platformAdmin, a.activate)
+	g.POST("/:id/suspend", platformAdmin, a.suspend)
+	g.POST("/:id/offboard", platformAdmin, a.offboard)
+	g.POST("/:id/invitations", member, a.invite)
+	g.GET("/:id/locations", member, a.listLocations)
+	g.POST("/:id/locations", member, a.addLocation)
+	g.GET("/:id/policies", member, a.getPolicies)
+	g.PUT("/:id/policies/:kind", member, a.putPolicy)
 }
 
 func (a *API) createPractice(c *gin.Context) {

@@ -13,6 +13,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/records"
 )
 
 // Store implements practice.Storer.
@@ -26,7 +27,9 @@ func New(db *sqldb.DB) *Store { return &Store{db: db} }
 const (
 	insertPractice = `INSERT INTO practices (id, name, npi, timezone, status, version, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
-	practiceColumns = `SELECT id, name, npi, timezone, status, version, created_at, updated_at, provisioned_at FROM practices`
+	practiceColumns = `SELECT id, name, npi, timezone, status, version, created_at, updated_at, provisioned_at,
+baa_signer_name, baa_signer_title, baa_signed_on, baa_document_sha256, baa_recorded_by, baa_recorded_at,
+status_reason, status_changed_at, retain_until FROM practices`
 	selectPractice  = practiceColumns + ` WHERE id = $1`
 	selectByNPI     = practiceColumns + ` WHERE npi = $1`
 	markProvisioned = `UPDATE practices SET provisioned_at = $2, updated_at = $2, version = version + 1
@@ -62,10 +65,7 @@ func (s *Store) GetByNPI(ctx context.Context, npi string) (practice.Practice, er
 }
 
 func (s *Store) one(ctx context.Context, query, arg string) (practice.Practice, error) {
-	var p practice.Practice
-	var status string
-	var prov sql.NullTime
-	err := s.db.QueryRowContext(ctx, query, arg).Scan(&p.ID, &p.Name, &p.NPI, &p.Timezone, &status, &p.Version, &p.CreatedAt, &p.UpdatedAt, &prov)
+	p, err := scanPractice(s.db.QueryRowContext(ctx, query, arg))
 	if err != nil {
 		err = sqldb.MapError(err)
 		if errors.Is(err, apperr.ErrNotFound) {
@@ -73,13 +73,50 @@ func (s *Store) one(ctx context.Context, query, arg string) (practice.Practice, 
 		}
 		return practice.Practice{}, fmt.Errorf("select practice: %w", err)
 	}
+	return p, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPractice(row scanner) (practice.Practice, error) {
+	var p practice.Practice
+	var status string
+	var prov, baaAt, changed sql.NullTime
+	var signer, title, signedOn, sha, by, reason, retain sql.NullString
+	err := row.Scan(&p.ID, &p.Name, &p.NPI, &p.Timezone, &status, &p.Version, &p.CreatedAt, &p.UpdatedAt, &prov,
+		&signer, &title, &signedOn, &sha, &by, &baaAt, &reason, &changed, &retain)
+	if err != nil {
+		return practice.Practice{}, err
+	}
 	p.Status = practice.Status(status)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
-	if prov.Valid {
-		t := prov.Time.UTC()
-		p.ProvisionedAt = &t
+	p.ProvisionedAt = utcPtr(prov)
+	p.StatusChanged = utcPtr(changed)
+	p.StatusReason = reason.String
+	p.RetainUntil = parseDate(retain.String)
+	if signer.Valid {
+		p.BAA = &practice.BAA{
+			SignerName: signer.String, SignerTitle: title.String, SignedOn: parseDate(signedOn.String),
+			DocumentSHA256: sha.String, RecordedBy: by.String, RecordedAt: baaAt.Time.UTC(),
+		}
 	}
 	return p, nil
+}
+
+func utcPtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+func parseDate(s string) records.Date {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return records.Date{}
+	}
+	return records.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
 }
 
 // MarkProvisioned stamps the practice as provisioned, once per task id.

@@ -1,0 +1,79 @@
+package policy_test
+
+import (
+	"testing"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDefaultsAreValid(t *testing.T) {
+	t.Parallel()
+	for _, k := range policy.Kinds {
+		require.NoError(t, policy.Default(k).Validate(), k)
+	}
+	require.NoError(t, policy.DefaultContactRules().Validate())
+}
+
+func field(t *testing.T, err error) string {
+	t.Helper()
+	var ae *apperr.Error
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, apperr.KindInvalid, ae.Kind)
+	return ae.Field
+}
+
+func TestPolicyValidationNamesTheField(t *testing.T) {
+	t.Parallel()
+	mod := func(k policy.Kind, f func(*policy.Policy)) policy.Policy {
+		p := policy.Default(k)
+		p.Cadence = append([]policy.Step(nil), p.Cadence...)
+		f(&p)
+		return p
+	}
+	tests := []struct {
+		name  string
+		p     policy.Policy
+		field string
+	}{
+		{"unknown kind", mod(policy.Recare, func(p *policy.Policy) { p.Kind = "fishing" }), "kind"},
+		{"no steps", mod(policy.Recare, func(p *policy.Policy) { p.Cadence = nil }), "cadence"},
+		{"negative offset", mod(policy.Recare, func(p *policy.Policy) { p.Cadence[0].OffsetDays = -1 }), "cadence[0].offset_days"},
+		{"not increasing", mod(policy.BalanceFollowup, func(p *policy.Policy) { p.Cadence[2].OffsetDays = 7 }), "cadence[2].offset_days"},
+		{"unknown action", mod(policy.Recare, func(p *policy.Policy) { p.Cadence[1].Action = "fax" }), "cadence[1].action"},
+		{"texting about claims", mod(policy.ClaimFollowup, func(p *policy.Policy) { p.Cadence[1].Action = policy.Text }), "cadence[1].action"},
+		{"sla zero", mod(policy.Recare, func(p *policy.Policy) { p.SLADays = 0 }), "sla_days"},
+		{"horizon too far", mod(policy.Recare, func(p *policy.Policy) { p.MaxNextContactDays = 400 }), "max_next_contact_days"},
+		{"claim threshold", mod(policy.ClaimFollowup, func(p *policy.Policy) { p.Thresholds.ClaimUnpaidDays = 0 }), "thresholds.claim_unpaid_days"},
+		{"balance minimum", mod(policy.BalanceFollowup, func(p *policy.Policy) { p.Thresholds.BalanceMinCents = -5 }), "thresholds.balance_min_cents"},
+		{"recall window", mod(policy.Recare, func(p *policy.Policy) { p.Thresholds.RecallDueWithinDays = 0 }), "thresholds.recall_due_within_days"},
+		{"treatment wait", mod(policy.TreatmentFollowup, func(p *policy.Policy) { p.Thresholds.TreatmentUnscheduledDays = 999 }), "thresholds.treatment_unscheduled_days"},
+	}
+	for _, tc := range tests {
+		require.Equal(t, tc.field, field(t, tc.p.Validate()), tc.name)
+	}
+}
+
+func TestContactRulesValidation(t *testing.T) {
+	t.Parallel()
+	mod := func(f func(*policy.ContactRules)) policy.ContactRules {
+		c := policy.DefaultContactRules()
+		f(&c)
+		return c
+	}
+	tests := []struct {
+		c     policy.ContactRules
+		field string
+	}{
+		{mod(func(c *policy.ContactRules) { c.QuietStart = "8pm" }), "quiet_start"},
+		{mod(func(c *policy.ContactRules) { c.QuietEnd = "24:00" }), "quiet_end"},
+		{mod(func(c *policy.ContactRules) { c.QuietEnd = c.QuietStart }), "quiet_end"},
+		{mod(func(c *policy.ContactRules) { c.MaxContactsPerWeek = 0 }), "max_contacts_per_week"},
+		{mod(func(c *policy.ContactRules) { c.Channels = nil }), "channels"},
+		{mod(func(c *policy.ContactRules) { c.Channels = []policy.Action{policy.Call, policy.PayerCall} }), "channels[1]"},
+	}
+	for _, tc := range tests {
+		require.Equal(t, tc.field, field(t, tc.c.Validate()))
+	}
+}

@@ -1,0 +1,141 @@
+// Package records holds the practice data that follow-up work is made
+// from, as Backdesk keeps it: patients, account balances, claims, recalls
+// and treatment plans, each identified by the practice's own id (the id in
+// its practice-management system) and upserted by it. Money is integer
+// cents; dates without a time are civil dates. Clinical notes are never
+// stored: a treatment plan carries a non-clinical summary only.
+package records
+
+import "time"
+
+// Kind names a kind of record, and the import kind that carries it.
+type Kind string
+
+// The record kinds.
+const (
+	Patients   Kind = "patients"
+	Balances   Kind = "balances"
+	Claims     Kind = "claims"
+	Recalls    Kind = "recalls"
+	Treatments Kind = "treatments"
+)
+
+// Kinds lists every record kind.
+var Kinds = []Kind{Patients, Balances, Claims, Recalls, Treatments}
+
+// Date is a calendar date with no time or zone (date of birth, date of
+// service). The zero value means "not given".
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// IsZero reports whether d was not given.
+func (d Date) IsZero() bool { return d.Year == 0 }
+
+// String formats d as YYYY-MM-DD, or "" when zero.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+}
+
+// Time returns midnight UTC of d.
+func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// Channel is a way to reach a patient.
+type Channel string
+
+// The contact channels a patient may prefer.
+const (
+	ChannelCall  Channel = "call"
+	ChannelText  Channel = "text"
+	ChannelEmail Channel = "email"
+	ChannelMail  Channel = "mail"
+)
+
+// Patient is a person the practice bills.
+type Patient struct {
+	ExternalID       string
+	FirstName        string
+	LastName         string
+	DateOfBirth      Date
+	Phone            string // E.164, e.g. +15125550123
+	Email            string
+	AddressLine1     string
+	AddressLine2     string
+	City             string
+	State            string // two-letter
+	PostalCode       string
+	GuarantorName    string
+	PreferredChannel Channel // "" when not given
+	TextConsent      bool
+	DoNotContact     bool
+}
+
+// Balance is a patient account's balance with its aging.
+type Balance struct {
+	ExternalID        string // the account id
+	PatientExternalID string
+	TotalCents        int64
+	Aged0To30Cents    int64
+	Aged31To60Cents   int64
+	Aged61To90Cents   int64
+	AgedOver90Cents   int64
+	LastStatementDate Date
+	LastPaymentDate   Date
+	LastPaymentCents  int64
+}
+
+// ClaimStatus is where an insurance claim stands.
+type ClaimStatus string
+
+// The claim statuses an import may state.
+const (
+	ClaimSubmitted ClaimStatus = "submitted"
+	ClaimPending   ClaimStatus = "pending"
+	ClaimPaid      ClaimStatus = "paid"
+	ClaimPartial   ClaimStatus = "partially_paid"
+	ClaimDenied    ClaimStatus = "denied"
+	ClaimRejected  ClaimStatus = "rejected"
+	ClaimClosed    ClaimStatus = "closed"
+)
+
+// Claim is an insurance claim. Its ExternalID is the claim number, which is
+// also the patient control number payers echo back in remittances.
+type Claim struct {
+	ExternalID                 string
+	PatientExternalID          string
+	PayerName                  string
+	PayerID                    string
+	SubscriberID               string
+	DateOfService              Date
+	SubmittedDate              Date
+	BilledCents                int64
+	PaidCents                  int64
+	PatientResponsibilityCents int64
+	Status                     ClaimStatus
+}
+
+// Recall is a patient's recurring visit (cleaning, exam) coming due.
+type Recall struct {
+	ExternalID        string
+	PatientExternalID string
+	RecallType        string // e.g. "prophy", "perio maintenance"
+	DueDate           Date
+	LastVisitDate     Date
+	Scheduled         bool
+}
+
+// TreatmentPlan is treatment presented to a patient and maybe not yet
+// scheduled. Summary is non-clinical ("crown, upper right").
+type TreatmentPlan struct {
+	ExternalID                   string
+	PatientExternalID            string
+	Summary                      string
+	EstimatedPatientPortionCents int64
+	PresentedDate                Date
+	Scheduled                    bool
+}

@@ -1,0 +1,113 @@
+package onboarding
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/backdesk/backdesk/pkg/identity"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/gin-gonic/gin"
+)
+
+// listPractices shows platform admins every practice and everyone else the
+// practices they administer.
+func (a *API) listPractices(c *gin.Context) {
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	var ids []string
+	if !p.Has(identity.PlatformAdmin) {
+		ids = []string{}
+		for _, m := range p.Memberships {
+			ids = append(ids, m.PracticeID)
+		}
+	}
+	limit := 50
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			web.Fail(c, apperr.Invalid("limit", "out_of_range", "must be between 1 and 200"))
+			return
+		}
+		limit = n
+	}
+	list, err := a.practices.List(ctx, ids, c.Query("after"), limit)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	out := practiceListResponse{Items: make([]practiceResponse, 0, len(list))}
+	for _, pr := range list {
+		out.Items = append(out.Items, practiceResponseFrom(pr))
+	}
+	if len(list) == limit {
+		out.NextAfter = list[len(list)-1].ID
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (a *API) updatePractice(c *gin.Context) {
+	var in updatePracticeRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	if in.Version == 0 {
+		web.Fail(c, apperr.Invalid("version", "required", "send the version you read, for safe concurrent edits"))
+		return
+	}
+	p, err := a.practices.Update(c.Request.Context(), c.Param("id"), in.Version, practice.NewPractice{Name: in.Name, Timezone: in.Timezone})
+	reply(c, p, err)
+}
+
+func (a *API) recordBAA(c *gin.Context) {
+	var in baaRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	b, err := in.toDomain()
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	by, _ := authn.PrincipalFrom(c.Request.Context())
+	b.RecordedBy = by.UserID
+	p, err := a.practices.RecordBAA(c.Request.Context(), c.Param("id"), b)
+	reply(c, p, err)
+}
+
+func (a *API) activate(c *gin.Context) {
+	p, err := a.practices.Activate(c.Request.Context(), c.Param("id"))
+	reply(c, p, err)
+}
+
+func (a *API) suspend(c *gin.Context) {
+	var in reasonRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	p, err := a.practices.Suspend(c.Request.Context(), c.Param("id"), in.Reason)
+	reply(c, p, err)
+}
+
+func (a *API) offboard(c *gin.Context) {
+	var in reasonRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	p, err := a.practices.Offboard(c.Request.Context(), c.Param("id"), in.Reason)
+	reply(c, p, err)
+}
+
+func reply(c *gin.Context, p practice.Practice, err error) {
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, practiceResponseFrom(p))
+}
