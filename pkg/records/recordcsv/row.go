@@ -1,0 +1,211 @@
+package recordcsv
+
+import (
+	"hash/maphash"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/backdesk/backdesk/pkg/records"
+)
+
+// Length limits, in characters. Longer cells are nearly always two cells
+// run together by a broken quote, so they are rejected rather than cut.
+const (
+	maxID      = 64
+	maxName    = 100
+	maxSummary = 300
+)
+
+// value is a parsed cell; which member is set depends on the valueType.
+type value struct {
+	s     string
+	d     records.Date
+	cents int64
+	b     bool
+	blank bool // the cell stands for "not given" (Open Dental's 0001-01-01)
+}
+
+func (s *spec[T]) typeOf(i int) valueType { return s.fields[i].typ }
+
+// parse turns one record into a row, or rejects it with every problem it
+// has, so an office can fix a row in one pass.
+func (s *spec[T]) parse(r *Reader, rec []string, line int) (Row, bool) {
+	v := new(T)
+	var errs []RowError
+	var given uint64
+	for i := range s.fields {
+		f := &s.fields[i]
+		raw, shown := r.cell(rec, i)
+		val, rule, msg := value{blank: raw == ""}, "", ""
+		if raw != "" {
+			val, rule, msg = r.parseValue(f.typ, raw)
+		}
+		if rule == "" && val.blank && f.Required {
+			rule, msg = ruleRequired, msgRequired
+		}
+		if rule == "" && i == 0 && !val.blank {
+			rule, msg = r.checkDuplicate(val.s, line)
+		}
+		if rule != "" {
+			errs = append(errs, rowError(f.Name, shown, rule, msg))
+			continue
+		}
+		if val.blank {
+			continue
+		}
+		given |= 1 << i
+		switch p := f.ptr(v).(type) {
+		case *string:
+			*p = val.s
+		case *records.Date:
+			*p = val.d
+		case *int64:
+			*p = val.cents
+		case *bool:
+			*p = val.b
+		case *records.Channel:
+			*p = records.Channel(val.s)
+		case *records.ClaimStatus:
+			*p = records.ClaimStatus(val.s)
+		}
+	}
+	if len(errs) == 0 && s.check != nil {
+		if column, rule, msg := s.check(v, given); rule != "" {
+			errs = append(errs, rowError(column, "", rule, msg))
+		}
+	}
+	if len(errs) > 0 {
+		r.reject(line, errs...)
+		return Row{}, false
+	}
+	return s.wrap(v, line), true
+}
+
+func rowError(column, shown, rule, msg string) RowError {
+	name := column
+	if shown != "" {
+		name += " (" + shown + ")"
+	}
+	return RowError{Column: column, Rule: rule, Message: name + ": " + msg}
+}
+
+// cell returns the trimmed cell for canonical column i and the header name
+// it came from. Phone columns fall back to the next bound header when
+// blank; every other column has at most one source.
+func (r *Reader) cell(rec []string, i int) (string, string) {
+	srcs := r.bind[i]
+	for _, s := range srcs {
+		if v := strings.TrimSpace(rec[s.idx]); v != "" {
+			return v, s.name
+		}
+	}
+	if len(srcs) > 0 {
+		return "", srcs[0].name
+	}
+	return "", ""
+}
+
+// checkDuplicate remembers each record id as a 64-bit hash with the line
+// it was first seen on: 12 bytes of map entry per row whatever the id's
+// length (ids are at most 64 characters), about 12 MB for a million rows.
+// Two different ids collide with a chance below one in ten million for a
+// million-row file, which would reject one row by mistake, visibly. An id
+// counts as seen even when its row is rejected for another reason, so the
+// report points at both lines.
+func (r *Reader) checkDuplicate(id string, line int) (string, string) {
+	h := maphash.String(r.seed, id)
+	if first, ok := r.seen[h]; ok {
+		return ruleDuplicateID, msgDuplicate(int(first))
+	}
+	r.seen[h] = uint32(line)
+	return "", ""
+}
+
+// parseValue parses one non-blank cell. It returns a rule
+// and message instead of an error so that the message is always one of
+// the fixed texts in errors.go.
+func (r *Reader) parseValue(t valueType, raw string) (value, string, string) {
+	var v value
+	var ok bool
+	switch t {
+	case vID, vName, vText, vSummary:
+		v.s = cleanText(raw)
+		limit := maxName
+		switch t {
+		case vID:
+			limit = maxID
+		case vSummary:
+			limit = maxSummary
+		}
+		if utf8.RuneCountInString(v.s) > limit {
+			return v, ruleTooLong, msgTooLong(limit)
+		}
+		v.blank = v.s == ""
+		return v, "", ""
+	case vDate, vBirthDate:
+		if v.d, ok = parseDate(raw, r.thisYear); !ok {
+			return v, ruleDate, msgDate
+		}
+		v.blank = v.d.IsZero()
+		switch {
+		case v.blank:
+		case v.d.Year < 1900 || v.d.Year > 2100:
+			return v, ruleDate, msgDateYear
+		case t == vBirthDate && v.d.Time().After(r.today.Time()):
+			return v, ruleDate, msgFuture
+		}
+		return v, "", ""
+	case vMoney, vSignedMoney:
+		if v.cents, ok = parseMoney(raw); !ok {
+			return v, ruleMoney, msgMoney
+		}
+		if t == vMoney && v.cents < 0 {
+			return v, ruleNegative, msgNegative
+		}
+		return v, "", ""
+	case vPhone:
+		if v.s, ok = parsePhone(raw); !ok {
+			return v, rulePhone, msgPhone
+		}
+	case vEmail:
+		if v.s, ok = parseEmail(raw); !ok {
+			return v, ruleEmail, msgEmail
+		}
+	case vState:
+		if v.s, ok = parseState(raw); !ok {
+			return v, ruleState, msgState
+		}
+	case vPostal:
+		if v.s, ok = parsePostal(raw); !ok {
+			return v, rulePostal, msgPostal
+		}
+	case vBool:
+		if v.b, ok = parseBool(raw); !ok {
+			return v, ruleBool, msgBool
+		}
+	case vScheduled:
+		// Systems that only export the appointment date say "scheduled"
+		// by having one.
+		if v.b, ok = parseBool(raw); ok {
+			return v, "", ""
+		}
+		d, ok := parseDate(raw, r.thisYear)
+		if !ok {
+			return v, ruleBool, msgScheduled
+		}
+		v.b = !d.IsZero()
+	case vChannel:
+		c, ok := r.preset.channel(normKey(raw))
+		if !ok {
+			return v, ruleEnum, msgChannel
+		}
+		v.s, v.blank = string(c), c == ""
+	case vStatus:
+		s, ok := r.preset.status(normKey(raw))
+		if !ok {
+			return v, ruleEnum, msgStatus
+		}
+		v.s = string(s)
+	}
+	return v, "", ""
+}

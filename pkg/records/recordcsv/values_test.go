@@ -1,0 +1,269 @@
+package recordcsv
+
+import (
+	"testing"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseDate(t *testing.T) {
+	t.Parallel()
+	day := func(y, m, d int) records.Date { return records.Date{Year: y, Month: time.Month(m), Day: d} }
+	tests := []struct {
+		in   string
+		want records.Date
+		ok   bool
+	}{
+		{"04/17/1986", day(1986, 4, 17), true},
+		{"4/7/1986", day(1986, 4, 7), true},
+		{"1986-04-17", day(1986, 4, 17), true},
+		{"04-17-1986", day(1986, 4, 17), true},
+		{"2/29/2024", day(2024, 2, 29), true},
+		{"04/17/86", day(1986, 4, 17), true},
+		{"01/15/27", day(2027, 1, 15), true}, // this year (26) + 1 stays in the 2000s
+		{"01/15/28", day(1928, 1, 15), true},
+		{"01/15/00", day(2000, 1, 15), true},
+		{"3/9/2026 0:00", day(2026, 3, 9), true},
+		{"2026-03-09 00:00:00", day(2026, 3, 9), true},
+		{"2026-03-09T00:00:00Z", day(2026, 3, 9), true},
+		{"3/9/2026 12:00:00 AM", day(2026, 3, 9), true},
+		{"0001-01-01", records.Date{}, true}, // Open Dental's "not set"
+		{"01/01/0001", records.Date{}, true},
+		{"02/30/1990", records.Date{}, false},
+		{"2/29/2023", records.Date{}, false},
+		{"1900-02-29", records.Date{}, false},
+		{"13/01/1999", records.Date{}, false},
+		{"00/10/2027", records.Date{}, false},
+		{"04/31/2026", records.Date{}, false},
+		{"04/17/198", records.Date{}, false},
+		{"04/17-1986", records.Date{}, false},
+		{"20271010", records.Date{}, false},
+		{"April 17, 1986", records.Date{}, false},
+		{"10/10/2027 noon", records.Date{}, false},
+		{"1986-04-17-01", records.Date{}, false},
+		{"/ /", records.Date{}, false},
+	}
+	for _, tc := range tests {
+		got, ok := parseDate(tc.in, 2026)
+		require.Equal(t, tc.ok, ok, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+}
+
+func TestParseMoney(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"1234.56", 123456, true},
+		{"$1,234.56", 123456, true},
+		{"1234.5", 123450, true},
+		{"1234", 123400, true},
+		{"0.29", 29, true}, // 0.29 is 28.999… as a float
+		{".5", 50, true},
+		{"12.", 1200, true},
+		{"(12.00)", -1200, true},
+		{"($12.00)", -1200, true},
+		{"-12.00", -1200, true},
+		{"-$12.00", -1200, true},
+		{"$-12.00", -1200, true},
+		{"+12", 1200, true},
+		{"$ 1,000,000.00", 100000000, true},
+		{"0", 0, true},
+		{"-0.00", 0, true},
+		{"9999999999999.99", 999999999999999, true},
+		{"12.345", 0, false},
+		{"1,23.00", 0, false},
+		{"1,2345", 0, false},
+		{",123", 0, false},
+		{"12,00", 0, false},
+		{"--12", 0, false},
+		{"(-12)", 0, false},
+		{"$", 0, false},
+		{"$$12", 0, false},
+		{"-$-12", 0, false},
+		{"12-", 0, false},
+		{".", 0, false},
+		{"", 0, false},
+		{"twelve", 0, false},
+		{"1e3", 0, false},
+		{"12 00", 0, false},
+		{"10000000000000.00", 0, false},
+		{"1.2.3", 0, false},
+	}
+	for _, tc := range tests {
+		got, ok := parseMoney(tc.in)
+		require.Equal(t, tc.ok, ok, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+}
+
+func TestParsePhone(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"(512) 555-0142", "+15125550142"},
+		{"512-555-0142", "+15125550142"},
+		{"512.555.0142", "+15125550142"},
+		{"5125550142", "+15125550142"},
+		{"1-512-555-0142", "+15125550142"},
+		{"+1 512 555 0142", "+15125550142"},
+		{"+15125550142", "+15125550142"},
+		{"512/555-0142", "+15125550142"},
+		{"512-555-0142 x12", "+15125550142"},
+		{"512-555-0142 ext. 12", "+15125550142"},
+		{"(512) 555-0142 #3", "+15125550142"},
+		{"555-0142", ""},         // no area code
+		{"(112) 555-0142", ""},   // area codes start 2-9
+		{"(012) 555-0142", ""},   // likewise
+		{"(512) 155-0142", ""},   // exchanges too
+		{"2-512-555-0142", ""},   // 11 digits not starting with 1
+		{"+44 20 7946 0958", ""}, // not a US number
+		{"5.12555E+09", ""},      // Excel's scientific notation
+		{"512-555-0142 x", ""},
+		{"call me", ""},
+		{"512-555-01422", ""},
+		{"++15125550142", ""},
+		{"512-555-0142 EXT 7", "+15125550142"},
+		{"\x8f\x97X0", ""}, // found by FuzzPhone: invalid UTF-8 before an extension
+		{"İİ 512 555 0142 x1", ""},
+	}
+	for _, tc := range tests {
+		got, ok := parsePhone(tc.in)
+		require.Equal(t, tc.want != "", ok, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+}
+
+func TestParseEmail(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"Maria.Alvarez@Example.com", "maria.alvarez@example.com"},
+		{"o'connell+billing@mail.example.org", "o'connell+billing@mail.example.org"},
+		{"a@b.co", "a@b.co"},
+		{"no-at-sign.example.com", ""},
+		{"two@@example.com", ""},
+		{"a@b@example.com", ""},
+		{"@example.com", ""},
+		{"name@", ""},
+		{"name@example", ""},
+		{"name@example.c", ""},
+		{"name@-example.com", ""},
+		{"name@example..com", ""},
+		{".name@example.com", ""},
+		{"na..me@example.com", ""},
+		{"name with space@example.com", ""},
+		{"name@192.168.0.1", ""},
+	}
+	for _, tc := range tests {
+		got, ok := parseEmail(tc.in)
+		require.Equal(t, tc.want != "", ok, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+}
+
+func TestParseState(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"TX", "TX"}, {"tx", "TX"}, {"Texas", "TX"}, {"new york", "NY"}, {"District of Columbia", "DC"},
+		{"PR", "PR"}, {"AE", "AE"}, {"ZZ", ""}, {"Tejas", ""}, {"T", ""}, {"TXX", ""},
+	}
+	for _, tc := range tests {
+		got, ok := parseState(tc.in)
+		require.Equal(t, tc.want != "", ok, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+}
+
+func TestParsePostal(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"78745", "78745"}, {"78745-1203", "78745-1203"}, {"787451203", "78745-1203"},
+		{"5401", "05401"}, // a spreadsheet ate the leading zero
+		{"787", ""}, {"787011", ""}, {"78701-12", ""}, {"7870A", ""}, {"78745 1203", ""}, {"78745-12034", ""},
+	}
+	for _, tc := range tests {
+		got, ok := parsePostal(tc.in)
+		require.Equal(t, tc.want != "", ok, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+}
+
+func TestParseBool(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"y", "Y", "yes", "YES", "true", "T", "1", "x", "X"} {
+		v, ok := parseBool(in)
+		require.True(t, ok, in)
+		require.True(t, v, in)
+	}
+	for _, in := range []string{"n", "No", "false", "F", "0", "Unknown"} {
+		v, ok := parseBool(in)
+		require.True(t, ok, in)
+		require.False(t, v, in)
+	}
+	for _, in := range []string{"maybe", "si", "2", "yes please"} {
+		_, ok := parseBool(in)
+		require.False(t, ok, in)
+	}
+}
+
+func TestWords(t *testing.T) {
+	t.Parallel()
+	od, dx := presets[PresetOpenDental], presets[PresetDentrix]
+	for _, tc := range []struct {
+		p    *preset
+		in   string
+		want records.ClaimStatus
+	}{
+		{od, "S", records.ClaimSubmitted}, {od, "R", records.ClaimPaid}, {od, "W", records.ClaimPending},
+		{od, "U", records.ClaimPending}, {od, "H", records.ClaimPending}, {od, "I", records.ClaimPending},
+		{dx, "Not Sent", records.ClaimPending}, {dx, "Received", records.ClaimPaid},
+		{presets[PresetCanonical], "Partially Paid", records.ClaimPartial},
+		{presets[PresetCanonical], "DENIED", records.ClaimDenied},
+	} {
+		got, ok := tc.p.status(normKey(tc.in))
+		require.True(t, ok, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+	// One system's codes are not another's: "S" means nothing in Dentrix.
+	_, ok := dx.status(normKey("S"))
+	require.False(t, ok)
+
+	c, ok := od.channel(normKey("TextMessage"))
+	require.True(t, ok)
+	require.Equal(t, records.ChannelText, c)
+	c, ok = od.channel(normKey("DoNotCall"))
+	require.True(t, ok)
+	require.Empty(t, c)
+	_, ok = presets[PresetCanonical].channel(normKey("pigeon"))
+	require.False(t, ok)
+}
+
+func TestCleanText(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"  Van   Buren ", "Van Buren"},
+		{"400 Congress Ave\nSuite 1200", "400 Congress Ave Suite 1200"},
+		{"tab\there", "tab here"},
+		{"Peña", "Peña"},
+		{"bell\a", "bell"},
+		{"\uFEFFMaria", "Maria"},
+		{"plain", "plain"},
+		{"   ", ""},
+	}
+	for _, tc := range tests {
+		require.Equal(t, tc.want, cleanText(tc.in), tc.in)
+	}
+}
+
+func TestNormKey(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"Date of Birth", "DATE_OF_BIRTH", "date-of-birth", " dateOfBirth "} {
+		require.Equal(t, "dateofbirth", normKey(in), in)
+	}
+	require.Equal(t, "030", normKey("0-30"))
+	require.Equal(t, "chart", normKey("Chart #"))
+}
