@@ -27,9 +27,9 @@ type BAA struct {
 // Transition is a lifecycle change asked for.
 type Transition struct {
 	To          Status
-	From        []Status   // the statuses it may leave
-	Reason      string     // required for suspend and offboard
-	At          time.Time  //
+	From        []Status     // the statuses it may leave
+	Reason      string       // required for suspend and offboard
+	At          time.Time    //
 	RetainUntil records.Date // set when offboarding
 }
 

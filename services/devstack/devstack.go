@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
@@ -147,16 +149,17 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 
 	// Domain.
 	practices := practice.NewService(practicestore.New(p.DB), nil, relay.Notify)
-	if err := seedDemo(ctx, practices, p.Identity); err != nil {
+	imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, relay.Notify)
+	if err := seedDemo(ctx, practices, p.Identity, imp); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("demo data: %w", err)
 	}
 
 	// Services, mounted as the ingress routes them.
-	rt := router.New(practices, p.Log)
+	rt := router.New(practices, imp, p.Log)
 	p.Work(queue.ServerConfig{}, rt.Handler())
 	rt.Mount(p.API)
-	onboarding.New(practices, p.Identity).Mount(p.API)
+	onboarding.New(practices, p.Identity, imp).Mount(p.API)
 	acc, err := access.ForProcess(p)
 	if err != nil {
 		p.Close()

@@ -3,8 +3,10 @@ package devstack
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/identity"
+	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/services/devstack/devissuer"
@@ -19,7 +21,7 @@ const (
 // seedDemo creates the demo practice and invites the demo practice admin
 // (pat), whose invitation binds at pat's first sign-in, exactly as a real
 // practice admin's would. A database that has the practice is left alone.
-func seedDemo(ctx context.Context, practices *practice.Service, ids *identity.Service) error {
+func seedDemo(ctx context.Context, practices *practice.Service, ids *identity.Service, imp *imports.Service) error {
 	_, err := practices.GetByNPI(ctx, DemoPracticeNPI)
 	if err == nil {
 		return nil
@@ -38,5 +40,5 @@ func seedDemo(ctx context.Context, practices *practice.Service, ids *identity.Se
 			}
 		}
 	}
-	return nil
+	return importDemo(ctx, imp, p.ID, time.Now())
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/backdesk/backdesk/pkg/identity"
+	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/services/internal/authn"
@@ -17,11 +18,12 @@ import (
 type API struct {
 	practices *practice.Service
 	identity  *identity.Service
+	imports   *imports.Service
 }
 
-// New returns the onboarding API over the practice and identity services.
-func New(practices *practice.Service, id *identity.Service) *API {
-	return &API{practices: practices, identity: id}
+// New returns the onboarding API over the practice, identity and import services.
+func New(practices *practice.Service, id *identity.Service, imp *imports.Service) *API {
+	return &API{practices: practices, identity: id, imports: imp}
 }
 
 // Mount registers the routes on r, which sits behind authentication.
@@ -42,6 +44,9 @@ func (a *API) Mount(r gin.IRouter) {
 	g.POST("/:id/locations", member, a.addLocation)
 	g.GET("/:id/policies", member, a.getPolicies)
 	g.PUT("/:id/policies/:kind", member, a.putPolicy)
+	g.POST("/:id/imports", member, a.upload)
+	r.GET("/api/v1/imports/:importID", a.getImport)
+	r.GET("/api/v1/imports/:importID/errors.csv", a.importErrorsCSV)
 }
 
 func (a *API) createPractice(c *gin.Context) {

@@ -17,7 +17,7 @@ import (
 func TestMalformedProvisionPayloadIsNotRetried(t *testing.T) {
 	t.Parallel()
 	db, _ := testenv.NewDB(t, "sqlite")
-	r := router.New(practice.NewService(practicestore.New(db), nil, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r := router.New(practice.NewService(practicestore.New(db), nil, nil), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, payload := range []string{`not json`, `{}`} {
 		err := r.Handler().ProcessTask(context.Background(), asynq.NewTask(practice.TaskProvision, []byte(payload)))
 		require.ErrorIs(t, err, asynq.SkipRetry, payload)

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/queue"
@@ -25,35 +26,65 @@ type Message struct {
 	At      time.Time // run no earlier than this; zero means now
 }
 
-const insertRow = `INSERT INTO outbox (id, task_type, queue, payload, headers, process_at, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)`
+const insertHead = `INSERT INTO outbox (id, task_type, queue, payload, headers, process_at, created_at) VALUES `
 
 // Add writes m into the outbox through q, which should be the transaction
 // making the business change. The trace context of ctx travels with the row.
 // It returns the row id, which becomes the asynq task id.
 func Add(ctx context.Context, q sqldb.Querier, now time.Time, m Message) (string, error) {
-	if m.Type == "" || m.Queue == "" {
-		return "", fmt.Errorf("outbox: message needs a type and a queue")
-	}
-	id, err := uuid.NewV7()
+	ids, err := AddBatch(ctx, q, sqldb.Postgres, now, []Message{m})
 	if err != nil {
-		return "", fmt.Errorf("outbox: id: %w", err)
+		return "", err
 	}
+	return ids[0], nil
+}
+
+// batchRows keeps one statement's parameters well under both engines' limits.
+const batchRows = 500
+
+// AddBatch writes many messages with multi-row inserts, for changes that
+// queue a task per row (an import generating thousands of work items).
+// d picks the placeholder style; numbered ($n) placeholders work on both
+// engines, which is why Add can pass Postgres whatever the engine.
+func AddBatch(ctx context.Context, q sqldb.Querier, d sqldb.Dialect, now time.Time, ms []Message) ([]string, error) {
 	headers, err := json.Marshal(queue.TraceHeaders(ctx))
 	if err != nil {
-		return "", fmt.Errorf("outbox: headers: %w", err)
+		return nil, fmt.Errorf("outbox: headers: %w", err)
 	}
-	var at *time.Time
-	if !m.At.IsZero() {
-		t := m.At.UTC()
-		at = &t
+	ids := make([]string, 0, len(ms))
+	for start := 0; start < len(ms); start += batchRows {
+		part := ms[start:min(start+batchRows, len(ms))]
+		var b strings.Builder
+		b.WriteString(insertHead)
+		args := make([]any, 0, len(part)*7)
+		for i, m := range part {
+			if m.Type == "" || m.Queue == "" {
+				return nil, fmt.Errorf("outbox: message needs a type and a queue")
+			}
+			id, err := uuid.NewV7()
+			if err != nil {
+				return nil, fmt.Errorf("outbox: id: %w", err)
+			}
+			var at *time.Time
+			if !m.At.IsZero() {
+				t := m.At.UTC()
+				at = &t
+			}
+			payload := m.Payload
+			if payload == nil {
+				payload = []byte{}
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "(%s, %s, %s, %s, %s, %s, %s)", d.Param(n+1), d.Param(n+2), d.Param(n+3), d.Param(n+4), d.Param(n+5), d.Param(n+6), d.Param(n+7))
+			args = append(args, id.String(), m.Type, m.Queue, payload, string(headers), at, now.UTC())
+			ids = append(ids, id.String())
+		}
+		if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
+			return nil, fmt.Errorf("outbox: insert: %w", sqldb.MapError(err))
+		}
 	}
-	payload := m.Payload
-	if payload == nil {
-		payload = []byte{}
-	}
-	if _, err := q.ExecContext(ctx, insertRow, id.String(), m.Type, m.Queue, payload, string(headers), at, now.UTC()); err != nil {
-		return "", fmt.Errorf("outbox: insert: %w", sqldb.MapError(err))
-	}
-	return id.String(), nil
+	return ids, nil
 }

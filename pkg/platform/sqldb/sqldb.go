@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -141,6 +142,18 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		return fmt.Errorf("commit: %w", MapError(err))
 	}
 	return nil
+}
+
+// Param returns the placeholder for the i-th (1-based) parameter of a
+// statement in which every parameter appears once, in order: "$i" for
+// PostgreSQL and "?" for SQLite. Large multi-row statements need this:
+// SQLite looks numbered parameters up by name, which costs time
+// quadratic in their count, and anonymous ones not at all.
+func (d Dialect) Param(i int) string {
+	if d == SQLite {
+		return "?"
+	}
+	return "$" + strconv.Itoa(i)
 }
 
 // SkipLocked returns the row-locking clause for a queue-style SELECT:

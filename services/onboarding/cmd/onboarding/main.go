@@ -5,6 +5,8 @@ import (
 	"context"
 	_ "time/tzdata" // practice time zones must resolve in a minimal image
 
+	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/services/internal/serve"
@@ -15,7 +17,8 @@ func main() {
 	serve.Main("onboarding", func(_ context.Context, p *serve.Process) error {
 		// The router's relay picks outbox rows up on its next sweep.
 		practices := practice.NewService(practicestore.New(p.DB), nil, nil)
-		onboarding.New(practices, p.Identity).Mount(p.API)
+		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, nil)
+		onboarding.New(practices, p.Identity, imp).Mount(p.API)
 		return nil
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"context"
 	_ "time/tzdata"
 
+	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/practice"
@@ -23,7 +25,8 @@ func main() {
 		p.Go(relay.Run)
 
 		practices := practice.NewService(practicestore.New(p.DB), nil, relay.Notify)
-		r := router.New(practices, p.Log)
+		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, relay.Notify)
+		r := router.New(practices, imp, p.Log)
 		p.Work(queue.ServerConfig{}, r.Handler())
 		r.Mount(p.API)
 		return nil

@@ -1,0 +1,56 @@
+package imports
+
+import (
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/google/uuid"
+)
+
+// generator turns changed records into work items under the practice's
+// thresholds, in the practice's time zone.
+type generator struct {
+	practiceID string
+	loc        *time.Location
+	pols       practice.Policies
+}
+
+func newGenerator(p practice.Practice, pols practice.Policies) *generator {
+	loc, err := time.LoadLocation(p.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return &generator{practiceID: p.ID, loc: loc, pols: pols}
+}
+
+func (g *generator) items(changed []recordstore.Changed, now time.Time) []work.Item {
+	var out []work.Item
+	for _, c := range changed {
+		var kind policy.Kind
+		var subject work.SubjectType
+		var needs bool
+		switch r := c.Row; {
+		case r.Balance != nil:
+			kind, subject = policy.BalanceFollowup, work.SubjectBalance
+			needs = work.BalanceNeedsWork(*r.Balance, g.pols.Kinds[kind].Thresholds, now, g.loc)
+		case r.Claim != nil:
+			kind, subject = policy.ClaimFollowup, work.SubjectClaim
+			needs = work.ClaimNeedsWork(*r.Claim, g.pols.Kinds[kind].Thresholds, now, g.loc)
+		case r.Recall != nil:
+			kind, subject = policy.Recare, work.SubjectRecall
+			needs = work.RecallNeedsWork(*r.Recall, g.pols.Kinds[kind].Thresholds, now, g.loc)
+		case r.Treatment != nil:
+			kind, subject = policy.TreatmentFollowup, work.SubjectTreatment
+			needs = work.TreatmentNeedsWork(*r.Treatment, g.pols.Kinds[kind].Thresholds, now, g.loc)
+		}
+		if !needs {
+			continue
+		}
+		cand := work.Candidate{Kind: kind, SubjectType: subject, SubjectID: c.ID, PatientID: c.PatientID}
+		out = append(out, work.NewItem(uuid.Must(uuid.NewV7()).String(), g.practiceID, cand, g.pols.Kinds[kind], now))
+	}
+	return out
+}

@@ -1,0 +1,182 @@
+// Package imports brings a practice's data in from the exports of its
+// practice-management system. An upload is stored and queued; a worker
+// parses it, and applies the valid rows, the work items they generate and
+// the report in one transaction, so a failed import leaves the database as
+// it was and a repeated one changes nothing. Every rejected row is
+// reported by line, column and rule, never by value.
+package imports
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/outbox"
+	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/records/recordcsv"
+	"github.com/google/uuid"
+)
+
+// State is where an import stands.
+type State string
+
+// The import states.
+const (
+	Queued    State = "queued"
+	Running   State = "running"
+	Succeeded State = "succeeded"
+	Failed    State = "failed"
+)
+
+// MaxFileBytes is the largest file accepted (50 MB).
+const MaxFileBytes = 50 << 20
+
+// MaxStoredErrors bounds the row errors kept per import; all are counted.
+const MaxStoredErrors = 1000
+
+// TaskRun is the task that runs a queued import.
+const TaskRun = "import:run"
+
+// RunPayload names the import to run.
+type RunPayload struct {
+	ImportID string `json:"import_id"`
+}
+
+// Import is one upload and, once run, its report.
+type Import struct {
+	ID           string
+	PracticeID   string
+	Kind         records.Kind
+	Preset       recordcsv.Preset
+	Mapping      recordcsv.Mapping
+	Filename     string
+	SizeBytes    int64
+	SHA256       string
+	DryRun       bool
+	State        State
+	RowsRead     int
+	RowsApplied  int
+	RowsRejected int
+	ItemsCreated int
+	ErrorCode    string
+	ErrorMessage string
+	CreatedBy    string
+	CreatedAt    time.Time
+	StartedAt    *time.Time
+	FinishedAt   *time.Time
+	Errors       []recordcsv.RowError // up to MaxStoredErrors, by line
+	Progress     int                  // percent, while running
+}
+
+// Upload is what a practice admin sends.
+type Upload struct {
+	PracticeID string
+	Kind       string
+	Preset     string
+	Mapping    string // JSON object, with preset "custom"
+	Filename   string
+	DryRun     bool
+	CreatedBy  string
+	Content    io.Reader // streamed; never held whole
+	Size       int64     // as declared by the upload; checked against what arrives
+}
+
+// headBytes is how much of a file is read up front to check its header.
+const headBytes = 64 << 10
+
+// validate checks everything that can be checked before queueing,
+// including the file's header (in head, the file's first bytes), so a
+// wrong file is refused at once.
+func (u Upload) validate(head []byte) (Import, error) {
+	kind := records.Kind(strings.TrimSpace(u.Kind))
+	if !slices.Contains(records.Kinds, kind) {
+		return Import{}, apperr.Invalid("kind", "invalid_kind", "must be one of patients, balances, claims, recalls, treatments")
+	}
+	preset := recordcsv.Preset(strings.TrimSpace(u.Preset))
+	if preset == "" {
+		preset = "canonical"
+	}
+	if !slices.Contains(recordcsv.Presets(), preset) {
+		return Import{}, apperr.Invalid("preset", "invalid_preset", "must be one of canonical, opendental, dentrix, eaglesoft, custom")
+	}
+	var mapping recordcsv.Mapping
+	if preset == "custom" {
+		if err := json.Unmarshal([]byte(u.Mapping), &mapping); err != nil || len(mapping) == 0 {
+			return Import{}, apperr.Invalid("mapping", "invalid_mapping", `with preset custom, give a JSON object of canonical column to your header, e.g. {"patient_id":"Chart #"}`)
+		}
+	} else if strings.TrimSpace(u.Mapping) != "" {
+		return Import{}, apperr.Invalid("mapping", "invalid_mapping", "is only used with preset custom")
+	}
+	if len(head) == 0 {
+		return Import{}, apperr.Invalid("file", "empty_file", "the file is empty")
+	}
+	if u.Size > MaxFileBytes {
+		return Import{}, ErrTooLarge
+	}
+	if _, err := recordcsv.NewReader(bytes.NewReader(head), recordcsv.Options{Kind: kind, Preset: preset, Mapping: mapping}); err != nil {
+		return Import{}, fileError(err)
+	}
+	name := strings.TrimSpace(u.Filename)
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	return Import{
+		ID: uuid.Must(uuid.NewV7()).String(), PracticeID: u.PracticeID, Kind: kind, Preset: preset, Mapping: mapping,
+		Filename: name, DryRun: u.DryRun,
+		State: Queued, CreatedBy: u.CreatedBy,
+	}, nil
+}
+
+// fileError turns the reader's file-level problem into an input error on
+// the file field.
+func fileError(err error) error {
+	if fe, ok := err.(*recordcsv.FileError); ok {
+		return &apperr.Error{Kind: apperr.KindInvalid, Code: fe.Code, Field: "file", Message: fe.Message}
+	}
+	return apperr.Invalid("file", "unreadable", "the file cannot be read as CSV")
+}
+
+// ErrUnreadable reports an upload that broke off while being read.
+var ErrUnreadable = apperr.Invalid("file", "unreadable", "the uploaded file cannot be read; try the upload again")
+
+// ErrTooLarge refuses a file over MaxFileBytes.
+var ErrTooLarge = &apperr.Error{Kind: apperr.KindTooLarge, Code: "file_too_large", Field: "file", Message: "files may be at most 50 MB; split the export"}
+
+// Storer keeps imports.
+type Storer interface {
+	// Create stores the import, its file (streamed from content, at most
+	// MaxFileBytes, or ErrTooLarge) and the task that runs it, and returns
+	// the file's size and SHA-256.
+	Create(ctx context.Context, imp Import, content io.Reader, task outbox.Message) (size int64, sha string, err error)
+	// Open streams a stored file.
+	Open(ctx context.Context, id string) io.Reader
+	Get(ctx context.Context, id string) (Import, error)
+	// AllErrors streams every stored row error of an import, by line.
+	AllErrors(ctx context.Context, id string, fn func(recordcsv.RowError) error) error
+	// Start marks a queued (or interrupted running) import as running and
+	// returns it; ok is false when it already finished.
+	Start(ctx context.Context, id string, at time.Time) (imp Import, ok bool, err error)
+	// Fail records a failure that applied nothing.
+	Fail(ctx context.Context, id, code, message string, at time.Time) error
+	// Finish writes a finished import's report and drops its file, through
+	// tx (the transaction that applied the rows) when given.
+	Finish(ctx context.Context, tx *sql.Tx, imp Import) error
+}
+
+// Progress shares a running import's progress between processes.
+type Progress interface {
+	Set(ctx context.Context, id string, percent int)
+	Get(ctx context.Context, id string) (int, bool)
+}
+
+func newTask(id string) outbox.Message {
+	payload, _ := json.Marshal(RunPayload{ImportID: id})
+	return outbox.Message{Type: TaskRun, Queue: queue.System, Payload: payload}
+}

@@ -1,0 +1,254 @@
+package importstore_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/imports/importstore"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/stretchr/testify/require"
+)
+
+type memProgress struct{ last map[string]int }
+
+func (m *memProgress) Set(_ context.Context, id string, p int) { m.last[id] = p }
+func (m *memProgress) Get(_ context.Context, id string) (int, bool) {
+	p, ok := m.last[id]
+	return p, ok
+}
+
+type bundle struct {
+	db        *sqldb.DB
+	svc       *imports.Service
+	practices *practice.Service
+	now       time.Time
+}
+
+func setup(t testing.TB, db *sqldb.DB) *bundle {
+	t.Helper()
+	b := &bundle{db: db, now: time.Date(2026, 6, 15, 15, 0, 0, 0, time.UTC)}
+	clock := func() time.Time { return b.now }
+	b.practices = practice.NewService(practicestore.New(db), clock, nil)
+	b.svc = imports.NewService(db, importstore.New(db), b.practices, &memProgress{last: map[string]int{}}, slog.New(slog.NewTextHandler(io.Discard, nil)), clock, nil)
+	return b
+}
+
+func (b *bundle) practice(t *testing.T, npi string) string {
+	t.Helper()
+	return b.practiceB(t, npi)
+}
+
+func (b *bundle) practiceB(t testing.TB, npi string) string {
+	t.Helper()
+	p, err := b.practices.Create(context.Background(), practice.NewPractice{Name: "P " + npi, NPI: npi, Timezone: "America/Chicago"})
+	require.NoError(t, err)
+	return p.ID
+}
+
+// load submits and runs an import, as the worker would.
+func (b *bundle) load(t *testing.T, practiceID, kind, csv string, dry bool) imports.Import {
+	t.Helper()
+	ctx := context.Background()
+	imp, err := b.svc.Submit(ctx, imports.Upload{PracticeID: practiceID, Kind: kind, Filename: kind + ".csv", DryRun: dry, CreatedBy: "u", Content: strings.NewReader(csv)})
+	require.NoError(t, err)
+	require.NoError(t, b.svc.Run(ctx, imp.ID))
+	got, err := b.svc.Get(ctx, imp.ID)
+	require.NoError(t, err)
+	return got
+}
+
+// fingerprint summarises everything an import can write, per practice.
+func fingerprint(t *testing.T, db *sqldb.DB) string {
+	t.Helper()
+	var sb strings.Builder
+	for _, q := range []string{
+		`SELECT practice_id || ':' || external_id || ':' || first_name || ':' || last_name || ':' || phone || ':' || updated_at FROM patients ORDER BY 1`,
+		`SELECT practice_id || ':' || external_id || ':' || total_cents || ':' || updated_at FROM balances ORDER BY 1`,
+		`SELECT practice_id || ':' || kind || ':' || subject_id FROM work_items ORDER BY 1`,
+		`SELECT task_type FROM outbox WHERE task_type <> 'import:run' AND task_type <> 'practice:provision' ORDER BY id`,
+	} {
+		rows, err := db.QueryContext(context.Background(), q)
+		require.NoError(t, err)
+		for rows.Next() {
+			var s string
+			require.NoError(t, rows.Scan(&s))
+			sb.WriteString(s + "\n")
+		}
+		require.NoError(t, rows.Close())
+		sb.WriteString("--\n")
+	}
+	return sb.String()
+}
+
+const patientsCSV = "patient_id,first_name,last_name,date_of_birth,phone,email,text_consent\r\n" +
+	"P1,Maya,Okafor,04/12/1985,(512) 555-0101,maya@example.com,Y\r\n" +
+	"P2,Luis,Navarro,1979-11-02,512.555.0102,,N\r\n" +
+	"P3,Ana,,02/30/1990,4x4x4,bad@@,Y\r\n" + // no last name, impossible date, bad phone
+	"\r\n" +
+	"P4,Eli,Brandt,7/4/2001,,eli@example.com,\r\n"
+
+const balancesCSV = "account_id,patient_id,total_balance,aged_0_30,aged_31_60,aged_61_90,aged_over_90\n" +
+	"A1,P1,$250.00,50.00,200.00,0,0\n" + // past 30 days: work
+	"A2,P2,40.00,0,40.00,0,0\n" + // under $50: no work
+	"A3,P9,300.00,0,0,0,300.00\n" + // unknown patient
+	"A4,P4,-12.50,,,,\n" // a credit, no aging
+func TestImportAppliesValidRowsAndReportsTheRest(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		b := setup(t, db)
+		p := b.practice(t, "1234567893")
+		other := b.practice(t, "1245319599")
+		otherBefore := fingerprint(t, db)
+
+		pat := b.load(t, p, "patients", patientsCSV, false)
+		require.Equal(t, imports.Succeeded, pat.State)
+		require.Equal(t, 4, pat.RowsRead)
+		require.Equal(t, 3, pat.RowsApplied)
+		require.Equal(t, 1, pat.RowsRejected)
+		require.Equal(t, 100, pat.Progress)
+		require.NotEmpty(t, pat.Errors)
+		for _, e := range pat.Errors {
+			require.Equal(t, 4, e.Line, "the bad row is on line 4")
+			for _, v := range []string{"02/30/1990", "4x4x4", "bad@@", "Ana"} {
+				require.NotContains(t, e.Message, v, "row errors never quote values")
+			}
+		}
+
+		bal := b.load(t, p, "balances", balancesCSV, false)
+		require.Equal(t, imports.Succeeded, bal.State)
+		require.Equal(t, 3, bal.RowsApplied, "%+v", bal.Errors)
+		require.Equal(t, 1, bal.RowsRejected)
+		require.Equal(t, "unknown_patient", bal.Errors[0].Rule)
+		require.Equal(t, 4, bal.Errors[0].Line)
+		require.Equal(t, 1, bal.ItemsCreated, "only A1 is at least $50 and past 30 days")
+
+		after := fingerprint(t, db)
+		require.NotEqual(t, otherBefore, after)
+		var n int
+		require.NoError(t, db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM patients WHERE practice_id = $1`, other).Scan(&n))
+		require.Zero(t, n, "an import never touches another practice")
+
+		// Re-importing the same files changes nothing at all.
+		b.now = b.now.Add(time.Hour)
+		again := b.load(t, p, "patients", patientsCSV, false)
+		require.Equal(t, 3, again.RowsApplied)
+		bal2 := b.load(t, p, "balances", balancesCSV, false)
+		require.Zero(t, bal2.ItemsCreated)
+		require.Equal(t, after, fingerprint(t, db))
+
+		var files int
+		require.NoError(t, db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM import_files`).Scan(&files))
+		require.Zero(t, files, "uploaded files are dropped once imported")
+	})
+}
+
+func TestDryRunWritesNothingButTheReport(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		b := setup(t, db)
+		p := b.practice(t, "1234567893")
+		before := fingerprint(t, db)
+		imp := b.load(t, p, "patients", patientsCSV, true)
+		require.Equal(t, imports.Succeeded, imp.State)
+		require.True(t, imp.DryRun)
+		require.Equal(t, 4, imp.RowsRead)
+		require.Zero(t, imp.RowsApplied)
+		require.Equal(t, 1, imp.RowsRejected)
+		require.Equal(t, before, fingerprint(t, db))
+	})
+}
+
+func TestFileProblemsAreRefusedUpFront(t *testing.T) {
+	t.Parallel()
+	db, _ := testenv.NewDB(t, sqldb.SQLite)
+	b := setup(t, db)
+	p := b.practice(t, "1234567893")
+	tests := []struct {
+		name, kind, preset, content, field string
+	}{
+		{"unknown kind", "xrays", "", patientsCSV, "kind"},
+		{"unknown preset", "patients", "softdent", patientsCSV, "preset"},
+		{"empty", "patients", "", "", "file"},
+		{"missing columns", "patients", "", "patient_id,first_name\nP1,Maya\n", "file"},
+		{"utf-16", "patients", "", "\xff\xfep\x00a\x00", "file"},
+	}
+	for _, tc := range tests {
+		_, err := b.svc.Submit(context.Background(), imports.Upload{PracticeID: p, Kind: tc.kind, Preset: tc.preset, Content: strings.NewReader(tc.content)})
+		var ae *apperr.Error
+		require.ErrorAs(t, err, &ae, tc.name)
+		require.Equal(t, tc.field, ae.Field, tc.name)
+	}
+	big := io.MultiReader(strings.NewReader(patientsCSV), io.LimitReader(repeat("P9,Ann,Lee,01/01/1990\r\n"), imports.MaxFileBytes))
+	_, err := b.svc.Submit(context.Background(), imports.Upload{PracticeID: p, Kind: "patients", Content: big})
+	require.ErrorIs(t, err, imports.ErrTooLarge, "a file larger than it claimed is stopped at the limit")
+	var n int
+	require.NoError(t, db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM imports`).Scan(&n))
+	require.Zero(t, n, "and nothing of it is kept")
+}
+
+func TestFailedImportLeavesTheDatabaseAsItWas(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		b := setup(t, db)
+		p := b.practice(t, "1234567893")
+		b.load(t, p, "patients", patientsCSV, false)
+		before := fingerprint(t, db)
+
+		// A file whose rows fail half-way through applying: the second
+		// batch breaks a database constraint after the first was written.
+		var sb strings.Builder
+		sb.WriteString("patient_id,first_name,last_name,date_of_birth\n")
+		for i := 0; i < 450; i++ {
+			name := "New"
+			if i == 300 || i == 301 {
+				name = "Boom"
+			}
+			sb.WriteString("N" + itoa(1000+i) + "," + name + ",Person,01/01/1990\n")
+		}
+		ctx := context.Background()
+		imp, err := b.svc.Submit(ctx, imports.Upload{PracticeID: p, Kind: "patients", Content: strings.NewReader(sb.String())})
+		require.NoError(t, err)
+		_, err = db.ExecContext(ctx, `CREATE UNIQUE INDEX break_on_second_batch ON patients (practice_id, first_name) WHERE first_name = 'Boom'`)
+		require.NoError(t, err)
+		require.NoError(t, b.svc.Run(ctx, imp.ID))
+		got, err := b.svc.Get(ctx, imp.ID)
+		require.NoError(t, err)
+		require.Equal(t, imports.Failed, got.State)
+		require.Equal(t, "apply_failed", got.ErrorCode)
+		require.Equal(t, before, fingerprint(t, db), "nothing of the failed import remains")
+
+		// Running the task again (a redelivery) does nothing more.
+		require.NoError(t, b.svc.Run(ctx, imp.ID))
+	})
+}
+
+func itoa(i int) string {
+	s := ""
+	for {
+		s = string(rune('0'+i%10)) + s
+		i /= 10
+		if i == 0 {
+			return s
+		}
+	}
+}
+
+// repeat is an endless reader of one line, for files too big to build.
+type repeat string
+
+func (r repeat) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		n += copy(p[n:], r)
+	}
+	return n, nil
+}

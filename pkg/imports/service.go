@@ -1,0 +1,246 @@
+package imports
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/records/recordcsv"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/work/workstore"
+	"github.com/google/uuid"
+)
+
+// Service runs imports.
+type Service struct {
+	db        *sqldb.DB
+	store     Storer
+	practices *practice.Service
+	progress  Progress
+	log       *slog.Logger
+	now       func() time.Time
+	notify    func()
+}
+
+// NewService returns an import service. notify is called after commits
+// that queued tasks (the relay's Notify).
+func NewService(db *sqldb.DB, store Storer, practices *practice.Service, progress Progress, log *slog.Logger, now func() time.Time, notify func()) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	if notify == nil {
+		notify = func() {}
+	}
+	return &Service{db: db, store: store, practices: practices, progress: progress, log: log, now: now, notify: notify}
+}
+
+// Submit validates an upload and queues it.
+func (s *Service) Submit(ctx context.Context, u Upload) (Import, error) {
+	p, err := s.practices.Get(ctx, u.PracticeID)
+	if err != nil {
+		return Import{}, err
+	}
+	if p.Status == practice.Offboarded {
+		return Import{}, &apperr.Error{Kind: apperr.KindConflict, Code: "offboarded", Message: "the practice is offboarded; no data may be imported"}
+	}
+	head := make([]byte, headBytes)
+	n, err := io.ReadFull(u.Content, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return Import{}, apperr.Invalid("file", "unreadable", "the uploaded file cannot be read")
+	}
+	head = head[:n]
+	imp, err := u.validate(head)
+	if err != nil {
+		return Import{}, err
+	}
+	imp.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
+	imp.SizeBytes, imp.SHA256, err = s.store.Create(ctx, imp, io.MultiReader(bytes.NewReader(head), u.Content), newTask(imp.ID))
+	if err != nil {
+		return Import{}, err
+	}
+	s.notify()
+	return imp, nil
+}
+
+// Get returns an import with its report, and its progress while it runs.
+func (s *Service) Get(ctx context.Context, id string) (Import, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return Import{}, apperr.NotFound("import")
+	}
+	imp, err := s.store.Get(ctx, id)
+	if err != nil {
+		return Import{}, err
+	}
+	switch imp.State {
+	case Succeeded, Failed:
+		imp.Progress = 100
+	case Running:
+		if pct, ok := s.progress.Get(ctx, id); ok {
+			imp.Progress = pct
+		}
+	}
+	return imp, nil
+}
+
+// AllErrors streams an import's stored row errors.
+func (s *Service) AllErrors(ctx context.Context, id string, fn func(recordcsv.RowError) error) error {
+	return s.store.AllErrors(ctx, id, fn)
+}
+
+// Run parses and applies a queued import. Run twice, it acts once.
+func (s *Service) Run(ctx context.Context, id string) error {
+	start := s.now().UTC()
+	imp, ok, err := s.store.Start(ctx, id, start)
+	if err != nil || !ok {
+		return err
+	}
+	p, err := s.practices.Get(ctx, imp.PracticeID)
+	if err != nil {
+		return err
+	}
+	pols, err := s.practices.Policies(ctx, imp.PracticeID)
+	if err != nil {
+		return err
+	}
+	rd, err := recordcsv.NewReader(s.store.Open(ctx, id), recordcsv.Options{Kind: imp.Kind, Preset: imp.Preset, Mapping: imp.Mapping, MaxRowErrors: MaxStoredErrors})
+	if err != nil {
+		return s.fail(ctx, imp, err)
+	}
+	r := &run{s: s, imp: imp, rd: rd, size: imp.SizeBytes, gen: newGenerator(p, pols)}
+	if imp.DryRun {
+		err = r.dry(ctx)
+	} else {
+		err = s.db.Tx(ctx, r.apply)
+	}
+	if err != nil {
+		return s.fail(ctx, imp, err)
+	}
+	s.notify()
+	s.log.InfoContext(ctx, "import finished", "import_id", imp.ID, "kind", string(imp.Kind), "dry_run", imp.DryRun,
+		"rows_read", r.imp.RowsRead, "rows_applied", r.imp.RowsApplied, "rows_rejected", r.imp.RowsRejected, "items_created", r.imp.ItemsCreated)
+	return nil
+}
+
+// fail records why an import applied nothing. File problems are the
+// uploader's to fix; anything else is logged and reported generically.
+func (s *Service) fail(ctx context.Context, imp Import, cause error) error {
+	code, msg := "apply_failed", "the import could not be applied; nothing was changed. Try again, or contact support with the import id"
+	var fe *recordcsv.FileError
+	if errors.As(cause, &fe) {
+		code, msg = fe.Code, fe.Message
+	} else {
+		s.log.ErrorContext(ctx, "import failed", "import_id", imp.ID, "error", cause.Error())
+	}
+	return s.store.Fail(context.WithoutCancel(ctx), imp.ID, code, msg, s.now().UTC())
+}
+
+// run is one import in progress.
+type run struct {
+	s       *Service
+	imp     Import
+	rd      *recordcsv.Reader
+	size    int64
+	gen     *generator
+	extra   []recordcsv.RowError // rejections found while applying
+	lastPct int
+}
+
+func (r *run) report(ctx context.Context) {
+	if r.size == 0 {
+		return
+	}
+	pct := int(r.rd.BytesRead() * 100 / r.size)
+	if pct >= 100 {
+		pct = 99 // 100 means finished, committed
+	}
+	if pct >= r.lastPct+2 {
+		r.lastPct = pct
+		r.s.progress.Set(ctx, r.imp.ID, pct)
+	}
+}
+
+func (r *run) dry(ctx context.Context) error {
+	for {
+		_, err := r.rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		r.report(ctx)
+	}
+	return r.finish(ctx, nil)
+}
+
+func (r *run) apply(tx *sql.Tx) error {
+	ctx := context.Background()
+	r.extra, r.imp.RowsApplied, r.imp.ItemsCreated = nil, 0, 0
+	now := r.s.now().UTC().Truncate(time.Microsecond)
+	batch := make([]recordcsv.Row, 0, recordstore.BatchSize)
+	flush := func() error {
+		res, err := recordstore.Upsert(ctx, tx, r.s.db.Dialect, r.imp.PracticeID, now, batch)
+		if err != nil {
+			return err
+		}
+		r.imp.RowsApplied += res.Applied
+		r.extra = append(r.extra, res.Rejected...)
+		items := r.gen.items(res.Changed, now)
+		created, err := workstore.CreateOpen(ctx, tx, r.s.db.Dialect, items, now)
+		if err != nil {
+			return err
+		}
+		r.imp.ItemsCreated += len(created)
+		batch = batch[:0]
+		return nil
+	}
+	for {
+		row, err := r.rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		batch = append(batch, row)
+		if len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return err
+			}
+			r.report(ctx)
+		}
+	}
+	if len(batch) > 0 {
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+	return r.finish(ctx, tx)
+}
+
+// finish writes the report; with tx, in the same transaction as the data.
+func (r *run) finish(ctx context.Context, tx *sql.Tx) error {
+	errs := append(r.rd.Errors(), r.extra...)
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
+	if len(errs) > MaxStoredErrors {
+		errs = errs[:MaxStoredErrors]
+	}
+	r.imp.RowsRead = r.rd.Read()
+	r.imp.RowsRejected = r.rd.Rejected() + len(r.extra)
+	if r.imp.DryRun {
+		r.imp.RowsApplied = 0
+	}
+	r.imp.Errors = errs
+	done := r.s.now().UTC()
+	r.imp.FinishedAt = &done
+	r.imp.State = Succeeded
+	return r.s.store.Finish(ctx, tx, r.imp)
+}

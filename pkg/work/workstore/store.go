@@ -1,0 +1,99 @@
+// Package workstore keeps work items in PostgreSQL or SQLite.
+package workstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/outbox"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/work"
+)
+
+const itemColumns = 10
+
+// CreateOpen inserts items that have no open item for the same subject and
+// kind yet, and queues routing for each one created, all through tx (the
+// caller's transaction). It returns the items created.
+func CreateOpen(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items []work.Item, now time.Time) ([]work.Item, error) {
+	var created []work.Item
+	for start := 0; start < len(items); start += 200 {
+		end := min(start+200, len(items))
+		batch, err := insertBatch(ctx, tx, d, items[start:end])
+		if err != nil {
+			return nil, err
+		}
+		created = append(created, batch...)
+	}
+	msgs := make([]outbox.Message, 0, len(created))
+	for _, it := range created {
+		payload, _ := json.Marshal(work.RoutePayload{WorkItemID: it.ID})
+		msgs = append(msgs, outbox.Message{Type: work.TaskRoute, Queue: work.Queue(it.Kind), Payload: payload})
+	}
+	if _, err := outbox.AddBatch(ctx, tx, d, now, msgs); err != nil {
+		return nil, err
+	}
+	return created, nil
+}
+
+func insertBatch(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items []work.Item) ([]work.Item, error) {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, state, due_at, created_at, updated_at) VALUES `)
+	args := make([]any, 0, len(items)*itemColumns)
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(")
+		for j := 1; j <= itemColumns; j++ {
+			if j > 1 {
+				b.WriteString(", ")
+			}
+			b.WriteString(d.Param(len(args) + j))
+		}
+		b.WriteString(")")
+		args = append(args, it.ID, it.PracticeID, it.PatientID, string(it.Kind), string(it.SubjectType), it.SubjectID, string(work.Open), it.DueAt, it.CreatedAt, it.CreatedAt)
+	}
+	b.WriteString(` ON CONFLICT (subject_type, subject_id, kind) WHERE state NOT IN ('resolved', 'closed') DO NOTHING RETURNING id`)
+	rs, err := tx.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("create work items: %w", sqldb.MapError(err))
+	}
+	defer rs.Close()
+	byID := make(map[string]work.Item, len(items))
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	var out []work.Item
+	for rs.Next() {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, byID[id])
+	}
+	return out, rs.Err()
+}
+
+// Counts returns open (not resolved or closed) items per kind for a practice.
+func Counts(ctx context.Context, q sqldb.Querier, practiceID string) (map[string]int, error) {
+	rs, err := q.QueryContext(ctx, `SELECT kind, COUNT(*) FROM work_items WHERE practice_id = $1 AND state NOT IN ('resolved', 'closed') GROUP BY kind`, practiceID)
+	if err != nil {
+		return nil, fmt.Errorf("count work items: %w", sqldb.MapError(err))
+	}
+	defer rs.Close()
+	out := map[string]int{}
+	for rs.Next() {
+		var k string
+		var n int
+		if err := rs.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rs.Err()
+}
