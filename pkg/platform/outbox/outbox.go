@@ -40,7 +40,7 @@ func Add(ctx context.Context, q sqldb.Querier, now time.Time, m Message) (string
 }
 
 // batchRows keeps one statement's parameters well under both engines' limits.
-const batchRows = 500
+const batchRows = 1000
 
 // AddBatch writes many messages with multi-row inserts, for changes that
 // queue a task per row (an import generating thousands of work items).

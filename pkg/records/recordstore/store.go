@@ -31,7 +31,7 @@ type Result struct {
 }
 
 // BatchSize keeps every statement well under both engines' parameter limits.
-const BatchSize = 200
+const BatchSize = 1000
 
 // Upsert applies rows (all of one kind) for practiceID through tx.
 func Upsert(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, practiceID string, now time.Time, rows []recordcsv.Row) (Result, error) {

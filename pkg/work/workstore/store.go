@@ -21,8 +21,8 @@ const itemColumns = 10
 // caller's transaction). It returns the items created.
 func CreateOpen(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items []work.Item, now time.Time) ([]work.Item, error) {
 	var created []work.Item
-	for start := 0; start < len(items); start += 200 {
-		end := min(start+200, len(items))
+	for start := 0; start < len(items); start += 1000 {
+		end := min(start+1000, len(items))
 		batch, err := insertBatch(ctx, tx, d, items[start:end])
 		if err != nil {
 			return nil, err
