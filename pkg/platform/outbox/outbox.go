@@ -26,7 +26,7 @@ type Message struct {
 	At      time.Time // run no earlier than this; zero means now
 }
 
-const insertHead = `INSERT INTO outbox (id, task_type, queue, payload, headers, process_at, created_at) VALUES `
+const insertHead = `INSERT INTO outbox (id, task_type, queue, payload, headers, process_at, created_at) `
 
 // Add writes m into the outbox through q, which should be the transaction
 // making the business change. The trace context of ctx travels with the row.
@@ -44,8 +44,10 @@ const batchRows = 1000
 
 // AddBatch writes many messages with multi-row inserts, for changes that
 // queue a task per row (an import generating thousands of work items).
-// d picks the placeholder style; numbered ($n) placeholders work on both
-// engines, which is why Add can pass Postgres whatever the engine.
+// d picks the statement's form: on PostgreSQL, column arrays through
+// unnest; elsewhere a VALUES list. A single row always uses numbered ($n)
+// placeholders, which both engines take, so Add passes Postgres whatever
+// the engine.
 func AddBatch(ctx context.Context, q sqldb.Querier, d sqldb.Dialect, now time.Time, ms []Message) ([]string, error) {
 	headers, err := json.Marshal(queue.TraceHeaders(ctx))
 	if err != nil {
@@ -57,6 +59,7 @@ func AddBatch(ctx context.Context, q sqldb.Querier, d sqldb.Dialect, now time.Ti
 		var b strings.Builder
 		b.WriteString(insertHead)
 		args := make([]any, 0, len(part)*7)
+		var values strings.Builder
 		for i, m := range part {
 			if m.Type == "" || m.Queue == "" {
 				return nil, fmt.Errorf("outbox: message needs a type and a queue")
@@ -75,12 +78,23 @@ func AddBatch(ctx context.Context, q sqldb.Querier, d sqldb.Dialect, now time.Ti
 				payload = []byte{}
 			}
 			if i > 0 {
-				b.WriteString(", ")
+				values.WriteString(", ")
 			}
 			n := len(args)
-			fmt.Fprintf(&b, "(%s, %s, %s, %s, %s, %s, %s)", d.Param(n+1), d.Param(n+2), d.Param(n+3), d.Param(n+4), d.Param(n+5), d.Param(n+6), d.Param(n+7))
+			fmt.Fprintf(&values, "(%s, %s, %s, %s, %s, %s, %s)", d.Param(n+1), d.Param(n+2), d.Param(n+3), d.Param(n+4), d.Param(n+5), d.Param(n+6), d.Param(n+7))
 			args = append(args, id.String(), m.Type, m.Queue, payload, string(headers), at, now.UTC())
 			ids = append(ids, id.String())
+		}
+		if d == sqldb.Postgres && len(part) > 1 {
+			cols, _, err := sqldb.ColumnArrays(args, 7)
+			if err != nil {
+				return nil, err
+			}
+			b.WriteString(`SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::timestamptz[], $7::timestamptz[])`)
+			args = cols
+		} else {
+			b.WriteString("VALUES ")
+			b.WriteString(values.String())
 		}
 		if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
 			return nil, fmt.Errorf("outbox: insert: %w", sqldb.MapError(err))

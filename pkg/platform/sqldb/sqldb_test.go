@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -96,4 +97,18 @@ func TestOpenUnreachablePostgresIsUnavailable(t *testing.T) {
 	_, err := sqldb.Open(context.Background(), "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2")
 	require.Error(t, err)
 	require.ErrorIs(t, err, apperr.ErrUnavailable)
+}
+
+func TestColumnArraysTransposeRows(t *testing.T) {
+	t.Parallel()
+	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	cols, types, err := sqldb.ColumnArrays([]any{"a", int64(1), true, when, "b", int64(2), false, when}, 4)
+	require.NoError(t, err)
+	require.Equal(t, []string{"text", "bigint", "boolean", "timestamptz"}, types)
+	require.Equal(t, []string{"a", "b"}, cols[0])
+	require.Equal(t, []int64{1, 2}, cols[1])
+	require.Equal(t, []bool{true, false}, cols[2])
+	require.Equal(t, []time.Time{when, when}, cols[3])
+	_, _, err = sqldb.ColumnArrays([]any{3.5}, 1)
+	require.Error(t, err)
 }

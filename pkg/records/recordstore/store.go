@@ -76,8 +76,14 @@ func Upsert(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, practiceID string,
 	if len(keep) == 0 {
 		return res, nil
 	}
-	q := t.upsertSQL(d, len(keep))
-	rs, err := tx.QueryContext(ctx, q, args...)
+	var types []string
+	if d == sqldb.Postgres {
+		var err error
+		if args, types, err = sqldb.ColumnArrays(args, len(t.allColumns())); err != nil {
+			return Result{}, err
+		}
+	}
+	rs, err := tx.QueryContext(ctx, t.upsertSQL(d, len(keep), types), args...)
 	if err != nil {
 		return Result{}, fmt.Errorf("upsert %s: %w", t.name, sqldb.MapError(err))
 	}
@@ -103,17 +109,26 @@ func Upsert(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, practiceID string,
 
 func patientIDs(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, practiceID string, external []string) (map[string]string, error) {
 	uniq := map[string]bool{}
-	args := []any{practiceID}
-	var marks []string
+	var wanted []string
 	for _, e := range external {
-		if uniq[e] {
-			continue
+		if !uniq[e] {
+			uniq[e] = true
+			wanted = append(wanted, e)
 		}
-		uniq[e] = true
-		args = append(args, e)
-		marks = append(marks, d.Param(len(args)))
 	}
-	rs, err := tx.QueryContext(ctx, `SELECT external_id, id FROM patients WHERE practice_id = `+d.Param(1)+` AND external_id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	var rs *sql.Rows
+	var err error
+	if d == sqldb.Postgres {
+		rs, err = tx.QueryContext(ctx, `SELECT external_id, id FROM patients WHERE practice_id = $1 AND external_id = ANY($2::text[])`, practiceID, wanted)
+	} else {
+		args := []any{practiceID}
+		marks := make([]string, len(wanted))
+		for i, e := range wanted {
+			args = append(args, e)
+			marks[i] = d.Param(i + 2)
+		}
+		rs, err = tx.QueryContext(ctx, `SELECT external_id, id FROM patients WHERE practice_id = `+d.Param(1)+` AND external_id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("look up patients: %w", sqldb.MapError(err))
 	}

@@ -92,30 +92,39 @@ func tableFor(r recordcsv.Row) table {
 
 // upsertSQL builds a multi-row upsert that updates only rows whose values
 // differ and returns the id and external id of every row it inserted or
-// changed.
-func (t table) upsertSQL(d sqldb.Dialect, n int) string {
-	cols := []string{"id", "practice_id"}
-	if t.name != "patients" {
-		cols = append(cols, "patient_id")
-	}
-	cols = append(cols, t.columns...)
-	cols = append(cols, "created_at", "updated_at")
+// changed. On PostgreSQL the rows arrive as one array per column (see
+// columnArrays), which the server plans once however many rows there are;
+// SQLite takes a VALUES list.
+func (t table) upsertSQL(d sqldb.Dialect, n int, types []string) string {
+	cols := t.allColumns()
 	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", t.name, strings.Join(cols, ", "))
-	p := 1
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(")
-		for j := range cols {
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) ", t.name, strings.Join(cols, ", "))
+	if d == sqldb.Postgres {
+		b.WriteString("SELECT * FROM unnest(")
+		for j, typ := range types {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(d.Param(p))
-			p++
+			fmt.Fprintf(&b, "$%d::%s[]", j+1, typ)
 		}
 		b.WriteString(")")
+	} else {
+		b.WriteString("VALUES ")
+		p := 1
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j := range cols {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(d.Param(p))
+				p++
+			}
+			b.WriteString(")")
+		}
 	}
 	var set, differ []string
 	changing := t.columns[1:] // everything but external_id
@@ -130,4 +139,13 @@ func (t table) upsertSQL(d sqldb.Dialect, n int) string {
 	fmt.Fprintf(&b, " ON CONFLICT (practice_id, external_id) DO UPDATE SET %s WHERE %s RETURNING id, external_id",
 		strings.Join(set, ", "), strings.Join(differ, " OR "))
 	return b.String()
+}
+
+func (t table) allColumns() []string {
+	cols := []string{"id", "practice_id"}
+	if t.name != "patients" {
+		cols = append(cols, "patient_id")
+	}
+	cols = append(cols, t.columns...)
+	return append(cols, "created_at", "updated_at")
 }

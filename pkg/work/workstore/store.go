@@ -42,21 +42,40 @@ func CreateOpen(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items []work.I
 
 func insertBatch(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items []work.Item) ([]work.Item, error) {
 	var b strings.Builder
-	b.WriteString(`INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, state, due_at, created_at, updated_at) VALUES `)
+	b.WriteString(`INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, state, due_at, created_at, updated_at) `)
 	args := make([]any, 0, len(items)*itemColumns)
-	for i, it := range items {
-		if i > 0 {
-			b.WriteString(", ")
+	for _, it := range items {
+		args = append(args, it.ID, it.PracticeID, it.PatientID, string(it.Kind), string(it.SubjectType), it.SubjectID, string(work.Open), it.DueAt.UTC(), it.CreatedAt.UTC(), it.CreatedAt.UTC())
+	}
+	if d == sqldb.Postgres {
+		cols, types, err := sqldb.ColumnArrays(args, itemColumns)
+		if err != nil {
+			return nil, err
 		}
-		b.WriteString("(")
-		for j := 1; j <= itemColumns; j++ {
-			if j > 1 {
+		b.WriteString("SELECT * FROM unnest(")
+		for j, typ := range types {
+			if j > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(d.Param(len(args) + j))
+			fmt.Fprintf(&b, "$%d::%s[]", j+1, typ)
 		}
 		b.WriteString(")")
-		args = append(args, it.ID, it.PracticeID, it.PatientID, string(it.Kind), string(it.SubjectType), it.SubjectID, string(work.Open), it.DueAt, it.CreatedAt, it.CreatedAt)
+		args = cols
+	} else {
+		b.WriteString("VALUES ")
+		for i := range items {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j := 1; j <= itemColumns; j++ {
+				if j > 1 {
+					b.WriteString(", ")
+				}
+				b.WriteString(d.Param(i*itemColumns + j))
+			}
+			b.WriteString(")")
+		}
 	}
 	b.WriteString(` ON CONFLICT (subject_type, subject_id, kind) WHERE state NOT IN ('resolved', 'closed') DO NOTHING RETURNING id`)
 	rs, err := tx.QueryContext(ctx, b.String(), args...)
