@@ -60,7 +60,7 @@ type Reader struct {
 	width    int        // fields in the header
 	bind     [][]source // per canonical column, the header fields that fill it
 	seed     maphash.Seed
-	seen     map[uint64]uint32 // id hash -> first line
+	seen     *idSet // id hash -> first line
 	errs     []RowError
 	read     int
 	rejected int
@@ -113,7 +113,7 @@ func NewReader(src io.Reader, o Options) (*Reader, error) {
 	now := time.Now()
 	r := &Reader{
 		kind: o.Kind, spec: sp, preset: pr, maxErrs: o.MaxRowErrors, dec: dec, csv: cr,
-		seed: maphash.MakeSeed(), seen: make(map[uint64]uint32),
+		seed: maphash.MakeSeed(), seen: newIDSet(),
 		thisYear: now.Year(), today: records.Date{Year: now.Year(), Month: now.Month(), Day: now.Day()},
 	}
 	header, err := r.readHeader()

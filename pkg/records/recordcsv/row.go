@@ -106,18 +106,17 @@ func (r *Reader) cell(rec []string, i int) (string, string) {
 }
 
 // checkDuplicate remembers each record id as a 64-bit hash with the line
-// it was first seen on: 12 bytes of map entry per row whatever the id's
-// length (ids are at most 64 characters), about 12 MB for a million rows.
+// it was first seen on: 12 bytes per slot whatever the id's length (ids are
+// at most 64 characters), at most 32 MB for a million rows while the table
+// grows.
 // Two different ids collide with a chance below one in ten million for a
 // million-row file, which would reject one row by mistake, visibly. An id
 // counts as seen even when its row is rejected for another reason, so the
 // report points at both lines.
 func (r *Reader) checkDuplicate(id string, line int) (string, string) {
-	h := maphash.String(r.seed, id)
-	if first, ok := r.seen[h]; ok {
+	if first, dup := r.seen.add(maphash.String(r.seed, id), uint32(line)); dup {
 		return ruleDuplicateID, msgDuplicate(int(first))
 	}
-	r.seen[h] = uint32(line)
 	return "", ""
 }
 
