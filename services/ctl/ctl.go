@@ -23,6 +23,10 @@ const usage = `usage: backdeskctl <command>
 commands:
   migrate          apply database migrations to BACKDESK_DATABASE_URL (safe to re-run)
   version          print the version
+  audit verify [--checkpoint FILE]
+                   recompute the audit log from the stored events and check every
+                   signed checkpoint, and consistency with a saved one
+  audit checkpoint print the latest signed audit checkpoint, to keep outside the platform
   dev token USER   print an access token for a demo user of the dev binary
                    (at BACKDESK_PUBLIC_URL, default http://127.0.0.1:8080)
 `
@@ -45,6 +49,8 @@ func Main(ctx context.Context, args []string, getenv config.Getenv, stdout, stde
 			return 2
 		}
 		return devToken(ctx, fs.Args()[2:], getenv, stdout, stderr)
+	case "audit":
+		return auditCmd(ctx, fs.Args()[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "backdeskctl", version())
 		return 0

@@ -1,0 +1,93 @@
+// Package audit defines the audit trail's events and the tamper evidence
+// around them: each event's canonical form, its RFC 6962 leaf hash, and the
+// signed checkpoints that commit to the whole log. It knows nothing of SQL;
+// auditstore keeps the events and builds the Merkle log over them.
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Action is what the actor did. The list grows with the platform; the
+// canonical form stores whatever string is set, so old events stay valid.
+type Action string
+
+// Actions recorded today.
+const (
+	ActionRead       Action = "read"
+	ActionCreate     Action = "create"
+	ActionUpdate     Action = "update"
+	ActionExport     Action = "export"
+	ActionLogin      Action = "login"
+	ActionLogout     Action = "logout"
+	ActionGrant      Action = "grant"
+	ActionRevoke     Action = "revoke"
+	ActionBreakGlass Action = "break_glass"
+)
+
+// Outcome is how the request ended. Denied and failed attempts are
+// recorded as faithfully as allowed ones.
+type Outcome string
+
+// The three outcomes.
+const (
+	OutcomeAllow Outcome = "allow"
+	OutcomeDeny  Outcome = "deny"
+	OutcomeError Outcome = "error"
+)
+
+// Actor is who acted, as the identity layer established it.
+type Actor struct {
+	Issuer    string
+	Subject   string
+	Role      string
+	SessionID string
+	IP        string
+	UserAgent string
+}
+
+// Event is one audited action. Once written it never changes: its
+// canonical form is hashed into the Merkle log.
+type Event struct {
+	ID         string
+	Time       time.Time // server time; stored in UTC
+	Actor      Actor
+	Action     Action
+	PracticeID string
+	PatientIDs []string // order carries no meaning; canonicalised sorted
+	Fields     []string // names of the fields returned, never their values
+	WorkItemID string
+	GrantID    string
+	Purpose    string
+	Outcome    Outcome
+	Reason     string
+	RequestID  string
+	TraceID    string
+	BreakGlass bool
+}
+
+// ErrInvalid is wrapped by every validation failure, so the recorder can
+// tell a programming error from an unavailable store.
+var ErrInvalid = errors.New("invalid audit event")
+
+// Validate reports an event that cannot be recorded: without these fields
+// an entry answers none of compliance's questions.
+func (e Event) Validate() error {
+	switch {
+	case e.ID == "":
+		return fmt.Errorf("%w: id is empty", ErrInvalid)
+	case e.Time.IsZero():
+		return fmt.Errorf("%w: time is zero", ErrInvalid)
+	case e.Actor.Subject == "":
+		return fmt.Errorf("%w: actor subject is empty", ErrInvalid)
+	case e.Action == "":
+		return fmt.Errorf("%w: action is empty", ErrInvalid)
+	}
+	switch e.Outcome {
+	case OutcomeAllow, OutcomeDeny, OutcomeError:
+		return nil
+	}
+	return fmt.Errorf("%w: outcome %q is not allow, deny or error", ErrInvalid, e.Outcome)
+}
