@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/oidcauth"
@@ -29,6 +30,9 @@ type Deps struct {
 	RolesClaim    string
 	SecureCookies bool
 	Log           *slog.Logger
+	// Recorder writes the login and logout events; a login that cannot be
+	// recorded does not happen.
+	Recorder *recorder.Recorder
 }
 
 // API serves the access routes.
@@ -85,5 +89,6 @@ func ForProcess(p *serve.Process) (*API, error) {
 		RolesClaim:    p.Config.OIDCRolesClaim,
 		SecureCookies: p.Config.SecureCookies(),
 		Log:           p.Log,
+		Recorder:      p.Recorder,
 	}), nil
 }

@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/oidcauth"
 	"github.com/backdesk/backdesk/pkg/platform/session"
+	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/gin-gonic/gin"
 	"github.com/redis/go-redis/v9"
@@ -75,6 +77,7 @@ func (a *API) callback(c *gin.Context) {
 	claims, idToken, err := a.d.Login.Finish(ctx, oidcauth.Attempt{State: state, Nonce: p.Nonce, Verifier: p.Verifier}, state, c.Query("code"))
 	if err != nil {
 		a.d.Log.InfoContext(ctx, "login refused", "reason", err.Error())
+		a.recordLogin(c, audit.Actor{Subject: "unverified"}, audit.ActionLogin, audit.OutcomeDeny, "the provider's answer did not verify")
 		a.page(c, http.StatusBadRequest, "Sign-in could not be verified", "The identity provider's answer did not check out. Sign in again.")
 		return
 	}
@@ -83,6 +86,12 @@ func (a *API) callback(c *gin.Context) {
 	if _, err := a.d.Identity.Principal(ctx, id); err != nil {
 		a.d.Log.WarnContext(ctx, "login: principal", "error", err.Error())
 		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "Your account could not be loaded. Try again in a minute.")
+		return
+	}
+	actor := auditmw.ActorFrom(c)
+	actor.Issuer, actor.Subject = id.Issuer, id.Subject
+	if err := a.recordLogin(c, actor, audit.ActionLogin, audit.OutcomeAllow, ""); err != nil {
+		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "Sign-ins cannot be recorded right now, so none are allowed. Try again in a minute.")
 		return
 	}
 	sid, _, err := a.d.Sessions.Create(ctx, session.Session{
@@ -109,6 +118,7 @@ func (a *API) logout(c *gin.Context) {
 		_ = a.d.Sessions.Delete(ctx, p.SessionID)
 	}
 	a.setCookie(c, authn.SessionCookie, "", "/", -1)
+	_ = a.recordLogin(c, auditmw.ActorFrom(c), audit.ActionLogout, audit.OutcomeAllow, "")
 	back := strings.TrimSuffix(a.d.PublicURL, "/") + "/auth/logged-out"
 	if u, ok := a.d.Login.EndSessionURL(context.WithoutCancel(ctx), hint, back); ok {
 		c.Redirect(http.StatusSeeOther, u)
@@ -135,4 +145,18 @@ func clip(s string) string {
 		s = s[:60]
 	}
 	return s
+}
+
+// recordLogin writes a sign-in or sign-out event ahead of the answer.
+func (a *API) recordLogin(c *gin.Context, actor audit.Actor, action audit.Action, outcome audit.Outcome, reason string) error {
+	if a.d.Recorder == nil {
+		return nil
+	}
+	e := auditmw.Event(c, action)
+	e.Actor, e.Outcome, e.Reason = actor, outcome, reason
+	err := a.d.Recorder.Record(c.Request.Context(), e)
+	if err != nil {
+		a.d.Log.WarnContext(c.Request.Context(), "sign-in event not recorded", "action", string(action), "error", err.Error())
+	}
+	return err
 }

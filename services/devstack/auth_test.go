@@ -1,6 +1,7 @@
 package devstack_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
@@ -282,6 +283,13 @@ func TestBrowserLoginSessionAndLogout(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, 200, res.StatusCode)
 	require.Contains(t, string(body2), "signed out")
+
+	var logins, logouts int
+	db := b.stack.DB
+	require.NoError(t, db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_events WHERE action = 'login' AND outcome = 'allow' AND actor_subject = 'dev-pat'`).Scan(&logins))
+	require.NoError(t, db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_events WHERE action = 'logout' AND actor_subject = 'dev-pat'`).Scan(&logouts))
+	require.Equal(t, 1, logins, "the sign-in is in the audit trail")
+	require.Equal(t, 1, logouts, "and so is the sign-out")
 
 	req, _ := http.NewRequest("GET", b.baseURL+"/api/v1/me", nil)
 	req.AddCookie(session)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/backdesk/backdesk/pkg/imports"
@@ -125,6 +126,26 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 		p.Log.Info("database migrated", "applied", len(ran))
 	}
 
+	// Audit: checkpoints are signed with a dev key unless one is configured,
+	// and integrated every second so proofs are available at once.
+	if p.AuditSigner == nil {
+		key, persisted, err := devAuditKey(c.DatabaseURL)
+		if err == nil {
+			err = p.SetAuditKey(key)
+		}
+		if err != nil {
+			p.Close()
+			return nil, err
+		}
+		if !persisted {
+			p.Log.Warn("audit checkpoints are signed with a key that lasts only this run; set BACKDESK_AUDIT_SIGNING_KEY to keep them verifiable")
+		}
+	}
+	if err := p.IntegrateAudit(time.Second); err != nil {
+		p.Close()
+		return nil, err
+	}
+
 	// Queues: the relay feeds asynq from the outbox; the router works it.
 	client := asynq.NewClient(p.RedisOpt)
 	p.OnClose(client.Close)
@@ -167,7 +188,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	}
 	acc.Mount(p.Engine, p.API)
 	workqueue.New().Mount(p.API)
-	audit.New().Mount(p.API)
+	audit.New(p.Audit, p.DB, p.Recorder, p.AuditVerifier).Mount(p.API)
 	return stack, nil
 }
 

@@ -19,6 +19,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/config"
@@ -33,6 +36,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // Process is one running service: its dependencies and its lifecycle.
@@ -52,6 +56,14 @@ type Process struct {
 	Verifier *oidcauth.Verifier
 	Sessions *session.Store
 	Identity *identity.Service
+	// Audit keeps audit events; Recorder writes them ahead of responses
+	// (its committer runs with the process).
+	Audit    *auditstore.Store
+	Recorder *recorder.Recorder
+	// AuditSigner signs audit checkpoints and AuditVerifier checks them;
+	// nil when BACKDESK_AUDIT_SIGNING_KEY is not set.
+	AuditSigner   note.Signer
+	AuditVerifier note.Verifier
 
 	loops   []func(ctx context.Context)
 	workers []worker
@@ -128,6 +140,15 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 		RolesClaim: cfg.OIDCRolesClaim, Log: p.Log,
 	}
 	p.API = p.Engine.Group("/", p.Auth.Require())
+	if cfg.AuditSigningKey != "" {
+		if err := p.SetAuditKey(cfg.AuditSigningKey); err != nil {
+			p.Close()
+			return nil, err
+		}
+	}
+	p.Audit = auditstore.New(db)
+	p.Recorder = recorder.New(db, p.Audit, recorder.Config{Logger: p.Log})
+	p.Go(p.Recorder.Run)
 	return p, nil
 }
 
@@ -199,23 +220,22 @@ func (p *Process) Serve(ctx context.Context, ln net.Listener) error {
 	deadline, cancel := context.WithTimeout(context.Background(), p.Config.ShutdownTimeout)
 	defer cancel()
 
-	var stopWG sync.WaitGroup
-	stopWG.Add(1)
+	// HTTP stops first: in-flight requests may still need the background
+	// loops (the audit recorder commits their events); workers and loops
+	// stop after.
+	done := make(chan struct{})
 	go func() {
-		defer stopWG.Done()
+		defer close(done)
+		var stopWG sync.WaitGroup
+		stopWG.Add(1)
+		go func() { defer stopWG.Done(); stopWorkers(p.workers) }()
 		if err := srv.Shutdown(deadline); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			p.Log.Warn("http shutdown", "error", err.Error())
 		}
+		stopLoops()
+		wg.Wait()
+		stopWG.Wait()
 	}()
-	for _, w := range p.workers {
-		stopWG.Add(1)
-		go func() { defer stopWG.Done(); w.srv.Shutdown() }()
-	}
-	stopLoops()
-	stopWG.Add(1)
-	go func() { defer stopWG.Done(); wg.Wait() }()
-	done := make(chan struct{})
-	go func() { stopWG.Wait(); close(done) }()
 	select {
 	case <-done:
 		p.Log.Info("stopped")
@@ -226,6 +246,45 @@ func (p *Process) Serve(ctx context.Context, ln net.Listener) error {
 		serveErr = nil
 	}
 	return serveErr
+}
+
+// SetAuditKey installs the checkpoint signing key (note format,
+// PRIVATE+KEY+name+hash+key) and the verifier derived from it.
+func (p *Process) SetAuditKey(signingKey string) error {
+	signer, err := audit.ParseSigner(signingKey)
+	if err != nil {
+		return fmt.Errorf("BACKDESK_AUDIT_SIGNING_KEY: %w", err)
+	}
+	vkey, err := audit.VerifyKeyFor(signingKey)
+	if err != nil {
+		return fmt.Errorf("BACKDESK_AUDIT_SIGNING_KEY: %w", err)
+	}
+	verifier, err := audit.ParseVerifier(vkey)
+	if err != nil {
+		return fmt.Errorf("BACKDESK_AUDIT_SIGNING_KEY: %w", err)
+	}
+	p.AuditSigner, p.AuditVerifier = signer, verifier
+	return nil
+}
+
+// IntegrateAudit adds the audit log's integrator to the process: every
+// interval, pending events join the Merkle log under a signed checkpoint.
+func (p *Process) IntegrateAudit(interval time.Duration) error {
+	if p.AuditSigner == nil {
+		return &config.VarError{Var: "BACKDESK_AUDIT_SIGNING_KEY", Message: "is required where audit checkpoints are signed (the router)"}
+	}
+	busy := func(err error) bool { return errors.Is(err, auditstore.ErrBusy) }
+	p.Go(func(ctx context.Context) { recorder.IntegrateEvery(ctx, p.Audit, p.AuditSigner, interval, busy, p.Log) })
+	return nil
+}
+
+func stopWorkers(ws []worker) {
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		wg.Add(1)
+		go func() { defer wg.Done(); w.srv.Shutdown() }()
+	}
+	wg.Wait()
 }
 
 // SignalContext returns a context cancelled by SIGINT or SIGTERM.

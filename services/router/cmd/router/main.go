@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"time"
 	_ "time/tzdata"
 
 	"github.com/backdesk/backdesk/pkg/imports"
@@ -19,6 +20,9 @@ import (
 
 func main() {
 	serve.Main("router", func(_ context.Context, p *serve.Process) error {
+		if err := p.IntegrateAudit(2 * time.Second); err != nil {
+			return err
+		}
 		client := asynq.NewClient(p.RedisOpt)
 		p.OnClose(client.Close)
 		relay := outbox.NewRelay(p.DB, client, outbox.RelayConfig{Logger: p.Log})
