@@ -1,15 +1,137 @@
 // Package audit is the HTTP layer of the compliance read side of the audit
-// trail: search, export, proofs and reports.
+// trail: search, export, proofs and reports. Compliance staff see every
+// event; practice admins see the events of the practices they administer.
+// Every read of the trail is itself recorded, before the answer is written,
+// so nobody can study the audit trail unseen.
 package audit
 
-import "github.com/gin-gonic/gin"
+import (
+	"context"
+	"errors"
+
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/audit/recorder"
+	"github.com/backdesk/backdesk/pkg/identity"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/services/internal/auditmw"
+	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/gin-gonic/gin"
+	"golang.org/x/mod/sumdb/note"
+)
 
 // API serves the audit routes.
-type API struct{}
+type API struct {
+	store    *auditstore.Store
+	db       *sqldb.DB
+	rec      *recorder.Recorder
+	verifier note.Verifier
+}
 
-// New returns the audit API.
-func New() *API { return &API{} }
+// New returns the audit API. The verifier checks every checkpoint before it
+// is served, so a forged checkpoint row is refused rather than passed on.
+func New(store *auditstore.Store, db *sqldb.DB, rec *recorder.Recorder, verifier note.Verifier) *API {
+	return &API{store: store, db: db, rec: rec, verifier: verifier}
+}
 
-// Mount registers the audit routes on r, behind authentication. The service
-// starts with only the shared health, readiness and metrics endpoints.
-func (a *API) Mount(r gin.IRouter) {}
+// Mount registers the audit routes on r, which sits behind authentication.
+func (a *API) Mount(r gin.IRouter) {
+	g := r.Group("/api/v1/audit", authn.RequireRole(identity.Compliance, identity.PracticeAdmin))
+	g.GET("/checkpoint", a.checkpoint)
+	g.GET("/consistency", a.consistency)
+	g.GET("/events", a.listEvents)
+	g.GET("/events/:id", a.getEvent)
+	g.GET("/export", a.export)
+	g.GET("/reports/patients/:id", a.patientReport)
+}
+
+// purpose is what every audit-of-the-audit event gives as its reason for
+// access.
+const purpose = "audit_review"
+
+// eventFields are the fields an event listing returns, recorded as the
+// fields of each read (names only, as for every event).
+var eventFields = []string{
+	"id", "time", "actor", "action", "practice_id", "patient_ids", "fields",
+	"work_item_id", "grant_id", "purpose", "outcome", "reason", "request_id", "trace_id", "break_glass",
+}
+
+// errOtherPractice answers a practice admin who asks for another practice's
+// event exactly as for an event that does not exist, so ids of other
+// practices' events cannot be probed.
+var errOtherPractice = apperr.NotFound("audit event")
+
+// scope is the set of practices the caller may see: nil for compliance
+// (every practice, and events tied to none), otherwise the practices the
+// caller administers, possibly none.
+func scope(ctx context.Context) []string {
+	p, _ := authn.PrincipalFrom(ctx)
+	if p.Has(identity.Compliance) {
+		return nil
+	}
+	ids := []string{}
+	for _, m := range p.Memberships {
+		if m.Role == identity.PracticeAdmin {
+			ids = append(ids, m.PracticeID)
+		}
+	}
+	return ids
+}
+
+// visible reports whether an event of practiceID is within the caller's scope.
+func visible(allowed []string, practiceID string) bool {
+	if allowed == nil {
+		return true
+	}
+	for _, id := range allowed {
+		if id == practiceID && id != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// newEvent starts the audit event of one read of the trail.
+func newEvent(c *gin.Context, action audit.Action, fields []string) audit.Event {
+	e := auditmw.Event(c, action)
+	e.Fields = fields
+	e.Purpose = purpose
+	return e
+}
+
+// record commits e with the outcome that failure implies (nil: allowed) and
+// reports whether the handler may answer. When the event cannot be
+// committed the request fails with the recorder's error (503) and nothing
+// else; otherwise a failed request fails with its own error.
+func (a *API) record(c *gin.Context, e audit.Event, failure error) bool {
+	if e.Outcome == "" {
+		e.Outcome, e.Reason = outcomeOf(failure)
+	}
+	if err := a.rec.Record(c.Request.Context(), e); err != nil {
+		web.Fail(c, err)
+		return false
+	}
+	if failure != nil {
+		web.Fail(c, failure)
+		return false
+	}
+	return true
+}
+
+// outcomeOf classifies a failed read: a refusal is a denial, anything else
+// (bad parameters, a missing event, a database error) an error.
+func outcomeOf(err error) (audit.Outcome, string) {
+	if err == nil {
+		return audit.OutcomeAllow, ""
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		if ae.Kind == apperr.KindForbidden {
+			return audit.OutcomeDeny, ae.Code
+		}
+		return audit.OutcomeError, ae.Code
+	}
+	return audit.OutcomeError, "internal"
+}

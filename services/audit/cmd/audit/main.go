@@ -1,16 +1,21 @@
-// Command audit runs the audit service.
+// Command audit runs the audit service: the compliance read side of the
+// audit trail.
 package main
 
 import (
 	"context"
 
+	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/services/audit"
 	"github.com/backdesk/backdesk/services/internal/serve"
 )
 
 func main() {
 	serve.Main("audit", func(_ context.Context, p *serve.Process) error {
-		audit.New().Mount(p.API)
+		if p.AuditVerifier == nil {
+			return &config.VarError{Var: "BACKDESK_AUDIT_SIGNING_KEY", Message: "is required by the audit service to check checkpoints"}
+		}
+		audit.New(p.Audit, p.DB, p.Recorder, p.AuditVerifier).Mount(p.API)
 		return nil
 	})
 }
