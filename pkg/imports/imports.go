@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"io"
 	"slices"
 	"strings"
@@ -143,6 +144,9 @@ func fileError(err error) error {
 	return apperr.Invalid("file", "unreadable", "the file cannot be read as CSV")
 }
 
+// ErrSuperseded stops a run of an import that a later run has taken over.
+var ErrSuperseded = errors.New("imports: a later run of this import took over")
+
 // ErrUnreadable reports an upload that broke off while being read.
 var ErrUnreadable = apperr.Invalid("file", "unreadable", "the uploaded file cannot be read; try the upload again")
 
@@ -163,10 +167,13 @@ type Storer interface {
 	// Start marks a queued (or interrupted running) import as running and
 	// returns it; ok is false when it already finished.
 	Start(ctx context.Context, id string, at time.Time) (imp Import, ok bool, err error)
-	// Fail records a failure that applied nothing.
-	Fail(ctx context.Context, id, code, message string, at time.Time) error
+	// Fail records a failure that applied nothing, unless a later run of
+	// the same import (another StartedAt) has taken over.
+	Fail(ctx context.Context, imp Import, code, message string, at time.Time) error
 	// Finish writes a finished import's report and drops its file, through
-	// tx (the transaction that applied the rows) when given.
+	// tx (the transaction that applied the rows) when given. It fails with
+	// ErrSuperseded when a later run of the import started (imp.StartedAt
+	// is the run's token), so two runs can never both commit.
 	Finish(ctx context.Context, tx *sql.Tx, imp Import) error
 }
 

@@ -97,7 +97,7 @@ func (s *Service) AllErrors(ctx context.Context, id string, fn func(recordcsv.Ro
 
 // Run parses and applies a queued import. Run twice, it acts once.
 func (s *Service) Run(ctx context.Context, id string) error {
-	start := s.now().UTC()
+	start := s.now().UTC().Truncate(time.Microsecond) // the run's token, as stored
 	imp, ok, err := s.store.Start(ctx, id, start)
 	if err != nil || !ok {
 		return err
@@ -110,14 +110,12 @@ func (s *Service) Run(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	rd, err := recordcsv.NewReader(s.store.Open(ctx, id), recordcsv.Options{Kind: imp.Kind, Preset: imp.Preset, Mapping: imp.Mapping, MaxRowErrors: MaxStoredErrors})
-	if err != nil {
-		return s.fail(ctx, imp, err)
-	}
-	r := &run{s: s, imp: imp, rd: rd, size: imp.SizeBytes, gen: newGenerator(p, pols)}
+	r := &run{s: s, imp: imp, size: imp.SizeBytes, gen: newGenerator(p, pols)}
 	if imp.DryRun {
 		err = r.dry(ctx)
 	} else {
+		// The transaction helper may run apply again after a deadlock;
+		// apply reopens the file each time, so a retry sees every row.
 		err = s.db.Tx(ctx, r.apply)
 	}
 	if err != nil {
@@ -139,7 +137,11 @@ func (s *Service) fail(ctx context.Context, imp Import, cause error) error {
 	} else {
 		s.log.ErrorContext(ctx, "import failed", "import_id", imp.ID, "error", cause.Error())
 	}
-	return s.store.Fail(context.WithoutCancel(ctx), imp.ID, code, msg, s.now().UTC())
+	if errors.Is(cause, ErrSuperseded) {
+		s.log.WarnContext(ctx, "import run superseded by a later run", "import_id", imp.ID)
+		return nil
+	}
+	return s.store.Fail(context.WithoutCancel(ctx), imp, code, msg, s.now().UTC())
 }
 
 // run is one import in progress.
@@ -167,7 +169,22 @@ func (r *run) report(ctx context.Context) {
 	}
 }
 
+// open starts reading the stored file from its first byte.
+func (r *run) open(ctx context.Context) error {
+	rd, err := recordcsv.NewReader(r.s.store.Open(ctx, r.imp.ID), recordcsv.Options{
+		Kind: r.imp.Kind, Preset: r.imp.Preset, Mapping: r.imp.Mapping, MaxRowErrors: MaxStoredErrors,
+	})
+	if err != nil {
+		return err
+	}
+	r.rd, r.lastPct = rd, 0
+	return nil
+}
+
 func (r *run) dry(ctx context.Context) error {
+	if err := r.open(ctx); err != nil {
+		return err
+	}
 	for {
 		_, err := r.rd.Next()
 		if errors.Is(err, io.EOF) {
@@ -183,6 +200,9 @@ func (r *run) dry(ctx context.Context) error {
 
 func (r *run) apply(tx *sql.Tx) error {
 	ctx := context.Background()
+	if err := r.open(ctx); err != nil {
+		return err
+	}
 	r.extra, r.imp.RowsApplied, r.imp.ItemsCreated = nil, 0, 0
 	now := r.s.now().UTC().Truncate(time.Microsecond)
 	batch := make([]recordcsv.Row, 0, recordstore.BatchSize)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/backdesk/backdesk/pkg/audit"
@@ -132,9 +133,19 @@ func (a *API) loggedOut(c *gin.Context) {
 }
 
 // safeReturn keeps the post-login redirect on this site: only a local
-// absolute path, never a scheme-relative or absolute URL.
+// absolute path. Control characters and backslashes are refused outright,
+// because browsers drop or rewrite them ("/\t/evil" becomes "//evil").
 func safeReturn(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || strings.ContainsAny(s, "\r\n") {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
+		return "/"
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" {
 		return "/"
 	}
 	return s

@@ -303,7 +303,7 @@ func TestLoginReturnStaysOnSite(t *testing.T) {
 	t.Parallel()
 	_, dbURL := testenv.NewEmptyDB(t, "sqlite")
 	b := setup(t, dbURL)
-	for _, target := range []string{"https://evil.example.com/", "//evil.example.com/", "/\\evil.example.com"} {
+	for _, target := range []string{"https://evil.example.com/", "//evil.example.com/", "/\\evil.example.com", "/\t/evil.example.com", "/\x00/evil.example.com", "/a\\b"} {
 		br := newBrowser(t, b.baseURL)
 		res, err := br.c.Get(b.baseURL + "/auth/login?return_to=" + url.QueryEscape(target))
 		require.NoError(t, err)

@@ -44,10 +44,11 @@ type Config struct {
 
 // Recorder commits audit events in groups.
 type Recorder struct {
-	db    *sqldb.DB
-	store Appender
-	cfg   Config
-	queue chan *pending
+	db      *sqldb.DB
+	store   Appender
+	cfg     Config
+	queue   chan *pending
+	stopped chan struct{} // closed when Run has returned
 }
 
 type pending struct {
@@ -73,7 +74,7 @@ func New(db *sqldb.DB, store Appender, cfg Config) *Recorder {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Recorder{db: db, store: store, cfg: cfg, queue: make(chan *pending, cfg.MaxBatch)}
+	return &Recorder{db: db, store: store, cfg: cfg, queue: make(chan *pending, cfg.MaxBatch), stopped: make(chan struct{})}
 }
 
 // Record commits e before returning. It fills e.ID and e.Time when empty.
@@ -93,6 +94,8 @@ func (r *Recorder) Record(ctx context.Context, e audit.Event) error {
 	case r.queue <- p:
 	case <-ctx.Done():
 		return ErrUnavailable
+	case <-r.stopped:
+		return ErrUnavailable
 	}
 	select {
 	case err := <-p.done:
@@ -100,11 +103,21 @@ func (r *Recorder) Record(ctx context.Context, e audit.Event) error {
 	case <-ctx.Done():
 		// The event may still commit; the request fails closed either way.
 		return ErrUnavailable
+	case <-r.stopped:
+		// Run drained the queue before returning, so an answer may be
+		// waiting; without one, fail closed.
+		select {
+		case err := <-p.done:
+			return err
+		default:
+			return ErrUnavailable
+		}
 	}
 }
 
 // Run commits queued events until ctx ends, then drains what is queued.
 func (r *Recorder) Run(ctx context.Context) {
+	defer close(r.stopped)
 	var wg sync.WaitGroup
 	for i := 0; i < r.cfg.Committers; i++ {
 		wg.Add(1)

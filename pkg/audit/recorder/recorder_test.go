@@ -110,3 +110,16 @@ func TestInvalidEventIsAProgrammingError(t *testing.T) {
 	require.ErrorIs(t, err, audit.ErrInvalid)
 	require.NotErrorIs(t, err, recorder.ErrUnavailable)
 }
+
+func TestRecordAfterStopFailsClosed(t *testing.T) {
+	t.Parallel()
+	db, _ := testenv.NewDB(t, sqldb.SQLite)
+	rec := recorder.New(db, auditstore.New(db), recorder.Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { rec.Run(ctx); close(done) }()
+	require.NoError(t, rec.Record(context.Background(), event(1)))
+	cancel()
+	<-done
+	require.ErrorIs(t, rec.Record(context.Background(), event(2)), recorder.ErrUnavailable, "no committer: refuse, never hang")
+}

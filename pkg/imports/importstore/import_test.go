@@ -252,3 +252,33 @@ func (r repeat) Read(p []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// TestOnlyTheLatestRunCommits: a redelivered task starts a second run of
+// an import while the first still runs; the first must not commit.
+func TestOnlyTheLatestRunCommits(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		b := setup(t, db)
+		p := b.practice(t, "1234567893")
+		ctx := context.Background()
+		imp, err := b.svc.Submit(ctx, imports.Upload{PracticeID: p, Kind: "patients", Content: strings.NewReader(patientsCSV)})
+		require.NoError(t, err)
+		st := importstore.New(db)
+		t1 := time.Date(2026, 6, 15, 15, 0, 0, 0, time.UTC)
+		first, ok, err := st.Start(ctx, imp.ID, t1)
+		require.NoError(t, err)
+		require.True(t, ok)
+		second, ok, err := st.Start(ctx, imp.ID, t1.Add(time.Second))
+		require.NoError(t, err)
+		require.True(t, ok)
+
+		first.State, second.State = imports.Succeeded, imports.Succeeded
+		require.ErrorIs(t, st.Finish(ctx, nil, first), imports.ErrSuperseded)
+		require.NoError(t, st.Fail(ctx, first, "x", "y", t1), "a superseded run's failure changes nothing")
+		require.NoError(t, st.Finish(ctx, nil, second))
+		got, err := b.svc.Get(ctx, imp.ID)
+		require.NoError(t, err)
+		require.Equal(t, imports.Succeeded, got.State)
+		require.Empty(t, got.ErrorCode)
+	})
+}

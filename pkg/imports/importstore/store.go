@@ -42,10 +42,11 @@ rows_read, rows_applied, rows_rejected, items_created, error_code, error_message
 FROM imports WHERE id = $1`
 	selectErrors = `SELECT line, col, rule, message FROM import_errors WHERE import_id = $1 ORDER BY seq`
 	startImport  = `UPDATE imports SET state = 'running', started_at = $2 WHERE id = $1 AND state IN ('queued', 'running')`
-	failImport   = `UPDATE imports SET state = 'failed', error_code = $2, error_message = $3, finished_at = $4 WHERE id = $1`
-	finishImport = `UPDATE imports SET state = $2, rows_read = $3, rows_applied = $4, rows_rejected = $5, items_created = $6, finished_at = $7 WHERE id = $1`
-	insertError  = `INSERT INTO import_errors (import_id, seq, line, col, rule, message) VALUES ($1, $2, $3, $4, $5, $6)`
-	dropFile     = `DELETE FROM import_files WHERE import_id = $1`
+	failImport   = `UPDATE imports SET state = 'failed', error_code = $2, error_message = $3, finished_at = $4 WHERE id = $1 AND state = 'running' AND started_at = $5`
+	finishImport = `UPDATE imports SET state = $2, rows_read = $3, rows_applied = $4, rows_rejected = $5, items_created = $6, finished_at = $7
+WHERE id = $1 AND state = 'running' AND started_at = $8`
+	insertError = `INSERT INTO import_errors (import_id, seq, line, col, rule, message) VALUES ($1, $2, $3, $4, $5, $6)`
+	dropFile    = `DELETE FROM import_files WHERE import_id = $1`
 )
 
 // ChunkSize is how much of a file one row holds.
@@ -211,15 +212,27 @@ func (s *Store) Start(ctx context.Context, id string, at time.Time) (imports.Imp
 	return imp, ok, err
 }
 
-// Fail implements imports.Storer.
-func (s *Store) Fail(ctx context.Context, id, code, message string, at time.Time) error {
+// Fail implements imports.Storer. Only the run that started last may
+// record the outcome: its start time is the run's token.
+func (s *Store) Fail(ctx context.Context, imp imports.Import, code, message string, at time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, failImport, id, code, message, at); err != nil {
+		res, err := tx.ExecContext(ctx, failImport, imp.ID, code, message, at, startedAt(imp))
+		if err != nil {
 			return fmt.Errorf("fail import: %w", sqldb.MapError(err))
 		}
-		_, err := tx.ExecContext(ctx, dropFile, id)
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // a later run of the same import owns it now
+		}
+		_, err = tx.ExecContext(ctx, dropFile, imp.ID)
 		return err
 	})
+}
+
+func startedAt(imp imports.Import) any {
+	if imp.StartedAt == nil {
+		return nil
+	}
+	return *imp.StartedAt
 }
 
 // Finish implements imports.Storer.
@@ -227,8 +240,14 @@ func (s *Store) Finish(ctx context.Context, tx *sql.Tx, imp imports.Import) erro
 	if tx == nil {
 		return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.Finish(ctx, tx, imp) })
 	}
-	if _, err := tx.ExecContext(ctx, finishImport, imp.ID, string(imp.State), imp.RowsRead, imp.RowsApplied, imp.RowsRejected, imp.ItemsCreated, imp.FinishedAt); err != nil {
+	res, err := tx.ExecContext(ctx, finishImport, imp.ID, string(imp.State), imp.RowsRead, imp.RowsApplied, imp.RowsRejected, imp.ItemsCreated, imp.FinishedAt, startedAt(imp))
+	if err != nil {
 		return fmt.Errorf("finish import: %w", sqldb.MapError(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// Another run of this import started after this one (a redelivered
+		// task); this run's transaction must not commit.
+		return imports.ErrSuperseded
 	}
 	for i, e := range imp.Errors {
 		if _, err := tx.ExecContext(ctx, insertError, imp.ID, i+1, e.Line, e.Column, e.Rule, e.Message); err != nil {

@@ -86,13 +86,15 @@ func (k *keySet) cached(kid string) []jose.JSONWebKey {
 }
 
 // refresh refetches the JWKS unless it was fetched within the interval.
+// When it was, it returns nil: a request that queued behind another's fetch
+// then finds the new key in the cache rather than being refused.
 func (k *keySet) refresh(ctx context.Context) error {
 	k.fetchMu.Lock()
 	defer k.fetchMu.Unlock()
 	k.mu.Lock()
 	if !k.lastFetch.IsZero() && k.now().Sub(k.lastFetch) < k.interval {
 		k.mu.Unlock()
-		return errUnknownKey
+		return nil
 	}
 	k.lastFetch = k.now()
 	k.fetches++

@@ -213,7 +213,9 @@ func TestRelayKeepsRowsWhenRedisIsDown(t *testing.T) {
 		addRows(t, ctx, db, 2)
 		dead := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond})
 		defer dead.Close()
-		n, err := outbox.NewRelay(db, dead, outbox.RelayConfig{}).RelayOnce(ctx)
+		fixed := time.Now()
+		clock := func() time.Time { return fixed }
+		n, err := outbox.NewRelay(db, dead, outbox.RelayConfig{Now: clock}).RelayOnce(ctx)
 		require.NoError(t, err)
 		require.Zero(t, n)
 		require.Equal(t, 2, unsent(t, db))
@@ -222,6 +224,19 @@ func TestRelayKeepsRowsWhenRedisIsDown(t *testing.T) {
 		require.NoError(t, db.QueryRowContext(ctx, `SELECT MAX(attempts), MAX(last_error) FROM outbox`).Scan(&attempts, &lastErr))
 		require.Equal(t, 1, attempts)
 		require.NotEmpty(t, lastErr.String)
+
+		// Failing rows wait before their next try, so rows behind them
+		// are not starved: a second pass right away does not touch them.
+		n, err = outbox.NewRelay(db, dead, outbox.RelayConfig{Now: clock}).RelayOnce(ctx)
+		require.NoError(t, err)
+		require.Zero(t, n)
+		require.NoError(t, db.QueryRowContext(ctx, `SELECT MAX(attempts) FROM outbox`).Scan(&attempts))
+		require.Equal(t, 1, attempts, "not retried before its backoff")
+		later := func() time.Time { return fixed.Add(time.Hour) }
+		_, err = outbox.NewRelay(db, dead, outbox.RelayConfig{Now: later}).RelayOnce(ctx)
+		require.NoError(t, err)
+		require.NoError(t, db.QueryRowContext(ctx, `SELECT MAX(attempts) FROM outbox`).Scan(&attempts))
+		require.Equal(t, 2, attempts, "retried once the backoff passed")
 	})
 }
 

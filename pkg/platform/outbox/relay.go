@@ -102,10 +102,10 @@ func (r *Relay) Run(ctx context.Context) {
 }
 
 const (
-	selectUnsent = `SELECT id, task_type, queue, payload, headers, process_at FROM outbox
-WHERE sent_at IS NULL ORDER BY created_at, id LIMIT $1`
-	markSent   = `UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`
-	markFailed = `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`
+	selectUnsent = `SELECT id, task_type, queue, payload, headers, process_at, attempts FROM outbox
+WHERE sent_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY created_at, id LIMIT $1`
+	markSent   = `UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL, next_attempt_at = NULL WHERE id = $1`
+	markFailed = `UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1`
 )
 
 type row struct {
@@ -113,6 +113,17 @@ type row struct {
 	payload        []byte
 	headers        string
 	processAt      sql.NullTime
+	attempts       int
+}
+
+// retryAfter is the wait after the n-th failed enqueue of a row: doubling
+// from one second up to ten minutes. A row is never given up on.
+func retryAfter(attempts int) time.Duration {
+	d := time.Second
+	for i := 0; i < attempts && d < 10*time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, 10*time.Minute)
 }
 
 // RelayOnce sends one batch of unsent rows and returns how many it sent.
@@ -135,7 +146,8 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 				if len(msg) > 500 {
 					msg = msg[:500]
 				}
-				if _, uerr := tx.ExecContext(ctx, markFailed, row.id, msg); uerr != nil {
+				next := r.cfg.Now().UTC().Add(retryAfter(row.attempts))
+				if _, uerr := tx.ExecContext(ctx, markFailed, row.id, msg, next); uerr != nil {
 					return uerr
 				}
 				r.cfg.Logger.WarnContext(ctx, "outbox enqueue failed", "outbox_id", row.id, "task_type", row.typ, "error", msg)
@@ -155,7 +167,7 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 }
 
 func (r *Relay) claim(ctx context.Context, tx *sql.Tx) ([]row, error) {
-	rs, err := tx.QueryContext(ctx, selectUnsent+r.db.Dialect.SkipLocked(), r.cfg.Batch)
+	rs, err := tx.QueryContext(ctx, selectUnsent+r.db.Dialect.SkipLocked(), r.cfg.Batch, r.cfg.Now().UTC())
 	if err != nil {
 		return nil, fmt.Errorf("outbox: select: %w", err)
 	}
@@ -163,7 +175,7 @@ func (r *Relay) claim(ctx context.Context, tx *sql.Tx) ([]row, error) {
 	var out []row
 	for rs.Next() {
 		var x row
-		if err := rs.Scan(&x.id, &x.typ, &x.queue, &x.payload, &x.headers, &x.processAt); err != nil {
+		if err := rs.Scan(&x.id, &x.typ, &x.queue, &x.payload, &x.headers, &x.processAt, &x.attempts); err != nil {
 			return nil, fmt.Errorf("outbox: scan: %w", err)
 		}
 		out = append(out, x)

@@ -220,9 +220,9 @@ func (p *Process) Serve(ctx context.Context, ln net.Listener) error {
 	deadline, cancel := context.WithTimeout(context.Background(), p.Config.ShutdownTimeout)
 	defer cancel()
 
-	// HTTP stops first: in-flight requests may still need the background
-	// loops (the audit recorder commits their events); workers and loops
-	// stop after.
+	// HTTP and the asynq workers stop first, together: in-flight requests
+	// and tasks may still need the background loops (the audit recorder
+	// commits their events), which stop after them.
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -232,9 +232,9 @@ func (p *Process) Serve(ctx context.Context, ln net.Listener) error {
 		if err := srv.Shutdown(deadline); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			p.Log.Warn("http shutdown", "error", err.Error())
 		}
+		stopWG.Wait()
 		stopLoops()
 		wg.Wait()
-		stopWG.Wait()
 	}()
 	select {
 	case <-done:
