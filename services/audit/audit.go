@@ -14,7 +14,6 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
@@ -25,15 +24,14 @@ import (
 // API serves the audit routes.
 type API struct {
 	store    *auditstore.Store
-	db       *sqldb.DB
 	rec      *recorder.Recorder
 	verifier note.Verifier
 }
 
 // New returns the audit API. The verifier checks every checkpoint before it
 // is served, so a forged checkpoint row is refused rather than passed on.
-func New(store *auditstore.Store, db *sqldb.DB, rec *recorder.Recorder, verifier note.Verifier) *API {
-	return &API{store: store, db: db, rec: rec, verifier: verifier}
+func New(store *auditstore.Store, rec *recorder.Recorder, verifier note.Verifier) *API {
+	return &API{store: store, rec: rec, verifier: verifier}
 }
 
 // Mount registers the audit routes on r, which sits behind authentication.

@@ -55,13 +55,13 @@ func (a *API) getEvent(c *gin.Context) {
 		a.record(c, ev, err)
 		return
 	}
-	ev.PracticeID = r.ev.PracticeID
-	if !visible(scope(ctx), r.ev.PracticeID) {
+	ev.PracticeID = r.Event.PracticeID
+	if !visible(scope(ctx), r.Event.PracticeID) {
 		ev.Outcome, ev.Reason = audit.OutcomeDeny, "other_practice"
 		a.record(c, ev, errOtherPractice)
 		return
 	}
-	ev.PatientIDs = r.ev.PatientIDs
+	ev.PatientIDs = r.Event.PatientIDs
 	out, err := a.prove(c, r)
 	if !a.record(c, ev, err) {
 		return
@@ -73,8 +73,8 @@ func (a *API) getEvent(c *gin.Context) {
 // latest checkpoint; both stay null until the integrator has taken it in.
 func (a *API) prove(c *gin.Context, r row) (eventDetailResponse, error) {
 	ctx := c.Request.Context()
-	out := eventDetailResponse{Event: eventResponseFrom(r.seq, r.ev), Canonical: r.body}
-	leaf, err := a.store.LeafIndex(ctx, r.ev.ID)
+	out := eventDetailResponse{Event: eventResponseFrom(r.Seq, r.Event), Canonical: r.Body}
+	leaf, err := a.store.LeafIndex(ctx, r.Event.ID)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return out, nil
 	}

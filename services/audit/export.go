@@ -81,12 +81,12 @@ func (a *API) export(c *gin.Context) {
 		bw := bufio.NewWriter(c.Writer)
 		enc := json.NewEncoder(bw) // Encode ends each object with the newline NDJSON needs
 		enc.SetEscapeHTML(false)
-		write = func(r row) error { return enc.Encode(fhirAuditEvent(r.ev)) }
+		write = func(r row) error { return enc.Encode(fhirAuditEvent(r.Event)) }
 		flush = bw.Flush
 	}
 	c.Status(http.StatusOK)
 	n := 0
-	err = f.scan(rows, func(r row) (bool, error) {
+	err = scan(rows, func(r row) (bool, error) {
 		if err := write(r); err != nil {
 			return false, err
 		}
@@ -111,9 +111,9 @@ func (a *API) export(c *gin.Context) {
 // csvRecord is one event as a CSV row. Lists are joined with spaces (ids
 // and field names hold none).
 func csvRecord(r row) []string {
-	e := r.ev
+	e := r.Event
 	return []string{
-		strconv.FormatInt(r.seq, 10), e.ID, e.Time.UTC().Format(time.RFC3339Nano),
+		strconv.FormatInt(r.Seq, 10), e.ID, e.Time.UTC().Format(time.RFC3339Nano),
 		cell(e.Actor.Issuer), cell(e.Actor.Subject), cell(e.Actor.Role), cell(e.Actor.SessionID), cell(e.Actor.IP), cell(e.Actor.UserAgent),
 		cell(string(e.Action)), cell(e.PracticeID), cell(strings.Join(e.PatientIDs, " ")), cell(strings.Join(e.Fields, " ")),
 		cell(e.WorkItemID), cell(e.GrantID), cell(e.Purpose),

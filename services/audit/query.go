@@ -2,27 +2,13 @@ package audit
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/gin-gonic/gin"
-)
-
-// The searches read the copies of body fields that audit_events keeps for
-// indexes, and answer from the body alone. They belong with the rest of the
-// audit SQL in auditstore once the store grows a search method; until then
-// they live here, as constants, and only read.
-const (
-	selectEvents  = `SELECT seq, body FROM audit_events`
-	selectEventID = `SELECT seq, body FROM audit_events WHERE id = $1`
 )
 
 // Page sizes of the event listings.
@@ -99,151 +85,52 @@ func parseTime(c *gin.Context, name string) (time.Time, error) {
 	return audit.CanonicalTime(t), nil
 }
 
-// sql builds the query. Every bound is a parameter; only placeholders and
-// fixed column names are spliced in.
-func (f filter) sql() (string, []any) {
-	var conds []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
+// query is the store's form of the filter.
+func (f filter) query() auditstore.Query {
+	return auditstore.Query{
+		PracticeID: f.practiceID, PatientID: f.patientID, Actor: f.actor, Action: f.action, Outcome: f.outcome,
+		From: f.from, To: f.to, After: f.after, Limit: f.limit, OldestFirst: f.oldestFirst, Practices: f.practices,
 	}
-	if f.practices != nil {
-		if len(f.practices) == 0 {
-			conds = append(conds, "1 = 0")
-		} else {
-			ph := make([]string, len(f.practices))
-			for i, id := range f.practices {
-				ph[i] = arg(id)
-			}
-			conds = append(conds, "practice_id IN ("+strings.Join(ph, ", ")+")")
-		}
-	}
-	if f.practiceID != "" {
-		conds = append(conds, "practice_id = "+arg(f.practiceID))
-	}
-	if f.patientID != "" {
-		// The patient_id column holds only the lowest id of an event that
-		// names several patients; the others are found in the body, by the
-		// id as a JSON string. Rows are checked against the parsed body
-		// afterwards (matches), so a LIKE hit on another field is dropped.
-		conds = append(conds, "(patient_id = "+arg(f.patientID)+" OR body LIKE "+arg(likeQuoted(f.patientID))+` ESCAPE '\')`)
-	}
-	if f.actor != "" {
-		conds = append(conds, "actor_subject = "+arg(f.actor))
-	}
-	if f.action != "" {
-		conds = append(conds, "action = "+arg(f.action))
-	}
-	if f.outcome != "" {
-		conds = append(conds, "outcome = "+arg(f.outcome))
-	}
-	if !f.from.IsZero() {
-		conds = append(conds, "at >= "+arg(f.from))
-	}
-	if !f.to.IsZero() {
-		conds = append(conds, "at < "+arg(f.to))
-	}
-	if f.after > 0 {
-		if f.oldestFirst {
-			conds = append(conds, "seq > "+arg(f.after))
-		} else {
-			conds = append(conds, "seq < "+arg(f.after))
-		}
-	}
-	q := selectEvents
-	if len(conds) > 0 {
-		q += " WHERE " + strings.Join(conds, " AND ")
-	}
-	if f.oldestFirst {
-		q += " ORDER BY seq"
-	} else {
-		q += " ORDER BY seq DESC"
-	}
-	// With a patient filter some rows may be dropped after reading, so the
-	// page is cut in Go instead.
-	if f.limit > 0 && f.patientID == "" {
-		q += " LIMIT " + arg(f.limit)
-	}
-	return q, args
-}
-
-// likeQuoted is a LIKE pattern for id as a JSON string anywhere in a body.
-func likeQuoted(id string) string {
-	b, _ := json.Marshal(id) // a string always marshals
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(string(b)) + "%"
-}
-
-// matches applies what SQL could only approximate: an exact, case-sensitive
-// patient match on the parsed body.
-func (f filter) matches(e audit.Event) bool {
-	return f.patientID == "" || slices.Contains(e.PatientIDs, f.patientID)
 }
 
 // row is one stored event.
-type row struct {
-	seq  int64
-	body string
-	ev   audit.Event
-}
+type row = auditstore.Stored
 
 // each runs the search and calls fn for every matching event, in order,
 // until fn returns false, the limit is reached or the rows run out.
 func (a *API) each(ctx context.Context, f filter, fn func(row) (bool, error)) error {
-	rows, err := a.search(ctx, f)
+	cur, err := a.search(ctx, f)
 	if err != nil {
 		return err
 	}
-	return f.scan(rows, fn)
+	return scan(cur, fn)
 }
 
-// search starts the query; the caller must scan or close the rows.
-func (a *API) search(ctx context.Context, f filter) (*sql.Rows, error) {
-	q, args := f.sql()
-	rows, err := a.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search audit events: %w", sqldb.MapError(err))
-	}
-	return rows, nil
+// search starts the query; the caller must scan the cursor.
+func (a *API) search(ctx context.Context, f filter) (*auditstore.Cursor, error) {
+	return a.store.Search(ctx, f.query())
 }
 
-// scan reads rows to the end or until fn stops it, and closes them.
-func (f filter) scan(rows *sql.Rows, fn func(row) (bool, error)) error {
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.seq, &r.body); err != nil {
-			return fmt.Errorf("scan audit event: %w", err)
-		}
-		var err error
-		if r.ev, err = audit.Parse([]byte(r.body)); err != nil {
-			return fmt.Errorf("audit event at seq %d: %w", r.seq, err)
-		}
-		if !f.matches(r.ev) {
-			continue
-		}
-		more, err := fn(r)
-		if err != nil {
+// scan reads the cursor to the end or until fn stops it, and closes it.
+func scan(cur *auditstore.Cursor, fn func(row) (bool, error)) error {
+	defer cur.Close()
+	for {
+		r, ok, err := cur.Next()
+		if err != nil || !ok {
 			return err
 		}
-		n++
-		if !more || (f.limit > 0 && n == f.limit) {
-			return nil
+		more, err := fn(r)
+		if err != nil || !more {
+			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("search audit events: %w", sqldb.MapError(err))
-	}
-	return nil
 }
 
 // page runs a paged search and shapes the reply.
 func (a *API) page(ctx context.Context, f filter) (eventListResponse, error) {
 	out := eventListResponse{Items: []eventResponse{}}
 	err := a.each(ctx, f, func(r row) (bool, error) {
-		out.Items = append(out.Items, eventResponseFrom(r.seq, r.ev))
+		out.Items = append(out.Items, eventResponseFrom(r.Seq, r.Event))
 		return true, nil
 	})
 	if err != nil {
@@ -258,16 +145,5 @@ func (a *API) page(ctx context.Context, f filter) (eventListResponse, error) {
 
 // findEvent returns the stored event with id.
 func (a *API) findEvent(ctx context.Context, id string) (row, error) {
-	var r row
-	err := a.db.QueryRowContext(ctx, selectEventID, id).Scan(&r.seq, &r.body)
-	if err == sql.ErrNoRows {
-		return r, apperr.NotFound("audit event")
-	}
-	if err != nil {
-		return r, fmt.Errorf("read audit event: %w", sqldb.MapError(err))
-	}
-	if r.ev, err = audit.Parse([]byte(r.body)); err != nil {
-		return r, fmt.Errorf("audit event at seq %d: %w", r.seq, err)
-	}
-	return r, nil
+	return a.store.Find(ctx, id)
 }

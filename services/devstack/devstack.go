@@ -188,7 +188,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	}
 	acc.Mount(p.Engine, p.API)
 	workqueue.New().Mount(p.API)
-	audit.New(p.Audit, p.DB, p.Recorder, p.AuditVerifier).Mount(p.API)
+	audit.New(p.Audit, p.Recorder, p.AuditVerifier).Mount(p.API)
 	return stack, nil
 }
 

@@ -1,0 +1,176 @@
+package auditstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+)
+
+// Query is a search over the trail. Zero fields do not filter.
+type Query struct {
+	PracticeID, PatientID, Actor, Action, Outcome string
+	From, To                                      time.Time // To is exclusive; both UTC
+	After                                         int64     // keyset cursor: the last seq seen
+	Limit                                         int       // 0: no limit (exports)
+	OldestFirst                                   bool
+	Practices                                     []string // the caller's scope; nil is every practice
+}
+
+// Stored is one event as kept: its sequence number, its canonical body,
+// and the event parsed from that body (never from the index columns).
+type Stored struct {
+	Seq   int64
+	Body  string
+	Event audit.Event
+}
+
+const (
+	selectEvents  = `SELECT seq, body FROM audit_events`
+	selectEventID = `SELECT seq, body FROM audit_events WHERE id = $1`
+)
+
+// Search starts a search; read it with Next and always Close it. The
+// query runs at once, so a database failure is reported before the caller
+// commits to an answer.
+func (s *Store) Search(ctx context.Context, q Query) (*Cursor, error) {
+	text, args := q.sql()
+	rows, err := s.db.QueryContext(ctx, text, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search audit events: %w", sqldb.MapError(err))
+	}
+	return &Cursor{rows: rows, q: q}, nil
+}
+
+// Find returns the event with id.
+func (s *Store) Find(ctx context.Context, id string) (Stored, error) {
+	var r Stored
+	err := s.db.QueryRowContext(ctx, selectEventID, id).Scan(&r.Seq, &r.Body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, apperr.NotFound("audit event")
+	}
+	if err != nil {
+		return r, fmt.Errorf("read audit event: %w", sqldb.MapError(err))
+	}
+	if r.Event, err = audit.Parse([]byte(r.Body)); err != nil {
+		return r, fmt.Errorf("audit event at seq %d: %w", r.Seq, err)
+	}
+	return r, nil
+}
+
+// Cursor walks a search's results in order.
+type Cursor struct {
+	rows *sql.Rows
+	q    Query
+	n    int
+}
+
+// Next returns the next matching event; ok is false at the end or the limit.
+func (c *Cursor) Next() (Stored, bool, error) {
+	for (c.q.Limit == 0 || c.n < c.q.Limit) && c.rows.Next() {
+		var r Stored
+		if err := c.rows.Scan(&r.Seq, &r.Body); err != nil {
+			return r, false, fmt.Errorf("scan audit event: %w", err)
+		}
+		var err error
+		if r.Event, err = audit.Parse([]byte(r.Body)); err != nil {
+			return r, false, fmt.Errorf("audit event at seq %d: %w", r.Seq, err)
+		}
+		if c.q.PatientID != "" && !slices.Contains(r.Event.PatientIDs, c.q.PatientID) {
+			continue // a LIKE hit on another field of the body
+		}
+		c.n++
+		return r, true, nil
+	}
+	if err := c.rows.Err(); err != nil {
+		return Stored{}, false, fmt.Errorf("search audit events: %w", sqldb.MapError(err))
+	}
+	return Stored{}, false, nil
+}
+
+// Close releases the search.
+func (c *Cursor) Close() error { return c.rows.Close() }
+
+// sql builds the query. Every bound is a parameter; only placeholders and
+// fixed column names are spliced in. The search columns are copies of body
+// fields kept for indexes; results are answered from the body.
+func (q Query) sql() (string, []any) {
+	var conds []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q.Practices != nil {
+		if len(q.Practices) == 0 {
+			conds = append(conds, "1 = 0")
+		} else {
+			ph := make([]string, len(q.Practices))
+			for i, id := range q.Practices {
+				ph[i] = arg(id)
+			}
+			conds = append(conds, "practice_id IN ("+strings.Join(ph, ", ")+")")
+		}
+	}
+	if q.PracticeID != "" {
+		conds = append(conds, "practice_id = "+arg(q.PracticeID))
+	}
+	if q.PatientID != "" {
+		// The patient_id column holds only the lowest id of an event that
+		// names several patients; the others are found in the body, by the
+		// id as a JSON string, and checked against the parsed body in Next.
+		conds = append(conds, "(patient_id = "+arg(q.PatientID)+" OR body LIKE "+arg(likeQuoted(q.PatientID))+` ESCAPE '\')`)
+	}
+	if q.Actor != "" {
+		conds = append(conds, "actor_subject = "+arg(q.Actor))
+	}
+	if q.Action != "" {
+		conds = append(conds, "action = "+arg(q.Action))
+	}
+	if q.Outcome != "" {
+		conds = append(conds, "outcome = "+arg(q.Outcome))
+	}
+	if !q.From.IsZero() {
+		conds = append(conds, "at >= "+arg(audit.CanonicalTime(q.From)))
+	}
+	if !q.To.IsZero() {
+		conds = append(conds, "at < "+arg(audit.CanonicalTime(q.To)))
+	}
+	if q.After > 0 {
+		if q.OldestFirst {
+			conds = append(conds, "seq > "+arg(q.After))
+		} else {
+			conds = append(conds, "seq < "+arg(q.After))
+		}
+	}
+	text := selectEvents
+	if len(conds) > 0 {
+		text += " WHERE " + strings.Join(conds, " AND ")
+	}
+	if q.OldestFirst {
+		text += " ORDER BY seq"
+	} else {
+		text += " ORDER BY seq DESC"
+	}
+	// With a patient filter some rows may be dropped after reading, so the
+	// limit is applied in Next instead.
+	if q.Limit > 0 && q.PatientID == "" {
+		text += " LIMIT " + arg(q.Limit)
+	}
+	return text, args
+}
+
+// likeQuoted is a LIKE pattern for id as a JSON string anywhere in a body.
+func likeQuoted(id string) string {
+	b, _ := json.Marshal(id) // a string always marshals
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(string(b)) + "%"
+}
