@@ -5,7 +5,7 @@ GO ?= go
 PKGS := ./...
 SERVICES := onboarding access workqueue router audit devstack ctl
 
-.PHONY: run test test-go test-pg lint bench build clean
+.PHONY: run test test-go test-pg test-race lint bench build clean
 
 ## run: the whole platform in one process on http://127.0.0.1:8080
 run:
@@ -21,6 +21,10 @@ test-go:
 ## test-pg: the same suites against the local PostgreSQL and Redis, outside CI
 test-pg:
 	. deploy/dev/services.sh; $(GO) test -count=1 -timeout 45m $(PKGS)
+
+## test-race: the suites with the race detector (slower; not part of make test)
+test-race:
+	$(GO) test -race -count=1 -timeout 60m $(PKGS)
 
 ## lint: formatting, go vet and staticcheck
 lint:

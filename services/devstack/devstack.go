@@ -18,6 +18,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
@@ -151,6 +152,9 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	p.OnClose(client.Close)
 	relay := outbox.NewRelay(p.DB, client, outbox.RelayConfig{Logger: p.Log})
 	p.Go(relay.Run)
+	if p.DB.Dialect == sqldb.Postgres {
+		p.Go(func(ctx context.Context) { relay.Listen(ctx, p.Config.DatabaseURL, p.Log) })
+	}
 
 	// Identity: the development provider, when no real one is configured.
 	stack := &Stack{Process: p}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
@@ -295,4 +296,25 @@ func childRelay() int {
 	_, err = r.RelayOnce(ctx)
 	fmt.Fprintln(os.Stderr, "child relay returned", err)
 	return 1
+}
+
+// TestRelayWakesOnCommitFromAnotherProcess: on PostgreSQL a commit from any
+// connection wakes a listening relay at once, long before its sweep.
+func TestRelayWakesOnCommitFromAnotherProcess(t *testing.T) {
+	t.Parallel()
+	db, url := testenv.NewDB(t, sqldb.Postgres)
+	redisURL := testenv.Redis(t)
+	c := startWorker(t, db, redisURL)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := outbox.NewRelay(db, client(t, redisURL), outbox.RelayConfig{Interval: time.Hour})
+	go r.Run(ctx)
+	go r.Listen(ctx, url, slog.Default())
+
+	other, err := sqldb.Open(ctx, url) // a writer that cannot call Notify
+	require.NoError(t, err)
+	defer other.Close()
+	time.Sleep(200 * time.Millisecond) // let the relay's first pass and LISTEN settle
+	ids := addRows(t, ctx, other, 3)
+	requireEachOnce(t, c, ids)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/services/internal/serve"
@@ -27,6 +28,10 @@ func main() {
 		p.OnClose(client.Close)
 		relay := outbox.NewRelay(p.DB, client, outbox.RelayConfig{Logger: p.Log})
 		p.Go(relay.Run)
+		if p.DB.Dialect == sqldb.Postgres {
+			// Commits in other services wake the relay at once.
+			p.Go(func(ctx context.Context) { relay.Listen(ctx, p.Config.DatabaseURL, p.Log) })
+		}
 
 		practices := practice.NewService(practicestore.New(p.DB), nil, relay.Notify)
 		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, relay.Notify)
