@@ -22,6 +22,8 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/schema"
 	"github.com/backdesk/backdesk/services/access"
 	"github.com/backdesk/backdesk/services/audit"
@@ -184,7 +186,11 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	rt := router.New(practices, imp, p.Log)
 	p.Work(queue.ServerConfig{}, rt.Handler())
 	rt.Mount(p.API)
-	onboarding.New(practices, p.Identity, imp).Mount(p.API)
+	onboarding.New(practices, p.Identity, imp).
+		WithPatients(p.Recorder, func(ctx context.Context, practiceID, id string) (records.Patient, error) {
+			return recordstore.Patient(ctx, p.DB, practiceID, id)
+		}).
+		Mount(p.API)
 	acc, err := access.ForProcess(p)
 	if err != nil {
 		p.Close()

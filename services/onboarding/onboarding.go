@@ -6,10 +6,12 @@ package onboarding
 import (
 	"net/http"
 
+	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/gin-gonic/gin"
 )
@@ -19,6 +21,9 @@ type API struct {
 	practices *practice.Service
 	identity  *identity.Service
 	imports   *imports.Service
+
+	rec         *recorder.Recorder
+	readPatient PatientReader
 }
 
 // New returns the onboarding API over the practice, identity and import services.
@@ -45,6 +50,9 @@ func (a *API) Mount(r gin.IRouter) {
 	g.GET("/:id/policies", member, a.getPolicies)
 	g.PUT("/:id/policies/:kind", member, a.putPolicy)
 	g.POST("/:id/imports", member, a.upload)
+	if a.rec != nil {
+		auditmw.GET(g, "/:id/patients/:patientID", a.rec, a.getPatient)
+	}
 	r.GET("/api/v1/imports/:importID", a.getImport)
 	r.GET("/api/v1/imports/:importID/errors.csv", a.importErrorsCSV)
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/onboarding"
 )
@@ -18,7 +20,11 @@ func main() {
 		// The router's relay picks outbox rows up on its next sweep.
 		practices := practice.NewService(practicestore.New(p.DB), nil, nil)
 		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, nil)
-		onboarding.New(practices, p.Identity, imp).Mount(p.API)
+		onboarding.New(practices, p.Identity, imp).
+			WithPatients(p.Recorder, func(ctx context.Context, practiceID, id string) (records.Patient, error) {
+				return recordstore.Patient(ctx, p.DB, practiceID, id)
+			}).
+			Mount(p.API)
 		return nil
 	})
 }

@@ -1,0 +1,37 @@
+package recordstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/records"
+)
+
+const selectPatient = `SELECT external_id, first_name, last_name, date_of_birth, phone, email, address_line1, address_line2,
+city, state, postal_code, guarantor_name, preferred_channel, text_consent, do_not_contact
+FROM patients WHERE practice_id = $1 AND id = $2`
+
+// Patient reads one patient of practiceID. A patient of another practice
+// is not found, whatever its id.
+func Patient(ctx context.Context, q sqldb.Querier, practiceID, id string) (records.Patient, error) {
+	var p records.Patient
+	var dob, channel string
+	err := q.QueryRowContext(ctx, selectPatient, practiceID, id).Scan(&p.ExternalID, &p.FirstName, &p.LastName, &dob, &p.Phone, &p.Email,
+		&p.AddressLine1, &p.AddressLine2, &p.City, &p.State, &p.PostalCode, &p.GuarantorName, &channel, &p.TextConsent, &p.DoNotContact)
+	if errors.Is(err, sql.ErrNoRows) {
+		return records.Patient{}, apperr.NotFound("patient")
+	}
+	if err != nil {
+		return records.Patient{}, fmt.Errorf("read patient: %w", sqldb.MapError(err))
+	}
+	if t, err := time.Parse(time.DateOnly, dob); err == nil {
+		p.DateOfBirth = records.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
+	}
+	p.PreferredChannel = records.Channel(channel)
+	return p, nil
+}

@@ -1,0 +1,122 @@
+package devstack_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/backdesk/backdesk/services/internal/auditmw"
+	"github.com/stretchr/testify/require"
+)
+
+// phiKeys are patient fields that only declared PHI routes may return.
+var phiKeys = []string{`"date_of_birth"`, `"first_name"`, `"last_name"`, `"guarantor_name"`, `"phone"`}
+
+func TestPHIRoutesAuditEveryRequestAndFailClosed(t *testing.T) {
+	t.Parallel()
+	_, dbURL := testenv.NewEmptyDB(t, "sqlite")
+	b := setup(t, dbURL)
+	ctx := context.Background()
+	db := b.stack.DB
+	var practiceID, patientID string
+	require.NoError(t, db.QueryRowContext(ctx, `SELECT practice_id, id FROM patients ORDER BY external_id LIMIT 1`).Scan(&practiceID, &patientID))
+	path := "/api/v1/practices/" + practiceID + "/patients/" + patientID
+	require.True(t, auditmw.Declared("GET", "/api/v1/practices/:id/patients/:patientID"))
+
+	events := func(requestID string) (n int, outcome, subject, fields string) {
+		rows, err := db.QueryContext(ctx, `SELECT outcome, actor_subject, body FROM audit_events WHERE body LIKE $1`, `%"`+requestID+`"%`)
+		require.NoError(t, err)
+		defer rows.Close()
+		for rows.Next() {
+			var body string
+			require.NoError(t, rows.Scan(&outcome, &subject, &body))
+			fields = body
+			n++
+		}
+		return
+	}
+	tests := []struct {
+		user    string
+		path    string
+		status  int
+		outcome string
+	}{
+		{"pat", path, 200, "allow"},
+		{"alice", path, 403, "deny"},
+		{"admin", path, 403, "deny"}, // platform admins do not read patient records
+		{"carol", path, 403, "deny"}, // compliance reads PHI only through break-glass
+		{"pat", "/api/v1/practices/" + practiceID + "/patients/01890000-0000-7000-8000-000000000000", 404, "error"},
+	}
+	for _, tc := range tests {
+		rid := "phi-" + tc.user + "-" + tc.outcome
+		res := b.api.Do("GET", tc.path, "", "Authorization", "Bearer "+b.token(t, tc.user), "X-Request-ID", rid)
+		require.Equal(t, tc.status, res.Code, "%s: %s", tc.user, res.Body)
+		n, outcome, subject, body := events(rid)
+		require.Equal(t, 1, n, "%s: exactly one event per request", tc.user)
+		require.Equal(t, tc.outcome, outcome)
+		require.Equal(t, "dev-"+tc.user, subject)
+		require.Contains(t, body, tc.path[strings.LastIndex(tc.path, "/")+1:], "the event names the patient asked for")
+		if tc.status == 200 {
+			require.Contains(t, string(res.Body), `"date_of_birth"`)
+			require.Contains(t, body, `"date_of_birth"`, "the event names the fields returned")
+		} else {
+			for _, k := range phiKeys {
+				require.NotContains(t, string(res.Body), k)
+			}
+		}
+	}
+
+	// The audit store becomes unavailable: the PHI route answers 503 with
+	// no patient data; routes without PHI keep working.
+	_, err := db.ExecContext(ctx, `ALTER TABLE audit_events RENAME TO audit_events_away`)
+	require.NoError(t, err)
+	res := b.api.Do("GET", path, "", bearer(b.token(t, "pat"))...)
+	require.Equal(t, http.StatusServiceUnavailable, res.Code)
+	for _, k := range phiKeys {
+		require.NotContains(t, string(res.Body), k)
+	}
+	require.Equal(t, 200, b.api.Do("GET", "/api/v1/practices", "", bearer(b.token(t, "pat"))...).Code)
+	_, err = db.ExecContext(ctx, `ALTER TABLE audit_events_away RENAME TO audit_events`)
+	require.NoError(t, err)
+	require.Equal(t, 200, b.api.Do("GET", path, "", bearer(b.token(t, "pat"))...).Code)
+	require.NotContains(t, b.logs.String(), `"`+patientID+`"`, "patient ids stay out of the logs")
+}
+
+// TestOnlyDeclaredRoutesReturnPatientFields walks every GET route without
+// path parameters beyond the practice, as the practice's admin, and fails
+// if a route not declared PHI returns patient fields.
+func TestOnlyDeclaredRoutesReturnPatientFields(t *testing.T) {
+	t.Parallel()
+	_, dbURL := testenv.NewEmptyDB(t, "sqlite")
+	b := setup(t, dbURL)
+	var practiceID, patientID string
+	require.NoError(t, b.stack.DB.QueryRowContext(context.Background(), `SELECT practice_id, id FROM patients LIMIT 1`).Scan(&practiceID, &patientID))
+	pat := b.token(t, "pat")
+	checked := 0
+	for _, r := range b.routes() {
+		if r.Method != "GET" || strings.HasPrefix(r.Path, "/dev/oidc") || strings.HasPrefix(r.Path, "/auth") {
+			continue
+		}
+		p := strings.NewReplacer(":id", practiceID, ":patientID", patientID, ":importID", "01890000-0000-7000-8000-000000000000", ":kind", "recare").Replace(r.Path)
+		req := httptest.NewRequest("GET", p, nil)
+		req.Header.Set("Authorization", "Bearer "+pat)
+		w := httptest.NewRecorder()
+		b.engine.ServeHTTP(w, req)
+		if !json.Valid(w.Body.Bytes()) {
+			continue // pages, metrics, exports
+		}
+		returns := false
+		for _, k := range phiKeys {
+			returns = returns || strings.Contains(w.Body.String(), k)
+		}
+		if returns {
+			require.True(t, auditmw.Declared("GET", r.Path), "%s returns patient fields but is not declared PHI", r.Path)
+		}
+		checked++
+	}
+	require.Greater(t, checked, 10)
+}

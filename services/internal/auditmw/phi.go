@@ -1,0 +1,76 @@
+package auditmw
+
+import (
+	"net/http"
+	"sync"
+
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/recorder"
+	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/gin-gonic/gin"
+)
+
+// Answer is what a PHI handler produces: the reply it would send and the
+// audit event that describes it (outcome allow or deny, practice, patients,
+// the names of the fields returned).
+type Answer struct {
+	Status int
+	Body   any
+	Event  audit.Event
+	Err    error // sent instead of Body, after the event is recorded
+}
+
+// PHIHandler computes an answer without writing it.
+type PHIHandler func(c *gin.Context) Answer
+
+var (
+	mu       sync.Mutex
+	declared = map[string]bool{}
+)
+
+// GET registers a route that returns protected health information. The
+// handler's event is committed before a byte of the reply is written; if it
+// cannot be, the reply is 503 and holds no patient data. Denials the
+// handler decides are recorded the same way.
+func GET(r gin.IRouter, path string, rec *recorder.Recorder, h PHIHandler) {
+	base := ""
+	if g, ok := r.(*gin.RouterGroup); ok {
+		base = g.BasePath()
+	}
+	mu.Lock()
+	declared[http.MethodGet+" "+joinPath(base, path)] = true
+	mu.Unlock()
+	r.GET(path, func(c *gin.Context) {
+		a := h(c)
+		if err := rec.Record(c.Request.Context(), a.Event); err != nil {
+			web.Fail(c, err)
+			return
+		}
+		if a.Err != nil {
+			web.Fail(c, a.Err)
+			return
+		}
+		c.JSON(a.Status, a.Body)
+	})
+}
+
+// Declared reports whether the route (method and gin path) was registered
+// as returning PHI, for tests that walk the route table.
+func Declared(method, path string) bool {
+	mu.Lock()
+	defer mu.Unlock()
+	return declared[method+" "+path]
+}
+
+func joinPath(base, path string) string {
+	switch {
+	case base == "" || base == "/":
+		return path
+	case path == "":
+		return base
+	}
+	if base[len(base)-1] == '/' {
+		base = base[:len(base)-1]
+	}
+	return base + path
+}
