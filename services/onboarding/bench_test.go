@@ -2,10 +2,9 @@ package onboarding_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -76,27 +75,12 @@ type discard struct{}
 func (discard) Append(context.Context, sqldb.Querier, []audit.Event) error { return nil }
 
 func serveClients(b *testing.B, h http.Handler, path string) {
-	var mu sync.Mutex
-	var lat []time.Duration
-	b.SetParallelism(32) // 32 × GOMAXPROCS(2) = 64 clients
-	b.RunParallel(func(pb *testing.PB) {
-		var mine []time.Duration
-		for pb.Next() {
-			t := time.Now()
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
-			if w.Code != 200 {
-				b.Errorf("status %d: %s", w.Code, w.Body)
-				return
-			}
-			mine = append(mine, time.Since(t))
+	testenv.Clients(b, 64, func() error {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+		if w.Code != 200 {
+			return fmt.Errorf("status %d: %s", w.Code, w.Body)
 		}
-		mu.Lock()
-		lat = append(lat, mine...)
-		mu.Unlock()
+		return nil
 	})
-	if len(lat) > 0 {
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
-	}
 }

@@ -2,14 +2,11 @@ package recorder_test
 
 import (
 	"context"
-	"sort"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/testenv"
 )
 
@@ -41,33 +38,8 @@ func BenchmarkAuditedRead(b *testing.B) {
 				var name string
 				return db.QueryRowContext(ctx, `SELECT first_name FROM patients WHERE practice_id = $1 AND id = $2`, "p1", "pat-1").Scan(&name)
 			}
-			b.Run("audited", func(b *testing.B) { runClients(b, db, func() error { return read(true) }) })
-			b.Run("baseline", func(b *testing.B) { runClients(b, db, func() error { return read(false) }) })
+			b.Run("audited", func(b *testing.B) { testenv.Clients(b, 64, func() error { return read(true) }) })
+			b.Run("baseline", func(b *testing.B) { testenv.Clients(b, 64, func() error { return read(false) }) })
 		})
-	}
-}
-
-// runClients runs op from 64 goroutines and reports the p99 latency.
-func runClients(b *testing.B, _ *sqldb.DB, op func() error) {
-	var mu sync.Mutex
-	var lat []time.Duration
-	b.SetParallelism(32) // 32 × GOMAXPROCS(2) = 64 clients
-	b.RunParallel(func(pb *testing.PB) {
-		var mine []time.Duration
-		for pb.Next() {
-			t := time.Now()
-			if err := op(); err != nil {
-				b.Error(err)
-				return
-			}
-			mine = append(mine, time.Since(t))
-		}
-		mu.Lock()
-		lat = append(lat, mine...)
-		mu.Unlock()
-	})
-	if len(lat) > 0 {
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	}
 }
