@@ -1,0 +1,102 @@
+// Package access decides who may do what to which practice's data. One
+// function, Evaluate (wrapped by Decider.Decide, which loads the facts),
+// implements the access rules for every service: agents read a patient only
+// under a covering grant while owning an open work item of that kind for
+// that patient, and see only that kind's fields; practice admins read their
+// own practice; compliance reads audit metadata; break-glass opens one
+// patient for a short time, flagged for review. Grants, access requests
+// and break-glass sessions are defined here too.
+package access
+
+import (
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/policy"
+)
+
+// Action is what a principal asks to do.
+type Action string
+
+// The actions every route maps to.
+const (
+	// ReadPatient returns a patient's PHI (projected to a field set).
+	ReadPatient Action = "patient.read"
+	// ReadPractice reads a practice's settings and progress, no PHI.
+	ReadPractice Action = "practice.read"
+	// AdministerPractice changes a practice's settings, locations,
+	// policies, invitations and imports.
+	AdministerPractice Action = "practice.administer"
+	// ManageGrants grants, lists, revokes and re-certifies access to a
+	// practice, and approves or denies access requests. Only the
+	// practice's own admins may.
+	ManageGrants Action = "grants.manage"
+	// ManagePlatform creates practices and changes their lifecycle.
+	ManagePlatform Action = "platform.manage"
+	// ReadAudit reads audit metadata: compliance everywhere, practice
+	// admins for their own practice.
+	ReadAudit Action = "audit.read"
+	// ManageAgents manages agents and teams and watches their queues.
+	ManageAgents Action = "agents.manage"
+	// RequestAccess asks a practice for a team's access.
+	RequestAccess Action = "access.request"
+	// OpenBreakGlass opens time-boxed access to one patient.
+	OpenBreakGlass Action = "break_glass.open"
+	// ReviewBreakGlass closes a break-glass session with a note.
+	ReviewBreakGlass Action = "break_glass.review"
+	// WorkOwnQueue is an agent working its own queue and presence.
+	WorkOwnQueue Action = "work.own"
+	// Self is anything any signed-in person may do about itself.
+	Self Action = "self"
+)
+
+// Actions lists every action, for tables and tests.
+var Actions = []Action{ReadPatient, ReadPractice, AdministerPractice, ManageGrants, ManagePlatform,
+	ReadAudit, ManageAgents, RequestAccess, OpenBreakGlass, ReviewBreakGlass, WorkOwnQueue, Self}
+
+// Resource is what an action is about. Empty fields are not part of it.
+type Resource struct {
+	PracticeID string
+	PatientID  string
+	// Kind is the work the access serves; empty lets the decision pick any
+	// kind the principal owns an item of.
+	Kind       policy.Kind
+	WorkItemID string
+}
+
+// Reason codes a Decision carries; a denial's code is what the API
+// answers, so it names the rule and never data.
+const (
+	CodeAllowed          = "allowed"
+	CodeBreakGlass       = "break_glass"
+	CodeRole             = "role_not_permitted"
+	CodeNotMember        = "not_a_member"
+	CodeNoGrant          = "no_covering_grant"
+	CodeNoItem           = "no_owned_work_item"
+	CodePracticeInactive = "practice_not_active"
+)
+
+// Decision is the answer to one request, with the rule and the grant behind it.
+type Decision struct {
+	Allow  bool
+	Code   string
+	Reason string // a sentence for people; never PHI
+	// GrantID, Kind and WorkItemID say under what an agent read was allowed.
+	GrantID    string
+	Kind       policy.Kind
+	WorkItemID string
+	// BreakGlassID is set when an open break-glass session allowed it.
+	BreakGlassID string
+	// Fields are the patient fields the principal may see (ReadPatient).
+	Fields  []string
+	Purpose string
+}
+
+// BreakGlass reports whether the decision rests on a break-glass session.
+func (d Decision) BreakGlass() bool { return d.BreakGlassID != "" }
+
+func deny(code, reason string) Decision { return Decision{Code: code, Reason: reason} }
+
+func allow(reason string) Decision { return Decision{Allow: true, Code: CodeAllowed, Reason: reason} }
+
+// Clock is how the package reads the time; tests inject one.
+type Clock func() time.Time

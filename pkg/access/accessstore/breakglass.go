@@ -1,0 +1,98 @@
+package accessstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+)
+
+const breakGlassColumns = `SELECT id, practice_id, patient_id, user_id, reason, opened_at, expires_at, reviewed_at,
+reviewed_by, review_note FROM break_glass`
+
+func scanBreakGlass(rows *sql.Rows) ([]access.BreakGlass, error) {
+	defer rows.Close()
+	var out []access.BreakGlass
+	for rows.Next() {
+		var b access.BreakGlass
+		var reviewed sql.NullTime
+		var by sql.NullString
+		if err := rows.Scan(&b.ID, &b.PracticeID, &b.PatientID, &b.UserID, &b.Reason, &b.OpenedAt, &b.ExpiresAt,
+			&reviewed, &by, &b.ReviewNote); err != nil {
+			return nil, err
+		}
+		b.OpenedAt, b.ExpiresAt, b.ReviewedAt, b.ReviewedBy = b.OpenedAt.UTC(), b.ExpiresAt.UTC(), timePtr(reviewed), by.String
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// OpenBreakGlass stores b with its audit event.
+func (s *Store) OpenBreakGlass(ctx context.Context, b access.BreakGlass, ev audit.Event) error {
+	err := s.within(ctx, b.PracticeID, ev, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO break_glass (id, practice_id, patient_id, user_id, reason, opened_at,
+expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, b.ID, b.PracticeID, b.PatientID, b.UserID, b.Reason, b.OpenedAt, b.ExpiresAt)
+		return err
+	})
+	return sqldb.MapError(err)
+}
+
+// BreakGlass returns one session.
+func (s *Store) BreakGlass(ctx context.Context, id string) (access.BreakGlass, error) {
+	var bs []access.BreakGlass
+	err := s.read(ctx, "", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, breakGlassColumns+` WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		bs, err = scanBreakGlass(rows)
+		return err
+	})
+	if err != nil {
+		return access.BreakGlass{}, sqldb.MapError(err)
+	}
+	if len(bs) == 0 {
+		return access.BreakGlass{}, apperr.NotFound("break-glass session")
+	}
+	return bs[0], nil
+}
+
+// BreakGlassList lists sessions across practices for compliance, unreviewed
+// first, then newest first.
+func (s *Store) BreakGlassList(ctx context.Context, unreviewedOnly bool) ([]access.BreakGlass, error) {
+	var bs []access.BreakGlass
+	err := s.read(ctx, "", func(tx *sql.Tx) error {
+		q := breakGlassColumns + ` WHERE ($1 = 0 OR reviewed_at IS NULL)
+ORDER BY CASE WHEN reviewed_at IS NULL THEN 0 ELSE 1 END, opened_at DESC LIMIT 500`
+		only := 0
+		if unreviewedOnly {
+			only = 1
+		}
+		rows, err := tx.QueryContext(ctx, q, only)
+		if err != nil {
+			return err
+		}
+		bs, err = scanBreakGlass(rows)
+		return err
+	})
+	return bs, sqldb.MapError(err)
+}
+
+// ReviewBreakGlass stores b's review with its audit event.
+func (s *Store) ReviewBreakGlass(ctx context.Context, b access.BreakGlass, ev audit.Event) error {
+	err := s.within(ctx, b.PracticeID, ev, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE break_glass SET reviewed_at = $2, reviewed_by = $3, review_note = $4,
+expires_at = $5 WHERE id = $1 AND reviewed_at IS NULL`, b.ID, nullTime(b.ReviewedAt), b.ReviewedBy, b.ReviewNote, b.ExpiresAt)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.Conflict("already_reviewed", "this break-glass session was reviewed already", nil)
+		}
+		return nil
+	})
+	return sqldb.MapError(err)
+}

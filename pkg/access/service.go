@@ -1,0 +1,326 @@
+package access
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/identity"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/google/uuid"
+)
+
+// Store keeps grants, requests and break-glass sessions. Every change is
+// written in one transaction together with its audit event, so no grant
+// exists without the record of who gave it.
+type Store interface {
+	FactStore
+	GranteeExists(ctx context.Context, t GranteeType, id string) (bool, error)
+	PatientPractice(ctx context.Context, patientID string) (string, error)
+	CreateGrant(ctx context.Context, g Grant, ev audit.Event) error
+	Grant(ctx context.Context, id string) (Grant, error)
+	Grants(ctx context.Context, practiceID string) ([]Grant, error)
+	// UpdateGrant stores g's revocation and review fields if the stored
+	// version is still version, and bumps it.
+	UpdateGrant(ctx context.Context, g Grant, version int, ev audit.Event) error
+	CreateRequest(ctx context.Context, r Request, ev audit.Event) error
+	Request(ctx context.Context, id string) (Request, error)
+	Requests(ctx context.Context, practiceID string, state RequestState) ([]Request, error)
+	// DecideRequest records r's decision if it is still pending, and
+	// creates g when it is not nil.
+	DecideRequest(ctx context.Context, r Request, g *Grant, ev audit.Event) error
+	OpenBreakGlass(ctx context.Context, b BreakGlass, ev audit.Event) error
+	BreakGlass(ctx context.Context, id string) (BreakGlass, error)
+	BreakGlassList(ctx context.Context, unreviewedOnly bool) ([]BreakGlass, error)
+	ReviewBreakGlass(ctx context.Context, b BreakGlass, ev audit.Event) error
+}
+
+// Service gives, revokes and re-certifies grants, handles access requests
+// and opens break-glass sessions. Authorization of the caller is the
+// HTTP layer's (through the Decider); the rules of the domain are here.
+type Service struct {
+	store   Store
+	decider *Decider
+	windows Windows
+	now     Clock
+}
+
+// NewService returns a Service; zero fields of w take DefaultWindows'.
+func NewService(store Store, d *Decider, w Windows, now Clock) *Service {
+	if w.DefaultDays == 0 {
+		w.DefaultDays = DefaultWindows.DefaultDays
+	}
+	if w.MaxDays == 0 {
+		w.MaxDays = DefaultWindows.MaxDays
+	}
+	if w.ReviewDays == 0 {
+		w.ReviewDays = DefaultWindows.ReviewDays
+	}
+	if w.BreakGlass == 0 {
+		w.BreakGlass = DefaultWindows.BreakGlass
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, decider: d, windows: w, now: now}
+}
+
+// Windows returns the limits in force.
+func (s *Service) Windows() Windows { return s.windows }
+
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func stamp(ev audit.Event, at time.Time, action audit.Action, practiceID string) audit.Event {
+	ev.ID, ev.Time, ev.Action, ev.PracticeID, ev.Outcome = newID(), at, action, practiceID, audit.OutcomeAllow
+	return ev
+}
+
+// CreateGrant gives grantee access to practiceID within scope. ev carries
+// the request's actor and ids.
+func (s *Service) CreateGrant(ctx context.Context, by identity.Principal, ev audit.Event, practiceID string, t GranteeType, granteeID string, scope Scope) (Grant, error) {
+	if t != GranteeAgent && t != GranteeTeam {
+		return Grant{}, apperr.Invalid("grantee.type", "invalid_grantee", "must be agent or team")
+	}
+	if strings.TrimSpace(granteeID) == "" {
+		return Grant{}, apperr.Invalid("grantee.id", "required", "is required")
+	}
+	scope, err := scope.Normalize(s.windows)
+	if err != nil {
+		return Grant{}, err
+	}
+	ok, err := s.store.GranteeExists(ctx, t, granteeID)
+	if err != nil {
+		return Grant{}, err
+	}
+	if !ok {
+		return Grant{}, apperr.Invalid("grantee.id", "unknown_grantee", "no %s has this id", t)
+	}
+	now := s.clock()
+	g := s.newGrant(now, practiceID, t, granteeID, scope, by.UserID, "")
+	if err := s.store.CreateGrant(ctx, g, s.grantEvent(ev, now, audit.ActionGrant, g, "granted: "+scope.Reason)); err != nil {
+		return Grant{}, err
+	}
+	s.decider.Invalidate(ctx, PracticeKey(practiceID))
+	return g, nil
+}
+
+func (s *Service) newGrant(now time.Time, practiceID string, t GranteeType, granteeID string, sc Scope, by, requestID string) Grant {
+	until := now.AddDate(0, 0, sc.Days)
+	review := now.AddDate(0, 0, s.windows.ReviewDays)
+	if review.After(until) {
+		review = until
+	}
+	return Grant{
+		ID: newID(), PracticeID: practiceID, GranteeType: t, GranteeID: granteeID, Kinds: sc.Kinds,
+		FieldGroups: sc.FieldGroups, Purpose: PurposePayment, Reason: sc.Reason, GrantedBy: by, RequestID: requestID,
+		ValidFrom: now, ValidUntil: until, ReviewDueAt: review, CreatedAt: now, Version: 1,
+	}
+}
+
+func (s *Service) grantEvent(ev audit.Event, at time.Time, action audit.Action, g Grant, reason string) audit.Event {
+	ev = stamp(ev, at, action, g.PracticeID)
+	ev.GrantID, ev.Reason, ev.Purpose = g.ID, reason, "access_management"
+	return ev
+}
+
+// RevokeGrant ends a grant at once, on every replica.
+func (s *Service) RevokeGrant(ctx context.Context, by identity.Principal, ev audit.Event, id string, version int, note string) (Grant, error) {
+	g, err := s.store.Grant(ctx, id)
+	if err != nil {
+		return Grant{}, err
+	}
+	if g.RevokedAt != nil {
+		return Grant{}, apperr.Conflict("already_revoked", "the grant was revoked already", nil)
+	}
+	now := s.clock()
+	g.RevokedAt, g.RevokedBy, g.RevokeNote = &now, by.UserID, strings.TrimSpace(note)
+	if err := s.store.UpdateGrant(ctx, g, version, s.grantEvent(ev, now, audit.ActionRevoke, g, "revoked")); err != nil {
+		return Grant{}, err
+	}
+	g.Version = version + 1
+	s.decider.Invalidate(ctx, PracticeKey(g.PracticeID))
+	return g, nil
+}
+
+// Recertify confirms a grant is still needed and moves its review date on.
+// A grant past its review date has stopped working; recertifying it
+// restores it, which is the practice admin's deliberate act.
+func (s *Service) Recertify(ctx context.Context, by identity.Principal, ev audit.Event, id string, version int) (Grant, error) {
+	g, err := s.store.Grant(ctx, id)
+	if err != nil {
+		return Grant{}, err
+	}
+	now := s.clock()
+	switch g.State(now) {
+	case GrantRevoked, GrantExpired:
+		return Grant{}, apperr.Conflict("grant_ended", "a revoked or expired grant cannot be re-certified; give a new one", nil)
+	}
+	review := now.AddDate(0, 0, s.windows.ReviewDays)
+	if review.After(g.ValidUntil) {
+		review = g.ValidUntil
+	}
+	g.ReviewedAt, g.ReviewedBy, g.ReviewDueAt = &now, by.UserID, review
+	if err := s.store.UpdateGrant(ctx, g, version, s.grantEvent(ev, now, audit.ActionGrant, g, "re-certified")); err != nil {
+		return Grant{}, err
+	}
+	g.Version = version + 1
+	s.decider.Invalidate(ctx, PracticeKey(g.PracticeID))
+	return g, nil
+}
+
+// RequestAccess records a billing manager's request for a team's access.
+func (s *Service) RequestAccess(ctx context.Context, by identity.Principal, ev audit.Event, practiceID, teamID string, scope Scope) (Request, error) {
+	if strings.TrimSpace(teamID) == "" {
+		return Request{}, apperr.Invalid("team_id", "required", "is required")
+	}
+	scope, err := scope.Normalize(s.windows)
+	if err != nil {
+		return Request{}, err
+	}
+	ok, err := s.store.GranteeExists(ctx, GranteeTeam, teamID)
+	if err != nil {
+		return Request{}, err
+	}
+	if !ok {
+		return Request{}, apperr.Invalid("team_id", "unknown_team", "no team has this id")
+	}
+	now := s.clock()
+	r := Request{ID: newID(), PracticeID: practiceID, TeamID: teamID, Scope: scope, RequestedBy: by.UserID,
+		RequestedAt: now, State: RequestPending}
+	e := stamp(ev, now, audit.ActionCreate, practiceID)
+	e.Reason, e.Purpose = "access requested: "+scope.Reason, "access_management"
+	if err := s.store.CreateRequest(ctx, r, e); err != nil {
+		return Request{}, err
+	}
+	return r, nil
+}
+
+// ErrSelfApproval refuses a requester deciding its own request.
+var ErrSelfApproval = &apperr.Error{Kind: apperr.KindForbidden, Code: "self_approval",
+	Message: "a request must be decided by a practice admin other than the person who made it"}
+
+// DecideRequest approves (creating the grant) or denies a pending request.
+func (s *Service) DecideRequest(ctx context.Context, by identity.Principal, ev audit.Event, id string, approve bool, note string) (Request, *Grant, error) {
+	r, err := s.store.Request(ctx, id)
+	if err != nil {
+		return Request{}, nil, err
+	}
+	now := s.clock()
+	if r.RequestedBy == by.UserID {
+		return Request{}, nil, ErrSelfApproval // the HTTP layer records the denial
+	}
+	if r.State != RequestPending {
+		return Request{}, nil, apperr.Conflict("already_decided", fmt.Sprintf("the request was %s already", r.State), nil)
+	}
+	note = strings.TrimSpace(note)
+	if !approve && note == "" {
+		return Request{}, nil, apperr.Invalid("note", "required", "say why the request is denied")
+	}
+	r.DecidedBy, r.DecidedAt, r.DecisionNote = by.UserID, &now, note
+	var g *Grant
+	e := stamp(ev, now, audit.ActionGrant, r.PracticeID)
+	e.Purpose = "access_management"
+	if approve {
+		ng := s.newGrant(now, r.PracticeID, GranteeTeam, r.TeamID, r.Scope, by.UserID, r.ID)
+		g, r.State, r.GrantID = &ng, RequestApproved, ng.ID
+		e.GrantID, e.Reason = ng.ID, "access request approved"
+	} else {
+		r.State = RequestDenied
+		e.Action, e.Reason = audit.ActionRevoke, "access request denied"
+	}
+	if err := s.store.DecideRequest(ctx, r, g, e); err != nil {
+		return Request{}, nil, err
+	}
+	if g != nil {
+		s.decider.Invalidate(ctx, PracticeKey(r.PracticeID))
+	}
+	return r, g, nil
+}
+
+// OpenBreakGlass opens time-boxed access to one patient for by. The
+// session stays on compliance's review queue until reviewed.
+func (s *Service) OpenBreakGlass(ctx context.Context, by identity.Principal, ev audit.Event, patientID, reason string) (BreakGlass, error) {
+	reason = strings.TrimSpace(reason)
+	if strings.TrimSpace(patientID) == "" {
+		return BreakGlass{}, apperr.Invalid("patient_id", "required", "is required")
+	}
+	if len([]rune(reason)) < MinBreakGlassReason {
+		return BreakGlass{}, apperr.Invalid("reason", "too_short", "say why, in at least %d characters", MinBreakGlassReason)
+	}
+	practiceID, err := s.store.PatientPractice(ctx, patientID)
+	if err != nil {
+		return BreakGlass{}, err
+	}
+	d, err := s.decider.Decide(ctx, by, OpenBreakGlass, Resource{PracticeID: practiceID, PatientID: patientID})
+	if err != nil {
+		return BreakGlass{}, err
+	}
+	if !d.Allow {
+		return BreakGlass{}, &apperr.Error{Kind: apperr.KindForbidden, Code: d.Code, Message: d.Reason}
+	}
+	now := s.clock()
+	b := BreakGlass{ID: newID(), PracticeID: practiceID, PatientID: patientID, UserID: by.UserID, Reason: reason,
+		OpenedAt: now, ExpiresAt: now.Add(s.windows.BreakGlass)}
+	e := stamp(ev, now, audit.ActionBreakGlass, practiceID)
+	e.PatientIDs, e.BreakGlass, e.Purpose, e.Reason = []string{patientID}, true, PurposeBreakGlass, "break-glass opened: "+reason
+	if err := s.store.OpenBreakGlass(ctx, b, e); err != nil {
+		return BreakGlass{}, err
+	}
+	return b, nil
+}
+
+// ReviewBreakGlass closes a session's review with compliance's note.
+func (s *Service) ReviewBreakGlass(ctx context.Context, by identity.Principal, ev audit.Event, id, note string) (BreakGlass, error) {
+	note = strings.TrimSpace(note)
+	if note == "" {
+		return BreakGlass{}, apperr.Invalid("note", "required", "a review needs a note saying what was found")
+	}
+	b, err := s.store.BreakGlass(ctx, id)
+	if err != nil {
+		return BreakGlass{}, err
+	}
+	if b.ReviewedAt != nil {
+		return BreakGlass{}, apperr.Conflict("already_reviewed", "this break-glass session was reviewed already", nil)
+	}
+	now := s.clock()
+	b.ReviewedAt, b.ReviewedBy, b.ReviewNote = &now, by.UserID, note
+	if b.ExpiresAt.After(now) {
+		b.ExpiresAt = now // a reviewed session is closed
+	}
+	e := stamp(ev, now, audit.ActionUpdate, b.PracticeID)
+	e.PatientIDs, e.BreakGlass, e.Purpose, e.Reason = []string{b.PatientID}, true, PurposeCompliance, "break-glass reviewed"
+	if err := s.store.ReviewBreakGlass(ctx, b, e); err != nil {
+		return BreakGlass{}, err
+	}
+	return b, nil
+}
+
+// Grants lists a practice's grants, newest first.
+func (s *Service) Grants(ctx context.Context, practiceID string) ([]Grant, error) {
+	return s.store.Grants(ctx, practiceID)
+}
+
+// Grant returns one grant.
+func (s *Service) Grant(ctx context.Context, id string) (Grant, error) { return s.store.Grant(ctx, id) }
+
+// Requests lists a practice's access requests in a state ("" for all).
+func (s *Service) Requests(ctx context.Context, practiceID string, state RequestState) ([]Request, error) {
+	return s.store.Requests(ctx, practiceID, state)
+}
+
+// Request returns one access request.
+func (s *Service) Request(ctx context.Context, id string) (Request, error) {
+	return s.store.Request(ctx, id)
+}
+
+// BreakGlassQueue lists break-glass sessions, unreviewed first.
+func (s *Service) BreakGlassQueue(ctx context.Context, unreviewedOnly bool) ([]BreakGlass, error) {
+	return s.store.BreakGlassList(ctx, unreviewedOnly)
+}
+
+// Now is the service's clock, for handlers that show states.
+func (s *Service) Now() time.Time { return s.now() }
