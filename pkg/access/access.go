@@ -39,6 +39,9 @@ const (
 	ManageAgents Action = "agents.manage"
 	// RequestAccess asks a practice for a team's access.
 	RequestAccess Action = "access.request"
+	// ViewAccessRequest reads an access request: billing managers (who
+	// make them) and the practice's admins (who decide them).
+	ViewAccessRequest Action = "access.view_request"
 	// OpenBreakGlass opens time-boxed access to one patient.
 	OpenBreakGlass Action = "break_glass.open"
 	// ReviewBreakGlass closes a break-glass session with a note.
@@ -51,7 +54,7 @@ const (
 
 // Actions lists every action, for tables and tests.
 var Actions = []Action{ReadPatient, ReadPractice, AdministerPractice, ManageGrants, ManagePlatform,
-	ReadAudit, ManageAgents, RequestAccess, OpenBreakGlass, ReviewBreakGlass, WorkOwnQueue, Self}
+	ReadAudit, ManageAgents, RequestAccess, ViewAccessRequest, OpenBreakGlass, ReviewBreakGlass, WorkOwnQueue, Self}
 
 // Resource is what an action is about. Empty fields are not part of it.
 type Resource struct {

@@ -55,7 +55,9 @@ func Evaluate(now time.Time, p identity.Principal, a Action, r Resource, f Facts
 	case ReadAudit:
 		return readAudit(p, r)
 	}
-	active := f.PracticeStatus == "draft" || f.PracticeStatus == "active"
+	// A resource that names no practice (break-glass before its patient
+	// is looked up) is judged on the role alone.
+	active := r.PracticeID == "" || f.PracticeStatus == "draft" || f.PracticeStatus == "active"
 	switch a {
 	case ReadPractice:
 		if p.Has(identity.PlatformAdmin) || p.AdminOf(r.PracticeID) {
@@ -86,11 +88,16 @@ func Evaluate(now time.Time, p identity.Principal, a Action, r Resource, f Facts
 			return inactive()
 		}
 		return allow("billing managers request access")
+	case ViewAccessRequest:
+		if p.Has(identity.BillingManager) || p.AdminOf(r.PracticeID) {
+			return allow("billing managers and the practice's admins read access requests")
+		}
+		return deny(CodeRole, "only billing managers and the practice's admins read access requests")
 	case OpenBreakGlass:
 		if !p.Has(identity.Agent, identity.Compliance) {
 			return deny(CodeRole, "only agents and compliance officers may break the glass")
 		}
-		if !active {
+		if r.PracticeID != "" && !active {
 			return inactive()
 		}
 		return allow("break-glass is open to agents and compliance, with a reason")

@@ -9,12 +9,14 @@ import (
 	"strings"
 	"time"
 
+	bdaccess "github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/oidcauth"
 	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/gin-gonic/gin"
 	"github.com/redis/go-redis/v9"
@@ -33,6 +35,10 @@ type Deps struct {
 	// Recorder writes the login and logout events; a login that cannot be
 	// recorded does not happen.
 	Recorder *recorder.Recorder
+	// Access gives and revokes grants; Guard authorizes each route. Both
+	// nil leaves the grant routes unmounted.
+	Access *bdaccess.Service
+	Guard  *authz.Guard
 }
 
 // API serves the access routes.
@@ -53,6 +59,9 @@ func (a *API) Mount(public, api gin.IRouter) {
 	api.POST("/auth/logout", a.logout)
 	api.GET("/api/v1/me", a.me)
 	api.GET("/", a.home)
+	if a.d.Access != nil && a.d.Guard != nil {
+		a.mountGrants(api)
+	}
 }
 
 // loginTTL bounds how long a login may sit at the provider.
@@ -90,5 +99,7 @@ func ForProcess(p *serve.Process) (*API, error) {
 		SecureCookies: p.Config.SecureCookies(),
 		Log:           p.Log,
 		Recorder:      p.Recorder,
+		Access:        p.Access,
+		Guard:         p.Guard,
 	}), nil
 }

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
@@ -33,6 +35,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/telemetry"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
@@ -60,6 +63,11 @@ type Process struct {
 	// (its committer runs with the process).
 	Audit    *auditstore.Store
 	Recorder *recorder.Recorder
+	// Decider is the one access decision point; Guard puts it in front
+	// of routes; Access gives and revokes grants.
+	Decider *access.Decider
+	Guard   *authz.Guard
+	Access  *access.Service
 	// AuditSigner signs audit checkpoints and AuditVerifier checks them;
 	// nil when BACKDESK_AUDIT_SIGNING_KEY is not set.
 	AuditSigner   note.Signer
@@ -149,6 +157,11 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 	p.Audit = auditstore.New(db)
 	p.Recorder = recorder.New(db, p.Audit, recorder.Config{Logger: p.Log})
 	p.Go(p.Recorder.Run)
+	facts := accessstore.New(db)
+	p.Decider = access.NewDecider(facts, access.DeciderConfig{Redis: rc, Log: p.Log})
+	p.Go(p.Decider.Run)
+	p.Guard = &authz.Guard{Decider: p.Decider, Recorder: p.Recorder}
+	p.Access = access.NewService(facts, p.Decider, access.Windows{}, nil)
 	return p, nil
 }
 

@@ -1,0 +1,271 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	bdaccess "github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/backdesk/backdesk/services/internal/auditmw"
+	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/backdesk/backdesk/services/internal/authz"
+	"github.com/gin-gonic/gin"
+)
+
+// mountGrants registers grants, access requests and break-glass.
+func (a *API) mountGrants(api gin.IRouter) {
+	g, svc := a.d.Guard, a.d.Access
+	grant := func(ctx context.Context, p authz.Params) (bdaccess.Resource, error) {
+		gr, err := svc.Grant(ctx, p("grantID"))
+		return bdaccess.Resource{PracticeID: gr.PracticeID}, err
+	}
+	request := func(ctx context.Context, p authz.Params) (bdaccess.Resource, error) {
+		r, err := svc.Request(ctx, p("requestID"))
+		return bdaccess.Resource{PracticeID: r.PracticeID}, err
+	}
+	manage := authz.Policy{Action: bdaccess.ManageGrants, Resolve: authz.Practice("id")}
+	g.Handle(api, http.MethodGet, "/api/v1/practices/:id/grants", manage, a.listGrants)
+	g.Handle(api, http.MethodPost, "/api/v1/practices/:id/grants", manage, a.createGrant)
+	g.Handle(api, http.MethodGet, "/api/v1/grants/:grantID", authz.Policy{Action: bdaccess.ManageGrants, Resolve: grant}, a.getGrant)
+	g.Handle(api, http.MethodPost, "/api/v1/grants/:grantID/revoke", authz.Policy{Action: bdaccess.ManageGrants, Resolve: grant}, a.revokeGrant)
+	g.Handle(api, http.MethodPost, "/api/v1/grants/:grantID/recertify", authz.Policy{Action: bdaccess.ManageGrants, Resolve: grant}, a.recertifyGrant)
+
+	g.Handle(api, http.MethodPost, "/api/v1/practices/:id/access-requests", authz.Policy{Action: bdaccess.RequestAccess, Resolve: authz.Practice("id")}, a.requestAccess)
+	g.Handle(api, http.MethodGet, "/api/v1/practices/:id/access-requests", manage, a.listRequests)
+	g.Handle(api, http.MethodGet, "/api/v1/access-requests/:requestID", authz.Policy{Action: bdaccess.ViewAccessRequest, Resolve: request}, a.getRequest)
+	g.Handle(api, http.MethodPost, "/api/v1/access-requests/:requestID/approve", authz.Policy{Action: bdaccess.ManageGrants, Resolve: request}, a.decideRequest(true))
+	g.Handle(api, http.MethodPost, "/api/v1/access-requests/:requestID/deny", authz.Policy{Action: bdaccess.ManageGrants, Resolve: request}, a.decideRequest(false))
+
+	g.Handle(api, http.MethodPost, "/api/v1/break-glass", authz.Policy{Action: bdaccess.OpenBreakGlass}, a.openBreakGlass)
+	g.Handle(api, http.MethodGet, "/api/v1/break-glass", authz.Policy{Action: bdaccess.ReviewBreakGlass}, a.breakGlassQueue)
+	g.Handle(api, http.MethodPost, "/api/v1/break-glass/:sessionID/review", authz.Policy{Action: bdaccess.ReviewBreakGlass}, a.reviewBreakGlass)
+}
+
+type granteeBody struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+}
+
+type scopeBody struct {
+	Kinds       []policy.Kind         `json:"kinds"`
+	FieldGroups []bdaccess.FieldGroup `json:"field_groups"`
+	Days        int                   `json:"days"`
+	Reason      string                `json:"reason"`
+}
+
+func (s scopeBody) scope() bdaccess.Scope {
+	return bdaccess.Scope{Kinds: s.Kinds, FieldGroups: s.FieldGroups, Days: s.Days, Reason: s.Reason}
+}
+
+type grantBody struct {
+	Grantee granteeBody `json:"grantee"`
+	scopeBody
+}
+
+func (a *API) createGrant(c *gin.Context) {
+	var in grantBody
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	g, err := a.d.Access.CreateGrant(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("id"),
+		bdaccess.GranteeType(in.Grantee.Type), in.Grantee.ID, in.scope())
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, grantResponseFrom(g, a.d.Access.Now()))
+}
+
+func (a *API) listGrants(c *gin.Context) {
+	gs, err := a.d.Access.Grants(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	now := a.d.Access.Now()
+	out := make([]grantResponse, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, grantResponseFrom(g, now))
+	}
+	c.JSON(http.StatusOK, gin.H{"grants": out})
+}
+
+func (a *API) getGrant(c *gin.Context) {
+	g, err := a.d.Access.Grant(c.Request.Context(), c.Param("grantID"))
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, grantResponseFrom(g, a.d.Access.Now()))
+}
+
+type versionBody struct {
+	Version int    `json:"version"`
+	Note    string `json:"note"`
+}
+
+func (a *API) revokeGrant(c *gin.Context) {
+	a.changeGrant(c, func(ctx context.Context, in versionBody) (bdaccess.Grant, error) {
+		p, _ := authn.PrincipalFrom(ctx)
+		return a.d.Access.RevokeGrant(ctx, p, auditmw.Event(c, audit.ActionRevoke), c.Param("grantID"), in.Version, in.Note)
+	})
+}
+
+func (a *API) recertifyGrant(c *gin.Context) {
+	a.changeGrant(c, func(ctx context.Context, in versionBody) (bdaccess.Grant, error) {
+		p, _ := authn.PrincipalFrom(ctx)
+		return a.d.Access.Recertify(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("grantID"), in.Version)
+	})
+}
+
+func (a *API) changeGrant(c *gin.Context, fn func(context.Context, versionBody) (bdaccess.Grant, error)) {
+	var in versionBody
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	if in.Version < 1 {
+		web.Fail(c, errVersion)
+		return
+	}
+	g, err := fn(c.Request.Context(), in)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, grantResponseFrom(g, a.d.Access.Now()))
+}
+
+func (a *API) requestAccess(c *gin.Context) {
+	var in struct {
+		TeamID string `json:"team_id"`
+		scopeBody
+	}
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	r, err := a.d.Access.RequestAccess(ctx, p, auditmw.Event(c, audit.ActionCreate), c.Param("id"), in.TeamID, in.scope())
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, requestResponseFrom(r))
+}
+
+func (a *API) listRequests(c *gin.Context) {
+	state := bdaccess.RequestState(c.Query("state"))
+	switch state {
+	case "", bdaccess.RequestPending, bdaccess.RequestApproved, bdaccess.RequestDenied:
+	default:
+		web.Fail(c, errState)
+		return
+	}
+	rs, err := a.d.Access.Requests(c.Request.Context(), c.Param("id"), state)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	out := make([]requestResponse, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, requestResponseFrom(r))
+	}
+	c.JSON(http.StatusOK, gin.H{"requests": out})
+}
+
+func (a *API) getRequest(c *gin.Context) {
+	r, err := a.d.Access.Request(c.Request.Context(), c.Param("requestID"))
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, requestResponseFrom(r))
+}
+
+func (a *API) decideRequest(approve bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in struct {
+			Note string `json:"note"`
+		}
+		if err := web.DecodeJSON(c, &in); err != nil {
+			web.Fail(c, err)
+			return
+		}
+		ctx := c.Request.Context()
+		p, _ := authn.PrincipalFrom(ctx)
+		r, g, err := a.d.Access.DecideRequest(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("requestID"), approve, in.Note)
+		if errors.Is(err, bdaccess.ErrSelfApproval) {
+			_, res, _ := authz.DecisionFrom(ctx)
+			a.d.Guard.Deny(c, c.Request.Method, res, bdaccess.ErrSelfApproval.Code, bdaccess.ErrSelfApproval.Message)
+			return
+		}
+		if err != nil {
+			web.Fail(c, err)
+			return
+		}
+		out := gin.H{"request": requestResponseFrom(r)}
+		if g != nil {
+			out["grant"] = grantResponseFrom(*g, a.d.Access.Now())
+		}
+		c.JSON(http.StatusOK, out)
+	}
+}
+
+func (a *API) openBreakGlass(c *gin.Context) {
+	var in struct {
+		PatientID string `json:"patient_id"`
+		Reason    string `json:"reason"`
+	}
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	b, err := a.d.Access.OpenBreakGlass(ctx, p, auditmw.Event(c, audit.ActionBreakGlass), in.PatientID, in.Reason)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, breakGlassResponseFrom(b, a.d.Access.Now()))
+}
+
+func (a *API) breakGlassQueue(c *gin.Context) {
+	bs, err := a.d.Access.BreakGlassQueue(c.Request.Context(), c.Query("unreviewed") == "true")
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	now := a.d.Access.Now()
+	out := make([]breakGlassResponse, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, breakGlassResponseFrom(b, now))
+	}
+	c.JSON(http.StatusOK, gin.H{"sessions": out})
+}
+
+func (a *API) reviewBreakGlass(c *gin.Context) {
+	var in struct {
+		Note string `json:"note"`
+	}
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	b, err := a.d.Access.ReviewBreakGlass(ctx, p, auditmw.Event(c, audit.ActionUpdate), c.Param("sessionID"), in.Note)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, breakGlassResponseFrom(b, a.d.Access.Now()))
+}
