@@ -14,6 +14,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
@@ -23,15 +24,19 @@ import (
 
 // API serves the audit routes.
 type API struct {
-	store    *auditstore.Store
-	rec      *recorder.Recorder
-	verifier note.Verifier
+	store         *auditstore.Store
+	rec           *recorder.Recorder
+	verifier      note.Verifier
+	hours         Hours
+	retentionDays int
 }
 
 // New returns the audit API. The verifier checks every checkpoint before it
 // is served, so a forged checkpoint row is refused rather than passed on.
+// Nobody's working hours are known and the retention is the default until
+// WithHours and WithRetention say otherwise.
 func New(store *auditstore.Store, rec *recorder.Recorder, verifier note.Verifier) *API {
-	return &API{store: store, rec: rec, verifier: verifier}
+	return &API{store: store, rec: rec, verifier: verifier, hours: UnknownHours, retentionDays: config.DefaultAuditRetentionDays}
 }
 
 // Mount registers the audit routes on r, which sits behind authentication.
@@ -43,6 +48,8 @@ func (a *API) Mount(r gin.IRouter) {
 	g.GET("/events/:id", a.getEvent)
 	g.GET("/export", a.export)
 	g.GET("/reports/patients/:id", a.patientReport)
+	g.GET("/reports/anomalies", a.anomalies)
+	g.GET("/policy", a.policy)
 }
 
 // purpose is what every audit-of-the-audit event gives as its reason for

@@ -70,6 +70,8 @@ func TestAuditReadFailsClosedWhenNotRecorded(t *testing.T) {
 		"/api/v1/audit/export?format=csv",
 		"/api/v1/audit/export?format=fhir",
 		"/api/v1/audit/reports/patients/" + patient,
+		"/api/v1/audit/reports/anomalies",
+		"/api/v1/audit/policy",
 	} {
 		t.Run(path, func(t *testing.T) {
 			w := httptest.NewRecorder()

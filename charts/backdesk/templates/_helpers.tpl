@@ -191,6 +191,20 @@ seccompProfile:
 {{- end }}
 {{- end }}
 
+{{/* config.auditRetention, refused when shorter than six years (2192 days) as the services would refuse it at start-up. A year counts 365 days plus the leap days it may hold, as BACKDESK_AUDIT_RETENTION reads it. */}}
+{{- define "backdesk.auditRetention" -}}
+{{- $r := toString .Values.config.auditRetention }}
+{{- $n := trimSuffix "y" (trimSuffix "d" $r) | atoi }}
+{{- $days := $n }}
+{{- if hasSuffix "y" $r }}
+{{- $days = add (mul $n 365) (div (add $n 3) 4) }}
+{{- end }}
+{{- if lt (int $days) 2192 }}
+{{- fail (printf "config.auditRetention %q is shorter than six years (2192d or 6y): HIPAA requires audit records to be kept six years" $r) }}
+{{- end }}
+{{- $r }}
+{{- end }}
+
 {{/* Environment of one service container (DESIGN.md section 10). */}}
 {{- define "backdesk.serviceEnv" -}}
 {{- $v := .ctx.Values }}
@@ -202,6 +216,8 @@ seccompProfile:
   value: {{ required "config.publicURL is required" $v.config.publicURL | quote }}
 - name: BACKDESK_SHUTDOWN_TIMEOUT
   value: {{ $v.config.shutdownTimeout | quote }}
+- name: BACKDESK_AUDIT_RETENTION
+  value: {{ include "backdesk.auditRetention" .ctx | quote }}
 {{ include "backdesk.secretEnv" (dict "env" "BACKDESK_DATABASE_URL" "ref" $v.secrets.database "path" "secrets.database") }}
 {{ include "backdesk.secretEnv" (dict "env" "BACKDESK_REDIS_URL" "ref" $v.secrets.redis "path" "secrets.redis") }}
 {{- with $v.config.oidc }}

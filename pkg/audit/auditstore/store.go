@@ -34,24 +34,32 @@ const (
 
 const (
 	eventColumns = 8
-	appendChunk  = 1000 // rows per INSERT: 8,000 parameters, under both engines' limits
+	appendChunk  = 1000 // rows per SQLite INSERT: 8,000 parameters, under its limit
 	insertEvents = `INSERT INTO audit_events (id, at, practice_id, patient_id, actor_subject, action, outcome, body) VALUES `
 	shareAppend  = `SELECT pg_advisory_xact_lock_shared($1)`
 )
 
-// Append stores events in one multi-row INSERT per thousand. q must be a
-// transaction: on PostgreSQL, Append holds a shared lock until it commits,
-// which is what lets the integrator know no event with a lower seq can
-// still appear. The recorder commits a group of events this way before any
-// of their responses is written.
+// Append stores events inside the caller's transaction q. On PostgreSQL
+// it first takes appendLock shared, held until q commits, which is what
+// lets the integrator know no event with a lower seq can still appear;
+// the events then go in as one INSERT over column arrays, whatever their
+// number. SQLite gets one multi-row INSERT per thousand events.
 func (s *Store) Append(ctx context.Context, q sqldb.Querier, events []audit.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
 	if s.db.Dialect == sqldb.Postgres {
+		cols, err := columnsOf(events)
+		if err != nil {
+			return err
+		}
 		if _, err := q.ExecContext(ctx, shareAppend, appendLock); err != nil {
 			return fmt.Errorf("lock audit append: %w", sqldb.MapError(err))
 		}
+		if _, err := q.ExecContext(ctx, insertColumns, cols.args()...); err != nil {
+			return fmt.Errorf("insert audit events: %w", sqldb.MapError(err))
+		}
+		return nil
 	}
 	for start := 0; start < len(events); start += appendChunk {
 		chunk := events[start:min(start+appendChunk, len(events))]

@@ -11,24 +11,32 @@ import (
 // Base holds the settings every Backdesk service shares (DESIGN.md §10).
 // Each service embeds it in its own config struct and adds what it alone needs.
 type Base struct {
-	DatabaseURL      string        // BACKDESK_DATABASE_URL: postgres://… or sqlite://path
-	RedisURL         string        // BACKDESK_REDIS_URL: redis://, rediss://, redis-sentinel://
-	Addr             string        // BACKDESK_ADDR: listen address
-	PublicURL        string        // BACKDESK_PUBLIC_URL: how browsers reach the platform
-	OIDCIssuer       string        // BACKDESK_OIDC_ISSUER
-	OIDCClientID     string        // BACKDESK_OIDC_CLIENT_ID
-	OIDCClientSecret string        // BACKDESK_OIDC_CLIENT_SECRET
-	OIDCRolesClaim   string        // BACKDESK_OIDC_ROLES_CLAIM, default "groups"
-	OIDCRoleMap      string        // BACKDESK_OIDC_ROLE_MAP, "group=role,…"
-	OIDCScopes       string        // BACKDESK_OIDC_SCOPES, default "openid profile email"
-	OIDCLeeway       time.Duration // BACKDESK_OIDC_LEEWAY: clock skew allowed on tokens, default 60s
-	OIDCKeyRefresh   time.Duration // BACKDESK_OIDC_JWKS_REFRESH: least time between key refetches, default 30s
-	SessionIdle      time.Duration // BACKDESK_SESSION_IDLE_TIMEOUT, default 15m
-	SessionLifetime  time.Duration // BACKDESK_SESSION_LIFETIME, default 12h
-	AuditSigningKey  string        // BACKDESK_AUDIT_SIGNING_KEY
-	LogLevel         slog.Level    // BACKDESK_LOG_LEVEL: debug, info, warn, error
-	ShutdownTimeout  time.Duration // BACKDESK_SHUTDOWN_TIMEOUT, default 10s
+	DatabaseURL        string        // BACKDESK_DATABASE_URL: postgres://… or sqlite://path
+	RedisURL           string        // BACKDESK_REDIS_URL: redis://, rediss://, redis-sentinel://
+	Addr               string        // BACKDESK_ADDR: listen address
+	PublicURL          string        // BACKDESK_PUBLIC_URL: how browsers reach the platform
+	OIDCIssuer         string        // BACKDESK_OIDC_ISSUER
+	OIDCClientID       string        // BACKDESK_OIDC_CLIENT_ID
+	OIDCClientSecret   string        // BACKDESK_OIDC_CLIENT_SECRET
+	OIDCRolesClaim     string        // BACKDESK_OIDC_ROLES_CLAIM, default "groups"
+	OIDCRoleMap        string        // BACKDESK_OIDC_ROLE_MAP, "group=role,…"
+	OIDCScopes         string        // BACKDESK_OIDC_SCOPES, default "openid profile email"
+	OIDCLeeway         time.Duration // BACKDESK_OIDC_LEEWAY: clock skew allowed on tokens, default 60s
+	OIDCKeyRefresh     time.Duration // BACKDESK_OIDC_JWKS_REFRESH: least time between key refetches, default 30s
+	SessionIdle        time.Duration // BACKDESK_SESSION_IDLE_TIMEOUT, default 15m
+	SessionLifetime    time.Duration // BACKDESK_SESSION_LIFETIME, default 12h
+	AuditSigningKey    string        // BACKDESK_AUDIT_SIGNING_KEY
+	AuditRetentionDays int           // BACKDESK_AUDIT_RETENTION: "2192d" or "6y"; default and minimum six years
+	LogLevel           slog.Level    // BACKDESK_LOG_LEVEL: debug, info, warn, error
+	ShutdownTimeout    time.Duration // BACKDESK_SHUTDOWN_TIMEOUT, default 10s
 }
+
+// Audit retention in days: HIPAA requires audit records to be kept six
+// years (45 CFR 164.316(b)(2)), and six years hold at most 2192 days.
+const (
+	MinAuditRetentionDays     = 2192
+	DefaultAuditRetentionDays = MinAuditRetentionDays
+)
 
 // Defaults are the values used when a variable is unset. An empty
 // DatabaseURL or RedisURL default makes that variable required.
@@ -49,22 +57,23 @@ func (b Base) SecureCookies() bool { return strings.HasPrefix(b.PublicURL, "http
 // ReadBase reads the shared settings through r; r.Err reports the problems.
 func ReadBase(r *Reader, d Defaults) Base {
 	b := Base{
-		DatabaseURL:      r.URL("BACKDESK_DATABASE_URL", d.DatabaseURL, "postgres", "postgresql", "sqlite"),
-		RedisURL:         r.URL("BACKDESK_REDIS_URL", d.RedisURL, "redis", "rediss", "redis-sentinel", "redis-socket"),
-		Addr:             r.String("BACKDESK_ADDR", firstNonEmpty(d.Addr, ":8080")),
-		PublicURL:        r.URL("BACKDESK_PUBLIC_URL", d.PublicURL, "http", "https"),
-		OIDCIssuer:       r.URL("BACKDESK_OIDC_ISSUER", d.OIDCIssuer, "https", "http"),
-		OIDCClientID:     r.String("BACKDESK_OIDC_CLIENT_ID", d.OIDCClientID),
-		OIDCClientSecret: r.String("BACKDESK_OIDC_CLIENT_SECRET", ""),
-		OIDCRolesClaim:   r.String("BACKDESK_OIDC_ROLES_CLAIM", "groups"),
-		OIDCRoleMap:      r.String("BACKDESK_OIDC_ROLE_MAP", d.OIDCRoleMap),
-		OIDCScopes:       r.String("BACKDESK_OIDC_SCOPES", "openid profile email"),
-		OIDCLeeway:       r.Duration("BACKDESK_OIDC_LEEWAY", 60*time.Second),
-		OIDCKeyRefresh:   r.Duration("BACKDESK_OIDC_JWKS_REFRESH", 30*time.Second),
-		SessionIdle:      r.Duration("BACKDESK_SESSION_IDLE_TIMEOUT", 15*time.Minute),
-		SessionLifetime:  r.Duration("BACKDESK_SESSION_LIFETIME", 12*time.Hour),
-		AuditSigningKey:  r.String("BACKDESK_AUDIT_SIGNING_KEY", ""),
-		ShutdownTimeout:  r.Duration("BACKDESK_SHUTDOWN_TIMEOUT", 10*time.Second),
+		DatabaseURL:        r.URL("BACKDESK_DATABASE_URL", d.DatabaseURL, "postgres", "postgresql", "sqlite"),
+		RedisURL:           r.URL("BACKDESK_REDIS_URL", d.RedisURL, "redis", "rediss", "redis-sentinel", "redis-socket"),
+		Addr:               r.String("BACKDESK_ADDR", firstNonEmpty(d.Addr, ":8080")),
+		PublicURL:          r.URL("BACKDESK_PUBLIC_URL", d.PublicURL, "http", "https"),
+		OIDCIssuer:         r.URL("BACKDESK_OIDC_ISSUER", d.OIDCIssuer, "https", "http"),
+		OIDCClientID:       r.String("BACKDESK_OIDC_CLIENT_ID", d.OIDCClientID),
+		OIDCClientSecret:   r.String("BACKDESK_OIDC_CLIENT_SECRET", ""),
+		OIDCRolesClaim:     r.String("BACKDESK_OIDC_ROLES_CLAIM", "groups"),
+		OIDCRoleMap:        r.String("BACKDESK_OIDC_ROLE_MAP", d.OIDCRoleMap),
+		OIDCScopes:         r.String("BACKDESK_OIDC_SCOPES", "openid profile email"),
+		OIDCLeeway:         r.Duration("BACKDESK_OIDC_LEEWAY", 60*time.Second),
+		OIDCKeyRefresh:     r.Duration("BACKDESK_OIDC_JWKS_REFRESH", 30*time.Second),
+		SessionIdle:        r.Duration("BACKDESK_SESSION_IDLE_TIMEOUT", 15*time.Minute),
+		SessionLifetime:    r.Duration("BACKDESK_SESSION_LIFETIME", 12*time.Hour),
+		AuditSigningKey:    r.String("BACKDESK_AUDIT_SIGNING_KEY", ""),
+		AuditRetentionDays: r.Days("BACKDESK_AUDIT_RETENTION", DefaultAuditRetentionDays),
+		ShutdownTimeout:    r.Duration("BACKDESK_SHUTDOWN_TIMEOUT", 10*time.Second),
 	}
 	level := r.String("BACKDESK_LOG_LEVEL", "info")
 	if err := b.LogLevel.UnmarshalText([]byte(level)); err != nil {
@@ -83,6 +92,8 @@ func ReadBase(r *Reader, d Defaults) Base {
 		Check{Bad: b.SessionIdle == 0 || b.SessionIdle > b.SessionLifetime, Var: "BACKDESK_SESSION_IDLE_TIMEOUT", Message: "must be greater than zero and at most BACKDESK_SESSION_LIFETIME"},
 		Check{Bad: b.SessionLifetime > 24*time.Hour, Var: "BACKDESK_SESSION_LIFETIME", Message: "must be at most 24h"},
 		Check{Bad: b.ShutdownTimeout == 0, Var: "BACKDESK_SHUTDOWN_TIMEOUT", Message: "must be greater than zero"},
+		Check{Bad: b.AuditRetentionDays < MinAuditRetentionDays, Var: "BACKDESK_AUDIT_RETENTION",
+			Message: "must be at least six years (2192d or 6y): HIPAA requires audit records to be kept six years"},
 	)
 	return b
 }
@@ -102,6 +113,7 @@ func (b Base) LogValue() slog.Value {
 		slog.String("session_idle_timeout", b.SessionIdle.String()),
 		slog.String("session_lifetime", b.SessionLifetime.String()),
 		slog.String("audit_signing_key", Secret(b.AuditSigningKey)),
+		slog.Int("audit_retention_days", b.AuditRetentionDays),
 		slog.String("log_level", b.LogLevel.String()),
 		slog.String("shutdown_timeout", b.ShutdownTimeout.String()),
 	)

@@ -97,6 +97,43 @@ func (r *Reader) Bool(name string, def bool) bool {
 	return b
 }
 
+// Days parses a span of whole days written "<n>d" (2192d) or "<n>y" (6y).
+// A year counts as 365 days plus every leap day n years can hold, so "6y"
+// is 2192 days and never falls short of six calendar years.
+func (r *Reader) Days(name string, def int) int {
+	v := r.String(name, "")
+	if v == "" {
+		return def
+	}
+	days, ok := parseDays(v)
+	if !ok {
+		r.fail(name, "must be a number of days or years such as 2192d or 6y, got %q", v)
+		return def
+	}
+	return days
+}
+
+// maxYears bounds the values parseDays accepts, far above any real
+// retention, so the day count cannot overflow.
+const maxYears = 1000
+
+func parseDays(v string) (int, bool) {
+	if len(v) < 2 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v[:len(v)-1])
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	switch v[len(v)-1] {
+	case 'd':
+		return n, n <= maxYears*366
+	case 'y':
+		return n*365 + (n+3)/4, n <= maxYears
+	}
+	return 0, false
+}
+
 // URL parses an absolute URL whose scheme is one of schemes. The value is
 // never echoed back, since URLs may carry passwords.
 func (r *Reader) URL(name, def string, schemes ...string) string {

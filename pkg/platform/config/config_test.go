@@ -61,6 +61,52 @@ func TestReadBase(t *testing.T) {
 	}
 }
 
+func TestAuditRetention(t *testing.T) {
+	t.Parallel()
+	good := map[string]string{
+		"BACKDESK_DATABASE_URL":   "sqlite://.backdesk/x.db",
+		"BACKDESK_REDIS_URL":      "redis://redis:6379/0",
+		"BACKDESK_OIDC_ISSUER":    "https://idp.example.com",
+		"BACKDESK_OIDC_CLIENT_ID": "backdesk",
+	}
+	tests := []struct {
+		name     string
+		value    string
+		wantDays int
+		wantErr  string
+	}{
+		{name: "unset is six years", value: "", wantDays: 2192},
+		{name: "six years in days", value: "2192d", wantDays: 2192},
+		{name: "six years", value: "6y", wantDays: 2192},
+		{name: "seven years hold two leap days", value: "7y", wantDays: 7*365 + 2},
+		{name: "ten years", value: "10y", wantDays: 3653},
+		{name: "longer in days", value: "4000d", wantDays: 4000},
+		{name: "spaces around", value: " 8y ", wantDays: 8*365 + 2},
+		{name: "one day short", value: "2191d", wantErr: "BACKDESK_AUDIT_RETENTION: must be at least six years"},
+		{name: "five years", value: "5y", wantErr: "BACKDESK_AUDIT_RETENTION: must be at least six years"},
+		{name: "zero", value: "0d", wantErr: "BACKDESK_AUDIT_RETENTION: must be at least six years"},
+		{name: "a Go duration", value: "52608h", wantErr: "BACKDESK_AUDIT_RETENTION: must be a number of days or years"},
+		{name: "no unit", value: "2192", wantErr: "BACKDESK_AUDIT_RETENTION: must be a number of days or years"},
+		{name: "negative", value: "-6y", wantErr: "BACKDESK_AUDIT_RETENTION: must be a number of days or years"},
+		{name: "words", value: "six years", wantErr: "BACKDESK_AUDIT_RETENTION: must be a number of days or years"},
+		{name: "absurdly long", value: "99999999999y", wantErr: "BACKDESK_AUDIT_RETENTION: must be a number of days or years"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := config.NewReader(env(with(good, "BACKDESK_AUDIT_RETENTION", tc.value)))
+			b := config.ReadBase(r, config.Defaults{})
+			err := r.Err()
+			if tc.wantErr == "" {
+				require.NoError(t, err)
+				require.Equal(t, tc.wantDays, b.AuditRetentionDays)
+				return
+			}
+			require.ErrorContains(t, err, tc.wantErr)
+		})
+	}
+}
+
 func TestDefaultsFillUnsetVariables(t *testing.T) {
 	t.Parallel()
 	r := config.NewReader(env(nil))

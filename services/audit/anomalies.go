@@ -1,0 +1,197 @@
+package audit
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/gin-gonic/gin"
+)
+
+// Hours looks up an actor's working hours for the outside-hours rule. ok
+// is false when they are not known; that actor's reads are then not
+// checked against hours, and the report counts the actor in
+// hours_unknown. An error fails the report rather than leave it silently
+// incomplete.
+type Hours func(ctx context.Context, issuer, subject string) (hours audit.WorkingHours, ok bool, err error)
+
+// UnknownHours knows nobody's working hours. Agents' schedules arrive with
+// routing; until a Hours that reads them is given to WithHours, the
+// outside-hours rule finds nothing and every agent with reads is counted
+// as unknown.
+func UnknownHours(context.Context, string, string) (audit.WorkingHours, bool, error) {
+	return audit.WorkingHours{}, false, nil
+}
+
+// WithHours sets where the anomaly report finds agents' working hours.
+func (a *API) WithHours(h Hours) *API {
+	a.hours = h
+	return a
+}
+
+// The anomaly report's window: the last week unless asked otherwise, and
+// at most a quarter, since every event of the window is read.
+const (
+	defaultAnomalyWindow = 7 * 24 * time.Hour
+	maxAnomalyWindow     = 92 * 24 * time.Hour
+)
+
+// anomalyFields are the fields of an anomaly report, recorded as the
+// fields of its read.
+var anomalyFields = []string{"kind", "actor", "practice_ids", "event_ids", "event_count", "first_at", "last_at", "reason"}
+
+// anomalyParams is an anomaly report's request.
+type anomalyParams struct {
+	scan  auditstore.AnomalyScan
+	rules audit.AnomalyRules
+}
+
+// anomalies reports the patterns compliance reviews in a window: access
+// without a work item, break-glass, access outside working hours and
+// volume far above peers. It lists event ids and counts, never patient
+// data; practice admins see only their practices' events, and the volume
+// rule then compares actors within them.
+func (a *API) anomalies(c *gin.Context) {
+	ctx := c.Request.Context()
+	ev := newEvent(c, audit.ActionRead, anomalyFields)
+	p, err := parseAnomalyParams(c)
+	ev.PracticeID = p.scan.PracticeID
+	var out anomalyReportResponse
+	if err == nil {
+		out, err = a.detect(ctx, p)
+	}
+	if !a.record(c, ev, err) {
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// detect scans the window and runs the rules over it.
+func (a *API) detect(ctx context.Context, p anomalyParams) (anomalyReportResponse, error) {
+	var hoursErr error
+	rules := p.rules
+	rules.Hours = func(actor audit.Actor) (audit.WorkingHours, bool) {
+		if hoursErr != nil {
+			return audit.WorkingHours{}, false
+		}
+		h, ok, err := a.hours(ctx, actor.Issuer, actor.Subject)
+		if err != nil {
+			hoursErr = err
+			return audit.WorkingHours{}, false
+		}
+		return h, ok
+	}
+	d := audit.NewAnomalyDetector(rules)
+	err := a.store.ScanForAnomalies(ctx, p.scan, func(e audit.Event) error {
+		d.Add(e)
+		return hoursErr
+	})
+	if err == nil {
+		err = hoursErr
+	}
+	if err != nil {
+		return anomalyReportResponse{}, err
+	}
+	out := anomalyReportResponse{
+		From: p.scan.From, To: p.scan.To, PracticeID: p.scan.PracticeID,
+		VolumeFactor: p.rules.VolumeFactor, VolumeMinReads: p.rules.VolumeMinReads,
+		Items: []anomalyResponse{},
+	}
+	for _, an := range d.Report() {
+		out.Items = append(out.Items, anomalyResponseFrom(an))
+	}
+	out.HoursUnknown = d.HoursUnknown
+	return out, nil
+}
+
+// parseAnomalyParams reads the window, the practice and the volume
+// thresholds. The practice is practice_id as on the other audit routes;
+// practice is accepted as another name for it.
+func parseAnomalyParams(c *gin.Context) (anomalyParams, error) {
+	p := anomalyParams{rules: audit.AnomalyRules{VolumeFactor: audit.DefaultVolumeFactor, VolumeMinReads: audit.DefaultVolumeMinReads}}
+	p.scan.Practices = scope(c.Request.Context())
+	p.scan.PracticeID = c.Query("practice_id")
+	if alias := c.Query("practice"); alias != "" {
+		if p.scan.PracticeID != "" && p.scan.PracticeID != alias {
+			return p, apperr.Invalid("practice", "conflicting_practice", "names another practice than practice_id")
+		}
+		p.scan.PracticeID = alias
+	}
+	from, err := parseTime(c, "from")
+	if err != nil {
+		return p, err
+	}
+	to, err := parseTime(c, "to")
+	if err != nil {
+		return p, err
+	}
+	if to.IsZero() {
+		to = audit.CanonicalTime(time.Now())
+	}
+	if from.IsZero() {
+		from = to.Add(-defaultAnomalyWindow)
+	}
+	switch {
+	case !to.After(from):
+		return p, apperr.Invalid("to", "invalid_range", "must be after from")
+	case to.Sub(from) > maxAnomalyWindow:
+		return p, apperr.Invalid("from", "window_too_long", "the window may span at most %d days", int(maxAnomalyWindow/(24*time.Hour)))
+	}
+	p.scan.From, p.scan.To = from, to
+	if v := c.Query("volume_factor"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 1 || f > 100 {
+			return p, apperr.Invalid("volume_factor", "out_of_range", "must be a number from 1 to 100")
+		}
+		p.rules.VolumeFactor = f
+	}
+	if v := c.Query("volume_min_reads"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return p, apperr.Invalid("volume_min_reads", "out_of_range", "must be an integer from 1 to 1000000")
+		}
+		p.rules.VolumeMinReads = n
+	}
+	return p, nil
+}
+
+type anomalyActorResponse struct {
+	Issuer  string `json:"issuer"`
+	Subject string `json:"subject"`
+	Role    string `json:"role"`
+}
+
+// anomalyResponse is one anomaly: ids, counts and a reason, no patient data.
+type anomalyResponse struct {
+	Kind        string               `json:"kind"`
+	Actor       anomalyActorResponse `json:"actor"`
+	PracticeIDs []string             `json:"practice_ids"`
+	EventIDs    []string             `json:"event_ids"`
+	EventCount  int                  `json:"event_count"`
+	FirstAt     time.Time            `json:"first_at"`
+	LastAt      time.Time            `json:"last_at"`
+	Reason      string               `json:"reason"`
+}
+
+func anomalyResponseFrom(a audit.Anomaly) anomalyResponse {
+	return anomalyResponse{
+		Kind:        string(a.Kind),
+		Actor:       anomalyActorResponse{Issuer: a.Actor.Issuer, Subject: a.Actor.Subject, Role: a.Role},
+		PracticeIDs: nonNil(a.PracticeIDs), EventIDs: nonNil(a.EventIDs), EventCount: a.Events,
+		FirstAt: a.First.UTC(), LastAt: a.Last.UTC(), Reason: a.Reason,
+	}
+}
+
+type anomalyReportResponse struct {
+	From           time.Time         `json:"from"`
+	To             time.Time         `json:"to"`
+	PracticeID     string            `json:"practice_id,omitempty"`
+	VolumeFactor   float64           `json:"volume_factor"`
+	VolumeMinReads int               `json:"volume_min_reads"`
+	HoursUnknown   int               `json:"hours_unknown"`
+	Items          []anomalyResponse `json:"items"`
+}

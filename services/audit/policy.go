@@ -1,0 +1,48 @@
+package audit
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/gin-gonic/gin"
+)
+
+// WithRetention sets the retention the policy route reports, in days
+// (BACKDESK_AUDIT_RETENTION, already checked against the six-year floor).
+func (a *API) WithRetention(days int) *API {
+	a.retentionDays = days
+	return a
+}
+
+var policyFields = []string{"retention_days", "minimum_retention_days", "keep_since", "deletes_events"}
+
+// policyResponse is what any archival of the trail must honour.
+type policyResponse struct {
+	// RetentionDays is how long every event must stay available.
+	RetentionDays int `json:"retention_days"`
+	// MinimumRetentionDays is the floor Backdesk accepts: six years.
+	MinimumRetentionDays int `json:"minimum_retention_days"`
+	// KeepSince: no event at or after this time may be removed.
+	KeepSince time.Time `json:"keep_since"`
+	// DeletesEvents is false: Backdesk itself never deletes an event.
+	DeletesEvents bool `json:"deletes_events"`
+}
+
+// policy reports the audit trail's retention. Backdesk deletes no event
+// (the tables refuse it); the answer is the rule an operator's archival
+// must follow, stated where the trail is read.
+func (a *API) policy(c *gin.Context) {
+	ev := newEvent(c, audit.ActionRead, policyFields)
+	if !a.record(c, ev, nil) {
+		return
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	c.JSON(http.StatusOK, policyResponse{
+		RetentionDays:        a.retentionDays,
+		MinimumRetentionDays: config.MinAuditRetentionDays,
+		KeepSince:            now.AddDate(0, 0, -a.retentionDays),
+		DeletesEvents:        false,
+	})
+}
