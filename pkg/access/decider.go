@@ -228,6 +228,10 @@ func (d *Decider) Run(ctx context.Context) {
 func (d *Decider) listen(ctx context.Context) {
 	ps := d.cfg.Redis.Subscribe(ctx, d.cfg.Channel)
 	defer ps.Close()
+	// A blocking receive does not watch ctx; closing the subscription
+	// ends it when the process stops.
+	stop := context.AfterFunc(ctx, func() { _ = ps.Close() })
+	defer stop()
 	for {
 		msg, err := ps.Receive(ctx)
 		if err != nil {

@@ -101,7 +101,7 @@ func (s *Service) CreateGrant(ctx context.Context, by identity.Principal, ev aud
 	}
 	now := s.clock()
 	g := s.newGrant(now, practiceID, t, granteeID, scope, by.UserID, "")
-	if err := s.store.CreateGrant(ctx, g, s.grantEvent(ev, now, audit.ActionGrant, g, "granted: "+scope.Reason)); err != nil {
+	if err := s.store.CreateGrant(ctx, g, s.grantEvent(ev, now, audit.ActionGrant, g, "granted")); err != nil {
 		return Grant{}, err
 	}
 	s.decider.Invalidate(ctx, PracticeKey(practiceID))
@@ -192,7 +192,7 @@ func (s *Service) RequestAccess(ctx context.Context, by identity.Principal, ev a
 	r := Request{ID: newID(), PracticeID: practiceID, TeamID: teamID, Scope: scope, RequestedBy: by.UserID,
 		RequestedAt: now, State: RequestPending}
 	e := stamp(ev, now, audit.ActionCreate, practiceID)
-	e.Reason, e.Purpose = "access requested: "+scope.Reason, "access_management"
+	e.Reason, e.Purpose = "access requested", "access_management"
 	if err := s.store.CreateRequest(ctx, r, e); err != nil {
 		return Request{}, err
 	}
@@ -266,7 +266,9 @@ func (s *Service) OpenBreakGlass(ctx context.Context, by identity.Principal, ev 
 	b := BreakGlass{ID: newID(), PracticeID: practiceID, PatientID: patientID, UserID: by.UserID, Reason: reason,
 		OpenedAt: now, ExpiresAt: now.Add(s.windows.BreakGlass)}
 	e := stamp(ev, now, audit.ActionBreakGlass, practiceID)
-	e.PatientIDs, e.BreakGlass, e.Purpose, e.Reason = []string{patientID}, true, PurposeBreakGlass, "break-glass opened: "+reason
+	// The reason a person wrote stays in the session record: free text may
+	// name the patient, and audit events carry ids and codes only.
+	e.PatientIDs, e.BreakGlass, e.Purpose, e.Reason = []string{patientID}, true, PurposeBreakGlass, "break-glass session "+b.ID+" opened"
 	if err := s.store.OpenBreakGlass(ctx, b, e); err != nil {
 		return BreakGlass{}, err
 	}
@@ -292,7 +294,7 @@ func (s *Service) ReviewBreakGlass(ctx context.Context, by identity.Principal, e
 		b.ExpiresAt = now // a reviewed session is closed
 	}
 	e := stamp(ev, now, audit.ActionUpdate, b.PracticeID)
-	e.PatientIDs, e.BreakGlass, e.Purpose, e.Reason = []string{b.PatientID}, true, PurposeCompliance, "break-glass reviewed"
+	e.PatientIDs, e.BreakGlass, e.Purpose, e.Reason = []string{b.PatientID}, true, PurposeCompliance, "break-glass session "+b.ID+" reviewed"
 	if err := s.store.ReviewBreakGlass(ctx, b, e); err != nil {
 		return BreakGlass{}, err
 	}

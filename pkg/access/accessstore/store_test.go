@@ -227,6 +227,9 @@ func TestBreakGlass(t *testing.T) {
 		var flagged int
 		require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE action = 'break_glass'`).Scan(&flagged))
 		require.Equal(t, 1, flagged)
+		var leaked int
+		require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE body LIKE '%disputing a charge%'`).Scan(&leaked))
+		require.Zero(t, leaked, "the free-text reason stays in the session record, out of the audit trail")
 	})
 }
 
