@@ -162,6 +162,8 @@ type Storer interface {
 	// Open streams a stored file.
 	Open(ctx context.Context, id string) io.Reader
 	Get(ctx context.Context, id string) (Import, error)
+	// PracticeOf returns the practice an import belongs to.
+	PracticeOf(ctx context.Context, id string) (string, error)
 	// AllErrors streams every stored row error of an import, by line.
 	AllErrors(ctx context.Context, id string, fn func(recordcsv.RowError) error) error
 	// Start marks a queued (or interrupted running) import as running and

@@ -70,6 +70,17 @@ func (s *Service) Submit(ctx context.Context, u Upload) (Import, error) {
 	return imp, nil
 }
 
+// PracticeOf returns the practice an import belongs to. An import id does
+// not name its practice, so this one lookup reads across practices; the
+// caller then checks that the practice is one it may act for and works
+// under sqldb.WithPractice, in which Get and AllErrors find the import.
+func (s *Service) PracticeOf(ctx context.Context, id string) (string, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return "", apperr.NotFound("import")
+	}
+	return s.store.PracticeOf(sqldb.AllPractices(ctx), id)
+}
+
 // Get returns an import with its report, and its progress while it runs.
 func (s *Service) Get(ctx context.Context, id string) (Import, error) {
 	if _, err := uuid.Parse(id); err != nil {
@@ -95,8 +106,18 @@ func (s *Service) AllErrors(ctx context.Context, id string, fn func(recordcsv.Ro
 	return s.store.AllErrors(ctx, id, fn)
 }
 
-// Run parses and applies a queued import. Run twice, it acts once.
+// Run parses and applies a queued import. Run twice, it acts once. The
+// task names only the import; everything after finding its practice runs
+// within that practice's scope.
 func (s *Service) Run(ctx context.Context, id string) error {
+	practiceID, err := s.PracticeOf(ctx, id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil // nothing to run
+	}
+	if err != nil {
+		return err
+	}
+	ctx = sqldb.WithPractice(ctx, practiceID)
 	start := s.now().UTC().Truncate(time.Microsecond) // the run's token, as stored
 	imp, ok, err := s.store.Start(ctx, id, start)
 	if err != nil || !ok {
@@ -116,7 +137,7 @@ func (s *Service) Run(ctx context.Context, id string) error {
 	} else {
 		// The transaction helper may run apply again after a deadlock;
 		// apply reopens the file each time, so a retry sees every row.
-		err = s.db.Tx(ctx, r.apply)
+		err = s.db.Tx(ctx, func(tx *sql.Tx) error { return r.apply(ctx, tx) })
 	}
 	if err != nil {
 		return s.fail(ctx, imp, err)
@@ -198,8 +219,7 @@ func (r *run) dry(ctx context.Context) error {
 	return r.finish(ctx, nil)
 }
 
-func (r *run) apply(tx *sql.Tx) error {
-	ctx := context.Background()
+func (r *run) apply(ctx context.Context, tx *sql.Tx) error {
 	if err := r.open(ctx); err != nil {
 		return err
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/records"
 )
 
@@ -151,9 +153,32 @@ func (s *Service) Update(ctx context.Context, id string, version int, in NewPrac
 
 // List returns practices, oldest first, after the cursor; ids, when not
 // nil, limits the list to those practices.
+//
+// Row-level security lets a transaction see one practice, or all of them.
+// The whole list (ids nil) is platform administration, which spans
+// practices by design; a list of ids (a practice admin's memberships) is
+// read a practice at a time, each under its own scope.
 func (s *Service) List(ctx context.Context, ids []string, after string, limit int) ([]Practice, error) {
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	return s.store.List(ctx, ids, after, limit)
+	if ids == nil {
+		return s.store.List(sqldb.AllPractices(ctx), nil, after, limit)
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	out := []Practice{}
+	for _, id := range ids {
+		if len(out) == limit {
+			break
+		}
+		if id <= after {
+			continue
+		}
+		got, err := s.store.List(sqldb.WithPractice(ctx, id), []string{id}, after, 1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
 }

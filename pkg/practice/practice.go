@@ -13,6 +13,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/google/uuid"
 )
@@ -131,6 +132,9 @@ func (s *Service) Create(ctx context.Context, in NewPractice) (Practice, error) 
 		Status: Draft, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	payload, _ := json.Marshal(ProvisionPayload{PracticeID: p.ID})
+	// The new practice's row is written under its own scope; no other
+	// practice's rows are touched.
+	ctx = sqldb.WithPractice(ctx, p.ID)
 	if err := s.store.Create(ctx, p, outbox.Message{Type: TaskProvision, Queue: queue.System, Payload: payload}); err != nil {
 		return Practice{}, err
 	}
@@ -152,9 +156,9 @@ func (s *Service) GetByNPI(ctx context.Context, npi string) (Practice, error) {
 }
 
 // Provision runs the router's set-up for a new practice. Delivered twice, it
-// acts once.
+// acts once. It works within the practice the task names.
 func (s *Service) Provision(ctx context.Context, taskID string, p ProvisionPayload) error {
-	return s.store.MarkProvisioned(ctx, taskID, p.PracticeID, s.now().UTC())
+	return s.store.MarkProvisioned(sqldb.WithPractice(ctx, p.PracticeID), taskID, p.PracticeID, s.now().UTC())
 }
 
 func validate(in NewPractice) error {

@@ -22,13 +22,16 @@ import (
 var Dialects = []sqldb.Dialect{sqldb.SQLite, sqldb.Postgres}
 
 // EachDB runs fn as a parallel subtest once per dialect, each with a fresh
-// migrated database. The PostgreSQL subtest needs BACKDESK_TEST_POSTGRES.
+// migrated database. The PostgreSQL subtest needs BACKDESK_TEST_POSTGRES
+// and connects as the application role, like NewDB.
 func EachDB(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	t.Helper()
 	eachDB(t, true, fn)
 }
 
 // EachEmptyDB is EachDB without the migrations, for tests of migrating.
+// Its PostgreSQL connection logs in as the superuser, who will own what it
+// creates.
 func EachEmptyDB(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	t.Helper()
 	eachDB(t, false, fn)
@@ -50,7 +53,9 @@ func eachDB(t *testing.T, migrated bool, fn func(t *testing.T, db *sqldb.DB)) {
 	}
 }
 
-// NewEmptyDB returns a fresh database of dialect d with no tables, and its URL.
+// NewEmptyDB returns a fresh database of dialect d with no tables, and its
+// URL. On PostgreSQL both log in as the superuser of BACKDESK_TEST_POSTGRES,
+// since migrating takes the owner.
 func NewEmptyDB(t testing.TB, d sqldb.Dialect) (*sqldb.DB, string) {
 	t.Helper()
 	var raw string
@@ -68,6 +73,15 @@ func NewEmptyDB(t testing.TB, d sqldb.Dialect) (*sqldb.DB, string) {
 // NewDB returns a fresh, migrated database of dialect d and its URL (for
 // code that opens its own connection, such as a child process). It is
 // closed and dropped when the test ends.
+//
+// On PostgreSQL both connect as the application role (AppRole), as the
+// services do in production: it owns no table and row-level security
+// applies to it, so a store that forgets to scope its work to a practice
+// sees nothing and its test fails. The server must let that role log in
+// from loopback without a password (trust authentication; see
+// docs/development.md). Tests that must act as the
+// owner, such as ones tampering with the append-only audit tables, ask
+// OwnerDB for a second connection.
 func NewDB(t testing.TB, d sqldb.Dialect) (*sqldb.DB, string) {
 	t.Helper()
 	var raw string
@@ -79,11 +93,40 @@ func NewDB(t testing.TB, d sqldb.Dialect) (*sqldb.DB, string) {
 		require.NoError(t, err, "migrate sqlite")
 		return db, raw
 	case sqldb.Postgres:
-		raw = newPostgresDatabase(t)
+		raw = asRole(newPostgresDatabase(t), AppRole)
 		return open(t, raw), raw
 	}
 	t.Fatalf("unknown dialect %q", d)
 	return nil, ""
+}
+
+// AppRole is the PostgreSQL role the services log in as; migration 0009
+// creates it.
+const AppRole = "backdesk_app"
+
+// OwnerDB returns a connection to db's database as its owner, the superuser
+// of BACKDESK_TEST_POSTGRES, which row-level security and the audit tables'
+// missing privileges do not stop (the append-only triggers still do). It
+// is for tests that set up or damage what the application may not. On
+// SQLite, which has no roles, it returns db.
+func OwnerDB(t testing.TB, db *sqldb.DB) *sqldb.DB {
+	t.Helper()
+	if db.Dialect != sqldb.Postgres {
+		return db
+	}
+	var name string
+	require.NoError(t, db.QueryRowContext(context.Background(), `SELECT current_database()`).Scan(&name))
+	return open(t, withDatabase(need(t, PostgresVar, "PostgreSQL"), name))
+}
+
+// asRole returns raw with its user replaced by role and no password.
+func asRole(raw, role string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	u.User = url.User(role)
+	return u.String()
 }
 
 func open(t testing.TB, raw string) *sqldb.DB {

@@ -3,6 +3,8 @@
 // and a real Redis are used when BACKDESK_TEST_POSTGRES and
 // BACKDESK_TEST_REDIS name them. Under CI=true those variables are
 // mandatory: a suite that needs them fails instead of quietly skipping.
+// PostgreSQL tests connect as the application role, which row-level
+// security binds; OwnerDB gives them the owner when they need it.
 package testenv
 
 import (

@@ -90,7 +90,7 @@ func TestAuditUsageAndConfiguration(t *testing.T) {
 func superuserEdit(t *testing.T, db *sqldb.DB, stmt string) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := db.Conn(ctx)
+	conn, err := testenv.OwnerDB(t, db).Conn(ctx)
 	require.NoError(t, err)
 	defer conn.Close()
 	pre := []string{`DROP TRIGGER audit_events_no_update`}

@@ -45,7 +45,15 @@ func (b bundle) upload(t *testing.T, path, token string, fields map[string]strin
 
 func TestImportAPI(t *testing.T) {
 	t.Parallel()
-	_, dbURL := testenv.NewEmptyDB(t, "sqlite")
+	for _, d := range testenv.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			testImportAPI(t, appDatabase(t, d))
+		})
+	}
+}
+
+func testImportAPI(t *testing.T, dbURL string) {
 	b := setup(t, dbURL)
 	pat, alice := b.token(t, "pat"), b.token(t, "alice")
 	var me struct {

@@ -5,15 +5,39 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/stretchr/testify/require"
 )
+
+// appDatabase returns the database URL the dev binary serves from in the
+// API tests: on SQLite an empty file, which it migrates at start; on
+// PostgreSQL a migrated database reached as the application role, so that
+// row-level security fails every route that does not work within its
+// practice's scope.
+func appDatabase(t *testing.T, d sqldb.Dialect) string {
+	t.Helper()
+	if d == sqldb.Postgres {
+		_, url := testenv.NewDB(t, d)
+		return url
+	}
+	_, url := testenv.NewEmptyDB(t, d)
+	return url
+}
 
 // TestPracticeLifecycleAPI follows a practice from creation to offboarding
 // through the API, with each role's limits.
 func TestPracticeLifecycleAPI(t *testing.T) {
 	t.Parallel()
-	_, dbURL := testenv.NewEmptyDB(t, "sqlite")
+	for _, d := range testenv.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			testPracticeLifecycleAPI(t, appDatabase(t, d))
+		})
+	}
+}
+
+func testPracticeLifecycleAPI(t *testing.T, dbURL string) {
 	b := setup(t, dbURL)
 	admin, pat, alice := bearer(b.token(t, "admin")), bearer(b.token(t, "pat")), bearer(b.token(t, "alice"))
 

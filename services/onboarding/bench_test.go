@@ -16,7 +16,6 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
-	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/internal/authn"
@@ -39,13 +38,11 @@ func BenchmarkPatientRead(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := db.ExecContext(ctx, `INSERT INTO patients (id, practice_id, external_id, first_name, last_name, date_of_birth, phone, created_at, updated_at)
+			if _, err := testenv.OwnerDB(b, db).ExecContext(ctx, `INSERT INTO patients (id, practice_id, external_id, first_name, last_name, date_of_birth, phone, created_at, updated_at)
 VALUES ('pat-1', $1, 'E1', 'Ana', 'Lee', '1980-01-01', '+15125550101', $2, $2)`, p.ID, now); err != nil {
 				b.Fatal(err)
 			}
-			read := func(ctx context.Context, practiceID, id string) (records.Patient, error) {
-				return recordstore.Patient(ctx, db, practiceID, id)
-			}
+			read := recordstore.PatientReader(db)
 			admin := identity.Principal{UserID: "u", Issuer: "https://idp", Subject: "pat", Roles: []identity.Role{identity.PracticeAdmin},
 				Memberships: []identity.Membership{{PracticeID: p.ID, Role: identity.PracticeAdmin}}}
 			engine := func(rec *recorder.Recorder) http.Handler {

@@ -11,6 +11,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/records/recordcsv"
 	"github.com/backdesk/backdesk/services/internal/authn"
@@ -78,17 +79,26 @@ func (a *API) upload(c *gin.Context) {
 }
 
 // loadImport returns the import if the caller may see it: platform admins
-// and the practice's admins. Anyone else is told it does not exist.
+// and the practice's admins. Anyone else is told it does not exist. The
+// import is read, and the rest of the request runs, within its practice's
+// scope.
 func (a *API) loadImport(c *gin.Context) (imports.Import, bool) {
 	ctx := c.Request.Context()
-	imp, err := a.imports.Get(ctx, c.Param("importID"))
+	practiceID, err := a.imports.PracticeOf(ctx, c.Param("importID"))
 	if err != nil {
 		web.Fail(c, err)
 		return imports.Import{}, false
 	}
 	p, _ := authn.PrincipalFrom(ctx)
-	if !p.Has(identity.PlatformAdmin) && !p.AdminOf(imp.PracticeID) {
+	if !p.Has(identity.PlatformAdmin) && !p.AdminOf(practiceID) {
 		web.Fail(c, apperr.NotFound("import"))
+		return imports.Import{}, false
+	}
+	ctx = sqldb.WithPractice(ctx, practiceID)
+	c.Request = c.Request.WithContext(ctx)
+	imp, err := a.imports.Get(ctx, c.Param("importID"))
+	if err != nil {
+		web.Fail(c, err)
 		return imports.Import{}, false
 	}
 	return imp, true

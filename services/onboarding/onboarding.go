@@ -32,10 +32,12 @@ func New(practices *practice.Service, id *identity.Service, imp *imports.Service
 }
 
 // Mount registers the routes on r, which sits behind authentication.
+// Every route under /api/v1/practices/:id works within that practice's
+// scope; import routes find their practice first (loadImport).
 func (a *API) Mount(r gin.IRouter) {
 	platformAdmin := authn.RequireRole(identity.PlatformAdmin)
 	member := authn.RequireMembership("id")
-	g := r.Group("/api/v1/practices")
+	g := r.Group("/api/v1/practices", authn.ScopeToPractice("id"))
 	g.POST("", platformAdmin, a.createPractice)
 	g.GET("", a.listPractices)
 	g.GET("/:id", member, a.getPractice)

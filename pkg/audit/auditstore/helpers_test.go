@@ -11,6 +11,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -80,7 +81,7 @@ func (b *testBundle) integrate(t testing.TB) audit.Checkpoint {
 func tamper(t *testing.T, db *sqldb.DB, stmts ...string) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := db.Conn(ctx)
+	conn, err := testenv.OwnerDB(t, db).Conn(ctx)
 	require.NoError(t, err)
 	defer conn.Close()
 	if db.Dialect == sqldb.Postgres {

@@ -18,6 +18,7 @@ func BenchmarkAuditedRead(b *testing.B) {
 	for _, d := range testenv.Dialects {
 		b.Run(string(d), func(b *testing.B) {
 			db, _ := testenv.NewDB(b, d)
+			db = testenv.OwnerDB(b, db) // seeds and reads practice rows with no practice scope
 			ctx := context.Background()
 			if _, err := db.ExecContext(ctx, `INSERT INTO practices (id, name, npi, timezone, status, version, created_at, updated_at) VALUES ('p1', 'P', '1234567893', 'UTC', 'active', 1, $1, $1)`, time.Now().UTC()); err != nil {
 				b.Fatal(err)

@@ -49,21 +49,38 @@ type user struct {
 
 // Resolve implements identity.Storer. The common case, a known user with
 // nothing to bind, reads and never writes.
+//
+// It works across practices by design: a person's memberships, and the
+// invitations sent to their email, may belong to any practice, and who the
+// caller is must be known before any practice scope can be chosen.
 func (s *Store) Resolve(ctx context.Context, id identity.Identity, now time.Time) (string, []identity.Membership, error) {
+	ctx = sqldb.AllPractices(ctx)
 	email := strings.ToLower(strings.TrimSpace(id.Email))
 	u, found, err := s.user(ctx, s.db, id)
 	if err != nil {
 		return "", nil, err
 	}
-	pending := false
-	if id.EmailVerified && email != "" {
-		var n int
-		if err := s.db.QueryRowContext(ctx, openInvitation, email, now).Scan(&n); err != nil {
-			return "", nil, fmt.Errorf("look up invitations: %w", sqldb.MapError(err))
-		}
-		pending = n > 0
-	}
 	stale := !found || u.name != id.Name || u.email != email || now.Sub(u.lastSeen) >= seenEvery
+	pending := false
+	var ms []identity.Membership
+	err = s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		if id.EmailVerified && email != "" {
+			var n int
+			if err := q.QueryRowContext(ctx, openInvitation, email, now).Scan(&n); err != nil {
+				return fmt.Errorf("look up invitations: %w", sqldb.MapError(err))
+			}
+			pending = n > 0
+		}
+		if stale || pending {
+			return nil // read after the writes below
+		}
+		var err error
+		ms, err = memberships(ctx, q, u.id)
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
 	if stale || pending {
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
@@ -72,16 +89,18 @@ func (s *Store) Resolve(ctx context.Context, id identity.Identity, now time.Time
 				return err
 			}
 			if pending {
-				return bindInvitations(ctx, tx, u.id, email, now)
+				if err := bindInvitations(ctx, tx, u.id, email, now); err != nil {
+					return err
+				}
 			}
-			return nil
+			ms, err = memberships(ctx, tx, u.id)
+			return err
 		})
 		if err != nil {
 			return "", nil, err
 		}
 	}
-	ms, err := memberships(ctx, s.db, u.id)
-	return u.id, ms, err
+	return u.id, ms, nil
 }
 
 func (s *Store) user(ctx context.Context, q sqldb.Querier, id identity.Identity) (user, bool, error) {
@@ -161,9 +180,13 @@ func memberships(ctx context.Context, q sqldb.Querier, userID string) ([]identit
 	return out, rows.Err()
 }
 
-// CreateInvitation implements identity.Storer.
+// CreateInvitation implements identity.Storer, within the practice scope
+// of ctx.
 func (s *Store) CreateInvitation(ctx context.Context, inv identity.Invitation) error {
-	_, err := s.db.ExecContext(ctx, insertInvitation, inv.ID, inv.PracticeID, inv.Email, string(inv.Role), inv.InvitedBy, inv.CreatedAt, inv.ExpiresAt)
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		_, err := q.ExecContext(ctx, insertInvitation, inv.ID, inv.PracticeID, inv.Email, string(inv.Role), inv.InvitedBy, inv.CreatedAt, inv.ExpiresAt)
+		return err
+	})
 	if err != nil {
 		err = sqldb.MapError(err)
 		if errors.Is(err, apperr.ErrConflict) {

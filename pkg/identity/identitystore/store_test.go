@@ -32,7 +32,8 @@ func TestInvitationBindsOnceByIssuerAndSubject(t *testing.T) {
 		admin, err := svc.Principal(ctx, identity.Identity{Issuer: issuer, Subject: "admin-1", Groups: []string{"platform_admin"}})
 		require.NoError(t, err)
 		require.True(t, admin.Has(identity.PlatformAdmin))
-		_, err = svc.Invite(ctx, admin, p.ID, " Pat@Example.com ")
+		pctx := sqldb.WithPractice(ctx, p.ID) // as the practice's routes do
+		_, err = svc.Invite(pctx, admin, p.ID, " Pat@Example.com ")
 		require.NoError(t, err)
 
 		// An unverified email binds nothing.
@@ -59,7 +60,7 @@ func TestInvitationBindsOnceByIssuerAndSubject(t *testing.T) {
 		require.True(t, pat2.AdminOf(p.ID))
 
 		// Invitations expire.
-		_, err = svc.Invite(ctx, admin, p.ID, "late@example.com")
+		_, err = svc.Invite(pctx, admin, p.ID, "late@example.com")
 		require.NoError(t, err)
 		now = now.Add(identity.InvitationTTL + time.Minute)
 		late, err := svc.Principal(ctx, identity.Identity{Issuer: issuer, Subject: "late", Email: "late@example.com", EmailVerified: true})

@@ -39,7 +39,7 @@ func balancesFile(prefix string, n int) string {
 // seedPatients inserts the patients the balances refer to, directly.
 func seedPatients(b *testing.B, db *sqldb.DB, practiceID string, n int) {
 	b.Helper()
-	ctx := context.Background()
+	ctx := sqldb.WithPractice(context.Background(), practiceID)
 	now := time.Now().UTC()
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < n; start += 500 {
@@ -78,6 +78,7 @@ func BenchmarkImportBalances(b *testing.B) {
 			bb := setup(b, db)
 			ctx := context.Background()
 			pid := bb.practiceB(b, "1234567893")
+			ctx = sqldb.WithPractice(ctx, pid) // as the upload route and the import task do
 			seedPatients(b, db, pid, benchRows)
 			iter := 0
 			b.Run("import", func(b *testing.B) {

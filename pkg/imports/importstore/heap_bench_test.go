@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/testenv"
 )
 
@@ -55,6 +56,7 @@ func BenchmarkImportPeakHeap(b *testing.B) {
 	bb := setup(b, db)
 	ctx := context.Background()
 	pid := bb.practiceB(b, "1234567893")
+	ctx = sqldb.WithPractice(ctx, pid) // as the upload route and the import task do
 	seedPatients(b, db, pid, 1000)
 	var peak atomic.Uint64
 	stop := make(chan struct{})

@@ -54,10 +54,11 @@ func (b *bundle) practiceB(t testing.TB, npi string) string {
 	return p.ID
 }
 
-// load submits and runs an import, as the worker would.
+// load submits and runs an import, as the upload route and the worker
+// would: the upload and the report are read within the practice's scope.
 func (b *bundle) load(t *testing.T, practiceID, kind, csv string, dry bool) imports.Import {
 	t.Helper()
-	ctx := context.Background()
+	ctx := sqldb.WithPractice(context.Background(), practiceID)
 	imp, err := b.svc.Submit(ctx, imports.Upload{PracticeID: practiceID, Kind: kind, Filename: kind + ".csv", DryRun: dry, CreatedBy: "u", Content: strings.NewReader(csv)})
 	require.NoError(t, err)
 	require.NoError(t, b.svc.Run(ctx, imp.ID))
@@ -66,9 +67,11 @@ func (b *bundle) load(t *testing.T, practiceID, kind, csv string, dry bool) impo
 	return got
 }
 
-// fingerprint summarises everything an import can write, per practice.
+// fingerprint summarises everything an import can write, per practice,
+// read as the owner, who sees every practice.
 func fingerprint(t *testing.T, db *sqldb.DB) string {
 	t.Helper()
+	db = testenv.OwnerDB(t, db)
 	var sb strings.Builder
 	for _, q := range []string{
 		`SELECT practice_id || ':' || external_id || ':' || first_name || ':' || last_name || ':' || phone || ':' || updated_at FROM patients ORDER BY 1`,
@@ -134,7 +137,7 @@ func TestImportAppliesValidRowsAndReportsTheRest(t *testing.T) {
 		after := fingerprint(t, db)
 		require.NotEqual(t, otherBefore, after)
 		var n int
-		require.NoError(t, db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM patients WHERE practice_id = $1`, other).Scan(&n))
+		require.NoError(t, testenv.OwnerDB(t, db).QueryRowContext(context.Background(), `SELECT COUNT(*) FROM patients WHERE practice_id = $1`, other).Scan(&n))
 		require.Zero(t, n, "an import never touches another practice")
 
 		// Re-importing the same files changes nothing at all.
@@ -146,7 +149,7 @@ func TestImportAppliesValidRowsAndReportsTheRest(t *testing.T) {
 		require.Equal(t, after, fingerprint(t, db))
 
 		var files int
-		require.NoError(t, db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM import_files`).Scan(&files))
+		require.NoError(t, testenv.OwnerDB(t, db).QueryRowContext(context.Background(), `SELECT COUNT(*) FROM import_files`).Scan(&files))
 		require.Zero(t, files, "uploaded files are dropped once imported")
 	})
 }
@@ -214,10 +217,10 @@ func TestFailedImportLeavesTheDatabaseAsItWas(t *testing.T) {
 			}
 			sb.WriteString("N" + itoa(1000+i) + "," + name + ",Person,01/01/1990\n")
 		}
-		ctx := context.Background()
+		ctx := sqldb.WithPractice(context.Background(), p)
 		imp, err := b.svc.Submit(ctx, imports.Upload{PracticeID: p, Kind: "patients", Content: strings.NewReader(sb.String())})
 		require.NoError(t, err)
-		_, err = db.ExecContext(ctx, `CREATE UNIQUE INDEX break_on_second_batch ON patients (practice_id, first_name) WHERE first_name = 'Boom'`)
+		_, err = testenv.OwnerDB(t, db).ExecContext(ctx, `CREATE UNIQUE INDEX break_on_second_batch ON patients (practice_id, first_name) WHERE first_name = 'Boom'`)
 		require.NoError(t, err)
 		require.NoError(t, b.svc.Run(ctx, imp.ID))
 		got, err := b.svc.Get(ctx, imp.ID)
@@ -260,7 +263,7 @@ func TestOnlyTheLatestRunCommits(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		b := setup(t, db)
 		p := b.practice(t, "1234567893")
-		ctx := context.Background()
+		ctx := sqldb.WithPractice(context.Background(), p)
 		imp, err := b.svc.Submit(ctx, imports.Upload{PracticeID: p, Kind: "patients", Content: strings.NewReader(patientsCSV)})
 		require.NoError(t, err)
 		st := importstore.New(db)

@@ -40,10 +40,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
 	selectImport = `SELECT id, practice_id, kind, preset, mapping, filename, size_bytes, sha256, dry_run, state,
 rows_read, rows_applied, rows_rejected, items_created, error_code, error_message, created_by, created_at, started_at, finished_at
 FROM imports WHERE id = $1`
-	selectErrors = `SELECT line, col, rule, message FROM import_errors WHERE import_id = $1 ORDER BY seq`
-	startImport  = `UPDATE imports SET state = 'running', started_at = $2 WHERE id = $1 AND state IN ('queued', 'running')`
-	failImport   = `UPDATE imports SET state = 'failed', error_code = $2, error_message = $3, finished_at = $4 WHERE id = $1 AND state = 'running' AND started_at = $5`
-	finishImport = `UPDATE imports SET state = $2, rows_read = $3, rows_applied = $4, rows_rejected = $5, items_created = $6, finished_at = $7
+	selectPracticeOf = `SELECT practice_id FROM imports WHERE id = $1`
+	selectErrors     = `SELECT line, col, rule, message FROM import_errors WHERE import_id = $1 ORDER BY seq`
+	startImport      = `UPDATE imports SET state = 'running', started_at = $2 WHERE id = $1 AND state IN ('queued', 'running')`
+	failImport       = `UPDATE imports SET state = 'failed', error_code = $2, error_message = $3, finished_at = $4 WHERE id = $1 AND state = 'running' AND started_at = $5`
+	finishImport     = `UPDATE imports SET state = $2, rows_read = $3, rows_applied = $4, rows_rejected = $5, items_created = $6, finished_at = $7
 WHERE id = $1 AND state = 'running' AND started_at = $8`
 	insertError = `INSERT INTO import_errors (import_id, seq, line, col, rule, message) VALUES ($1, $2, $3, $4, $5, $6)`
 	dropFile    = `DELETE FROM import_files WHERE import_id = $1`
@@ -115,7 +116,9 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		r.seq++
-		err := r.db.QueryRowContext(r.ctx, selectChunk, r.id, r.seq).Scan(&r.cur)
+		err := r.db.Scoped(r.ctx, func(q sqldb.Querier) error {
+			return q.QueryRowContext(r.ctx, selectChunk, r.id, r.seq).Scan(&r.cur)
+		})
 		if errors.Is(err, sql.ErrNoRows) {
 			r.done = true
 			return 0, io.EOF
@@ -129,18 +132,36 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// PracticeOf implements imports.Storer.
+func (s *Store) PracticeOf(ctx context.Context, id string) (string, error) {
+	var practiceID string
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		return q.QueryRowContext(ctx, selectPracticeOf, id).Scan(&practiceID)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.NotFound("import")
+	}
+	if err != nil {
+		return "", fmt.Errorf("select import: %w", sqldb.MapError(err))
+	}
+	return practiceID, nil
+}
+
 // Get implements imports.Storer.
 func (s *Store) Get(ctx context.Context, id string) (imports.Import, error) {
-	imp, err := s.get(ctx, s.db, id)
+	var imp imports.Import
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		var err error
+		if imp, err = s.get(ctx, q, id); err != nil {
+			return err
+		}
+		imp.Errors, err = rowErrors(ctx, q, id)
+		return err
+	})
 	if err != nil {
 		return imports.Import{}, err
 	}
-	imp.Errors = []recordcsv.RowError{}
-	err = s.AllErrors(ctx, id, func(e recordcsv.RowError) error {
-		imp.Errors = append(imp.Errors, e)
-		return nil
-	})
-	return imp, err
+	return imp, nil
 }
 
 func (s *Store) get(ctx context.Context, q sqldb.Querier, id string) (imports.Import, error) {
@@ -172,23 +193,42 @@ func (s *Store) get(ctx context.Context, q sqldb.Querier, id string) (imports.Im
 	return imp, nil
 }
 
-// AllErrors implements imports.Storer.
+// AllErrors implements imports.Storer. The stored errors are few
+// (imports.MaxStoredErrors at most), so they are read whole before fn
+// sees them: a slow reader of the report holds no transaction open.
 func (s *Store) AllErrors(ctx context.Context, id string, fn func(recordcsv.RowError) error) error {
-	rows, err := s.db.QueryContext(ctx, selectErrors, id)
+	var all []recordcsv.RowError
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		var err error
+		all, err = rowErrors(ctx, q, id)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("select import errors: %w", sqldb.MapError(err))
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var e recordcsv.RowError
-		if err := rows.Scan(&e.Line, &e.Column, &e.Rule, &e.Message); err != nil {
-			return err
-		}
+	for _, e := range all {
 		if err := fn(e); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	return nil
+}
+
+func rowErrors(ctx context.Context, q sqldb.Querier, id string) ([]recordcsv.RowError, error) {
+	rows, err := q.QueryContext(ctx, selectErrors, id)
+	if err != nil {
+		return nil, fmt.Errorf("select import errors: %w", sqldb.MapError(err))
+	}
+	defer rows.Close()
+	out := []recordcsv.RowError{}
+	for rows.Next() {
+		var e recordcsv.RowError
+		if err := rows.Scan(&e.Line, &e.Column, &e.Rule, &e.Message); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // Start implements imports.Storer.

@@ -90,8 +90,8 @@ func Apply(ctx context.Context, db *sqldb.DB, fsys fs.FS) ([]Migration, error) {
 		}
 		defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockKey) }()
 	}
-	if _, err := conn.ExecContext(ctx, createTable); err != nil {
-		return nil, fmt.Errorf("migrate: create schema_migrations: %w", err)
+	if err := ensureTable(ctx, conn, db.Dialect); err != nil {
+		return nil, err
 	}
 	done, err := applied(ctx, conn)
 	if err != nil {
@@ -111,6 +111,27 @@ func Apply(ctx context.Context, db *sqldb.DB, fsys fs.FS) ([]Migration, error) {
 		ran = append(ran, m)
 	}
 	return ran, nil
+}
+
+// ensureTable creates schema_migrations unless it exists. On PostgreSQL
+// it looks first, because even CREATE TABLE IF NOT EXISTS needs the right
+// to create tables, which the application role lacks: that role may still
+// run Apply against an up-to-date database and find nothing to do (the
+// dev binary does, at start).
+func ensureTable(ctx context.Context, conn *sql.Conn, d sqldb.Dialect) error {
+	if d == sqldb.Postgres {
+		var exists bool
+		if err := conn.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+			return fmt.Errorf("migrate: look for schema_migrations: %w", err)
+		}
+		if exists {
+			return nil
+		}
+	}
+	if _, err := conn.ExecContext(ctx, createTable); err != nil {
+		return fmt.Errorf("migrate: create schema_migrations: %w", err)
+	}
+	return nil
 }
 
 func applied(ctx context.Context, conn *sql.Conn) (map[int]string, error) {

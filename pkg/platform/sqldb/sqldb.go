@@ -2,7 +2,9 @@
 // places where PostgreSQL and SQLite differ. Queries everywhere are written
 // once, in PostgreSQL's dialect with $n parameters (SQLite accepts $n too);
 // the Dialect covers the rest. Driver errors leave this package as apperr
-// kinds, so callers can test them with errors.Is.
+// kinds, so callers can test them with errors.Is. Transactions carry the
+// practice scope of their context (WithPractice, AllPractices), which
+// PostgreSQL's row-level security reads.
 package sqldb
 
 import (
@@ -108,6 +110,10 @@ func Open(ctx context.Context, raw string) (*DB, error) {
 // Tx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise. A transaction that loses a serialization race or a
 // deadlock is retried a few times, so fn must be safe to run again.
+//
+// On PostgreSQL the transaction carries ctx's practice scope (WithPractice,
+// AllPractices) for row-level security; without one it sees no row of a
+// practice-scoped table.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	const attempts = 4
 	var err error
@@ -135,6 +141,9 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
+	if err = db.setScope(ctx, tx); err != nil {
+		return err
+	}
 	if err = fn(tx); err != nil {
 		return err
 	}

@@ -47,6 +47,7 @@ func TestErrorsMapToDomainKinds(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
+		db = testenv.OwnerDB(t, db) // creates a table
 		_, err := db.ExecContext(ctx, `CREATE TABLE things (id TEXT PRIMARY KEY, parent TEXT REFERENCES things(id))`)
 		require.NoError(t, err)
 		_, err = db.ExecContext(ctx, `INSERT INTO things (id) VALUES ($1)`, "a")
@@ -73,6 +74,7 @@ func TestTxRollsBackOnError(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
+		db = testenv.OwnerDB(t, db) // creates a table
 		_, err := db.ExecContext(ctx, `CREATE TABLE n (v INTEGER)`)
 		require.NoError(t, err)
 		boom := errors.New("boom")
@@ -89,6 +91,41 @@ func TestTxRollsBackOnError(t *testing.T) {
 		var sum int
 		require.NoError(t, db.QueryRowContext(ctx, `SELECT COALESCE(SUM(v), 0) FROM n`).Scan(&sum))
 		require.Equal(t, 2, sum)
+	})
+}
+
+// On PostgreSQL a transaction carries the practice scope of its context,
+// and only for its own duration; SQLite has no such setting and ignores it.
+func TestTxCarriesThePracticeScope(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		setting := func(q sqldb.Querier) string {
+			var v sql.NullString
+			require.NoError(t, q.QueryRowContext(ctx, `SELECT current_setting('`+sqldb.PracticeSetting+`', true)`).Scan(&v))
+			return v.String
+		}
+		if db.Dialect != sqldb.Postgres {
+			require.NoError(t, db.Tx(sqldb.WithPractice(ctx, "p1"), func(*sql.Tx) error { return nil }))
+			require.NoError(t, db.Scoped(sqldb.WithPractice(ctx, "p1"), func(q sqldb.Querier) error { return nil }))
+			return
+		}
+		db.SetMaxOpenConns(1) // every call below reuses one connection
+		for scope, want := range map[context.Context]string{
+			sqldb.WithPractice(ctx, "p1"): "p1",
+			sqldb.AllPractices(ctx):       sqldb.AnyPractice,
+			ctx:                           "",
+		} {
+			require.NoError(t, db.Tx(scope, func(tx *sql.Tx) error {
+				require.Equal(t, want, setting(tx))
+				return nil
+			}))
+			require.NoError(t, db.Scoped(scope, func(q sqldb.Querier) error {
+				require.Equal(t, want, setting(q))
+				return nil
+			}))
+			require.Empty(t, setting(db), "the scope must end with its transaction")
+		}
 	})
 }
 

@@ -63,6 +63,7 @@ func rawInsert(b *testing.B, ctx context.Context, db *sqldb.DB, n string) {
 		b.Fatal(err)
 	}
 	id := uuid.Must(uuid.NewV7()).String()
+	setScope(b, ctx, db, tx, id)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO practices (id, name, npi, timezone, status, version, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, "Bench Dental", n, "America/Chicago", "draft", 1, now, now); err != nil {
 		b.Fatal(err)
@@ -76,8 +77,20 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`, uuid.Must(uuid.NewV7()).String(), practice
 	}
 }
 
+// setScope names the practice for row-level security, as the store does
+// on PostgreSQL.
+func setScope(b *testing.B, ctx context.Context, db *sqldb.DB, tx *sql.Tx, practiceID string) {
+	if db.Dialect != sqldb.Postgres {
+		return
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('`+sqldb.PracticeSetting+`', $1, true)`, practiceID); err != nil {
+		b.Fatal(err)
+	}
+}
+
 // BenchmarkLookup compares Get through the store against a raw QueryRow
-// and Scan of the same columns.
+// and Scan of the same columns (on PostgreSQL, in a transaction naming the
+// practice, which row-level security needs and the store does too).
 func BenchmarkLookup(b *testing.B) {
 	for _, d := range testenv.Dialects {
 		b.Run(string(d), func(b *testing.B) {
@@ -96,7 +109,8 @@ func BenchmarkLookup(b *testing.B) {
 				b.ReportAllocs()
 				i := 0
 				for b.Loop() {
-					if _, err := svc.Get(ctx, ids[i%len(ids)]); err != nil {
+					id := ids[i%len(ids)]
+					if _, err := svc.Get(sqldb.WithPractice(ctx, id), id); err != nil {
 						b.Fatal(err)
 					}
 					i++
@@ -110,10 +124,25 @@ func BenchmarkLookup(b *testing.B) {
 					var version int
 					var created, updated time.Time
 					var prov sql.NullTime
-					err := db.QueryRowContext(ctx, `SELECT id, name, npi, timezone, status, version, created_at, updated_at, provisioned_at
+					var q sqldb.Querier = db
+					var tx *sql.Tx
+					if db.Dialect == sqldb.Postgres {
+						var err error
+						if tx, err = db.BeginTx(ctx, nil); err != nil {
+							b.Fatal(err)
+						}
+						setScope(b, ctx, db, tx, ids[i%len(ids)])
+						q = tx
+					}
+					err := q.QueryRowContext(ctx, `SELECT id, name, npi, timezone, status, version, created_at, updated_at, provisioned_at
 FROM practices WHERE id = $1`, ids[i%len(ids)]).Scan(&id, &name, &n, &tz, &status, &version, &created, &updated, &prov)
 					if err != nil {
 						b.Fatal(err)
+					}
+					if tx != nil {
+						if err := tx.Commit(); err != nil {
+							b.Fatal(err)
+						}
 					}
 					i++
 				}

@@ -40,29 +40,36 @@ func (s *Store) List(ctx context.Context, ids []string, after string, limit int)
 		}
 		query = practiceColumns + ` WHERE id > $1 AND id IN (` + strings.Join(marks, ", ") + `) ORDER BY id LIMIT $2`
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list practices: %w", sqldb.MapError(err))
-	}
-	defer rows.Close()
-	out := []practice.Practice{}
-	for rows.Next() {
-		p, err := scanPractice(rows)
+	var out []practice.Practice
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		rows, err := q.QueryContext(ctx, query, args...)
 		if err != nil {
-			return nil, fmt.Errorf("list practices: %w", err)
+			return fmt.Errorf("list practices: %w", sqldb.MapError(err))
 		}
-		out = append(out, p)
+		defer rows.Close()
+		out = []practice.Practice{}
+		for rows.Next() {
+			p, err := scanPractice(rows)
+			if err != nil {
+				return fmt.Errorf("list practices: %w", err)
+			}
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Update implements practice.Storer.
 func (s *Store) Update(ctx context.Context, id string, version int, in practice.NewPractice, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, updatePractice, id, version, in.Name, in.Timezone, at)
+	n, err := s.exec(ctx, updatePractice, id, version, in.Name, in.Timezone, at)
 	if err != nil {
-		return fmt.Errorf("update practice: %w", sqldb.MapError(err))
+		return fmt.Errorf("update practice: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		if _, err := s.Get(ctx, id); err != nil {
 			return err
 		}
@@ -73,11 +80,11 @@ func (s *Store) Update(ctx context.Context, id string, version int, in practice.
 
 // RecordBAA implements practice.Storer.
 func (s *Store) RecordBAA(ctx context.Context, id string, b practice.BAA) error {
-	res, err := s.db.ExecContext(ctx, recordBAA, id, b.SignerName, b.SignerTitle, b.SignedOn.String(), b.DocumentSHA256, b.RecordedBy, b.RecordedAt)
+	n, err := s.exec(ctx, recordBAA, id, b.SignerName, b.SignerTitle, b.SignedOn.String(), b.DocumentSHA256, b.RecordedBy, b.RecordedAt)
 	if err != nil {
-		return fmt.Errorf("record BAA: %w", sqldb.MapError(err))
+		return fmt.Errorf("record BAA: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		if _, err := s.Get(ctx, id); err != nil {
 			return err
 		}
@@ -126,8 +133,24 @@ func (s *Store) Transition(ctx context.Context, id string, t practice.Transition
 // AdminCount implements practice.Storer.
 func (s *Store) AdminCount(ctx context.Context, id string) (int, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, countAdmins, id).Scan(&n); err != nil {
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error { return q.QueryRowContext(ctx, countAdmins, id).Scan(&n) })
+	if err != nil {
 		return 0, fmt.Errorf("count admins: %w", sqldb.MapError(err))
 	}
 	return n, nil
+}
+
+// exec runs one statement under ctx's practice scope and returns the rows
+// it affected.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		res, err := q.ExecContext(ctx, query, args...)
+		if err != nil {
+			return sqldb.MapError(err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
 }

@@ -39,6 +39,7 @@ func TestLifecycle(t *testing.T) {
 		ids := identity.NewService(identitystore.New(db), roles, clock)
 		p, err := svc.Create(ctx, practice.NewPractice{Name: "Lakeside", NPI: "1234567893", Timezone: "America/Chicago"})
 		require.NoError(t, err)
+		ctx = sqldb.WithPractice(ctx, p.ID) // as the practice's routes do
 
 		_, err = svc.Activate(ctx, p.ID)
 		require.Equal(t, "baa_missing", code(t, err))
@@ -113,13 +114,14 @@ func TestUpdateListLocationsPolicies(t *testing.T) {
 		b, err := svc.Create(ctx, practice.NewPractice{Name: "B", NPI: "1245319599", Timezone: "UTC"})
 		require.NoError(t, err)
 
-		up, err := svc.Update(ctx, a.ID, a.Version, practice.NewPractice{Name: "A2", Timezone: "America/Denver"})
+		actx, bctx := sqldb.WithPractice(ctx, a.ID), sqldb.WithPractice(ctx, b.ID) // as the practices' routes do
+		up, err := svc.Update(actx, a.ID, a.Version, practice.NewPractice{Name: "A2", Timezone: "America/Denver"})
 		require.NoError(t, err)
 		require.Equal(t, "A2", up.Name)
 		require.Equal(t, a.Version+1, up.Version)
-		_, err = svc.Update(ctx, a.ID, a.Version, practice.NewPractice{Name: "A3", Timezone: "UTC"})
+		_, err = svc.Update(actx, a.ID, a.Version, practice.NewPractice{Name: "A3", Timezone: "UTC"})
 		require.Equal(t, "version", code(t, err), "a stale version is refused")
-		_, err = svc.Update(ctx, a.ID, up.Version, practice.NewPractice{Name: "A3", Timezone: "Nowhere"})
+		_, err = svc.Update(actx, a.ID, up.Version, practice.NewPractice{Name: "A3", Timezone: "Nowhere"})
 		require.Equal(t, "timezone", code(t, err))
 
 		all, err := svc.List(ctx, nil, "", 10)
@@ -136,40 +138,40 @@ func TestUpdateListLocationsPolicies(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, none)
 
-		_, err = svc.AddLocation(ctx, a.ID, practice.Location{Name: "Main", AddressLine1: "1 Lake St", City: "Austin", State: "tx", PostalCode: "7870"})
+		_, err = svc.AddLocation(actx, a.ID, practice.Location{Name: "Main", AddressLine1: "1 Lake St", City: "Austin", State: "tx", PostalCode: "7870"})
 		require.Equal(t, "postal_code", code(t, err))
-		loc, err := svc.AddLocation(ctx, a.ID, practice.Location{Name: "Main", AddressLine1: "1 Lake St", City: "Austin", State: "tx", PostalCode: "78701"})
+		loc, err := svc.AddLocation(actx, a.ID, practice.Location{Name: "Main", AddressLine1: "1 Lake St", City: "Austin", State: "tx", PostalCode: "78701"})
 		require.NoError(t, err)
 		require.Equal(t, "TX", loc.State)
-		locs, err := svc.Locations(ctx, a.ID)
+		locs, err := svc.Locations(actx, a.ID)
 		require.NoError(t, err)
 		require.Len(t, locs, 1)
 
-		pols, err := svc.Policies(ctx, a.ID)
+		pols, err := svc.Policies(actx, a.ID)
 		require.NoError(t, err)
 		require.Equal(t, policy.Default(policy.BalanceFollowup), pols.Kinds[policy.BalanceFollowup])
 		require.Zero(t, pols.Versions["balance_followup"])
 		bal := pols.Kinds[policy.BalanceFollowup]
 		bal.Thresholds.BalanceMinCents = 100_00
-		v, err := svc.SetPolicy(ctx, a.ID, "u1", 0, bal)
+		v, err := svc.SetPolicy(actx, a.ID, "u1", 0, bal)
 		require.NoError(t, err)
 		require.Equal(t, 1, v)
-		_, err = svc.SetPolicy(ctx, a.ID, "u2", 0, bal)
+		_, err = svc.SetPolicy(actx, a.ID, "u2", 0, bal)
 		require.Equal(t, "version", code(t, err), "two editors: the second must reload")
 		bal.Cadence = nil
-		_, err = svc.SetPolicy(ctx, a.ID, "u1", 1, bal)
+		_, err = svc.SetPolicy(actx, a.ID, "u1", 1, bal)
 		require.Equal(t, "cadence", code(t, err))
 		rules := policy.DefaultContactRules()
 		rules.MaxContactsPerWeek = 2
-		_, err = svc.SetContactRules(ctx, a.ID, "u1", 0, rules)
+		_, err = svc.SetContactRules(actx, a.ID, "u1", 0, rules)
 		require.NoError(t, err)
 
-		pols, err = svc.Policies(ctx, a.ID)
+		pols, err = svc.Policies(actx, a.ID)
 		require.NoError(t, err)
 		require.Equal(t, int64(100_00), pols.Kinds[policy.BalanceFollowup].Thresholds.BalanceMinCents)
 		require.Equal(t, 2, pols.Contact.MaxContactsPerWeek)
 		require.Equal(t, 1, pols.Versions["balance_followup"])
-		other, err := svc.Policies(ctx, b.ID)
+		other, err := svc.Policies(bctx, b.ID)
 		require.NoError(t, err)
 		require.Equal(t, 3, other.Contact.MaxContactsPerWeek, "one practice's rules never touch another's")
 	})

@@ -25,50 +25,64 @@ WHERE practice_id = $1 AND kind = $2 AND version = $7`
 
 // AddLocation implements practice.LocationStorer.
 func (s *Store) AddLocation(ctx context.Context, l practice.Location) error {
-	_, err := s.db.ExecContext(ctx, insertLocation, l.ID, l.PracticeID, l.Name, l.AddressLine1, l.AddressLine2, l.City, l.State, l.PostalCode, l.Phone, l.CreatedAt)
+	_, err := s.exec(ctx, insertLocation, l.ID, l.PracticeID, l.Name, l.AddressLine1, l.AddressLine2, l.City, l.State, l.PostalCode, l.Phone, l.CreatedAt)
 	if err != nil {
-		return fmt.Errorf("insert location: %w", sqldb.MapError(err))
+		return fmt.Errorf("insert location: %w", err)
 	}
 	return nil
 }
 
 // Locations implements practice.LocationStorer.
 func (s *Store) Locations(ctx context.Context, practiceID string) ([]practice.Location, error) {
-	rows, err := s.db.QueryContext(ctx, selectLocations, practiceID)
-	if err != nil {
-		return nil, fmt.Errorf("list locations: %w", sqldb.MapError(err))
-	}
-	defer rows.Close()
-	out := []practice.Location{}
-	for rows.Next() {
-		var l practice.Location
-		if err := rows.Scan(&l.ID, &l.PracticeID, &l.Name, &l.AddressLine1, &l.AddressLine2, &l.City, &l.State, &l.PostalCode, &l.Phone, &l.CreatedAt); err != nil {
-			return nil, err
+	var out []practice.Location
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		rows, err := q.QueryContext(ctx, selectLocations, practiceID)
+		if err != nil {
+			return fmt.Errorf("list locations: %w", sqldb.MapError(err))
 		}
-		l.CreatedAt = l.CreatedAt.UTC()
-		out = append(out, l)
+		defer rows.Close()
+		out = []practice.Location{}
+		for rows.Next() {
+			var l practice.Location
+			if err := rows.Scan(&l.ID, &l.PracticeID, &l.Name, &l.AddressLine1, &l.AddressLine2, &l.City, &l.State, &l.PostalCode, &l.Phone, &l.CreatedAt); err != nil {
+				return err
+			}
+			l.CreatedAt = l.CreatedAt.UTC()
+			out = append(out, l)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Policies implements practice.PolicyStorer.
 func (s *Store) Policies(ctx context.Context, practiceID string) ([]practice.StoredPolicy, error) {
-	rows, err := s.db.QueryContext(ctx, selectPolicies, practiceID)
-	if err != nil {
-		return nil, fmt.Errorf("read policies: %w", sqldb.MapError(err))
-	}
-	defer rows.Close()
 	var out []practice.StoredPolicy
-	for rows.Next() {
-		var p practice.StoredPolicy
-		var body string
-		if err := rows.Scan(&p.Kind, &body, &p.Version, &p.UpdatedBy, &p.UpdatedAt); err != nil {
-			return nil, err
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		rows, err := q.QueryContext(ctx, selectPolicies, practiceID)
+		if err != nil {
+			return fmt.Errorf("read policies: %w", sqldb.MapError(err))
 		}
-		p.Body = []byte(body)
-		out = append(out, p)
+		defer rows.Close()
+		out = nil
+		for rows.Next() {
+			var p practice.StoredPolicy
+			var body string
+			if err := rows.Scan(&p.Kind, &body, &p.Version, &p.UpdatedBy, &p.UpdatedAt); err != nil {
+				return err
+			}
+			p.Body = []byte(body)
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PutPolicy implements practice.PolicyStorer.

@@ -65,7 +65,12 @@ func (s *Store) GetByNPI(ctx context.Context, npi string) (practice.Practice, er
 }
 
 func (s *Store) one(ctx context.Context, query, arg string) (practice.Practice, error) {
-	p, err := scanPractice(s.db.QueryRowContext(ctx, query, arg))
+	var p practice.Practice
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		var err error
+		p, err = scanPractice(q.QueryRowContext(ctx, query, arg))
+		return err
+	})
 	if err != nil {
 		err = sqldb.MapError(err)
 		if errors.Is(err, apperr.ErrNotFound) {

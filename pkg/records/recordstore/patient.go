@@ -35,3 +35,19 @@ func Patient(ctx context.Context, q sqldb.Querier, practiceID, id string) (recor
 	p.PreferredChannel = records.Channel(channel)
 	return p, nil
 }
+
+// PatientReader returns a function that reads one patient of a practice
+// from db, within the practice scope of the ctx it is given (on
+// PostgreSQL, row-level security finds the patient only within its own
+// practice's scope).
+func PatientReader(db *sqldb.DB) func(ctx context.Context, practiceID, id string) (records.Patient, error) {
+	return func(ctx context.Context, practiceID, id string) (records.Patient, error) {
+		var p records.Patient
+		err := db.Scoped(ctx, func(q sqldb.Querier) error {
+			var err error
+			p, err = Patient(ctx, q, practiceID, id)
+			return err
+		})
+		return p, err
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
-	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/onboarding"
@@ -21,9 +20,7 @@ func main() {
 		practices := practice.NewService(practicestore.New(p.DB), nil, nil)
 		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, nil)
 		onboarding.New(practices, p.Identity, imp).
-			WithPatients(p.Recorder, func(ctx context.Context, practiceID, id string) (records.Patient, error) {
-				return recordstore.Patient(ctx, p.DB, practiceID, id)
-			}).
+			WithPatients(p.Recorder, recordstore.PatientReader(p.DB)).
 			Mount(p.API)
 		return nil
 	})

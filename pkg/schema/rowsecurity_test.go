@@ -1,0 +1,257 @@
+package schema_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/schema"
+	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/stretchr/testify/require"
+)
+
+// practiceScoped lists every table row-level security keys by practice.
+// Each holds practice_id except practices (its id) and an import's file
+// chunks and row errors (through their import).
+var practiceScoped = []string{
+	"access_requests", "balances", "break_glass", "claims", "grants", "import_errors", "import_files",
+	"imports", "invitations", "locations", "patients", "practice_memberships", "practice_policies",
+	"practices", "recalls", "treatment_plans", "work_items",
+}
+
+// seedPractice writes one row of every practice-scoped table for practice
+// p ($1); ids are derived from it.
+var seedPractice = []string{
+	`INSERT INTO practices (id, name, npi, timezone, created_at, updated_at) VALUES ($1, $1, $1, 'UTC', now(), now())`,
+	`INSERT INTO users (id, issuer, subject, created_at, last_seen_at) VALUES ($1 || '-user', 'iss', $1, now(), now())`,
+	`INSERT INTO teams (id, name, created_at) VALUES ($1 || '-team', $1, now())`,
+	`INSERT INTO locations (id, practice_id, name, address_line1, city, state, postal_code, created_at)
+	 VALUES ($1 || '-loc', $1, 'Main', '1 Main St', 'Town', 'TX', '75001', now())`,
+	`INSERT INTO practice_policies (practice_id, kind, body, version, updated_by, updated_at) VALUES ($1, 'contact', '{}', 1, 'x', now())`,
+	`INSERT INTO invitations (id, practice_id, email, role, invited_by, created_at, expires_at)
+	 VALUES ($1 || '-inv', $1, $1 || '@example.com', 'practice_admin', 'x', now(), now() + interval '1 day')`,
+	`INSERT INTO practice_memberships (practice_id, user_id, role, created_at) VALUES ($1, $1 || '-user', 'practice_admin', now())`,
+	`INSERT INTO patients (id, practice_id, external_id, first_name, last_name, date_of_birth, created_at, updated_at)
+	 VALUES ($1 || '-pat', $1, 'P1', 'Ann', 'Lee', '1980-01-02', now(), now())`,
+	`INSERT INTO balances (id, practice_id, patient_id, external_id, total_cents, created_at, updated_at)
+	 VALUES ($1 || '-bal', $1, $1 || '-pat', 'B1', 100, now(), now())`,
+	`INSERT INTO claims (id, practice_id, patient_id, external_id, payer_name, date_of_service, billed_cents, status, created_at, updated_at)
+	 VALUES ($1 || '-clm', $1, $1 || '-pat', 'C1', 'Payer', '2024-01-02', 100, 'submitted', now(), now())`,
+	`INSERT INTO recalls (id, practice_id, patient_id, external_id, recall_type, due_date, created_at, updated_at)
+	 VALUES ($1 || '-rcl', $1, $1 || '-pat', 'R1', 'hygiene', '2024-06-01', now(), now())`,
+	`INSERT INTO treatment_plans (id, practice_id, patient_id, external_id, est_patient_cents, presented_date, created_at, updated_at)
+	 VALUES ($1 || '-tp', $1, $1 || '-pat', 'T1', 100, '2024-01-02', now(), now())`,
+	`INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, due_at, created_at, updated_at)
+	 VALUES ($1 || '-wi', $1, $1 || '-pat', 'balance', 'balance', $1 || '-bal', now(), now(), now())`,
+	`INSERT INTO imports (id, practice_id, kind, preset, filename, size_bytes, sha256, dry_run, state, created_by, created_at)
+	 VALUES ($1 || '-imp', $1, 'patients', 'generic', 'f.csv', 1, '', false, 'queued', 'x', now())`,
+	`INSERT INTO import_files (import_id, seq, content) VALUES ($1 || '-imp', 1, 'x')`,
+	`INSERT INTO import_errors (import_id, seq, line, col, rule, message) VALUES ($1 || '-imp', 1, 2, 'c', 'r', 'm')`,
+	`INSERT INTO grants (id, practice_id, grantee_type, grantee_id, kinds, field_groups, reason, granted_by, valid_from, valid_until, review_due_at, created_at)
+	 VALUES ($1 || '-grant', $1, 'team', $1 || '-team', '[]', '[]', 'r', 'x', now(), now(), now(), now())`,
+	`INSERT INTO access_requests (id, practice_id, team_id, kinds, field_groups, days, reason, requested_by, requested_at)
+	 VALUES ($1 || '-req', $1, $1 || '-team', '[]', '[]', 30, 'r', 'x', now())`,
+	`INSERT INTO break_glass (id, practice_id, patient_id, user_id, reason, opened_at, expires_at)
+	 VALUES ($1 || '-bg', $1, $1 || '-pat', $1 || '-user', 'r', now(), now())`,
+}
+
+// practiceOf returns, per table, the expression naming a row's practice.
+func practiceOf(table string) string {
+	switch table {
+	case "practices":
+		return "id"
+	case "import_files", "import_errors":
+		return "(SELECT practice_id FROM imports WHERE imports.id = import_id)"
+	}
+	return "practice_id"
+}
+
+// The application role sees and writes only the practice its transaction
+// names, sees nothing without one, cannot change or remove audit rows, and
+// can neither bypass row security nor own what it is subject to.
+func TestRowSecurityKeepsPracticesApart(t *testing.T) {
+	t.Parallel()
+	app, _ := testenv.NewDB(t, sqldb.Postgres)
+	owner := testenv.OwnerDB(t, app)
+	ctx := context.Background()
+	for _, p := range []string{"pa", "pb"} {
+		for _, stmt := range seedPractice {
+			_, err := owner.ExecContext(ctx, stmt, p)
+			require.NoError(t, err, stmt)
+		}
+	}
+	_, err := owner.ExecContext(ctx, `INSERT INTO audit_events (id, at, actor_subject, action, outcome, body) VALUES ('e1', now(), 's', 'a', 'allow', '{}')`)
+	require.NoError(t, err)
+
+	t.Run("the role", func(t *testing.T) {
+		var user string
+		var super, bypass bool
+		require.NoError(t, app.QueryRowContext(ctx,
+			`SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&user, &super, &bypass))
+		require.Equal(t, testenv.AppRole, user)
+		require.False(t, super, "the application role must not be a superuser")
+		require.False(t, bypass, "the application role must not bypass row-level security")
+		var owned int
+		require.NoError(t, app.QueryRowContext(ctx, `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = 'public' AND pg_has_role(current_user, c.relowner, 'USAGE')`).Scan(&owned))
+		require.Zero(t, owned, "the application role must not own, or share the owner's privileges over, any table")
+
+		// It cannot migrate, but finds nothing to do on an up-to-date database.
+		ran, err := schema.Migrate(ctx, app)
+		require.NoError(t, err)
+		require.Empty(t, ran)
+	})
+
+	t.Run("every practice-scoped table has its policy", func(t *testing.T) {
+		rows, err := owner.QueryContext(ctx, `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity
+			AND EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid)
+			ORDER BY c.relname`)
+		require.NoError(t, err)
+		var secured []string
+		for rows.Next() {
+			var n string
+			require.NoError(t, rows.Scan(&n))
+			secured = append(secured, n)
+		}
+		require.NoError(t, rows.Err())
+		require.Equal(t, practiceScoped, secured)
+
+		// A new table with a practice_id column must join the list (or, like
+		// the audit log, be exempt on purpose).
+		rows, err = owner.QueryContext(ctx, `SELECT table_name FROM information_schema.columns
+			WHERE table_schema = 'public' AND column_name = 'practice_id' ORDER BY table_name`)
+		require.NoError(t, err)
+		defer rows.Close()
+		for rows.Next() {
+			var n string
+			require.NoError(t, rows.Scan(&n))
+			if n != "audit_events" {
+				require.Contains(t, practiceScoped, n, "table %s has a practice_id but no row-level security", n)
+			}
+		}
+		require.NoError(t, rows.Err())
+	})
+
+	t.Run("no scope, no rows", func(t *testing.T) {
+		for _, table := range practiceScoped {
+			require.Zero(t, count(t, ctx, app, `SELECT count(*) FROM `+table), table)
+		}
+		err := app.Tx(ctx, func(tx *sql.Tx) error {
+			for _, table := range practiceScoped {
+				require.Zero(t, count(t, ctx, tx, `SELECT count(*) FROM `+table), table)
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		var n int
+		err = app.Scoped(ctx, func(q sqldb.Querier) error { return q.QueryRowContext(ctx, `SELECT count(*) FROM patients`).Scan(&n) })
+		require.NoError(t, err)
+		require.Zero(t, n)
+	})
+
+	t.Run("one practice's rows", func(t *testing.T) {
+		scoped := sqldb.WithPractice(ctx, "pa")
+		err := app.Tx(scoped, func(tx *sql.Tx) error {
+			for _, table := range practiceScoped {
+				require.Equal(t, 1, count(t, ctx, tx, `SELECT count(*) FROM `+table), table)
+				require.Zero(t, count(t, ctx, tx, `SELECT count(*) FROM `+table+` WHERE `+practiceOf(table)+` <> 'pa'`), table)
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		var n int
+		err = app.Scoped(scoped, func(q sqldb.Querier) error { return q.QueryRowContext(ctx, `SELECT count(*) FROM patients`).Scan(&n) })
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+
+		// The scope lasts one transaction, never the pooled connection.
+		app.SetMaxOpenConns(1)
+		defer app.SetMaxOpenConns(0)
+		require.NoError(t, app.Tx(scoped, func(*sql.Tx) error { return nil }))
+		require.Zero(t, count(t, ctx, app, `SELECT count(*) FROM patients`))
+	})
+
+	t.Run("every practice for system work", func(t *testing.T) {
+		err := app.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+			for _, table := range practiceScoped {
+				require.Equal(t, 2, count(t, ctx, tx, `SELECT count(*) FROM `+table), table)
+			}
+			return nil
+		})
+		require.NoError(t, err)
+	})
+
+	t.Run("writing another practice's rows is refused", func(t *testing.T) {
+		scoped := sqldb.WithPractice(ctx, "pa")
+		writes := []string{
+			`INSERT INTO locations (id, practice_id, name, address_line1, city, state, postal_code, created_at)
+			 VALUES ('sneaky', 'pb', 'x', 'x', 'x', 'x', 'x', now())`,
+			`INSERT INTO import_errors (import_id, seq, line, col, rule, message) VALUES ('pb-imp', 2, 3, 'c', 'r', 'm')`,
+			`UPDATE locations SET practice_id = 'pb' WHERE id = 'pa-loc'`,
+		}
+		for _, w := range writes {
+			err := app.Tx(scoped, func(tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, w)
+				return err
+			})
+			require.Equal(t, "42501", sqlState(err), "%s: %v", w, err)
+			require.ErrorContains(t, err, "row-level security", w)
+		}
+		// Another practice's rows are not there to change or remove.
+		err := app.Tx(scoped, func(tx *sql.Tx) error {
+			for _, w := range []string{`UPDATE patients SET first_name = 'x' WHERE id = 'pb-pat'`, `DELETE FROM claims WHERE id = 'pb-clm'`} {
+				res, err := tx.ExecContext(ctx, w)
+				require.NoError(t, err, w)
+				n, _ := res.RowsAffected()
+				require.Zero(t, n, w)
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		require.Equal(t, 1, count(t, ctx, owner, `SELECT count(*) FROM claims WHERE id = 'pb-clm'`))
+		// Without a scope nothing can be written either.
+		_, err = app.ExecContext(ctx, `INSERT INTO practices (id, name, npi, timezone, created_at, updated_at) VALUES ('pc', 'c', 'c', 'UTC', now(), now())`)
+		require.Equal(t, "42501", sqlState(err), "%v", err)
+	})
+
+	t.Run("audit rows can be appended and read, never changed", func(t *testing.T) {
+		_, err := app.ExecContext(ctx, `INSERT INTO audit_events (id, at, actor_subject, action, outcome, body) VALUES ('e2', now(), 's', 'a', 'allow', '{}')`)
+		require.NoError(t, err)
+		require.Equal(t, 2, count(t, ctx, app, `SELECT count(*) FROM audit_events`), "the audit log is read across practices")
+		for _, w := range []string{
+			`UPDATE audit_events SET outcome = 'deny'`, `DELETE FROM audit_events`, `TRUNCATE audit_events`,
+			`UPDATE audit_leaves SET leaf_hash = ''`, `DELETE FROM audit_leaves`,
+			`UPDATE audit_checkpoints SET note = ''`, `DELETE FROM audit_checkpoints`,
+			`INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (9999, 'x', 'x', now())`,
+		} {
+			_, err := app.ExecContext(ctx, w)
+			require.Equal(t, "42501", sqlState(err), "%s: %v", w, err)
+			require.ErrorContains(t, err, "permission denied", w)
+		}
+		var privs int
+		require.NoError(t, app.QueryRowContext(ctx, `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname LIKE 'audit\_%'
+			AND (has_table_privilege(c.oid, 'UPDATE') OR has_table_privilege(c.oid, 'DELETE') OR has_table_privilege(c.oid, 'TRUNCATE'))`).Scan(&privs))
+		require.Zero(t, privs, "no audit table may be changed by the application role")
+		require.Positive(t, count(t, ctx, app, `SELECT count(*) FROM schema_migrations`))
+	})
+}
+
+func count(t *testing.T, ctx context.Context, q sqldb.Querier, query string) int {
+	t.Helper()
+	var n int
+	require.NoError(t, q.QueryRowContext(ctx, query).Scan(&n), query)
+	return n
+}
+
+func sqlState(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
