@@ -76,6 +76,9 @@ const (
 	CodeNoGrant          = "no_covering_grant"
 	CodeNoItem           = "no_owned_work_item"
 	CodePracticeInactive = "practice_not_active"
+	// CodeNoPractice denies a resource in a practice that does not exist;
+	// the guard answers it as 404.
+	CodeNoPractice = "practice_not_found"
 )
 
 // Decision is the answer to one request, with the rule and the grant behind it.

@@ -110,11 +110,11 @@ func TestFieldSetsProjectExactly(t *testing.T) {
 		Treatments: []records.TreatmentPlan{{ExternalID: "T1", Summary: "crown"}},
 	}
 	want := map[policy.Kind][]string{
-		policy.ClaimFollowup:     {"patient_id", "first_name", "last_name", "date_of_birth", "claims", "insurance"},
-		policy.BalanceFollowup:   {"patient_id", "first_name", "last_name", "date_of_birth", "phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact", "guarantor_name", "balance"},
-		policy.Recare:            {"patient_id", "first_name", "last_name", "date_of_birth", "phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact", "recalls"},
-		policy.TreatmentFollowup: {"patient_id", "first_name", "last_name", "date_of_birth", "phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact", "treatment_plans"},
-		policy.EligibilityCheck:  {"patient_id", "first_name", "last_name", "date_of_birth", "insurance"},
+		policy.ClaimFollowup:     {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "claims", "insurance"},
+		policy.BalanceFollowup:   {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact", "guarantor_name", "balance"},
+		policy.Recare:            {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact", "recalls"},
+		policy.TreatmentFollowup: {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact", "treatment_plans"},
+		policy.EligibilityCheck:  {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "insurance"},
 	}
 	require.Len(t, want, len(policy.Kinds))
 	for _, k := range policy.Kinds {
@@ -138,7 +138,7 @@ func TestFieldSetsProjectExactly(t *testing.T) {
 	g.FieldGroups = []access.FieldGroup{access.GroupIdentity, access.GroupBalance}
 	d := access.Evaluate(t0, agent, access.ReadPatient, access.Resource{PracticeID: "pA", PatientID: "pt1"},
 		access.Facts{PracticeStatus: "active", Grants: []access.Grant{g}, Items: []access.OwnedItem{{ID: "w", PatientID: "pt1", Kind: policy.BalanceFollowup}}})
-	require.Equal(t, []string{"patient_id", "first_name", "last_name", "date_of_birth", "balance"}, d.Fields)
+	require.Equal(t, []string{"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "balance"}, d.Fields)
 }
 
 func TestScopeValidation(t *testing.T) {

@@ -55,6 +55,9 @@ func Evaluate(now time.Time, p identity.Principal, a Action, r Resource, f Facts
 	case ReadAudit:
 		return readAudit(p, r)
 	}
+	if r.PracticeID != "" && f.PracticeStatus == "" && a != ManagePlatform {
+		return deny(CodeNoPractice, "no such practice")
+	}
 	// A resource that names no practice (break-glass before its patient
 	// is looked up) is judged on the role alone.
 	active := r.PracticeID == "" || f.PracticeStatus == "draft" || f.PracticeStatus == "active"

@@ -28,7 +28,7 @@ var Groups = []FieldGroup{GroupIdentity, GroupContact, GroupGuarantor, GroupBala
 
 // GroupFields maps each group to the fields of a projected record it holds.
 var GroupFields = map[FieldGroup][]string{
-	GroupIdentity:  {"patient_id", "first_name", "last_name", "date_of_birth"},
+	GroupIdentity:  {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth"},
 	GroupContact:   {"phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact"},
 	GroupGuarantor: {"guarantor_name"},
 	GroupBalance:   {"balance"},
@@ -104,6 +104,8 @@ func fieldValue(r Record, f string) (any, bool) {
 	switch f {
 	case "patient_id":
 		return r.ID, true
+	case "chart_number":
+		return p.ExternalID, true
 	case "first_name":
 		return p.FirstName, true
 	case "last_name":

@@ -5,21 +5,80 @@ package roster
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/google/uuid"
 )
 
-// Agent is a person who works follow-up queues, keyed by user id.
+// Agent is a person who works follow-up queues, keyed by user id, with
+// what routing needs to know about it.
 type Agent struct {
 	UserID      string
 	DisplayName string
 	Active      bool
+	Kinds       []policy.Kind // skills: the kinds of work it does
+	Payers      []string      // payers it handles; empty means any
+	Languages   []string      // languages it speaks; empty means English
+	Capacity    int           // most open items at once
+	Timezone    string        // IANA name; empty means America/New_York
+	Hours       string        // e.g. "mon-fri 08:00-17:00"; empty means no fixed hours
+	Presence    routing.Presence
+	PresenceAt  *time.Time
 	CreatedAt   time.Time
+}
+
+// Normalize validates a and fills its defaults; the error names the field.
+func (a Agent) Normalize() (Agent, error) {
+	a.DisplayName = strings.TrimSpace(a.DisplayName)
+	if a.DisplayName == "" {
+		return a, apperr.Invalid("display_name", "required", "is required")
+	}
+	for i, k := range a.Kinds {
+		if !slices.Contains(policy.Kinds, k) {
+			return a, apperr.Invalid(fmt.Sprintf("kinds[%d]", i), "unknown_kind", "%q is not a kind of work", k)
+		}
+	}
+	if a.Capacity < 0 || a.Capacity > 1000 {
+		return a, apperr.Invalid("capacity", "out_of_range", "must be between 0 and 1000")
+	}
+	if a.Timezone == "" {
+		a.Timezone = "America/New_York"
+	}
+	if _, err := time.LoadLocation(a.Timezone); err != nil {
+		return a, apperr.Invalid("timezone", "invalid_timezone", "%q is not an IANA time zone such as America/Chicago", a.Timezone)
+	}
+	if _, err := routing.ParseSchedule(a.Hours); err != nil {
+		return a, apperr.Invalid("hours", "invalid_hours", "%s", err.Error())
+	}
+	if a.Presence == "" {
+		a.Presence = routing.Offline
+	}
+	if !slices.Contains(routing.Presences, a.Presence) {
+		return a, apperr.Invalid("presence", "invalid_presence", "must be available, away or offline")
+	}
+	a.Kinds, a.Payers, a.Languages = nonNil(a.Kinds), nonNil(a.Payers), nonNil(a.Languages)
+	return a, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func encode(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 // Team groups agents; grants and access requests may name a team.
@@ -54,16 +113,37 @@ VALUES ($1, $2, $3, $4, $5, $6, $6)`, id, issuer, subject, name, email, now.UTC(
 	return id, sqldb.MapError(err)
 }
 
-// PutAgent creates or updates an agent.
+// PutAgent creates or updates an agent with its routing attributes.
 func (s *Store) PutAgent(ctx context.Context, a Agent, now time.Time) error {
-	if strings.TrimSpace(a.DisplayName) == "" {
-		return apperr.Invalid("display_name", "required", "is required")
+	a, err := a.Normalize()
+	if err != nil {
+		return err
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO agents (user_id, display_name, active, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $4)
-ON CONFLICT (user_id) DO UPDATE SET display_name = excluded.display_name, active = excluded.active, updated_at = excluded.updated_at`,
-		a.UserID, a.DisplayName, a.Active, now.UTC())
+	_, err = s.db.ExecContext(ctx, `INSERT INTO agents (user_id, display_name, active, kinds, payers, languages, capacity,
+timezone, hours, presence, presence_at, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11)
+ON CONFLICT (user_id) DO UPDATE SET display_name = excluded.display_name, active = excluded.active, kinds = excluded.kinds,
+payers = excluded.payers, languages = excluded.languages, capacity = excluded.capacity, timezone = excluded.timezone,
+hours = excluded.hours, updated_at = excluded.updated_at`,
+		a.UserID, a.DisplayName, a.Active, encode(a.Kinds), encode(a.Payers), encode(a.Languages), a.Capacity,
+		a.Timezone, a.Hours, string(a.Presence), now.UTC())
 	return sqldb.MapError(err)
+}
+
+// SetPresence records an agent's presence.
+func (s *Store) SetPresence(ctx context.Context, userID string, p routing.Presence, now time.Time) error {
+	if !slices.Contains(routing.Presences, p) {
+		return apperr.Invalid("presence", "invalid_presence", "must be available, away or offline")
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE agents SET presence = $2, presence_at = $3, updated_at = $3 WHERE user_id = $1`,
+		userID, string(p), now.UTC())
+	if err != nil {
+		return sqldb.MapError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.NotFound("agent")
+	}
+	return nil
 }
 
 // CreateTeam creates a team with a unique name.

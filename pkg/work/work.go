@@ -44,6 +44,11 @@ type RoutePayload struct {
 	WorkItemID string `json:"work_item_id"`
 }
 
+// TaskDue brings a waiting item back at its next contact date: to its
+// owner's queue, or to someone else if the owner can no longer take it.
+// Its payload is a RoutePayload.
+const TaskDue = "workitem:due"
+
 // Queue returns the asynq queue for kind's work.
 func Queue(k policy.Kind) string {
 	switch k {

@@ -35,8 +35,7 @@ type Deps struct {
 	// Recorder writes the login and logout events; a login that cannot be
 	// recorded does not happen.
 	Recorder *recorder.Recorder
-	// Access gives and revokes grants; Guard authorizes each route. Both
-	// nil leaves the grant routes unmounted.
+	// Access gives and revokes grants; Guard authorizes each route.
 	Access *bdaccess.Service
 	Guard  *authz.Guard
 }
@@ -56,12 +55,11 @@ func (a *API) Mount(public, api gin.IRouter) {
 	auth.GET("/logged-out", a.loggedOut)
 	// Logout is on the authenticated side so it needs the CSRF token: a
 	// forged cross-site post cannot sign anyone out.
-	api.POST("/auth/logout", a.logout)
-	api.GET("/api/v1/me", a.me)
-	api.GET("/", a.home)
-	if a.d.Access != nil && a.d.Guard != nil {
-		a.mountGrants(api)
-	}
+	self := authz.Policy{Action: bdaccess.Self}
+	a.d.Guard.Handle(api, http.MethodPost, "/auth/logout", self, a.logout)
+	a.d.Guard.Handle(api, http.MethodGet, "/api/v1/me", self, a.me)
+	a.d.Guard.Handle(api, http.MethodGet, "/", self, a.home)
+	a.mountGrants(api)
 }
 
 // loginTTL bounds how long a login may sit at the provider.

@@ -26,15 +26,10 @@ func (a *API) mountGrants(api gin.IRouter) {
 		r, err := svc.Request(ctx, p("requestID"))
 		return bdaccess.Resource{PracticeID: r.PracticeID}, err
 	}
-	manage := authz.Policy{Action: bdaccess.ManageGrants, Resolve: authz.Practice("id")}
-	g.Handle(api, http.MethodGet, "/api/v1/practices/:id/grants", manage, a.listGrants)
-	g.Handle(api, http.MethodPost, "/api/v1/practices/:id/grants", manage, a.createGrant)
 	g.Handle(api, http.MethodGet, "/api/v1/grants/:grantID", authz.Policy{Action: bdaccess.ManageGrants, Resolve: grant}, a.getGrant)
 	g.Handle(api, http.MethodPost, "/api/v1/grants/:grantID/revoke", authz.Policy{Action: bdaccess.ManageGrants, Resolve: grant}, a.revokeGrant)
 	g.Handle(api, http.MethodPost, "/api/v1/grants/:grantID/recertify", authz.Policy{Action: bdaccess.ManageGrants, Resolve: grant}, a.recertifyGrant)
 
-	g.Handle(api, http.MethodPost, "/api/v1/practices/:id/access-requests", authz.Policy{Action: bdaccess.RequestAccess, Resolve: authz.Practice("id")}, a.requestAccess)
-	g.Handle(api, http.MethodGet, "/api/v1/practices/:id/access-requests", manage, a.listRequests)
 	g.Handle(api, http.MethodGet, "/api/v1/access-requests/:requestID", authz.Policy{Action: bdaccess.ViewAccessRequest, Resolve: request}, a.getRequest)
 	g.Handle(api, http.MethodPost, "/api/v1/access-requests/:requestID/approve", authz.Policy{Action: bdaccess.ManageGrants, Resolve: request}, a.decideRequest(true))
 	g.Handle(api, http.MethodPost, "/api/v1/access-requests/:requestID/deny", authz.Policy{Action: bdaccess.ManageGrants, Resolve: request}, a.decideRequest(false))
@@ -42,6 +37,19 @@ func (a *API) mountGrants(api gin.IRouter) {
 	g.Handle(api, http.MethodPost, "/api/v1/break-glass", authz.Policy{Action: bdaccess.OpenBreakGlass}, a.openBreakGlass)
 	g.Handle(api, http.MethodGet, "/api/v1/break-glass", authz.Policy{Action: bdaccess.ReviewBreakGlass}, a.breakGlassQueue)
 	g.Handle(api, http.MethodPost, "/api/v1/break-glass/:sessionID/review", authz.Policy{Action: bdaccess.ReviewBreakGlass}, a.reviewBreakGlass)
+}
+
+// MountPracticeRoutes registers the grant and request routes that live
+// under a practice's path. The ingress sends /api/v1/practices to the
+// onboarding service, so that service mounts these too; the all-in-one
+// binary mounts them once, beside Mount.
+func (a *API) MountPracticeRoutes(api gin.IRouter) {
+	g := a.d.Guard
+	manage := authz.Policy{Action: bdaccess.ManageGrants, Resolve: authz.Practice("id")}
+	g.Handle(api, http.MethodGet, "/api/v1/practices/:id/grants", manage, a.listGrants)
+	g.Handle(api, http.MethodPost, "/api/v1/practices/:id/grants", manage, a.createGrant)
+	g.Handle(api, http.MethodPost, "/api/v1/practices/:id/access-requests", authz.Policy{Action: bdaccess.RequestAccess, Resolve: authz.Practice("id")}, a.requestAccess)
+	g.Handle(api, http.MethodGet, "/api/v1/practices/:id/access-requests", manage, a.listRequests)
 }
 
 type granteeBody struct {

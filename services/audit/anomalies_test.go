@@ -111,7 +111,7 @@ func (env *anomalyEnv) serve(t *testing.T, p identity.Principal, hours auditapi.
 	if hours != nil {
 		a.WithHours(hours)
 	}
-	a.Mount(api)
+	a.Guarded(guardFor(nil, rec)).Mount(api)
 	w := httptest.NewRecorder()
 	e.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
 	return w

@@ -8,7 +8,9 @@ package audit
 import (
 	"context"
 	"errors"
+	"net/http"
 
+	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
@@ -18,6 +20,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -29,6 +32,7 @@ type API struct {
 	verifier      note.Verifier
 	hours         Hours
 	retentionDays int
+	guard         *authz.Guard
 }
 
 // New returns the audit API. The verifier checks every checkpoint before it
@@ -39,17 +43,24 @@ func New(store *auditstore.Store, rec *recorder.Recorder, verifier note.Verifier
 	return &API{store: store, rec: rec, verifier: verifier, hours: UnknownHours, retentionDays: config.DefaultAuditRetentionDays}
 }
 
+// Guarded puts every route behind g, the access decision point.
+func (a *API) Guarded(g *authz.Guard) *API {
+	a.guard = g
+	return a
+}
+
 // Mount registers the audit routes on r, which sits behind authentication.
+// The guard lets compliance and practice admins in (access.ReadAudit);
+// each handler then narrows a practice admin to its own practices.
 func (a *API) Mount(r gin.IRouter) {
-	g := r.Group("/api/v1/audit", authn.RequireRole(identity.Compliance, identity.PracticeAdmin))
-	g.GET("/checkpoint", a.checkpoint)
-	g.GET("/consistency", a.consistency)
-	g.GET("/events", a.listEvents)
-	g.GET("/events/:id", a.getEvent)
-	g.GET("/export", a.export)
-	g.GET("/reports/patients/:id", a.patientReport)
-	g.GET("/reports/anomalies", a.anomalies)
-	g.GET("/policy", a.policy)
+	read := authz.Policy{Action: access.ReadAudit}
+	for path, h := range map[string]gin.HandlerFunc{
+		"/checkpoint": a.checkpoint, "/consistency": a.consistency, "/events": a.listEvents,
+		"/events/:id": a.getEvent, "/export": a.export, "/reports/patients/:id": a.patientReport,
+		"/reports/anomalies": a.anomalies, "/policy": a.policy,
+	} {
+		a.guard.Handle(r, http.MethodGet, "/api/v1/audit"+path, read, h)
+	}
 }
 
 // purpose is what every audit-of-the-audit event gives as its reason for

@@ -43,7 +43,7 @@ func TestPolicyReportsRetention(t *testing.T) {
 			c.Request = c.Request.WithContext(authn.WithPrincipal(c.Request.Context(), complianceOfficer))
 			c.Next()
 		})
-		api.Mount(g)
+		api.Guarded(guardFor(nil, nil)).Mount(g)
 		w := httptest.NewRecorder()
 		e.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/audit/policy", nil))
 		require.Equal(t, 200, w.Code, w.Body.String())

@@ -22,8 +22,9 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
-	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/pkg/schema"
 	"github.com/backdesk/backdesk/services/access"
 	"github.com/backdesk/backdesk/services/audit"
@@ -46,6 +47,10 @@ type Config struct {
 	// DevIssuer is true when the built-in development identity provider
 	// serves at /dev/oidc (BACKDESK_OIDC_ISSUER unset).
 	DevIssuer bool
+	// ReconcileEvery is how often the routing reconciler runs: zero means
+	// router.ReconcileEvery, negative turns it off (for tests that hold
+	// work items still while they look at them).
+	ReconcileEvery time.Duration
 }
 
 // DevClientID is the client id the built-in issuer registers for Backdesk.
@@ -177,19 +182,31 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	// Domain.
 	practices := practice.NewService(practicestore.New(p.DB), nil, relay.Notify)
 	imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, relay.Notify)
-	if err := seedDemo(ctx, practices, p.Identity, imp); err != nil {
+	rosters := roster.New(p.DB)
+	routes := routingstore.New(p.DB, routingstore.Config{})
+	// Seeding is system work across practices: it looks the demo practice
+	// up by NPI, then creates it, its staff and its data.
+	seed := seedDeps{issuer: c.OIDCIssuer, practices: practices, ids: p.Identity, imports: imp, roster: rosters, access: p.Access}
+	if err := seedDemo(sqldb.AllPractices(ctx), seed); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("demo data: %w", err)
 	}
 
 	// Services, mounted as the ingress routes them.
-	rt := router.New(practices, imp, p.Log)
+	rt := router.New(practices, imp, p.Log).
+		WithRouting(routes, p.Telemetry.Registry, relay.Notify).
+		WithOps(p.Guard, p.RedisOpt)
 	p.Work(queue.ServerConfig{}, rt.Handler())
+	switch {
+	case c.ReconcileEvery == 0:
+		p.Go(func(ctx context.Context) { rt.Reconcile(ctx, router.ReconcileEvery) })
+	case c.ReconcileEvery > 0:
+		p.Go(func(ctx context.Context) { rt.Reconcile(ctx, c.ReconcileEvery) })
+	}
 	rt.Mount(p.API)
 	onboarding.New(practices, p.Identity, imp).
-		WithPatients(p.Recorder, func(ctx context.Context, practiceID, id string) (records.Patient, error) {
-			return recordstore.Patient(ctx, p.DB, practiceID, id)
-		}).
+		Guarded(p.Guard).
+		WithPatients(p.Recorder, recordstore.FullReader(p.DB)).
 		Mount(p.API)
 	acc, err := access.ForProcess(p)
 	if err != nil {
@@ -197,8 +214,9 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 		return nil, err
 	}
 	acc.Mount(p.Engine, p.API)
-	workqueue.New().Mount(p.API)
-	audit.New(p.Audit, p.Recorder, p.AuditVerifier).Mount(p.API)
+	acc.MountPracticeRoutes(p.API)
+	workqueue.New(workqueue.Deps{Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider}).Mount(p.API)
+	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).Guarded(p.Guard).Mount(p.API)
 	return stack, nil
 }
 

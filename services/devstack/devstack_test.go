@@ -80,6 +80,12 @@ type bundle struct {
 // built-in identity provider must be reachable at its issuer URL.
 func setup(t *testing.T, dbURL string) bundle {
 	t.Helper()
+	return setupWith(t, dbURL, nil)
+}
+
+// setupWith is setup with a chance to change the configuration first.
+func setupWith(t *testing.T, dbURL string, adjust func(*devstack.Config)) bundle {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	base := "http://" + ln.Addr().String()
@@ -91,6 +97,9 @@ func setup(t *testing.T, dbURL string) bundle {
 	}
 	cfg, err := devstack.ReadConfig(func(k string) string { return env[k] })
 	require.NoError(t, err)
+	if adjust != nil {
+		adjust(&cfg)
+	}
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	p, err := devstack.Build(ctx, cfg, logs)
@@ -227,6 +236,7 @@ func TestRouteTableMatchesOpenAPI(t *testing.T) {
 // notJSON are the routes that serve pages or belong to the development
 // identity provider; the OpenAPI document describes JSON endpoints only.
 var notJSON = []string{
+	"GET /ops/queues", "GET /ops/queues/{path}", "POST /ops/queues/{path}", "DELETE /ops/queues/{path}",
 	"GET /", "GET /auth/login", "GET /auth/callback", "GET /auth/logged-out", "POST /auth/logout",
 	"GET /dev/oidc/{path}", "POST /dev/oidc/{path}", "PUT /dev/oidc/{path}", "PATCH /dev/oidc/{path}",
 	"DELETE /dev/oidc/{path}", "OPTIONS /dev/oidc/{path}", "CONNECT /dev/oidc/{path}", "TRACE /dev/oidc/{path}",

@@ -111,7 +111,8 @@ func testImportAPI(t *testing.T, dbURL string) {
 		require.NotContains(t, r[3], "13/45/1980")
 	}
 	res = b.api.Do("GET", loc, "", bearer(alice)...)
-	require.Equal(t, 404, res.Code, "someone else's import does not exist for you")
+	require.Equal(t, 403, res.Code, "someone else's import is refused")
+	require.Contains(t, string(res.Body), `"not_a_member"`)
 }
 
 func waitImport(t *testing.T, b bundle, loc, token string) map[string]any {

@@ -2,7 +2,12 @@ package devstack_test
 
 import (
 	"context"
+	"database/sql"
+	"time"
+
 	"encoding/json"
+	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -26,6 +31,9 @@ func TestPHIRoutesAuditEveryRequestAndFailClosed(t *testing.T) {
 	require.NoError(t, db.QueryRowContext(ctx, `SELECT practice_id, id FROM patients ORDER BY external_id LIMIT 1`).Scan(&practiceID, &patientID))
 	path := "/api/v1/practices/" + practiceID + "/patients/" + patientID
 	require.True(t, auditmw.Declared("GET", "/api/v1/practices/:id/patients/:patientID"))
+	// The demo practice grants alice's team its work; without that grant
+	// alice reads nobody, whatever the router has given her.
+	revokeDemoGrants(t, b, practiceID)
 
 	events := func(requestID string) (n int, outcome, subject, fields string) {
 		rows, err := db.QueryContext(ctx, `SELECT outcome, actor_subject, body FROM audit_events WHERE body LIKE $1`, `%"`+requestID+`"%`)
@@ -119,4 +127,15 @@ func TestOnlyDeclaredRoutesReturnPatientFields(t *testing.T) {
 		checked++
 	}
 	require.Greater(t, checked, 10)
+}
+
+// revokeDemoGrants ends every grant of the practice, on every replica.
+func revokeDemoGrants(t *testing.T, b bundle, practiceID string) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, b.stack.DB.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE grants SET revoked_at = $2 WHERE practice_id = $1 AND revoked_at IS NULL`, practiceID, time.Now().UTC())
+		return err
+	}))
+	b.stack.Decider.Invalidate(ctx, access.AllKey)
 }

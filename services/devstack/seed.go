@@ -5,10 +5,12 @@ import (
 	"errors"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/services/devstack/devissuer"
 )
 
@@ -18,10 +20,14 @@ const (
 	DemoPracticeNPI  = "1962500017"
 )
 
-// seedDemo creates the demo practice and invites the demo practice admin
-// (pat), whose invitation binds at pat's first sign-in, exactly as a real
-// practice admin's would. A database that has the practice is left alone.
-func seedDemo(ctx context.Context, practices *practice.Service, ids *identity.Service, imp *imports.Service) error {
+// seedDemo creates the demo practice, invites the demo practice admin (pat)
+// and signs pat in once, which binds the invitation exactly as a real
+// practice admin's first sign-in would; then it activates the practice,
+// sets up the demo agents and their grant (demoStaff), and imports the
+// demo data, whose work items the router then assigns. A database that has
+// the practice is left alone.
+func seedDemo(ctx context.Context, d seedDeps) error {
+	practices, ids, imp := d.practices, d.ids, d.imports
 	_, err := practices.GetByNPI(ctx, DemoPracticeNPI)
 	if err == nil {
 		return nil
@@ -40,5 +46,19 @@ func seedDemo(ctx context.Context, practices *practice.Service, ids *identity.Se
 			}
 		}
 	}
-	return importDemo(ctx, imp, p.ID, time.Now())
+	now := time.Now()
+	if err := demoStaff(ctx, d.issuer, p.ID, practices, ids, d.roster, d.access, now); err != nil {
+		return err
+	}
+	return importDemo(ctx, imp, p.ID, now)
+}
+
+// seedDeps are what seeding the demo practice uses.
+type seedDeps struct {
+	issuer    string
+	practices *practice.Service
+	ids       *identity.Service
+	imports   *imports.Service
+	roster    *roster.Store
+	access    *access.Service
 }

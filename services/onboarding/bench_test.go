@@ -3,6 +3,9 @@ package onboarding_test
 import (
 	"context"
 	"fmt"
+	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/access/accessstore"
+	"github.com/backdesk/backdesk/services/internal/authz"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -42,7 +45,8 @@ func BenchmarkPatientRead(b *testing.B) {
 VALUES ('pat-1', $1, 'E1', 'Ana', 'Lee', '1980-01-01', '+15125550101', $2, $2)`, p.ID, now); err != nil {
 				b.Fatal(err)
 			}
-			read := recordstore.PatientReader(db)
+			read := recordstore.FullReader(db)
+			decider := access.NewDecider(accessstore.New(db), access.DeciderConfig{})
 			admin := identity.Principal{UserID: "u", Issuer: "https://idp", Subject: "pat", Roles: []identity.Role{identity.PracticeAdmin},
 				Memberships: []identity.Membership{{PracticeID: p.ID, Role: identity.PracticeAdmin}}}
 			engine := func(rec *recorder.Recorder) http.Handler {
@@ -50,7 +54,7 @@ VALUES ('pat-1', $1, 'E1', 'Ana', 'Lee', '1980-01-01', '+15125550101', $2, $2)`,
 				api := e.Group("/", func(c *gin.Context) {
 					c.Request = c.Request.WithContext(authn.WithPrincipal(c.Request.Context(), admin))
 				})
-				onboarding.New(svc, nil, nil).WithPatients(rec, read).Mount(api)
+				onboarding.New(svc, nil, nil).Guarded(&authz.Guard{Decider: decider, Recorder: rec}).WithPatients(rec, read).Mount(api)
 				return e
 			}
 			rctx, cancel := context.WithCancel(ctx)

@@ -8,10 +8,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/records/recordcsv"
 	"github.com/backdesk/backdesk/services/internal/authn"
@@ -83,19 +81,9 @@ func (a *API) upload(c *gin.Context) {
 // import is read, and the rest of the request runs, within its practice's
 // scope.
 func (a *API) loadImport(c *gin.Context) (imports.Import, bool) {
+	// The guard found the import's practice, decided, and scoped the
+	// request to that practice.
 	ctx := c.Request.Context()
-	practiceID, err := a.imports.PracticeOf(ctx, c.Param("importID"))
-	if err != nil {
-		web.Fail(c, err)
-		return imports.Import{}, false
-	}
-	p, _ := authn.PrincipalFrom(ctx)
-	if !p.Has(identity.PlatformAdmin) && !p.AdminOf(practiceID) {
-		web.Fail(c, apperr.NotFound("import"))
-		return imports.Import{}, false
-	}
-	ctx = sqldb.WithPractice(ctx, practiceID)
-	c.Request = c.Request.WithContext(ctx)
 	imp, err := a.imports.Get(ctx, c.Param("importID"))
 	if err != nil {
 		web.Fail(c, err)

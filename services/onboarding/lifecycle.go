@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"github.com/backdesk/backdesk/pkg/access"
 	"net/http"
 	"strconv"
 
@@ -81,6 +82,7 @@ func (a *API) recordBAA(c *gin.Context) {
 
 func (a *API) activate(c *gin.Context) {
 	p, err := a.practices.Activate(c.Request.Context(), c.Param("id"))
+	a.statusChanged(c, err)
 	reply(c, p, err)
 }
 
@@ -91,6 +93,7 @@ func (a *API) suspend(c *gin.Context) {
 		return
 	}
 	p, err := a.practices.Suspend(c.Request.Context(), c.Param("id"), in.Reason)
+	a.statusChanged(c, err)
 	reply(c, p, err)
 }
 
@@ -101,7 +104,17 @@ func (a *API) offboard(c *gin.Context) {
 		return
 	}
 	p, err := a.practices.Offboard(c.Request.Context(), c.Param("id"), in.Reason)
+	a.statusChanged(c, err)
 	reply(c, p, err)
+}
+
+// statusChanged tells every replica's access decisions that the practice's
+// status changed: a suspension denies its patients at once, everywhere.
+// The router's reconciler takes its items from their owners.
+func (a *API) statusChanged(c *gin.Context, err error) {
+	if err == nil && a.guard != nil {
+		a.guard.Decider.Invalidate(c.Request.Context(), access.PracticeKey(c.Param("id")))
+	}
 }
 
 func reply(c *gin.Context, p practice.Practice, err error) {

@@ -4,15 +4,19 @@
 package onboarding
 
 import (
+	"context"
 	"net/http"
 
+	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 )
 
@@ -24,6 +28,7 @@ type API struct {
 
 	rec         *recorder.Recorder
 	readPatient PatientReader
+	guard       *authz.Guard
 }
 
 // New returns the onboarding API over the practice, identity and import services.
@@ -31,32 +36,49 @@ func New(practices *practice.Service, id *identity.Service, imp *imports.Service
 	return &API{practices: practices, identity: id, imports: imp}
 }
 
-// Mount registers the routes on r, which sits behind authentication.
-// Every route under /api/v1/practices/:id works within that practice's
-// scope; import routes find their practice first (loadImport).
+// Guarded puts every route behind g, the access decision point.
+func (a *API) Guarded(g *authz.Guard) *API {
+	a.guard = g
+	return a
+}
+
+// Mount registers the routes on r, which sits behind authentication. Each
+// route declares its action; the guard decides, records denials and scopes
+// the request to the route's practice. Import routes find their practice
+// from the import first.
 func (a *API) Mount(r gin.IRouter) {
-	platformAdmin := authn.RequireRole(identity.PlatformAdmin)
-	member := authn.RequireMembership("id")
-	g := r.Group("/api/v1/practices", authn.ScopeToPractice("id"))
-	g.POST("", platformAdmin, a.createPractice)
-	g.GET("", a.listPractices)
-	g.GET("/:id", member, a.getPractice)
-	g.PATCH("/:id", member, a.updatePractice)
-	g.PUT("/:id/baa", member, a.recordBAA)
-	g.POST("/:id/activate", platformAdmin, a.activate)
-	g.POST("/:id/suspend", platformAdmin, a.suspend)
-	g.POST("/:id/offboard", platformAdmin, a.offboard)
-	g.POST("/:id/invitations", member, a.invite)
-	g.GET("/:id/locations", member, a.listLocations)
-	g.POST("/:id/locations", member, a.addLocation)
-	g.GET("/:id/policies", member, a.getPolicies)
-	g.PUT("/:id/policies/:kind", member, a.putPolicy)
-	g.POST("/:id/imports", member, a.upload)
+	g := a.guard
+	practiceOf := authz.Practice("id")
+	platform := authz.Policy{Action: access.ManagePlatform}
+	read := authz.Policy{Action: access.ReadPractice, Resolve: practiceOf}
+	admin := authz.Policy{Action: access.AdministerPractice, Resolve: practiceOf}
+	lifecycle := authz.Policy{Action: access.ManagePlatform, Resolve: practiceOf}
+	const base = "/api/v1/practices"
+	g.Handle(r, http.MethodPost, base, platform, a.createPractice)
+	g.Handle(r, http.MethodGet, base, authz.Policy{Action: access.Self}, a.listPractices)
+	g.Handle(r, http.MethodGet, base+"/:id", read, a.getPractice)
+	g.Handle(r, http.MethodPatch, base+"/:id", admin, a.updatePractice)
+	g.Handle(r, http.MethodPut, base+"/:id/baa", admin, a.recordBAA)
+	g.Handle(r, http.MethodPost, base+"/:id/activate", lifecycle, a.activate)
+	g.Handle(r, http.MethodPost, base+"/:id/suspend", lifecycle, a.suspend)
+	g.Handle(r, http.MethodPost, base+"/:id/offboard", lifecycle, a.offboard)
+	g.Handle(r, http.MethodPost, base+"/:id/invitations", admin, a.invite)
+	g.Handle(r, http.MethodGet, base+"/:id/locations", read, a.listLocations)
+	g.Handle(r, http.MethodPost, base+"/:id/locations", admin, a.addLocation)
+	g.Handle(r, http.MethodGet, base+"/:id/policies", read, a.getPolicies)
+	g.Handle(r, http.MethodPut, base+"/:id/policies/:kind", admin, a.putPolicy)
+	g.Handle(r, http.MethodPost, base+"/:id/imports", admin, a.upload)
 	if a.rec != nil {
-		auditmw.GET(g, "/:id/patients/:patientID", a.rec, a.getPatient)
+		path := base + "/:id/patients/:patientID"
+		g.Handle(r, http.MethodGet, path, authz.Policy{Action: access.ReadPatient, Resolve: authz.Patient("id", "patientID")},
+			auditmw.PHI(http.MethodGet, path, a.rec, a.getPatient))
 	}
-	r.GET("/api/v1/imports/:importID", a.getImport)
-	r.GET("/api/v1/imports/:importID/errors.csv", a.importErrorsCSV)
+	importOf := authz.Policy{Action: access.ReadPractice, Resolve: func(ctx context.Context, p authz.Params) (access.Resource, error) {
+		id, err := a.imports.PracticeOf(sqldb.AllPractices(ctx), p("importID"))
+		return access.Resource{PracticeID: id}, err
+	}}
+	g.Handle(r, http.MethodGet, "/api/v1/imports/:importID", importOf, a.getImport)
+	g.Handle(r, http.MethodGet, "/api/v1/imports/:importID/errors.csv", importOf, a.importErrorsCSV)
 }
 
 func (a *API) createPractice(c *gin.Context) {

@@ -9,11 +9,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 
+	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
 )
@@ -23,6 +27,11 @@ type Router struct {
 	practices *practice.Service
 	imports   *imports.Service
 	log       *slog.Logger
+	routing   *routingstore.Store
+	metrics   *metrics
+	notify    func()
+	ops       http.Handler
+	guard     *authz.Guard
 }
 
 // New returns a Router.
@@ -37,12 +46,25 @@ func (r *Router) Handler() asynq.Handler {
 	mux.HandleFunc(practice.TaskProvision, r.provision)
 	mux.HandleFunc(imports.TaskRun, r.runImport)
 	mux.HandleFunc(work.TaskRoute, r.route)
+	mux.HandleFunc(work.TaskDue, r.due)
 	return mux
 }
 
-// Mount registers the router's HTTP routes (operator views arrive with
-// queue monitoring); health and metrics come from the shared engine.
-func (r *Router) Mount(gin.IRouter) {}
+// Mount registers the router's HTTP routes: the queue monitor for
+// platform admins, when WithOps gave one. Health and metrics come from the
+// shared engine.
+func (r *Router) Mount(api gin.IRouter) {
+	if r.ops == nil || r.guard == nil {
+		return
+	}
+	h := gin.WrapH(r.ops)
+	pol := authz.Policy{Action: access.ManagePlatform}
+	r.guard.Handle(api, http.MethodGet, OpsPath, pol, h)
+	r.guard.Handle(api, http.MethodGet, OpsPath+"/*path", pol, h)
+	for _, m := range []string{http.MethodPost, http.MethodDelete} {
+		r.guard.Handle(api, m, OpsPath+"/*path", pol, h)
+	}
+}
 
 func (r *Router) provision(ctx context.Context, t *asynq.Task) error {
 	var p practice.ProvisionPayload
@@ -64,17 +86,4 @@ func (r *Router) runImport(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("%s: bad payload: %w", t.Type(), asynq.SkipRetry)
 	}
 	return r.imports.Run(ctx, p.ImportID)
-}
-
-// route accepts new work items. Choosing an owner (grants, skills,
-// capacity, presence) is the routing feature still to come; until then the
-// item stays open and visible to the practice and managers, and the task
-// is acknowledged so the queue stays clean.
-func (r *Router) route(ctx context.Context, t *asynq.Task) error {
-	var p work.RoutePayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.WorkItemID == "" {
-		return fmt.Errorf("%s: bad payload: %w", t.Type(), asynq.SkipRetry)
-	}
-	r.log.DebugContext(ctx, "work item awaiting routing", "work_item_id", p.WorkItemID)
-	return nil
 }

@@ -1,15 +1,55 @@
-// Package workqueue is the HTTP layer of the agent-facing work service: an
-// agent's queue, item views, outcomes and handoffs, and the managers' views.
+// Package workqueue is the HTTP layer of the agent-facing work service:
+// agents, teams and presence for billing managers and agents, the managers'
+// view of unassigned and escalated work, and (as they arrive) an agent's
+// queue, item views, outcomes and handoffs.
 package workqueue
 
-import "github.com/gin-gonic/gin"
+import (
+	"net/http"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/routing/routingstore"
+	"github.com/backdesk/backdesk/services/internal/authz"
+	"github.com/gin-gonic/gin"
+)
+
+// Deps are what the workqueue API needs.
+type Deps struct {
+	Roster  *roster.Store
+	Routing *routingstore.Store
+	Guard   *authz.Guard
+	Decider *access.Decider // told when team membership changes
+	Now     func() time.Time
+}
 
 // API serves the workqueue routes.
-type API struct{}
+type API struct{ d Deps }
 
 // New returns the workqueue API.
-func New() *API { return &API{} }
+func New(d Deps) *API {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &API{d: d}
+}
 
-// Mount registers the workqueue routes on r, behind authentication. The service
-// starts with only the shared health, readiness and metrics endpoints.
-func (a *API) Mount(r gin.IRouter) {}
+// Mount registers the workqueue routes on r, behind authentication.
+func (a *API) Mount(r gin.IRouter) {
+	if a.d.Guard == nil {
+		return
+	}
+	g := a.d.Guard
+	manage := authz.Policy{Action: access.ManageAgents}
+	g.Handle(r, http.MethodGet, "/api/v1/agents", manage, a.listAgents)
+	g.Handle(r, http.MethodPost, "/api/v1/agents", manage, a.createAgent)
+	g.Handle(r, http.MethodGet, "/api/v1/agents/:userID", manage, a.getAgent)
+	g.Handle(r, http.MethodPut, "/api/v1/agents/:userID", manage, a.putAgent)
+	g.Handle(r, http.MethodPut, "/api/v1/work/presence", authz.Policy{Action: access.WorkOwnQueue}, a.setPresence)
+	g.Handle(r, http.MethodGet, "/api/v1/teams", manage, a.listTeams)
+	g.Handle(r, http.MethodPost, "/api/v1/teams", manage, a.createTeam)
+	g.Handle(r, http.MethodPut, "/api/v1/teams/:teamID/members/:userID", manage, a.addMember)
+	g.Handle(r, http.MethodDelete, "/api/v1/teams/:teamID/members/:userID", manage, a.removeMember)
+	g.Handle(r, http.MethodGet, "/api/v1/work/unassigned", manage, a.unassigned)
+}

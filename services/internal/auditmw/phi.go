@@ -28,19 +28,14 @@ var (
 	declared = map[string]bool{}
 )
 
-// GET registers a route that returns protected health information. The
-// handler's event is committed before a byte of the reply is written; if it
-// cannot be, the reply is 503 and holds no patient data. Denials the
-// handler decides are recorded the same way.
-func GET(r gin.IRouter, path string, rec *recorder.Recorder, h PHIHandler) {
-	base := ""
-	if g, ok := r.(*gin.RouterGroup); ok {
-		base = g.BasePath()
-	}
+// PHI returns the handler of a route that returns PHI, declaring it under
+// method and its full path: h's event is committed before the answer is
+// written, and if it cannot be, the answer is 503 with no PHI.
+func PHI(method, fullPath string, rec *recorder.Recorder, h PHIHandler) gin.HandlerFunc {
 	mu.Lock()
-	declared[http.MethodGet+" "+joinPath(base, path)] = true
+	declared[method+" "+fullPath] = true
 	mu.Unlock()
-	r.GET(path, func(c *gin.Context) {
+	return func(c *gin.Context) {
 		a := h(c)
 		if err := rec.Record(c.Request.Context(), a.Event); err != nil {
 			web.Fail(c, err)
@@ -51,7 +46,16 @@ func GET(r gin.IRouter, path string, rec *recorder.Recorder, h PHIHandler) {
 			return
 		}
 		c.JSON(a.Status, a.Body)
-	})
+	}
+}
+
+// GET registers h as a PHI route on r at path (relative to r).
+func GET(r gin.IRouter, path string, rec *recorder.Recorder, h PHIHandler) {
+	base := ""
+	if g, ok := r.(*gin.RouterGroup); ok {
+		base = g.BasePath()
+	}
+	r.GET(path, PHI(http.MethodGet, joinPath(base, path), rec, h))
 }
 
 // Declared reports whether the route (method and gin path) was registered

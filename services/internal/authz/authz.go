@@ -51,16 +51,15 @@ func Patient(practiceParam, patientParam string) Resolver {
 	}
 }
 
-// Guard decides and records.
+// Guard decides and records. It keeps the policy of every route it
+// guards, so a process's route table can be checked against them.
 type Guard struct {
 	Decider  *access.Decider
 	Recorder *recorder.Recorder
-}
 
-var (
 	mu       sync.Mutex
-	policies = map[string]Policy{}
-)
+	policies map[string]Policy
+}
 
 // Handle registers handlers on r for method and path behind g's check of pol.
 func (g *Guard) Handle(r gin.IRouter, method, path string, pol Policy, handlers ...gin.HandlerFunc) {
@@ -68,17 +67,20 @@ func (g *Guard) Handle(r gin.IRouter, method, path string, pol Policy, handlers 
 	if rg, ok := r.(*gin.RouterGroup); ok {
 		base = rg.BasePath()
 	}
-	mu.Lock()
-	policies[method+" "+join(base, path)] = pol
-	mu.Unlock()
+	g.mu.Lock()
+	if g.policies == nil {
+		g.policies = map[string]Policy{}
+	}
+	g.policies[method+" "+join(base, path)] = pol
+	g.mu.Unlock()
 	r.Handle(method, path, append([]gin.HandlerFunc{g.check(method, pol)}, handlers...)...)
 }
 
-// PolicyFor returns the policy registered for a route, as gin names it.
-func PolicyFor(method, fullPath string) (Policy, bool) {
-	mu.Lock()
-	defer mu.Unlock()
-	p, ok := policies[method+" "+fullPath]
+// PolicyFor returns the policy g guards a route with, as gin names it.
+func (g *Guard) PolicyFor(method, fullPath string) (Policy, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	p, ok := g.policies[method+" "+fullPath]
 	return p, ok
 }
 
@@ -144,6 +146,10 @@ func (g *Guard) Deny(c *gin.Context, method string, res access.Resource, code, r
 	ev.Outcome, ev.Reason = audit.OutcomeDeny, code
 	if err := g.Recorder.Record(c.Request.Context(), ev); err != nil {
 		web.Fail(c, err)
+		return
+	}
+	if code == access.CodeNoPractice {
+		web.Fail(c, apperr.NotFound("practice"))
 		return
 	}
 	web.Fail(c, &apperr.Error{Kind: apperr.KindForbidden, Code: code, Message: reason})

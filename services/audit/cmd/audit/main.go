@@ -15,7 +15,7 @@ func main() {
 		if p.AuditVerifier == nil {
 			return &config.VarError{Var: "BACKDESK_AUDIT_SIGNING_KEY", Message: "is required by the audit service to check checkpoints"}
 		}
-		audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).Mount(p.API)
+		audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).Guarded(p.Guard).Mount(p.API)
 		return nil
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/services/access"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/onboarding"
 )
@@ -20,8 +21,12 @@ func main() {
 		practices := practice.NewService(practicestore.New(p.DB), nil, nil)
 		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, nil)
 		onboarding.New(practices, p.Identity, imp).
-			WithPatients(p.Recorder, recordstore.PatientReader(p.DB)).
+			Guarded(p.Guard).
+			WithPatients(p.Recorder, recordstore.FullReader(p.DB)).
 			Mount(p.API)
+		// Grants and access requests live under /api/v1/practices/{id},
+		// which the ingress sends here.
+		access.New(access.Deps{Access: p.Access, Guard: p.Guard}).MountPracticeRoutes(p.API)
 		return nil
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/router"
 	"github.com/hibiken/asynq"
@@ -35,8 +36,11 @@ func main() {
 
 		practices := practice.NewService(practicestore.New(p.DB), nil, relay.Notify)
 		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, relay.Notify)
-		r := router.New(practices, imp, p.Log)
+		r := router.New(practices, imp, p.Log).
+			WithRouting(routingstore.New(p.DB, routingstore.Config{}), p.Telemetry.Registry, relay.Notify).
+			WithOps(p.Guard, p.RedisOpt)
 		p.Work(queue.ServerConfig{}, r.Handler())
+		p.Go(func(ctx context.Context) { r.Reconcile(ctx, router.ReconcileEvery) })
 		r.Mount(p.API)
 		return nil
 	})

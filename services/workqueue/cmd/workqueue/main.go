@@ -4,13 +4,18 @@ package main
 import (
 	"context"
 
+	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/workqueue"
 )
 
 func main() {
 	serve.Main("workqueue", func(_ context.Context, p *serve.Process) error {
-		workqueue.New().Mount(p.API)
+		workqueue.New(workqueue.Deps{
+			Roster: roster.New(p.DB), Routing: routingstore.New(p.DB, routingstore.Config{}),
+			Guard: p.Guard, Decider: p.Decider,
+		}).Mount(p.API)
 		return nil
 	})
 }

@@ -1,0 +1,208 @@
+package routingstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/routing"
+)
+
+// Report is what one reconciliation pass did.
+type Report struct {
+	Routed    int // open items whose routing had gone missing, routed now
+	Due       int // waiting items past their next contact date, brought back
+	Rerouted  int // items taken from owners who can no longer own them
+	Unrouted  int // of those, left unassigned (nobody else could take them)
+	Escalated int
+}
+
+// Grace is how late a routing attempt or a due timer may be before the
+// reconciler does it itself: long enough for the queues to do it first.
+const Grace = time.Minute
+
+// Reconcile restores what the queues should have done and re-routes items
+// whose owners lost the right to them. It reads only the database, so it
+// also recovers from a Redis that lost its tasks. Each item is handled in
+// its own transaction by the same code as the queue handlers.
+func (s *Store) Reconcile(ctx context.Context, batch int) (Report, error) {
+	var rep Report
+	now := s.now()
+	late := now.Add(-Grace)
+	count := func(r Result) {
+		if r.Escalated {
+			rep.Escalated++
+		}
+	}
+	ids, err := s.ids(ctx, `SELECT w.id FROM work_items w JOIN practices p ON p.id = w.practice_id
+WHERE w.state = 'open' AND p.status = 'active' AND w.updated_at < $1 AND (w.route_after IS NULL OR w.route_after < $1)
+ORDER BY w.created_at LIMIT $2`, late, batch)
+	if err != nil {
+		return rep, err
+	}
+	for _, id := range ids {
+		r, err := s.Route(ctx, id)
+		if err != nil {
+			return rep, err
+		}
+		if r.Skipped == "" {
+			rep.Routed++
+		}
+		count(r)
+	}
+	ids, err = s.ids(ctx, `SELECT id FROM work_items WHERE state = 'waiting' AND next_contact_at < $1 ORDER BY next_contact_at LIMIT $2`, late, batch)
+	if err != nil {
+		return rep, err
+	}
+	for _, id := range ids {
+		r, err := s.Due(ctx, id)
+		if err != nil {
+			return rep, err
+		}
+		if r.Skipped == "" {
+			rep.Due++
+		}
+		count(r)
+	}
+	lost, err := s.ownersLost(ctx, now, batch)
+	if err != nil {
+		return rep, err
+	}
+	for _, id := range lost {
+		r, err := s.Reroute(ctx, id)
+		if err != nil {
+			return rep, err
+		}
+		if r.Skipped == "" || r.Skipped == "practice not active" {
+			rep.Rerouted++
+			if r.OwnerID == "" {
+				rep.Unrouted++
+			}
+		}
+		count(r)
+	}
+	return rep, nil
+}
+
+func (s *Store) ids(ctx context.Context, q string, args ...any) ([]string, error) {
+	var out []string
+	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+		out = out[:0]
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out = append(out, id)
+		}
+		return rows.Err()
+	})
+	return out, sqldb.MapError(err)
+}
+
+// Reroute takes an item from an owner who can no longer own it: its
+// practice is not active, no live grant covers the owner for the item, or
+// the owner has been offline too long and the item is not waiting. An
+// owner who still may keep the item keeps it.
+func (s *Store) Reroute(ctx context.Context, itemID string) (Result, error) {
+	var res Result
+	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+		res = Result{ItemID: itemID}
+		now := s.now()
+		it, err := s.lockItem(ctx, tx, itemID)
+		if err != nil {
+			return err
+		}
+		if it.OwnerID == "" || (it.State != "assigned" && it.State != "in_progress" && it.State != "waiting") {
+			res.Skipped = "not owned"
+			return nil
+		}
+		keep, err := s.ownerCanKeep(ctx, tx, it, now)
+		if err != nil {
+			return err
+		}
+		if !keep && it.State == "waiting" && it.status == "active" {
+			// A waiting item of an offline owner stays until it comes due;
+			// one whose grant is gone does not.
+			offline, err := s.offlineTooLong(ctx, tx, it.OwnerID, now)
+			if err != nil {
+				return err
+			}
+			keep = offline && s.stillCovered(ctx, tx, it, now)
+		}
+		if keep {
+			res.Skipped, res.OwnerID = "owner keeps it", it.OwnerID
+			return nil
+		}
+		return s.release(ctx, tx, it, now, &res)
+	})
+	return res, sqldb.MapError(err)
+}
+
+func (s *Store) stillCovered(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time) bool {
+	agents, grants, err := s.pool(ctx, tx, it.PracticeID)
+	if err != nil {
+		return false
+	}
+	for _, a := range agents {
+		if a.UserID == it.OwnerID {
+			return routing.Eligible(a, routing.Item{ID: it.ID, PracticeID: it.PracticeID, PatientID: it.PatientID, Kind: it.Kind, Payer: it.payer}, grants, now)
+		}
+	}
+	return false
+}
+
+// ownersLost finds owned items whose owner may no longer own them, in bulk:
+// the practice is not active, the owner is offline too long, or no live
+// grant of the practice names the owner or one of its teams for the kind.
+// Skills are checked per item by Reroute.
+func (s *Store) ownersLost(ctx context.Context, now time.Time, batch int) ([]string, error) {
+	return s.ids(ctx, `SELECT w.id FROM work_items w JOIN practices p ON p.id = w.practice_id
+JOIN agents a ON a.user_id = w.owner_id
+WHERE w.state IN ('assigned', 'in_progress', 'waiting') AND (
+   p.status <> 'active'
+OR NOT a.active
+OR (w.state <> 'waiting' AND a.presence = 'offline' AND (a.presence_at IS NULL OR a.presence_at < $1))
+OR NOT EXISTS (SELECT 1 FROM grants g WHERE g.practice_id = w.practice_id AND g.revoked_at IS NULL
+      AND g.valid_from <= $2 AND g.valid_until > $2 AND g.review_due_at > $2
+      AND g.kinds LIKE '%"' || w.kind || '"%'
+      AND ((g.grantee_type = 'agent' AND g.grantee_id = w.owner_id)
+        OR (g.grantee_type = 'team' AND g.grantee_id IN (SELECT team_id FROM team_members WHERE user_id = w.owner_id)))))
+ORDER BY w.id LIMIT $3`, now.Add(-s.cfg.OfflineAfter), now, batch)
+}
+
+// UnassignedCount is how many open items of a kind wait for one reason.
+type UnassignedCount struct {
+	Kind, Reason string
+	Count        int
+}
+
+// Unassigned counts open items by kind and reason ("pending" before the
+// first attempt).
+func (s *Store) Unassigned(ctx context.Context) ([]UnassignedCount, error) {
+	var out []UnassignedCount
+	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+		out = out[:0]
+		rows, err := tx.QueryContext(ctx, `SELECT kind, CASE WHEN unassigned_reason = '' THEN 'pending' ELSE unassigned_reason END, count(*)
+FROM work_items WHERE state = 'open' GROUP BY 1, 2`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c UnassignedCount
+			if err := rows.Scan(&c.Kind, &c.Reason, &c.Count); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, sqldb.MapError(err)
+}

@@ -1,0 +1,111 @@
+package routingstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/outbox"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/routing"
+	"github.com/backdesk/backdesk/pkg/work"
+)
+
+// DueMessage is the outbox task that brings a waiting item back at at.
+func DueMessage(itemID string, at time.Time) outbox.Message {
+	payload, _ := json.Marshal(work.RoutePayload{WorkItemID: itemID})
+	return outbox.Message{Type: work.TaskDue, Queue: "system", Payload: payload, At: at}
+}
+
+// Due brings a waiting item whose next contact date has come back to its
+// owner's queue, or routes it anew when the owner can no longer take it
+// (grant gone, skill gone, deactivated, or offline too long). A timer that
+// fires early or for an item no longer waiting does nothing.
+func (s *Store) Due(ctx context.Context, itemID string) (Result, error) {
+	var res Result
+	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+		res = Result{ItemID: itemID}
+		now := s.now()
+		it, err := s.lockItem(ctx, tx, itemID)
+		if errors.Is(err, sql.ErrNoRows) {
+			res.Skipped = "no such item"
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var next sql.NullTime
+		if err := tx.QueryRowContext(ctx, `SELECT next_contact_at FROM work_items WHERE id = $1`, itemID).Scan(&next); err != nil {
+			return err
+		}
+		switch {
+		case it.State != work.Waiting:
+			res.Skipped = "not waiting"
+			return nil
+		case next.Valid && next.Time.After(now):
+			res.Skipped = "not due yet"
+			return nil
+		}
+		keep, err := s.ownerCanKeep(ctx, tx, it, now)
+		if err != nil {
+			return err
+		}
+		if keep {
+			res.OwnerID = it.OwnerID
+			_, err := tx.ExecContext(ctx, `UPDATE work_items SET state = 'assigned', version = version + 1, updated_at = $2 WHERE id = $1`, itemID, now)
+			return err
+		}
+		return s.release(ctx, tx, it, now, &res)
+	})
+	return res, sqldb.MapError(err)
+}
+
+// release takes an item from its owner and routes it again at once (or
+// holds it, when its practice is not active).
+func (s *Store) release(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE work_items SET state = 'open', owner_id = NULL, assigned_at = NULL,
+version = version + 1, updated_at = $2 WHERE id = $1`, it.ID, now); err != nil {
+		return err
+	}
+	it.State, it.OwnerID = work.Open, ""
+	if it.status != "active" {
+		res.Skipped = "practice not active"
+		_, err := tx.ExecContext(ctx, `UPDATE work_items SET unassigned_reason = 'practice_inactive', route_after = NULL WHERE id = $1`, it.ID)
+		return err
+	}
+	return s.assign(ctx, tx, it, now, res)
+}
+
+// ownerCanKeep reports whether the item's owner may still own it.
+func (s *Store) ownerCanKeep(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time) (bool, error) {
+	if it.status != "active" || it.OwnerID == "" {
+		return false, nil
+	}
+	agents, grants, err := s.pool(ctx, tx, it.PracticeID)
+	if err != nil {
+		return false, err
+	}
+	for _, a := range agents {
+		if a.UserID != it.OwnerID {
+			continue
+		}
+		item := routing.Item{ID: it.ID, PracticeID: it.PracticeID, PatientID: it.PatientID, Kind: it.Kind, Payer: it.payer}
+		if !routing.Eligible(a, item, grants, now) {
+			return false, nil
+		}
+		gone, err := s.offlineTooLong(ctx, tx, a.UserID, now)
+		return !gone, err
+	}
+	return false, nil // no live grant covers the owner any more, or it was deactivated
+}
+
+func (s *Store) offlineTooLong(ctx context.Context, tx *sql.Tx, userID string, now time.Time) (bool, error) {
+	var presence string
+	var at sql.NullTime
+	if err := tx.QueryRowContext(ctx, `SELECT presence, presence_at FROM agents WHERE user_id = $1`, userID).Scan(&presence, &at); err != nil {
+		return false, err
+	}
+	return presence == string(routing.Offline) && (!at.Valid || now.Sub(at.Time) > s.cfg.OfflineAfter), nil
+}
