@@ -183,7 +183,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	practices := practice.NewService(practicestore.New(p.DB), nil, relay.Notify)
 	imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, relay.Notify)
 	rosters := roster.New(p.DB)
-	routes := routingstore.New(p.DB, routingstore.Config{})
+	routes := routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter})
 	// Seeding is system work across practices: it looks the demo practice
 	// up by NPI, then creates it, its staff and its data.
 	seed := seedDeps{issuer: c.OIDCIssuer, practices: practices, ids: p.Identity, imports: imp, roster: rosters, access: p.Access}

@@ -1,9 +1,11 @@
 package config
 
 import (
+	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,6 +29,12 @@ type Base struct {
 	SessionLifetime    time.Duration // BACKDESK_SESSION_LIFETIME, default 12h
 	AuditSigningKey    string        // BACKDESK_AUDIT_SIGNING_KEY
 	AuditRetentionDays int           // BACKDESK_AUDIT_RETENTION: "2192d" or "6y"; default and minimum six years
+	GrantDefaultDays   int           // BACKDESK_GRANT_DEFAULT_DAYS: a grant's length when none is asked, default 90
+	GrantMaxDays       int           // BACKDESK_GRANT_MAX_DAYS: the longest grant, default 365
+	GrantReviewDays    int           // BACKDESK_GRANT_REVIEW_DAYS: re-certify grants this often, default 30
+	BreakGlassFor      time.Duration // BACKDESK_BREAK_GLASS_DURATION: how long break-glass stays open, default 15m
+	AgentOfflineAfter  time.Duration // BACKDESK_AGENT_OFFLINE_AFTER: offline this long and an agent's queue moves, default 2h
+	QueueWeights       string        // BACKDESK_QUEUE_WEIGHTS: "queue=weight,…" over the defaults
 	LogLevel           slog.Level    // BACKDESK_LOG_LEVEL: debug, info, warn, error
 	ShutdownTimeout    time.Duration // BACKDESK_SHUTDOWN_TIMEOUT, default 10s
 }
@@ -74,6 +82,12 @@ func ReadBase(r *Reader, d Defaults) Base {
 		AuditSigningKey:    r.String("BACKDESK_AUDIT_SIGNING_KEY", ""),
 		AuditRetentionDays: r.Days("BACKDESK_AUDIT_RETENTION", DefaultAuditRetentionDays),
 		ShutdownTimeout:    r.Duration("BACKDESK_SHUTDOWN_TIMEOUT", 10*time.Second),
+		GrantDefaultDays:   r.Int("BACKDESK_GRANT_DEFAULT_DAYS", 90),
+		GrantMaxDays:       r.Int("BACKDESK_GRANT_MAX_DAYS", 365),
+		GrantReviewDays:    r.Int("BACKDESK_GRANT_REVIEW_DAYS", 30),
+		BreakGlassFor:      r.Duration("BACKDESK_BREAK_GLASS_DURATION", 15*time.Minute),
+		AgentOfflineAfter:  r.Duration("BACKDESK_AGENT_OFFLINE_AFTER", 2*time.Hour),
+		QueueWeights:       r.String("BACKDESK_QUEUE_WEIGHTS", ""),
 	}
 	level := r.String("BACKDESK_LOG_LEVEL", "info")
 	if err := b.LogLevel.UnmarshalText([]byte(level)); err != nil {
@@ -92,6 +106,12 @@ func ReadBase(r *Reader, d Defaults) Base {
 		Check{Bad: b.SessionIdle == 0 || b.SessionIdle > b.SessionLifetime, Var: "BACKDESK_SESSION_IDLE_TIMEOUT", Message: "must be greater than zero and at most BACKDESK_SESSION_LIFETIME"},
 		Check{Bad: b.SessionLifetime > 24*time.Hour, Var: "BACKDESK_SESSION_LIFETIME", Message: "must be at most 24h"},
 		Check{Bad: b.ShutdownTimeout == 0, Var: "BACKDESK_SHUTDOWN_TIMEOUT", Message: "must be greater than zero"},
+		Check{Bad: b.GrantMaxDays < 1 || b.GrantMaxDays > 3650, Var: "BACKDESK_GRANT_MAX_DAYS", Message: "must be between 1 and 3650"},
+		Check{Bad: b.GrantDefaultDays < 1 || b.GrantDefaultDays > b.GrantMaxDays, Var: "BACKDESK_GRANT_DEFAULT_DAYS", Message: "must be between 1 and BACKDESK_GRANT_MAX_DAYS"},
+		Check{Bad: b.GrantReviewDays < 1 || b.GrantReviewDays > 365, Var: "BACKDESK_GRANT_REVIEW_DAYS", Message: "must be between 1 and 365"},
+		Check{Bad: b.BreakGlassFor < time.Minute || b.BreakGlassFor > 4*time.Hour, Var: "BACKDESK_BREAK_GLASS_DURATION", Message: "must be between 1m and 4h"},
+		Check{Bad: b.AgentOfflineAfter < time.Minute, Var: "BACKDESK_AGENT_OFFLINE_AFTER", Message: "must be at least 1m"},
+		Check{Bad: badWeights(b.QueueWeights), Var: "BACKDESK_QUEUE_WEIGHTS", Message: "must be queue=weight pairs separated by commas, e.g. claims=4,balances=4, with weights from 1 to 100"},
 		Check{Bad: b.AuditRetentionDays < MinAuditRetentionDays, Var: "BACKDESK_AUDIT_RETENTION",
 			Message: "must be at least six years (2192d or 6y): HIPAA requires audit records to be kept six years"},
 	)
@@ -147,4 +167,26 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+func badWeights(s string) bool {
+	_, err := ParseWeights(s)
+	return err != nil
+}
+
+// ParseWeights reads "queue=weight,…"; an empty string is no override.
+func ParseWeights(s string) (map[string]int, error) {
+	out := map[string]int{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		name, w, ok := strings.Cut(strings.TrimSpace(part), "=")
+		n, err := strconv.Atoi(strings.TrimSpace(w))
+		if !ok || strings.TrimSpace(name) == "" || err != nil || n < 1 || n > 100 {
+			return nil, fmt.Errorf("%q is not queue=weight", part)
+		}
+		out[strings.TrimSpace(name)] = n
+	}
+	return out, nil
 }

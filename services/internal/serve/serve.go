@@ -137,6 +137,13 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 		p.Close()
 		return nil, fmt.Errorf("BACKDESK_OIDC_ROLE_MAP: %w", err)
 	}
+	weights, _ := config.ParseWeights(cfg.QueueWeights) // its form was checked when read
+	for q := range weights {
+		if _, ok := queue.DefaultWeights()[q]; !ok {
+			p.Close()
+			return nil, fmt.Errorf("BACKDESK_QUEUE_WEIGHTS: %q is not a queue (critical, system, claims, balances, recare, treatment, eligibility)", q)
+		}
+	}
 	p.Verifier = oidcauth.NewVerifier(oidcauth.Config{
 		Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
 		Leeway: cfg.OIDCLeeway, KeyRefresh: cfg.OIDCKeyRefresh,
@@ -161,7 +168,9 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 	p.Decider = access.NewDecider(facts, access.DeciderConfig{Redis: rc, Log: p.Log})
 	p.Go(p.Decider.Run)
 	p.Guard = &authz.Guard{Decider: p.Decider, Recorder: p.Recorder}
-	p.Access = access.NewService(facts, p.Decider, access.Windows{}, nil)
+	p.Access = access.NewService(facts, p.Decider, access.Windows{
+		DefaultDays: cfg.GrantDefaultDays, MaxDays: cfg.GrantMaxDays, ReviewDays: cfg.GrantReviewDays, BreakGlass: cfg.BreakGlassFor,
+	}, nil)
 	return p, nil
 }
 
@@ -174,6 +183,13 @@ func (p *Process) Go(loop func(ctx context.Context)) { p.loops = append(p.loops,
 func (p *Process) Work(cfg queue.ServerConfig, h asynq.Handler) {
 	if cfg.Logger == nil {
 		cfg.Logger = p.Log
+	}
+	if cfg.Weights == nil {
+		cfg.Weights = queue.DefaultWeights()
+		overrides, _ := config.ParseWeights(p.Config.QueueWeights) // validated when read
+		for q, w := range overrides {
+			cfg.Weights[q] = w
+		}
 	}
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = p.Config.ShutdownTimeout * 8 / 10

@@ -37,7 +37,7 @@ func main() {
 		practices := practice.NewService(practicestore.New(p.DB), nil, relay.Notify)
 		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, relay.Notify)
 		r := router.New(practices, imp, p.Log).
-			WithRouting(routingstore.New(p.DB, routingstore.Config{}), p.Telemetry.Registry, relay.Notify).
+			WithRouting(routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}), p.Telemetry.Registry, relay.Notify).
 			WithOps(p.Guard, p.RedisOpt)
 		p.Work(queue.ServerConfig{}, r.Handler())
 		p.Go(func(ctx context.Context) { r.Reconcile(ctx, router.ReconcileEvery) })

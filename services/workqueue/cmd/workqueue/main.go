@@ -13,7 +13,7 @@ import (
 func main() {
 	serve.Main("workqueue", func(_ context.Context, p *serve.Process) error {
 		workqueue.New(workqueue.Deps{
-			Roster: roster.New(p.DB), Routing: routingstore.New(p.DB, routingstore.Config{}),
+			Roster: roster.New(p.DB), Routing: routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}),
 			Guard: p.Guard, Decider: p.Decider,
 		}).Mount(p.API)
 		return nil
