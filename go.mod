@@ -37,7 +37,10 @@ require (
 	sigs.k8s.io/yaml v1.6.0
 )
 
-require github.com/gorilla/mux v1.8.1 // indirect
+require (
+	github.com/gorilla/mux v1.8.1 // indirect
+	github.com/kylelemons/godebug v1.1.0 // indirect
+)
 
 require (
 	dario.cat/mergo v1.0.1 // indirect

@@ -32,6 +32,10 @@ type Config struct {
 	OfflineAfter time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// BeforeCommit, when set, is called after an owner is chosen and
+	// written, before the transaction commits: the window a crash can hit.
+	// An error aborts the transaction. Tests use it to kill a router there.
+	BeforeCommit func(ctx context.Context, itemID, ownerID string) error
 }
 
 // Store routes work items.
@@ -166,6 +170,11 @@ func (s *Store) assign(ctx context.Context, tx *sql.Tx, it itemRow, now time.Tim
 		if _, err := tx.ExecContext(ctx, `UPDATE work_items SET owner_id = $2, state = 'assigned', assigned_at = $3,
 unassigned_reason = '', route_after = NULL, version = version + 1, updated_at = $3 WHERE id = $1`, it.ID, who, now); err != nil {
 			return err
+		}
+		if s.cfg.BeforeCommit != nil {
+			if err := s.cfg.BeforeCommit(ctx, it.ID, who); err != nil {
+				return err
+			}
 		}
 		res.OwnerID, res.Waited = who, now.Sub(it.created)
 		return nil

@@ -295,3 +295,49 @@ func TestConcurrentRoutersNeverDoubleAssign(t *testing.T) {
 		require.Zero(t, over)
 	})
 }
+
+// A router that dies between choosing an owner and committing loses
+// nothing: the item stays open, and the reconciler routes it afterwards,
+// exactly once.
+func TestKilledBetweenDecisionAndCommit(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, 3, 20)
+		const items = 30
+		for i := range items {
+			w.item(t, fmt.Sprintf("k%02d", i), fmt.Sprintf("pt%02d", i), policy.BalanceFollowup)
+		}
+		killed := 0
+		dying := routingstore.New(db, routingstore.Config{Now: w.clk.Now, BeforeCommit: func(ctx context.Context, itemID, _ string) error {
+			if itemID[len(itemID)-1]%3 == 0 { // every third item's router dies mid-way
+				killed++
+				return context.Canceled
+			}
+			return nil
+		}})
+		for i := range items {
+			_, err := dying.Route(ctx, fmt.Sprintf("k%02d", i))
+			if err != nil {
+				require.ErrorIs(t, err, context.Canceled)
+			}
+		}
+		require.Positive(t, killed)
+		open := 0
+		for i := range items {
+			if _, state, _ := w.owner(t, fmt.Sprintf("k%02d", i)); state == "open" {
+				open++
+			}
+		}
+		require.Equal(t, killed, open, "the killed attempts left their items open, unassigned")
+
+		w.clk.Add(2 * routingstore.Grace)
+		rep, err := w.store.Reconcile(ctx, 100)
+		require.NoError(t, err)
+		require.Equal(t, killed, rep.Routed)
+		var notOnce int
+		require.NoError(t, db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+			return tx.QueryRowContext(ctx, `SELECT count(*) FROM work_items WHERE owner_id IS NULL OR version <> 2`).Scan(&notOnce)
+		}))
+		require.Zero(t, notOnce, "every item assigned, each exactly once")
+	})
+}
