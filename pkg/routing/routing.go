@@ -140,7 +140,7 @@ func Pick(it Item, f Facts, now time.Time) (string, NoCandidate) {
 	}
 	best := pool[0]
 	for _, a := range pool[1:] {
-		if better(a, best, f.PatientOwners) {
+		if better(it.ID, a, best, f.PatientOwners) {
 			best = a
 		}
 	}
@@ -148,9 +148,11 @@ func Pick(it Item, f Facts, now time.Time) (string, NoCandidate) {
 }
 
 // better orders candidates: the patient's current owner first, then the
-// lower load (open over capacity, compared without division), then the
-// lower user id, so the same facts always give the same owner.
-func better(a, b Agent, owners map[string]int) bool {
+// lower load (open over capacity, compared without division), then a hash
+// of the item and agent ids, then the lower user id. The same facts always
+// give the same owner, yet items routed at the same moment to a team of
+// equally loaded agents spread over it instead of queueing for one.
+func better(itemID string, a, b Agent, owners map[string]int) bool {
 	oa, ob := owners[a.UserID] > 0, owners[b.UserID] > 0
 	if oa != ob {
 		return oa
@@ -159,5 +161,21 @@ func better(a, b Agent, owners map[string]int) bool {
 	if la != lb {
 		return la < lb
 	}
+	ha, hb := spread(itemID, a.UserID), spread(itemID, b.UserID)
+	if ha != hb {
+		return ha < hb
+	}
 	return a.UserID < b.UserID
+}
+
+// spread is FNV-1a over the item and agent ids.
+func spread(itemID, userID string) uint64 {
+	h := uint64(14695981039346656037)
+	for _, s := range []string{itemID, "\x00", userID} {
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= 1099511628211
+		}
+	}
+	return h
 }

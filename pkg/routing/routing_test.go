@@ -166,9 +166,23 @@ func TestTieBreakIsDeterministic(t *testing.T) {
 	mk := func(id string, open, capacity int) routing.Agent {
 		return routing.Agent{UserID: id, Teams: []string{"t"}, Kinds: []policy.Kind{policy.Recare}, Capacity: capacity, Open: open, Presence: routing.Available}
 	}
-	it := routing.Item{PracticeID: "p", PatientID: "x", Kind: policy.Recare}
-	who, _ := routing.Pick(it, routing.Facts{Agents: []routing.Agent{mk("b", 1, 10), mk("a", 1, 10), mk("c", 1, 1)}, Grants: []access.Grant{g}}, now)
-	require.Equal(t, "a", who, "equal load: the lower id")
+	it := routing.Item{ID: "i1", PracticeID: "p", PatientID: "x", Kind: policy.Recare}
+	agents := []routing.Agent{mk("b", 1, 10), mk("a", 1, 10), mk("c", 1, 1), mk("d", 1, 10)}
+	who, _ := routing.Pick(it, routing.Facts{Agents: agents, Grants: []access.Grant{g}}, now)
+	require.NotEqual(t, "c", who, "c is full")
+	for range 20 {
+		rapidShuffle := []routing.Agent{agents[3], agents[1], agents[2], agents[0]}
+		again, _ := routing.Pick(it, routing.Facts{Agents: rapidShuffle, Grants: []access.Grant{g}}, now)
+		require.Equal(t, who, again, "equal load: the same owner whatever the order")
+	}
+	// Equally loaded agents share a burst of items instead of one taking all.
+	seen := map[string]bool{}
+	for i := range 30 {
+		it.ID = fmt.Sprintf("burst-%d", i)
+		w, _ := routing.Pick(it, routing.Facts{Agents: agents, Grants: []access.Grant{g}}, now)
+		seen[w] = true
+	}
+	require.Len(t, seen, 3, "a, b and d all get some")
 	who, _ = routing.Pick(it, routing.Facts{Agents: []routing.Agent{mk("b", 1, 10), mk("a", 5, 10)}, Grants: []access.Grant{g}, PatientOwners: map[string]int{"a": 1}}, now)
 	require.Equal(t, "a", who, "the patient's owner first")
 }

@@ -79,6 +79,18 @@ func createItems(t testing.TB, db *sqldb.DB, n int) {
 	}))
 }
 
+// createOne makes item i and its routing task, committed alone.
+func createOne(t testing.TB, db *sqldb.DB, i int) {
+	now := time.Now().UTC()
+	it := work.Item{ID: fmt.Sprintf("wi-%05d", i), PracticeID: practiceID, PatientID: fmt.Sprintf("pt%05d", i),
+		Kind: policy.BalanceFollowup, SubjectType: work.SubjectBalance, SubjectID: fmt.Sprintf("b%05d", i),
+		State: work.Open, DueAt: now.AddDate(0, 0, 3), Version: 1, CreatedAt: now}
+	require.NoError(t, db.Tx(sqldb.WithPractice(context.Background(), practiceID), func(tx *sql.Tx) error {
+		_, err := workstore.CreateOpen(context.Background(), tx, db.Dialect, []work.Item{it}, now)
+		return err
+	}))
+}
+
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // Many router workers at once, in several servers on one Redis, with every
