@@ -7,6 +7,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/pkg/work/priority"
 	"github.com/google/uuid"
 )
 
@@ -50,7 +51,10 @@ func (g *generator) items(changed []recordstore.Changed, now time.Time) []work.I
 			continue
 		}
 		cand := work.Candidate{Kind: kind, SubjectType: subject, SubjectID: c.ID, PatientID: c.PatientID}
-		out = append(out, work.NewItem(uuid.Must(uuid.NewV7()).String(), g.practiceID, cand, g.pols.Kinds[kind], now))
+		it := work.NewItem(uuid.Must(uuid.NewV7()).String(), g.practiceID, cand, g.pols.Kinds[kind], now)
+		p := work.Prioritize(kind, c.Row.Balance, c.Row.Claim, c.Row.Recall, c.Row.Treatment, now, g.loc)
+		it.Priority, it.Reasons = p.Score, priority.Encode(p.Reasons)
+		out = append(out, it)
 	}
 	return out
 }

@@ -18,6 +18,8 @@ type Item struct {
 	OwnerID       string
 	NextContactAt *time.Time
 	DueAt         time.Time // first contact expected by then (the SLA)
+	Priority      int       // higher is worked first
+	Reasons       string    // the priority's reasons, as priority.Encode writes them
 	Version       int
 	CreatedAt     time.Time
 }

@@ -285,3 +285,30 @@ func TestOnlyTheLatestRunCommits(t *testing.T) {
 		require.Empty(t, got.ErrorCode)
 	})
 }
+
+// Items carry a priority with reasons from their records, recomputed when
+// a later import changes the record.
+func TestPriorityFollowsTheRecords(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		b := setup(t, db)
+		p := b.practice(t, "1234567893")
+		b.load(t, p, "patients", patientsCSV, false)
+		b.load(t, p, "balances", balancesCSV, false)
+		read := func() (int, string) {
+			var prio int
+			var reasons string
+			require.NoError(t, testenv.OwnerDB(t, db).QueryRowContext(context.Background(),
+				`SELECT priority, priority_reasons FROM work_items WHERE kind = 'balance_followup'`).Scan(&prio, &reasons))
+			return prio, reasons
+		}
+		before, reasons := read()
+		require.Positive(t, before)
+		require.Contains(t, reasons, `"code":"amount_at_stake"`)
+		require.NotContains(t, reasons, "Maya", "reasons carry amounts, never patient data")
+
+		b.load(t, p, "balances", "account_id,patient_id,total_balance,aged_0_30,aged_31_60,aged_61_90,aged_over_90\nA1,P1,$6250.00,50.00,200.00,0,6000.00\n", false)
+		after, reasons := read()
+		require.Greater(t, after, before, "more money, older: a higher priority")
+		require.Contains(t, reasons, `"code":"aging"`)
+	})
+}

@@ -14,7 +14,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/work"
 )
 
-const itemColumns = 10
+const itemColumns = 12
 
 // CreateOpen inserts items that have no open item for the same subject and
 // kind yet, and queues routing for each one created, all through tx (the
@@ -29,6 +29,9 @@ func CreateOpen(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items []work.I
 		}
 		created = append(created, batch...)
 	}
+	if err := reprioritize(ctx, tx, d, items, created, now); err != nil {
+		return nil, err
+	}
 	msgs := make([]outbox.Message, 0, len(created))
 	for _, it := range created {
 		payload, _ := json.Marshal(work.RoutePayload{WorkItemID: it.ID})
@@ -42,10 +45,10 @@ func CreateOpen(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items []work.I
 
 func insertBatch(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items []work.Item) ([]work.Item, error) {
 	var b strings.Builder
-	b.WriteString(`INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, state, due_at, created_at, updated_at) `)
+	b.WriteString(`INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, state, due_at, created_at, updated_at, priority, priority_reasons) `)
 	args := make([]any, 0, len(items)*itemColumns)
 	for _, it := range items {
-		args = append(args, it.ID, it.PracticeID, it.PatientID, string(it.Kind), string(it.SubjectType), it.SubjectID, string(work.Open), it.DueAt.UTC(), it.CreatedAt.UTC(), it.CreatedAt.UTC())
+		args = append(args, it.ID, it.PracticeID, it.PatientID, string(it.Kind), string(it.SubjectType), it.SubjectID, string(work.Open), it.DueAt.UTC(), it.CreatedAt.UTC(), it.CreatedAt.UTC(), int64(it.Priority), reasonsOf(it))
 	}
 	if d == sqldb.Postgres {
 		cols, types, err := sqldb.ColumnArrays(args, itemColumns)
@@ -115,4 +118,52 @@ func Counts(ctx context.Context, q sqldb.Querier, practiceID string) (map[string
 		out[k] = n
 	}
 	return out, rs.Err()
+}
+
+func reasonsOf(it work.Item) string {
+	if it.Reasons == "" {
+		return "[]"
+	}
+	return it.Reasons
+}
+
+// reprioritize gives the items that already existed (those not created)
+// the priority their records now call for: the inputs changed, so the
+// score and its reasons are recomputed.
+func reprioritize(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items, created []work.Item, now time.Time) error {
+	fresh := make(map[string]bool, len(created))
+	for _, it := range created {
+		fresh[it.ID] = true
+	}
+	var st, sid, kind, reasons []string
+	var prio []int64
+	for _, it := range items {
+		if !fresh[it.ID] {
+			st, sid, kind = append(st, string(it.SubjectType)), append(sid, it.SubjectID), append(kind, string(it.Kind))
+			prio, reasons = append(prio, int64(it.Priority)), append(reasons, reasonsOf(it))
+		}
+	}
+	if len(st) == 0 {
+		return nil
+	}
+	if d == sqldb.Postgres {
+		_, err := tx.ExecContext(ctx, `UPDATE work_items w SET priority = u.p, priority_reasons = u.r, updated_at = $6
+FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS u(st, sid, k, p, r)
+WHERE w.subject_type = u.st AND w.subject_id = u.sid AND w.kind = u.k AND w.state NOT IN ('resolved', 'closed')
+AND (w.priority <> u.p OR w.priority_reasons <> u.r)`, st, sid, kind, prio, reasons, now.UTC())
+		return sqldb.MapError(err)
+	}
+	stmt, err := tx.PrepareContext(ctx, `UPDATE work_items SET priority = $1, priority_reasons = $2, updated_at = $3
+WHERE subject_type = $4 AND subject_id = $5 AND kind = $6 AND state NOT IN ('resolved', 'closed')
+AND (priority <> $1 OR priority_reasons <> $2)`)
+	if err != nil {
+		return sqldb.MapError(err)
+	}
+	defer stmt.Close()
+	for i := range st {
+		if _, err := stmt.ExecContext(ctx, prio[i], reasons[i], now.UTC(), st[i], sid[i], kind[i]); err != nil {
+			return sqldb.MapError(err)
+		}
+	}
+	return nil
 }
