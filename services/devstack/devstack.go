@@ -196,6 +196,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	rt := router.New(practices, imp, p.Log).
 		WithRouting(routes, p.Telemetry.Registry, relay.Notify).
 		WithOps(p.Guard, p.RedisOpt)
+	p.Telemetry.Registry.MustRegister(router.QueueDepth(p.RedisOpt))
 	p.Work(queue.ServerConfig{}, rt.Handler())
 	switch {
 	case c.ReconcileEvery == 0:

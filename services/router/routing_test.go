@@ -157,3 +157,35 @@ func TestManyRoutersOverOneQueue(t *testing.T) {
 		require.Equal(t, float64(items), assigned, "the routers together assigned each item once, however often its task came")
 	})
 }
+
+// The queue depth series reads what Redis holds.
+func TestQueueDepthMetric(t *testing.T) {
+	t.Parallel()
+	opt, err := queue.RedisOpt(testenv.Redis(t))
+	require.NoError(t, err)
+	client := asynq.NewClient(opt)
+	defer client.Close()
+	for range 3 {
+		_, err := client.Enqueue(asynq.NewTask("test:depth", nil), asynq.Queue(queue.Recare))
+		require.NoError(t, err)
+	}
+	_, err = client.Enqueue(asynq.NewTask("test:depth", nil), asynq.Queue(queue.Claims), asynq.ProcessIn(time.Hour))
+	require.NoError(t, err)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(router.QueueDepth(opt))
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			got[labels["queue"]+"/"+labels["state"]] = m.GetGauge().GetValue()
+		}
+	}
+	require.Equal(t, 3.0, got["recare/pending"])
+	require.Equal(t, 1.0, got["claims/scheduled"])
+	require.Equal(t, 0.0, got["balances/pending"])
+}

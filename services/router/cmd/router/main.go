@@ -39,6 +39,7 @@ func main() {
 		r := router.New(practices, imp, p.Log).
 			WithRouting(routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}), p.Telemetry.Registry, relay.Notify).
 			WithOps(p.Guard, p.RedisOpt)
+		p.Telemetry.Registry.MustRegister(router.QueueDepth(p.RedisOpt))
 		p.Work(queue.ServerConfig{}, r.Handler())
 		p.Go(func(ctx context.Context) { r.Reconcile(ctx, router.ReconcileEvery) })
 		r.Mount(p.API)
