@@ -197,6 +197,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 		WithRouting(routes, p.Telemetry.Registry, relay.Notify).
 		WithOps(p.Guard, p.RedisOpt)
 	p.Telemetry.Registry.MustRegister(router.QueueDepth(p.RedisOpt))
+	p.Go(func(ctx context.Context) { rt.RunScheduler(ctx, p.RedisOpt) })
 	p.Work(queue.ServerConfig{}, rt.Handler())
 	switch {
 	case c.ReconcileEvery == 0:

@@ -47,6 +47,8 @@ func (r *Router) Handler() asynq.Handler {
 	mux.HandleFunc(imports.TaskRun, r.runImport)
 	mux.HandleFunc(work.TaskRoute, r.route)
 	mux.HandleFunc(work.TaskDue, r.due)
+	mux.HandleFunc(imports.TaskGenerate, r.generate)
+	mux.HandleFunc(imports.TaskGenerateDaily, r.generateDaily)
 	return mux
 }
 

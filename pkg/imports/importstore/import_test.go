@@ -14,6 +14,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/stretchr/testify/require"
 )
@@ -310,5 +311,37 @@ func TestPriorityFollowsTheRecords(t *testing.T) {
 		after, reasons := read()
 		require.Greater(t, after, before, "more money, older: a higher priority")
 		require.Contains(t, reasons, `"code":"aging"`)
+	})
+}
+
+// Daily generation finds work the passing days made: a claim too recent
+// for follow-up at import becomes overdue, and the practice's records make
+// the item without another import. Running it again creates nothing more.
+func TestGenerateFromStoredRecords(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		b := setup(t, db)
+		p := b.practice(t, "1234567893")
+		_, err := b.practices.RecordBAA(sqldb.WithPractice(ctx, p), p, practice.BAA{SignerName: "D", SignedOn: records.Date{Year: 2026, Month: 1, Day: 2},
+			DocumentSHA256: strings.Repeat("ab", 32), RecordedBy: "u", RecordedAt: b.now})
+		require.NoError(t, err)
+		_, err = testenv.OwnerDB(t, db).ExecContext(ctx, `UPDATE practices SET status = 'active' WHERE id = $1`, p)
+		require.NoError(t, err)
+		b.load(t, p, "patients", patientsCSV, false)
+		imp := b.load(t, p, "claims", "claim_number,patient_id,payer_name,date_of_service,submitted_date,billed_amount,paid_amount,claim_status\n"+
+			"C1,P1,Delta Dental,06/01/2026,06/05/2026,420.00,0,submitted\n", false)
+		require.Zero(t, imp.ItemsCreated, "ten days after submission is too soon")
+
+		b.now = b.now.AddDate(0, 0, 30)
+		n, err := b.svc.Generate(ctx, p)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "now the claim is past its threshold")
+		n, err = b.svc.Generate(ctx, p)
+		require.NoError(t, err)
+		require.Zero(t, n)
+
+		queued, err := b.svc.QueueDailyGeneration(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, queued, "one task per active practice")
 	})
 }

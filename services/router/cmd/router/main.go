@@ -40,6 +40,7 @@ func main() {
 			WithRouting(routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}), p.Telemetry.Registry, relay.Notify).
 			WithOps(p.Guard, p.RedisOpt)
 		p.Telemetry.Registry.MustRegister(router.QueueDepth(p.RedisOpt))
+		p.Go(func(ctx context.Context) { r.RunScheduler(ctx, p.RedisOpt) })
 		p.Work(queue.ServerConfig{}, r.Handler())
 		p.Go(func(ctx context.Context) { r.Reconcile(ctx, router.ReconcileEvery) })
 		r.Mount(p.API)

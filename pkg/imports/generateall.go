@@ -1,0 +1,107 @@
+package imports
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/outbox"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/work/workstore"
+)
+
+// TaskGenerate asks for one practice's work to be generated from its
+// stored records; its payload is a GeneratePayload.
+const TaskGenerate = "practice:generate"
+
+// TaskGenerateDaily is the scheduler's daily task; it queues TaskGenerate
+// for every active practice.
+const TaskGenerateDaily = "work:generate-daily"
+
+// GeneratePayload names the practice.
+type GeneratePayload struct {
+	PracticeID string `json:"practice_id"`
+}
+
+// Generate makes work from every stored record of the practice under its
+// current thresholds, as an import does for the records it changes: claims
+// that have gone unpaid long enough, balances that have aged, recalls
+// coming due, treatment left unscheduled. Items that exist are left alone
+// except for their priority, which follows the records. It is idempotent
+// and returns how many items it created.
+func (s *Service) Generate(ctx context.Context, practiceID string) (int, error) {
+	ctx = sqldb.WithPractice(ctx, practiceID)
+	p, err := s.practices.Get(ctx, practiceID)
+	if err != nil {
+		return 0, err
+	}
+	if p.Status != practice.Active {
+		return 0, nil // no work is made for a practice that is not a client now
+	}
+	pols, err := s.practices.Policies(ctx, practiceID)
+	if err != nil {
+		return 0, err
+	}
+	gen := newGenerator(p, pols)
+	now := s.now().UTC().Truncate(time.Microsecond)
+	created := 0
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		created = 0
+		return recordstore.All(ctx, tx, practiceID, func(batch []recordstore.Changed) error {
+			items, err := workstore.CreateOpen(ctx, tx, s.db.Dialect, gen.items(batch, now), now)
+			created += len(items)
+			return err
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	if created > 0 {
+		s.notify()
+	}
+	return created, nil
+}
+
+// QueueDailyGeneration queues TaskGenerate for every active practice,
+// through the outbox in one transaction. It returns how many it queued.
+func (s *Service) QueueDailyGeneration(ctx context.Context) (int, error) {
+	ctx = sqldb.AllPractices(ctx) // system work over every practice
+	var ids []string
+	after := ""
+	for {
+		page, err := s.practices.List(ctx, nil, after, 200)
+		if err != nil {
+			return 0, err
+		}
+		for _, p := range page {
+			if p.Status == practice.Active {
+				ids = append(ids, p.ID)
+			}
+		}
+		if len(page) < 200 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	now := s.now().UTC()
+	msgs := make([]outbox.Message, len(ids))
+	for i, id := range ids {
+		payload, _ := json.Marshal(GeneratePayload{PracticeID: id})
+		msgs[i] = outbox.Message{Type: TaskGenerate, Queue: "system", Payload: payload}
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := outbox.AddBatch(ctx, tx, s.db.Dialect, now, msgs)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.notify()
+	return len(ids), nil
+}

@@ -1,0 +1,61 @@
+package router
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/hibiken/asynq"
+)
+
+// DailyGeneration is when the scheduler queues every active practice's
+// work generation: 05:00 UTC, before the first US office opens.
+const DailyGeneration = "0 5 * * *"
+
+// Schedule registers the router's periodic tasks on s.
+func Schedule(s *asynq.Scheduler) error {
+	_, err := s.Register(DailyGeneration, asynq.NewTask(imports.TaskGenerateDaily, nil), asynq.Queue(queue.System))
+	return err
+}
+
+// generateDaily queues one generation task per active practice. Several
+// router replicas may each run it; generation is idempotent.
+func (r *Router) generateDaily(ctx context.Context, _ *asynq.Task) error {
+	n, err := r.imports.QueueDailyGeneration(ctx)
+	if err != nil {
+		return err
+	}
+	r.log.InfoContext(ctx, "daily work generation queued", "practices", n)
+	return nil
+}
+
+func (r *Router) generate(ctx context.Context, t *asynq.Task) error {
+	var p imports.GeneratePayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.PracticeID == "" {
+		return fmt.Errorf("%s: bad payload: %w", t.Type(), asynq.SkipRetry)
+	}
+	n, err := r.imports.Generate(ctx, p.PracticeID)
+	if err != nil {
+		return err
+	}
+	r.log.InfoContext(ctx, "work generated", "practice_id", p.PracticeID, "items", n)
+	return nil
+}
+
+// RunScheduler runs the periodic tasks until ctx ends.
+func (r *Router) RunScheduler(ctx context.Context, opt asynq.RedisConnOpt) {
+	s := asynq.NewScheduler(opt, &asynq.SchedulerOpts{Location: time.UTC, LogLevel: asynq.WarnLevel})
+	if err := Schedule(s); err != nil {
+		r.log.ErrorContext(ctx, "schedule periodic tasks", "error", err.Error())
+		return
+	}
+	if err := s.Start(); err != nil {
+		r.log.ErrorContext(ctx, "start the scheduler", "error", err.Error())
+		return
+	}
+	<-ctx.Done()
+	s.Shutdown()
+}
