@@ -42,22 +42,7 @@ expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, b.ID, b.PracticeID, b.PatientI
 
 // BreakGlass returns one session.
 func (s *Store) BreakGlass(ctx context.Context, id string) (access.BreakGlass, error) {
-	var bs []access.BreakGlass
-	err := s.read(ctx, "", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, breakGlassColumns+` WHERE id = $1`, id)
-		if err != nil {
-			return err
-		}
-		bs, err = scanBreakGlass(rows)
-		return err
-	})
-	if err != nil {
-		return access.BreakGlass{}, sqldb.MapError(err)
-	}
-	if len(bs) == 0 {
-		return access.BreakGlass{}, apperr.NotFound("break-glass session")
-	}
-	return bs[0], nil
+	return byID(ctx, s, breakGlassColumns+` WHERE id = $1`, id, "break-glass session", scanBreakGlass)
 }
 
 // BreakGlassList lists sessions across practices for compliance, unreviewed

@@ -64,22 +64,7 @@ func (s *Store) CreateGrant(ctx context.Context, g access.Grant, ev audit.Event)
 
 // Grant returns one grant.
 func (s *Store) Grant(ctx context.Context, id string) (access.Grant, error) {
-	var gs []access.Grant
-	err := s.read(ctx, "", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, grantColumns+` WHERE id = $1`, id)
-		if err != nil {
-			return err
-		}
-		gs, err = scanGrants(rows)
-		return err
-	})
-	if err != nil {
-		return access.Grant{}, sqldb.MapError(err)
-	}
-	if len(gs) == 0 {
-		return access.Grant{}, apperr.NotFound("grant")
-	}
-	return gs[0], nil
+	return byID(ctx, s, grantColumns+` WHERE id = $1`, id, "grant", scanGrants)
 }
 
 // Grants lists a practice's grants, newest first.

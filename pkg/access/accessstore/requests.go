@@ -52,22 +52,7 @@ reason, requested_by, requested_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $
 
 // Request returns one access request.
 func (s *Store) Request(ctx context.Context, id string) (access.Request, error) {
-	var rs []access.Request
-	err := s.read(ctx, "", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, requestColumns+` WHERE id = $1`, id)
-		if err != nil {
-			return err
-		}
-		rs, err = scanRequests(rows)
-		return err
-	})
-	if err != nil {
-		return access.Request{}, sqldb.MapError(err)
-	}
-	if len(rs) == 0 {
-		return access.Request{}, apperr.NotFound("access request")
-	}
-	return rs[0], nil
+	return byID(ctx, s, requestColumns+` WHERE id = $1`, id, "access request", scanRequests)
 }
 
 // Requests lists a practice's requests in state ("" for every state), newest first.

@@ -176,3 +176,25 @@ func (s *Store) GrantsFor(ctx context.Context, userID, practiceID string) ([]acc
 	})
 	return out, sqldb.MapError(err)
 }
+
+// byID reads the one row query finds for id, across practices (the caller
+// checks the practice afterwards), or answers that what is not found.
+func byID[T any](ctx context.Context, s *Store, query, id, what string, scan func(*sql.Rows) ([]T, error)) (T, error) {
+	var out []T
+	err := s.read(ctx, "", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, query, id)
+		if err != nil {
+			return err
+		}
+		out, err = scan(rows)
+		return err
+	})
+	var zero T
+	if err != nil {
+		return zero, sqldb.MapError(err)
+	}
+	if len(out) == 0 {
+		return zero, apperr.NotFound(what)
+	}
+	return out[0], nil
+}

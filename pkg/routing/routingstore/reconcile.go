@@ -111,14 +111,7 @@ func (s *Store) ids(ctx context.Context, q string, args ...any) ([]string, error
 // the owner has been offline too long and the item is not waiting. An
 // owner who still may keep the item keeps it.
 func (s *Store) Reroute(ctx context.Context, itemID string) (Result, error) {
-	var res Result
-	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
-		res = Result{ItemID: itemID}
-		now := s.now()
-		it, err := s.lockItem(ctx, tx, itemID)
-		if err != nil {
-			return err
-		}
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
 		if it.OwnerID == "" || (it.State != "assigned" && it.State != "in_progress" && it.State != "waiting") {
 			res.Skipped = "not owned"
 			return nil
@@ -140,9 +133,8 @@ func (s *Store) Reroute(ctx context.Context, itemID string) (Result, error) {
 			res.Skipped, res.OwnerID = "owner keeps it", it.OwnerID
 			return nil
 		}
-		return s.release(ctx, tx, it, now, &res)
+		return s.release(ctx, tx, it, now, res)
 	})
-	return res, sqldb.MapError(err)
 }
 
 func (s *Store) stillCovered(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time) bool {

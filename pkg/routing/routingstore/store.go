@@ -112,13 +112,12 @@ WHERE w.id = $1`
 	return r, err
 }
 
-// Route assigns the item an owner if it is open. It is idempotent: an item
-// already assigned, resolved or closed is left as it is.
-func (s *Store) Route(ctx context.Context, itemID string) (Result, error) {
+// withItem runs fn in a transaction over every practice (routing is system
+// work) with the item locked; a missing item is skipped, not an error.
+func (s *Store) withItem(ctx context.Context, itemID string, fn func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error) (Result, error) {
 	var res Result
 	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		res = Result{ItemID: itemID}
-		now := s.now()
 		it, err := s.lockItem(ctx, tx, itemID)
 		if errors.Is(err, sql.ErrNoRows) {
 			res.Skipped = "no such item"
@@ -127,6 +126,15 @@ func (s *Store) Route(ctx context.Context, itemID string) (Result, error) {
 		if err != nil {
 			return err
 		}
+		return fn(tx, it, s.now(), &res)
+	})
+	return res, sqldb.MapError(err)
+}
+
+// Route assigns the item an owner if it is open. It is idempotent: an item
+// already assigned, resolved or closed is left as it is.
+func (s *Store) Route(ctx context.Context, itemID string) (Result, error) {
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
 		if it.State != work.Open {
 			res.Skipped = "already " + string(it.State)
 			return nil
@@ -136,9 +144,8 @@ func (s *Store) Route(ctx context.Context, itemID string) (Result, error) {
 			_, err := tx.ExecContext(ctx, `UPDATE work_items SET unassigned_reason = 'practice_inactive', route_after = NULL, updated_at = $2 WHERE id = $1`, it.ID, now)
 			return err
 		}
-		return s.assign(ctx, tx, it, now, &res)
+		return s.assign(ctx, tx, it, now, res)
 	})
-	return res, sqldb.MapError(err)
 }
 
 func (s *Store) assign(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time, res *Result) error {

@@ -4,11 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/pkg/work"
 )
@@ -24,18 +22,7 @@ func DueMessage(itemID string, at time.Time) outbox.Message {
 // (grant gone, skill gone, deactivated, or offline too long). A timer that
 // fires early or for an item no longer waiting does nothing.
 func (s *Store) Due(ctx context.Context, itemID string) (Result, error) {
-	var res Result
-	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
-		res = Result{ItemID: itemID}
-		now := s.now()
-		it, err := s.lockItem(ctx, tx, itemID)
-		if errors.Is(err, sql.ErrNoRows) {
-			res.Skipped = "no such item"
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
 		var next sql.NullTime
 		if err := tx.QueryRowContext(ctx, `SELECT next_contact_at FROM work_items WHERE id = $1`, itemID).Scan(&next); err != nil {
 			return err
@@ -57,9 +44,8 @@ func (s *Store) Due(ctx context.Context, itemID string) (Result, error) {
 			_, err := tx.ExecContext(ctx, `UPDATE work_items SET state = 'assigned', version = version + 1, updated_at = $2 WHERE id = $1`, itemID, now)
 			return err
 		}
-		return s.release(ctx, tx, it, now, &res)
+		return s.release(ctx, tx, it, now, res)
 	})
-	return res, sqldb.MapError(err)
 }
 
 // release takes an item from its owner and routes it again at once (or
