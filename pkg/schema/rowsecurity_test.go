@@ -17,7 +17,7 @@ import (
 // Each holds practice_id except practices (its id) and an import's file
 // chunks and row errors (through their import).
 var practiceScoped = []string{
-	"access_requests", "balances", "break_glass", "claims", "grants", "import_errors", "import_files",
+	"access_requests", "activities", "balances", "break_glass", "claims", "grants", "import_errors", "import_files",
 	"imports", "invitations", "locations", "patients", "practice_memberships", "practice_policies",
 	"practices", "recalls", "treatment_plans", "work_items",
 }
@@ -46,6 +46,8 @@ var seedPractice = []string{
 	 VALUES ($1 || '-tp', $1, $1 || '-pat', 'T1', 100, '2024-01-02', now(), now())`,
 	`INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, due_at, created_at, updated_at)
 	 VALUES ($1 || '-wi', $1, $1 || '-pat', 'balance', 'balance', $1 || '-bal', now(), now(), now())`,
+	`INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel, outcome, at)
+	 VALUES ($1 || '-act', $1, $1 || '-wi', $1 || '-pat', 'x', 'call', 'voicemail', now())`,
 	`INSERT INTO imports (id, practice_id, kind, preset, filename, size_bytes, sha256, dry_run, state, created_by, created_at)
 	 VALUES ($1 || '-imp', $1, 'patients', 'generic', 'f.csv', 1, '', false, 'queued', 'x', now())`,
 	`INSERT INTO import_files (import_id, seq, content) VALUES ($1 || '-imp', 1, 'x')`,

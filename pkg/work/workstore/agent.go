@@ -1,0 +1,123 @@
+package workstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/outbox"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/google/uuid"
+)
+
+// Lease is how long a started item stays with the agent who started it
+// before it counts as abandoned and returns to that agent's queue.
+const Lease = 15 * time.Minute
+
+// Started is an item an agent has just started.
+type Started struct {
+	ID, PracticeID, PatientID string
+	Kind                      policy.Kind
+	Version                   int
+	LeaseUntil                time.Time
+}
+
+// Next starts the owner's top workable item: overdue first, then by
+// priority, then by due date. An item whose lease ran out is workable again
+// for the same owner. Two calls at once never start the same item.
+func Next(ctx context.Context, db *sqldb.DB, ownerID string, now time.Time) (Started, bool, error) {
+	var s Started
+	found := false
+	err := db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+		found = false
+		err := tx.QueryRowContext(ctx, `SELECT id, practice_id, patient_id, kind, version FROM work_items
+WHERE owner_id = $1 AND (state = 'assigned' OR (state = 'in_progress' AND lease_until < $2))
+ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $2 THEN 0 ELSE 1 END, priority DESC, due_at, id
+LIMIT 1`+db.Dialect.SkipLocked(), ownerID, now).Scan(&s.ID, &s.PracticeID, &s.PatientID, &s.Kind, &s.Version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		s.LeaseUntil, s.Version = now.Add(Lease), s.Version+1
+		_, err = tx.ExecContext(ctx, `UPDATE work_items SET state = 'in_progress', lease_until = $2, version = version + 1,
+updated_at = $3 WHERE id = $1`, s.ID, s.LeaseUntil, now)
+		found = err == nil
+		return err
+	})
+	return s, found, sqldb.MapError(err)
+}
+
+// ErrNotYours refuses an outcome on an item someone else owns.
+var ErrNotYours = &apperr.Error{Kind: apperr.KindForbidden, Code: "not_your_item", Message: "this item is owned by someone else"}
+
+var errStale = apperr.Conflict("stale_version", "the item changed since you read it; reload it and log the outcome again", nil)
+
+// RecordOutcome appends the outcome to the item's history and moves the
+// item: finished, or waiting until its next contact date, when a timer
+// (through the outbox, in the same transaction) brings it back. in.Version
+// must be the item's current version.
+func RecordOutcome(ctx context.Context, db *sqldb.DB, practiceID, itemID, actorID string, in work.OutcomeInput, p policy.Policy, now time.Time) (int, error) {
+	state, err := in.Apply(p, now)
+	if err != nil {
+		return 0, err
+	}
+	version := 0
+	err = db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
+		var owner sql.NullString
+		var patientID, current string
+		var v int
+		q := `SELECT owner_id, patient_id, state, version FROM work_items WHERE id = $1 AND practice_id = $2`
+		if db.Dialect == sqldb.Postgres {
+			q += ` FOR UPDATE`
+		}
+		err := tx.QueryRowContext(ctx, q, itemID, practiceID).Scan(&owner, &patientID, &current, &v)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return apperr.NotFound("work item")
+		case err != nil:
+			return err
+		case owner.String != actorID:
+			return ErrNotYours
+		case v != in.Version:
+			return errStale
+		case current == string(work.Resolved) || current == string(work.Closed):
+			return apperr.Conflict("finished", "the item is finished already", nil)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel,
+outcome, note, next_contact_at, promised_cents, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			uuid.Must(uuid.NewV7()).String(), practiceID, itemID, patientID, actorID, string(in.Channel), string(in.Outcome),
+			in.Note, nullTime(in.NextContactAt), in.PromisedCents, now); err != nil {
+			return err
+		}
+		version = v + 1
+		if _, err := tx.ExecContext(ctx, `UPDATE work_items SET state = $2, next_contact_at = $3, lease_until = NULL,
+attempts = attempts + 1, cadence_step = cadence_step + 1, version = $4, updated_at = $5 WHERE id = $1`,
+			itemID, string(state), nullTime(in.NextContactAt), version, now); err != nil {
+			return err
+		}
+		if state != work.Waiting {
+			return nil
+		}
+		payload, _ := json.Marshal(work.RoutePayload{WorkItemID: itemID})
+		_, err = outbox.Add(ctx, tx, now, outbox.Message{Type: work.TaskDue, Queue: "system", Payload: payload, At: *in.NextContactAt})
+		return err
+	})
+	if errors.Is(err, errStale) || errors.Is(err, ErrNotYours) {
+		return 0, err
+	}
+	return version, sqldb.MapError(err)
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}

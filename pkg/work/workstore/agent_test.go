@@ -1,0 +1,147 @@
+package workstore_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/pkg/work/workstore"
+	"github.com/stretchr/testify/require"
+)
+
+var t0 = time.Date(2026, 3, 4, 15, 0, 0, 0, time.UTC)
+
+func execIn(t *testing.T, db *sqldb.DB, q string, args ...any) {
+	t.Helper()
+	require.NoError(t, db.Tx(sqldb.WithPractice(context.Background(), "pr-w"), func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(context.Background(), q, args...)
+		return err
+	}))
+}
+
+// world makes agents each owning items, assigned, with priorities 1..per.
+func world(t *testing.T, db *sqldb.DB, agents, per int) {
+	execIn(t, db, `INSERT INTO practices (id, name, npi, timezone, status, created_at, updated_at) VALUES ('pr-w', 'W', '1', 'UTC', 'active', $1, $1)`, t0)
+	execIn(t, db, `INSERT INTO patients (id, practice_id, external_id, first_name, last_name, date_of_birth, created_at, updated_at)
+VALUES ('pt-w', 'pr-w', 'E', 'A', 'B', '1980-01-01', $1, $1)`, t0)
+	for a := range agents {
+		for i := range per {
+			execIn(t, db, `INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, state, owner_id, priority, due_at, created_at, updated_at)
+VALUES ($1, 'pr-w', 'pt-w', 'balance_followup', 'balance', $1, 'assigned', $2, $3, $4, $5, $5)`,
+				fmt.Sprintf("wi-%03d-%d", a, i), fmt.Sprintf("agent-%03d", a), i+1, t0.AddDate(0, 0, 3), t0)
+		}
+	}
+}
+
+// Many agents calling next at once, several times each: no item is handed
+// out twice, and each agent gets only its own.
+func TestNextNeverHandsOutAnItemTwice(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		const agents, per, calls = 20, 3, 5 // 100 callers; more calls than items
+		world(t, db, agents, per)
+		var mu sync.Mutex
+		got := map[string]string{}
+		var wg sync.WaitGroup
+		for a := range agents {
+			for range calls {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					owner := fmt.Sprintf("agent-%03d", a)
+					s, ok, err := workstore.Next(context.Background(), db, owner, t0)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if ok {
+						mu.Lock()
+						defer mu.Unlock()
+						if prev, dup := got[s.ID]; dup {
+							t.Errorf("%s handed to %s and %s", s.ID, prev, owner)
+						}
+						got[s.ID] = owner
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		require.Len(t, got, agents*per, "every item started once")
+		for id, owner := range got {
+			require.Equal(t, owner[len("agent-"):], id[3:6], "%s went to its own owner", id)
+		}
+	})
+}
+
+// The highest priority first; an abandoned lease returns the item to the
+// same owner once it runs out.
+func TestNextOrderAndLeaseExpiry(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		world(t, db, 1, 2)
+		s, ok, err := workstore.Next(ctx, db, "agent-000", t0)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, "wi-000-1", s.ID, "priority 2 before priority 1")
+		s2, ok, err := workstore.Next(ctx, db, "agent-000", t0.Add(5*time.Minute))
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, "wi-000-0", s2.ID)
+		_, ok, err = workstore.Next(ctx, db, "agent-000", t0.Add(10*time.Minute))
+		require.NoError(t, err)
+		require.False(t, ok, "both are leased")
+		back, ok, err := workstore.Next(ctx, db, "agent-000", t0.Add(workstore.Lease+time.Minute))
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, "wi-000-1", back.ID, "the abandoned lease came back to its owner")
+	})
+}
+
+func TestRecordOutcome(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		world(t, db, 2, 1)
+		pol := policy.Default(policy.BalanceFollowup)
+		s, _, err := workstore.Next(ctx, db, "agent-000", t0)
+		require.NoError(t, err)
+		next := t0.AddDate(0, 0, 7)
+		in := work.OutcomeInput{Channel: work.ByCall, Outcome: work.Voicemail, Note: "left a message", NextContactAt: &next, Version: s.Version}
+
+		_, err = workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-001", in, pol, t0)
+		require.ErrorIs(t, err, workstore.ErrNotYours)
+		stale := in
+		stale.Version = s.Version - 1
+		_, err = workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-000", stale, pol, t0)
+		require.Equal(t, apperr.KindConflict, apperr.KindOf(err), "a stale version is refused")
+
+		v, err := workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-000", in, pol, t0)
+		require.NoError(t, err)
+		require.Equal(t, s.Version+1, v)
+		var state string
+		var due int
+		require.NoError(t, db.Tx(sqldb.WithPractice(ctx, "pr-w"), func(tx *sql.Tx) error {
+			if err := tx.QueryRowContext(ctx, `SELECT state FROM work_items WHERE id = $1`, s.ID).Scan(&state); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE task_type = 'workitem:due' AND process_at IS NOT NULL`).Scan(&due)
+		}))
+		require.Equal(t, "waiting", state)
+		require.Equal(t, 1, due, "a timer brings it back at the next contact date")
+
+		paid := work.OutcomeInput{Channel: work.ByCall, Outcome: work.Paid, Version: v}
+		_, err = workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-000", paid, pol, t0.Add(time.Hour))
+		require.NoError(t, err)
+		var history int
+		require.NoError(t, db.Tx(sqldb.WithPractice(ctx, "pr-w"), func(tx *sql.Tx) error {
+			return tx.QueryRowContext(ctx, `SELECT count(*) FROM activities WHERE work_item_id = $1`, s.ID).Scan(&history)
+		}))
+		require.Equal(t, 2, history)
+	})
+}
