@@ -217,7 +217,8 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	}
 	acc.Mount(p.Engine, p.API)
 	acc.MountPracticeRoutes(p.API)
-	workqueue.New(workqueue.Deps{Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider}).Mount(p.API)
+	workqueue.New(workqueue.Deps{Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider, DB: p.DB,
+		Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB), Practices: practices}).Mount(p.API)
 	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).Guarded(p.Guard).Mount(p.API)
 	return stack, nil
 }

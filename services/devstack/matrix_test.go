@@ -70,6 +70,7 @@ func expected(a access.Action, user string, own, grant, item, practiceRoute bool
 type matrixWorld struct {
 	practice, patient, grant, request, importID map[bool]string // by own
 	session, event, team, agent                 string
+	item                                        map[bool]string
 }
 
 // TestAuthorizationMatrix walks the route table: every route × every role
@@ -101,6 +102,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			require.NoError(t, r.PutAgent(ctx, roster.Agent{UserID: alice, DisplayName: "Alice", Active: true}, now))
 			w.agent = alice
 			itemID := "wi-" + uuid.NewString()
+			w.item[true] = itemID
 			execIn(t, db, w.practice[true], `INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, state, owner_id, due_at, created_at, updated_at)
 VALUES ($1, $2, $3, 'balance_followup', 'balance', $1, 'assigned', NULL, $4, $4, $4)`, itemID, w.practice[true], w.patient[true], now)
 			aliceGrant := "g-" + uuid.NewString()
@@ -238,6 +240,9 @@ VALUES ($1, $2, $3, '["recare"]', '["identity","contact","recalls"]', 30, 'matri
 		execIn(t, db, p, `INSERT INTO imports (id, practice_id, kind, preset, filename, size_bytes, sha256, dry_run, state, created_by, created_at)
 VALUES ($1, $2, 'patients', 'canonical', 'p.csv', 1, 'x', FALSE, 'succeeded', 'test', $3)`, w.importID[own], p, now)
 	}
+	w.item = map[bool]string{false: "wi-" + uuid.NewString()}
+	execIn(t, db, other, `INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, state, due_at, created_at, updated_at)
+VALUES ($1, $2, $3, 'balance_followup', 'balance', $1, 'open', $4, $4, $4)`, w.item[false], other, w.patient[false], now)
 	w.session = "bg-" + uuid.NewString()
 	execIn(t, db, w.practice[true], `INSERT INTO break_glass (id, practice_id, patient_id, user_id, reason, opened_at, expires_at) VALUES ($1, $2, $3, 'someone', 'matrix fixture reason text', $4, $4)`,
 		w.session, w.practice[true], w.patient[true], now)
@@ -249,6 +254,7 @@ func (w matrixWorld) params(path string, own bool) map[string]string {
 	p := map[string]string{
 		"id": w.practice[own], "patientID": w.patient[own], "grantID": w.grant[own], "requestID": w.request[own],
 		"importID": w.importID[own], "sessionID": w.session, "kind": "recare", "teamID": w.team, "userID": w.agent,
+		"itemID": w.item[own],
 	}
 	switch {
 	case strings.HasPrefix(path, "/api/v1/audit/events/"):

@@ -5,10 +5,15 @@
 package workqueue
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/audit/recorder"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -17,11 +22,15 @@ import (
 
 // Deps are what the workqueue API needs.
 type Deps struct {
-	Roster  *roster.Store
-	Routing *routingstore.Store
-	Guard   *authz.Guard
-	Decider *access.Decider // told when team membership changes
-	Now     func() time.Time
+	Roster    *roster.Store
+	Routing   *routingstore.Store
+	Guard     *authz.Guard
+	Decider   *access.Decider // told when team membership changes
+	DB        *sqldb.DB
+	Recorder  *recorder.Recorder // writes the item view's audit event first
+	Patients  func(ctx context.Context, practiceID, patientID string) (recordstore.Full, error)
+	Practices *practice.Service // policies: how far ahead a next contact may be
+	Now       func() time.Time
 }
 
 // API serves the workqueue routes.
@@ -52,4 +61,5 @@ func (a *API) Mount(r gin.IRouter) {
 	g.Handle(r, http.MethodPut, "/api/v1/teams/:teamID/members/:userID", manage, a.addMember)
 	g.Handle(r, http.MethodDelete, "/api/v1/teams/:teamID/members/:userID", manage, a.removeMember)
 	g.Handle(r, http.MethodGet, "/api/v1/work/unassigned", manage, a.unassigned)
+	a.mountWork(r)
 }

@@ -121,3 +121,17 @@ func nullTime(t *time.Time) any {
 	}
 	return t.UTC()
 }
+
+var errNoItem = apperr.NotFound("work item")
+
+// PracticeOf returns the practice and patient of an item, looked up across
+// practices so a route can decide before it reads anything else.
+func PracticeOf(ctx context.Context, db *sqldb.DB, itemID string) (practiceID, patientID string, kind policy.Kind, err error) {
+	err = db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT practice_id, patient_id, kind FROM work_items WHERE id = $1`, itemID).Scan(&practiceID, &patientID, &kind)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", "", errNoItem
+	}
+	return practiceID, patientID, kind, sqldb.MapError(err)
+}

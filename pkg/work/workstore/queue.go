@@ -1,0 +1,138 @@
+package workstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/policy"
+)
+
+// QueueItem is one line of an agent's queue: ids, kind, dates and the
+// priority's reasons, no patient data.
+type QueueItem struct {
+	ID, PracticeID, PatientID string
+	Kind                      policy.Kind
+	State                     string
+	Priority                  int
+	Reasons                   string
+	DueAt                     time.Time
+	NextContactAt             *time.Time
+	Version                   int
+	Overdue                   bool
+}
+
+// Queue lists the owner's unfinished items, overdue first, then by
+// priority; kind and practiceID narrow it when set.
+func Queue(ctx context.Context, db *sqldb.DB, ownerID string, kind policy.Kind, practiceID string, now time.Time, limit int) ([]QueueItem, error) {
+	var out []QueueItem
+	err := db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+		out = out[:0]
+		rows, err := tx.QueryContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
+next_contact_at, version FROM work_items
+WHERE owner_id = $1 AND state IN ('assigned', 'in_progress', 'waiting') AND ($2 = '' OR kind = $2) AND ($3 = '' OR practice_id = $3)
+ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, priority DESC, due_at, id LIMIT $5`,
+			ownerID, string(kind), practiceID, now, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var q QueueItem
+			var next sql.NullTime
+			if err := rows.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.State, &q.Priority, &q.Reasons, &q.DueAt, &next, &q.Version); err != nil {
+				return err
+			}
+			q.DueAt = q.DueAt.UTC()
+			at := q.DueAt
+			if next.Valid {
+				t := next.Time.UTC()
+				q.NextContactAt, at = &t, t
+			}
+			q.Overdue = at.Before(now)
+			out = append(out, q)
+		}
+		return rows.Err()
+	})
+	return out, sqldb.MapError(err)
+}
+
+// Activity is one entry of an item's history.
+type Activity struct {
+	ID, ActorID, Channel, Outcome, Note string
+	NextContactAt                       *time.Time
+	PromisedCents                       int64
+	At                                  time.Time
+}
+
+// Item is what the item view shows of an item besides the patient.
+type Item struct {
+	QueueItem
+	Attempts, CadenceStep int
+	History               []Activity
+	Others                []QueueItem // the patient's other unfinished items with the same owner
+}
+
+// ItemFor reads an item with its full history and the patient's other
+// unfinished items owned by the same agent, within the item's practice.
+func ItemFor(ctx context.Context, db *sqldb.DB, practiceID, itemID string, now time.Time) (Item, error) {
+	var it Item
+	err := db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
+		var owner sql.NullString
+		var next sql.NullTime
+		if err := tx.QueryRowContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
+next_contact_at, version, attempts, cadence_step, owner_id FROM work_items WHERE id = $1 AND practice_id = $2`, itemID, practiceID).Scan(
+			&it.ID, &it.PracticeID, &it.PatientID, &it.Kind, &it.State, &it.Priority, &it.Reasons, &it.DueAt, &next, &it.Version,
+			&it.Attempts, &it.CadenceStep, &owner); err != nil {
+			return err
+		}
+		if next.Valid {
+			t := next.Time.UTC()
+			it.NextContactAt = &t
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, actor_id, channel, outcome, note, next_contact_at, promised_cents, at
+FROM activities WHERE work_item_id = $1 ORDER BY at, id`, itemID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var a Activity
+			var n sql.NullTime
+			if err := rows.Scan(&a.ID, &a.ActorID, &a.Channel, &a.Outcome, &a.Note, &n, &a.PromisedCents, &a.At); err != nil {
+				rows.Close()
+				return err
+			}
+			if n.Valid {
+				t := n.Time.UTC()
+				a.NextContactAt = &t
+			}
+			a.At = a.At.UTC()
+			it.History = append(it.History, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT id, kind, state, priority, due_at, version FROM work_items
+WHERE patient_id = $1 AND id <> $2 AND owner_id = $3 AND state IN ('assigned', 'in_progress', 'waiting') ORDER BY priority DESC, id`,
+			it.PatientID, itemID, owner.String)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o := QueueItem{PracticeID: practiceID, PatientID: it.PatientID}
+			if err := rows.Scan(&o.ID, &o.Kind, &o.State, &o.Priority, &o.DueAt, &o.Version); err != nil {
+				return err
+			}
+			it.Others = append(it.Others, o)
+		}
+		return rows.Err()
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return Item{}, errNoItem
+	}
+	return it, sqldb.MapError(err)
+}

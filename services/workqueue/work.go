@@ -1,0 +1,197 @@
+package workqueue
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/pkg/work/priority"
+	"github.com/backdesk/backdesk/pkg/work/workstore"
+	"github.com/backdesk/backdesk/services/internal/auditmw"
+	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/backdesk/backdesk/services/internal/authz"
+	"github.com/gin-gonic/gin"
+)
+
+// mountWork registers the agent's own routes: the queue, next, the item
+// view (PHI, audited, projected to the kind's field set) and outcomes.
+func (a *API) mountWork(r gin.IRouter) {
+	g := a.d.Guard
+	own := authz.Policy{Action: access.WorkOwnQueue}
+	item := func(ctx context.Context, p authz.Params) (access.Resource, error) {
+		practiceID, patientID, kind, err := workstore.PracticeOf(ctx, a.d.DB, p("itemID"))
+		return access.Resource{PracticeID: practiceID, PatientID: patientID, Kind: kind, WorkItemID: p("itemID")}, err
+	}
+	g.Handle(r, http.MethodGet, "/api/v1/work/queue", own, a.queue)
+	g.Handle(r, http.MethodPost, "/api/v1/work/next", own, a.next)
+	const view = "/api/v1/work/items/:itemID"
+	g.Handle(r, http.MethodGet, view, authz.Policy{Action: access.ReadPatient, Resolve: item},
+		auditmw.PHI(http.MethodGet, view, a.d.Recorder, a.itemView))
+	g.Handle(r, http.MethodPost, view+"/outcomes", authz.Policy{Action: access.WorkOwnQueue, Resolve: item}, a.outcome)
+}
+
+type queueEntry struct {
+	ItemID        string            `json:"item_id"`
+	PracticeID    string            `json:"practice_id"`
+	Kind          policy.Kind       `json:"kind"`
+	State         string            `json:"state"`
+	Priority      int               `json:"priority"`
+	Reasons       []priority.Reason `json:"reasons"`
+	DueAt         time.Time         `json:"due_at"`
+	NextContactAt *time.Time        `json:"next_contact_at"`
+	Overdue       bool              `json:"overdue"`
+	Version       int               `json:"version"`
+}
+
+func entryFrom(q workstore.QueueItem) queueEntry {
+	reasons, _ := priority.Decode(q.Reasons)
+	if reasons == nil {
+		reasons = []priority.Reason{}
+	}
+	return queueEntry{ItemID: q.ID, PracticeID: q.PracticeID, Kind: q.Kind, State: q.State, Priority: q.Priority,
+		Reasons: reasons, DueAt: q.DueAt, NextContactAt: q.NextContactAt, Overdue: q.Overdue, Version: q.Version}
+}
+
+// queue is the agent's own work, overdue first, then by priority, with
+// counts per kind. It carries no patient data.
+func (a *API) queue(c *gin.Context) {
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	kind := policy.Kind(c.Query("kind"))
+	if kind != "" && !validKind(kind) {
+		web.Fail(c, apperr.Invalid("kind", "unknown_kind", "is not a kind of work"))
+		return
+	}
+	items, err := workstore.Queue(ctx, a.d.DB, p.UserID, kind, c.Query("practice_id"), a.d.Now(), 500)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	counts := map[policy.Kind]int{}
+	out := make([]queueEntry, 0, len(items))
+	for _, q := range items {
+		counts[q.Kind]++
+		out = append(out, entryFrom(q))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out, "counts": counts})
+}
+
+func validKind(k policy.Kind) bool {
+	for _, x := range policy.Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// next starts the agent's most urgent item under a lease.
+func (a *API) next(c *gin.Context) {
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	s, ok, err := workstore.Next(ctx, a.d.DB, p.UserID, a.d.Now().UTC())
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	if !ok {
+		c.Status(http.StatusNoContent)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"item_id": s.ID, "practice_id": s.PracticeID, "kind": s.Kind, "version": s.Version, "lease_until": s.LeaseUntil})
+}
+
+// itemView is the account as the agent works it: the item, its full
+// history, the patient projected to the kind's field set, and the
+// patient's other items the agent owns (one call, several topics).
+func (a *API) itemView(c *gin.Context) auditmw.Answer {
+	ctx := c.Request.Context()
+	d, res, _ := authz.DecisionFrom(ctx)
+	ev := auditmw.Event(c, audit.ActionRead)
+	ev.PracticeID, ev.PatientIDs, ev.WorkItemID, ev.GrantID = res.PracticeID, []string{res.PatientID}, res.WorkItemID, d.GrantID
+	ev.Purpose, ev.BreakGlass = d.Purpose, d.BreakGlass()
+	fail := func(err error) auditmw.Answer {
+		ev.Outcome, ev.Reason = audit.OutcomeError, string(apperr.KindOf(err))
+		return auditmw.Answer{Event: ev, Err: err}
+	}
+	it, err := workstore.ItemFor(ctx, a.d.DB, res.PracticeID, res.WorkItemID, a.d.Now())
+	if err != nil {
+		return fail(err)
+	}
+	f, err := a.d.Patients(ctx, res.PracticeID, res.PatientID)
+	if err != nil {
+		return fail(err)
+	}
+	full := access.Record{ID: res.PatientID, Patient: f.Patient, Balance: f.Balance, Claims: f.Claims, Recalls: f.Recalls, Treatments: f.Treatments}
+	ev.Outcome, ev.Fields = audit.OutcomeAllow, d.Fields
+	return auditmw.Answer{Status: http.StatusOK, Body: itemViewFrom(it, access.Project(full, d.Fields)), Event: ev}
+}
+
+type activityView struct {
+	At            time.Time  `json:"at"`
+	ActorID       string     `json:"actor_id"`
+	Channel       string     `json:"channel"`
+	Outcome       string     `json:"outcome"`
+	Note          string     `json:"note"`
+	NextContactAt *time.Time `json:"next_contact_at"`
+	PromisedCents int64      `json:"promised_cents"`
+}
+
+func itemViewFrom(it workstore.Item, patient map[string]any) gin.H {
+	history := make([]activityView, 0, len(it.History))
+	for _, h := range it.History {
+		history = append(history, activityView{At: h.At, ActorID: h.ActorID, Channel: h.Channel, Outcome: h.Outcome, Note: h.Note,
+			NextContactAt: h.NextContactAt, PromisedCents: h.PromisedCents})
+	}
+	others := make([]queueEntry, 0, len(it.Others))
+	for _, o := range it.Others {
+		others = append(others, entryFrom(o))
+	}
+	return gin.H{"item": entryFrom(it.QueueItem), "attempts": it.Attempts, "cadence_step": it.CadenceStep,
+		"patient": patient, "history": history, "other_items": others}
+}
+
+type outcomeBody struct {
+	Channel       work.Channel `json:"channel"`
+	Outcome       work.Outcome `json:"outcome"`
+	Note          string       `json:"note"`
+	NextContactAt *time.Time   `json:"next_contact_at"`
+	PromisedCents int64        `json:"promised_cents"`
+	Version       int          `json:"version"`
+}
+
+// outcome logs what came of a contact and moves the item.
+func (a *API) outcome(c *gin.Context) {
+	var in outcomeBody
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	_, res, _ := authz.DecisionFrom(ctx)
+	pols, err := a.d.Practices.Policies(ctx, res.PracticeID)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	out := work.OutcomeInput{Channel: in.Channel, Outcome: in.Outcome, Note: in.Note, NextContactAt: in.NextContactAt,
+		PromisedCents: in.PromisedCents, Version: in.Version}
+	v, err := workstore.RecordOutcome(ctx, a.d.DB, res.PracticeID, res.WorkItemID, p.UserID, out, pols.Kinds[res.Kind], a.d.Now().UTC())
+	if errors.Is(err, workstore.ErrNotYours) {
+		a.d.Guard.Deny(c, c.Request.Method, res, workstore.ErrNotYours.Code, workstore.ErrNotYours.Message)
+		return
+	}
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"item_id": res.WorkItemID, "version": v})
+}
