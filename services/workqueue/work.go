@@ -48,6 +48,7 @@ type queueEntry struct {
 	NextContactAt *time.Time        `json:"next_contact_at"`
 	Overdue       bool              `json:"overdue"`
 	Version       int               `json:"version"`
+	Hold          *hold             `json:"hold"`
 }
 
 func entryFrom(q workstore.QueueItem) queueEntry {
@@ -76,9 +77,17 @@ func (a *API) queue(c *gin.Context) {
 	}
 	counts := map[policy.Kind]int{}
 	out := make([]queueEntry, 0, len(items))
+	h := a.newHolds(a.d.Now().UTC())
 	for _, q := range items {
 		counts[q.Kind]++
-		out = append(out, entryFrom(q))
+		e := entryFrom(q)
+		if q.State != "waiting" {
+			if e.Hold, err = h.of(ctx, q, q.CadenceStep); err != nil {
+				web.Fail(c, err)
+				return
+			}
+		}
+		out = append(out, e)
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out, "counts": counts})
 }
@@ -96,7 +105,27 @@ func validKind(k policy.Kind) bool {
 func (a *API) next(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	s, ok, err := workstore.Next(ctx, a.d.DB, p.UserID, a.d.Now().UTC())
+	now := a.d.Now().UTC()
+	// Judge the contact rules first, outside the transaction that starts
+	// the item: they read the patient and the week's contacts.
+	items, err := workstore.Queue(ctx, a.d.DB, p.UserID, "", "", now, 500)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	h, held := a.newHolds(now), map[string]bool{}
+	for _, q := range items {
+		if q.State == "waiting" {
+			continue
+		}
+		hd, err := h.of(ctx, q, q.CadenceStep)
+		if err != nil {
+			web.Fail(c, err)
+			return
+		}
+		held[q.ID] = hd != nil
+	}
+	s, ok, err := workstore.Next(ctx, a.d.DB, p.UserID, now, held)
 	if err != nil {
 		web.Fail(c, err)
 		return

@@ -28,28 +28,46 @@ type Started struct {
 }
 
 // Next starts the owner's top workable item: overdue first, then by
-// priority, then by due date. An item whose lease ran out is workable again
-// for the same owner. Two calls at once never start the same item.
-func Next(ctx context.Context, db *sqldb.DB, ownerID string, now time.Time) (Started, bool, error) {
+// priority, then by due date, passing over the items in held (which the
+// caller judged, before calling, cannot be worked now). An item whose lease
+// ran out is workable again for the same owner. Two calls at once never
+// start the same item.
+func Next(ctx context.Context, db *sqldb.DB, ownerID string, now time.Time, held map[string]bool) (Started, bool, error) {
 	var s Started
 	found := false
 	err := db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		found = false
-		err := tx.QueryRowContext(ctx, `SELECT id, practice_id, patient_id, kind, version FROM work_items
+		rows, err := tx.QueryContext(ctx, `SELECT id, practice_id, patient_id, kind, version, cadence_step FROM work_items
 WHERE owner_id = $1 AND (state = 'assigned' OR (state = 'in_progress' AND lease_until < $2))
 ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $2 THEN 0 ELSE 1 END, priority DESC, due_at, id
-LIMIT 1`+db.Dialect.SkipLocked(), ownerID, now).Scan(&s.ID, &s.PracticeID, &s.PatientID, &s.Kind, &s.Version)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
+LIMIT 25`+db.Dialect.SkipLocked(), ownerID, now)
 		if err != nil {
 			return err
 		}
-		s.LeaseUntil, s.Version = now.Add(Lease), s.Version+1
-		_, err = tx.ExecContext(ctx, `UPDATE work_items SET state = 'in_progress', lease_until = $2, version = version + 1,
+		var candidates []QueueItem
+		for rows.Next() {
+			var q QueueItem
+			if err := rows.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.Version, &q.CadenceStep); err != nil {
+				rows.Close()
+				return err
+			}
+			candidates = append(candidates, q)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, q := range candidates {
+			if held[q.ID] {
+				continue
+			}
+			s = Started{ID: q.ID, PracticeID: q.PracticeID, PatientID: q.PatientID, Kind: q.Kind, Version: q.Version + 1, LeaseUntil: now.Add(Lease)}
+			_, err = tx.ExecContext(ctx, `UPDATE work_items SET state = 'in_progress', lease_until = $2, version = version + 1,
 updated_at = $3 WHERE id = $1`, s.ID, s.LeaseUntil, now)
-		found = err == nil
-		return err
+			found = err == nil
+			return err
+		}
+		return nil
 	})
 	return s, found, sqldb.MapError(err)
 }

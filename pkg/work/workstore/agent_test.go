@@ -56,7 +56,7 @@ func TestNextNeverHandsOutAnItemTwice(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					owner := fmt.Sprintf("agent-%03d", a)
-					s, ok, err := workstore.Next(context.Background(), db, owner, t0)
+					s, ok, err := workstore.Next(context.Background(), db, owner, t0, nil)
 					if err != nil {
 						t.Error(err)
 						return
@@ -86,18 +86,18 @@ func TestNextOrderAndLeaseExpiry(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		world(t, db, 1, 2)
-		s, ok, err := workstore.Next(ctx, db, "agent-000", t0)
+		s, ok, err := workstore.Next(ctx, db, "agent-000", t0, nil)
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Equal(t, "wi-000-1", s.ID, "priority 2 before priority 1")
-		s2, ok, err := workstore.Next(ctx, db, "agent-000", t0.Add(5*time.Minute))
+		s2, ok, err := workstore.Next(ctx, db, "agent-000", t0.Add(5*time.Minute), nil)
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Equal(t, "wi-000-0", s2.ID)
-		_, ok, err = workstore.Next(ctx, db, "agent-000", t0.Add(10*time.Minute))
+		_, ok, err = workstore.Next(ctx, db, "agent-000", t0.Add(10*time.Minute), nil)
 		require.NoError(t, err)
 		require.False(t, ok, "both are leased")
-		back, ok, err := workstore.Next(ctx, db, "agent-000", t0.Add(workstore.Lease+time.Minute))
+		back, ok, err := workstore.Next(ctx, db, "agent-000", t0.Add(workstore.Lease+time.Minute), nil)
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Equal(t, "wi-000-1", back.ID, "the abandoned lease came back to its owner")
@@ -109,7 +109,7 @@ func TestRecordOutcome(t *testing.T) {
 		ctx := context.Background()
 		world(t, db, 2, 1)
 		pol := policy.Default(policy.BalanceFollowup)
-		s, _, err := workstore.Next(ctx, db, "agent-000", t0)
+		s, _, err := workstore.Next(ctx, db, "agent-000", t0, nil)
 		require.NoError(t, err)
 		next := t0.AddDate(0, 0, 7)
 		in := work.OutcomeInput{Channel: work.ByCall, Outcome: work.Voicemail, Note: "left a message", NextContactAt: &next, Version: s.Version}

@@ -22,6 +22,7 @@ type QueueItem struct {
 	NextContactAt             *time.Time
 	Version                   int
 	Overdue                   bool
+	CadenceStep               int
 }
 
 // Queue lists the owner's unfinished items, overdue first, then by
@@ -31,7 +32,7 @@ func Queue(ctx context.Context, db *sqldb.DB, ownerID string, kind policy.Kind, 
 	err := db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
-next_contact_at, version FROM work_items
+next_contact_at, version, cadence_step FROM work_items
 WHERE owner_id = $1 AND state IN ('assigned', 'in_progress', 'waiting') AND ($2 = '' OR kind = $2) AND ($3 = '' OR practice_id = $3)
 ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, priority DESC, due_at, id LIMIT $5`,
 			ownerID, string(kind), practiceID, now, limit)
@@ -42,7 +43,7 @@ ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, pri
 		for rows.Next() {
 			var q QueueItem
 			var next sql.NullTime
-			if err := rows.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.State, &q.Priority, &q.Reasons, &q.DueAt, &next, &q.Version); err != nil {
+			if err := rows.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.State, &q.Priority, &q.Reasons, &q.DueAt, &next, &q.Version, &q.CadenceStep); err != nil {
 				return err
 			}
 			q.DueAt = q.DueAt.UTC()

@@ -1,0 +1,76 @@
+package workqueue
+
+import (
+	"context"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/contact"
+	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/work/workstore"
+)
+
+// hold is why an item cannot be worked now and when it can.
+type hold struct {
+	Code       string     `json:"code"`
+	Message    string     `json:"message"`
+	WorkableAt *time.Time `json:"workable_at"` // null when time does not cure it
+}
+
+// holds judges items against their practices' contact rules for the
+// contact each item's cadence calls for next. Practices are read once.
+type holds struct {
+	a     *API
+	now   time.Time
+	rules map[string]practiceRules
+}
+
+type practiceRules struct {
+	pols practice.Policies
+	tz   string
+}
+
+func (a *API) newHolds(now time.Time) *holds {
+	return &holds{a: a, now: now, rules: map[string]practiceRules{}}
+}
+
+// of returns the item's hold, or nil when it may be worked now.
+func (h *holds) of(ctx context.Context, q workstore.QueueItem, step int) (*hold, error) {
+	r, ok := h.rules[q.PracticeID]
+	if !ok {
+		p, err := h.a.d.Practices.Get(ctx, q.PracticeID)
+		if err != nil {
+			return nil, err
+		}
+		pols, err := h.a.d.Practices.Policies(ctx, q.PracticeID)
+		if err != nil {
+			return nil, err
+		}
+		r = practiceRules{pols: pols, tz: p.Timezone}
+		h.rules[q.PracticeID] = r
+	}
+	facts, recent, err := workstore.ContactFacts(ctx, h.a.d.DB, q.PracticeID, q.PatientID, h.now)
+	if err != nil {
+		return nil, err
+	}
+	facts.PracticeTimeZone = r.tz
+	v := contact.Check(r.pols.Contact, facts, nextAction(r.pols.Kinds[q.Kind], step), h.now, recent)
+	if v.Allowed {
+		return nil, nil
+	}
+	out := &hold{Code: string(v.Code), Message: v.Message}
+	if !v.WorkableAt.IsZero() {
+		t := v.WorkableAt
+		out.WorkableAt = &t
+	}
+	return out, nil
+}
+
+// nextAction is the contact the cadence calls for at step; past the last
+// step the last one repeats.
+func nextAction(p policy.Policy, step int) policy.Action {
+	if len(p.Cadence) == 0 {
+		return policy.Call
+	}
+	return p.Cadence[min(step, len(p.Cadence)-1)].Action
+}
