@@ -37,10 +37,13 @@ func Next(ctx context.Context, db *sqldb.DB, ownerID string, now time.Time, held
 	found := false
 	err := db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		found = false
+		// Read the candidates without locks, then lock one at a time: a
+		// caller holds at most the row it takes, so concurrent callers for
+		// the same owner each find the next free item.
 		rows, err := tx.QueryContext(ctx, `SELECT id, practice_id, patient_id, kind, version, cadence_step FROM work_items
 WHERE owner_id = $1 AND (state = 'assigned' OR (state = 'in_progress' AND lease_until < $2))
 ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $2 THEN 0 ELSE 1 END, priority DESC, due_at, id
-LIMIT 25`+db.Dialect.SkipLocked(), ownerID, now)
+LIMIT 50`, ownerID, now)
 		if err != nil {
 			return err
 		}
@@ -61,7 +64,16 @@ LIMIT 25`+db.Dialect.SkipLocked(), ownerID, now)
 			if held[q.ID] {
 				continue
 			}
-			s = Started{ID: q.ID, PracticeID: q.PracticeID, PatientID: q.PatientID, Kind: q.Kind, Version: q.Version + 1, LeaseUntil: now.Add(Lease)}
+			var version int
+			err := tx.QueryRowContext(ctx, `SELECT version FROM work_items WHERE id = $1 AND owner_id = $2
+AND (state = 'assigned' OR (state = 'in_progress' AND lease_until < $3))`+db.Dialect.SkipLocked(), q.ID, ownerID, now).Scan(&version)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // another call took it, or holds it now
+			}
+			if err != nil {
+				return err
+			}
+			s = Started{ID: q.ID, PracticeID: q.PracticeID, PatientID: q.PatientID, Kind: q.Kind, Version: version + 1, LeaseUntil: now.Add(Lease)}
 			_, err = tx.ExecContext(ctx, `UPDATE work_items SET state = 'in_progress', lease_until = $2, version = version + 1,
 updated_at = $3 WHERE id = $1`, s.ID, s.LeaseUntil, now)
 			found = err == nil
