@@ -142,6 +142,20 @@ func TestAgentCycle(t *testing.T) {
 			require.Equal(t, 409, res.Code, "the same version twice is a stale write")
 			res = b.api.Do("POST", outcomes, body, bob...)
 			require.Equal(t, 403, res.Code)
+
+			// Notes, and a hand-off to bob, whom the same grant covers.
+			res = b.api.Do("POST", view+"/notes", `{"note":"prefers mornings"}`, alice...)
+			require.Equal(t, 200, res.Code, string(res.Body))
+			res = b.api.Do("POST", view+"/notes", `{"note":"not my item"}`, bob...)
+			require.Equal(t, 403, res.Code)
+			require.Contains(t, string(res.Body), `"not_your_item"`)
+			var bobID string
+			require.NoError(t, db.QueryRowContext(ctx, `SELECT id FROM users WHERE subject = 'dev-bob'`).Scan(&bobID))
+			res = b.api.Do("POST", view+"/handoff", fmt.Sprintf(`{"to":%q,"note":"over to you","version":%d}`, bobID, started.Version+1), alice...)
+			require.Equal(t, 200, res.Code, string(res.Body))
+			require.Contains(t, string(res.Body), bobID)
+			res = b.api.Do("GET", view, "", bob...)
+			require.Equal(t, 200, res.Code, "bob works it now")
 		})
 	}
 }

@@ -34,7 +34,11 @@ func (a *API) mountWork(r gin.IRouter) {
 	const view = "/api/v1/work/items/:itemID"
 	g.Handle(r, http.MethodGet, view, authz.Policy{Action: access.ReadPatient, Resolve: item},
 		auditmw.PHI(http.MethodGet, view, a.d.Recorder, a.itemView))
-	g.Handle(r, http.MethodPost, view+"/outcomes", authz.Policy{Action: access.WorkOwnQueue, Resolve: item}, a.outcome)
+	mine := authz.Policy{Action: access.WorkOwnQueue, Resolve: item}
+	g.Handle(r, http.MethodPost, view+"/outcomes", mine, a.outcome)
+	g.Handle(r, http.MethodPost, view+"/handoff", mine, a.handoff)
+	g.Handle(r, http.MethodPost, view+"/release", mine, a.release)
+	g.Handle(r, http.MethodPost, view+"/notes", mine, a.addNote)
 }
 
 type queueEntry struct {

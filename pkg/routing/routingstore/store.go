@@ -148,11 +148,12 @@ func (s *Store) Route(ctx context.Context, itemID string) (Result, error) {
 	})
 }
 
-func (s *Store) assign(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+func (s *Store) assign(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time, res *Result, exclude ...string) error {
 	agents, grants, err := s.pool(ctx, tx, it.PracticeID)
 	if err != nil {
 		return err
 	}
+	agents = slices.DeleteFunc(agents, func(a routing.Agent) bool { return slices.Contains(exclude, a.UserID) })
 	owners, err := patientOwners(ctx, tx, it.PatientID)
 	if err != nil {
 		return err

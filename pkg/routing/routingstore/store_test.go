@@ -3,11 +3,13 @@ package routingstore_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/roster"
@@ -340,4 +342,62 @@ func TestKilledBetweenDecisionAndCommit(t *testing.T) {
 		}))
 		require.Zero(t, notOnce, "every item assigned, each exactly once")
 	})
+}
+
+// Hand-off goes only to an agent the practice's grants cover; release
+// routes the item to someone else; notes change nothing else; each is in
+// the item's history, and only the owner may do any of them.
+func TestHandoffReleaseAndNotes(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, 3, 10)
+		w.item(t, "h1", "pt01", policy.BalanceFollowup)
+		r, err := w.store.Route(ctx, "h1")
+		require.NoError(t, err)
+		owner := r.OwnerID
+		var others []string
+		for _, a := range w.agents {
+			if a != owner {
+				others = append(others, a)
+			}
+		}
+		version := func() int {
+			var v int
+			require.NoError(t, db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT version FROM work_items WHERE id = 'h1'`).Scan(&v)
+			}))
+			return v
+		}
+
+		_, err = w.store.Handoff(ctx, "h1", others[0], others[1], version(), "not mine to give")
+		require.Equal(t, apperr.KindForbidden, apperr.KindOf(err))
+		_, err = w.store.Handoff(ctx, "h1", owner, others[0], version()-1, "stale")
+		require.Equal(t, apperr.KindConflict, apperr.KindOf(err))
+		exec(t, db, `DELETE FROM team_members WHERE user_id = $1`, others[1]) // no longer covered
+		_, err = w.store.Handoff(ctx, "h1", owner, others[1], version(), "to someone uncovered")
+		require.Equal(t, "to", fieldOf(err))
+
+		r, err = w.store.Handoff(ctx, "h1", owner, others[0], version(), "Spanish speaker, over to you")
+		require.NoError(t, err)
+		require.Equal(t, others[0], r.OwnerID)
+		_, err = w.store.AddNote(ctx, "h1", others[0], "patient prefers mornings")
+		require.NoError(t, err)
+		v := version()
+		r, err = w.store.Release(ctx, "h1", others[0], v, "leaving early")
+		require.NoError(t, err)
+		require.Equal(t, owner, r.OwnerID, "released to the one other covered agent")
+		var history int
+		require.NoError(t, db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+			return tx.QueryRowContext(ctx, `SELECT count(*) FROM activities WHERE work_item_id = 'h1'`).Scan(&history)
+		}))
+		require.Equal(t, 3, history)
+	})
+}
+
+func fieldOf(err error) string {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae.Field
+	}
+	return ""
 }

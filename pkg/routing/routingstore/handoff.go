@@ -1,0 +1,113 @@
+package routingstore
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/routing"
+	"github.com/google/uuid"
+)
+
+var (
+	errNotOwner = &apperr.Error{Kind: apperr.KindForbidden, Code: "not_your_item", Message: "this item is owned by someone else"}
+	errStale    = apperr.Conflict("stale_version", "the item changed since you read it; reload it and try again", nil)
+)
+
+// checkOwner refuses a change by anyone but the item's owner, or against
+// a version that is not the item's.
+func (s *Store) checkOwner(ctx context.Context, tx *sql.Tx, it itemRow, by string, version int) error {
+	var v int
+	if err := tx.QueryRowContext(ctx, `SELECT version FROM work_items WHERE id = $1`, it.ID).Scan(&v); err != nil {
+		return err
+	}
+	switch {
+	case it.OwnerID != by:
+		return errNotOwner
+	case v != version:
+		return errStale
+	case it.State != "assigned" && it.State != "in_progress" && it.State != "waiting":
+		return apperr.Conflict("finished", "the item is finished already", nil)
+	}
+	return nil
+}
+
+func note(ctx context.Context, tx *sql.Tx, it itemRow, by, outcome, text string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel, outcome, note, at)
+VALUES ($1, $2, $3, $4, $5, 'note', $6, $7, $8)`, uuid.Must(uuid.NewV7()).String(), it.PracticeID, it.ID, it.PatientID, by, outcome,
+		strings.TrimSpace(text), now)
+	return err
+}
+
+// Handoff gives the item to another agent, who must be active, covered by
+// a live grant of the practice for the kind, skilled for it and under
+// capacity. The hand-off and its note go into the item's history.
+func (s *Store) Handoff(ctx context.Context, itemID, by, to string, version int, text string) (Result, error) {
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+		if err := s.checkOwner(ctx, tx, it, by, version); err != nil {
+			return err
+		}
+		agents, grants, err := s.pool(ctx, tx, it.PracticeID)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(agents, func(a routing.Agent) bool { return a.UserID == to })
+		item := routing.Item{ID: it.ID, PracticeID: it.PracticeID, PatientID: it.PatientID, Kind: it.Kind, Payer: it.payer}
+		if i < 0 || !routing.Eligible(agents[i], item, grants, now) {
+			return apperr.Invalid("to", "not_eligible", "that agent is not covered by this practice's grants for this work, or lacks the skill")
+		}
+		open, capacity, err := s.lockAgent(ctx, tx, to)
+		if err != nil {
+			return err
+		}
+		if open >= capacity {
+			return apperr.Invalid("to", "at_capacity", "that agent's queue is full")
+		}
+		if err := note(ctx, tx, it, by, "handed_off", text, now); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE work_items SET owner_id = $2, state = CASE WHEN state = 'waiting' THEN 'waiting' ELSE 'assigned' END,
+lease_until = NULL, assigned_at = $3, version = version + 1, updated_at = $3 WHERE id = $1`, it.ID, to, now)
+		res.OwnerID = to
+		return err
+	})
+}
+
+// Release gives the item back for routing to someone else; the release
+// and its note go into the item's history.
+func (s *Store) Release(ctx context.Context, itemID, by string, version int, text string) (Result, error) {
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+		if err := s.checkOwner(ctx, tx, it, by, version); err != nil {
+			return err
+		}
+		if err := note(ctx, tx, it, by, "released", text, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE work_items SET state = 'open', owner_id = NULL, assigned_at = NULL, lease_until = NULL,
+version = version + 1, updated_at = $2 WHERE id = $1`, it.ID, now); err != nil {
+			return err
+		}
+		it.State, it.OwnerID = "open", ""
+		if it.status != "active" {
+			return nil
+		}
+		return s.assign(ctx, tx, it, now, res, by)
+	})
+}
+
+// AddNote appends a free note to the item's history. Notes change nothing
+// else, so they never make anyone's version stale.
+func (s *Store) AddNote(ctx context.Context, itemID, by, text string) (Result, error) {
+	if strings.TrimSpace(text) == "" {
+		return Result{}, apperr.Invalid("note", "required", "write the note")
+	}
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+		if it.OwnerID != by {
+			return errNotOwner
+		}
+		return note(ctx, tx, it, by, "note", text, now)
+	})
+}

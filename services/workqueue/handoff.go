@@ -1,0 +1,80 @@
+package workqueue
+
+import (
+	"net/http"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/pkg/routing/routingstore"
+	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/backdesk/backdesk/services/internal/authz"
+	"github.com/gin-gonic/gin"
+)
+
+type handoffBody struct {
+	To      string `json:"to"`
+	Note    string `json:"note"`
+	Version int    `json:"version"`
+}
+
+// change runs a change of the item by its owner and answers with the
+// item's new owner; someone else's item is refused and audited.
+func (a *API) change(c *gin.Context, fn func(by string) (routingstore.Result, error)) {
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	res, err := fn(p.UserID)
+	if ae, ok := err.(*apperr.Error); ok && ae.Code == "not_your_item" {
+		_, r, _ := authz.DecisionFrom(ctx)
+		a.d.Guard.Deny(c, c.Request.Method, r, ae.Code, ae.Message)
+		return
+	}
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"item_id": res.ItemID, "owner_id": res.OwnerID, "unassigned_reason": string(res.Reason)})
+}
+
+// handoff gives the item to another agent the practice's grants cover.
+func (a *API) handoff(c *gin.Context) {
+	var in handoffBody
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	if in.To == "" {
+		web.Fail(c, apperr.Invalid("to", "required", "name the agent (user id) to hand the item to"))
+		return
+	}
+	a.change(c, func(by string) (routingstore.Result, error) {
+		return a.d.Routing.Handoff(c.Request.Context(), c.Param("itemID"), by, in.To, in.Version, in.Note)
+	})
+}
+
+// release gives the item back to be routed to someone else.
+func (a *API) release(c *gin.Context) {
+	var in handoffBody
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	a.change(c, func(by string) (routingstore.Result, error) {
+		return a.d.Routing.Release(c.Request.Context(), c.Param("itemID"), by, in.Version, in.Note)
+	})
+}
+
+// addNote appends a free note to the item's history.
+func (a *API) addNote(c *gin.Context) {
+	var in struct {
+		Note string `json:"note"`
+	}
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	a.change(c, func(by string) (routingstore.Result, error) {
+		res, err := a.d.Routing.AddNote(c.Request.Context(), c.Param("itemID"), by, in.Note)
+		res.OwnerID = by
+		return res, err
+	})
+}
