@@ -126,7 +126,8 @@ func waitImport(t *testing.T, b bundle, loc, token string) map[string]any {
 		out = nil
 		res.JSON(t, &out)
 		return out["state"] == "succeeded" || out["state"] == "failed"
-	}, 30*time.Second, 25*time.Millisecond)
+	}, 2*time.Minute, 25*time.Millisecond) // a hang guard: at start the stack is also routing the demo's work
+
 	require.Equal(t, "succeeded", out["state"], fmt.Sprint(out))
 	return out
 }
