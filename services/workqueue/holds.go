@@ -35,7 +35,7 @@ func (a *API) newHolds(now time.Time) *holds {
 }
 
 // of returns the item's hold, or nil when it may be worked now.
-func (h *holds) of(ctx context.Context, q workstore.QueueItem, step int) (*hold, error) {
+func (h *holds) of(ctx context.Context, q workstore.QueueItem) (*hold, error) {
 	r, ok := h.rules[q.PracticeID]
 	if !ok {
 		p, err := h.a.d.Practices.Get(ctx, q.PracticeID)
@@ -54,7 +54,7 @@ func (h *holds) of(ctx context.Context, q workstore.QueueItem, step int) (*hold,
 		return nil, err
 	}
 	facts.PracticeTimeZone = r.tz
-	v := contact.Check(r.pols.Contact, facts, nextAction(r.pols.Kinds[q.Kind], step), h.now, recent)
+	v := contact.Check(r.pols.Contact, facts, nextAction(r.pols.Kinds[q.Kind], q.CadenceStep), h.now, recent)
 	if v.Allowed {
 		return nil, nil
 	}

@@ -86,7 +86,7 @@ func (a *API) queue(c *gin.Context) {
 		counts[q.Kind]++
 		e := entryFrom(q)
 		if q.State != "waiting" {
-			if e.Hold, err = h.of(ctx, q, q.CadenceStep); err != nil {
+			if e.Hold, err = h.of(ctx, q); err != nil {
 				web.Fail(c, err)
 				return
 			}
@@ -111,7 +111,9 @@ func (a *API) next(c *gin.Context) {
 	p, _ := authn.PrincipalFrom(ctx)
 	now := a.d.Now().UTC()
 	// Judge the contact rules first, outside the transaction that starts
-	// the item: they read the patient and the week's contacts.
+	// the item: they read the patient and the week's contacts. Waiting
+	// items are not candidates, so only the rest (at most the agent's
+	// capacity) are judged.
 	items, err := workstore.Queue(ctx, a.d.DB, p.UserID, "", "", now, 500)
 	if err != nil {
 		web.Fail(c, err)
@@ -122,7 +124,7 @@ func (a *API) next(c *gin.Context) {
 		if q.State == "waiting" {
 			continue
 		}
-		hd, err := h.of(ctx, q, q.CadenceStep)
+		hd, err := h.of(ctx, q)
 		if err != nil {
 			web.Fail(c, err)
 			return

@@ -48,22 +48,12 @@ func (s *Store) BreakGlass(ctx context.Context, id string) (access.BreakGlass, e
 // BreakGlassList lists sessions across practices for compliance, unreviewed
 // first, then newest first.
 func (s *Store) BreakGlassList(ctx context.Context, unreviewedOnly bool) ([]access.BreakGlass, error) {
-	var bs []access.BreakGlass
-	err := s.read(ctx, "", func(tx *sql.Tx) error {
-		q := breakGlassColumns + ` WHERE ($1 = 0 OR reviewed_at IS NULL)
-ORDER BY CASE WHEN reviewed_at IS NULL THEN 0 ELSE 1 END, opened_at DESC LIMIT 500`
-		only := 0
-		if unreviewedOnly {
-			only = 1
-		}
-		rows, err := tx.QueryContext(ctx, q, only)
-		if err != nil {
-			return err
-		}
-		bs, err = scanBreakGlass(rows)
-		return err
-	})
-	return bs, sqldb.MapError(err)
+	only := 0
+	if unreviewedOnly {
+		only = 1
+	}
+	return list(ctx, s, "", scanBreakGlass, breakGlassColumns+` WHERE ($1 = 0 OR reviewed_at IS NULL)
+ORDER BY CASE WHEN reviewed_at IS NULL THEN 0 ELSE 1 END, opened_at DESC LIMIT 500`, only)
 }
 
 // ReviewBreakGlass stores b's review with its audit event.

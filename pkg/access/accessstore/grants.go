@@ -69,16 +69,7 @@ func (s *Store) Grant(ctx context.Context, id string) (access.Grant, error) {
 
 // Grants lists a practice's grants, newest first.
 func (s *Store) Grants(ctx context.Context, practiceID string) ([]access.Grant, error) {
-	var gs []access.Grant
-	err := s.read(ctx, practiceID, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, grantColumns+` WHERE practice_id = $1 ORDER BY created_at DESC, id DESC`, practiceID)
-		if err != nil {
-			return err
-		}
-		gs, err = scanGrants(rows)
-		return err
-	})
-	return gs, sqldb.MapError(err)
+	return list(ctx, s, practiceID, scanGrants, grantColumns+` WHERE practice_id = $1 ORDER BY created_at DESC, id DESC`, practiceID)
 }
 
 var errStale = apperr.Conflict("stale_version", "the grant changed since you read it; reload and try again", nil)

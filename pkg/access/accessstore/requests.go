@@ -57,17 +57,8 @@ func (s *Store) Request(ctx context.Context, id string) (access.Request, error) 
 
 // Requests lists a practice's requests in state ("" for every state), newest first.
 func (s *Store) Requests(ctx context.Context, practiceID string, state access.RequestState) ([]access.Request, error) {
-	var rs []access.Request
-	err := s.read(ctx, practiceID, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, requestColumns+` WHERE practice_id = $1 AND ($2 = '' OR state = $2)
+	return list(ctx, s, practiceID, scanRequests, requestColumns+` WHERE practice_id = $1 AND ($2 = '' OR state = $2)
 ORDER BY requested_at DESC, id DESC`, practiceID, string(state))
-		if err != nil {
-			return err
-		}
-		rs, err = scanRequests(rows)
-		return err
-	})
-	return rs, sqldb.MapError(err)
 }
 
 var errDecided = apperr.Conflict("already_decided", "the request was decided already", nil)

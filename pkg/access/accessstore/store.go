@@ -146,32 +146,29 @@ WHERE owner_id = $1 AND practice_id = $2 AND patient_id = $3 AND state IN ('assi
 	return out, sqldb.MapError(err)
 }
 
-// BreakGlassFor returns the user's unexpired sessions for a patient.
+// BreakGlassFor returns the user's latest sessions for a patient.
 func (s *Store) BreakGlassFor(ctx context.Context, userID, practiceID, patientID string) ([]access.BreakGlass, error) {
-	var out []access.BreakGlass
-	err := s.read(ctx, practiceID, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, breakGlassColumns+` WHERE user_id = $1 AND practice_id = $2 AND patient_id = $3
+	return list(ctx, s, practiceID, scanBreakGlass, breakGlassColumns+` WHERE user_id = $1 AND practice_id = $2 AND patient_id = $3
 ORDER BY opened_at DESC LIMIT 5`, userID, practiceID, patientID)
-		if err != nil {
-			return err
-		}
-		out, err = scanBreakGlass(rows)
-		return err
-	})
-	return out, sqldb.MapError(err)
 }
 
 // GrantsFor returns the user's grants on a practice, direct or through a team.
 func (s *Store) GrantsFor(ctx context.Context, userID, practiceID string) ([]access.Grant, error) {
-	var out []access.Grant
-	err := s.read(ctx, practiceID, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, grantColumns+` WHERE practice_id = $1 AND revoked_at IS NULL AND (
+	return list(ctx, s, practiceID, scanGrants, grantColumns+` WHERE practice_id = $1 AND revoked_at IS NULL AND (
     (grantee_type = 'agent' AND grantee_id = $2)
  OR (grantee_type = 'team' AND grantee_id IN (SELECT team_id FROM team_members WHERE user_id = $2)))`, practiceID, userID)
+}
+
+// list runs query within practiceID's scope ("" for every practice) and
+// scans its rows.
+func list[T any](ctx context.Context, s *Store, practiceID string, scan func(*sql.Rows) ([]T, error), query string, args ...any) ([]T, error) {
+	var out []T
+	err := s.read(ctx, practiceID, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
-		out, err = scanGrants(rows)
+		out, err = scan(rows)
 		return err
 	})
 	return out, sqldb.MapError(err)
@@ -180,18 +177,10 @@ func (s *Store) GrantsFor(ctx context.Context, userID, practiceID string) ([]acc
 // byID reads the one row query finds for id, across practices (the caller
 // checks the practice afterwards), or answers that what is not found.
 func byID[T any](ctx context.Context, s *Store, query, id, what string, scan func(*sql.Rows) ([]T, error)) (T, error) {
-	var out []T
-	err := s.read(ctx, "", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, query, id)
-		if err != nil {
-			return err
-		}
-		out, err = scan(rows)
-		return err
-	})
+	out, err := list(ctx, s, "", scan, query, id)
 	var zero T
 	if err != nil {
-		return zero, sqldb.MapError(err)
+		return zero, err
 	}
 	if len(out) == 0 {
 		return zero, apperr.NotFound(what)

@@ -55,8 +55,7 @@ func (s *Store) Handoff(ctx context.Context, itemID, by, to string, version int,
 			return err
 		}
 		i := slices.IndexFunc(agents, func(a routing.Agent) bool { return a.UserID == to })
-		item := routing.Item{ID: it.ID, PracticeID: it.PracticeID, PatientID: it.PatientID, Kind: it.Kind, Payer: it.payer}
-		if i < 0 || !routing.Eligible(agents[i], item, grants, now) {
+		if i < 0 || !routing.Eligible(agents[i], it.item(), grants, now) {
 			return apperr.Invalid("to", "not_eligible", "that agent is not covered by this practice's grants for this work, or lacks the skill")
 		}
 		open, capacity, err := s.lockAgent(ctx, tx, to)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
-	"github.com/backdesk/backdesk/pkg/routing"
 )
 
 // Report is what one reconciliation pass did.
@@ -116,38 +115,18 @@ func (s *Store) Reroute(ctx context.Context, itemID string) (Result, error) {
 			res.Skipped = "not owned"
 			return nil
 		}
-		keep, err := s.ownerCanKeep(ctx, tx, it, now)
+		eligible, offline, err := s.standing(ctx, tx, it, now)
 		if err != nil {
 			return err
 		}
-		if !keep && it.State == "waiting" && it.status == "active" {
-			// A waiting item of an offline owner stays until it comes due;
-			// one whose grant is gone does not.
-			offline, err := s.offlineTooLong(ctx, tx, it.OwnerID, now)
-			if err != nil {
-				return err
-			}
-			keep = offline && s.stillCovered(ctx, tx, it, now)
-		}
-		if keep {
+		// A waiting item of an offline owner stays until it comes due; one
+		// whose grant is gone does not.
+		if it.status == "active" && eligible && (!offline || it.State == "waiting") {
 			res.Skipped, res.OwnerID = "owner keeps it", it.OwnerID
 			return nil
 		}
 		return s.release(ctx, tx, it, now, res)
 	})
-}
-
-func (s *Store) stillCovered(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time) bool {
-	agents, grants, err := s.pool(ctx, tx, it.PracticeID)
-	if err != nil {
-		return false
-	}
-	for _, a := range agents {
-		if a.UserID == it.OwnerID {
-			return routing.Eligible(a, routing.Item{ID: it.ID, PracticeID: it.PracticeID, PatientID: it.PatientID, Kind: it.Kind, Payer: it.payer}, grants, now)
-		}
-	}
-	return false
 }
 
 // ownersLost finds owned items whose owner may no longer own them, in bulk:

@@ -93,6 +93,11 @@ type itemRow struct {
 	escalate bool
 }
 
+// item is what routing.Pick needs of the row.
+func (r itemRow) item() routing.Item {
+	return routing.Item{ID: r.ID, PracticeID: r.PracticeID, PatientID: r.PatientID, Kind: r.Kind, Payer: r.payer}
+}
+
 func (s *Store) lockItem(ctx context.Context, tx *sql.Tx, id string) (itemRow, error) {
 	var r itemRow
 	var owner sql.NullString
@@ -158,7 +163,7 @@ func (s *Store) assign(ctx context.Context, tx *sql.Tx, it itemRow, now time.Tim
 	if err != nil {
 		return err
 	}
-	item := routing.Item{ID: it.ID, PracticeID: it.PracticeID, PatientID: it.PatientID, Kind: it.Kind, Payer: it.payer}
+	item := it.item()
 	for {
 		who, why := routing.Pick(item, routing.Facts{Agents: agents, Grants: grants, PatientOwners: owners}, now)
 		if who == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
@@ -64,27 +65,32 @@ version = version + 1, updated_at = $2 WHERE id = $1`, it.ID, now); err != nil {
 	return s.assign(ctx, tx, it, now, res)
 }
 
-// ownerCanKeep reports whether the item's owner may still own it.
-func (s *Store) ownerCanKeep(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time) (bool, error) {
-	if it.status != "active" || it.OwnerID == "" {
-		return false, nil
+// standing reports whether the item's owner is still eligible for it (an
+// active agent a live grant covers, with the skill) and whether it has been
+// offline too long. The practice's status is the caller's to check.
+func (s *Store) standing(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time) (eligible, offline bool, err error) {
+	if it.OwnerID == "" {
+		return false, false, nil
 	}
 	agents, grants, err := s.pool(ctx, tx, it.PracticeID)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
-	for _, a := range agents {
-		if a.UserID != it.OwnerID {
-			continue
-		}
-		item := routing.Item{ID: it.ID, PracticeID: it.PracticeID, PatientID: it.PatientID, Kind: it.Kind, Payer: it.payer}
-		if !routing.Eligible(a, item, grants, now) {
-			return false, nil
-		}
-		gone, err := s.offlineTooLong(ctx, tx, a.UserID, now)
-		return !gone, err
+	i := slices.IndexFunc(agents, func(a routing.Agent) bool { return a.UserID == it.OwnerID })
+	if i < 0 || !routing.Eligible(agents[i], it.item(), grants, now) {
+		return false, false, nil // no live grant covers the owner any more, it lost the skill, or it was deactivated
 	}
-	return false, nil // no live grant covers the owner any more, or it was deactivated
+	offline, err = s.offlineTooLong(ctx, tx, it.OwnerID, now)
+	return true, offline, err
+}
+
+// ownerCanKeep reports whether the item's owner may still own it.
+func (s *Store) ownerCanKeep(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time) (bool, error) {
+	if it.status != "active" {
+		return false, nil
+	}
+	eligible, offline, err := s.standing(ctx, tx, it, now)
+	return eligible && !offline, err
 }
 
 func (s *Store) offlineTooLong(ctx context.Context, tx *sql.Tx, userID string, now time.Time) (bool, error) {

@@ -19,6 +19,10 @@ import (
 // before it counts as abandoned and returns to that agent's queue.
 const Lease = 15 * time.Minute
 
+// NextCandidates is how many of the owner's items, in queue order, Next
+// considers.
+const NextCandidates = 50
+
 // Started is an item an agent has just started.
 type Started struct {
 	ID, PracticeID, PatientID string
@@ -43,7 +47,7 @@ func Next(ctx context.Context, db *sqldb.DB, ownerID string, now time.Time, held
 		rows, err := tx.QueryContext(ctx, `SELECT id, practice_id, patient_id, kind, version, cadence_step FROM work_items
 WHERE owner_id = $1 AND (state = 'assigned' OR (state = 'in_progress' AND lease_until < $2))
 ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $2 THEN 0 ELSE 1 END, priority DESC, due_at, id
-LIMIT 50`, ownerID, now)
+LIMIT $3`, ownerID, now, NextCandidates)
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package auditmw
 
 import (
-	"net/http"
 	"sync"
 
 	"github.com/backdesk/backdesk/pkg/audit"
@@ -49,32 +48,10 @@ func PHI(method, fullPath string, rec *recorder.Recorder, h PHIHandler) gin.Hand
 	}
 }
 
-// GET registers h as a PHI route on r at path (relative to r).
-func GET(r gin.IRouter, path string, rec *recorder.Recorder, h PHIHandler) {
-	base := ""
-	if g, ok := r.(*gin.RouterGroup); ok {
-		base = g.BasePath()
-	}
-	r.GET(path, PHI(http.MethodGet, joinPath(base, path), rec, h))
-}
-
 // Declared reports whether the route (method and gin path) was registered
 // as returning PHI, for tests that walk the route table.
 func Declared(method, path string) bool {
 	mu.Lock()
 	defer mu.Unlock()
 	return declared[method+" "+path]
-}
-
-func joinPath(base, path string) string {
-	switch {
-	case base == "" || base == "/":
-		return path
-	case path == "":
-		return base
-	}
-	if base[len(base)-1] == '/' {
-		base = base[:len(base)-1]
-	}
-	return base + path
 }

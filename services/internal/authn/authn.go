@@ -19,7 +19,6 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/oidcauth"
 	"github.com/backdesk/backdesk/pkg/platform/session"
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/gin-gonic/gin"
 )
@@ -149,48 +148,3 @@ func (a *Authenticator) refuse(c *gin.Context, err error) {
 
 // IsAPI tells JSON endpoints from pages.
 func IsAPI(path string) bool { return strings.HasPrefix(path, "/api/") }
-
-// RequireRole lets through principals holding any of roles.
-func RequireRole(roles ...identity.Role) gin.HandlerFunc {
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		names[i] = string(r)
-	}
-	err := &apperr.Error{Kind: apperr.KindForbidden, Code: "forbidden", Message: "requires the role " + strings.Join(names, " or ")}
-	return func(c *gin.Context) {
-		p, ok := PrincipalFrom(c.Request.Context())
-		if !ok || !p.Has(roles...) {
-			web.Fail(c, err)
-			return
-		}
-		c.Next()
-	}
-}
-
-// RequireMembership lets through platform admins and the admins of the
-// practice named by the route parameter param.
-func RequireMembership(param string) gin.HandlerFunc {
-	err := &apperr.Error{Kind: apperr.KindForbidden, Code: "not_a_member", Message: "you are not an administrator of this practice"}
-	return func(c *gin.Context) {
-		p, ok := PrincipalFrom(c.Request.Context())
-		if !ok || !(p.Has(identity.PlatformAdmin) || p.AdminOf(c.Param(param))) {
-			web.Fail(c, err)
-			return
-		}
-		c.Next()
-	}
-}
-
-// ScopeToPractice runs the rest of the request within the practice named
-// by the route parameter param (sqldb.WithPractice): on PostgreSQL,
-// row-level security then shows the handlers that practice's rows and no
-// other's. It narrows what the authorization checks allow and never stands
-// in for them. Routes without the parameter are left unscoped.
-func ScopeToPractice(param string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if id := c.Param(param); id != "" {
-			c.Request = c.Request.WithContext(sqldb.WithPractice(c.Request.Context(), id))
-		}
-		c.Next()
-	}
-}
