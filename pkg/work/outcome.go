@@ -61,6 +61,7 @@ type OutcomeInput struct {
 	Note          string
 	NextContactAt *time.Time
 	PromisedCents int64
+	PaidCents     int64 // collected during this contact, as the agent records it
 	Version       int
 }
 
@@ -82,6 +83,10 @@ func (in OutcomeInput) Apply(p policy.Policy, now time.Time) (State, error) {
 		return "", apperr.Invalid("note", "too_long", "must be at most %d characters", MaxNoteLen)
 	case in.Outcome == PromisedPayment && in.PromisedCents <= 0:
 		return "", apperr.Invalid("promised_cents", "required", "a promised payment needs its amount in cents")
+	case in.PaidCents < 0:
+		return "", apperr.Invalid("paid_cents", "negative", "must not be negative")
+	case in.PaidCents > 0 && in.Outcome != Paid && in.Outcome != Reached && in.Outcome != PromisedPayment:
+		return "", apperr.Invalid("paid_cents", "not_allowed", "a payment is recorded with the outcome paid, reached or promised_payment, not %s", in.Outcome)
 	case in.Version < 1:
 		return "", apperr.Invalid("version", "required", "send the item's version you last read")
 	}

@@ -38,6 +38,9 @@ func TestOutcomeValidation(t *testing.T) {
 		{"a promise with its amount", work.OutcomeInput{Channel: work.ByCall, Outcome: work.PromisedPayment, NextContactAt: at(7 * day), PromisedCents: 5000, Version: 1}, work.Waiting, ""},
 		{"unknown channel", work.OutcomeInput{Channel: "fax", Outcome: work.Sent, NextContactAt: at(day), Version: 1}, "", "channel"},
 		{"unknown outcome", work.OutcomeInput{Channel: work.ByCall, Outcome: "maybe", NextContactAt: at(day), Version: 1}, "", "outcome"},
+		{"paid with its amount", work.OutcomeInput{Channel: work.ByCall, Outcome: work.Paid, PaidCents: 12000, Version: 1}, work.Resolved, ""},
+		{"a negative payment", work.OutcomeInput{Channel: work.ByCall, Outcome: work.Paid, PaidCents: -1, Version: 1}, "", "paid_cents"},
+		{"a payment on a voicemail", work.OutcomeInput{Channel: work.ByCall, Outcome: work.Voicemail, NextContactAt: at(day), PaidCents: 100, Version: 1}, "", "paid_cents"},
 		{"no version", work.OutcomeInput{Channel: work.ByCall, Outcome: work.Voicemail, NextContactAt: at(day)}, "", "version"},
 	}
 	for _, c := range cases {

@@ -254,7 +254,7 @@ func (w matrixWorld) params(path string, own bool) map[string]string {
 	p := map[string]string{
 		"id": w.practice[own], "patientID": w.patient[own], "grantID": w.grant[own], "requestID": w.request[own],
 		"importID": w.importID[own], "sessionID": w.session, "kind": "recare", "teamID": w.team, "userID": w.agent,
-		"itemID": w.item[own],
+		"itemID": w.item[own], "practiceID": w.practice[own],
 	}
 	switch {
 	case strings.HasPrefix(path, "/api/v1/audit/events/"):

@@ -62,4 +62,5 @@ func (a *API) Mount(r gin.IRouter) {
 	g.Handle(r, http.MethodDelete, "/api/v1/teams/:teamID/members/:userID", manage, a.removeMember)
 	g.Handle(r, http.MethodGet, "/api/v1/work/unassigned", manage, a.unassigned)
 	a.mountWork(r)
+	a.mountReports(r)
 }

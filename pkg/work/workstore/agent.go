@@ -125,15 +125,19 @@ func RecordOutcome(ctx context.Context, db *sqldb.DB, practiceID, itemID, actorI
 			return apperr.Conflict("finished", "the item is finished already", nil)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel,
-outcome, note, next_contact_at, promised_cents, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+outcome, note, next_contact_at, promised_cents, paid_cents, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			uuid.Must(uuid.NewV7()).String(), practiceID, itemID, patientID, actorID, string(in.Channel), string(in.Outcome),
-			in.Note, nullTime(in.NextContactAt), in.PromisedCents, now); err != nil {
+			in.Note, nullTime(in.NextContactAt), in.PromisedCents, in.PaidCents, now); err != nil {
 			return err
 		}
 		version = v + 1
+		var finished any
+		if state == work.Resolved || state == work.Closed {
+			finished = now.UTC()
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE work_items SET state = $2, next_contact_at = $3, lease_until = NULL,
-attempts = attempts + 1, cadence_step = cadence_step + 1, version = $4, updated_at = $5 WHERE id = $1`,
-			itemID, string(state), nullTime(in.NextContactAt), version, now); err != nil {
+attempts = attempts + 1, cadence_step = cadence_step + 1, version = $4, updated_at = $5, finished_at = $6 WHERE id = $1`,
+			itemID, string(state), nullTime(in.NextContactAt), version, now, finished); err != nil {
 			return err
 		}
 		if state != work.Waiting {

@@ -64,7 +64,7 @@ ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, pri
 type Activity struct {
 	ID, ActorID, Channel, Outcome, Note string
 	NextContactAt                       *time.Time
-	PromisedCents                       int64
+	PromisedCents, PaidCents            int64
 	At                                  time.Time
 }
 
@@ -93,7 +93,7 @@ next_contact_at, version, attempts, cadence_step, owner_id FROM work_items WHERE
 			t := next.Time.UTC()
 			it.NextContactAt = &t
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, actor_id, channel, outcome, note, next_contact_at, promised_cents, at
+		rows, err := tx.QueryContext(ctx, `SELECT id, actor_id, channel, outcome, note, next_contact_at, promised_cents, paid_cents, at
 FROM activities WHERE work_item_id = $1 ORDER BY at, id`, itemID)
 		if err != nil {
 			return err
@@ -101,7 +101,7 @@ FROM activities WHERE work_item_id = $1 ORDER BY at, id`, itemID)
 		for rows.Next() {
 			var a Activity
 			var n sql.NullTime
-			if err := rows.Scan(&a.ID, &a.ActorID, &a.Channel, &a.Outcome, &a.Note, &n, &a.PromisedCents, &a.At); err != nil {
+			if err := rows.Scan(&a.ID, &a.ActorID, &a.Channel, &a.Outcome, &a.Note, &n, &a.PromisedCents, &a.PaidCents, &a.At); err != nil {
 				rows.Close()
 				return err
 			}
