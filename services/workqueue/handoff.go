@@ -13,6 +13,7 @@ import (
 
 type handoffBody struct {
 	To      string `json:"to"`
+	Team    string `json:"team"`
 	Note    string `json:"note"`
 	Version int    `json:"version"`
 }
@@ -35,15 +36,25 @@ func (a *API) change(c *gin.Context, fn func(by string) (routingstore.Result, er
 	c.JSON(http.StatusOK, gin.H{"item_id": res.ItemID, "owner_id": res.OwnerID, "unassigned_reason": string(res.Reason)})
 }
 
-// handoff gives the item to another agent the practice's grants cover.
+// handoff gives the item to another agent the practice's grants cover,
+// or to whichever member of a team routing would pick.
 func (a *API) handoff(c *gin.Context) {
 	var in handoffBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
 	}
-	if in.To == "" {
-		web.Fail(c, apperr.Invalid("to", "required", "name the agent (user id) to hand the item to"))
+	switch {
+	case in.To == "" && in.Team == "":
+		web.Fail(c, apperr.Invalid("to", "required", "name the agent (to) or the team (team) to hand the item to"))
+		return
+	case in.To != "" && in.Team != "":
+		web.Fail(c, apperr.Invalid("team", "not_allowed", "hand the item to an agent or to a team, not both"))
+		return
+	case in.Team != "":
+		a.change(c, func(by string) (routingstore.Result, error) {
+			return a.d.Routing.HandoffToTeam(c.Request.Context(), c.Param("itemID"), by, in.Team, in.Version, in.Note)
+		})
 		return
 	}
 	a.change(c, func(by string) (routingstore.Result, error) {

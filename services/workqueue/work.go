@@ -177,20 +177,22 @@ type activityView struct {
 	Note          string     `json:"note"`
 	NextContactAt *time.Time `json:"next_contact_at"`
 	PromisedCents int64      `json:"promised_cents"`
+	PaidCents     int64      `json:"paid_cents"`
 }
 
 func itemViewFrom(it workstore.Item, patient map[string]any) gin.H {
 	history := make([]activityView, 0, len(it.History))
 	for _, h := range it.History {
 		history = append(history, activityView{At: h.At, ActorID: h.ActorID, Channel: h.Channel, Outcome: h.Outcome, Note: h.Note,
-			NextContactAt: h.NextContactAt, PromisedCents: h.PromisedCents})
+			NextContactAt: h.NextContactAt, PromisedCents: h.PromisedCents, PaidCents: h.PaidCents})
 	}
 	others := make([]queueEntry, 0, len(it.Others))
 	for _, o := range it.Others {
 		others = append(others, entryFrom(o))
 	}
 	return gin.H{"item": entryFrom(it.QueueItem), "attempts": it.Attempts, "cadence_step": it.CadenceStep,
-		"patient": patient, "history": history, "other_items": others}
+		"patient": patient, "history": history, "other_items": others,
+		"talking_points": work.TalkingPoints(it.Kind, lastOutcome(it.History))}
 }
 
 type outcomeBody struct {
@@ -199,6 +201,7 @@ type outcomeBody struct {
 	Note          string       `json:"note"`
 	NextContactAt *time.Time   `json:"next_contact_at"`
 	PromisedCents int64        `json:"promised_cents"`
+	PaidCents     int64        `json:"paid_cents"`
 	Version       int          `json:"version"`
 }
 
@@ -218,7 +221,7 @@ func (a *API) outcome(c *gin.Context) {
 		return
 	}
 	out := work.OutcomeInput{Channel: in.Channel, Outcome: in.Outcome, Note: in.Note, NextContactAt: in.NextContactAt,
-		PromisedCents: in.PromisedCents, Version: in.Version}
+		PromisedCents: in.PromisedCents, PaidCents: in.PaidCents, Version: in.Version}
 	v, err := workstore.RecordOutcome(ctx, a.d.DB, res.PracticeID, res.WorkItemID, p.UserID, out, pols.Kinds[res.Kind], a.d.Now().UTC())
 	if errors.Is(err, workstore.ErrNotYours) {
 		a.d.Guard.Deny(c, c.Request.Method, res, workstore.ErrNotYours.Code, workstore.ErrNotYours.Message)
@@ -229,4 +232,17 @@ func (a *API) outcome(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"item_id": res.WorkItemID, "version": v})
+}
+
+// lastOutcome is the outcome of the item's last contact, skipping notes,
+// hand-offs and releases, which say nothing about the account.
+func lastOutcome(h []workstore.Activity) work.Outcome {
+	for i := len(h) - 1; i >= 0; i-- {
+		switch h[i].Outcome {
+		case "note", "handed_off", "released":
+			continue
+		}
+		return work.Outcome(h[i].Outcome)
+	}
+	return ""
 }

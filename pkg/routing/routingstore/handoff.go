@@ -110,3 +110,72 @@ func (s *Store) AddNote(ctx context.Context, itemID, by, text string) (Result, e
 		return note(ctx, tx, it, by, "note", text, now)
 	})
 }
+
+// HandoffToTeam gives the item to whichever member of the team routing
+// would pick (eligible, under capacity, least loaded), other than the
+// giver. When no member can take it the item stays with its owner and
+// the refusal says why.
+func (s *Store) HandoffToTeam(ctx context.Context, itemID, by, teamID string, version int, text string) (Result, error) {
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+		if err := s.checkOwner(ctx, tx, it, by, version); err != nil {
+			return err
+		}
+		agents, grants, err := s.pool(ctx, tx, it.PracticeID)
+		if err != nil {
+			return err
+		}
+		members, err := teamMembers(ctx, tx, teamID)
+		if err != nil {
+			return err
+		}
+		if members == nil {
+			return apperr.Invalid("team", "unknown_team", "there is no team %q, or it has no members", teamID)
+		}
+		agents = slices.DeleteFunc(agents, func(a routing.Agent) bool { return a.UserID == by || !members[a.UserID] })
+		owners, err := patientOwners(ctx, tx, it.PatientID)
+		if err != nil {
+			return err
+		}
+		for {
+			who, why := routing.Pick(it.item(), routing.Facts{Agents: agents, Grants: grants, PatientOwners: owners}, now)
+			if who == "" {
+				return apperr.Invalid("team", "no_member_available", "no other member of that team can take this item now (%s)", why)
+			}
+			open, capacity, err := s.lockAgent(ctx, tx, who)
+			if err != nil {
+				return err
+			}
+			if open >= capacity {
+				agents[slices.IndexFunc(agents, func(a routing.Agent) bool { return a.UserID == who })].Open = capacity
+				continue
+			}
+			if err := note(ctx, tx, it, by, "handed_off", text, now); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE work_items SET owner_id = $2, state = CASE WHEN state = 'waiting' THEN 'waiting' ELSE 'assigned' END,
+lease_until = NULL, assigned_at = $3, version = version + 1, updated_at = $3 WHERE id = $1`, it.ID, who, now)
+			res.OwnerID = who
+			return err
+		}
+	})
+}
+
+func teamMembers(ctx context.Context, tx *sql.Tx, teamID string) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT user_id FROM team_members WHERE team_id = $1`, teamID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out map[string]bool
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = map[string]bool{}
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
