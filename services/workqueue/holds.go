@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/contact"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/work/workstore"
@@ -38,6 +39,9 @@ func (a *API) newHolds(now time.Time) *holds {
 func (h *holds) of(ctx context.Context, q workstore.QueueItem) (*hold, error) {
 	r, ok := h.rules[q.PracticeID]
 	if !ok {
+		// The queue spans practices, so the request carries no practice
+		// scope: read each practice's rules within its own.
+		ctx := sqldb.WithPractice(ctx, q.PracticeID)
 		p, err := h.a.d.Practices.Get(ctx, q.PracticeID)
 		if err != nil {
 			return nil, err
@@ -49,12 +53,16 @@ func (h *holds) of(ctx context.Context, q workstore.QueueItem) (*hold, error) {
 		r = practiceRules{pols: pols, tz: p.Timezone}
 		h.rules[q.PracticeID] = r
 	}
+	action := nextAction(r.pols.Kinds[q.Kind], q.CadenceStep)
+	if !contact.Governed(action) {
+		return nil, nil // payer or practice contact: the patient's rules do not apply
+	}
 	facts, recent, err := workstore.ContactFacts(ctx, h.a.d.DB, q.PracticeID, q.PatientID, h.now)
 	if err != nil {
 		return nil, err
 	}
 	facts.PracticeTimeZone = r.tz
-	v := contact.Check(r.pols.Contact, facts, nextAction(r.pols.Kinds[q.Kind], q.CadenceStep), h.now, recent)
+	v := contact.Check(r.pols.Contact, facts, action, h.now, recent)
 	if v.Allowed {
 		return nil, nil
 	}

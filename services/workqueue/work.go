@@ -110,38 +110,53 @@ func (a *API) next(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
 	now := a.d.Now().UTC()
-	// Judge the contact rules first, outside the transaction that starts
-	// the item: they read the patient and the week's contacts. Waiting
-	// items are not candidates, so only the rest (at most the agent's
-	// capacity) are judged.
+	// Judge the contact rules outside the transaction that starts the
+	// item: they read the patient and the week's contacts. Items are judged
+	// in queue order, a few workable ones at a time, so a long queue costs
+	// no more than its top.
 	items, err := workstore.Queue(ctx, a.d.DB, p.UserID, "", "", now, 500)
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	h, held := a.newHolds(now), map[string]bool{}
-	for _, q := range items {
-		if q.State == "waiting" {
-			continue
+	h := a.newHolds(now)
+	judged := 0
+	for judged < len(items) {
+		held, workable := map[string]bool{}, 0
+		for ; judged < len(items) && workable < nextBatch; judged++ {
+			q := items[judged]
+			if q.State == "waiting" {
+				continue
+			}
+			hd, err := h.of(ctx, q)
+			if err != nil {
+				web.Fail(c, err)
+				return
+			}
+			held[q.ID] = hd != nil
+			if hd == nil {
+				workable++
+			}
 		}
-		hd, err := h.of(ctx, q)
+		for _, q := range items[judged:] {
+			held[q.ID] = true // not judged yet: not a candidate this round
+		}
+		s, ok, err := workstore.Next(ctx, a.d.DB, p.UserID, now, held)
 		if err != nil {
 			web.Fail(c, err)
 			return
 		}
-		held[q.ID] = hd != nil
+		if ok {
+			c.JSON(http.StatusOK, gin.H{"item_id": s.ID, "practice_id": s.PracticeID, "kind": s.Kind, "version": s.Version, "lease_until": s.LeaseUntil})
+			return
+		}
 	}
-	s, ok, err := workstore.Next(ctx, a.d.DB, p.UserID, now, held)
-	if err != nil {
-		web.Fail(c, err)
-		return
-	}
-	if !ok {
-		c.Status(http.StatusNoContent)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"item_id": s.ID, "practice_id": s.PracticeID, "kind": s.Kind, "version": s.Version, "lease_until": s.LeaseUntil})
+	c.Status(http.StatusNoContent)
 }
+
+// nextBatch is how many workable items next finds before trying to start
+// one; more are judged only when all of them were taken meanwhile.
+const nextBatch = 5
 
 // itemView is the account as the agent works it: the item, its full
 // history, the patient projected to the kind's field set, and the
