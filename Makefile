@@ -15,12 +15,13 @@ run:
 test: lint test-go
 
 test-go:
-	@if [ "$${CI:-}" = "true" ]; then . deploy/dev/services.sh; fi; \
+	@if [ "$${CI:-}" = "true" ]; then . deploy/dev/services.sh; bash deploy/dev/browser.sh; fi; \
 	$(GO) test -count=1 -timeout 45m $(PKGS)
 
 ## test-pg: the same suites against the local PostgreSQL and Redis, outside CI
 test-pg:
-	. deploy/dev/services.sh; $(GO) test -count=1 -timeout 45m $(PKGS)
+	. deploy/dev/services.sh; if [ "$${CI:-}" = "true" ]; then bash deploy/dev/browser.sh; fi; \
+	$(GO) test -count=1 -timeout 45m $(PKGS)
 
 ## test-race: the suites with the race detector (slower; not part of make test)
 test-race:

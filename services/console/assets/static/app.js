@@ -1,0 +1,168 @@
+// The console's behaviour. Pages load it with <script defer> after htmx and
+// Chart.js and need no inline script, so a "script-src 'self'" policy holds.
+//
+// Shortcuts: a key k activates the visible element with data-shortcut="k".
+//   A form field, or an element with data-shortcut-focus, gets the focus; a
+//   <dialog> opens; anything else is clicked. Keys typed into a field, with
+//   Ctrl, Alt or Meta, or while a dialog is open are left alone.
+//   backdesk.shortcut(k, fn) registers a function for k instead.
+// Idle warning: <body data-idle-warn-seconds="840" data-idle-logout-url="/logout">
+//   opens <dialog id="idle-dialog"> after that many idle seconds and goes to
+//   the logout URL after data-idle-logout-seconds (default: 60 more).
+//   Activity in any tab of the console, or closing the dialog, starts over.
+//   An element with data-idle-countdown in the dialog shows the seconds left.
+// Charts: each <canvas data-chart='{"type":"bar",...}'> becomes a Chart.js
+//   chart once the page has loaded and after every htmx swap.
+(function () {
+  "use strict";
+
+  var handlers = {};
+  var backdesk = (window.backdesk = window.backdesk || {});
+
+  backdesk.shortcut = function (key, fn) {
+    handlers[key] = fn;
+  };
+
+  function isField(el) {
+    if (!el || !el.tagName) return false;
+    return /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || el.isContentEditable;
+  }
+
+  function shortcutTarget(key) {
+    var els = document.querySelectorAll("[data-shortcut]");
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i];
+      if (el.getAttribute("data-shortcut") !== key) continue;
+      if (el.tagName === "DIALOG" || el.getClientRects().length > 0) return el;
+    }
+    return null;
+  }
+
+  function activate(el) {
+    if (el.tagName === "DIALOG") {
+      if (!el.open) el.showModal();
+    } else if (isField(el) || el.hasAttribute("data-shortcut-focus")) {
+      el.focus();
+    } else {
+      el.focus();
+      el.click();
+    }
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.defaultPrevented || e.ctrlKey || e.altKey || e.metaKey || e.isComposing) return;
+    if (isField(e.target) || document.querySelector("dialog[open]")) return;
+    if (handlers[e.key]) {
+      e.preventDefault();
+      handlers[e.key](e);
+      return;
+    }
+    var el = shortcutTarget(e.key);
+    if (el) {
+      e.preventDefault();
+      activate(el);
+    }
+  });
+
+  function idleWarning() {
+    var body = document.body;
+    var warnAfter = Number(body.getAttribute("data-idle-warn-seconds"));
+    var logoutURL = body.getAttribute("data-idle-logout-url");
+    if (!(warnAfter > 0) || !logoutURL) return;
+    var logoutAfter = Number(body.getAttribute("data-idle-logout-seconds")) || warnAfter + 60;
+    var dialog = document.getElementById("idle-dialog");
+    var storageKey = "backdesk.lastActivity";
+    var last = Date.now();
+
+    function share() {
+      try {
+        localStorage.setItem(storageKey, String(last));
+      } catch (err) {
+        // Storage can be off; then each tab counts on its own.
+      }
+    }
+    function shared() {
+      try {
+        return Number(localStorage.getItem(storageKey)) || 0;
+      } catch (err) {
+        return 0;
+      }
+    }
+    function activity() {
+      var now = Date.now();
+      if ((dialog && dialog.open) || now - last < 1000) return;
+      last = now;
+      share();
+    }
+    function check() {
+      var other = shared();
+      if (other > last) {
+        last = other;
+        if (dialog && dialog.open) dialog.close();
+      }
+      var idle = (Date.now() - last) / 1000;
+      if (idle >= logoutAfter) {
+        clearInterval(timer);
+        window.location.assign(logoutURL);
+        return;
+      }
+      if (!dialog) return;
+      if (idle >= warnAfter && !dialog.open) dialog.showModal();
+      var left = String(Math.max(0, Math.ceil(logoutAfter - idle)));
+      dialog.querySelectorAll("[data-idle-countdown]").forEach(function (el) {
+        el.textContent = left;
+      });
+    }
+
+    ["keydown", "pointerdown", "pointermove", "wheel", "touchstart", "htmx:afterRequest"].forEach(function (type) {
+      document.addEventListener(type, activity, { capture: true, passive: true });
+    });
+    if (dialog) {
+      dialog.addEventListener("close", function () {
+        last = Date.now();
+        share();
+      });
+    }
+    share();
+    var timer = setInterval(check, 1000);
+  }
+
+  function initCharts() {
+    if (typeof window.Chart !== "function") return;
+    var reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      if (window.Chart.getChart(canvas)) return;
+      var config;
+      try {
+        config = JSON.parse(canvas.getAttribute("data-chart"));
+      } catch (err) {
+        console.error("backdesk: data-chart is not JSON", canvas, err);
+        return;
+      }
+      if (reduceMotion) {
+        config.options = config.options || {};
+        config.options.animation = false;
+      }
+      new window.Chart(canvas, config);
+    });
+  }
+
+  // htmx cleans up each element it removes; a chart on it goes too.
+  document.addEventListener("htmx:beforeCleanupElement", function (e) {
+    if (e.target.tagName === "CANVAS" && window.Chart) {
+      var chart = window.Chart.getChart(e.target);
+      if (chart) chart.destroy();
+    }
+  });
+  document.addEventListener("htmx:afterSwap", initCharts);
+
+  function start() {
+    idleWarning();
+    initCharts();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
