@@ -17,7 +17,7 @@ import (
 // Each holds practice_id except practices (its id) and an import's file
 // chunks and row errors (through their import).
 var practiceScoped = []string{
-	"access_requests", "activities", "balances", "break_glass", "claims", "grants", "import_errors", "import_files",
+	"access_requests", "activities", "balances", "break_glass", "claim_remittances", "claim_status_events", "claims", "grants", "import_errors", "import_files",
 	"imports", "invitations", "locations", "patients", "practice_memberships", "practice_policies",
 	"practices", "recalls", "treatment_plans", "work_items",
 }
@@ -40,6 +40,10 @@ var seedPractice = []string{
 	 VALUES ($1 || '-bal', $1, $1 || '-pat', 'B1', 100, now(), now())`,
 	`INSERT INTO claims (id, practice_id, patient_id, external_id, payer_name, date_of_service, billed_cents, status, created_at, updated_at)
 	 VALUES ($1 || '-clm', $1, $1 || '-pat', 'C1', 'Payer', '2024-01-02', 100, 'submitted', now(), now())`,
+	`INSERT INTO claim_remittances (id, practice_id, claim_id, import_id, fingerprint, status_code, charge_cents, paid_cents, patient_responsibility_cents, created_at)
+	 VALUES ($1 || '-rem', $1, $1 || '-clm', 'x', $1, '1', 100, 100, 0, now())`,
+	`INSERT INTO claim_status_events (id, practice_id, claim_id, import_id, fingerprint, category, created_at)
+	 VALUES ($1 || '-cse', $1, $1 || '-clm', 'x', $1, 'F1', now())`,
 	`INSERT INTO recalls (id, practice_id, patient_id, external_id, recall_type, due_date, created_at, updated_at)
 	 VALUES ($1 || '-rcl', $1, $1 || '-pat', 'R1', 'hygiene', '2024-06-01', now(), now())`,
 	`INSERT INTO treatment_plans (id, practice_id, patient_id, external_id, est_patient_cents, presented_date, created_at, updated_at)

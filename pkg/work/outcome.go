@@ -46,6 +46,17 @@ const (
 	Sent            Outcome = "sent"
 )
 
+// The outcomes payers' statements write into an item's history; agents
+// cannot log them.
+const (
+	PayerPaid          Outcome = "payer_paid"
+	PayerDenied        Outcome = "payer_denied"
+	PayerReversed      Outcome = "payer_reversed"
+	PayerRejected      Outcome = "payer_rejected"
+	PayerInfoRequested Outcome = "payer_info_requested"
+	PayerStatus        Outcome = "payer_status"
+)
+
 // outcomeEnds says which outcomes finish an item: resolved means the work
 // succeeded (paid, scheduled), closed that it ended without (declined).
 var outcomeEnds = map[Outcome]State{Paid: Resolved, Scheduled: Resolved, Declined: Closed}

@@ -61,6 +61,11 @@ var afterOutcome = map[policy.Kind]map[Outcome][]string{
 		StatusReceived: {"Compare the payer's status with what they said last time; if nothing moved, ask for a supervisor or escalation."},
 		Resubmitted:    {"Confirm the corrected claim was received and is not a duplicate denial."},
 		Appealed:       {"Ask whether the appeal was received and when a decision is due."},
+		PayerDenied: {"The payer denied the claim: read the denial reasons in the payer history first.",
+			"Decide with the practice between a corrected claim and an appeal, and note which."},
+		PayerRejected:      {"The payer rejected the claim before adjudication: find the field it names, correct it and resubmit."},
+		PayerInfoRequested: {"The payer asked for information: send what it asked for and note how and when it was sent."},
+		PayerReversed:      {"The payer took back a payment: ask why, and whether a corrected payment is coming."},
 	},
 	policy.BalanceFollowup: {
 		PromisedPayment: {"The guarantor promised a payment: check whether it arrived before calling.", "If it did not, ask for a new date and consider a payment plan."},
