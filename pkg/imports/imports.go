@@ -97,8 +97,11 @@ const headBytes = 64 << 10
 // wrong file is refused at once.
 func (u Upload) validate(head []byte) (Import, error) {
 	kind := records.Kind(strings.TrimSpace(u.Kind))
+	if IsX12(kind) {
+		return u.validX12(kind, head)
+	}
 	if !slices.Contains(records.Kinds, kind) {
-		return Import{}, apperr.Invalid("kind", "invalid_kind", "must be one of patients, balances, claims, recalls, treatments")
+		return Import{}, apperr.Invalid("kind", "invalid_kind", "must be one of patients, balances, claims, recalls, treatments, era835, claimstatus277")
 	}
 	preset := recordcsv.Preset(strings.TrimSpace(u.Preset))
 	if preset == "" {
@@ -124,6 +127,24 @@ func (u Upload) validate(head []byte) (Import, error) {
 	if _, err := recordcsv.NewReader(bytes.NewReader(head), recordcsv.Options{Kind: kind, Preset: preset, Mapping: mapping}); err != nil {
 		return Import{}, fileError(err)
 	}
+	return u.newImport(kind, preset, mapping), nil
+}
+
+// validX12 checks an X12 upload: its options, size and the start of its file.
+func (u Upload) validX12(kind records.Kind, head []byte) (Import, error) {
+	switch {
+	case len(head) == 0:
+		return Import{}, apperr.Invalid("file", "empty_file", "the file is empty")
+	case u.Size > MaxFileBytes:
+		return Import{}, ErrTooLarge
+	}
+	if err := validateX12(kind, u, head); err != nil {
+		return Import{}, err
+	}
+	return u.newImport(kind, PresetX12, nil), nil
+}
+
+func (u Upload) newImport(kind records.Kind, preset recordcsv.Preset, mapping recordcsv.Mapping) Import {
 	name := strings.TrimSpace(u.Filename)
 	if len(name) > 200 {
 		name = name[:200]
@@ -132,7 +153,7 @@ func (u Upload) validate(head []byte) (Import, error) {
 		ID: uuid.Must(uuid.NewV7()).String(), PracticeID: u.PracticeID, Kind: kind, Preset: preset, Mapping: mapping,
 		Filename: name, DryRun: u.DryRun,
 		State: Queued, CreatedBy: u.CreatedBy,
-	}, nil
+	}
 }
 
 // fileError turns the reader's file-level problem into an input error on

@@ -16,6 +16,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/records/recordcsv"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/work/workstore"
+	"github.com/backdesk/backdesk/pkg/x12"
 	"github.com/google/uuid"
 )
 
@@ -132,7 +133,9 @@ func (s *Service) Run(ctx context.Context, id string) error {
 		return err
 	}
 	r := &run{s: s, imp: imp, size: imp.SizeBytes, gen: newGenerator(p, pols)}
-	if imp.DryRun {
+	if IsX12(imp.Kind) {
+		err = s.runX12(ctx, imp, p, pols)
+	} else if imp.DryRun {
 		err = r.dry(ctx)
 	} else {
 		// The transaction helper may run apply again after a deadlock;
@@ -143,6 +146,10 @@ func (s *Service) Run(ctx context.Context, id string) error {
 		return s.fail(ctx, imp, err)
 	}
 	s.notify()
+	if IsX12(imp.Kind) {
+		s.log.InfoContext(ctx, "import finished", "import_id", imp.ID, "kind", string(imp.Kind), "dry_run", imp.DryRun)
+		return nil
+	}
 	s.log.InfoContext(ctx, "import finished", "import_id", imp.ID, "kind", string(imp.Kind), "dry_run", imp.DryRun,
 		"rows_read", r.imp.RowsRead, "rows_applied", r.imp.RowsApplied, "rows_rejected", r.imp.RowsRejected, "items_created", r.imp.ItemsCreated)
 	return nil
@@ -153,8 +160,11 @@ func (s *Service) Run(ctx context.Context, id string) error {
 func (s *Service) fail(ctx context.Context, imp Import, cause error) error {
 	code, msg := "apply_failed", "the import could not be applied; nothing was changed. Try again, or contact support with the import id"
 	var fe *recordcsv.FileError
+	var se *x12.SyntaxError
 	if errors.As(cause, &fe) {
 		code, msg = fe.Code, fe.Message
+	} else if errors.As(cause, &se) {
+		code, msg = "x12_syntax", se.Error()
 	} else {
 		s.log.ErrorContext(ctx, "import failed", "import_id", imp.ID, "error", cause.Error())
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/payer/payerstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/policy"
@@ -52,6 +54,7 @@ type queueEntry struct {
 	NextContactAt *time.Time        `json:"next_contact_at"`
 	Overdue       bool              `json:"overdue"`
 	Version       int               `json:"version"`
+	Stage         string            `json:"stage"`
 	Hold          *hold             `json:"hold"`
 }
 
@@ -61,7 +64,7 @@ func entryFrom(q workstore.QueueItem) queueEntry {
 		reasons = []priority.Reason{}
 	}
 	return queueEntry{ItemID: q.ID, PracticeID: q.PracticeID, Kind: q.Kind, State: q.State, Priority: q.Priority,
-		Reasons: reasons, DueAt: q.DueAt, NextContactAt: q.NextContactAt, Overdue: q.Overdue, Version: q.Version}
+		Reasons: reasons, DueAt: q.DueAt, NextContactAt: q.NextContactAt, Overdue: q.Overdue, Version: q.Version, Stage: q.Stage}
 }
 
 // queue is the agent's own work, overdue first, then by priority, with
@@ -154,6 +157,9 @@ func (a *API) next(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
+// payerHistoryLimit bounds the payer statements an item view shows.
+const payerHistoryLimit = 20
+
 // nextBatch is how many workable items next finds before trying to start
 // one; more are judged only when all of them were taken meanwhile.
 const nextBatch = 5
@@ -180,8 +186,22 @@ func (a *API) itemView(c *gin.Context) auditmw.Answer {
 		return fail(err)
 	}
 	full := access.Record{ID: res.PatientID, Patient: f.Patient, Balance: f.Balance, Claims: f.Claims, Recalls: f.Recalls, Treatments: f.Treatments}
+	body := itemViewFrom(it, access.Project(full, d.Fields))
+	// What the payer said, for claim work whose field set includes the
+	// claims: the remittance and status history, newest first.
+	history := []payerstore.Response{}
+	if it.SubjectType == string(work.SubjectClaim) && slices.Contains(d.Fields, string(access.GroupClaims)) {
+		if history, err = payerstore.History(ctx, a.d.DB, res.PracticeID, it.SubjectID, payerHistoryLimit); err != nil {
+			return fail(err)
+		}
+	}
+	body["payer_history"] = history
+	body["last_payer_response"] = nil
+	if len(history) > 0 {
+		body["last_payer_response"] = history[0]
+	}
 	ev.Outcome, ev.Fields = audit.OutcomeAllow, d.Fields
-	return auditmw.Answer{Status: http.StatusOK, Body: itemViewFrom(it, access.Project(full, d.Fields)), Event: ev}
+	return auditmw.Answer{Status: http.StatusOK, Body: body, Event: ev}
 }
 
 type activityView struct {
@@ -205,7 +225,7 @@ func itemViewFrom(it workstore.Item, patient map[string]any) gin.H {
 	for _, o := range it.Others {
 		others = append(others, entryFrom(o))
 	}
-	return gin.H{"item": entryFrom(it.QueueItem), "attempts": it.Attempts, "cadence_step": it.CadenceStep,
+	return gin.H{"item": entryFrom(it.QueueItem), "attempts": it.Attempts, "cadence_step": it.CadenceStep, "stage_reason": it.StageReason,
 		"patient": patient, "history": history, "other_items": others,
 		"talking_points": work.TalkingPoints(it.Kind, lastOutcome(it.History))}
 }

@@ -23,6 +23,7 @@ type QueueItem struct {
 	Version                   int
 	Overdue                   bool
 	CadenceStep               int
+	Stage                     string // where it stands with the payer, e.g. "denied"; empty for most
 }
 
 // Queue lists the owner's unfinished items, overdue first, then by
@@ -32,7 +33,7 @@ func Queue(ctx context.Context, db *sqldb.DB, ownerID string, kind policy.Kind, 
 	err := db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
-next_contact_at, version, cadence_step FROM work_items
+next_contact_at, version, cadence_step, stage FROM work_items
 WHERE owner_id = $1 AND state IN ('assigned', 'in_progress', 'waiting') AND ($2 = '' OR kind = $2) AND ($3 = '' OR practice_id = $3)
 ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, priority DESC, due_at, id LIMIT $5`,
 			ownerID, string(kind), practiceID, now, limit)
@@ -43,7 +44,7 @@ ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, pri
 		for rows.Next() {
 			var q QueueItem
 			var next sql.NullTime
-			if err := rows.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.State, &q.Priority, &q.Reasons, &q.DueAt, &next, &q.Version, &q.CadenceStep); err != nil {
+			if err := rows.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.State, &q.Priority, &q.Reasons, &q.DueAt, &next, &q.Version, &q.CadenceStep, &q.Stage); err != nil {
 				return err
 			}
 			q.DueAt = q.DueAt.UTC()
@@ -72,6 +73,9 @@ type Activity struct {
 type Item struct {
 	QueueItem
 	Attempts, CadenceStep int
+	SubjectType           string
+	SubjectID             string
+	StageReason           string // the payer's reasons for the stage
 	History               []Activity
 	Others                []QueueItem // the patient's other unfinished items with the same owner
 }
@@ -84,9 +88,10 @@ func ItemFor(ctx context.Context, db *sqldb.DB, practiceID, itemID string, now t
 		var owner sql.NullString
 		var next sql.NullTime
 		if err := tx.QueryRowContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
-next_contact_at, version, attempts, cadence_step, owner_id FROM work_items WHERE id = $1 AND practice_id = $2`, itemID, practiceID).Scan(
+next_contact_at, version, attempts, cadence_step, owner_id, subject_type, subject_id, stage, stage_reason FROM work_items
+WHERE id = $1 AND practice_id = $2`, itemID, practiceID).Scan(
 			&it.ID, &it.PracticeID, &it.PatientID, &it.Kind, &it.State, &it.Priority, &it.Reasons, &it.DueAt, &next, &it.Version,
-			&it.Attempts, &it.CadenceStep, &owner); err != nil {
+			&it.Attempts, &it.CadenceStep, &owner, &it.SubjectType, &it.SubjectID, &it.Stage, &it.StageReason); err != nil {
 			return err
 		}
 		if next.Valid {

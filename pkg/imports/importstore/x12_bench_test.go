@@ -1,0 +1,151 @@
+package importstore_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/backdesk/backdesk/pkg/x12"
+	"github.com/backdesk/backdesk/pkg/x12/x12test"
+	"github.com/backdesk/backdesk/pkg/x12/x835"
+	"github.com/google/uuid"
+)
+
+// eraClaims is the size of the remittance the benchmark applies.
+const eraClaims = 20000
+
+// seedClaims gives the practice the claims GEN-0000001 to GEN-<n> that
+// x12test.Generate835 pays, all for one patient.
+func seedClaims(b *testing.B, db *sqldb.DB, practiceID string, n int) {
+	b.Helper()
+	seedPatients(b, db, practiceID, 1)
+	ctx := sqldb.WithPractice(context.Background(), practiceID)
+	now := time.Now().UTC()
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		var patient string
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM patients WHERE practice_id = $1`, practiceID).Scan(&patient); err != nil {
+			return err
+		}
+		p := db.Dialect.Param
+		for start := 1; start <= n; start += 500 {
+			var q strings.Builder
+			q.WriteString(`INSERT INTO claims (id, practice_id, patient_id, external_id, payer_name, date_of_service, submitted_date, billed_cents, status, created_at, updated_at) VALUES `)
+			var args []any
+			for k := start; k < min(start+500, n+1); k++ {
+				if k > start {
+					q.WriteString(", ")
+				}
+				i := len(args)
+				fmt.Fprintf(&q, "(%s, %s, %s, %s, 'Bench Payer', '2026-01-10', '2026-01-12', 10000, 'submitted', %s, %s)",
+					p(i+1), p(i+2), p(i+3), p(i+4), p(i+5), p(i+6))
+				args = append(args, uuid.NewString(), practiceID, patient, fmt.Sprintf("GEN-%07d", k), now, now)
+			}
+			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkApply835 uploads and applies an 835 paying 20,000 claims
+// (resolving, denying and creating follow-ups as it goes) and reports
+// claims/s and the peak heap in use, beside a baseline that only decodes
+// the same file in memory.
+func BenchmarkApply835(b *testing.B) {
+	var file bytes.Buffer
+	if _, err := x12test.Generate835(&file, eraClaims, 1); err != nil {
+		b.Fatal(err)
+	}
+	for _, d := range testenv.Dialects {
+		b.Run(string(d), func(b *testing.B) {
+			b.Run("apply", func(b *testing.B) {
+				var peak uint64
+				for range b.N {
+					b.StopTimer()
+					db, _ := testenv.NewDB(b, d)
+					bb := setup(b, db)
+					pid := bb.practiceB(b, "1234567893")
+					seedClaims(b, db, pid, eraClaims)
+					ctx := sqldb.WithPractice(context.Background(), pid)
+					runtime.GC()
+					stop := sampleHeap(&peak)
+					b.StartTimer()
+					imp, err := bb.svc.Submit(ctx, imports.Upload{PracticeID: pid, Kind: "era835", Filename: "era.edi", CreatedBy: "u",
+						Content: bytes.NewReader(file.Bytes()), Size: int64(file.Len())})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := bb.svc.Run(ctx, imp.ID); err != nil {
+						b.Fatal(err)
+					}
+					b.StopTimer()
+					stop()
+					got, err := bb.svc.Get(ctx, imp.ID)
+					if err != nil || got.State != imports.Succeeded || got.RowsApplied != eraClaims {
+						b.Fatalf("import %s: applied %d of %d (%v) %s", got.State, got.RowsApplied, eraClaims, err, got.ErrorMessage)
+					}
+				}
+				b.ReportMetric(float64(eraClaims*b.N)/b.Elapsed().Seconds(), "claims/s")
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+			})
+			b.Run("baseline", func(b *testing.B) {
+				for range b.N {
+					rd := x12.NewReader(bytes.NewReader(file.Bytes()))
+					for t, err := range rd.Transactions() {
+						if err != nil {
+							b.Fatal(err)
+						}
+						if _, err := x835.Decode(t); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				b.ReportMetric(float64(eraClaims*b.N)/b.Elapsed().Seconds(), "claims/s")
+			})
+		})
+	}
+}
+
+// sampleHeap records the peak heap in use into peak until the returned
+// function is called.
+func sampleHeap(peak *uint64) (stop func()) {
+	var p atomic.Uint64
+	p.Store(*peak)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		var ms runtime.MemStats
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > p.Load() {
+				p.Store(ms.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		*peak = p.Load()
+	}
+}
