@@ -42,10 +42,13 @@ type GroupCommitter interface {
 // Config tunes a Recorder.
 type Config struct {
 	MaxBatch int // most events in one commit; default 512
-	// Committers is how many commits may be in flight at once; while one
-	// waits for the disk, the next batch is already being written. The
-	// database still commits each batch atomically. Default 4 on
-	// PostgreSQL and 1 on SQLite, whose writers take turns anyway.
+	// Committers is how many commits may be in flight at once. Default 1:
+	// one committer takes everything that queued while its previous commit
+	// ran, so batches grow with load. More committers make smaller batches
+	// and more commits for the same events; measured with 64 clients on
+	// two cores, 1 committer kept the audited read at 0.83 of the unaudited
+	// one's throughput, 2 at 0.70-0.77, 4 at 0.65-0.74 and 8 at 0.61-0.66.
+	// Raise it only where commit latency, not CPU, is the limit.
 	Committers int
 	Logger     *slog.Logger
 	Now        func() time.Time
@@ -72,10 +75,7 @@ func New(db *sqldb.DB, store Appender, cfg Config) *Recorder {
 		cfg.MaxBatch = 512
 	}
 	if cfg.Committers == 0 {
-		cfg.Committers = 4
-		if db.Dialect == sqldb.SQLite {
-			cfg.Committers = 1
-		}
+		cfg.Committers = 1
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
