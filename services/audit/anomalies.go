@@ -9,6 +9,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/gin-gonic/gin"
 )
 
@@ -19,10 +20,9 @@ import (
 // incomplete.
 type Hours func(ctx context.Context, issuer, subject string) (hours audit.WorkingHours, ok bool, err error)
 
-// UnknownHours knows nobody's working hours. Agents' schedules arrive with
-// routing; until a Hours that reads them is given to WithHours, the
-// outside-hours rule finds nothing and every agent with reads is counted
-// as unknown.
+// UnknownHours knows nobody's working hours: the outside-hours rule then
+// finds nothing and every actor with reads is counted as unknown. The
+// services use AgentHours.
 func UnknownHours(context.Context, string, string) (audit.WorkingHours, bool, error) {
 	return audit.WorkingHours{}, false, nil
 }
@@ -194,4 +194,24 @@ type anomalyReportResponse struct {
 	VolumeMinReads int               `json:"volume_min_reads"`
 	HoursUnknown   int               `json:"hours_unknown"`
 	Items          []anomalyResponse `json:"items"`
+}
+
+// AgentHours reads agents' working hours from the roster: each working
+// day of an agent's schedule is one shift in the agent's time zone.
+// People who are not agents, or have no fixed hours, are unknown.
+func AgentHours(r *roster.Store) Hours {
+	return func(ctx context.Context, issuer, subject string) (audit.WorkingHours, bool, error) {
+		sch, loc, ok, err := r.Hours(ctx, issuer, subject)
+		if err != nil || !ok {
+			return audit.WorkingHours{}, false, err
+		}
+		w := audit.WorkingHours{Location: loc}
+		shift := audit.Shift{Start: time.Duration(sch.Start) * time.Minute, End: time.Duration(sch.End) * time.Minute}
+		for d, on := range sch.Days {
+			if on {
+				w.Week[d] = []audit.Shift{shift}
+			}
+		}
+		return w, true, nil
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/services/audit"
 	"github.com/backdesk/backdesk/services/internal/serve"
 )
@@ -15,7 +16,8 @@ func main() {
 		if p.AuditVerifier == nil {
 			return &config.VarError{Var: "BACKDESK_AUDIT_SIGNING_KEY", Message: "is required by the audit service to check checkpoints"}
 		}
-		audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).Guarded(p.Guard).Mount(p.API)
+		audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
+			WithHours(audit.AgentHours(roster.New(p.DB))).Guarded(p.Guard).Mount(p.API)
 		return nil
 	})
 }
