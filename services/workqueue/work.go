@@ -41,6 +41,7 @@ func (a *API) mountWork(r gin.IRouter) {
 	g.Handle(r, http.MethodPost, view+"/handoff", mine, a.handoff)
 	g.Handle(r, http.MethodPost, view+"/release", mine, a.release)
 	g.Handle(r, http.MethodPost, view+"/notes", mine, a.addNote)
+	g.Handle(r, http.MethodPost, view+"/heartbeat", mine, a.heartbeat)
 }
 
 type queueEntry struct {
@@ -280,4 +281,21 @@ func lastOutcome(h []workstore.Activity) work.Outcome {
 		return work.Outcome(h[i].Outcome)
 	}
 	return ""
+}
+
+// heartbeat keeps the agent's lease on an item it is still working.
+func (a *API) heartbeat(c *gin.Context) {
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	_, res, _ := authz.DecisionFrom(ctx)
+	until, err := workstore.Heartbeat(ctx, a.d.DB, res.PracticeID, res.WorkItemID, p.UserID, a.d.Now())
+	if errors.Is(err, workstore.ErrNotYours) {
+		a.d.Guard.Deny(c, c.Request.Method, res, workstore.ErrNotYours.Code, workstore.ErrNotYours.Message)
+		return
+	}
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"item_id": res.WorkItemID, "lease_until": until})
 }

@@ -173,3 +173,31 @@ func PracticeOf(ctx context.Context, db *sqldb.DB, itemID string) (practiceID, p
 	}
 	return practiceID, patientID, kind, sqldb.MapError(err)
 }
+
+// Heartbeat extends the lease of an item its owner is working, so a long
+// call does not lose it; it returns the new end of the lease. An item
+// that is not in progress with this owner cannot be extended.
+func Heartbeat(ctx context.Context, db *sqldb.DB, practiceID, itemID, ownerID string, now time.Time) (time.Time, error) {
+	until := now.UTC().Add(Lease)
+	err := db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
+		var owner sql.NullString
+		var state string
+		err := tx.QueryRowContext(ctx, `SELECT owner_id, state FROM work_items WHERE id = $1 AND practice_id = $2`, itemID, practiceID).Scan(&owner, &state)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return errNoItem
+		case err != nil:
+			return err
+		case owner.String != ownerID:
+			return ErrNotYours
+		case state != "in_progress":
+			return apperr.Conflict("not_started", "the item is not being worked; start it with next", nil)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE work_items SET lease_until = $2, updated_at = $3 WHERE id = $1`, itemID, until, now.UTC())
+		return err
+	})
+	if errors.Is(err, ErrNotYours) || errors.Is(err, errNoItem) {
+		return time.Time{}, err
+	}
+	return until, sqldb.MapError(err)
+}

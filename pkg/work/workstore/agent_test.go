@@ -104,6 +104,34 @@ func TestNextOrderAndLeaseExpiry(t *testing.T) {
 	})
 }
 
+// A heartbeat keeps a lease alive past its first end; only the owner's
+// heartbeat on a started item counts.
+func TestHeartbeatKeepsTheLease(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		world(t, db, 1, 1)
+		s, ok, err := workstore.Next(ctx, db, "agent-000", t0, nil)
+		require.NoError(t, err)
+		require.True(t, ok)
+		beat := t0.Add(workstore.Lease - time.Minute)
+		until, err := workstore.Heartbeat(ctx, db, "pr-w", s.ID, "agent-000", beat)
+		require.NoError(t, err)
+		require.Equal(t, beat.Add(workstore.Lease), until)
+		_, ok, err = workstore.Next(ctx, db, "agent-000", t0.Add(workstore.Lease+time.Minute), nil)
+		require.NoError(t, err)
+		require.False(t, ok, "the heartbeat kept the item with its worker")
+		_, ok, err = workstore.Next(ctx, db, "agent-000", until.Add(time.Minute), nil)
+		require.NoError(t, err)
+		require.True(t, ok, "without further heartbeats the lease runs out")
+
+		_, err = workstore.Heartbeat(ctx, db, "pr-w", s.ID, "agent-999", beat)
+		require.ErrorIs(t, err, workstore.ErrNotYours)
+		execIn(t, db, `UPDATE work_items SET state = 'waiting' WHERE id = $1`, s.ID)
+		_, err = workstore.Heartbeat(ctx, db, "pr-w", s.ID, "agent-000", beat)
+		require.Equal(t, apperr.KindConflict, apperr.KindOf(err))
+	})
+}
+
 func TestRecordOutcome(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
