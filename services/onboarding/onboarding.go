@@ -29,6 +29,7 @@ type API struct {
 	rec         *recorder.Recorder
 	readPatient PatientReader
 	guard       *authz.Guard
+	checklistDB *sqldb.DB
 }
 
 // New returns the onboarding API over the practice, identity and import services.
@@ -79,6 +80,7 @@ func (a *API) Mount(r gin.IRouter) {
 	}}
 	g.Handle(r, http.MethodGet, "/api/v1/imports/:importID", importOf, a.getImport)
 	g.Handle(r, http.MethodGet, "/api/v1/imports/:importID/errors.csv", importOf, a.importErrorsCSV)
+	a.mountChecklist(r)
 }
 
 func (a *API) createPractice(c *gin.Context) {

@@ -51,6 +51,9 @@ type PracticeSummary struct {
 	ThisWeek         Money         `json:"this_week"`
 	Last30Days       Money         `json:"last_30_days"`
 	LastContacts     []LastContact `json:"last_contacts"` // newest first
+	ARAging          []AgingBucket `json:"ar_aging"`
+	Recare           Recare        `json:"recare"`
+	Treatment        Treatment     `json:"treatment"`
 }
 
 // WeekStart is the Monday 00:00 UTC that starts now's week.
@@ -105,8 +108,11 @@ AND COALESCE(next_contact_at, due_at) < $2 GROUP BY kind ORDER BY kind`, practic
 		if err := tx.QueryRowContext(ctx, money, practiceID, now.AddDate(0, 0, -30)).Scan(&s.Last30Days.PromisedCents, &s.Last30Days.PaidCents); err != nil {
 			return err
 		}
-		s.LastContacts, err = lastContacts(ctx, tx, practiceID, contacts)
-		return err
+		if s.LastContacts, err = lastContacts(ctx, tx, practiceID, contacts); err != nil {
+			return err
+		}
+		s.ARAging = []AgingBucket{}
+		return progress(ctx, tx, &s, now)
 	})
 	if err != nil {
 		return PracticeSummary{}, sqldb.MapError(err)

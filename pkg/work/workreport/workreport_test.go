@@ -68,6 +68,13 @@ VALUES ('pt-a2', 'pr-a', 'E2', 'C', 'D', '1980-01-01', $1, $1)`, now)
 finished_at, escalated_at, attempts, created_at, updated_at) VALUES ($1, $2, $3, $4, 'balance', $1, $5, NULLIF($6, ''), $7, $8, $9, $10, $11, $12, $12)`,
 			it.id, it.practice, patient, it.kind, it.state, it.owner, it.due, it.next, it.finished, it.escalated, it.attempts, it.created)
 	}
+	exec(t, db, `INSERT INTO balances (id, practice_id, patient_id, external_id, total_cents, aged_0_30_cents, aged_over_90_cents, created_at, updated_at)
+VALUES ('b1', 'pr-a', 'pt-pr-a', 'B1', 7000, 5000, 2000, $1, $1), ('b2', 'pr-a', 'pt-a2', 'B2', 900, 900, 0, $1, $1)`, now)
+	exec(t, db, `INSERT INTO recalls (id, practice_id, patient_id, external_id, recall_type, due_date, scheduled, created_at, updated_at)
+VALUES ('r1', 'pr-a', 'pt-pr-a', 'R1', 'prophy', '2026-02-01', false, $1, $1), ('r2', 'pr-a', 'pt-a2', 'R2', 'prophy', '2026-02-01', true, $1, $1),
+('r3', 'pr-a', 'pt-a2', 'R3', 'perio', '2026-09-01', false, $1, $1)`, now)
+	exec(t, db, `INSERT INTO treatment_plans (id, practice_id, patient_id, external_id, est_patient_cents, presented_date, scheduled, created_at, updated_at)
+VALUES ('t1', 'pr-a', 'pt-pr-a', 'T1', 30000, '2026-01-05', false, $1, $1)`, now)
 	acts := []struct {
 		id, item, patient, actor, outcome string
 		promised, paid                    int64
@@ -150,5 +157,9 @@ func TestPracticeSummary(t *testing.T) {
 		require.Equal(t, "scheduled", s.LastContacts[0].Outcome)
 		require.Equal(t, "pt-a2", s.LastContacts[1].PatientID)
 		require.Equal(t, "promised_payment", s.LastContacts[1].Outcome)
+		require.Equal(t, []workreport.AgingBucket{{Band: "0-30", AmountCents: 5900, Accounts: 2}, {Band: "31-60"}, {Band: "61-90"},
+			{Band: "90+", AmountCents: 2000, Accounts: 1}}, s.ARAging)
+		require.Equal(t, workreport.Recare{DueUnscheduled: 1, Scheduled: 1, Reactivated30d: 2, OpenFollowups: 1}, s.Recare)
+		require.Equal(t, workreport.Treatment{Unscheduled: 1, UnscheduledCents: 30000}, s.Treatment)
 	})
 }

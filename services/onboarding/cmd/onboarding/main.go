@@ -23,6 +23,7 @@ func main() {
 		onboarding.New(practices, p.Identity, imp).
 			Guarded(p.Guard).
 			WithPatients(p.Recorder, recordstore.FullReader(p.DB)).
+			WithChecklist(p.DB).
 			Mount(p.API)
 		// Grants and access requests live under /api/v1/practices/{id},
 		// which the ingress sends here.

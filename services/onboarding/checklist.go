@@ -1,0 +1,37 @@
+package onboarding
+
+import (
+	"net/http"
+
+	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/pkg/practice/checklist"
+	"github.com/backdesk/backdesk/services/internal/authz"
+	"github.com/gin-gonic/gin"
+)
+
+// WithChecklist serves the practice's onboarding checklist, read from db.
+func (a *API) WithChecklist(db *sqldb.DB) *API {
+	a.checklistDB = db
+	return a
+}
+
+func (a *API) mountChecklist(r gin.IRouter) {
+	if a.checklistDB == nil {
+		return
+	}
+	a.guard.Handle(r, http.MethodGet, "/api/v1/practices/:id/checklist",
+		authz.Policy{Action: access.ReadPractice, Resolve: authz.Practice("id")}, a.getChecklist)
+}
+
+// getChecklist answers the onboarding steps, done or not, and the next.
+func (a *API) getChecklist(c *gin.Context) {
+	_, res, _ := authz.DecisionFrom(c.Request.Context())
+	out, err := checklist.Read(c.Request.Context(), a.checklistDB, res.PracticeID)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
