@@ -101,10 +101,22 @@ func (a *API) detect(ctx context.Context, p anomalyParams) (anomalyReportRespons
 		VolumeFactor: p.rules.VolumeFactor, VolumeMinReads: p.rules.VolumeMinReads,
 		Items: []anomalyResponse{},
 	}
+	keys := []string{}
 	for _, an := range d.Report() {
-		out.Items = append(out.Items, anomalyResponseFrom(an))
+		item := anomalyResponseFrom(an)
+		out.Items = append(out.Items, item)
+		keys = append(keys, item.Key)
 	}
 	out.HoursUnknown = d.HoursUnknown
+	reviews, err := a.store.Reviews(ctx, keys)
+	if err != nil {
+		return anomalyReportResponse{}, err
+	}
+	for i := range out.Items {
+		if r, ok := reviews[out.Items[i].Key]; ok {
+			out.Items[i].Review = &r
+		}
+	}
 	return out, nil
 }
 
@@ -167,6 +179,7 @@ type anomalyActorResponse struct {
 
 // anomalyResponse is one anomaly: ids, counts and a reason, no patient data.
 type anomalyResponse struct {
+	Key         string               `json:"key"` // names the anomaly for its review
 	Kind        string               `json:"kind"`
 	Actor       anomalyActorResponse `json:"actor"`
 	PracticeIDs []string             `json:"practice_ids"`
@@ -175,10 +188,22 @@ type anomalyResponse struct {
 	FirstAt     time.Time            `json:"first_at"`
 	LastAt      time.Time            `json:"last_at"`
 	Reason      string               `json:"reason"`
+	Review      *auditstore.Review   `json:"review"` // null until compliance closes it with a note
+}
+
+// anomalyKey names an anomaly by its kind, its actor and its first event,
+// which the same window always reports alike.
+func anomalyKey(a audit.Anomaly) string {
+	first := ""
+	if len(a.EventIDs) > 0 {
+		first = a.EventIDs[0]
+	}
+	return "anomaly:" + string(a.Kind) + ":" + a.Actor.Issuer + "|" + a.Actor.Subject + ":" + first
 }
 
 func anomalyResponseFrom(a audit.Anomaly) anomalyResponse {
 	return anomalyResponse{
+		Key:         anomalyKey(a),
 		Kind:        string(a.Kind),
 		Actor:       anomalyActorResponse{Issuer: a.Actor.Issuer, Subject: a.Actor.Subject, Role: a.Role},
 		PracticeIDs: nonNil(a.PracticeIDs), EventIDs: nonNil(a.EventIDs), EventCount: a.Events,

@@ -11,6 +11,7 @@ import (
 	"net/http"
 
 	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
@@ -33,6 +34,7 @@ type API struct {
 	hours         Hours
 	retentionDays int
 	guard         *authz.Guard
+	grants        *accessstore.Store
 }
 
 // New returns the audit API. The verifier checks every checkpoint before it
@@ -61,6 +63,7 @@ func (a *API) Mount(r gin.IRouter) {
 	} {
 		a.guard.Handle(r, http.MethodGet, "/api/v1/audit"+path, read, h)
 	}
+	a.mountCompliance(r)
 }
 
 // purpose is what every audit-of-the-audit event gives as its reason for

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
@@ -91,4 +93,38 @@ func (s *Store) UpdateGrant(ctx context.Context, g access.Grant, version int, ev
 		return errStale
 	}
 	return sqldb.MapError(err)
+}
+
+// DueForReview lists live grants (not revoked, not expired) whose
+// re-certification falls before until, the most overdue first, across
+// the given practices (every practice when practices is nil).
+func (s *Store) DueForReview(ctx context.Context, practices []string, until, now time.Time, limit int) ([]access.Grant, error) {
+	if practices != nil && len(practices) == 0 {
+		return []access.Grant{}, nil
+	}
+	q := grantColumns + ` WHERE revoked_at IS NULL AND valid_until > $1 AND review_due_at < $2`
+	args := []any{now, until}
+	if practices != nil {
+		ph := make([]string, len(practices))
+		for i, id := range practices {
+			args = append(args, id)
+			ph[i] = s.db.Dialect.Param(len(args))
+		}
+		q += ` AND practice_id IN (` + strings.Join(ph, ", ") + `)`
+	}
+	args = append(args, limit)
+	q += ` ORDER BY review_due_at, id LIMIT ` + s.db.Dialect.Param(len(args))
+	out := []access.Grant{}
+	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		got, err := scanGrants(rows)
+		if got != nil {
+			out = got
+		}
+		return err
+	})
+	return out, sqldb.MapError(err)
 }

@@ -1,0 +1,187 @@
+package audit
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	bdaccess "github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/access/accessstore"
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/backdesk/backdesk/services/internal/authz"
+	"github.com/gin-gonic/gin"
+)
+
+// WithGrants lets the audit service list grants due for re-certification.
+func (a *API) WithGrants(g *accessstore.Store) *API {
+	a.grants = g
+	return a
+}
+
+// mountCompliance registers compliance's review routes: closing an
+// anomaly with a note, grants due for re-certification, and the log's
+// integrity with an on-demand check. Closing and checking are
+// compliance's alone (the same rule as reviewing break-glass).
+func (a *API) mountCompliance(r gin.IRouter) {
+	read := authz.Policy{Action: bdaccess.ReadAudit}
+	review := authz.Policy{Action: bdaccess.ReviewBreakGlass}
+	a.guard.Handle(r, http.MethodPost, "/api/v1/audit/reviews", review, a.addReview)
+	a.guard.Handle(r, http.MethodGet, "/api/v1/audit/integrity", read, a.integrity)
+	a.guard.Handle(r, http.MethodPost, "/api/v1/audit/verifications", review, a.verifyNow)
+	if a.grants != nil {
+		a.guard.Handle(r, http.MethodGet, "/api/v1/audit/access-reviews", read, a.accessReviews)
+	}
+}
+
+// minReviewNote is the shortest note that closes a review.
+const minReviewNote = 10
+
+// addReview closes an anomaly of the report with compliance's note.
+func (a *API) addReview(c *gin.Context) {
+	var in struct {
+		Key  string `json:"key"`
+		Note string `json:"note"`
+	}
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	in.Key, in.Note = strings.TrimSpace(in.Key), strings.TrimSpace(in.Note)
+	switch {
+	case !strings.HasPrefix(in.Key, "anomaly:") || len(in.Key) > 500:
+		web.Fail(c, apperr.Invalid("key", "invalid_key", "give the key of an anomaly from the anomaly report"))
+		return
+	case len(in.Note) < minReviewNote || len(in.Note) > 4000:
+		web.Fail(c, apperr.Invalid("note", "invalid_note", "write what was found and done, %d to 4000 characters", minReviewNote))
+		return
+	}
+	p, _ := authn.PrincipalFrom(c.Request.Context())
+	ev := newEvent(c, audit.ActionUpdate, []string{"review"})
+	ev.Outcome = audit.OutcomeAllow
+	r := auditstore.Review{Key: in.Key, Note: in.Note, Reviewer: p.Subject, ReviewedAt: time.Now().UTC()}
+	if err := a.store.AddReview(c.Request.Context(), r, ev); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, r)
+}
+
+// integrityFields are the fields of the integrity panel's read.
+var integrityFields = []string{"checkpoint", "last_verification"}
+
+// integrity is the log's state: the latest signed checkpoint and the last
+// verification with its result.
+func (a *API) integrity(c *gin.Context) {
+	ev := newEvent(c, audit.ActionRead, integrityFields)
+	cp, err := a.latest(c)
+	var cpOut *checkpointResponse
+	if err == nil {
+		o := checkpointResponseFrom(cp)
+		cpOut = &o
+	} else if errors.Is(err, errNoCheckpoint) {
+		err = nil
+	}
+	var last *auditstore.Verification
+	if err == nil {
+		v, ok, lerr := a.store.LastVerification(c.Request.Context())
+		if ok {
+			last = &v
+		}
+		err = lerr
+	}
+	if !a.record(c, ev, err) {
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"checkpoint": cpOut, "last_verification": last})
+}
+
+// verifyNow recomputes the whole log from the stored events against every
+// signed checkpoint, as backdeskctl audit verify does, and keeps the result.
+func (a *API) verifyNow(c *gin.Context) {
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	ev := newEvent(c, audit.ActionRead, []string{"verification"})
+	rep, err := a.store.Verify(ctx, a.verifier, nil)
+	v := auditstore.Verification{At: time.Now().UTC(), OK: err == nil, Leaves: rep.Leaves, Checkpoints: rep.Checkpoints,
+		CheckpointSize: rep.Size, RequestedBy: p.Subject}
+	var problem *audit.Problem
+	switch {
+	case errors.As(err, &problem):
+		v.Problem, err = problem.Error(), nil
+	case err != nil:
+		a.record(c, ev, err)
+		return
+	}
+	if err := a.store.RecordVerification(ctx, v); err != nil {
+		a.record(c, ev, err)
+		return
+	}
+	if !a.record(c, ev, nil) {
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// accessReviewFields are the fields an access review listing returns.
+var accessReviewFields = []string{"grant_id", "practice_id", "grantee", "kinds", "review_due_at", "overdue"}
+
+// accessReviews lists live grants due for re-certification within the
+// next within_days days (default 14), overdue first, for compliance across
+// practices and for practice admins in their own.
+func (a *API) accessReviews(c *gin.Context) {
+	ctx := c.Request.Context()
+	ev := newEvent(c, audit.ActionRead, accessReviewFields)
+	days := 14
+	var err error
+	if v := c.Query("within_days"); v != "" {
+		if days, err = parseDays(v); err != nil {
+			a.record(c, ev, err)
+			return
+		}
+	}
+	now := time.Now().UTC()
+	gs, err := a.grants.DueForReview(ctx, scope(ctx), now.AddDate(0, 0, days), now, 500)
+	if !a.record(c, ev, err) {
+		return
+	}
+	type item struct {
+		GrantID     string    `json:"grant_id"`
+		PracticeID  string    `json:"practice_id"`
+		GranteeType string    `json:"grantee_type"`
+		GranteeID   string    `json:"grantee_id"`
+		Kinds       []string  `json:"kinds"`
+		ReviewDueAt time.Time `json:"review_due_at"`
+		ValidUntil  time.Time `json:"valid_until"`
+		Overdue     bool      `json:"overdue"`
+		Version     int       `json:"version"`
+	}
+	out := make([]item, 0, len(gs))
+	overdue := 0
+	for _, g := range gs {
+		kinds := make([]string, len(g.Kinds))
+		for i, k := range g.Kinds {
+			kinds[i] = string(k)
+		}
+		it := item{GrantID: g.ID, PracticeID: g.PracticeID, GranteeType: string(g.GranteeType), GranteeID: g.GranteeID,
+			Kinds: kinds, ReviewDueAt: g.ReviewDueAt, ValidUntil: g.ValidUntil, Overdue: g.ReviewDueAt.Before(now), Version: g.Version}
+		if it.Overdue {
+			overdue++
+		}
+		out = append(out, it)
+	}
+	c.JSON(http.StatusOK, gin.H{"within_days": days, "overdue": overdue, "items": out})
+}
+
+func parseDays(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 365 {
+		return 0, apperr.Invalid("within_days", "out_of_range", "must be a whole number of days from 0 to 365")
+	}
+	return n, nil
+}
