@@ -58,7 +58,7 @@ func (a *API) Mount(public, api gin.IRouter) {
 	self := authz.Policy{Action: bdaccess.Self}
 	a.d.Guard.Handle(api, http.MethodPost, "/auth/logout", self, a.logout)
 	a.d.Guard.Handle(api, http.MethodGet, "/api/v1/me", self, a.me)
-	a.d.Guard.Handle(api, http.MethodGet, "/", self, a.home)
+	// The home page, "/", is the web console's (services/console).
 	a.mountGrants(api)
 }
 

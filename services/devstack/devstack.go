@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/platform/config"
@@ -28,6 +29,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/schema"
 	"github.com/backdesk/backdesk/services/access"
 	"github.com/backdesk/backdesk/services/audit"
+	"github.com/backdesk/backdesk/services/console"
 	"github.com/backdesk/backdesk/services/devstack/devissuer"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/onboarding"
@@ -209,6 +211,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	onboarding.New(practices, p.Identity, imp).
 		Guarded(p.Guard).
 		WithPatients(p.Recorder, recordstore.FullReader(p.DB)).
+		WithChecklist(p.DB).
 		Mount(p.API)
 	acc, err := access.ForProcess(p)
 	if err != nil {
@@ -219,19 +222,24 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	acc.MountPracticeRoutes(p.API)
 	workqueue.New(workqueue.Deps{Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider, DB: p.DB,
 		Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB), Practices: practices}).Mount(p.API)
-	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).Guarded(p.Guard).Mount(p.API)
+	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
+		WithHours(audit.AgentHours(rosters)).WithGrants(accessstore.New(p.DB)).Guarded(p.Guard).Mount(p.API)
+	// The web console calls the API above through this same engine.
+	console.New(console.Deps{API: p.Engine, Guard: p.Guard, IdleTimeout: p.Config.SessionIdle, SecureCookies: p.Config.SecureCookies(),
+		PublicURL: c.PublicURL, IssuerURL: c.OIDCIssuer, Log: p.Log}).Mount(p.API)
 	return stack, nil
 }
 
 // browserAddr is where a browser on this machine reaches addr: a wildcard
-// bind is reached through loopback.
+// or IPv4 loopback bind is reached as localhost, the address the README
+// gives, so sign-in returns to the host name the browser started on.
 func browserAddr(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return addr
 	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
+	if ip := net.ParseIP(host); host == "" || (ip != nil && (ip.IsUnspecified() || ip.Equal(net.IPv4(127, 0, 0, 1)))) {
+		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
 }

@@ -237,7 +237,13 @@ func TestRouteTableMatchesOpenAPI(t *testing.T) {
 // identity provider; the OpenAPI document describes JSON endpoints only.
 var notJSON = []string{
 	"GET /ops/queues", "GET /ops/queues/{path}", "POST /ops/queues/{path}", "DELETE /ops/queues/{path}",
-	"GET /", "GET /auth/login", "GET /auth/callback", "GET /auth/logged-out", "POST /auth/logout",
+	"GET /auth/login", "GET /auth/callback", "GET /auth/logged-out", "POST /auth/logout",
+	// The web console (services/console).
+	"GET /", "GET /static/{filepath}", "POST /presence", "GET /queue", "POST /next",
+	"GET /items/{itemID}", "POST /items/{itemID}/outcome", "POST /items/{itemID}/handoff",
+	"POST /items/{itemID}/release", "POST /items/{itemID}/notes", "GET /board", "GET /agents",
+	"POST /agents/teams/{teamID}/members", "POST /agents/teams/{teamID}/members/{userID}/remove",
+	"GET /access-requests", "POST /access-requests", "GET /access-requests/{requestID}",
 	"GET /dev/oidc/{path}", "POST /dev/oidc/{path}", "PUT /dev/oidc/{path}", "PATCH /dev/oidc/{path}",
 	"DELETE /dev/oidc/{path}", "OPTIONS /dev/oidc/{path}", "CONNECT /dev/oidc/{path}", "TRACE /dev/oidc/{path}",
 }
@@ -252,6 +258,7 @@ func TestDevBinaryStaysOnLoopback(t *testing.T) {
 	c, err := devstack.ReadConfig(get(nil))
 	require.NoError(t, err)
 	require.Equal(t, "127.0.0.1:8080", c.Addr)
+	require.Equal(t, "http://localhost:8080", c.PublicURL, "the address the README gives")
 	require.Equal(t, "sqlite://.backdesk/backdesk.db", c.DatabaseURL)
 	require.Empty(t, c.RedisURL, "no Redis URL means the in-process Redis")
 }

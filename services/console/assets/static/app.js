@@ -11,8 +11,14 @@
 //   the logout URL after data-idle-logout-seconds (default: 60 more).
 //   Activity in any tab of the console, or closing the dialog, starts over.
 //   An element with data-idle-countdown in the dialog shows the seconds left.
+//   With data-idle-logout-form="id" the form of that id (a POST with its
+//   CSRF token) is submitted instead of going to the logout URL.
 // Charts: each <canvas data-chart='{"type":"bar",...}'> becomes a Chart.js
 //   chart once the page has loaded and after every htmx swap.
+// Dialogs: a button with data-dialog-open="id" opens <dialog id="id">.
+// Dates: a button with data-date-offset="3" data-date-target="id" sets the
+//   date field of that id to today plus 3 days, in the browser's time zone.
+// Time zone: <input data-browser-tz> is given the browser's IANA time zone.
 (function () {
   "use strict";
 
@@ -103,7 +109,12 @@
       var idle = (Date.now() - last) / 1000;
       if (idle >= logoutAfter) {
         clearInterval(timer);
-        window.location.assign(logoutURL);
+        var form = document.getElementById(body.getAttribute("data-idle-logout-form") || "");
+        if (form && form.tagName === "FORM") {
+          form.submit();
+        } else {
+          window.location.assign(logoutURL);
+        }
         return;
       }
       if (!dialog) return;
@@ -156,9 +167,44 @@
   });
   document.addEventListener("htmx:afterSwap", initCharts);
 
+  function pad(n) {
+    return n < 10 ? "0" + n : String(n);
+  }
+
+  document.addEventListener("click", function (e) {
+    var el = e.target.closest ? e.target.closest("[data-dialog-open],[data-date-offset]") : null;
+    if (!el) return;
+    if (el.hasAttribute("data-dialog-open")) {
+      var dialog = document.getElementById(el.getAttribute("data-dialog-open"));
+      if (dialog && dialog.tagName === "DIALOG" && !dialog.open) dialog.showModal();
+      return;
+    }
+    var field = document.getElementById(el.getAttribute("data-date-target"));
+    var days = Number(el.getAttribute("data-date-offset"));
+    if (!field || !isFinite(days)) return;
+    var d = new Date();
+    d.setDate(d.getDate() + days);
+    field.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  function timeZone() {
+    var tz = "";
+    try {
+      tz = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (err) {
+      // Without Intl the server takes UTC.
+    }
+    document.querySelectorAll("input[data-browser-tz]").forEach(function (el) {
+      if (!el.value) el.value = tz;
+    });
+  }
+
   function start() {
     idleWarning();
     initCharts();
+    timeZone();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
