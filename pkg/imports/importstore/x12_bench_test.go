@@ -23,18 +23,32 @@ import (
 // eraClaims is the size of the remittance the benchmark applies.
 const eraClaims = 20000
 
+// eraPatients is how many patients the benchmark's claims belong to:
+// four claims each, as a practice's recent claims spread over patients.
+const eraPatients = eraClaims / 4
+
 // seedClaims gives the practice the claims GEN-0000001 to GEN-<n> that
-// x12test.Generate835 pays, all for one patient.
+// x12test.Generate835 pays, spread over eraPatients patients.
 func seedClaims(b *testing.B, db *sqldb.DB, practiceID string, n int) {
 	b.Helper()
-	seedPatients(b, db, practiceID, 1)
+	seedPatients(b, db, practiceID, eraPatients)
 	ctx := sqldb.WithPractice(context.Background(), practiceID)
 	now := time.Now().UTC()
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		var patient string
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM patients WHERE practice_id = $1`, practiceID).Scan(&patient); err != nil {
+		var patients []string
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM patients WHERE practice_id = $1 ORDER BY id`, practiceID)
+		if err != nil {
 			return err
 		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			patients = append(patients, id)
+		}
+		rows.Close()
 		p := db.Dialect.Param
 		for start := 1; start <= n; start += 500 {
 			var q strings.Builder
@@ -47,7 +61,7 @@ func seedClaims(b *testing.B, db *sqldb.DB, practiceID string, n int) {
 				i := len(args)
 				fmt.Fprintf(&q, "(%s, %s, %s, %s, 'Bench Payer', '2026-01-10', '2026-01-12', 10000, 'submitted', %s, %s)",
 					p(i+1), p(i+2), p(i+3), p(i+4), p(i+5), p(i+6))
-				args = append(args, uuid.NewString(), practiceID, patient, fmt.Sprintf("GEN-%07d", k), now, now)
+				args = append(args, uuid.NewString(), practiceID, patients[k%len(patients)], fmt.Sprintf("GEN-%07d", k), now, now)
 			}
 			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 				return err
