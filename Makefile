@@ -3,7 +3,7 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO ?= go
 PKGS := ./...
-SERVICES := onboarding access workqueue router audit devstack ctl
+SERVICES := onboarding access workqueue router audit console devstack ctl
 
 .PHONY: run test test-go test-pg test-race lint bench build clean
 

@@ -2,8 +2,9 @@
 // chart's defaults and for the dev and production example values, decodes
 // every object strictly into its Kubernetes API type and checks the
 // platform's rules: locked-down pods, probes and resources, a disruption
-// budget and network policies for every service, routing as designed, and
-// migrations as a pre-install/pre-upgrade hook.
+// budget and network policies for every service, routing as designed (each
+// path to one service), and migrations as a pre-install/pre-upgrade hook. It
+// also checks that every service command is built by skaffold and make.
 package charts_test
 
 import (
@@ -45,14 +46,16 @@ const (
 )
 
 // services are the chart's long-running components, one Deployment each.
-var services = []string{"onboarding", "access", "workqueue", "router", "audit"}
+var services = []string{"onboarding", "access", "workqueue", "router", "audit", "console"}
 
 // asynqQueues are the router's queues (DESIGN.md section 8).
 var asynqQueues = []string{"critical", "system", "claims", "balances", "recare", "treatment", "eligibility"}
 
 // designRoutes is DESIGN.md section 3's path table: which service answers
-// each path prefix. The static assets may go to any one service; access has
-// them.
+// each path prefix. Browser login and sign-out (/auth) stay with access; the
+// web console's pages, the forms they post and its static files (/static)
+// are the console's, and so is the home page, "/", matched exactly (see
+// exactPaths).
 var designRoutes = map[string]string{
 	"/api/v1/practices":       "onboarding",
 	"/api/v1/imports":         "onboarding",
@@ -62,15 +65,35 @@ var designRoutes = map[string]string{
 	"/api/v1/grants":          "access",
 	"/api/v1/access-requests": "access",
 	"/api/v1/break-glass":     "access",
-	"/assets":                 "access",
 	"/api/v1/work":            "workqueue",
 	"/api/v1/agents":          "workqueue",
 	"/api/v1/teams":           "workqueue",
-	"/work":                   "workqueue",
-	"/manage":                 "workqueue",
 	"/ops/queues":             "router",
 	"/api/v1/audit":           "audit",
 	"/compliance":             "audit",
+	"/":                       "console",
+	"/queue":                  "console",
+	"/next":                   "console",
+	"/items":                  "console",
+	"/board":                  "console",
+	"/agents":                 "console",
+	"/access-requests":        "console",
+	"/presence":               "console",
+	"/static":                 "console",
+}
+
+// exactPaths are the routed paths matched exactly rather than as prefixes:
+// as a prefix, "/" would send every path no service claims (/metrics and
+// the probes among them) to the console.
+var exactPaths = map[string]bool{"/": true}
+
+// routeKey is the path an Ingress or Gateway actually matches: a trailing
+// slash does not make another prefix.
+func routeKey(path string) string {
+	if path == "/" {
+		return path
+	}
+	return strings.TrimSuffix(path, "/")
 }
 
 // valueSets are the values files the chart is rendered with: the chart's own
@@ -591,7 +614,8 @@ func egressPorts(t *testing.T, policies []*networkingv1.NetworkPolicy, podLabels
 
 // TestRoutesFollowDesign checks that the Ingress (and the HTTPRoute, where
 // the production example uses one) sends every path of DESIGN.md section 3
-// to the service that owns it, and nothing else.
+// to the service that owns it, and nothing else: each path to one service
+// only, as a prefix except the exact paths.
 func TestRoutesFollowDesign(t *testing.T) {
 	t.Parallel()
 	for _, set := range valueSets {
@@ -609,10 +633,15 @@ func TestRoutesFollowDesign(t *testing.T) {
 					require.NotEmpty(t, rule.Host, "Ingress rule without a host")
 					for _, p := range rule.HTTP.Paths {
 						require.NotNil(t, p.PathType)
-						require.Equal(t, networkingv1.PathTypePrefix, *p.PathType, p.Path)
+						want := networkingv1.PathTypePrefix
+						if exactPaths[p.Path] {
+							want = networkingv1.PathTypeExact
+						}
+						require.Equal(t, want, *p.PathType, p.Path)
 						require.Equal(t, "http", p.Backend.Service.Port.Name, p.Path)
-						require.NotContains(t, got, p.Path, "path %s routed twice", p.Path)
-						got[p.Path] = owner[p.Backend.Service.Name]
+						key := routeKey(p.Path)
+						require.NotContains(t, got, key, "path %s routed twice", p.Path)
+						got[key] = owner[p.Backend.Service.Name]
 					}
 				}
 				require.Equal(t, designRoutes, got)
@@ -629,10 +658,15 @@ func TestRoutesFollowDesign(t *testing.T) {
 					require.Equal(t, svc.Spec.Ports[0].Port, int32(*backend.Port))
 					for _, m := range rule.Matches {
 						require.NotNil(t, m.Path)
-						require.Equal(t, gatewayv1.PathMatchPathPrefix, *m.Path.Type)
 						path := *m.Path.Value
-						require.NotContains(t, got, path, "path %s routed twice", path)
-						got[path] = owner[string(backend.Name)]
+						want := gatewayv1.PathMatchPathPrefix
+						if exactPaths[path] {
+							want = gatewayv1.PathMatchExact
+						}
+						require.Equal(t, want, *m.Path.Type, path)
+						key := routeKey(path)
+						require.NotContains(t, got, key, "path %s routed twice", path)
+						got[key] = owner[string(backend.Name)]
 					}
 				}
 				require.Equal(t, designRoutes, got)

@@ -2,12 +2,13 @@
 Names, labels and small values shared by every template.
 
 Component templates receive a dict with "ctx" (the root context) and
-"component" (onboarding, access, workqueue, router, audit or migrations).
+"component" (onboarding, access, workqueue, router, audit, console or
+migrations).
 */}}
 
 {{/* The services, in the order they are documented. */}}
 {{- define "backdesk.services" -}}
-onboarding access workqueue router audit
+onboarding access workqueue router audit console
 {{- end }}
 
 {{/* Chart name, for the app.kubernetes.io/name label. */}}
@@ -234,6 +235,10 @@ seccompProfile:
   value: {{ include "backdesk.pairs" .roleMap | quote }}
 {{- end }}
 {{- end }}
+{{- if eq .component "console" }}
+- name: BACKDESK_API_URL
+  value: {{ include "backdesk.apiURL" .ctx | quote }}
+{{- end }}
 {{- if $c.secretEnv.oidcClientSecret }}
 {{ include "backdesk.secretEnv" (dict "env" "BACKDESK_OIDC_CLIENT_SECRET" "ref" $v.secrets.oidcClientSecret "path" "secrets.oidcClientSecret") }}
 {{- end }}
@@ -245,6 +250,41 @@ seccompProfile:
 {{- end }}
 {{- with $c.env }}
 {{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Where the console calls the JSON API (BACKDESK_API_URL): console.apiURL, else
+config.publicURL. The console sends each call with this URL's host name, so it
+must be one the Ingress or HTTPRoute serves.
+*/}}
+{{- define "backdesk.apiURL" -}}
+{{- .Values.console.apiURL | default .Values.config.publicURL }}
+{{- end }}
+
+{{/* The pathType (Ingress) or match type (HTTPRoute) of a routed path: "/" alone is the console's home page and is matched exactly, so that it does not catch every path no service claims (/metrics and the probes among them); every other path is a prefix. */}}
+{{- define "backdesk.pathIsExact" -}}
+{{- if eq . "/" }}true{{ end }}
+{{- end }}
+
+{{/*
+Fails the install when two services claim the same path, which the Ingress or
+Gateway would otherwise settle by picking one of them silently. A trailing
+slash does not make another path.
+*/}}
+{{- define "backdesk.checkPaths" -}}
+{{- $owners := dict }}
+{{- range $component := splitList " " (include "backdesk.services" $) }}
+{{- range (index $.Values $component).paths }}
+{{- $path := . }}
+{{- if ne $path "/" }}
+{{- $path = trimSuffix "/" $path }}
+{{- end }}
+{{- with get $owners $path }}
+{{- fail (printf "path %q is claimed by both %s and %s: each path may go to one service only" $path . $component) }}
+{{- end }}
+{{- $_ := set $owners $path $component }}
+{{- end }}
 {{- end }}
 {{- end }}
 
