@@ -79,11 +79,13 @@ func BenchmarkAgentCycle(b *testing.B) {
 				made.Add(int64(b.N/benchAgents*3 + 5))
 				b.ResetTimer()
 				testenv.ClientsAs(b, benchAgents, func(agent int) error { return cycle(e, agent) })
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cycles/s")
 			})
 			b.Run("baseline", func(b *testing.B) {
 				testenv.ClientsAs(b, benchAgents, func(agent int) error {
 					return call(e, agent, "GET", fmt.Sprintf("/baseline/wi-%03d-%06d", agent, 0), "", nil)
 				})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
 			})
 		})
 	}
