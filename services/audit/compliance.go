@@ -107,22 +107,8 @@ func (a *API) verifyNow(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
 	ev := newEvent(c, audit.ActionRead, []string{"verification"})
-	rep, err := a.store.Verify(ctx, a.verifier, nil)
-	v := auditstore.Verification{At: time.Now().UTC(), OK: err == nil, Leaves: rep.Leaves, Checkpoints: rep.Checkpoints,
-		CheckpointSize: rep.Size, RequestedBy: p.Subject}
-	var problem *audit.Problem
-	switch {
-	case errors.As(err, &problem):
-		v.Problem, err = problem.Error(), nil
-	case err != nil:
-		a.record(c, ev, err)
-		return
-	}
-	if err := a.store.RecordVerification(ctx, v); err != nil {
-		a.record(c, ev, err)
-		return
-	}
-	if !a.record(c, ev, nil) {
+	v, err := a.store.VerifyAndRecord(ctx, a.verifier, p.Subject)
+	if !a.record(c, ev, err) {
 		return
 	}
 	c.JSON(http.StatusOK, v)

@@ -155,6 +155,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 		p.Close()
 		return nil, err
 	}
+	p.Go(func(ctx context.Context) { p.Audit.VerifyEvery(ctx, p.AuditVerifier, p.Config.AuditVerifyEvery, p.Log) })
 
 	// Queues: the relay feeds asynq from the outbox; the router works it.
 	client := asynq.NewClient(p.RedisOpt)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/google/uuid"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // Review closes something compliance looked at (an anomaly) with a note.
@@ -122,4 +124,45 @@ ORDER BY at DESC, id DESC LIMIT 1`).Scan(&v.At, &v.OK, &leaves, &v.Checkpoints, 
 		return Verification{}, false, nil
 	}
 	return v, err == nil, sqldb.MapError(err)
+}
+
+// VerifyAndRecord verifies the whole log against every signed checkpoint
+// and keeps the result as the last verification, requested by by. A
+// tampered log is a result (OK false, the first problem), not an error;
+// an error means the log could not be read or the result not kept.
+func (s *Store) VerifyAndRecord(ctx context.Context, verifier note.Verifier, by string) (Verification, error) {
+	rep, err := s.Verify(ctx, verifier, nil)
+	v := Verification{At: time.Now().UTC(), OK: err == nil, Leaves: rep.Leaves, Checkpoints: rep.Checkpoints,
+		CheckpointSize: rep.Size, RequestedBy: by}
+	var problem *audit.Problem
+	switch {
+	case errors.As(err, &problem):
+		v.Problem = problem.Error()
+	case err != nil:
+		return Verification{}, err
+	}
+	return v, s.RecordVerification(ctx, v)
+}
+
+// VerifyEvery verifies the whole log every interval and keeps each result
+// (requested by "scheduled"), so compliance's integrity panel always shows
+// a recent check. A failed check is logged at error level with its first
+// problem; the loop goes on.
+func (s *Store) VerifyEvery(ctx context.Context, verifier note.Verifier, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		v, err := s.VerifyAndRecord(ctx, verifier, "scheduled")
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.WarnContext(ctx, "audit log verification could not run", "error", err.Error())
+		case err == nil && !v.OK:
+			log.ErrorContext(ctx, "audit log verification failed", "problem", v.Problem, "leaves", v.Leaves)
+		}
+	}
 }

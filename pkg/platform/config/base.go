@@ -34,6 +34,7 @@ type Base struct {
 	GrantReviewDays    int           // BACKDESK_GRANT_REVIEW_DAYS: re-certify grants this often, default 30
 	BreakGlassFor      time.Duration // BACKDESK_BREAK_GLASS_DURATION: how long break-glass stays open, default 15m
 	AgentOfflineAfter  time.Duration // BACKDESK_AGENT_OFFLINE_AFTER: offline this long and an agent's queue moves, default 2h
+	AuditVerifyEvery   time.Duration // BACKDESK_AUDIT_VERIFY_EVERY: how often the router verifies the whole audit log, default 24h
 	QueueWeights       string        // BACKDESK_QUEUE_WEIGHTS: "queue=weight,…" over the defaults
 	LogLevel           slog.Level    // BACKDESK_LOG_LEVEL: debug, info, warn, error
 	ShutdownTimeout    time.Duration // BACKDESK_SHUTDOWN_TIMEOUT, default 10s
@@ -87,6 +88,7 @@ func ReadBase(r *Reader, d Defaults) Base {
 		GrantReviewDays:    r.Int("BACKDESK_GRANT_REVIEW_DAYS", 30),
 		BreakGlassFor:      r.Duration("BACKDESK_BREAK_GLASS_DURATION", 15*time.Minute),
 		AgentOfflineAfter:  r.Duration("BACKDESK_AGENT_OFFLINE_AFTER", 2*time.Hour),
+		AuditVerifyEvery:   r.Duration("BACKDESK_AUDIT_VERIFY_EVERY", 24*time.Hour),
 		QueueWeights:       r.String("BACKDESK_QUEUE_WEIGHTS", ""),
 	}
 	level := r.String("BACKDESK_LOG_LEVEL", "info")
@@ -111,6 +113,7 @@ func ReadBase(r *Reader, d Defaults) Base {
 		Check{Bad: b.GrantReviewDays < 1 || b.GrantReviewDays > 365, Var: "BACKDESK_GRANT_REVIEW_DAYS", Message: "must be between 1 and 365"},
 		Check{Bad: b.BreakGlassFor < time.Minute || b.BreakGlassFor > 4*time.Hour, Var: "BACKDESK_BREAK_GLASS_DURATION", Message: "must be between 1m and 4h"},
 		Check{Bad: b.AgentOfflineAfter < time.Minute, Var: "BACKDESK_AGENT_OFFLINE_AFTER", Message: "must be at least 1m"},
+		Check{Bad: b.AuditVerifyEvery < time.Minute, Var: "BACKDESK_AUDIT_VERIFY_EVERY", Message: "must be at least 1m"},
 		Check{Bad: badWeights(b.QueueWeights), Var: "BACKDESK_QUEUE_WEIGHTS", Message: "must be queue=weight pairs separated by commas, e.g. claims=4,balances=4, with weights from 1 to 100"},
 		Check{Bad: b.AuditRetentionDays < MinAuditRetentionDays, Var: "BACKDESK_AUDIT_RETENTION",
 			Message: "must be at least six years (2192d or 6y): HIPAA requires audit records to be kept six years"},
@@ -134,6 +137,7 @@ func (b Base) LogValue() slog.Value {
 		slog.String("session_lifetime", b.SessionLifetime.String()),
 		slog.String("audit_signing_key", Secret(b.AuditSigningKey)),
 		slog.Int("audit_retention_days", b.AuditRetentionDays),
+		slog.String("audit_verify_every", b.AuditVerifyEvery.String()),
 		slog.String("log_level", b.LogLevel.String()),
 		slog.String("shutdown_timeout", b.ShutdownTimeout.String()),
 	)

@@ -25,6 +25,7 @@ func main() {
 		if err := p.IntegrateAudit(2 * time.Second); err != nil {
 			return err
 		}
+		p.Go(func(ctx context.Context) { p.Audit.VerifyEvery(ctx, p.AuditVerifier, p.Config.AuditVerifyEvery, p.Log) })
 		client := asynq.NewClient(p.RedisOpt)
 		p.OnClose(client.Close)
 		relay := outbox.NewRelay(p.DB, client, outbox.RelayConfig{Logger: p.Log})
