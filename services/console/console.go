@@ -1,6 +1,8 @@
-// Package console is the server-rendered web console for billing agents
-// and billing managers: the agent's queue and item pages, the managers'
-// board, agents and access requests. It holds no data and decides nothing
+// Package console is the server-rendered web console: the agent's queue
+// and item pages; the billing managers' board, agents and access
+// requests; the practice admins' dashboard, onboarding checklist, imports
+// and access page; and compliance's audit search, event proofs, reviews,
+// access reviews and log integrity. It holds no data and decides nothing
 // itself. Every page asks the JSON API, in the same process when it can,
 // with the caller's own credentials, so the API's access decisions, audit
 // events and field projections apply to the pages exactly as they apply
@@ -88,6 +90,33 @@ func (con *Console) Mount(r gin.IRouter) {
 	g.Handle(r, http.MethodGet, "/access-requests", self, con.accessRequests)
 	g.Handle(r, http.MethodPost, "/access-requests", self, con.requestAccess)
 	g.Handle(r, http.MethodGet, "/access-requests/:requestID", self, con.accessRequest)
+
+	// Practice admins.
+	g.Handle(r, http.MethodGet, "/practices/:practiceID", self, con.practiceHome)
+	g.Handle(r, http.MethodGet, "/practices/:practiceID/checklist", self, con.checklist)
+	g.Handle(r, http.MethodGet, "/practices/:practiceID/imports", self, con.importForm)
+	g.Handle(r, http.MethodPost, "/practices/:practiceID/imports", self, con.upload)
+	g.Handle(r, http.MethodGet, "/imports/:importID", self, con.importPage)
+	g.Handle(r, http.MethodGet, "/imports/:importID/status", self, con.importStatus)
+	g.Handle(r, http.MethodGet, "/imports/:importID/errors.csv", self, con.importErrors)
+	g.Handle(r, http.MethodGet, "/practices/:practiceID/access", self, con.accessHome)
+	g.Handle(r, http.MethodPost, "/practices/:practiceID/grants", self, con.createGrant)
+	g.Handle(r, http.MethodPost, "/practices/:practiceID/grants/:grantID/revoke", self, con.revokeGrant)
+	g.Handle(r, http.MethodPost, "/practices/:practiceID/grants/:grantID/recertify", self, con.recertifyGrant)
+	g.Handle(r, http.MethodPost, "/practices/:practiceID/access-requests/:requestID/approve", self, con.approveRequest)
+	g.Handle(r, http.MethodPost, "/practices/:practiceID/access-requests/:requestID/deny", self, con.denyRequest)
+
+	// Compliance (and, for the search and the event page, practice admins
+	// within their practices, as the API scopes them).
+	g.Handle(r, http.MethodGet, "/audit", self, con.audit)
+	g.Handle(r, http.MethodGet, "/audit/export", self, con.auditExport)
+	g.Handle(r, http.MethodGet, "/audit/events/:eventID", self, con.auditEventPage)
+	g.Handle(r, http.MethodGet, "/audit/reviews", self, con.reviews)
+	g.Handle(r, http.MethodPost, "/audit/reviews", self, con.closeAnomaly)
+	g.Handle(r, http.MethodPost, "/audit/break-glass/:sessionID/review", self, con.closeBreakGlass)
+	g.Handle(r, http.MethodGet, "/audit/access-reviews", self, con.accessReviews)
+	g.Handle(r, http.MethodGet, "/audit/integrity", self, con.integrity)
+	g.Handle(r, http.MethodPost, "/audit/verifications", self, con.verifyLog)
 }
 
 // contentPolicy is the Content-Security-Policy of every page: nothing from

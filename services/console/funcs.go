@@ -24,6 +24,8 @@ var funcs = template.FuncMap{
 	"short":   short,
 	"kinds":   func() []policy.Kind { return policy.Kinds },
 	"dict":    dict,
+	"list":    func(s ...string) []string { return s },
+	"sub":     func(a, b int) int { return a - b },
 }
 
 // dict builds the argument of a shared template from name, value pairs.

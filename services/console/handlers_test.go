@@ -55,16 +55,17 @@ func TestPagesCarryTheirPolicyAndNoInlineCode(t *testing.T) {
 func TestEveryoneStartsWhereTheirDayStarts(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
-	for user, want := range map[string]string{"alice": "/queue", "maria": "/board"} {
+	for user, want := range map[string]string{"alice": "/queue", "maria": "/board", "pat": "/practices/pr-1", "carol": "/audit"} {
 		p := b.get(t, user, "/")
 		require.Equal(t, http.StatusSeeOther, p.Code, user)
 		require.Equal(t, want, p.Header.Get("Location"), user)
 	}
-	p := b.get(t, "pat", "/")
+	p := b.get(t, "nobody", "/")
 	require.Equal(t, http.StatusOK, p.Code)
-	require.Contains(t, p.Body, "Pat Practice")
-	require.NotContains(t, p.Body, `href="/queue"`, "nothing pat cannot open is offered")
+	require.Contains(t, p.Body, "No Role")
+	require.NotContains(t, p.Body, `href="/queue"`, "nothing they cannot open is offered")
 	require.NotContains(t, p.Body, `href="/board"`)
+	require.NotContains(t, p.Body, `href="/audit"`)
 }
 
 func TestQueueSplitsNowFromLater(t *testing.T) {

@@ -5,18 +5,25 @@ import (
 	"strings"
 
 	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/gin-gonic/gin"
 )
 
 // home sends each person to where their day starts: agents to their
-// queue, billing managers to the board. Anyone else gets a short page
-// listing what they can open here.
+// queue, billing managers to the board, practice admins to their
+// practice's dashboard, compliance to the audit trail. Anyone else gets a
+// short page listing what they can open here.
 func (con *Console) home(c *gin.Context) {
-	switch {
+	p, _ := authn.PrincipalFrom(c.Request.Context())
+	switch practice := firstPractice(p); {
 	case con.allowed(c, access.WorkOwnQueue):
 		redirect(c, "/queue")
 	case con.allowed(c, access.ManageAgents):
 		redirect(c, "/board")
+	case practice != "" && con.allowedOn(c, access.ReadPractice, practice):
+		redirect(c, "/practices/"+practice)
+	case con.allowed(c, access.ReviewBreakGlass):
+		redirect(c, "/audit")
 	default:
 		con.render(c, http.StatusOK, "home", con.page(c, "Backdesk", "", nil))
 	}

@@ -23,6 +23,8 @@ var templateFS embed.FS
 var pages = loadPages(map[string][]string{
 	"home": nil, "queue": nil, "item": {"itemforms"}, "board": nil, "agents": nil,
 	"requests": nil, "request": nil, "error": nil,
+	"practice": nil, "checklist": nil, "imports": nil, "import": nil, "access": {"accessforms"},
+	"audit": nil, "event": nil, "reviews": nil, "accessreviews": nil, "integrity": nil,
 })
 
 func loadPages(names map[string][]string) map[string]*template.Template {
@@ -58,7 +60,17 @@ type view struct {
 // person may call. It is a courtesy; the API decides each call.
 type offer struct {
 	Queue, Board bool
+	// Practice is the practice whose pages are linked, for its admins:
+	// the one the page is about, or the first they administer.
+	Practice string
+	// Audit links the audit trail's search; Compliance the reviews, the
+	// grants due for review and the log's integrity.
+	Audit, Compliance bool
 }
+
+// practiceKey names the practice a page is about when its path does not
+// (an import's page), for the top bar's links.
+const practiceKey = "console.practice"
 
 // page fills the layout for the person behind c.
 func (con *Console) page(c *gin.Context, title, section string, data any) view {
@@ -71,6 +83,9 @@ func (con *Console) page(c *gin.Context, title, section string, data any) view {
 	}
 	v.Offer.Queue = con.allowed(c, access.WorkOwnQueue)
 	v.Offer.Board = con.allowed(c, access.ManageAgents)
+	v.Offer.Practice = con.practiceOffer(c, p)
+	v.Offer.Audit = con.allowed(c, access.ReadAudit)
+	v.Offer.Compliance = con.allowed(c, access.ReviewBreakGlass)
 	if v.Offer.Queue {
 		v.Presence, _ = c.Cookie(presenceCookie)
 	}
@@ -104,6 +119,45 @@ func returnPath(c *gin.Context) string {
 func (con *Console) allowed(c *gin.Context, action access.Action) bool {
 	d, _, err := con.d.Guard.Decide(c.Request.Context(), authz.Policy{Action: action}, func(string) string { return "" })
 	return err == nil && d.Allow
+}
+
+// allowedOn is allowed for an action on one practice.
+func (con *Console) allowedOn(c *gin.Context, action access.Action, practice string) bool {
+	pol := authz.Policy{Action: action, Resolve: authz.Practice("practiceID")}
+	d, _, err := con.d.Guard.Decide(c.Request.Context(), pol, func(k string) string {
+		if k == "practiceID" {
+			return practice
+		}
+		return ""
+	})
+	return err == nil && d.Allow
+}
+
+// practiceOffer picks the practice whose pages the top bar links to: the
+// page's own when p administers it, else the first p administers, if the
+// decision function lets p read it.
+func (con *Console) practiceOffer(c *gin.Context, p identity.Principal) string {
+	id := c.Param("practiceID")
+	if id == "" {
+		id = c.GetString(practiceKey)
+	}
+	if id == "" || !p.AdminOf(id) {
+		id = firstPractice(p)
+	}
+	if id == "" || !con.allowedOn(c, access.ReadPractice, id) {
+		return ""
+	}
+	return id
+}
+
+// firstPractice is the first practice p administers, or "".
+func firstPractice(p identity.Principal) string {
+	for _, m := range p.Memberships {
+		if m.Role == identity.PracticeAdmin {
+			return m.PracticeID
+		}
+	}
+	return ""
 }
 
 var roleLabels = map[identity.Role]string{
@@ -140,6 +194,34 @@ func (con *Console) render(c *gin.Context, status int, name string, v view) {
 	h.Set("Referrer-Policy", "same-origin")
 	c.Status(status)
 	_, _ = c.Writer.Write(buf.Bytes())
+}
+
+// fragment writes one template of a page's set, without the layout: the
+// part of a page that htmx swaps in.
+func (con *Console) fragment(c *gin.Context, page, name string, data any) {
+	var buf bytes.Buffer
+	if err := pages[page].ExecuteTemplate(&buf, name, data); err != nil {
+		con.d.Log.ErrorContext(c.Request.Context(), "console: fragment failed to render", "page", page, "fragment", name)
+		buf.Reset()
+		buf.WriteString(`<p class="form-alert" role="alert">This part of the page could not be shown. Reload to try again.</p>`)
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(buf.Bytes())
+}
+
+// practiceParam returns the practice id of the path, or renders the
+// not-found page when it is no id.
+func (con *Console) practiceParam(c *gin.Context) (string, bool) {
+	id := c.Param("practiceID")
+	if !validID.MatchString(id) {
+		con.notFound(c)
+		return "", false
+	}
+	return id, true
 }
 
 // problem is what the error page says.

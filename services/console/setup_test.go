@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -23,13 +24,33 @@ import (
 var people = map[string]identity.Principal{
 	"alice": {UserID: "u-alice", Name: "Alice Agent", Roles: []identity.Role{identity.Agent}, SessionID: "s1", CSRF: "csrf-alice"},
 	"maria": {UserID: "u-maria", Name: "Maria Billing", Roles: []identity.Role{identity.BillingManager}, SessionID: "s2", CSRF: "csrf-maria"},
-	"pat":   {UserID: "u-pat", Name: "Pat Practice", Roles: []identity.Role{identity.PracticeAdmin}, SessionID: "s3", CSRF: "csrf-pat"},
+	"pat": {UserID: "u-pat", Name: "Pat Practice", Roles: []identity.Role{identity.PracticeAdmin}, SessionID: "s3", CSRF: "csrf-pat",
+		Memberships: []identity.Membership{{PracticeID: "pr-1", Role: identity.PracticeAdmin}}},
+	"carol":  {UserID: "u-carol", Subject: "dev-carol", Name: "Carol Compliance", Roles: []identity.Role{identity.Compliance}, SessionID: "s4", CSRF: "csrf-carol"},
+	"nobody": {UserID: "u-nobody", Name: "No Role", SessionID: "s5", CSRF: "csrf-nobody"},
+}
+
+// facts is the decision function's view of the world in these tests:
+// every practice is active, and nobody has grants, items or break-glass.
+type facts struct{}
+
+func (facts) PracticeStatus(context.Context, string) (string, error) { return "active", nil }
+func (facts) GrantsFor(context.Context, string, string) ([]access.Grant, error) {
+	return nil, nil
+}
+func (facts) OwnedItems(context.Context, string, string, string) ([]access.OwnedItem, error) {
+	return nil, nil
+}
+func (facts) BreakGlassFor(context.Context, string, string, string) ([]access.BreakGlass, error) {
+	return nil, nil
 }
 
 // apiCall is one request the fake API received.
 type apiCall struct {
 	Method, Path, Query, CSRF, Cookie, RequestID string
 	Body                                         map[string]any
+	ContentType                                  string
+	Raw                                          []byte
 }
 
 // fakeAPI answers API calls from canned replies keyed "METHOD /path".
@@ -37,12 +58,22 @@ type fakeAPI struct {
 	mu      sync.Mutex
 	calls   []apiCall
 	replies map[string]func() (int, string)
+	// handlers answer "METHOD /path" themselves, before replies: for
+	// answers that are not JSON, and for reading a body as it streams.
+	handlers map[string]http.HandlerFunc
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	h, ok := f.handlers[r.Method+" "+r.URL.Path]
+	f.mu.Unlock()
+	if ok {
+		h(w, r)
+		return
+	}
 	raw, _ := io.ReadAll(r.Body)
 	c := apiCall{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, CSRF: r.Header.Get(authn.CSRFHeader),
-		Cookie: r.Header.Get("Cookie"), RequestID: r.Header.Get("X-Request-ID")}
+		Cookie: r.Header.Get("Cookie"), RequestID: r.Header.Get("X-Request-ID"), ContentType: r.Header.Get("Content-Type"), Raw: raw}
 	if len(raw) > 0 {
 		_ = json.Unmarshal(raw, &c.Body)
 	}
@@ -57,7 +88,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status, body := reply()
-	w.Header().Set("Content-Type", "application/json")
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, body)
 }
@@ -109,8 +142,13 @@ func setup(t *testing.T, replies map[string]func() (int, string)) bundle {
 			return
 		}
 		c.Request = c.Request.WithContext(authn.WithPrincipal(c.Request.Context(), p))
+		// As the authentication does for a form that carries its CSRF
+		// token in the body rather than in the header.
+		if c.GetHeader("X-Test-Parse-Form") != "" {
+			_ = c.PostForm("csrf_token")
+		}
 	})
-	guard := &authz.Guard{Decider: access.NewDecider(nil, access.DeciderConfig{})}
+	guard := &authz.Guard{Decider: access.NewDecider(facts{}, access.DeciderConfig{})}
 	New(Deps{API: api, Guard: guard, IdleTimeout: 15 * time.Minute, PublicURL: "http://127.0.0.1:8080",
 		IssuerURL: "http://127.0.0.1:8080/dev/oidc"}).Mount(e.Group("/"))
 	return bundle{api: api, engine: e}

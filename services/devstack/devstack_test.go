@@ -244,6 +244,13 @@ var notJSON = []string{
 	"POST /items/{itemID}/release", "POST /items/{itemID}/notes", "GET /board", "GET /agents",
 	"POST /agents/teams/{teamID}/members", "POST /agents/teams/{teamID}/members/{userID}/remove",
 	"GET /access-requests", "POST /access-requests", "GET /access-requests/{requestID}",
+	"GET /practices/{practiceID}", "GET /practices/{practiceID}/checklist", "GET /practices/{practiceID}/imports",
+	"POST /practices/{practiceID}/imports", "GET /imports/{importID}", "GET /imports/{importID}/status",
+	"GET /imports/{importID}/errors.csv", "GET /practices/{practiceID}/access", "POST /practices/{practiceID}/grants",
+	"POST /practices/{practiceID}/grants/{grantID}/revoke", "POST /practices/{practiceID}/grants/{grantID}/recertify",
+	"POST /practices/{practiceID}/access-requests/{requestID}/approve", "POST /practices/{practiceID}/access-requests/{requestID}/deny",
+	"GET /audit", "GET /audit/export", "GET /audit/events/{eventID}", "GET /audit/reviews", "POST /audit/reviews",
+	"POST /audit/break-glass/{sessionID}/review", "GET /audit/access-reviews", "GET /audit/integrity", "POST /audit/verifications",
 	"GET /dev/oidc/{path}", "POST /dev/oidc/{path}", "PUT /dev/oidc/{path}", "PATCH /dev/oidc/{path}",
 	"DELETE /dev/oidc/{path}", "OPTIONS /dev/oidc/{path}", "CONNECT /dev/oidc/{path}", "TRACE /dev/oidc/{path}",
 }

@@ -43,6 +43,10 @@ var pages = map[string]string{
 	"/idle":     idlePage("600"),
 	"/idle-out": idlePage("2"),
 	"/bye":      fmt.Sprintf(head, "bye") + `<body><main><h1 id="bye">Signed out</h1></main></body></html>`,
+	"/item": fmt.Sprintf(head, "item") + `<body data-idle-warn-seconds="3" data-idle-logout-seconds="600" data-idle-logout-url="/bye">
+<header><form id="logout-form" method="post" action="/bye"><input type="hidden" name="csrf_token" value="tok-1"></form></header>
+<main><div data-heartbeat-url="/beat" data-heartbeat-seconds="1"><p>Item</p></div>
+<dialog id="idle-dialog"><p>Signing out in <span data-idle-countdown></span> s</p></dialog></main></body></html>`,
 }
 
 // idlePage warns after a second and signs out after logout seconds.
@@ -55,6 +59,11 @@ func idlePage(logout string) string {
 
 // console serves the pages above and the static files, as the console will.
 func console(t *testing.T) *httptest.Server {
+	return consoleWith(t, nil)
+}
+
+// consoleWith is console with more handlers, by path.
+func consoleWith(t *testing.T, more map[string]http.HandlerFunc) *httptest.Server {
 	links := strings.NewReplacer(
 		"{{pico}}", assets.Path("vendor/pico/pico.min.css"),
 		"{{htmx}}", assets.Path("vendor/htmx/htmx.min.js"),
@@ -77,6 +86,9 @@ func console(t *testing.T) *httptest.Server {
 	mux.HandleFunc("/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})
+	for path, h := range more {
+		mux.HandleFunc(path, h)
+	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
@@ -153,6 +165,36 @@ func TestIdleWarningThenLogout(t *testing.T) {
 	b.Visit(srv.URL + "/idle-out")
 	b.WaitVisible("#bye")
 
+	b.AssertOnlyHost(t, srv.URL)
+	if errs := b.ConsoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestHeartbeatKeepsTheLeaseNotTheSession has the item page beat every
+// second with the page's CSRF token, and still warn when left idle: a
+// heartbeat is not the person doing something.
+func TestHeartbeatKeepsTheLeaseNotTheSession(t *testing.T) {
+	t.Parallel()
+	beats := make(chan string, 100)
+	srv := consoleWith(t, map[string]http.HandlerFunc{"/beat": func(w http.ResponseWriter, r *http.Request) {
+		beats <- r.Method + " " + r.Header.Get("X-CSRF-Token")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"item_id":"wi-1","lease_until":"2026-11-20T12:15:00Z"}`))
+	}})
+	b := browser.New(t)
+	b.Visit(srv.URL + "/item")
+	for range 2 {
+		select {
+		case got := <-beats:
+			if got != "POST tok-1" {
+				t.Fatalf("heartbeat %q, want a POST with the page's token", got)
+			}
+		case <-b.Ctx().Done():
+			t.Fatal("no heartbeat")
+		}
+	}
+	b.WaitVisible("#idle-dialog")
 	b.AssertOnlyHost(t, srv.URL)
 	if errs := b.ConsoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))

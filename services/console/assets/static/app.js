@@ -19,6 +19,16 @@
 // Dates: a button with data-date-offset="3" data-date-target="id" sets the
 //   date field of that id to today plus 3 days, in the browser's time zone.
 // Time zone: <input data-browser-tz> is given the browser's IANA time zone.
+// CSRF: htmx requests that change something carry the session's CSRF token
+//   in X-CSRF-Token, taken from the form's csrf_token field or else from the
+//   sign-out form's. A form posted by htmx this way (a file upload) reaches
+//   the server with its body unread.
+// Polling: htmx requests of an element with data-poll are not activity for
+//   the idle warning; the person is not doing anything.
+// Heartbeat: an element with data-heartbeat-url="/api/..." has the page POST
+//   there every five minutes (data-heartbeat-seconds to change it) while it
+//   is open, with the CSRF token, to keep the item's lease. It is not
+//   activity either: an idle page still signs out. A refusal stops it.
 (function () {
   "use strict";
 
@@ -94,7 +104,9 @@
         return 0;
       }
     }
-    function activity() {
+    function activity(e) {
+      if (e && e.type === "htmx:afterRequest" && e.detail && e.detail.elt && e.detail.elt.closest &&
+          e.detail.elt.closest("[data-poll]")) return;
       var now = Date.now();
       if ((dialog && dialog.open) || now - last < 1000) return;
       last = now;
@@ -201,10 +213,46 @@
     });
   }
 
+  // csrfToken returns the session's CSRF token as the page carries it: in
+  // the form of el, or in the sign-out form.
+  function csrfToken(el) {
+    var form = el && el.closest ? el.closest("form") : null;
+    var field = (form && form.querySelector("input[name=csrf_token]")) ||
+      document.querySelector("#logout-form input[name=csrf_token]");
+    return field ? field.value : "";
+  }
+
+  document.addEventListener("htmx:configRequest", function (e) {
+    if (String(e.detail.verb).toLowerCase() === "get") return;
+    var token = csrfToken(e.detail.elt);
+    if (token) e.detail.headers["X-CSRF-Token"] = token;
+  });
+
+  function heartbeat() {
+    var el = document.querySelector("[data-heartbeat-url]");
+    if (!el || typeof window.fetch !== "function") return;
+    var url = el.getAttribute("data-heartbeat-url");
+    var every = (Number(el.getAttribute("data-heartbeat-seconds")) || 300) * 1000;
+    var timer = setInterval(function () {
+      window.fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrfToken(el), Accept: "application/json" },
+      }).then(function (res) {
+        // The item is no longer this person's to keep (finished, handed
+        // on, signed out): nothing more to keep alive.
+        if (res.status >= 400 && res.status < 500) clearInterval(timer);
+      }, function () {
+        // Offline for a moment: the next beat tries again.
+      });
+    }, every);
+  }
+
   function start() {
     idleWarning();
     initCharts();
     timeZone();
+    heartbeat();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
