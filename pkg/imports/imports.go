@@ -183,6 +183,8 @@ type Storer interface {
 	// Open streams a stored file.
 	Open(ctx context.Context, id string) io.Reader
 	Get(ctx context.Context, id string) (Import, error)
+	// List returns a practice's imports, newest first, without row errors.
+	List(ctx context.Context, practiceID string, limit int) ([]Import, error)
 	// PracticeOf returns the practice an import belongs to.
 	PracticeOf(ctx context.Context, id string) (string, error)
 	// AllErrors streams every stored row error of an import, by line.

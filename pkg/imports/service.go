@@ -102,6 +102,26 @@ func (s *Service) Get(ctx context.Context, id string) (Import, error) {
 	return imp, nil
 }
 
+// List returns the practice's latest imports, newest first, with the
+// progress of those still running.
+func (s *Service) List(ctx context.Context, practiceID string, limit int) ([]Import, error) {
+	out, err := s.store.List(ctx, practiceID, limit)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		switch out[i].State {
+		case Succeeded, Failed:
+			out[i].Progress = 100
+		case Running:
+			if p, ok := s.progress.Get(ctx, out[i].ID); ok {
+				out[i].Progress = p
+			}
+		}
+	}
+	return out, nil
+}
+
 // AllErrors streams an import's stored row errors.
 func (s *Service) AllErrors(ctx context.Context, id string, fn func(recordcsv.RowError) error) error {
 	return s.store.AllErrors(ctx, id, fn)

@@ -89,6 +89,8 @@ type importsPage struct {
 	Practice string
 	Form     *form
 	Choice   importChoice
+	Past     []importAnswer // the latest imports, newest first
+	PastErr  string         // why they could not be listed
 }
 
 // importFields maps the API's upload fields to the form's.
@@ -105,7 +107,17 @@ func (con *Console) importForm(c *gin.Context) {
 }
 
 func (con *Console) showImportForm(c *gin.Context, practice string, f *form) {
-	con.render(c, http.StatusOK, "imports", con.page(c, "Import data", "imports", importsPage{Practice: practice, Form: f}))
+	page := importsPage{Practice: practice, Form: f}
+	r := con.call(c, http.MethodGet, "/api/v1/practices/"+practice+"/imports", url.Values{"limit": {"20"}}, nil)
+	var list struct {
+		Imports []importAnswer `json:"imports"`
+	}
+	if r.ok() && r.decode(&list) == nil {
+		page.Past = list.Imports
+	} else {
+		page.PastErr = "The earlier imports cannot be listed right now."
+	}
+	con.render(c, http.StatusOK, "imports", con.page(c, "Import data", "imports", page))
 }
 
 // upload forwards the import form to the API as it arrives, the file

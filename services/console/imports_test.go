@@ -82,3 +82,30 @@ func TestPageAnswersAreBounded(t *testing.T) {
 	p := b.get(t, "pat", "/imports/im-1")
 	require.Equal(t, http.StatusBadGateway, p.Code)
 }
+
+// The import form lists the practice's earlier imports, each linking to
+// its report; when they cannot be listed the form still works and says so.
+func TestImportFormListsEarlierImports(t *testing.T) {
+	t.Parallel()
+	listed := true
+	b := setup(t, map[string]func() (int, string){
+		"GET /api/v1/practices/pr-1/imports": func() (int, string) {
+			if !listed {
+				return 503, `{"error":{"code":"unavailable","message":"down"}}`
+			}
+			return 200, `{"imports":[` + fmt.Sprintf(importJSON, "succeeded", 100) + `]}`
+		},
+	})
+	p := b.get(t, "pat", "/practices/pr-1/imports")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, `id="past-imports"`)
+	require.Contains(t, p.Body, `<a href="/imports/im-1">`)
+	require.Contains(t, p.Body, `id="import-form"`)
+
+	listed = false
+	p = b.get(t, "pat", "/practices/pr-1/imports")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.NotContains(t, p.Body, `id="past-imports"`)
+	require.Contains(t, p.Body, "cannot be listed right now")
+	require.Contains(t, p.Body, `id="import-form"`)
+}

@@ -110,6 +110,21 @@ func testImportAPI(t *testing.T, dbURL string) {
 		require.Equal(t, "3", r[0])
 		require.NotContains(t, r[3], "13/45/1980")
 	}
+	var list struct {
+		Imports []struct {
+			ID     string `json:"id"`
+			DryRun bool   `json:"dry_run"`
+		} `json:"imports"`
+	}
+	res = b.api.Do("GET", path+"?limit=2", "", bearer(pat)...)
+	require.Equal(t, 200, res.Code, string(res.Body))
+	res.JSON(t, &list)
+	require.Len(t, list.Imports, 2)
+	require.Equal(t, loc, "/api/v1/imports/"+list.Imports[0].ID, "newest first")
+	require.True(t, list.Imports[1].DryRun)
+	require.Equal(t, 403, b.api.Do("GET", path, "", bearer(alice)...).Code, "agents do not list imports")
+	require.Equal(t, 400, b.api.Do("GET", path+"?limit=0", "", bearer(pat)...).Code)
+
 	res = b.api.Do("GET", loc, "", bearer(alice)...)
 	require.Equal(t, 403, res.Code, "someone else's import is refused")
 	require.Contains(t, string(res.Body), `"not_a_member"`)

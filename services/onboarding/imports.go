@@ -13,6 +13,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/records/recordcsv"
 	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 )
 
@@ -90,6 +91,30 @@ func (a *API) loadImport(c *gin.Context) (imports.Import, bool) {
 		return imports.Import{}, false
 	}
 	return imp, true
+}
+
+// listImports answers the practice's latest imports, newest first, with
+// their reports but not their row errors (those are on each import).
+func (a *API) listImports(c *gin.Context) {
+	n := 50
+	if v := c.Query("limit"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > 200 {
+			web.Fail(c, apperr.Invalid("limit", "out_of_range", "must be a whole number from 1 to 200"))
+			return
+		}
+	}
+	_, res, _ := authz.DecisionFrom(c.Request.Context())
+	list, err := a.imports.List(c.Request.Context(), res.PracticeID, n)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	out := make([]importResponse, 0, len(list))
+	for _, imp := range list {
+		out = append(out, importResponseFrom(imp))
+	}
+	c.JSON(http.StatusOK, gin.H{"imports": out})
 }
 
 func (a *API) getImport(c *gin.Context) {

@@ -69,6 +69,7 @@ func (a *API) Mount(r gin.IRouter) {
 	g.Handle(r, http.MethodGet, base+"/:id/policies", read, a.getPolicies)
 	g.Handle(r, http.MethodPut, base+"/:id/policies/:kind", admin, a.putPolicy)
 	g.Handle(r, http.MethodPost, base+"/:id/imports", admin, a.upload)
+	g.Handle(r, http.MethodGet, base+"/:id/imports", read, a.listImports)
 	if a.rec != nil {
 		path := base + "/:id/patients/:patientID"
 		g.Handle(r, http.MethodGet, path, authz.Policy{Action: access.ReadPatient, Resolve: authz.Patient("id", "patientID")},

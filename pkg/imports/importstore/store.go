@@ -34,12 +34,13 @@ func New(db *sqldb.DB) *Store { return &Store{db: db} }
 const (
 	insertImport = `INSERT INTO imports (id, practice_id, kind, preset, mapping, filename, size_bytes, sha256, dry_run, state, created_by, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
-	insertChunk  = `INSERT INTO import_files (import_id, seq, content) VALUES ($1, $2, $3)`
-	setFileInfo  = `UPDATE imports SET size_bytes = $2, sha256 = $3 WHERE id = $1`
-	selectChunk  = `SELECT content FROM import_files WHERE import_id = $1 AND seq = $2`
-	selectImport = `SELECT id, practice_id, kind, preset, mapping, filename, size_bytes, sha256, dry_run, state,
+	insertChunk   = `INSERT INTO import_files (import_id, seq, content) VALUES ($1, $2, $3)`
+	setFileInfo   = `UPDATE imports SET size_bytes = $2, sha256 = $3 WHERE id = $1`
+	selectChunk   = `SELECT content FROM import_files WHERE import_id = $1 AND seq = $2`
+	importColumns = `SELECT id, practice_id, kind, preset, mapping, filename, size_bytes, sha256, dry_run, state,
 rows_read, rows_applied, rows_rejected, items_created, error_code, error_message, created_by, created_at, started_at, finished_at
-FROM imports WHERE id = $1`
+FROM imports`
+	selectImport     = importColumns + ` WHERE id = $1`
 	selectPracticeOf = `SELECT practice_id FROM imports WHERE id = $1`
 	selectErrors     = `SELECT line, col, rule, message FROM import_errors WHERE import_id = $1 ORDER BY seq`
 	startImport      = `UPDATE imports SET state = 'running', started_at = $2 WHERE id = $1 AND state IN ('queued', 'running')`
@@ -165,18 +166,27 @@ func (s *Store) Get(ctx context.Context, id string) (imports.Import, error) {
 }
 
 func (s *Store) get(ctx context.Context, q sqldb.Querier, id string) (imports.Import, error) {
-	var imp imports.Import
-	var kind, preset, mapping, state string
-	var code, msg sql.NullString
-	var started, finished sql.NullTime
-	err := q.QueryRowContext(ctx, selectImport, id).Scan(&imp.ID, &imp.PracticeID, &kind, &preset, &mapping, &imp.Filename, &imp.SizeBytes,
-		&imp.SHA256, &imp.DryRun, &state, &imp.RowsRead, &imp.RowsApplied, &imp.RowsRejected, &imp.ItemsCreated, &code, &msg,
-		&imp.CreatedBy, &imp.CreatedAt, &started, &finished)
+	imp, err := scanImport(q.QueryRowContext(ctx, selectImport, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return imports.Import{}, apperr.NotFound("import")
 	}
 	if err != nil {
 		return imports.Import{}, fmt.Errorf("select import: %w", sqldb.MapError(err))
+	}
+	return imp, nil
+}
+
+// scanImport reads one row of importColumns.
+func scanImport(row interface{ Scan(...any) error }) (imports.Import, error) {
+	var imp imports.Import
+	var kind, preset, mapping, state string
+	var code, msg sql.NullString
+	var started, finished sql.NullTime
+	err := row.Scan(&imp.ID, &imp.PracticeID, &kind, &preset, &mapping, &imp.Filename, &imp.SizeBytes,
+		&imp.SHA256, &imp.DryRun, &state, &imp.RowsRead, &imp.RowsApplied, &imp.RowsRejected, &imp.ItemsCreated, &code, &msg,
+		&imp.CreatedBy, &imp.CreatedAt, &started, &finished)
+	if err != nil {
+		return imports.Import{}, err
 	}
 	imp.Kind, imp.Preset, imp.State = records.Kind(kind), recordcsv.Preset(preset), imports.State(state)
 	_ = json.Unmarshal([]byte(mapping), &imp.Mapping)
@@ -191,6 +201,32 @@ func (s *Store) get(ctx context.Context, q sqldb.Querier, id string) (imports.Im
 		imp.FinishedAt = &t
 	}
 	return imp, nil
+}
+
+// List implements imports.Storer: the practice's imports, newest first,
+// without their row errors.
+func (s *Store) List(ctx context.Context, practiceID string, limit int) ([]imports.Import, error) {
+	out := []imports.Import{}
+	err := s.db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
+		out = out[:0]
+		rows, err := tx.QueryContext(ctx, importColumns+` WHERE practice_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, practiceID, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			imp, err := scanImport(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, imp)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list imports: %w", sqldb.MapError(err))
+	}
+	return out, nil
 }
 
 // AllErrors implements imports.Storer. The stored errors are few
