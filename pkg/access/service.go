@@ -18,6 +18,9 @@ import (
 type Store interface {
 	FactStore
 	GranteeExists(ctx context.Context, t GranteeType, id string) (bool, error)
+	// GranteeNames returns the display names of the given teams and
+	// agents by id; unknown ids are left out.
+	GranteeNames(ctx context.Context, ids []string) (map[string]string, error)
 	PatientPractice(ctx context.Context, patientID string) (string, error)
 	CreateGrant(ctx context.Context, g Grant, ev audit.Event) error
 	Grant(ctx context.Context, id string) (Grant, error)
@@ -326,3 +329,13 @@ func (s *Service) BreakGlassQueue(ctx context.Context, unreviewedOnly bool) ([]B
 
 // Now is the service's clock, for handlers that show states.
 func (s *Service) Now() time.Time { return s.now() }
+
+// GranteeNames names teams and agents for people deciding about grants,
+// who may not list teams or agents themselves: the names of the grantees
+// of grants and requests they can already see.
+func (s *Service) GranteeNames(ctx context.Context, ids []string) (map[string]string, error) {
+	if len(ids) == 0 {
+		return map[string]string{}, nil
+	}
+	return s.store.GranteeNames(ctx, ids)
+}

@@ -48,6 +48,7 @@ type requestResponse struct {
 	ID           string                `json:"id"`
 	PracticeID   string                `json:"practice_id"`
 	TeamID       string                `json:"team_id"`
+	TeamName     string                `json:"team_name,omitempty"` // in lists: the team's name
 	Kinds        []policy.Kind         `json:"kinds"`
 	FieldGroups  []bdaccess.FieldGroup `json:"field_groups"`
 	Days         int                   `json:"days"`

@@ -55,6 +55,7 @@ func (a *API) MountPracticeRoutes(api gin.IRouter) {
 type granteeBody struct {
 	Type string `json:"type"`
 	ID   string `json:"id"`
+	Name string `json:"name,omitempty"` // answers only: the team's or agent's display name
 }
 
 type scopeBody struct {
@@ -97,9 +98,20 @@ func (a *API) listGrants(c *gin.Context) {
 		return
 	}
 	now := a.d.Access.Now()
+	ids := make([]string, 0, len(gs))
+	for _, g := range gs {
+		ids = append(ids, g.GranteeID)
+	}
+	names, err := a.d.Access.GranteeNames(c.Request.Context(), ids)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
 	out := make([]grantResponse, 0, len(gs))
 	for _, g := range gs {
-		out = append(out, grantResponseFrom(g, now))
+		r := grantResponseFrom(g, now)
+		r.Grantee.Name = names[g.GranteeID]
+		out = append(out, r)
 	}
 	c.JSON(http.StatusOK, gin.H{"grants": out})
 }
@@ -182,9 +194,20 @@ func (a *API) listRequests(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
+	ids := make([]string, 0, len(rs))
+	for _, r := range rs {
+		ids = append(ids, r.TeamID)
+	}
+	names, err := a.d.Access.GranteeNames(c.Request.Context(), ids)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
 	out := make([]requestResponse, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, requestResponseFrom(r))
+		resp := requestResponseFrom(r)
+		resp.TeamName = names[r.TeamID]
+		out = append(out, resp)
 	}
 	c.JSON(http.StatusOK, gin.H{"requests": out})
 }

@@ -19,6 +19,7 @@ type grant struct {
 	Grantee struct {
 		Type string `json:"type"`
 		ID   string `json:"id"`
+		Name string `json:"name"`
 	} `json:"grantee"`
 	Kinds       []policy.Kind `json:"kinds"`
 	FieldGroups []string      `json:"field_groups"`
@@ -119,7 +120,18 @@ func (con *Console) showAccess(c *gin.Context, id, failed string, f *form) {
 	} else {
 		page.EventsErr = "The audit trail could not be read just now (" + re.Err.Message + ")."
 	}
-	// Teams are offered by name only to those who may list them.
+	// The API names the grantees and requesting teams; teams to grant to
+	// are offered by name only to those who may list them.
+	for _, g := range page.Grants {
+		if g.Grantee.Name != "" {
+			page.TeamNames[g.Grantee.ID] = g.Grantee.Name
+		}
+	}
+	for _, r := range page.Requests {
+		if r.TeamName != "" {
+			page.TeamNames[r.TeamID] = r.TeamName
+		}
+	}
 	if con.allowed(c, access.ManageAgents) {
 		page.Teams = con.teams(c)
 		for _, t := range page.Teams {

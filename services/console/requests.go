@@ -18,6 +18,7 @@ type accessRequest struct {
 	ID           string        `json:"id"`
 	PracticeID   string        `json:"practice_id"`
 	TeamID       string        `json:"team_id"`
+	TeamName     string        `json:"team_name"`
 	Kinds        []policy.Kind `json:"kinds"`
 	FieldGroups  []string      `json:"field_groups"`
 	Days         int           `json:"days"`

@@ -123,6 +123,20 @@ func TestBoardSummaryAndTeamHandoff(t *testing.T) {
 			require.Equal(t, first.ItemID, sum.LastContacts[0].WorkItemID)
 			require.Equal(t, "paid", sum.LastContacts[0].Outcome)
 
+			// The practice admin sees its grants' teams by name, though it
+			// may not list teams.
+			var grants struct {
+				Grants []struct {
+					Grantee struct{ Type, ID, Name string } `json:"grantee"`
+				} `json:"grants"`
+			}
+			res = b.api.Do("GET", "/api/v1/practices/"+first.PracticeID+"/grants", "", pat...)
+			require.Equal(t, 200, res.Code, string(res.Body))
+			res.JSON(t, &grants)
+			require.NotEmpty(t, grants.Grants)
+			require.Equal(t, "Lakeside billing team", grants.Grants[0].Grantee.Name)
+			require.Equal(t, 403, b.api.Do("GET", "/api/v1/teams", "", pat...).Code)
+
 			// A hand-off to the team goes to its other member, bob.
 			var teams struct {
 				Teams []struct {

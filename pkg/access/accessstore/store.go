@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
@@ -109,6 +111,38 @@ func (s *Store) GranteeExists(ctx context.Context, t access.GranteeType, id stri
 		return false, nil
 	}
 	return err == nil, sqldb.MapError(err)
+}
+
+// GranteeNames implements access.Store.
+func (s *Store) GranteeNames(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(chunk))
+		ph := make([]string, len(chunk))
+		for i, id := range chunk {
+			args[i], ph[i] = id, "$"+strconv.Itoa(i+1) // numbered, as both halves use them
+		}
+		in := strings.Join(ph, ", ")
+		rows, err := s.db.QueryContext(ctx, `SELECT id, name FROM teams WHERE id IN (`+in+`)
+UNION ALL SELECT user_id, display_name FROM agents WHERE user_id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, sqldb.MapError(err)
+		}
+		for rows.Next() {
+			var id, name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, sqldb.MapError(err)
+			}
+			out[id] = name
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, sqldb.MapError(err)
+		}
+	}
+	return out, nil
 }
 
 // PatientPractice returns the practice a patient belongs to.
