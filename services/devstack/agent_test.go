@@ -24,7 +24,7 @@ func TestAgentCycle(t *testing.T) {
 	for _, d := range testenv.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			_, dbURL := testenv.NewEmptyDB(t, d)
+			dbURL := appDatabase(t, d) // the application role on PostgreSQL, as in production
 			b := setup(t, dbURL)
 			ctx := context.Background()
 			db := b.stack.DB

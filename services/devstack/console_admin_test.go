@@ -31,7 +31,7 @@ func TestPracticeAdminAndComplianceInABrowser(t *testing.T) {
 	for _, d := range testenv.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			_, dbURL := testenv.NewEmptyDB(t, d)
+			dbURL := appDatabase(t, d) // the application role on PostgreSQL, as in production
 			b := setup(t, dbURL)
 			waitRouted(t, b)
 			// Three people's work in one browser: a wider hang guard.

@@ -26,7 +26,7 @@ func TestConsoleInABrowser(t *testing.T) {
 	for _, d := range testenv.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			_, dbURL := testenv.NewEmptyDB(t, d)
+			dbURL := appDatabase(t, d) // the application role on PostgreSQL, as in production
 			b := setup(t, dbURL)
 			waitRouted(t, b)
 			br := webbrowser.New(t)

@@ -84,7 +84,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	for _, d := range testenv.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			_, dbURL := testenv.NewEmptyDB(t, d)
+			dbURL := appDatabase(t, d) // the application role on PostgreSQL, as in production
 			// The reconciler would move the matrix's item as grants come and go.
 			b := setupWith(t, dbURL, func(c *devstack.Config) { c.ReconcileEvery = -1 })
 			ctx := context.Background()
