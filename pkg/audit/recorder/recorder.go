@@ -86,6 +86,10 @@ func New(db *sqldb.DB, store Appender, cfg Config) *Recorder {
 	return &Recorder{db: db, store: store, cfg: cfg, queue: make(chan *pending, cfg.MaxBatch), stopped: make(chan struct{})}
 }
 
+// Pending is how many events wait for a committer right now: the depth
+// of the group the next commit will take.
+func (r *Recorder) Pending() int { return len(r.queue) }
+
 // Record commits e before returning. It fills e.ID and e.Time when empty.
 func (r *Recorder) Record(ctx context.Context, e audit.Event) error {
 	if e.ID == "" {

@@ -57,23 +57,48 @@ func count(t *testing.T, db *sqldb.DB) int {
 	return n
 }
 
+// gated holds the first commit until released, so the events recorded
+// meanwhile are known to be waiting when the next commit starts.
+type gated struct {
+	counting
+	entered chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func (g *gated) Append(ctx context.Context, q sqldb.Querier, events []audit.Event) error {
+	g.once.Do(func() {
+		close(g.entered)
+		<-g.release
+	})
+	return g.counting.Append(ctx, q, events)
+}
+
 func TestConcurrentRecordsShareCommitsAndAreDurableOnReturn(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
-		store := &counting{Appender: auditstore.New(db)}
+		store := &gated{counting: counting{Appender: auditstore.New(db)}, entered: make(chan struct{}), release: make(chan struct{})}
 		rec := start(t, db, store)
 		const callers = 64
 		var wg sync.WaitGroup
-		for i := 0; i < callers; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				require.NoError(t, rec.Record(context.Background(), event(i)))
-			}()
+		record := func(i int) {
+			defer wg.Done()
+			require.NoError(t, rec.Record(context.Background(), event(i)))
 		}
+		// One caller's commit is under way; the others arrive while it
+		// runs and must all go out in the next commit, not one each.
+		wg.Add(1)
+		go record(0)
+		<-store.entered
+		for i := 1; i < callers; i++ {
+			wg.Add(1)
+			go record(i)
+		}
+		require.Eventually(t, func() bool { return rec.Pending() == callers-1 }, 2*time.Minute, time.Millisecond)
+		close(store.release)
 		wg.Wait()
 		require.Equal(t, callers, count(t, db), "every event is committed before Record returns")
-		require.Less(t, int(store.commits.Load()), callers, "concurrent callers share commits")
+		require.EqualValues(t, 2, store.commits.Load(), "the callers who waited share one commit")
 
 		require.NoError(t, rec.Record(context.Background(), event(0)))
 		require.Equal(t, callers+1, count(t, db))
