@@ -42,6 +42,16 @@ func (d Date) String() string {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 }
 
+// ParseDate reads a date as String writes it (YYYY-MM-DD), the form
+// stores keep; anything else is the zero Date.
+func ParseDate(s string) Date {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}
+	}
+	return Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
+}
+
 // Time returns midnight UTC of d.
 func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
 

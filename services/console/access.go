@@ -86,28 +86,16 @@ func (con *Console) accessHome(c *gin.Context) {
 
 func (con *Console) showAccess(c *gin.Context, id, failed string, f *form) {
 	base := "/api/v1/practices/" + id
-	rg := con.call(c, http.MethodGet, base+"/grants", nil, nil)
-	if !rg.ok() {
-		con.fail(c, rg)
-		return
-	}
 	var gs struct {
 		Grants []grant `json:"grants"`
 	}
-	if rg.decode(&gs) != nil {
-		con.broken(c, rg)
-		return
-	}
-	rr := con.call(c, http.MethodGet, base+"/access-requests", url.Values{"state": {"pending"}}, nil)
-	if !rr.ok() {
-		con.fail(c, rr)
+	if !con.get(c, base+"/grants", nil, &gs) {
 		return
 	}
 	var rs struct {
 		Requests []accessRequest `json:"requests"`
 	}
-	if rr.decode(&rs) != nil {
-		con.broken(c, rr)
+	if !con.get(c, base+"/access-requests", url.Values{"state": {"pending"}}, &rs) {
 		return
 	}
 	p, _ := authn.PrincipalFrom(c.Request.Context())

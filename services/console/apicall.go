@@ -135,6 +135,21 @@ func failed(err error) reply {
 
 // broken renders the page for an answer the console cannot read. The log
 // gets the route, never the body, which may hold PHI.
+// get reads the API's answer to a GET into v, or answers the page
+// itself (the API's refusal, or an unreadable answer) and reports false.
+func (con *Console) get(c *gin.Context, path string, query url.Values, v any) bool {
+	r := con.call(c, http.MethodGet, path, query, nil)
+	if !r.ok() {
+		con.fail(c, r)
+		return false
+	}
+	if r.decode(v) != nil {
+		con.broken(c, r)
+		return false
+	}
+	return true
+}
+
 func (con *Console) broken(c *gin.Context, r reply) {
 	con.d.Log.ErrorContext(c.Request.Context(), "console: unreadable API answer", "route", c.FullPath(), "status", r.Status)
 	con.fail(c, reply{Status: http.StatusBadGateway, Err: web.ErrorDetail{Code: "bad_answer",

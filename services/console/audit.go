@@ -223,14 +223,8 @@ func (con *Console) auditEventPage(c *gin.Context) {
 		con.notFound(c)
 		return
 	}
-	r := con.call(c, http.MethodGet, "/api/v1/audit/events/"+id, nil, nil)
-	if !r.ok() {
-		con.fail(c, r)
-		return
-	}
 	var d eventDetail
-	if r.decode(&d) != nil {
-		con.broken(c, r)
+	if !con.get(c, "/api/v1/audit/events/"+id, nil, &d) {
 		return
 	}
 	if d.Event.PracticeID != "" {

@@ -43,14 +43,8 @@ type boardPage struct {
 // board is the billing managers' view of the floor, from the one board
 // answer of the API.
 func (con *Console) board(c *gin.Context) {
-	r := con.call(c, http.MethodGet, "/api/v1/work/board", nil, nil)
-	if !r.ok() {
-		con.fail(c, r)
-		return
-	}
 	var b workreport.Board
-	if r.decode(&b) != nil {
-		con.broken(c, r)
+	if !con.get(c, "/api/v1/work/board", nil, &b) {
 		return
 	}
 	t := b.Totals

@@ -69,14 +69,8 @@ func (con *Console) practiceHome(c *gin.Context) {
 	if !ok {
 		return
 	}
-	r := con.call(c, http.MethodGet, "/api/v1/work/practices/"+id+"/summary", url.Values{"contacts": {"20"}}, nil)
-	if !r.ok() {
-		con.fail(c, r)
-		return
-	}
 	var s workreport.PracticeSummary
-	if r.decode(&s) != nil {
-		con.broken(c, r)
+	if !con.get(c, "/api/v1/work/practices/"+id+"/summary", url.Values{"contacts": {"20"}}, &s) {
 		return
 	}
 	p := practicePage{PracticeSummary: s, ID: id}

@@ -69,17 +69,11 @@ func (con *Console) queue(c *gin.Context) {
 	if practice != "" {
 		q.Set("practice_id", practice)
 	}
-	r := con.call(c, http.MethodGet, "/api/v1/work/queue", q, nil)
-	if !r.ok() {
-		con.fail(c, r)
-		return
-	}
 	var out struct {
 		Items  []entry             `json:"items"`
 		Counts map[policy.Kind]int `json:"counts"`
 	}
-	if r.decode(&out) != nil {
-		con.broken(c, r)
+	if !con.get(c, "/api/v1/work/queue", q, &out) {
 		return
 	}
 	p := queuePage{Kind: kind, Practice: practice, Filtered: kind != "" || practice != ""}

@@ -141,14 +141,8 @@ func (con *Console) accessRequest(c *gin.Context) {
 		con.notFound(c)
 		return
 	}
-	r := con.call(c, http.MethodGet, "/api/v1/access-requests/"+id, nil, nil)
-	if !r.ok() {
-		con.fail(c, r)
-		return
-	}
 	var ar accessRequest
-	if r.decode(&ar) != nil {
-		con.broken(c, r)
+	if !con.get(c, "/api/v1/access-requests/"+id, nil, &ar) {
 		return
 	}
 	con.render(c, http.StatusOK, "request", con.page(c, "Access request", "requests", ar))

@@ -83,30 +83,18 @@ func (con *Console) showReviews(c *gin.Context, failed string, f *form) {
 	}
 	now := con.d.Now().UTC()
 	q := url.Values{"from": {now.AddDate(0, 0, -days).Format(time.RFC3339)}, "to": {now.Format(time.RFC3339)}}
-	ra := con.call(c, http.MethodGet, "/api/v1/audit/reports/anomalies", q, nil)
-	if !ra.ok() {
-		con.fail(c, ra)
-		return
-	}
 	var rep struct {
 		From, To     time.Time
 		HoursUnknown int       `json:"hours_unknown"`
 		Items        []anomaly `json:"items"`
 	}
-	if ra.decode(&rep) != nil {
-		con.broken(c, ra)
-		return
-	}
-	rb := con.call(c, http.MethodGet, "/api/v1/break-glass", url.Values{"unreviewed": {"true"}}, nil)
-	if !rb.ok() {
-		con.fail(c, rb)
+	if !con.get(c, "/api/v1/audit/reports/anomalies", q, &rep) {
 		return
 	}
 	var bg struct {
 		Sessions []breakGlass `json:"sessions"`
 	}
-	if rb.decode(&bg) != nil {
-		con.broken(c, rb)
+	if !con.get(c, "/api/v1/break-glass", url.Values{"unreviewed": {"true"}}, &bg) {
 		return
 	}
 	p, _ := authn.PrincipalFrom(c.Request.Context())
@@ -229,14 +217,8 @@ type integrityPage struct {
 // integrity is the log's state: the latest signed checkpoint and the
 // last verification, with a button to verify the whole log now.
 func (con *Console) integrity(c *gin.Context) {
-	r := con.call(c, http.MethodGet, "/api/v1/audit/integrity", nil, nil)
-	if !r.ok() {
-		con.fail(c, r)
-		return
-	}
 	var p integrityPage
-	if r.decode(&p) != nil {
-		con.broken(c, r)
+	if !con.get(c, "/api/v1/audit/integrity", nil, &p) {
 		return
 	}
 	p.CanVerify = con.allowed(c, access.ReviewBreakGlass)

@@ -28,13 +28,7 @@ func TestAgentCycle(t *testing.T) {
 			b := setup(t, dbURL)
 			ctx := context.Background()
 			db := b.stack.DB
-			require.Eventually(t, func() bool {
-				var open int
-				require.NoError(t, db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
-					return tx.QueryRowContext(ctx, `SELECT count(*) FROM work_items WHERE state = 'open'`).Scan(&open)
-				}))
-				return open == 0
-			}, 2*time.Minute, 50*time.Millisecond, "the demo work is routed")
+			waitRouted(t, b)
 			alice, bob := bearer(b.token(t, "alice")), bearer(b.token(t, "bob"))
 			// Quiet hours well away from now, so only the rules the test
 			// sets below can hold an item.

@@ -1,14 +1,10 @@
 package devstack_test
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	webbrowser "github.com/backdesk/backdesk/pkg/testenv/browser"
 	"github.com/chromedp/chromedp"
@@ -112,17 +108,4 @@ func evaluate[T any](t *testing.T, br *webbrowser.Browser, js string) T {
 	v, err := chromedp.Run(br.Ctx(), chromedp.Evaluate[T](js))
 	require.NoError(t, err, js)
 	return v
-}
-
-// waitRouted waits until the router has given every demo item an owner.
-func waitRouted(t *testing.T, b bundle) {
-	t.Helper()
-	ctx := context.Background()
-	require.Eventually(t, func() bool {
-		var open int
-		require.NoError(t, b.stack.DB.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
-			return tx.QueryRowContext(ctx, `SELECT count(*) FROM work_items WHERE state = 'open'`).Scan(&open)
-		}))
-		return open == 0
-	}, 2*time.Minute, 50*time.Millisecond, "the demo work is routed")
 }

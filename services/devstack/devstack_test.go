@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/devstack"
 	"github.com/backdesk/backdesk/services/devstack/devissuer"
@@ -354,4 +356,17 @@ func TestInvitationsAPI(t *testing.T) {
 	}
 	res := b.api.Do("GET", "/api/v1/practices/"+otherP.ID, "", pat...)
 	require.Equal(t, 403, res.Code, "a practice admin sees only their own practice")
+}
+
+// waitRouted waits until the router has given every demo item an owner.
+func waitRouted(t *testing.T, b bundle) {
+	t.Helper()
+	ctx := context.Background()
+	require.Eventually(t, func() bool {
+		var open int
+		require.NoError(t, b.stack.DB.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+			return tx.QueryRowContext(ctx, `SELECT count(*) FROM work_items WHERE state = 'open'`).Scan(&open)
+		}))
+		return open == 0
+	}, 2*time.Minute, 50*time.Millisecond, "the demo work is routed")
 }

@@ -2,12 +2,9 @@ package devstack_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"testing"
-	"time"
 
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/stretchr/testify/require"
 )
@@ -24,13 +21,7 @@ func TestBoardSummaryAndTeamHandoff(t *testing.T) {
 			b := setup(t, dbURL)
 			ctx := context.Background()
 			db := b.stack.DB
-			require.Eventually(t, func() bool {
-				var open int
-				require.NoError(t, db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
-					return tx.QueryRowContext(ctx, `SELECT count(*) FROM work_items WHERE state = 'open'`).Scan(&open)
-				}))
-				return open == 0
-			}, 2*time.Minute, 50*time.Millisecond, "the demo work is routed")
+			waitRouted(t, b)
 			alice, maria, pat := bearer(b.token(t, "alice")), bearer(b.token(t, "maria")), bearer(b.token(t, "pat"))
 			var aliceID, bobID string
 			require.NoError(t, db.QueryRowContext(ctx, `SELECT id FROM users WHERE subject = 'dev-alice'`).Scan(&aliceID))

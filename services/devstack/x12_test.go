@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/testenv"
@@ -39,13 +38,7 @@ func TestRemittanceReachesTheAgent(t *testing.T) {
 			b := setup(t, appDatabase(t, d))
 			ctx := context.Background()
 			db := b.stack.DB
-			require.Eventually(t, func() bool {
-				var open int
-				require.NoError(t, db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
-					return tx.QueryRowContext(ctx, `SELECT count(*) FROM work_items WHERE state = 'open'`).Scan(&open)
-				}))
-				return open == 0
-			}, 2*time.Minute, 50*time.Millisecond, "the demo work is routed")
+			waitRouted(t, b)
 			var aliceID string
 			require.NoError(t, db.QueryRowContext(ctx, `SELECT id FROM users WHERE subject = 'dev-alice'`).Scan(&aliceID))
 			type claimItem struct{ item, claim, practice string }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
@@ -105,15 +104,13 @@ func (s *Store) DueForReview(ctx context.Context, practices []string, until, now
 	q := grantColumns + ` WHERE revoked_at IS NULL AND valid_until > $1 AND review_due_at < $2`
 	args := []any{now, until}
 	if practices != nil {
-		ph := make([]string, len(practices))
-		for i, id := range practices {
+		q += ` AND practice_id IN (` + sqldb.Numbered(len(args)+1, len(practices)) + `)`
+		for _, id := range practices {
 			args = append(args, id)
-			ph[i] = s.db.Dialect.Param(len(args))
 		}
-		q += ` AND practice_id IN (` + strings.Join(ph, ", ") + `)`
 	}
 	args = append(args, limit)
-	q += ` ORDER BY review_due_at, id LIMIT ` + s.db.Dialect.Param(len(args))
+	q += ` ORDER BY review_due_at, id LIMIT ` + sqldb.Numbered(len(args), 1)
 	out := []access.Grant{}
 	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, q, args...)

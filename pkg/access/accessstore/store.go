@@ -9,8 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
@@ -119,11 +117,10 @@ func (s *Store) GranteeNames(ctx context.Context, ids []string) (map[string]stri
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
 		args := make([]any, len(chunk))
-		ph := make([]string, len(chunk))
 		for i, id := range chunk {
-			args[i], ph[i] = id, "$"+strconv.Itoa(i+1) // numbered, as both halves use them
+			args[i] = id
 		}
-		in := strings.Join(ph, ", ")
+		in := sqldb.Numbered(1, len(chunk)) // both halves use the same list
 		rows, err := s.db.QueryContext(ctx, `SELECT id, name FROM teams WHERE id IN (`+in+`)
 UNION ALL SELECT user_id, display_name FROM agents WHERE user_id IN (`+in+`)`, args...)
 		if err != nil {

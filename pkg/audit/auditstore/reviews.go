@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
@@ -61,13 +60,12 @@ func (s *Store) Reviews(ctx context.Context, keys []string) (map[string]Review, 
 	for start := 0; start < len(keys); start += 500 {
 		chunk := keys[start:min(start+500, len(keys))]
 		args := make([]any, len(chunk))
-		ph := make([]string, len(chunk))
 		for i, k := range chunk {
-			args[i], ph[i] = k, s.db.Dialect.Param(i+1)
+			args[i] = k
 		}
 		err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 			rows, err := tx.QueryContext(ctx, `SELECT subject_key, note, reviewer_subject, reviewed_at FROM audit_reviews
-WHERE subject_key IN (`+strings.Join(ph, ", ")+`)`, args...)
+WHERE subject_key IN (`+sqldb.Numbered(1, len(chunk))+`)`, args...)
 			if err != nil {
 				return err
 			}

@@ -77,16 +77,8 @@ FROM claims WHERE practice_id = $1 AND external_id = $2`, a.practice, number).Sc
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, false, nil
 	}
-	c.claim.DateOfService, c.claim.SubmittedDate = parseDate(dos), parseDate(submitted)
+	c.claim.DateOfService, c.claim.SubmittedDate = records.ParseDate(dos), records.ParseDate(submitted)
 	return c, err == nil, err
-}
-
-func parseDate(s string) records.Date {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return records.Date{}
-	}
-	return records.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
 }
 
 // record inserts a statement row unless its fingerprint is known; fresh

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -163,6 +164,20 @@ func (d Dialect) Param(i int) string {
 		return "?"
 	}
 	return "$" + strconv.Itoa(i)
+}
+
+// Numbered returns n numbered placeholders from $first on, comma
+// separated, for an IN list; both dialects read numbered placeholders,
+// and a statement may use the same list twice.
+func Numbered(first, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(first+i))
+	}
+	return b.String()
 }
 
 // SkipLocked returns the row-locking clause for a queue-style SELECT:

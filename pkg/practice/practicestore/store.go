@@ -98,10 +98,10 @@ func scanPractice(row scanner) (practice.Practice, error) {
 	p.ProvisionedAt = utcPtr(prov)
 	p.StatusChanged = utcPtr(changed)
 	p.StatusReason = reason.String
-	p.RetainUntil = parseDate(retain.String)
+	p.RetainUntil = records.ParseDate(retain.String)
 	if signer.Valid {
 		p.BAA = &practice.BAA{
-			SignerName: signer.String, SignerTitle: title.String, SignedOn: parseDate(signedOn.String),
+			SignerName: signer.String, SignerTitle: title.String, SignedOn: records.ParseDate(signedOn.String),
 			DocumentSHA256: sha.String, RecordedBy: by.String, RecordedAt: baaAt.Time.UTC(),
 		}
 	}
@@ -114,14 +114,6 @@ func utcPtr(t sql.NullTime) *time.Time {
 	}
 	u := t.Time.UTC()
 	return &u
-}
-
-func parseDate(s string) records.Date {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return records.Date{}
-	}
-	return records.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
 }
 
 // MarkProvisioned stamps the practice as provisioned, once per task id.

@@ -26,7 +26,7 @@ aged_over_90_cents, last_statement_date, last_payment_date, last_payment_cents F
 				var stmt, paid string
 				err := r.Scan(&c.ID, &c.PatientID, &b.ExternalID, &b.TotalCents, &b.Aged0To30Cents, &b.Aged31To60Cents,
 					&b.Aged61To90Cents, &b.AgedOver90Cents, &stmt, &paid, &b.LastPaymentCents)
-				b.LastStatementDate, b.LastPaymentDate = date(stmt), date(paid)
+				b.LastStatementDate, b.LastPaymentDate = records.ParseDate(stmt), records.ParseDate(paid)
 				c.Row = recordcsv.Row{Balance: &b}
 				return c, err
 			}},
@@ -38,7 +38,7 @@ billed_cents, paid_cents, patient_responsibility_cents, status FROM claims WHERE
 				var dos, sub, status string
 				err := r.Scan(&c.ID, &c.PatientID, &cl.ExternalID, &cl.PayerName, &cl.PayerID, &cl.SubscriberID, &dos, &sub,
 					&cl.BilledCents, &cl.PaidCents, &cl.PatientResponsibilityCents, &status)
-				cl.DateOfService, cl.SubmittedDate, cl.Status = date(dos), date(sub), records.ClaimStatus(status)
+				cl.DateOfService, cl.SubmittedDate, cl.Status = records.ParseDate(dos), records.ParseDate(sub), records.ClaimStatus(status)
 				c.Row = recordcsv.Row{Claim: &cl}
 				return c, err
 			}},
@@ -49,7 +49,7 @@ WHERE practice_id = $1 ORDER BY id`,
 				var rc records.Recall
 				var due, last string
 				err := r.Scan(&c.ID, &c.PatientID, &rc.ExternalID, &rc.RecallType, &due, &last, &rc.Scheduled)
-				rc.DueDate, rc.LastVisitDate = date(due), date(last)
+				rc.DueDate, rc.LastVisitDate = records.ParseDate(due), records.ParseDate(last)
 				c.Row = recordcsv.Row{Recall: &rc}
 				return c, err
 			}},
@@ -60,7 +60,7 @@ WHERE practice_id = $1 ORDER BY id`,
 				var t records.TreatmentPlan
 				var presented string
 				err := r.Scan(&c.ID, &c.PatientID, &t.ExternalID, &t.Summary, &t.EstimatedPatientPortionCents, &presented, &t.Scheduled)
-				t.PresentedDate = date(presented)
+				t.PresentedDate = records.ParseDate(presented)
 				c.Row = recordcsv.Row{Treatment: &t}
 				return c, err
 			}},

@@ -3,7 +3,6 @@ package recordstore
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/records"
@@ -17,14 +16,6 @@ type Full struct {
 	Claims     []records.Claim
 	Recalls    []records.Recall
 	Treatments []records.TreatmentPlan
-}
-
-func date(s string) records.Date {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return records.Date{}
-	}
-	return records.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
 }
 
 // FullRecord reads a patient of practiceID and every record about it.
@@ -56,7 +47,7 @@ ORDER BY total_cents DESC LIMIT 1`, func(r *sql.Rows) error {
 			&b.AgedOver90Cents, &stmt, &paid, &b.LastPaymentCents); err != nil {
 			return err
 		}
-		b.PatientExternalID, b.LastStatementDate, b.LastPaymentDate = f.Patient.ExternalID, date(stmt), date(paid)
+		b.PatientExternalID, b.LastStatementDate, b.LastPaymentDate = f.Patient.ExternalID, records.ParseDate(stmt), records.ParseDate(paid)
 		f.Balance = &b
 		return nil
 	})
@@ -72,7 +63,7 @@ ORDER BY date_of_service DESC, external_id`, func(r *sql.Rows) error {
 			&c.PaidCents, &c.PatientResponsibilityCents, &status); err != nil {
 			return err
 		}
-		c.PatientExternalID, c.DateOfService, c.SubmittedDate, c.Status = f.Patient.ExternalID, date(dos), date(sub), records.ClaimStatus(status)
+		c.PatientExternalID, c.DateOfService, c.SubmittedDate, c.Status = f.Patient.ExternalID, records.ParseDate(dos), records.ParseDate(sub), records.ClaimStatus(status)
 		f.Claims = append(f.Claims, c)
 		return nil
 	})
@@ -86,7 +77,7 @@ WHERE practice_id = $1 AND patient_id = $2 ORDER BY due_date, external_id`, func
 		if err := r.Scan(&rc.ExternalID, &rc.RecallType, &due, &last, &rc.Scheduled); err != nil {
 			return err
 		}
-		rc.PatientExternalID, rc.DueDate, rc.LastVisitDate = f.Patient.ExternalID, date(due), date(last)
+		rc.PatientExternalID, rc.DueDate, rc.LastVisitDate = f.Patient.ExternalID, records.ParseDate(due), records.ParseDate(last)
 		f.Recalls = append(f.Recalls, rc)
 		return nil
 	})
@@ -100,7 +91,7 @@ WHERE practice_id = $1 AND patient_id = $2 ORDER BY presented_date DESC, externa
 		if err := r.Scan(&t.ExternalID, &t.Summary, &t.EstimatedPatientPortionCents, &presented, &t.Scheduled); err != nil {
 			return err
 		}
-		t.PatientExternalID, t.PresentedDate = f.Patient.ExternalID, date(presented)
+		t.PatientExternalID, t.PresentedDate = f.Patient.ExternalID, records.ParseDate(presented)
 		f.Treatments = append(f.Treatments, t)
 		return nil
 	})

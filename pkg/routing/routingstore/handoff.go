@@ -65,14 +65,20 @@ func (s *Store) Handoff(ctx context.Context, itemID, by, to string, version int,
 		if open >= capacity {
 			return apperr.Invalid("to", "at_capacity", "that agent's queue is full")
 		}
-		if err := note(ctx, tx, it, by, "handed_off", text, now); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE work_items SET owner_id = $2, state = CASE WHEN state = 'waiting' THEN 'waiting' ELSE 'assigned' END,
-lease_until = NULL, assigned_at = $3, version = version + 1, updated_at = $3 WHERE id = $1`, it.ID, to, now)
 		res.OwnerID = to
-		return err
+		return giveTo(ctx, tx, it, by, to, text, now)
 	})
+}
+
+// giveTo records the hand-off in the item's history and makes to its
+// owner; a waiting item keeps waiting for its date.
+func giveTo(ctx context.Context, tx *sql.Tx, it itemRow, by, to, text string, now time.Time) error {
+	if err := note(ctx, tx, it, by, "handed_off", text, now); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE work_items SET owner_id = $2, state = CASE WHEN state = 'waiting' THEN 'waiting' ELSE 'assigned' END,
+lease_until = NULL, assigned_at = $3, version = version + 1, updated_at = $3 WHERE id = $1`, it.ID, to, now)
+	return err
 }
 
 // Release gives the item back for routing to someone else; the release
@@ -149,13 +155,8 @@ func (s *Store) HandoffToTeam(ctx context.Context, itemID, by, teamID string, ve
 				agents[slices.IndexFunc(agents, func(a routing.Agent) bool { return a.UserID == who })].Open = capacity
 				continue
 			}
-			if err := note(ctx, tx, it, by, "handed_off", text, now); err != nil {
-				return err
-			}
-			_, err = tx.ExecContext(ctx, `UPDATE work_items SET owner_id = $2, state = CASE WHEN state = 'waiting' THEN 'waiting' ELSE 'assigned' END,
-lease_until = NULL, assigned_at = $3, version = version + 1, updated_at = $3 WHERE id = $1`, it.ID, who, now)
 			res.OwnerID = who
-			return err
+			return giveTo(ctx, tx, it, by, who, text, now)
 		}
 	})
 }

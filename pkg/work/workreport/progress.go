@@ -38,9 +38,9 @@ func progress(ctx context.Context, tx *sql.Tx, s *PracticeSummary, now time.Time
 	var n [4]int
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(aged_0_30_cents), 0), COALESCE(SUM(aged_31_60_cents), 0),
 COALESCE(SUM(aged_61_90_cents), 0), COALESCE(SUM(aged_over_90_cents), 0),
-SUM(CASE WHEN aged_0_30_cents > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN aged_31_60_cents > 0 THEN 1 ELSE 0 END),
-SUM(CASE WHEN aged_61_90_cents > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN aged_over_90_cents > 0 THEN 1 ELSE 0 END)
-FROM balances WHERE practice_id = $1`, s.PracticeID).Scan(&a[0], &a[1], &a[2], &a[3], nullInt(&n[0]), nullInt(&n[1]), nullInt(&n[2]), nullInt(&n[3])); err != nil {
+COALESCE(SUM(CASE WHEN aged_0_30_cents > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN aged_31_60_cents > 0 THEN 1 ELSE 0 END), 0),
+COALESCE(SUM(CASE WHEN aged_61_90_cents > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN aged_over_90_cents > 0 THEN 1 ELSE 0 END), 0)
+FROM balances WHERE practice_id = $1`, s.PracticeID).Scan(&a[0], &a[1], &a[2], &a[3], &n[0], &n[1], &n[2], &n[3]); err != nil {
 		return err
 	}
 	for i, band := range []string{"0-30", "31-60", "61-90", "90+"} {
@@ -66,18 +66,4 @@ FROM balances WHERE practice_id = $1`, s.PracticeID).Scan(&a[0], &a[1], &a[2], &
 (SELECT count(*) FROM work_items WHERE practice_id = $1 AND kind = 'treatment_followup' AND state IN `+unfinished+`)`,
 		s.PracticeID, since).Scan(&s.Treatment.Unscheduled, &s.Treatment.UnscheduledCents, &s.Treatment.Scheduled,
 		&s.Treatment.Scheduled30d, &s.Treatment.OpenFollowups)
-}
-
-// nullInt scans a SUM that is NULL over no rows as zero.
-func nullInt(p *int) any { return &nullIntScanner{p} }
-
-type nullIntScanner struct{ p *int }
-
-func (n *nullIntScanner) Scan(v any) error {
-	var x sql.NullInt64
-	if err := x.Scan(v); err != nil {
-		return err
-	}
-	*n.p = int(x.Int64)
-	return nil
 }

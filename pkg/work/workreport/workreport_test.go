@@ -161,5 +161,9 @@ func TestPracticeSummary(t *testing.T) {
 			{Band: "90+", AmountCents: 2000, Accounts: 1}}, s.ARAging)
 		require.Equal(t, workreport.Recare{DueUnscheduled: 1, Scheduled: 1, Reactivated30d: 2, OpenFollowups: 1}, s.Recare)
 		require.Equal(t, workreport.Treatment{Unscheduled: 1, UnscheduledCents: 30000}, s.Treatment)
+
+		empty, err := workreport.Practice(context.Background(), db, "pr-b", now, 100)
+		require.NoError(t, err, "a practice with no balances, recalls or plans")
+		require.Equal(t, []workreport.AgingBucket{{Band: "0-30"}, {Band: "31-60"}, {Band: "61-90"}, {Band: "90+"}}, empty.ARAging)
 	})
 }
