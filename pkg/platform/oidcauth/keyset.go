@@ -21,19 +21,33 @@ var allowedAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}
 // keySet is a cached JWKS. A token signed with a key id it does not know
 // triggers a refetch, but at most one per refresh interval however many
 // such tokens arrive, so a flood of forged key ids cannot turn into a flood
-// of requests to the provider.
+// of requests to the provider. The fetch runs detached from the request
+// that started it, so a client that hangs up cannot spoil it for others,
+// and only a fetch that succeeded starts the interval.
 type keySet struct {
 	url      string
 	client   *http.Client
 	interval time.Duration
 	now      func() time.Time
 
-	fetchMu   sync.Mutex // one fetch at a time; verifications with cached keys go on
 	mu        sync.Mutex // guards the fields below
 	keys      []jose.JSONWebKey
-	lastFetch time.Time
+	lastFetch time.Time // last successful fetch
+	lastFail  time.Time // last failed fetch
+	inflight  *fetch
 	fetches   int
 }
+
+// fetch is one JWKS request that any number of verifications wait on.
+type fetch struct {
+	done chan struct{}
+	err  error
+}
+
+// retryAfterFailure is how soon a failed fetch may be tried again: short,
+// so an outage ends for verifications as soon as the provider is back,
+// yet not a fetch per forged token while it is down.
+const retryAfterFailure = 2 * time.Second
 
 // errUnknownKey means no cached or freshly fetched key matches the token.
 var errUnknownKey = errors.New("token signed with an unknown key")
@@ -87,27 +101,45 @@ func (k *keySet) cached(kid string) []jose.JSONWebKey {
 
 // refresh refetches the JWKS unless it was fetched within the interval.
 // When it was, it returns nil: a request that queued behind another's fetch
-// then finds the new key in the cache rather than being refused.
+// then finds the new key in the cache rather than being refused. Waiting
+// ends with ctx, but the fetch itself goes on for the next caller.
 func (k *keySet) refresh(ctx context.Context) error {
-	k.fetchMu.Lock()
-	defer k.fetchMu.Unlock()
 	k.mu.Lock()
-	if !k.lastFetch.IsZero() && k.now().Sub(k.lastFetch) < k.interval {
+	now := k.now()
+	if (!k.lastFetch.IsZero() && now.Sub(k.lastFetch) < k.interval) ||
+		(!k.lastFail.IsZero() && now.Sub(k.lastFail) < retryAfterFailure) {
 		k.mu.Unlock()
 		return nil
 	}
-	k.lastFetch = k.now()
-	k.fetches++
-	k.mu.Unlock()
-
-	keys, err := fetchJWKS(ctx, k.client, k.url)
-	if err != nil {
-		return err
+	f := k.inflight
+	if f == nil {
+		f = &fetch{done: make(chan struct{})}
+		k.inflight = f
+		k.fetches++
+		go k.run(f)
 	}
-	k.mu.Lock()
-	k.keys = keys
 	k.mu.Unlock()
-	return nil
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// run performs f with a context of its own and records the outcome.
+func (k *keySet) run(f *fetch) {
+	keys, err := fetchJWKS(context.Background(), k.client, k.url)
+	k.mu.Lock()
+	if err == nil {
+		k.keys, k.lastFetch = keys, k.now()
+	} else {
+		k.lastFail = k.now()
+	}
+	k.inflight = nil
+	f.err = err
+	k.mu.Unlock()
+	close(f.done)
 }
 
 // Fetches reports how many times the JWKS was fetched.

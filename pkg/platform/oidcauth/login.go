@@ -79,7 +79,7 @@ func (l *Login) Finish(ctx context.Context, a Attempt, state, code string) (Clai
 	if rawID == "" {
 		return Claims{}, "", fmt.Errorf("%w: no ID token in the provider's answer", ErrLogin)
 	}
-	c, err := l.v.Verify(ctx, rawID)
+	c, err := l.v.VerifyIDToken(ctx, rawID)
 	if err != nil {
 		return Claims{}, "", fmt.Errorf("%w: %w", ErrLogin, err)
 	}
@@ -92,7 +92,7 @@ func (l *Login) Finish(ctx context.Context, a Attempt, state, code string) (Clai
 // CheckNonce verifies an ID token and that it carries nonce; Finish uses
 // the same checks.
 func (l *Login) CheckNonce(ctx context.Context, rawID, nonce string) (Claims, error) {
-	c, err := l.v.Verify(ctx, rawID)
+	c, err := l.v.VerifyIDToken(ctx, rawID)
 	if err != nil {
 		return Claims{}, err
 	}
