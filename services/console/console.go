@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/services/console/assets"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
@@ -95,6 +96,7 @@ func (con *Console) Mount(r gin.IRouter) {
 	g.Handle(r, http.MethodGet, "/practices/:practiceID", self, con.practiceHome)
 	g.Handle(r, http.MethodGet, "/practices/:practiceID/checklist", self, con.checklist)
 	g.Handle(r, http.MethodGet, "/practices/:practiceID/imports", self, con.importForm)
+	web.AllowBodyOn(r, http.MethodPost, "/practices/:practiceID/imports", maxUpload)
 	g.Handle(r, http.MethodPost, "/practices/:practiceID/imports", self, con.upload)
 	g.Handle(r, http.MethodGet, "/imports/:importID", self, con.importPage)
 	g.Handle(r, http.MethodGet, "/imports/:importID/status", self, con.importStatus)

@@ -22,12 +22,12 @@ import (
 // people are the signed-in persons the tests act as, by the X-Test-User
 // header the fake authentication reads.
 var people = map[string]identity.Principal{
-	"alice": {UserID: "u-alice", Name: "Alice Agent", Roles: []identity.Role{identity.Agent}, SessionID: "s1", CSRF: "csrf-alice"},
-	"maria": {UserID: "u-maria", Name: "Maria Billing", Roles: []identity.Role{identity.BillingManager}, SessionID: "s2", CSRF: "csrf-maria"},
-	"pat": {UserID: "u-pat", Name: "Pat Practice", Roles: []identity.Role{identity.PracticeAdmin}, SessionID: "s3", CSRF: "csrf-pat",
+	"alice": {UserID: "u-alice", Name: "Alice Agent", Roles: []identity.Role{identity.Agent}, SessionRef: "s1", CSRF: "csrf-alice"},
+	"maria": {UserID: "u-maria", Name: "Maria Billing", Roles: []identity.Role{identity.BillingManager}, SessionRef: "s2", CSRF: "csrf-maria"},
+	"pat": {UserID: "u-pat", Name: "Pat Practice", Roles: []identity.Role{identity.PracticeAdmin}, SessionRef: "s3", CSRF: "csrf-pat",
 		Memberships: []identity.Membership{{PracticeID: "pr-1", Role: identity.PracticeAdmin}}},
-	"carol":  {UserID: "u-carol", Subject: "dev-carol", Name: "Carol Compliance", Roles: []identity.Role{identity.Compliance}, SessionID: "s4", CSRF: "csrf-carol"},
-	"nobody": {UserID: "u-nobody", Name: "No Role", SessionID: "s5", CSRF: "csrf-nobody"},
+	"carol":  {UserID: "u-carol", Subject: "dev-carol", Name: "Carol Compliance", Roles: []identity.Role{identity.Compliance}, SessionRef: "s4", CSRF: "csrf-carol"},
+	"nobody": {UserID: "u-nobody", Name: "No Role", SessionRef: "s5", CSRF: "csrf-nobody"},
 }
 
 // facts is the decision function's view of the world in these tests:
@@ -145,7 +145,7 @@ func setup(t *testing.T, replies map[string]func() (int, string)) bundle {
 		// As the authentication does for a form that carries its CSRF
 		// token in the body rather than in the header.
 		if c.GetHeader("X-Test-Parse-Form") != "" {
-			_ = c.PostForm("csrf_token")
+			_ = authn.FormToken(c)
 		}
 	})
 	guard := &authz.Guard{Decider: access.NewDecider(facts{}, access.DeciderConfig{})}

@@ -34,28 +34,12 @@ type uploadForm struct {
 }
 
 // readUpload reads the import form's text fields and stops at the file.
-// The page sends the session's CSRF token in a header, so the form's body
-// is still unread here: its fields come first and the file last, and the
-// file is read only as it is forwarded. A form posted without the page's
-// script carries the token in the body instead, which the authentication
-// has parsed already; its parts are taken from there.
+// Its body is still unread here whichever way it was posted: the page's
+// script sends the session's CSRF token in a header, and a form posted
+// without script carries it in its first part, which authentication reads
+// and puts back. The fields come first and the file last, and the file is
+// read only as it is forwarded, so nothing of it is kept on disk.
 func readUpload(c *gin.Context) (*uploadForm, error) {
-	if mf := c.Request.MultipartForm; mf != nil {
-		u := &uploadForm{Values: url.Values{}, close: func() {}}
-		for k, v := range mf.Value {
-			if k != "csrf_token" {
-				u.Values[k] = v
-			}
-		}
-		if fhs := mf.File["file"]; len(fhs) > 0 && fhs[0].Filename != "" {
-			f, err := fhs[0].Open()
-			if err != nil {
-				return nil, err
-			}
-			u.File, u.Filename, u.close = f, fhs[0].Filename, func() { _ = f.Close() }
-		}
-		return u, nil
-	}
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
 		return nil, err

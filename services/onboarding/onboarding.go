@@ -68,6 +68,7 @@ func (a *API) Mount(r gin.IRouter) {
 	g.Handle(r, http.MethodPost, base+"/:id/locations", admin, a.addLocation)
 	g.Handle(r, http.MethodGet, base+"/:id/policies", read, a.getPolicies)
 	g.Handle(r, http.MethodPut, base+"/:id/policies/:kind", admin, a.putPolicy)
+	web.AllowBodyOn(r, http.MethodPost, base+"/:id/imports", imports.MaxFileBytes+uploadSlack)
 	g.Handle(r, http.MethodPost, base+"/:id/imports", admin, a.upload)
 	g.Handle(r, http.MethodGet, base+"/:id/imports", read, a.listImports)
 	if a.rec != nil {

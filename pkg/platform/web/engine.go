@@ -51,6 +51,7 @@ func NewEngine(o Options) *gin.Engine {
 		accessLog(o.Logger, newHTTPMetrics(o.Registry, o.Service)),
 		recovery(o.Logger),
 		errorRenderer(o.Logger),
+		limitBody(),
 	)
 	e.NoRoute(func(c *gin.Context) {
 		Fail(c, errorf(http.StatusNotFound, "not_found", "no such endpoint"))
