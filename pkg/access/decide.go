@@ -28,6 +28,10 @@ type Facts struct {
 	Items []OwnedItem
 	// BreakGlass are the principal's sessions for the patient.
 	BreakGlass []BreakGlass
+	// MFA is the platform's rule on second factors for PHI, and
+	// PracticeRequiresMFA the practice's own demand for one.
+	MFA                 MFARule
+	PracticeRequiresMFA bool
 }
 
 // Purposes recorded with allowed reads.
@@ -103,6 +107,9 @@ func Evaluate(now time.Time, p identity.Principal, a Action, r Resource, f Facts
 		if r.PracticeID != "" && !active {
 			return inactive()
 		}
+		if needsMFA(p, f, true) {
+			return errMFA
+		}
 		return allow("break-glass is open to agents and compliance, with a reason")
 	case ReadPatient:
 		return readPatient(now, p, r, f, active)
@@ -142,10 +149,16 @@ func readPatient(now time.Time, p identity.Principal, r Resource, f Facts, activ
 	}
 	for _, b := range f.BreakGlass {
 		if b.PatientID == r.PatientID && b.PracticeID == r.PracticeID && b.UserID == p.UserID && b.OpenAt(now) {
+			if needsMFA(p, f, true) {
+				return errMFA
+			}
 			d := allow("an open break-glass session, flagged for compliance review")
 			d.Code, d.BreakGlassID, d.Fields, d.Purpose = CodeBreakGlass, b.ID, AllFields(), PurposeBreakGlass
 			return d
 		}
+	}
+	if (p.AdminOf(r.PracticeID) || p.Has(identity.Agent)) && needsMFA(p, f, false) {
+		return errMFA
 	}
 	if p.AdminOf(r.PracticeID) {
 		d := allow("practice admins read their own practice's patients")

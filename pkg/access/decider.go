@@ -35,6 +35,8 @@ type DeciderConfig struct {
 	Channel string
 	Now     Clock
 	Log     *slog.Logger
+	// MFA is the platform's rule on second factors for PHI.
+	MFA MFARule
 	// Invalidated, when set, is called after each invalidation is applied,
 	// with its key; tests use it to wait for a message.
 	Invalidated func(key string)
@@ -86,7 +88,7 @@ func NewDecider(store FactStore, cfg DeciderConfig) *Decider {
 // the facts could not be read; callers fail closed.
 func (d *Decider) Decide(ctx context.Context, p identity.Principal, a Action, r Resource) (Decision, error) {
 	now := d.cfg.Now()
-	var f Facts
+	f := Facts{MFA: d.cfg.MFA}
 	var err error
 	if r.PracticeID != "" && a != ReadAudit {
 		if f.PracticeStatus, err = d.status(ctx, r.PracticeID); err != nil {

@@ -33,12 +33,12 @@ type canonicalEvent struct {
 }
 
 type canonicalActor struct {
-	Issuer    string `json:"issuer"`
-	Subject   string `json:"subject"`
-	Role      string `json:"role"`
-	SessionID string `json:"session_id"`
-	IP        string `json:"ip"`
-	UserAgent string `json:"user_agent"`
+	Issuer     string `json:"issuer"`
+	Subject    string `json:"subject"`
+	Role       string `json:"role"`
+	SessionRef string `json:"session_id"` // the key predates references; old events keep it
+	IP         string `json:"ip"`
+	UserAgent  string `json:"user_agent"`
 }
 
 // Canonical returns the one byte form of e that is stored and hashed: JSON
@@ -56,7 +56,7 @@ func Canonical(e Event) ([]byte, error) {
 		Time: CanonicalTime(e.Time).Format(time.RFC3339Nano),
 		Actor: canonicalActor{
 			Issuer: e.Actor.Issuer, Subject: e.Actor.Subject, Role: e.Actor.Role,
-			SessionID: e.Actor.SessionID, IP: e.Actor.IP, UserAgent: e.Actor.UserAgent,
+			SessionRef: e.Actor.SessionRef, IP: e.Actor.IP, UserAgent: e.Actor.UserAgent,
 		},
 		Action: e.Action, PracticeID: e.PracticeID,
 		PatientIDs: sorted(e.PatientIDs), Fields: sorted(e.Fields),
@@ -91,7 +91,7 @@ func Parse(body []byte) (Event, error) {
 		ID: c.ID, Time: t,
 		Actor: Actor{
 			Issuer: c.Actor.Issuer, Subject: c.Actor.Subject, Role: c.Actor.Role,
-			SessionID: c.Actor.SessionID, IP: c.Actor.IP, UserAgent: c.Actor.UserAgent,
+			SessionRef: c.Actor.SessionRef, IP: c.Actor.IP, UserAgent: c.Actor.UserAgent,
 		},
 		Action: c.Action, PracticeID: c.PracticeID, PatientIDs: c.PatientIDs, Fields: c.Fields,
 		WorkItemID: c.WorkItemID, GrantID: c.GrantID, Purpose: c.Purpose,

@@ -40,12 +40,14 @@ const (
 
 // Actor is who acted, as the identity layer established it.
 type Actor struct {
-	Issuer    string
-	Subject   string
-	Role      string
-	SessionID string
-	IP        string
-	UserAgent string
+	Issuer  string
+	Subject string
+	Role    string
+	// SessionRef names the browser session (a random reference, never
+	// the cookie); empty for bearer tokens.
+	SessionRef string
+	IP         string
+	UserAgent  string
 }
 
 // Event is one audited action. Once written it never changes: its

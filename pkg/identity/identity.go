@@ -39,6 +39,8 @@ type Identity struct {
 	Email         string
 	EmailVerified bool
 	Groups        []string
+	// MFA says the provider vouched for a second factor (amr or acr).
+	MFA bool
 }
 
 // Membership ties a user to a practice with a role there.
@@ -57,9 +59,13 @@ type Principal struct {
 	Email       string
 	Roles       []Role
 	Memberships []Membership
-	// SessionID and CSRF are set for browser sessions, empty for bearer tokens.
-	SessionID string
-	CSRF      string
+	// SessionRef names the browser session in audit events (never the
+	// cookie itself); SessionRef and CSRF are empty for bearer tokens.
+	SessionRef string
+	CSRF       string
+	// MFA says the identity provider vouched for a second factor when
+	// this person signed in (its amr or acr claim).
+	MFA bool
 }
 
 // Has reports whether p holds any of roles.
@@ -166,7 +172,7 @@ func (s *Service) Principal(ctx context.Context, id Identity) (Principal, error)
 	}
 	p := Principal{
 		UserID: userID, Issuer: id.Issuer, Subject: id.Subject, Name: id.Name, Email: id.Email,
-		Roles: s.roles.RolesFor(id.Groups), Memberships: ms,
+		Roles: s.roles.RolesFor(id.Groups), Memberships: ms, MFA: id.MFA,
 	}
 	if len(ms) > 0 && !p.Has(PracticeAdmin) {
 		p.Roles = append(p.Roles, PracticeAdmin)

@@ -31,7 +31,11 @@ type Deps struct {
 	PublicURL     string                // e.g. https://backdesk.example.com
 	RolesClaim    string
 	SecureCookies bool
-	Log           *slog.Logger
+	// LogoutIDTokenHint keeps the ID token (sealed) to send back as
+	// id_token_hint at logout, for providers that require it. Off, logout
+	// names the client instead, and no token travels in a URL.
+	LogoutIDTokenHint bool
+	Log               *slog.Logger
 	// Recorder writes the login and logout events; a login that cannot be
 	// recorded does not happen.
 	Recorder *recorder.Recorder
@@ -88,16 +92,17 @@ func ForProcess(p *serve.Process) (*API, error) {
 	}
 	public := strings.TrimSuffix(p.Config.PublicURL, "/")
 	return New(Deps{
-		Login:         p.Verifier.NewLogin(p.Config.OIDCClientSecret, public+"/auth/callback", strings.Fields(p.Config.OIDCScopes)),
-		Sessions:      p.Sessions,
-		Identity:      p.Identity,
-		Redis:         p.Redis,
-		PublicURL:     public,
-		RolesClaim:    p.Config.OIDCRolesClaim,
-		SecureCookies: p.Config.SecureCookies(),
-		Log:           p.Log,
-		Recorder:      p.Recorder,
-		Access:        p.Access,
-		Guard:         p.Guard,
+		Login:             p.Verifier.NewLogin(p.Config.OIDCClientSecret, public+"/auth/callback", strings.Fields(p.Config.OIDCScopes)),
+		Sessions:          p.Sessions,
+		Identity:          p.Identity,
+		Redis:             p.Redis,
+		PublicURL:         public,
+		RolesClaim:        p.Config.OIDCRolesClaim,
+		SecureCookies:     p.Config.SecureCookies(),
+		LogoutIDTokenHint: p.Config.OIDCLogoutIDTokenHint,
+		Log:               p.Log,
+		Recorder:          p.Recorder,
+		Access:            p.Access,
+		Guard:             p.Guard,
 	}), nil
 }

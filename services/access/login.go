@@ -82,7 +82,8 @@ func (a *API) callback(c *gin.Context) {
 		a.page(c, http.StatusBadRequest, "Sign-in could not be verified", "The identity provider's answer did not check out. Sign in again.")
 		return
 	}
-	id := identity.Identity{Issuer: claims.Issuer, Subject: claims.Subject, Name: claims.Name, Email: claims.Email, EmailVerified: claims.EmailVerified, Groups: claims.Groups(a.d.RolesClaim)}
+	id := identity.Identity{Issuer: claims.Issuer, Subject: claims.Subject, Name: claims.Name, Email: claims.Email,
+		EmailVerified: claims.EmailVerified, Groups: claims.Groups(a.d.RolesClaim), MFA: claims.MFA}
 	// Resolving now records the user and binds invitations at first login.
 	if _, err := a.d.Identity.Principal(ctx, id); err != nil {
 		a.d.Log.WarnContext(ctx, "login: principal", "error", err.Error())
@@ -95,10 +96,15 @@ func (a *API) callback(c *gin.Context) {
 		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "Sign-ins cannot be recorded right now, so none are allowed. Try again in a minute.")
 		return
 	}
+	// The ID token is kept only for providers that need it back at
+	// logout, and then sealed: it is not a credential for Backdesk's API.
+	if !a.d.LogoutIDTokenHint {
+		idToken = ""
+	}
 	sid, _, err := a.d.Sessions.Create(ctx, session.Session{
 		Issuer: id.Issuer, Subject: id.Subject, Name: id.Name, Email: id.Email,
-		EmailVerified: id.EmailVerified, Groups: id.Groups, IDToken: idToken,
-	})
+		EmailVerified: id.EmailVerified, Groups: id.Groups, MFA: id.MFA,
+	}, idToken)
 	if err != nil {
 		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "Sessions cannot be stored right now. Try again in a minute.")
 		return
@@ -110,13 +116,12 @@ func (a *API) callback(c *gin.Context) {
 
 func (a *API) logout(c *gin.Context) {
 	ctx := c.Request.Context()
-	p, _ := authn.PrincipalFrom(ctx)
 	var hint string
-	if p.SessionID != "" {
-		if sess, err := a.d.Sessions.Get(ctx, p.SessionID); err == nil {
-			hint = sess.IDToken
+	if sid, _ := c.Cookie(authn.SessionCookie); sid != "" {
+		if sess, err := a.d.Sessions.Get(ctx, sid); err == nil {
+			hint = a.d.Sessions.OpenIDToken(sid, sess)
 		}
-		_ = a.d.Sessions.Delete(ctx, p.SessionID)
+		_ = a.d.Sessions.Delete(ctx, sid)
 	}
 	a.setCookie(c, authn.SessionCookie, "", "/", -1)
 	_ = a.recordLogin(c, auditmw.ActorFrom(c), audit.ActionLogout, audit.OutcomeAllow, "")

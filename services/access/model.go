@@ -16,14 +16,16 @@ type meResponse struct {
 	Roles       []string             `json:"roles"`
 	Memberships []membershipResponse `json:"memberships"`
 	AuthMethod  string               `json:"auth_method"`
+	// MFA says the provider vouched for a second factor at sign-in.
+	MFA bool `json:"mfa"`
 }
 
 func meResponseFrom(p identity.Principal) meResponse {
 	r := meResponse{
 		UserID: p.UserID, Issuer: p.Issuer, Subject: p.Subject, Name: p.Name, Email: p.Email,
-		Roles: []string{}, Memberships: []membershipResponse{}, AuthMethod: "bearer",
+		Roles: []string{}, Memberships: []membershipResponse{}, AuthMethod: "bearer", MFA: p.MFA,
 	}
-	if p.SessionID != "" {
+	if p.SessionRef != "" {
 		r.AuthMethod = "session"
 	}
 	for _, role := range p.Roles {

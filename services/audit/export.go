@@ -30,7 +30,7 @@ const flushEvery = 100
 
 // csvHeader names the CSV columns; each row is one event.
 var csvHeader = []string{
-	"seq", "id", "time", "actor_issuer", "actor_subject", "actor_role", "actor_session_id", "actor_ip", "actor_user_agent",
+	"seq", "id", "time", "actor_issuer", "actor_subject", "actor_role", "actor_session_ref", "actor_ip", "actor_user_agent",
 	"action", "practice_id", "patient_ids", "fields", "work_item_id", "grant_id", "purpose",
 	"outcome", "reason", "request_id", "trace_id", "break_glass",
 }
@@ -114,7 +114,7 @@ func csvRecord(r row) []string {
 	e := r.Event
 	return []string{
 		strconv.FormatInt(r.Seq, 10), e.ID, e.Time.UTC().Format(time.RFC3339Nano),
-		cell(e.Actor.Issuer), cell(e.Actor.Subject), cell(e.Actor.Role), cell(e.Actor.SessionID), cell(e.Actor.IP), cell(e.Actor.UserAgent),
+		cell(e.Actor.Issuer), cell(e.Actor.Subject), cell(e.Actor.Role), cell(e.Actor.SessionRef), cell(e.Actor.IP), cell(e.Actor.UserAgent),
 		cell(string(e.Action)), cell(e.PracticeID), cell(strings.Join(e.PatientIDs, " ")), cell(strings.Join(e.Fields, " ")),
 		cell(e.WorkItemID), cell(e.GrantID), cell(e.Purpose),
 		string(e.Outcome), cell(e.Reason), cell(e.RequestID), cell(e.TraceID), strconv.FormatBool(e.BreakGlass),

@@ -184,7 +184,7 @@ func agentOf(a audit.Actor) fhirAgent {
 	ag := fhirAgent{
 		Type:      &codeableConcept{Coding: []coding{{System: systemSecRoleType, Code: "humanuser", Display: "human user"}}},
 		Who:       reference{Identifier: &identifier{System: a.Issuer, Value: a.Subject}},
-		AltID:     a.SessionID,
+		AltID:     a.SessionRef,
 		Requestor: true,
 	}
 	if a.Role != "" {

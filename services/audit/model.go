@@ -8,12 +8,12 @@ import (
 )
 
 type actorResponse struct {
-	Issuer    string `json:"issuer"`
-	Subject   string `json:"subject"`
-	Role      string `json:"role"`
-	SessionID string `json:"session_id"`
-	IP        string `json:"ip"`
-	UserAgent string `json:"user_agent"`
+	Issuer     string `json:"issuer"`
+	Subject    string `json:"subject"`
+	Role       string `json:"role"`
+	SessionRef string `json:"session_ref"`
+	IP         string `json:"ip"`
+	UserAgent  string `json:"user_agent"`
 }
 
 // eventResponse is an event as its canonical body holds it, plus its seq,
@@ -42,7 +42,7 @@ func eventResponseFrom(seq int64, e audit.Event) eventResponse {
 		Seq: seq, ID: e.ID, Time: e.Time.UTC(),
 		Actor: actorResponse{
 			Issuer: e.Actor.Issuer, Subject: e.Actor.Subject, Role: e.Actor.Role,
-			SessionID: e.Actor.SessionID, IP: e.Actor.IP, UserAgent: e.Actor.UserAgent,
+			SessionRef: e.Actor.SessionRef, IP: e.Actor.IP, UserAgent: e.Actor.UserAgent,
 		},
 		Action: string(e.Action), PracticeID: e.PracticeID,
 		PatientIDs: nonNil(e.PatientIDs), Fields: nonNil(e.Fields),

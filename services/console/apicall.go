@@ -83,7 +83,7 @@ func (con *Console) apiRequest(c *gin.Context, method, path string, query url.Va
 	req.RemoteAddr = c.Request.RemoteAddr
 	req.Host = c.Request.Host
 	in, h := c.Request.Header, req.Header
-	for _, k := range []string{"Cookie", "Authorization", "User-Agent"} {
+	for _, k := range []string{"Cookie", "Authorization", "User-Agent", authn.ActivityHeader} {
 		if v := in.Values(k); len(v) > 0 {
 			h[k] = v
 		}

@@ -13,12 +13,12 @@ import (
 
 // auditActor is who acted, as an audit event names them.
 type auditActor struct {
-	Issuer    string `json:"issuer"`
-	Subject   string `json:"subject"`
-	Role      string `json:"role"`
-	SessionID string `json:"session_id"`
-	IP        string `json:"ip"`
-	UserAgent string `json:"user_agent"`
+	Issuer     string `json:"issuer"`
+	Subject    string `json:"subject"`
+	Role       string `json:"role"`
+	SessionRef string `json:"session_ref"`
+	IP         string `json:"ip"`
+	UserAgent  string `json:"user_agent"`
 }
 
 // auditEvent is an event of the trail as the API shows it.

@@ -17,7 +17,7 @@ import (
 )
 
 const eventJSON = `{"seq":41,"id":"ev-1","time":"2026-11-20T12:00:00Z","actor":{"issuer":"http://idp","subject":"dev-alice","role":"agent",
-"session_id":"","ip":"127.0.0.1","user_agent":"test"},"action":"read","practice_id":"pr-1","patient_ids":["pt-1"],"fields":["first_name"],
+"session_ref":"","ip":"127.0.0.1","user_agent":"test"},"action":"read","practice_id":"pr-1","patient_ids":["pt-1"],"fields":["first_name"],
 "work_item_id":"wi-1","grant_id":"g-1","purpose":"payment","outcome":"allow","reason":"","request_id":"rq-1","trace_id":"","break_glass":false}`
 
 func TestAuditSearchSendsEveryFilter(t *testing.T) {
@@ -110,7 +110,7 @@ func proven(t *testing.T, bodies []string, index uint64) eventDetail {
 }
 
 func canonicalOf(id string) string {
-	return `{"id":"` + id + `","time":"2026-11-20T12:00:00Z","actor":{"issuer":"http://idp","subject":"dev-alice","role":"agent","session_id":"","ip":"","user_agent":""},` +
+	return `{"id":"` + id + `","time":"2026-11-20T12:00:00Z","actor":{"issuer":"http://idp","subject":"dev-alice","role":"agent","session_ref":"","ip":"","user_agent":""},` +
 		`"action":"read","practice_id":"pr-1","patient_ids":["pt-1"],"fields":[],"work_item_id":"","grant_id":"","purpose":"payment","outcome":"allow","reason":"","request_id":"","trace_id":"","break_glass":false}`
 }
 

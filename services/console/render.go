@@ -89,7 +89,7 @@ func (con *Console) page(c *gin.Context, title, section string, data any) view {
 	if v.Offer.Queue {
 		v.Presence, _ = c.Cookie(presenceCookie)
 	}
-	if idle := int(con.d.IdleTimeout.Seconds()); idle > 0 && p.SessionID != "" {
+	if idle := int(con.d.IdleTimeout.Seconds()); idle > 0 && p.SessionRef != "" {
 		v.IdleLogout = idle
 		v.IdleWarn = max(idle-60, idle/2)
 	}

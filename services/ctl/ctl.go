@@ -27,7 +27,11 @@ commands:
                    recompute the audit log from the stored events and check every
                    signed checkpoint, and consistency with a saved one
   audit checkpoint print the latest signed audit checkpoint, to keep outside the platform
-  dev token USER   print an access token for a demo user of the dev binary
+  sessions revoke-all
+                   end every browser session in BACKDESK_REDIS_URL (run after
+                   upgrading, or after an incident)
+  dev token USER [--mfa]
+                   print an access token for a demo user of the dev binary
                    (at BACKDESK_PUBLIC_URL, default http://127.0.0.1:8080)
 `
 
@@ -51,6 +55,8 @@ func Main(ctx context.Context, args []string, getenv config.Getenv, stdout, stde
 		return devToken(ctx, fs.Args()[2:], getenv, stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, fs.Args()[1:], getenv, stdout, stderr)
+	case "sessions":
+		return sessionsCmd(ctx, fs.Args()[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "backdeskctl", version())
 		return 0

@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/ctl"
 	"github.com/backdesk/backdesk/services/devstack/devissuer"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
 
@@ -90,4 +92,35 @@ func TestDevTokenFromTheBuiltInProvider(t *testing.T) {
 	code, _, errOut = run(map[string]string{"BACKDESK_PUBLIC_URL": "http://127.0.0.1:1"}, "dev", "token", "alice")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "make run")
+}
+
+func TestSessionsRevokeAllEndsEveryBrowserSession(t *testing.T) {
+	t.Parallel()
+	url := testenv.Redis(t)
+	opt, err := redis.ParseURL(url)
+	require.NoError(t, err)
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { _ = rdb.Close() })
+	store := session.NewStore(rdb, session.Config{})
+	ctx := context.Background()
+	var ids []string
+	for i := 0; i < 3; i++ {
+		id, _, err := store.Create(ctx, session.Session{Subject: "dev-alice"}, "")
+		require.NoError(t, err)
+		ids = append(ids, id)
+	}
+
+	code, out, errOut := run(map[string]string{"BACKDESK_REDIS_URL": url}, "sessions", "revoke-all")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "ended 3 browser sessions")
+	for _, id := range ids {
+		_, err := store.Get(ctx, id)
+		require.ErrorIs(t, err, session.ErrNoSession)
+	}
+
+	code, _, errOut = run(map[string]string{}, "sessions", "revoke-all")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "BACKDESK_REDIS_URL")
+	code, _, _ = run(map[string]string{"BACKDESK_REDIS_URL": url}, "sessions")
+	require.Equal(t, 2, code)
 }

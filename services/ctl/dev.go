@@ -16,14 +16,25 @@ import (
 // devToken asks the dev binary's built-in identity provider for a demo
 // user's access token and prints it, for curl and scripts.
 func devToken(ctx context.Context, args []string, getenv config.Getenv, stdout, stderr io.Writer) int {
-	if len(args) != 1 || args[0] == "" {
-		fmt.Fprintln(stderr, "usage: backdeskctl dev token USER   (alice, bob, maria, pat, carol, admin)")
+	form := url.Values{}
+	for _, a := range args {
+		switch {
+		case a == "--mfa":
+			form.Set("mfa", "true")
+		case !strings.HasPrefix(a, "-") && form.Get("user") == "":
+			form.Set("user", a)
+		default:
+			form.Del("user")
+		}
+	}
+	if form.Get("user") == "" || len(args) > 2 {
+		fmt.Fprintln(stderr, "usage: backdeskctl dev token USER [--mfa]   (alice, bob, maria, pat, carol, admin; --mfa: as signed in with a second factor)")
 		return 2
 	}
 	base := strings.TrimSuffix(config.NewReader(getenv).String("BACKDESK_PUBLIC_URL", "http://127.0.0.1:8080"), "/")
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/dev/oidc/dev-token", strings.NewReader(url.Values{"user": {args[0]}}.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/dev/oidc/dev-token", strings.NewReader(form.Encode()))
 	if err != nil {
 		fmt.Fprintf(stderr, "backdeskctl dev token: BACKDESK_PUBLIC_URL: %v\n", err)
 		return 2

@@ -41,7 +41,7 @@ func (a *API) mountWork(r gin.IRouter) {
 	g.Handle(r, http.MethodPost, view+"/handoff", mine, a.handoff)
 	g.Handle(r, http.MethodPost, view+"/release", mine, a.release)
 	g.Handle(r, http.MethodPost, view+"/notes", mine, a.addNote)
-	g.Handle(r, http.MethodPost, view+"/heartbeat", mine, a.heartbeat)
+	g.Handle(r, http.MethodPost, view+"/heartbeat", mine, authn.Background, a.heartbeat)
 }
 
 type queueEntry struct {

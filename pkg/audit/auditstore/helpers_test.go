@@ -45,7 +45,7 @@ func (b *testBundle) events(n int) []audit.Event {
 		out[i] = audit.Event{
 			ID:         fmt.Sprintf("evt-%06d", k),
 			Time:       epoch.Add(time.Duration(k) * 1234567 * time.Nanosecond),
-			Actor:      audit.Actor{Issuer: "https://idp.test", Subject: fmt.Sprintf("agent-%d", k%7), Role: "agent", SessionID: "s1", IP: "10.0.0.1", UserAgent: "test"},
+			Actor:      audit.Actor{Issuer: "https://idp.test", Subject: fmt.Sprintf("agent-%d", k%7), Role: "agent", SessionRef: "s1", IP: "10.0.0.1", UserAgent: "test"},
 			Action:     audit.ActionRead,
 			PracticeID: fmt.Sprintf("prac-%d", k%3),
 			PatientIDs: []string{fmt.Sprintf("pat-%d", k%50), fmt.Sprintf("pat-%d", k%11)},

@@ -13,18 +13,31 @@ import (
 // Base holds the settings every Backdesk service shares (DESIGN.md §10).
 // Each service embeds it in its own config struct and adds what it alone needs.
 type Base struct {
-	DatabaseURL        string        // BACKDESK_DATABASE_URL: postgres://… or sqlite://path
-	RedisURL           string        // BACKDESK_REDIS_URL: redis://, rediss://, redis-sentinel://
-	Addr               string        // BACKDESK_ADDR: listen address
-	PublicURL          string        // BACKDESK_PUBLIC_URL: how browsers reach the platform
-	OIDCIssuer         string        // BACKDESK_OIDC_ISSUER
-	OIDCClientID       string        // BACKDESK_OIDC_CLIENT_ID
-	OIDCClientSecret   string        // BACKDESK_OIDC_CLIENT_SECRET
-	OIDCRolesClaim     string        // BACKDESK_OIDC_ROLES_CLAIM, default "groups"
-	OIDCRoleMap        string        // BACKDESK_OIDC_ROLE_MAP, "group=role,…"
-	OIDCScopes         string        // BACKDESK_OIDC_SCOPES, default "openid profile email"
-	OIDCLeeway         time.Duration // BACKDESK_OIDC_LEEWAY: clock skew allowed on tokens, default 60s
-	OIDCKeyRefresh     time.Duration // BACKDESK_OIDC_JWKS_REFRESH: least time between key refetches, default 30s
+	DatabaseURL      string        // BACKDESK_DATABASE_URL: postgres://… or sqlite://path
+	RedisURL         string        // BACKDESK_REDIS_URL: redis://, rediss://, redis-sentinel://
+	Addr             string        // BACKDESK_ADDR: listen address
+	PublicURL        string        // BACKDESK_PUBLIC_URL: how browsers reach the platform
+	OIDCIssuer       string        // BACKDESK_OIDC_ISSUER
+	OIDCClientID     string        // BACKDESK_OIDC_CLIENT_ID
+	OIDCClientSecret string        // BACKDESK_OIDC_CLIENT_SECRET
+	OIDCRolesClaim   string        // BACKDESK_OIDC_ROLES_CLAIM, default "groups"
+	OIDCRoleMap      string        // BACKDESK_OIDC_ROLE_MAP, "group=role,…"
+	OIDCScopes       string        // BACKDESK_OIDC_SCOPES, default "openid profile email"
+	OIDCLeeway       time.Duration // BACKDESK_OIDC_LEEWAY: clock skew allowed on tokens, default 60s
+	OIDCKeyRefresh   time.Duration // BACKDESK_OIDC_JWKS_REFRESH: least time between key refetches, default 30s
+	// OIDCAPIAudience (BACKDESK_OIDC_API_AUDIENCE) is the audience bearer
+	// access tokens must carry when the provider issues them for an API
+	// rather than for the client id.
+	OIDCAPIAudience string
+	// OIDCLogoutIDTokenHint (BACKDESK_OIDC_LOGOUT_ID_TOKEN_HINT) sends the
+	// ID token back as id_token_hint at logout, for providers that need it.
+	OIDCLogoutIDTokenHint bool
+	// OIDCRequireMFA (BACKDESK_OIDC_REQUIRE_MFA) names the roles whose PHI
+	// access needs a second factor: "all", or roles separated by commas.
+	OIDCRequireMFA string
+	// OIDCMFAACRValues (BACKDESK_OIDC_MFA_ACR_VALUES) are acr values that
+	// vouch for a second factor, separated by spaces or commas.
+	OIDCMFAACRValues   string
 	SessionIdle        time.Duration // BACKDESK_SESSION_IDLE_TIMEOUT, default 15m
 	SessionLifetime    time.Duration // BACKDESK_SESSION_LIFETIME, default 12h
 	AuditSigningKey    string        // BACKDESK_AUDIT_SIGNING_KEY
@@ -66,30 +79,34 @@ func (b Base) SecureCookies() bool { return strings.HasPrefix(b.PublicURL, "http
 // ReadBase reads the shared settings through r; r.Err reports the problems.
 func ReadBase(r *Reader, d Defaults) Base {
 	b := Base{
-		DatabaseURL:        r.URL("BACKDESK_DATABASE_URL", d.DatabaseURL, "postgres", "postgresql", "sqlite"),
-		RedisURL:           r.URL("BACKDESK_REDIS_URL", d.RedisURL, "redis", "rediss", "redis-sentinel", "redis-socket"),
-		Addr:               r.String("BACKDESK_ADDR", firstNonEmpty(d.Addr, ":8080")),
-		PublicURL:          r.URL("BACKDESK_PUBLIC_URL", d.PublicURL, "http", "https"),
-		OIDCIssuer:         r.URL("BACKDESK_OIDC_ISSUER", d.OIDCIssuer, "https", "http"),
-		OIDCClientID:       r.String("BACKDESK_OIDC_CLIENT_ID", d.OIDCClientID),
-		OIDCClientSecret:   r.String("BACKDESK_OIDC_CLIENT_SECRET", ""),
-		OIDCRolesClaim:     r.String("BACKDESK_OIDC_ROLES_CLAIM", "groups"),
-		OIDCRoleMap:        r.String("BACKDESK_OIDC_ROLE_MAP", d.OIDCRoleMap),
-		OIDCScopes:         r.String("BACKDESK_OIDC_SCOPES", "openid profile email"),
-		OIDCLeeway:         r.Duration("BACKDESK_OIDC_LEEWAY", 60*time.Second),
-		OIDCKeyRefresh:     r.Duration("BACKDESK_OIDC_JWKS_REFRESH", 30*time.Second),
-		SessionIdle:        r.Duration("BACKDESK_SESSION_IDLE_TIMEOUT", 15*time.Minute),
-		SessionLifetime:    r.Duration("BACKDESK_SESSION_LIFETIME", 12*time.Hour),
-		AuditSigningKey:    r.String("BACKDESK_AUDIT_SIGNING_KEY", ""),
-		AuditRetentionDays: r.Days("BACKDESK_AUDIT_RETENTION", DefaultAuditRetentionDays),
-		ShutdownTimeout:    r.Duration("BACKDESK_SHUTDOWN_TIMEOUT", 10*time.Second),
-		GrantDefaultDays:   r.Int("BACKDESK_GRANT_DEFAULT_DAYS", 90),
-		GrantMaxDays:       r.Int("BACKDESK_GRANT_MAX_DAYS", 365),
-		GrantReviewDays:    r.Int("BACKDESK_GRANT_REVIEW_DAYS", 30),
-		BreakGlassFor:      r.Duration("BACKDESK_BREAK_GLASS_DURATION", 15*time.Minute),
-		AgentOfflineAfter:  r.Duration("BACKDESK_AGENT_OFFLINE_AFTER", 2*time.Hour),
-		AuditVerifyEvery:   r.Duration("BACKDESK_AUDIT_VERIFY_EVERY", 24*time.Hour),
-		QueueWeights:       r.String("BACKDESK_QUEUE_WEIGHTS", ""),
+		DatabaseURL:           r.URL("BACKDESK_DATABASE_URL", d.DatabaseURL, "postgres", "postgresql", "sqlite"),
+		RedisURL:              r.URL("BACKDESK_REDIS_URL", d.RedisURL, "redis", "rediss", "redis-sentinel", "redis-socket"),
+		Addr:                  r.String("BACKDESK_ADDR", firstNonEmpty(d.Addr, ":8080")),
+		PublicURL:             r.URL("BACKDESK_PUBLIC_URL", d.PublicURL, "http", "https"),
+		OIDCIssuer:            r.URL("BACKDESK_OIDC_ISSUER", d.OIDCIssuer, "https", "http"),
+		OIDCClientID:          r.String("BACKDESK_OIDC_CLIENT_ID", d.OIDCClientID),
+		OIDCClientSecret:      r.String("BACKDESK_OIDC_CLIENT_SECRET", ""),
+		OIDCRolesClaim:        r.String("BACKDESK_OIDC_ROLES_CLAIM", "groups"),
+		OIDCRoleMap:           r.String("BACKDESK_OIDC_ROLE_MAP", d.OIDCRoleMap),
+		OIDCScopes:            r.String("BACKDESK_OIDC_SCOPES", "openid profile email"),
+		OIDCLeeway:            r.Duration("BACKDESK_OIDC_LEEWAY", 60*time.Second),
+		OIDCKeyRefresh:        r.Duration("BACKDESK_OIDC_JWKS_REFRESH", 30*time.Second),
+		OIDCAPIAudience:       r.String("BACKDESK_OIDC_API_AUDIENCE", ""),
+		OIDCRequireMFA:        r.String("BACKDESK_OIDC_REQUIRE_MFA", ""),
+		OIDCMFAACRValues:      r.String("BACKDESK_OIDC_MFA_ACR_VALUES", ""),
+		OIDCLogoutIDTokenHint: r.Bool("BACKDESK_OIDC_LOGOUT_ID_TOKEN_HINT", false),
+		SessionIdle:           r.Duration("BACKDESK_SESSION_IDLE_TIMEOUT", 15*time.Minute),
+		SessionLifetime:       r.Duration("BACKDESK_SESSION_LIFETIME", 12*time.Hour),
+		AuditSigningKey:       r.String("BACKDESK_AUDIT_SIGNING_KEY", ""),
+		AuditRetentionDays:    r.Days("BACKDESK_AUDIT_RETENTION", DefaultAuditRetentionDays),
+		ShutdownTimeout:       r.Duration("BACKDESK_SHUTDOWN_TIMEOUT", 10*time.Second),
+		GrantDefaultDays:      r.Int("BACKDESK_GRANT_DEFAULT_DAYS", 90),
+		GrantMaxDays:          r.Int("BACKDESK_GRANT_MAX_DAYS", 365),
+		GrantReviewDays:       r.Int("BACKDESK_GRANT_REVIEW_DAYS", 30),
+		BreakGlassFor:         r.Duration("BACKDESK_BREAK_GLASS_DURATION", 15*time.Minute),
+		AgentOfflineAfter:     r.Duration("BACKDESK_AGENT_OFFLINE_AFTER", 2*time.Hour),
+		AuditVerifyEvery:      r.Duration("BACKDESK_AUDIT_VERIFY_EVERY", 24*time.Hour),
+		QueueWeights:          r.String("BACKDESK_QUEUE_WEIGHTS", ""),
 	}
 	level := r.String("BACKDESK_LOG_LEVEL", "info")
 	if err := b.LogLevel.UnmarshalText([]byte(level)); err != nil {
@@ -133,6 +150,10 @@ func (b Base) LogValue() slog.Value {
 		slog.String("oidc_client_secret", Secret(b.OIDCClientSecret)),
 		slog.String("oidc_roles_claim", b.OIDCRolesClaim),
 		slog.String("oidc_scopes", b.OIDCScopes),
+		slog.String("oidc_api_audience", b.OIDCAPIAudience),
+		slog.String("oidc_require_mfa", b.OIDCRequireMFA),
+		slog.String("oidc_mfa_acr_values", b.OIDCMFAACRValues),
+		slog.Bool("oidc_logout_id_token_hint", b.OIDCLogoutIDTokenHint),
 		slog.String("session_idle_timeout", b.SessionIdle.String()),
 		slog.String("session_lifetime", b.SessionLifetime.String()),
 		slog.String("audit_signing_key", Secret(b.AuditSigningKey)),

@@ -2,7 +2,13 @@
 // an idle timeout and, however active, after an absolute lifetime (HIPAA's
 // automatic logoff); logout deletes it server-side so an old cookie is
 // worthless. Redis holds only a hash of the session id, so a copy of Redis
-// does not yield usable cookies.
+// does not yield usable cookies, and the provider's ID token is kept
+// sealed under a key only the cookie's holder can derive.
+//
+// Only what a person does keeps a session alive: reading a session never
+// changes it, and Touch, which restarts the idle timer, is a
+// compare-and-set, so a request that was in flight when the person signed
+// out cannot bring the session back.
 package session
 
 import (
@@ -21,16 +27,26 @@ import (
 
 // Session is what Backdesk remembers about a signed-in browser.
 type Session struct {
-	Issuer        string    `json:"iss"`
-	Subject       string    `json:"sub"`
-	Name          string    `json:"name,omitempty"`
-	Email         string    `json:"email,omitempty"`
-	EmailVerified bool      `json:"email_verified,omitempty"`
-	Groups        []string  `json:"groups,omitempty"`
-	IDToken       string    `json:"id_token,omitempty"` // hint for the provider's logout
+	// Ref names the session in audit events and logs. It is random and
+	// unrelated to the cookie, so whoever reads the audit trail learns
+	// nothing that lets them sign in.
+	Ref           string   `json:"ref"`
+	Issuer        string   `json:"iss"`
+	Subject       string   `json:"sub"`
+	Name          string   `json:"name,omitempty"`
+	Email         string   `json:"email,omitempty"`
+	EmailVerified bool     `json:"email_verified,omitempty"`
+	Groups        []string `json:"groups,omitempty"`
+	// MFA says the provider vouched for a second factor at sign-in.
+	MFA bool `json:"mfa,omitempty"`
+	// SealedIDToken is the provider's ID token (the hint some providers
+	// need at logout), encrypted under a key derived from the session id.
+	SealedIDToken string    `json:"id_token_sealed,omitempty"`
 	CSRF          string    `json:"csrf"`
 	CreatedAt     time.Time `json:"created_at"`
-	LastSeen      time.Time `json:"last_seen"`
+	// LastActive is when the person last did something; background
+	// requests (polling, lease heartbeats) do not move it.
+	LastActive time.Time `json:"last_active"`
 }
 
 // ErrNoSession means the id names no live session: unknown, idle too
@@ -67,49 +83,108 @@ func NewStore(rdb redis.UniversalClient, cfg Config) *Store {
 // Idle returns the idle timeout, for the pages' logoff warning.
 func (s *Store) Idle() time.Duration { return s.cfg.Idle }
 
+// KeyPrefix starts every session's Redis key.
+const KeyPrefix = "backdesk:session:"
+
 func key(id string) string {
 	h := sha256.Sum256([]byte(id))
-	return "backdesk:session:" + hex.EncodeToString(h[:])
+	return KeyPrefix + hex.EncodeToString(h[:])
 }
 
-// Create stores sess and returns the new session id for the cookie.
-func (s *Store) Create(ctx context.Context, sess Session) (string, Session, error) {
+// Create stores sess and returns the new session id for the cookie. An ID
+// token given in idToken is kept sealed (see OpenIDToken).
+func (s *Store) Create(ctx context.Context, sess Session, idToken string) (string, Session, error) {
 	id := Token()
 	now := s.cfg.Now().UTC()
-	sess.CreatedAt, sess.LastSeen, sess.CSRF = now, now, Token()
-	if err := s.put(ctx, id, sess); err != nil {
+	sess.CreatedAt, sess.LastActive, sess.CSRF, sess.Ref = now, now, Token(), newRef()
+	sess.SealedIDToken = ""
+	if idToken != "" {
+		sealed, err := seal(id, idToken)
+		if err != nil {
+			return "", Session{}, err
+		}
+		sess.SealedIDToken = sealed
+	}
+	raw, err := json.Marshal(sess)
+	if err != nil {
 		return "", Session{}, err
+	}
+	if err := s.rdb.Set(ctx, key(id), raw, s.ttl(sess)).Err(); err != nil {
+		return "", Session{}, fmt.Errorf("write session: %w", err)
 	}
 	return id, sess, nil
 }
 
-// Get returns the live session for id and records the activity, which
-// restarts the idle timer.
+// Get returns the live session for id without changing it.
 func (s *Store) Get(ctx context.Context, id string) (Session, error) {
+	sess, _, err := s.read(ctx, id)
+	return sess, err
+}
+
+func (s *Store) read(ctx context.Context, id string) (Session, []byte, error) {
 	if id == "" {
-		return Session{}, ErrNoSession
+		return Session{}, nil, ErrNoSession
 	}
 	raw, err := s.rdb.Get(ctx, key(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return Session{}, ErrNoSession
+		return Session{}, nil, ErrNoSession
 	}
 	if err != nil {
-		return Session{}, fmt.Errorf("read session: %w", err)
+		return Session{}, nil, fmt.Errorf("read session: %w", err)
 	}
 	var sess Session
 	if err := json.Unmarshal(raw, &sess); err != nil {
-		return Session{}, ErrNoSession
+		return Session{}, nil, ErrNoSession
 	}
 	now := s.cfg.Now().UTC()
-	if now.Sub(sess.LastSeen) >= s.cfg.Idle || now.Sub(sess.CreatedAt) >= s.cfg.Absolute {
+	if now.Sub(sess.LastActive) >= s.cfg.Idle || now.Sub(sess.CreatedAt) >= s.cfg.Absolute {
 		_ = s.Delete(ctx, id)
-		return Session{}, ErrNoSession
+		return Session{}, nil, ErrNoSession
 	}
-	sess.LastSeen = now
-	if err := s.put(ctx, id, sess); err != nil {
-		return Session{}, err
+	return sess, raw, nil
+}
+
+// touchEvery bounds how often activity is written: within it, the idle
+// timer is already fresh enough for a 15-minute limit.
+const touchEvery = 15 * time.Second
+
+// casScript replaces the session only if it is still exactly what the
+// caller read: a logout (the key is gone) or another change in between
+// wins, and the caller's write is dropped. It answers 1 when written, 0
+// when the session is gone, 2 when it changed meanwhile.
+var casScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if not cur then return 0 end
+if cur ~= ARGV[1] then return 2 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`)
+
+// Touch records the person's activity on the live session id, restarting
+// its idle timer. It fails with ErrNoSession when the session ended, even
+// if it ended while this call was running.
+func (s *Store) Touch(ctx context.Context, id string) error {
+	sess, raw, err := s.read(ctx, id)
+	if err != nil {
+		return err
 	}
-	return sess, nil
+	now := s.cfg.Now().UTC()
+	if now.Sub(sess.LastActive) < touchEvery {
+		return nil
+	}
+	sess.LastActive = now
+	next, err := json.Marshal(sess)
+	if err != nil {
+		return err
+	}
+	ttl := s.ttl(sess)
+	n, err := casScript.Run(ctx, s.rdb, []string{key(id)}, raw, next, ttl.Milliseconds()).Int()
+	if err != nil {
+		return fmt.Errorf("write session: %w", err)
+	}
+	if n == 0 {
+		return ErrNoSession
+	}
+	return nil
 }
 
 // Delete ends the session.
@@ -117,21 +192,59 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	return s.rdb.Del(ctx, key(id)).Err()
 }
 
-// put writes the session with a Redis expiry at whichever limit comes
-// first, so abandoned sessions clean themselves up.
-func (s *Store) put(ctx context.Context, id string, sess Session) error {
-	raw, err := json.Marshal(sess)
-	if err != nil {
+// DeleteAll ends every session, for an operator after an upgrade or an
+// incident; it returns how many it ended.
+func (s *Store) DeleteAll(ctx context.Context) (int, error) {
+	n := 0
+	iter := s.rdb.Scan(ctx, 0, KeyPrefix+"*", 500).Iterator()
+	var batch []string
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		d, err := s.rdb.Del(ctx, batch...).Result()
+		n += int(d)
+		batch = batch[:0]
 		return err
 	}
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == 500 {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return n, err
+	}
+	return n, flush()
+}
+
+// OpenIDToken returns the ID token kept with the session id, or "" when
+// none was kept.
+func (s *Store) OpenIDToken(id string, sess Session) string {
+	if sess.SealedIDToken == "" {
+		return ""
+	}
+	tok, err := unseal(id, sess.SealedIDToken)
+	if err != nil {
+		return ""
+	}
+	return tok
+}
+
+// ttl is the Redis expiry at whichever limit comes first, so abandoned
+// sessions clean themselves up.
+func (s *Store) ttl(sess Session) time.Duration {
 	ttl := s.cfg.Idle
-	if left := sess.CreatedAt.Add(s.cfg.Absolute).Sub(sess.LastSeen); left < ttl {
+	if left := sess.CreatedAt.Add(s.cfg.Absolute).Sub(sess.LastActive); left < ttl {
 		ttl = left
 	}
-	if err := s.rdb.Set(ctx, key(id), raw, ttl).Err(); err != nil {
-		return fmt.Errorf("write session: %w", err)
+	if ttl < time.Millisecond {
+		ttl = time.Millisecond
 	}
-	return nil
+	return ttl
 }
 
 // Token returns 256 random bits, URL-safe.
@@ -139,4 +252,12 @@ func Token() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// newRef returns a session reference: 128 random bits, shorter than a
+// token because it only has to be unique, not unguessable.
+func newRef() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return "s_" + base64.RawURLEncoding.EncodeToString(b)
 }

@@ -2,6 +2,8 @@ package session_test
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,16 +31,14 @@ func TestIdleTimeoutEndsSession(t *testing.T) {
 	t.Parallel()
 	s, c, _ := setup(t)
 	ctx := context.Background()
-	id, sess, err := s.Create(ctx, session.Session{Issuer: "https://idp", Subject: "alice"})
+	id, sess, err := s.Create(ctx, session.Session{Issuer: "https://idp", Subject: "alice"}, "")
 	require.NoError(t, err)
 	require.NotEmpty(t, sess.CSRF)
 
 	c.t = c.t.Add(14 * time.Minute)
-	_, err = s.Get(ctx, id)
-	require.NoError(t, err, "activity within the idle timeout keeps the session")
+	require.NoError(t, s.Touch(ctx, id), "activity within the idle timeout keeps the session")
 	c.t = c.t.Add(14 * time.Minute)
-	_, err = s.Get(ctx, id)
-	require.NoError(t, err, "each request restarts the idle timer")
+	require.NoError(t, s.Touch(ctx, id), "each action restarts the idle timer")
 	c.t = c.t.Add(15 * time.Minute)
 	_, err = s.Get(ctx, id)
 	require.ErrorIs(t, err, session.ErrNoSession)
@@ -51,12 +51,11 @@ func TestAbsoluteLifetimeEndsActiveSession(t *testing.T) {
 	t.Parallel()
 	s, c, _ := setup(t)
 	ctx := context.Background()
-	id, _, err := s.Create(ctx, session.Session{Subject: "alice"})
+	id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, "")
 	require.NoError(t, err)
-	for i := 0; i < 12*6-1; i++ { // a request every ten minutes for just under 12 hours
+	for i := 0; i < 12*6-1; i++ { // an action every ten minutes for just under 12 hours
 		c.t = c.t.Add(10 * time.Minute)
-		_, err = s.Get(ctx, id)
-		require.NoError(t, err, "step %d", i)
+		require.NoError(t, s.Touch(ctx, id), "step %d", i)
 	}
 	c.t = c.t.Add(10 * time.Minute)
 	_, err = s.Get(ctx, id)
@@ -67,7 +66,7 @@ func TestDeleteAndRedisHoldsNoUsableID(t *testing.T) {
 	t.Parallel()
 	s, _, rdb := setup(t)
 	ctx := context.Background()
-	id, _, err := s.Create(ctx, session.Session{Subject: "alice"})
+	id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, "")
 	require.NoError(t, err)
 	keys, err := rdb.Keys(ctx, "*").Result()
 	require.NoError(t, err)
@@ -82,4 +81,96 @@ func TestDeleteAndRedisHoldsNoUsableID(t *testing.T) {
 	require.ErrorIs(t, err, session.ErrNoSession)
 	_, err = s.Get(ctx, "made-up")
 	require.ErrorIs(t, err, session.ErrNoSession)
+}
+
+func TestReadingDoesNotKeepASessionAlive(t *testing.T) {
+	t.Parallel()
+	s, c, _ := setup(t)
+	ctx := context.Background()
+	id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, "")
+	require.NoError(t, err)
+	// A page left open polls and sends heartbeats: reads, every minute.
+	for i := 0; i < 14; i++ {
+		c.t = c.t.Add(time.Minute)
+		_, err = s.Get(ctx, id)
+		require.NoError(t, err, "minute %d", i+1)
+	}
+	c.t = c.t.Add(time.Minute)
+	_, err = s.Get(ctx, id)
+	require.ErrorIs(t, err, session.ErrNoSession, "fifteen minutes without an action end the session")
+	require.ErrorIs(t, s.Touch(ctx, id), session.ErrNoSession, "an action after the limit cannot revive it")
+}
+
+// A request that was authenticated just before its session was deleted
+// must not write the session back: logout wins every race.
+func TestTouchRacingLogoutNeverResurrects(t *testing.T) {
+	t.Parallel()
+	s, c, _ := setup(t)
+	ctx := context.Background()
+	const races = 2000
+	resurrected := 0
+	for i := 0; i < races; i++ {
+		id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, "")
+		require.NoError(t, err)
+		c.t = c.t.Add(time.Minute) // old enough that a touch writes
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); _ = s.Touch(ctx, id) }()
+		go func() { defer wg.Done(); require.NoError(t, s.Delete(ctx, id)) }()
+		wg.Wait()
+		if _, err := s.Get(ctx, id); !errors.Is(err, session.ErrNoSession) {
+			resurrected++
+		}
+	}
+	require.Zero(t, resurrected, "sessions brought back after logout, of %d races", races)
+}
+
+func TestIDTokenIsSealedAndSessionRefIsNotTheCookie(t *testing.T) {
+	t.Parallel()
+	s, _, rdb := setup(t)
+	ctx := context.Background()
+	const idToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl"
+	id, sess, err := s.Create(ctx, session.Session{Subject: "alice"}, idToken)
+	require.NoError(t, err)
+	require.NotEmpty(t, sess.Ref)
+	require.NotContains(t, sess.Ref, id)
+	require.NotContains(t, id, sess.Ref)
+
+	keys, err := rdb.Keys(ctx, session.KeyPrefix+"*").Result()
+	require.NoError(t, err)
+	require.Len(t, keys, 1)
+	raw, err := rdb.Get(ctx, keys[0]).Result()
+	require.NoError(t, err)
+	require.NotContains(t, raw, idToken, "Redis must not hold the ID token in clear")
+	require.NotContains(t, raw, "c2lnbmF0dXJl")
+	require.NotContains(t, raw, id)
+
+	got, err := s.Get(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, sess.Ref, got.Ref)
+	require.Equal(t, idToken, s.OpenIDToken(id, got), "the cookie's holder opens it")
+	require.Empty(t, s.OpenIDToken("another-id", got), "nobody else does")
+}
+
+func TestDeleteAllEndsEverySession(t *testing.T) {
+	t.Parallel()
+	s, _, rdb := setup(t)
+	ctx := context.Background()
+	var ids []string
+	for i := 0; i < 7; i++ {
+		id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, "")
+		require.NoError(t, err)
+		ids = append(ids, id)
+	}
+	require.NoError(t, rdb.Set(ctx, "backdesk:other", "kept", 0).Err())
+	n, err := s.DeleteAll(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 7, n)
+	for _, id := range ids {
+		_, err := s.Get(ctx, id)
+		require.ErrorIs(t, err, session.ErrNoSession)
+	}
+	v, err := rdb.Get(ctx, "backdesk:other").Result()
+	require.NoError(t, err)
+	require.Equal(t, "kept", v, "only sessions are deleted")
 }

@@ -25,6 +25,7 @@ type authRequest struct {
 
 	subject  string
 	authTime time.Time
+	amr      []string // how the person signed in: "pwd", and "mfa" with a second factor
 	done     bool
 	code     string
 	codeExp  time.Time
@@ -35,6 +36,7 @@ var _ op.AuthRequest = (*authRequest)(nil)
 func (a *authRequest) snapshot() *authRequest {
 	c := *a
 	c.scopes = slices.Clone(a.scopes)
+	c.amr = slices.Clone(a.amr)
 	if a.challenge != nil {
 		ch := *a.challenge
 		c.challenge = &ch
@@ -44,7 +46,7 @@ func (a *authRequest) snapshot() *authRequest {
 
 func (a *authRequest) GetID() string                         { return a.id }
 func (a *authRequest) GetACR() string                        { return "" }
-func (a *authRequest) GetAMR() []string                      { return nil }
+func (a *authRequest) GetAMR() []string                      { return slices.Clone(a.amr) }
 func (a *authRequest) GetAudience() []string                 { return []string{a.clientID} }
 func (a *authRequest) GetAuthTime() time.Time                { return a.authTime }
 func (a *authRequest) GetClientID() string                   { return a.clientID }

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
 // SetUserinfoFromScopes fills the ID token's identity claims. op calls it
@@ -42,6 +43,28 @@ func (s *storage) SetIntrospectionFromToken(_ context.Context, resp *oidc.Intros
 	resp.Expiration = oidc.FromTime(t.expires)
 	resp.JWTID = tokenID
 	return nil
+}
+
+// methods is the amr a sign-in carries: a password, and a second factor
+// when the person said so on the login page or the token was minted so.
+func methods(mfa bool) []string {
+	if mfa {
+		return []string{"pwd", "mfa"}
+	}
+	return []string{"pwd"}
+}
+
+// GetPrivateClaimsFromRequest is GetPrivateClaimsFromScopes with the
+// sign-in's methods (amr) added, since op puts amr in ID tokens only.
+func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, scopes []string) (map[string]any, error) {
+	claims, err := s.GetPrivateClaimsFromScopes(ctx, req.GetSubject(), "", scopes)
+	if err != nil {
+		return nil, err
+	}
+	if a, ok := req.(*authRequest); ok && len(a.amr) > 0 {
+		claims["amr"] = slices.Clone(a.amr)
+	}
+	return claims, nil
 }
 
 // GetPrivateClaimsFromScopes adds identity to the JWT access token

@@ -39,6 +39,7 @@ button:hover,button:focus{border-color:#2f80ed;background:#f0f6ff}
 <p class="warn">This is the <strong>development identity provider</strong>. It asks for no password and must never face real users. Pick a demo person to sign in as.</p>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="authRequestID" value="{{.AuthRequestID}}">
+<p><label><input type="checkbox" name="mfa" value="true"> Signed in with a second factor (tokens say <code>amr: ["pwd","mfa"]</code>)</label></p>
 {{range .Users}}<button type="submit" name="user" value="{{.Username}}"><span class="who">{{.Name}}</span><span class="meta">{{.Username}} · {{join .Groups ", "}}</span></button>
 {{end}}</form>
 </body>
@@ -90,7 +91,7 @@ func (i *Issuer) completeLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PostForm.Get("authRequestID")
-	err := i.storage.complete(id, r.PostForm.Get("user"))
+	err := i.storage.complete(id, r.PostForm.Get("user"), r.PostForm.Get("mfa") == "true")
 	switch {
 	case errors.Is(err, errUnknownUser):
 		http.Error(w, "unknown user", http.StatusBadRequest)

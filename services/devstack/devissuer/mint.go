@@ -17,6 +17,8 @@ import (
 // mints an ID token with the nonce it expects, or with a wrong one.
 type MintOptions struct {
 	Nonce string
+	// MFA mints tokens of a sign-in with a second factor (amr "mfa").
+	MFA bool
 }
 
 // mintScopes are what a browser login by Backdesk asks for, so minted
@@ -43,6 +45,7 @@ func (i *Issuer) Mint(username string, o MintOptions) (accessToken, idToken stri
 		subject:      u.Subject,
 		authTime:     now,
 		done:         true,
+		amr:          methods(o.MFA),
 	}
 	ctx := op.ContextWithIssuer(context.Background(), i.issuer)
 	accessToken, _, _, err = op.CreateAccessToken(ctx, req, i.client.AccessTokenType(), i.provider, i.client, "")
@@ -90,7 +93,7 @@ func (i *Issuer) serveDevToken(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, errorBody{errorDetail{"bad_request", "form field user is required"}})
 		return
 	}
-	access, id, err := i.Mint(username, MintOptions{})
+	access, id, err := i.Mint(username, MintOptions{MFA: r.PostForm.Get("mfa") == "true"})
 	switch {
 	case errors.Is(err, errUnknownUser):
 		writeJSON(w, http.StatusNotFound, errorBody{errorDetail{"unknown_user", fmt.Sprintf("no demo user %q", username)}})

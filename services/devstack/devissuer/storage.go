@@ -157,7 +157,7 @@ func (s *storage) DeleteAuthRequest(_ context.Context, id string) error {
 // complete records the person picked on the login page. A request is
 // completed once: changing the person after a code exists would hand that
 // code someone else's identity.
-func (s *storage) complete(id, username string) error {
+func (s *storage) complete(id, username string, mfa bool) error {
 	u, ok := s.users.byUsername(username)
 	if !ok {
 		return errUnknownUser
@@ -172,7 +172,7 @@ func (s *storage) complete(id, username string) error {
 	if a.done {
 		return errAlreadyDone
 	}
-	a.subject, a.authTime, a.done = u.Subject, now, true
+	a.subject, a.authTime, a.done, a.amr = u.Subject, now, true, methods(mfa)
 	return nil
 }
 

@@ -14,7 +14,7 @@ import (
 // ActorFrom returns the audit actor of the request's principal.
 func ActorFrom(c *gin.Context) audit.Actor {
 	p, _ := authn.PrincipalFrom(c.Request.Context())
-	a := audit.Actor{Issuer: p.Issuer, Subject: p.Subject, SessionID: p.SessionID, IP: c.ClientIP(), UserAgent: clip(c.Request.UserAgent(), 200)}
+	a := audit.Actor{Issuer: p.Issuer, Subject: p.Subject, SessionRef: p.SessionRef, IP: c.ClientIP(), UserAgent: clip(c.Request.UserAgent(), 200)}
 	if len(p.Roles) > 0 {
 		a.Role = string(p.Roles[0])
 	}

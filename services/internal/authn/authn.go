@@ -28,7 +28,28 @@ const (
 	SessionCookie = "backdesk_session"
 	CSRFHeader    = "X-CSRF-Token"
 	CSRFField     = "csrf_token"
+	// ActivityHeader set to "background" marks a request nobody asked for
+	// just now (polling, a lease heartbeat): it is served, but it does not
+	// keep the session from idling out.
+	ActivityHeader = "X-Backdesk-Activity"
 )
+
+// backgroundKey marks, on the gin context, a request that must not count
+// as the person's activity.
+const backgroundKey = "backdesk.background"
+
+// Background is a handler for routes that pages call on their own, such
+// as a lease heartbeat: whatever the client says, they never extend the
+// session's idle time.
+func Background(c *gin.Context) {
+	c.Set(backgroundKey, true)
+	c.Next()
+}
+
+// IsBackground reports whether the request was marked as background.
+func IsBackground(c *gin.Context) bool {
+	return c.GetBool(backgroundKey) || strings.EqualFold(c.GetHeader(ActivityHeader), "background")
+}
 
 // Authenticator resolves the caller of each request.
 type Authenticator struct {
@@ -64,72 +85,102 @@ var (
 // Require is the middleware: no principal, no entry.
 func (a *Authenticator) Require() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		p, err := a.authenticate(c)
+		p, sid, err := a.authenticate(c)
 		if err != nil {
 			a.refuse(c, err)
 			return
 		}
 		c.Request = c.Request.WithContext(WithPrincipal(c.Request.Context(), p))
 		c.Next()
+		if sid != "" && !IsBackground(c) {
+			// Only what the person does restarts the idle timer. The touch
+			// is a compare-and-set: a logout meanwhile stays a logout.
+			if err := a.Sessions.Touch(context.WithoutCancel(c.Request.Context()), sid); err != nil && !errors.Is(err, session.ErrNoSession) {
+				a.Log.WarnContext(c.Request.Context(), "session activity not recorded", "error", err.Error())
+			}
+		}
 	}
 }
 
-func (a *Authenticator) authenticate(c *gin.Context) (identity.Principal, error) {
+// authenticate returns the caller and, for a browser session, the
+// session id (the cookie), which stays out of the principal.
+func (a *Authenticator) authenticate(c *gin.Context) (identity.Principal, string, error) {
 	ctx := c.Request.Context()
 	if h := c.GetHeader("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-			return identity.Principal{}, errBadScheme
+			return identity.Principal{}, "", errBadScheme
 		}
 		claims, err := a.Verifier.Verify(ctx, strings.TrimSpace(tok))
 		if err != nil {
 			if errors.Is(err, oidcauth.ErrInvalidToken) {
 				a.Log.InfoContext(ctx, "bearer token refused", "reason", err.Error())
-				return identity.Principal{}, errBadToken
+				return identity.Principal{}, "", errBadToken
 			}
 			a.Log.WarnContext(ctx, "token verification unavailable", "error", err.Error())
-			return identity.Principal{}, errIdP
+			return identity.Principal{}, "", errIdP
 		}
-		return a.Identity.Principal(ctx, identity.Identity{
+		p, err := a.Identity.Principal(ctx, identity.Identity{
 			Issuer: claims.Issuer, Subject: claims.Subject, Name: claims.Name,
 			Email: claims.Email, EmailVerified: claims.EmailVerified, Groups: claims.Groups(a.RolesClaim),
+			MFA: claims.MFA,
 		})
+		return p, "", err
 	}
 	id, err := c.Cookie(SessionCookie)
 	if err != nil || id == "" {
-		return identity.Principal{}, errNoCredentials
+		return identity.Principal{}, "", errNoCredentials
 	}
 	sess, err := a.Sessions.Get(ctx, id)
 	if errors.Is(err, session.ErrNoSession) {
-		return identity.Principal{}, errSession
+		return identity.Principal{}, "", errSession
 	}
 	if err != nil {
-		return identity.Principal{}, apperr.Unavailable("sessions are unavailable", err)
+		return identity.Principal{}, "", apperr.Unavailable("sessions are unavailable", err)
 	}
 	if unsafeMethod(c.Request.Method) && !csrfOK(c, sess.CSRF) {
-		return identity.Principal{}, errCSRF
+		return identity.Principal{}, "", errCSRF
 	}
 	p, err := a.Identity.Principal(ctx, identity.Identity{
 		Issuer: sess.Issuer, Subject: sess.Subject, Name: sess.Name,
-		Email: sess.Email, EmailVerified: sess.EmailVerified, Groups: sess.Groups,
+		Email: sess.Email, EmailVerified: sess.EmailVerified, Groups: sess.Groups, MFA: sess.MFA,
 	})
 	if err != nil {
-		return identity.Principal{}, err
+		return identity.Principal{}, "", err
 	}
-	p.SessionID, p.CSRF = id, sess.CSRF
-	return p, nil
+	p.SessionRef, p.CSRF = sess.Ref, sess.CSRF
+	return p, id, nil
 }
 
 func unsafeMethod(m string) bool {
 	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
 }
 
+// csrfOK checks the session's CSRF token, from the header scripts send or
+// from a form posted without script. The form is read no further than the
+// token: a URL-encoded form is small (the body limit holds it), and of a
+// multipart form only the first part is read, where the console's forms
+// put the token, and then put back, so an upload is never parsed (or
+// spilled to disk) before the caller is known.
 func csrfOK(c *gin.Context, want string) bool {
 	got := c.GetHeader(CSRFHeader)
 	if got == "" {
-		got = c.PostForm(CSRFField)
+		got = FormToken(c)
 	}
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// FormToken reads the CSRF field of a form posted without script, as the
+// authentication does: the whole of a URL-encoded form, only the first
+// part of a multipart one (which is then put back for the handler).
+func FormToken(c *gin.Context) string {
+	switch c.ContentType() {
+	case "application/x-www-form-urlencoded":
+		return c.PostForm(CSRFField)
+	case "multipart/form-data":
+		return firstPartToken(c.Request)
+	}
+	return ""
 }
 
 // refuse answers an unauthenticated request: JSON for the API, a redirect

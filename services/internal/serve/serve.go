@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -144,9 +145,15 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 			return nil, fmt.Errorf("BACKDESK_QUEUE_WEIGHTS: %q is not a queue (critical, system, claims, balances, recare, treatment, eligibility)", q)
 		}
 	}
+	mfa, err := access.ParseMFARule(cfg.OIDCRequireMFA)
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("BACKDESK_OIDC_REQUIRE_MFA: %w", err)
+	}
 	p.Verifier = oidcauth.NewVerifier(oidcauth.Config{
-		Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
-		Leeway: cfg.OIDCLeeway, KeyRefresh: cfg.OIDCKeyRefresh,
+		Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, APIAudience: cfg.OIDCAPIAudience,
+		MFAACRValues: strings.FieldsFunc(cfg.OIDCMFAACRValues, func(r rune) bool { return r == ',' || r == ' ' }),
+		Leeway:       cfg.OIDCLeeway, KeyRefresh: cfg.OIDCKeyRefresh,
 	})
 	p.Sessions = session.NewStore(rc, session.Config{Idle: cfg.SessionIdle, Absolute: cfg.SessionLifetime})
 	p.Identity = identity.NewService(identitystore.New(db), roles, nil)
@@ -165,7 +172,7 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 	p.Recorder = recorder.New(db, p.Audit, recorder.Config{Logger: p.Log})
 	p.Go(p.Recorder.Run)
 	facts := accessstore.New(db)
-	p.Decider = access.NewDecider(facts, access.DeciderConfig{Redis: rc, Log: p.Log})
+	p.Decider = access.NewDecider(facts, access.DeciderConfig{Redis: rc, Log: p.Log, MFA: mfa})
 	p.Go(p.Decider.Run)
 	p.Guard = &authz.Guard{Decider: p.Decider, Recorder: p.Recorder}
 	p.Access = access.NewService(facts, p.Decider, access.Windows{

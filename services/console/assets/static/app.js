@@ -24,11 +24,14 @@
 //   sign-out form's. A form posted by htmx this way (a file upload) reaches
 //   the server with its body unread.
 // Polling: htmx requests of an element with data-poll are not activity for
-//   the idle warning; the person is not doing anything.
+//   the idle warning; the person is not doing anything. They carry
+//   X-Backdesk-Activity: background, so the server does not count them
+//   either.
 // Heartbeat: an element with data-heartbeat-url="/api/..." has the page POST
 //   there every five minutes (data-heartbeat-seconds to change it) while it
 //   is open, with the CSRF token, to keep the item's lease. It is not
-//   activity either: an idle page still signs out. A refusal stops it.
+//   activity either, here or on the server: an idle page still signs out.
+//   A refusal stops it.
 (function () {
   "use strict";
 
@@ -223,6 +226,8 @@
   }
 
   document.addEventListener("htmx:configRequest", function (e) {
+    var elt = e.detail.elt;
+    if (elt && elt.closest && elt.closest("[data-poll]")) e.detail.headers["X-Backdesk-Activity"] = "background";
     if (String(e.detail.verb).toLowerCase() === "get") return;
     var token = csrfToken(e.detail.elt);
     if (token) e.detail.headers["X-CSRF-Token"] = token;
@@ -237,7 +242,7 @@
       window.fetch(url, {
         method: "POST",
         credentials: "same-origin",
-        headers: { "X-CSRF-Token": csrfToken(el), Accept: "application/json" },
+        headers: { "X-CSRF-Token": csrfToken(el), Accept: "application/json", "X-Backdesk-Activity": "background" },
       }).then(function (res) {
         // The item is no longer this person's to keep (finished, handed
         // on, signed out): nothing more to keep alive.
