@@ -27,6 +27,9 @@ commands:
                    recompute the audit log from the stored events and check every
                    signed checkpoint, and consistency with a saved one
   audit checkpoint print the latest signed audit checkpoint, to keep outside the platform
+  audit keygen NAME
+                   print a new audit checkpoint key pair (signing and verify key)
+  audit verify-key print the public key of BACKDESK_AUDIT_SIGNING_KEY
   dev token USER   print an access token for a demo user of the dev binary
                    (at BACKDESK_PUBLIC_URL, default http://127.0.0.1:8080)
 `
