@@ -130,6 +130,9 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 		Service:  name,
 		Logger:   p.Log,
 		Registry: tel.Registry,
+		// This process's own provider, not the global one, which the
+		// last process to start in a test binary would own.
+		TracerProvider: tel.TracerProvider,
 		Ready: []web.Check{
 			{Name: "database", Check: db.PingContext},
 			{Name: "redis", Check: func(ctx context.Context) error { return rc.Ping(ctx).Err() }},
