@@ -767,6 +767,8 @@ func TestSecretsAreReferencedByName(t *testing.T) {
 			require.Nil(t, envVar(onboarding, "BACKDESK_AUDIT_SIGNING_KEY"))
 			router := rel.deployments["router"].Spec.Template.Spec.Containers[0].Env
 			require.NotNil(t, envVar(router, "BACKDESK_AUDIT_SIGNING_KEY"))
+			audit := rel.deployments["audit"].Spec.Template.Spec.Containers[0].Env
+			require.Nil(t, envVar(audit, "BACKDESK_AUDIT_SIGNING_KEY"), "audit checks checkpoints with the public key only")
 		})
 	}
 }

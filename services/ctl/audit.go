@@ -17,9 +17,14 @@ import (
 
 const auditUsage = `usage: backdeskctl audit verify [--checkpoint FILE]
        backdeskctl audit checkpoint > FILE
+       backdeskctl audit keygen NAME
+       backdeskctl audit verify-key
 
-Both read BACKDESK_DATABASE_URL and the log's public key from
-BACKDESK_AUDIT_VERIFY_KEY (or derive it from BACKDESK_AUDIT_SIGNING_KEY).
+verify and checkpoint read BACKDESK_DATABASE_URL and the log's public key
+from BACKDESK_AUDIT_VERIFY_KEY (or derive it from BACKDESK_AUDIT_SIGNING_KEY).
+keygen prints a new key pair named NAME (e.g. backdesk.example.com/audit) as
+the two settings; verify-key prints the public key of
+BACKDESK_AUDIT_SIGNING_KEY, for the audit service and for compliance.
 `
 
 // auditCmd checks the audit log from outside the serving processes, so an
@@ -28,6 +33,9 @@ func auditCmd(ctx context.Context, args []string, getenv config.Getenv, stdout, 
 	if len(args) == 0 {
 		fmt.Fprint(stderr, auditUsage)
 		return 2
+	}
+	if args[0] == "keygen" || args[0] == "verify-key" {
+		return auditKeyCmd(args, getenv, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("backdeskctl audit "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -27,6 +27,9 @@ commands:
                    recompute the audit log from the stored events and check every
                    signed checkpoint, and consistency with a saved one
   audit checkpoint print the latest signed audit checkpoint, to keep outside the platform
+  audit keygen NAME
+                   print a new audit checkpoint key pair (signing and verify key)
+  audit verify-key print the public key of BACKDESK_AUDIT_SIGNING_KEY
   sessions revoke-all
                    end every browser session in BACKDESK_REDIS_URL (run after
                    upgrading, or after an incident)

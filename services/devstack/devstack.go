@@ -138,7 +138,9 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 
 	// Audit: checkpoints are signed with a dev key unless one is configured,
 	// and integrated every second so proofs are available at once.
-	if p.AuditSigner == nil {
+	// The dev binary signs as the router does, so it loads the signing
+	// key; IntegrateAudit below would load a configured one by itself.
+	if p.Config.AuditSigningKey == "" {
 		key, persisted, err := devAuditKey(c.DatabaseURL)
 		if err == nil {
 			err = p.SetAuditKey(key)

@@ -3,18 +3,20 @@ package devstack_test
 import (
 	"context"
 	"database/sql"
-	"time"
-
 	"encoding/json"
-	"github.com/backdesk/backdesk/pkg/access"
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,6 +27,12 @@ func TestPHIRoutesAuditEveryRequestAndFailClosed(t *testing.T) {
 	t.Parallel()
 	_, dbURL := testenv.NewEmptyDB(t, "sqlite")
 	b := setup(t, dbURL)
+	spans := recordSpans(b)
+	// A handler that fails with a text quoting a value, as a driver error
+	// can; the text may reach the log, never a trace.
+	b.stack.Engine.GET("/test/practices/:id/patients/:patientID/fail", func(c *gin.Context) {
+		web.Fail(c, errors.New(`constraint violated by value "err-marker-77"`))
+	})
 	ctx := context.Background()
 	db := b.stack.DB
 	var practiceID, patientID string
@@ -91,7 +99,23 @@ func TestPHIRoutesAuditEveryRequestAndFailClosed(t *testing.T) {
 	_, err = db.ExecContext(ctx, `ALTER TABLE audit_events_away RENAME TO audit_events`)
 	require.NoError(t, err)
 	require.Equal(t, 200, b.api.Do("GET", path, "", bearer(b.token(t, "pat"))...).Code)
-	require.NotContains(t, b.logs.String(), `"`+patientID+`"`, "patient ids stay out of the logs")
+
+	// Patient ids in the path and a query string, denied and failing
+	// requests: the path, the query, the client's address and the error
+	// texts stay out of the logs, the traces and the metrics.
+	for _, p := range []string{path + "?q=query-marker-42", "/test" + path + "/fail?q=query-marker-42"} {
+		for _, user := range []string{"pat", "alice"} {
+			req := httptest.NewRequest("GET", p, nil)
+			req.Header.Set("Authorization", "Bearer "+b.token(t, user))
+			req.Header.Set("X-Forwarded-For", "203.0.113.9")
+			b.engine.ServeHTTP(httptest.NewRecorder(), req)
+		}
+	}
+	logs := b.logs.String()
+	require.NotContains(t, logs, `"`+patientID+`"`, "patient ids stay out of the logs")
+	require.NotContains(t, logs, "query-marker-42", "query values stay out of the logs")
+	requireTelemetryClean(t, b, spans, "/api/v1/practices/:id/patients/:patientID",
+		patientID, "query-marker-42", "192.0.2.1", "203.0.113.9", "err-marker-77", "constraint violated", "audit_events", "no such table")
 }
 
 // TestOnlyDeclaredRoutesReturnPatientFields walks every GET route without

@@ -243,7 +243,14 @@ seccompProfile:
 {{ include "backdesk.secretEnv" (dict "env" "BACKDESK_OIDC_CLIENT_SECRET" "ref" $v.secrets.oidcClientSecret "path" "secrets.oidcClientSecret") }}
 {{- end }}
 {{- if $c.secretEnv.auditSigningKey }}
+{{- if eq .component "audit" }}
+{{- fail "audit.secretEnv.auditSigningKey: the audit service only checks checkpoints, with config.auditVerifyKey; the signing key goes to the router alone" }}
+{{- end }}
 {{ include "backdesk.secretEnv" (dict "env" "BACKDESK_AUDIT_SIGNING_KEY" "ref" $v.secrets.auditSigningKey "path" "secrets.auditSigningKey") }}
+{{- end }}
+{{- with $v.config.auditVerifyKey }}
+- name: BACKDESK_AUDIT_VERIFY_KEY
+  value: {{ . | quote }}
 {{- end }}
 {{- with $v.config.extraEnv }}
 {{ toYaml . }}

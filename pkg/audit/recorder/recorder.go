@@ -175,10 +175,17 @@ func (r *Recorder) gather(first *pending) []*pending {
 
 func (r *Recorder) commit(batch []*pending) {
 	events := make([]audit.Event, 0, len(batch))
+	written := make([]*pending, 0, len(batch))
 	for _, p := range batch {
-		if p.ctx.Err() == nil { // the caller gave up and has already failed closed
-			events = append(events, p.ev)
+		if p.ctx.Err() != nil {
+			// The caller gave up, so its event is not written; its answer
+			// must say so, or a waiter that reads it would take an event
+			// that is not in the trail for a committed one.
+			p.done <- ErrUnavailable
+			continue
 		}
+		events = append(events, p.ev)
+		written = append(written, p)
 	}
 	var err error
 	if len(events) > 0 {
@@ -194,7 +201,7 @@ func (r *Recorder) commit(batch []*pending) {
 		r.cfg.Logger.Error("audit events not committed; their requests fail closed", "events", len(events), "error", err.Error())
 		err = errors.Join(ErrUnavailable, err)
 	}
-	for _, p := range batch {
+	for _, p := range written {
 		p.done <- err
 	}
 }

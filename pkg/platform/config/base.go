@@ -41,6 +41,7 @@ type Base struct {
 	SessionIdle        time.Duration // BACKDESK_SESSION_IDLE_TIMEOUT, default 15m
 	SessionLifetime    time.Duration // BACKDESK_SESSION_LIFETIME, default 12h
 	AuditSigningKey    string        // BACKDESK_AUDIT_SIGNING_KEY
+	AuditVerifyKey     string        // BACKDESK_AUDIT_VERIFY_KEY: public key that checks checkpoints, name+hash+key
 	AuditRetentionDays int           // BACKDESK_AUDIT_RETENTION: "2192d" or "6y"; default and minimum six years
 	GrantDefaultDays   int           // BACKDESK_GRANT_DEFAULT_DAYS: a grant's length when none is asked, default 90
 	GrantMaxDays       int           // BACKDESK_GRANT_MAX_DAYS: the longest grant, default 365
@@ -98,6 +99,7 @@ func ReadBase(r *Reader, d Defaults) Base {
 		SessionIdle:           r.Duration("BACKDESK_SESSION_IDLE_TIMEOUT", 15*time.Minute),
 		SessionLifetime:       r.Duration("BACKDESK_SESSION_LIFETIME", 12*time.Hour),
 		AuditSigningKey:       r.String("BACKDESK_AUDIT_SIGNING_KEY", ""),
+		AuditVerifyKey:        r.String("BACKDESK_AUDIT_VERIFY_KEY", ""),
 		AuditRetentionDays:    r.Days("BACKDESK_AUDIT_RETENTION", DefaultAuditRetentionDays),
 		ShutdownTimeout:       r.Duration("BACKDESK_SHUTDOWN_TIMEOUT", 10*time.Second),
 		GrantDefaultDays:      r.Int("BACKDESK_GRANT_DEFAULT_DAYS", 90),
@@ -135,6 +137,7 @@ func ReadBase(r *Reader, d Defaults) Base {
 		Check{Bad: b.AuditRetentionDays < MinAuditRetentionDays, Var: "BACKDESK_AUDIT_RETENTION",
 			Message: "must be at least six years (2192d or 6y): HIPAA requires audit records to be kept six years"},
 	)
+	r.Check(auditKeyChecks(b)...)
 	return b
 }
 
@@ -157,6 +160,7 @@ func (b Base) LogValue() slog.Value {
 		slog.String("session_idle_timeout", b.SessionIdle.String()),
 		slog.String("session_lifetime", b.SessionLifetime.String()),
 		slog.String("audit_signing_key", Secret(b.AuditSigningKey)),
+		slog.String("audit_verify_key", b.AuditVerifyKey), // public: says which key checks checkpoints
 		slog.Int("audit_retention_days", b.AuditRetentionDays),
 		slog.String("audit_verify_every", b.AuditVerifyEvery.String()),
 		slog.String("log_level", b.LogLevel.String()),

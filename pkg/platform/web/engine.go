@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -39,15 +38,9 @@ func NewEngine(o Options) *gin.Engine {
 	e.RedirectFixedPath = false
 	_ = e.SetTrustedProxies(nil)
 
-	var otelOpts []otelgin.Option
-	if o.TracerProvider != nil {
-		otelOpts = append(otelOpts, otelgin.WithTracerProvider(o.TracerProvider))
-	}
-	otelOpts = append(otelOpts, otelgin.WithGinFilter(func(c *gin.Context) bool { return !operational(c.FullPath()) }))
-
 	e.Use(
 		requestID(),
-		otelgin.Middleware(o.Service, otelOpts...),
+		tracing(o.TracerProvider),
 		accessLog(o.Logger, newHTTPMetrics(o.Registry, o.Service)),
 		recovery(o.Logger),
 		errorRenderer(o.Logger),

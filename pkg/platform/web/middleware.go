@@ -72,7 +72,7 @@ func accessLog(log *slog.Logger, m *httpMetrics) gin.HandlerFunc {
 		status := c.Writer.Status()
 		elapsed := time.Since(start)
 		if m != nil {
-			m.duration.WithLabelValues(m.service, c.Request.Method, route, strconv.Itoa(status)).Observe(elapsed.Seconds())
+			m.duration.WithLabelValues(m.service, knownMethod(c.Request.Method), route, strconv.Itoa(status)).Observe(elapsed.Seconds())
 		}
 		if log == nil || operational(route) {
 			return
@@ -82,7 +82,7 @@ func accessLog(log *slog.Logger, m *httpMetrics) gin.HandlerFunc {
 			level = slog.LevelError
 		}
 		log.LogAttrs(c.Request.Context(), level, "http request",
-			slog.String("method", c.Request.Method),
+			slog.String("method", knownMethod(c.Request.Method)),
 			slog.String("route", route),
 			slog.Int("status", status),
 			slog.Int("bytes", c.Writer.Size()),

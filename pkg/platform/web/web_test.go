@@ -33,6 +33,11 @@ func setup(t *testing.T, checks ...web.Check) bundle {
 		Registry: prometheus.NewRegistry(),
 		Ready:    checks,
 	})
+	return setupOn(e, &logs)
+}
+
+// setupOn mounts the test routes on e.
+func setupOn(e *gin.Engine, logs *bytes.Buffer) bundle {
 	e.GET("/things/:id", func(c *gin.Context) {
 		switch c.Param("id") {
 		case "missing":
@@ -58,7 +63,7 @@ func setup(t *testing.T, checks ...web.Check) bundle {
 		}
 		c.JSON(http.StatusCreated, in)
 	})
-	return bundle{engine: e, logs: &logs}
+	return bundle{engine: e, logs: logs}
 }
 
 func (b bundle) do(method, path, body string, hdr ...string) *httptest.ResponseRecorder {

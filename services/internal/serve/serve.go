@@ -69,8 +69,11 @@ type Process struct {
 	Decider *access.Decider
 	Guard   *authz.Guard
 	Access  *access.Service
-	// AuditSigner signs audit checkpoints and AuditVerifier checks them;
-	// nil when BACKDESK_AUDIT_SIGNING_KEY is not set.
+	// AuditVerifier checks audit checkpoints: read from the public key,
+	// BACKDESK_AUDIT_VERIFY_KEY, or derived from the signing key where
+	// that is loaded. AuditSigner signs them and is set only in a process
+	// that signs (IntegrateAudit, SetAuditKey): Open never loads the
+	// signing key, so a process that only reads the trail cannot sign.
 	AuditSigner   note.Signer
 	AuditVerifier note.Verifier
 
@@ -128,6 +131,9 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 		Service:  name,
 		Logger:   p.Log,
 		Registry: tel.Registry,
+		// This process's own provider, not the global one, which the
+		// last process to start in a test binary would own.
+		TracerProvider: tel.TracerProvider,
 		Ready: []web.Check{
 			{Name: "database", Check: db.PingContext},
 			{Name: "redis", Check: func(ctx context.Context) error { return rc.Ping(ctx).Err() }},
@@ -162,11 +168,13 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 		RolesClaim: cfg.OIDCRolesClaim, Log: p.Log,
 	}
 	p.API = p.Engine.Group("/", p.Auth.Require())
-	if cfg.AuditSigningKey != "" {
-		if err := p.SetAuditKey(cfg.AuditSigningKey); err != nil {
+	if cfg.AuditVerifyKey != "" {
+		v, err := audit.ParseVerifier(cfg.AuditVerifyKey)
+		if err != nil {
 			p.Close()
-			return nil, err
+			return nil, fmt.Errorf("BACKDESK_AUDIT_VERIFY_KEY: %w", err)
 		}
+		p.AuditVerifier = v
 	}
 	p.Audit = auditstore.New(db)
 	p.Recorder = recorder.New(db, p.Audit, recorder.Config{Logger: p.Log})
@@ -285,7 +293,10 @@ func (p *Process) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // SetAuditKey installs the checkpoint signing key (note format,
-// PRIVATE+KEY+name+hash+key) and the verifier derived from it.
+// PRIVATE+KEY+name+hash+key) and the verifier derived from it. When
+// BACKDESK_AUDIT_VERIFY_KEY is set too, it must be the same key's public
+// half: otherwise every checkpoint this process signs would fail to verify
+// in the audit service and in backdeskctl.
 func (p *Process) SetAuditKey(signingKey string) error {
 	signer, err := audit.ParseSigner(signingKey)
 	if err != nil {
@@ -299,13 +310,54 @@ func (p *Process) SetAuditKey(signingKey string) error {
 	if err != nil {
 		return fmt.Errorf("BACKDESK_AUDIT_SIGNING_KEY: %w", err)
 	}
+	if p.AuditVerifier != nil && !signs(signer, p.AuditVerifier) {
+		return &config.VarError{Var: "BACKDESK_AUDIT_VERIFY_KEY", Message: "is not the public half of BACKDESK_AUDIT_SIGNING_KEY, so the checkpoints signed here would not verify; `backdeskctl audit verify-key` prints the right one"}
+	}
 	p.AuditSigner, p.AuditVerifier = signer, verifier
 	return nil
 }
 
+// signs reports whether v accepts what s signs.
+func signs(s note.Signer, v note.Verifier) bool {
+	msg, err := note.Sign(&note.Note{Text: "backdesk audit key check\n"}, s)
+	if err != nil {
+		return false
+	}
+	_, err = note.Open(msg, note.VerifierList(v))
+	return err == nil
+}
+
+// VerifyOnly is the key rule of a process that checks checkpoints and must
+// never sign one (the audit service, which faces compliance users): it
+// needs the public key, BACKDESK_AUDIT_VERIFY_KEY, and refuses to start
+// with the signing key in its environment rather than hold it unused. The
+// private key stays with the router, which signs.
+func (p *Process) VerifyOnly() (note.Verifier, error) {
+	var errs []error
+	if p.Config.AuditSigningKey != "" {
+		errs = append(errs, &config.VarError{Var: "BACKDESK_AUDIT_SIGNING_KEY", Message: "must not be given to the " + p.Name + " service: it only checks checkpoints, with BACKDESK_AUDIT_VERIFY_KEY; the signing key belongs to the router alone"})
+	}
+	if p.AuditVerifier == nil {
+		errs = append(errs, &config.VarError{Var: "BACKDESK_AUDIT_VERIFY_KEY", Message: "is required by the " + p.Name + " service to check checkpoints (`backdeskctl audit verify-key` prints it for a signing key)"})
+	}
+	if p.AuditSigner != nil {
+		errs = append(errs, errors.New("audit: a signing key was loaded in a process that only verifies"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return p.AuditVerifier, nil
+}
+
 // IntegrateAudit adds the audit log's integrator to the process: every
 // interval, pending events join the Merkle log under a signed checkpoint.
+// It loads BACKDESK_AUDIT_SIGNING_KEY unless SetAuditKey already set a key.
 func (p *Process) IntegrateAudit(interval time.Duration) error {
+	if p.AuditSigner == nil && p.Config.AuditSigningKey != "" {
+		if err := p.SetAuditKey(p.Config.AuditSigningKey); err != nil {
+			return err
+		}
+	}
 	if p.AuditSigner == nil {
 		return &config.VarError{Var: "BACKDESK_AUDIT_SIGNING_KEY", Message: "is required where audit checkpoints are signed (the router)"}
 	}

@@ -6,19 +6,22 @@ import (
 	"context"
 
 	"github.com/backdesk/backdesk/pkg/access/accessstore"
-	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/services/audit"
 	"github.com/backdesk/backdesk/services/internal/serve"
 )
 
-func main() {
-	serve.Main("audit", func(_ context.Context, p *serve.Process) error {
-		if p.AuditVerifier == nil {
-			return &config.VarError{Var: "BACKDESK_AUDIT_SIGNING_KEY", Message: "is required by the audit service to check checkpoints"}
-		}
-		audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
-			WithHours(audit.AgentHours(roster.New(p.DB))).WithGrants(accessstore.New(p.DB)).Guarded(p.Guard).Mount(p.API)
-		return nil
-	})
+func main() { serve.Main("audit", wire) }
+
+// wire mounts the compliance API. The service checks checkpoints with the
+// public key only: it faces every compliance user and practice admin, so
+// it never holds the key that could sign a rewritten log.
+func wire(_ context.Context, p *serve.Process) error {
+	verifier, err := p.VerifyOnly()
+	if err != nil {
+		return err
+	}
+	audit.New(p.Audit, p.Recorder, verifier).WithRetention(p.Config.AuditRetentionDays).
+		WithHours(audit.AgentHours(roster.New(p.DB))).WithGrants(accessstore.New(p.DB)).Guarded(p.Guard).Mount(p.API)
+	return nil
 }
