@@ -24,11 +24,11 @@ type filter struct {
 	practiceID, patientID, actor, outcome string
 	actions                               []string // any of them; action=a,b
 	targetType, targetID, userID          string   // the object of a change, and who else it names
-	from, to                                      time.Time
-	after                                         int64 // keyset: events older than this seq
-	limit                                         int   // 0: no limit (exports)
-	oldestFirst                                   bool
-	practices                                     []string // caller's scope; nil is every practice
+	from, to                              time.Time
+	after                                 int64 // keyset: events older than this seq
+	limit                                 int   // 0: no limit (exports)
+	oldestFirst                           bool
+	practices                             []string // caller's scope; nil is every practice
 }
 
 // parseFilter reads the search parameters shared by the listings, the
