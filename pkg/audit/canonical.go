@@ -30,6 +30,12 @@ type canonicalEvent struct {
 	RequestID  string         `json:"request_id"`
 	TraceID    string         `json:"trace_id"`
 	BreakGlass bool           `json:"break_glass"`
+	// Appended for change events; absent from every event that does not
+	// set them, so those hash as they always did.
+	TargetType string         `json:"target_type,omitempty"`
+	TargetID   string         `json:"target_id,omitempty"`
+	UserID     string         `json:"user_id,omitempty"`
+	Counts     map[string]int `json:"counts,omitempty"`
 }
 
 type canonicalActor struct {
@@ -45,7 +51,8 @@ type canonicalActor struct {
 // with a fixed field order, the time in UTC RFC 3339 at microsecond
 // precision (what PostgreSQL keeps, so the search column can be checked
 // against the body), and
-// the unordered lists sorted and never null. Two events that mean the same
+// the unordered lists sorted and never null (encoding/json writes the
+// counts' keys sorted too). Two events that mean the same
 // thing have the same bytes.
 func Canonical(e Event) ([]byte, error) {
 	if err := e.Validate(); err != nil {
@@ -63,6 +70,7 @@ func Canonical(e Event) ([]byte, error) {
 		WorkItemID: e.WorkItemID, GrantID: e.GrantID, Purpose: e.Purpose,
 		Outcome: e.Outcome, Reason: e.Reason, RequestID: e.RequestID, TraceID: e.TraceID,
 		BreakGlass: e.BreakGlass,
+		TargetType: e.TargetType, TargetID: e.TargetID, UserID: e.UserID, Counts: e.Counts,
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -97,6 +105,7 @@ func Parse(body []byte) (Event, error) {
 		WorkItemID: c.WorkItemID, GrantID: c.GrantID, Purpose: c.Purpose,
 		Outcome: c.Outcome, Reason: c.Reason, RequestID: c.RequestID, TraceID: c.TraceID,
 		BreakGlass: c.BreakGlass,
+		TargetType: c.TargetType, TargetID: c.TargetID, UserID: c.UserID, Counts: c.Counts,
 	}, nil
 }
 

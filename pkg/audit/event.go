@@ -27,6 +27,34 @@ const (
 	ActionBreakGlass Action = "break_glass"
 )
 
+// Changes to who can see patients and to patients' accounts. Each is
+// written by the store in the same transaction as the change it records,
+// names what changed in TargetType and TargetID (and UserID when a second
+// person is involved), and carries ids, codes and counts only: never a
+// name, a note or any other free text.
+const (
+	ActionTeamCreate       Action = "team_create"
+	ActionTeamMemberAdd    Action = "team_member_add"
+	ActionTeamMemberRemove Action = "team_member_remove"
+	ActionAgentCreate      Action = "agent_create"
+	ActionAgentUpdate      Action = "agent_update"
+	ActionAgentPresence    Action = "agent_presence"
+	ActionPracticeCreate   Action = "practice_create"
+	ActionPracticeUpdate   Action = "practice_update"
+	ActionPracticeActivate Action = "practice_activate"
+	ActionPracticeSuspend  Action = "practice_suspend"
+	ActionPracticeOffboard Action = "practice_offboard"
+	ActionBAARecord        Action = "baa_record"
+	ActionLocationAdd      Action = "location_add"
+	ActionPolicySet        Action = "policy_set"
+	ActionImportSubmit     Action = "import_submit"
+	ActionImportFinish     Action = "import_finish"
+	ActionWorkOutcome      Action = "work_outcome"
+	ActionWorkNote         Action = "work_note"
+	ActionWorkHandoff      Action = "work_handoff"
+	ActionWorkRelease      Action = "work_release"
+)
+
 // Outcome is how the request ended. Denied and failed attempts are
 // recorded as faithfully as allowed ones.
 type Outcome string
@@ -68,6 +96,14 @@ type Event struct {
 	RequestID  string
 	TraceID    string
 	BreakGlass bool
+
+	// What a change was made to, for the change actions; empty on reads.
+	// Stored only when set, so events written before these fields existed
+	// keep their canonical bytes.
+	TargetType string         // team, agent, practice, location, policy, import, work_item
+	TargetID   string         // its id (for a policy, the policy's kind)
+	UserID     string         // the other person a change names: the agent added, the new owner
+	Counts     map[string]int // what a change counted (rows applied, rejected), never values
 }
 
 // ErrInvalid is wrapped by every validation failure, so the recorder can

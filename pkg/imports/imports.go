@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
@@ -177,9 +178,9 @@ var ErrTooLarge = &apperr.Error{Kind: apperr.KindTooLarge, Code: "file_too_large
 // Storer keeps imports.
 type Storer interface {
 	// Create stores the import, its file (streamed from content, at most
-	// MaxFileBytes, or ErrTooLarge) and the task that runs it, and returns
-	// the file's size and SHA-256.
-	Create(ctx context.Context, imp Import, content io.Reader, task outbox.Message) (size int64, sha string, err error)
+	// MaxFileBytes, or ErrTooLarge), the task that runs it and its audit
+	// event in one transaction, and returns the file's size and SHA-256.
+	Create(ctx context.Context, imp Import, content io.Reader, task outbox.Message, ev audit.Event) (size int64, sha string, err error)
 	// Open streams a stored file.
 	Open(ctx context.Context, id string) io.Reader
 	Get(ctx context.Context, id string) (Import, error)
@@ -195,17 +196,38 @@ type Storer interface {
 	// Fail records a failure that applied nothing, unless a later run of
 	// the same import (another StartedAt) has taken over.
 	Fail(ctx context.Context, imp Import, code, message string, at time.Time) error
-	// Finish writes a finished import's report and drops its file, through
-	// tx (the transaction that applied the rows) when given. It fails with
-	// ErrSuperseded when a later run of the import started (imp.StartedAt
-	// is the run's token), so two runs can never both commit.
-	Finish(ctx context.Context, tx *sql.Tx, imp Import) error
+	// Finish writes a finished import's report and its audit event and
+	// drops its file, through tx (the transaction that applied the rows)
+	// when given. It fails with ErrSuperseded when a later run of the
+	// import started (imp.StartedAt is the run's token), so two runs can
+	// never both commit.
+	Finish(ctx context.Context, tx *sql.Tx, imp Import, ev audit.Event) error
 }
 
 // Progress shares a running import's progress between processes.
 type Progress interface {
 	Set(ctx context.Context, id string, percent int)
 	Get(ctx context.Context, id string) (int, bool)
+}
+
+// reason is an import's audit reason: its kind, a code, and whether it
+// was a dry run. The file's name is the uploader's free text and may name
+// a patient, so it is never recorded.
+func reason(imp Import) string {
+	if imp.DryRun {
+		return string(imp.Kind) + " dry_run"
+	}
+	return string(imp.Kind)
+}
+
+// finishEvent is the event of a finished import: the worker applied it at
+// the uploader's request (UserID), and it counts rows, never their content.
+func finishEvent(imp Import, at time.Time) audit.Event {
+	ev := audit.Change(audit.Event{}, at, audit.ActionImportFinish, imp.PracticeID, audit.TargetImport, imp.ID)
+	ev.UserID, ev.Reason = imp.CreatedBy, reason(imp)
+	ev.Counts = map[string]int{"rows_read": imp.RowsRead, "rows_applied": imp.RowsApplied,
+		"rows_rejected": imp.RowsRejected, "items_created": imp.ItemsCreated}
+	return ev
 }
 
 func newTask(id string) outbox.Message {

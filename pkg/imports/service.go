@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
@@ -29,6 +30,7 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 	notify    func()
+	by        audit.Event // who uploads; empty for the platform itself
 }
 
 // NewService returns an import service. notify is called after commits
@@ -43,7 +45,17 @@ func NewService(db *sqldb.DB, store Storer, practices *practice.Service, progres
 	return &Service{db: db, store: store, practices: practices, progress: progress, log: log, now: now, notify: notify}
 }
 
-// Submit validates an upload and queues it.
+// As returns a Service whose uploads are recorded as ev's actor's, with
+// its request and trace ids (the HTTP layer passes auditmw.By). Without
+// it, uploads are recorded as the platform's own (demo seeding).
+func (s *Service) As(ev audit.Event) *Service {
+	c := *s
+	c.by = ev
+	return &c
+}
+
+// Submit validates an upload and queues it, recording who uploaded what
+// kind of file in the same transaction.
 func (s *Service) Submit(ctx context.Context, u Upload) (Import, error) {
 	p, err := s.practices.Get(ctx, u.PracticeID)
 	if err != nil {
@@ -63,7 +75,9 @@ func (s *Service) Submit(ctx context.Context, u Upload) (Import, error) {
 		return Import{}, err
 	}
 	imp.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
-	imp.SizeBytes, imp.SHA256, err = s.store.Create(ctx, imp, io.MultiReader(bytes.NewReader(head), u.Content), newTask(imp.ID))
+	ev := audit.Change(s.by, imp.CreatedAt, audit.ActionImportSubmit, imp.PracticeID, audit.TargetImport, imp.ID)
+	ev.Reason = reason(imp)
+	imp.SizeBytes, imp.SHA256, err = s.store.Create(ctx, imp, io.MultiReader(bytes.NewReader(head), u.Content), newTask(imp.ID), ev)
 	if err != nil {
 		return Import{}, err
 	}
@@ -312,5 +326,5 @@ func (r *run) finish(ctx context.Context, tx *sql.Tx) error {
 	done := r.s.now().UTC()
 	r.imp.FinishedAt = &done
 	r.imp.State = Succeeded
-	return r.s.store.Finish(ctx, tx, r.imp)
+	return r.s.store.Finish(ctx, tx, r.imp, finishEvent(r.imp, done))
 }

@@ -58,7 +58,7 @@ func (s *Service) runX12(ctx context.Context, imp Import, p practice.Practice, p
 		imp.FinishedAt, imp.State = &done, Succeeded
 		s.log.InfoContext(ctx, "payer statements applied", "import_id", imp.ID, "duplicates", rep.Duplicates,
 			"items_resolved", rep.ItemsResolved, "items_raised", rep.ItemsRaised)
-		if err := s.store.Finish(ctx, tx, imp); err != nil {
+		if err := s.store.Finish(ctx, tx, imp, finishEvent(imp, done)); err != nil {
 			return err
 		}
 		return nil

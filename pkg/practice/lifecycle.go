@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/records"
@@ -55,7 +56,8 @@ func (s *Service) RecordBAA(ctx context.Context, id string, b BAA) (Practice, er
 		return Practice{}, apperr.Invalid("document_sha256", "invalid_sha256", "must be the document's SHA-256 as 64 hexadecimal characters")
 	}
 	b.RecordedAt = s.now().UTC().Truncate(time.Microsecond)
-	if err := s.store.RecordBAA(ctx, id, b); err != nil {
+	// The event names the practice only: the signer is a person's name.
+	if err := s.store.RecordBAA(ctx, id, b, s.event(b.RecordedAt, audit.ActionBAARecord, id)); err != nil {
 		return Practice{}, err
 	}
 	return s.store.Get(ctx, id)
@@ -90,7 +92,7 @@ func (s *Service) Activate(ctx context.Context, id string) (Practice, error) {
 	if n == 0 {
 		return Practice{}, &apperr.Error{Kind: apperr.KindConflict, Code: "no_practice_admin", Message: "at least one practice admin must have accepted an invitation before activating"}
 	}
-	return s.transition(ctx, id, Transition{To: Active, From: []Status{Draft, Suspended}})
+	return s.transition(ctx, id, audit.ActionPracticeActivate, Transition{To: Active, From: []Status{Draft, Suspended}})
 }
 
 // Suspend stops routing and agents' access while keeping everything.
@@ -98,7 +100,7 @@ func (s *Service) Suspend(ctx context.Context, id, reason string) (Practice, err
 	if err := needReason(reason); err != nil {
 		return Practice{}, err
 	}
-	return s.transition(ctx, id, Transition{To: Suspended, From: []Status{Active}, Reason: reason})
+	return s.transition(ctx, id, audit.ActionPracticeSuspend, Transition{To: Suspended, From: []Status{Active}, Reason: reason})
 }
 
 // Offboard ends the relationship: all access stops for good, and the data
@@ -109,15 +111,18 @@ func (s *Service) Offboard(ctx context.Context, id, reason string) (Practice, er
 		return Practice{}, err
 	}
 	until := s.now().UTC().AddDate(0, 0, s.retentionDays)
-	return s.transition(ctx, id, Transition{
+	return s.transition(ctx, id, audit.ActionPracticeOffboard, Transition{
 		To: Offboarded, From: []Status{Draft, Active, Suspended}, Reason: reason,
 		RetainUntil: records.Date{Year: until.Year(), Month: until.Month(), Day: until.Day()},
 	})
 }
 
-func (s *Service) transition(ctx context.Context, id string, t Transition) (Practice, error) {
+// transition applies t and records it as action. The reason given for a
+// suspension or offboarding is the admin's free text: it is kept on the
+// practice, never in the audit event.
+func (s *Service) transition(ctx context.Context, id string, action audit.Action, t Transition) (Practice, error) {
 	t.At = s.now().UTC().Truncate(time.Microsecond)
-	if err := s.store.Transition(ctx, id, t); err != nil {
+	if err := s.store.Transition(ctx, id, t, s.event(t.At, action, id)); err != nil {
 		return Practice{}, err
 	}
 	return s.store.Get(ctx, id)
@@ -145,7 +150,15 @@ func (s *Service) Update(ctx context.Context, id string, version int, in NewPrac
 	if err := validate(in); err != nil {
 		return Practice{}, err
 	}
-	if err := s.store.Update(ctx, id, version, in, s.now().UTC().Truncate(time.Microsecond)); err != nil {
+	at := s.now().UTC().Truncate(time.Microsecond)
+	ev := s.event(at, audit.ActionPracticeUpdate, id)
+	if in.Name != cur.Name {
+		ev.Fields = append(ev.Fields, "name")
+	}
+	if in.Timezone != cur.Timezone {
+		ev.Fields = append(ev.Fields, "timezone")
+	}
+	if err := s.store.Update(ctx, id, version, in, at, ev); err != nil {
 		return Practice{}, err
 	}
 	return s.store.Get(ctx, id)

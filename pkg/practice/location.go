@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/google/uuid"
 )
@@ -27,7 +28,8 @@ type Location struct {
 
 // LocationStorer stores locations.
 type LocationStorer interface {
-	AddLocation(ctx context.Context, l Location) error
+	// AddLocation stores l and ev in one transaction.
+	AddLocation(ctx context.Context, l Location, ev audit.Event) error
 	Locations(ctx context.Context, practiceID string) ([]Location, error)
 }
 
@@ -62,7 +64,8 @@ func (s *Service) AddLocation(ctx context.Context, practiceID string, l Location
 	}
 	l.ID, l.PracticeID = uuid.Must(uuid.NewV7()).String(), practiceID
 	l.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
-	if err := s.store.AddLocation(ctx, l); err != nil {
+	ev := audit.Change(s.by, l.CreatedAt, audit.ActionLocationAdd, practiceID, audit.TargetLocation, l.ID)
+	if err := s.store.AddLocation(ctx, l, ev); err != nil {
 		return Location{}, err
 	}
 	return l, nil

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/policy"
 )
@@ -26,9 +27,9 @@ type StoredPolicy struct {
 // PolicyStorer stores policy documents.
 type PolicyStorer interface {
 	Policies(ctx context.Context, practiceID string) ([]StoredPolicy, error)
-	// PutPolicy writes p if the stored version is p.Version-1 (0 when
-	// none is stored), or fails with a conflict.
-	PutPolicy(ctx context.Context, practiceID string, p StoredPolicy) error
+	// PutPolicy writes p and ev if the stored version is p.Version-1 (0
+	// when none is stored), or fails with a conflict.
+	PutPolicy(ctx context.Context, practiceID string, p StoredPolicy, ev audit.Event) error
 }
 
 // Policies is a practice's complete rule set, defaults filled in.
@@ -100,7 +101,11 @@ func (s *Service) putPolicy(ctx context.Context, practiceID, kind, by string, ve
 		return 0, err
 	}
 	sp := StoredPolicy{Kind: kind, Body: body, Version: version + 1, UpdatedBy: by, UpdatedAt: s.now().UTC().Truncate(time.Microsecond)}
-	if err := s.store.PutPolicy(ctx, practiceID, sp); err != nil {
+	// The event names the document (a kind of work, or contact) and its
+	// new version; what the rules say is in the document itself.
+	ev := audit.Change(s.by, sp.UpdatedAt, audit.ActionPolicySet, practiceID, audit.TargetPolicy, kind)
+	ev.Counts = map[string]int{"version": sp.Version}
+	if err := s.store.PutPolicy(ctx, practiceID, sp, ev); err != nil {
 		return 0, err
 	}
 	return sp.Version, nil

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
@@ -61,10 +62,12 @@ type ProvisionPayload struct {
 	PracticeID string `json:"practice_id"`
 }
 
-// Storer is the storage the practice rules need.
+// Storer is the storage the practice rules need. Every method that
+// changes a practice takes the change's audit event and writes it in the
+// change's transaction.
 type Storer interface {
-	// Create stores p and the provisioning task in one transaction.
-	Create(ctx context.Context, p Practice, task outbox.Message) error
+	// Create stores p, the provisioning task and ev in one transaction.
+	Create(ctx context.Context, p Practice, task outbox.Message, ev audit.Event) error
 	Get(ctx context.Context, id string) (Practice, error)
 	GetByNPI(ctx context.Context, npi string) (Practice, error)
 	// MarkProvisioned records that taskID provisioned practice id, once.
@@ -72,11 +75,12 @@ type Storer interface {
 	List(ctx context.Context, ids []string, after string, limit int) ([]Practice, error)
 	// Update applies in's name and time zone if the stored version is
 	// version, or fails with a conflict.
-	Update(ctx context.Context, id string, version int, in NewPractice, at time.Time) error
-	RecordBAA(ctx context.Context, id string, b BAA) error
+	Update(ctx context.Context, id string, version int, in NewPractice, at time.Time, ev audit.Event) error
+	RecordBAA(ctx context.Context, id string, b BAA, ev audit.Event) error
 	// Transition changes the status if the current one is in t.From, or
-	// fails with a conflict naming both.
-	Transition(ctx context.Context, id string, t Transition) error
+	// fails with a conflict naming both. ev's reason is set to the status
+	// left.
+	Transition(ctx context.Context, id string, t Transition, ev audit.Event) error
 	// AdminCount counts the practice's admins.
 	AdminCount(ctx context.Context, id string) (int, error)
 	LocationStorer
@@ -89,6 +93,23 @@ type Service struct {
 	now           func() time.Time
 	notify        func()
 	retentionDays int
+	by            audit.Event // who asks; empty for the platform itself
+}
+
+// As returns a Service whose changes are recorded as ev's actor's, with
+// its request and trace ids (the HTTP layer passes auditmw.By). Without
+// it, changes are recorded as the platform's own (audit.SystemActor):
+// seeding and provisioning.
+func (s *Service) As(ev audit.Event) *Service {
+	c := *s
+	c.by = ev
+	return &c
+}
+
+// event is the audit event of a change to practiceID made at at; the
+// object changed defaults to the practice itself.
+func (s *Service) event(at time.Time, action audit.Action, practiceID string) audit.Event {
+	return audit.Change(s.by, at, action, practiceID, audit.TargetPractice, practiceID)
 }
 
 // DefaultRetentionDays keeps an offboarded practice's data six years,
@@ -135,7 +156,8 @@ func (s *Service) Create(ctx context.Context, in NewPractice) (Practice, error) 
 	// The new practice's row is written under its own scope; no other
 	// practice's rows are touched.
 	ctx = sqldb.WithPractice(ctx, p.ID)
-	if err := s.store.Create(ctx, p, outbox.Message{Type: TaskProvision, Queue: queue.System, Payload: payload}); err != nil {
+	task := outbox.Message{Type: TaskProvision, Queue: queue.System, Payload: payload}
+	if err := s.store.Create(ctx, p, task, s.event(now, audit.ActionPracticeCreate, p.ID)); err != nil {
 		return Practice{}, err
 	}
 	s.notify()

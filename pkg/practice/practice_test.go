@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/practice"
@@ -32,7 +33,7 @@ type memStore struct {
 	created []practice.Practice
 }
 
-func (m *memStore) Create(_ context.Context, p practice.Practice, _ outbox.Message) error {
+func (m *memStore) Create(_ context.Context, p practice.Practice, _ outbox.Message, _ audit.Event) error {
 	m.created = append(m.created, p)
 	return nil
 }

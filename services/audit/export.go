@@ -5,7 +5,9 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +35,7 @@ var csvHeader = []string{
 	"seq", "id", "time", "actor_issuer", "actor_subject", "actor_role", "actor_session_ref", "actor_ip", "actor_user_agent",
 	"action", "practice_id", "patient_ids", "fields", "work_item_id", "grant_id", "purpose",
 	"outcome", "reason", "request_id", "trace_id", "break_glass",
+	"target_type", "target_id", "user_id", "counts",
 }
 
 // export streams every event matching the filters, oldest first, as CSV
@@ -118,7 +121,18 @@ func csvRecord(r row) []string {
 		cell(string(e.Action)), cell(e.PracticeID), cell(strings.Join(e.PatientIDs, " ")), cell(strings.Join(e.Fields, " ")),
 		cell(e.WorkItemID), cell(e.GrantID), cell(e.Purpose),
 		string(e.Outcome), cell(e.Reason), cell(e.RequestID), cell(e.TraceID), strconv.FormatBool(e.BreakGlass),
+		cell(e.TargetType), cell(e.TargetID), cell(e.UserID), countsCell(e.Counts),
 	}
+}
+
+// countsCell writes a change's counts as name=n pairs, by name.
+func countsCell(counts map[string]int) string {
+	names := slices.Sorted(maps.Keys(counts))
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = n + "=" + strconv.Itoa(counts[n])
+	}
+	return strings.Join(out, " ")
 }
 
 // cell keeps a spreadsheet from running a value as a formula: a value that

@@ -227,6 +227,7 @@ func entitiesOf(e audit.Event) []fhirEntity {
 	if e.GrantID != "" {
 		out = append(out, fhirEntity{What: reference{Identifier: &identifier{System: systemGrant, Value: e.GrantID}}, Type: other})
 	}
+	out = append(out, changeEntities(e, other)...)
 	if e.RequestID != "" {
 		var d []fhirDetail
 		if e.TraceID != "" {

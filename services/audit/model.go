@@ -35,6 +35,11 @@ type eventResponse struct {
 	RequestID  string        `json:"request_id"`
 	TraceID    string        `json:"trace_id"`
 	BreakGlass bool          `json:"break_glass"`
+	// Set on change events only.
+	TargetType string         `json:"target_type,omitempty"`
+	TargetID   string         `json:"target_id,omitempty"`
+	UserID     string         `json:"user_id,omitempty"`
+	Counts     map[string]int `json:"counts,omitempty"`
 }
 
 func eventResponseFrom(seq int64, e audit.Event) eventResponse {
@@ -49,6 +54,7 @@ func eventResponseFrom(seq int64, e audit.Event) eventResponse {
 		WorkItemID: e.WorkItemID, GrantID: e.GrantID, Purpose: e.Purpose,
 		Outcome: string(e.Outcome), Reason: e.Reason, RequestID: e.RequestID, TraceID: e.TraceID,
 		BreakGlass: e.BreakGlass,
+		TargetType: e.TargetType, TargetID: e.TargetID, UserID: e.UserID, Counts: e.Counts,
 	}
 }
 

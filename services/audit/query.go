@@ -2,7 +2,9 @@ package audit
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
@@ -19,12 +21,14 @@ const (
 
 // filter is a search over the trail, from query parameters.
 type filter struct {
-	practiceID, patientID, actor, action, outcome string
-	from, to                                      time.Time
-	after                                         int64 // keyset: events older than this seq
-	limit                                         int   // 0: no limit (exports)
-	oldestFirst                                   bool
-	practices                                     []string // caller's scope; nil is every practice
+	practiceID, patientID, actor, outcome string
+	actions                               []string // any of them; action=a,b
+	targetType, targetID, userID          string   // the object of a change, and who else it names
+	from, to                              time.Time
+	after                                 int64 // keyset: events older than this seq
+	limit                                 int   // 0: no limit (exports)
+	oldestFirst                           bool
+	practices                             []string // caller's scope; nil is every practice
 }
 
 // parseFilter reads the search parameters shared by the listings, the
@@ -32,8 +36,17 @@ type filter struct {
 func parseFilter(c *gin.Context, paged bool) (filter, error) {
 	f := filter{
 		practiceID: c.Query("practice_id"), patientID: c.Query("patient_id"),
-		actor: c.Query("actor"), action: c.Query("action"), outcome: c.Query("outcome"),
+		actor: c.Query("actor"), outcome: c.Query("outcome"),
+		targetType: c.Query("target_type"), targetID: c.Query("target_id"), userID: c.Query("user_id"),
 		practices: scope(c.Request.Context()),
+	}
+	for _, a := range strings.Split(c.Query("action"), ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			f.actions = append(f.actions, a)
+		}
+	}
+	if f.targetType != "" && !slices.Contains(targetTypes, f.targetType) {
+		return f, apperr.Invalid("target_type", "invalid_target_type", "must be one of %s", strings.Join(targetTypes, ", "))
 	}
 	switch audit.Outcome(f.outcome) {
 	case "", audit.OutcomeAllow, audit.OutcomeDeny, audit.OutcomeError:
@@ -85,10 +98,15 @@ func parseTime(c *gin.Context, name string) (time.Time, error) {
 	return audit.CanonicalTime(t), nil
 }
 
+// targetTypes are the objects change events name.
+var targetTypes = []string{audit.TargetTeam, audit.TargetAgent, audit.TargetPractice, audit.TargetLocation,
+	audit.TargetPolicy, audit.TargetImport, audit.TargetWorkItem}
+
 // query is the store's form of the filter.
 func (f filter) query() auditstore.Query {
 	return auditstore.Query{
-		PracticeID: f.practiceID, PatientID: f.patientID, Actor: f.actor, Action: f.action, Outcome: f.outcome,
+		PracticeID: f.practiceID, PatientID: f.patientID, Actor: f.actor, Actions: f.actions, Outcome: f.outcome,
+		TargetType: f.targetType, TargetID: f.targetID, UserID: f.userID,
 		From: f.from, To: f.to, After: f.after, Limit: f.limit, OldestFirst: f.oldestFirst, Practices: f.practices,
 	}
 }

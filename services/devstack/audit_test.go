@@ -227,6 +227,7 @@ func testAuditFilters(t *testing.T, b auditBundle) {
 		{"limit zero", "limit=0", "limit"},
 		{"bad cursor", "after=x", "after"},
 		{"bad outcome", "outcome=maybe", "outcome"},
+		{"unknown target type", "target_type=patient", "target_type"},
 		{"bad time", "from=yesterday", "from"},
 		{"reversed range", "from=" + ts(3) + "&to=" + ts(1), "to"},
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/records/recordcsv"
+	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
@@ -65,7 +66,7 @@ func (a *API) upload(c *gin.Context) {
 		}
 	}
 	by, _ := authn.PrincipalFrom(c.Request.Context())
-	imp, err := a.imports.Submit(c.Request.Context(), imports.Upload{
+	imp, err := a.imports.As(auditmw.By(c)).Submit(c.Request.Context(), imports.Upload{
 		PracticeID: c.Param("id"), Kind: c.PostForm("kind"), Preset: c.PostForm("preset"), Mapping: c.PostForm("mapping"),
 		Filename: fh.Filename, DryRun: dry, CreatedBy: by.UserID, Content: f, Size: fh.Size,
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/gin-gonic/gin"
 )
@@ -59,7 +60,7 @@ func (a *API) updatePractice(c *gin.Context) {
 		web.Fail(c, apperr.Invalid("version", "required", "send the version you read, for safe concurrent edits"))
 		return
 	}
-	p, err := a.practices.Update(c.Request.Context(), c.Param("id"), in.Version, practice.NewPractice{Name: in.Name, Timezone: in.Timezone})
+	p, err := a.practices.As(auditmw.By(c)).Update(c.Request.Context(), c.Param("id"), in.Version, practice.NewPractice{Name: in.Name, Timezone: in.Timezone})
 	reply(c, p, err)
 }
 
@@ -76,12 +77,12 @@ func (a *API) recordBAA(c *gin.Context) {
 	}
 	by, _ := authn.PrincipalFrom(c.Request.Context())
 	b.RecordedBy = by.UserID
-	p, err := a.practices.RecordBAA(c.Request.Context(), c.Param("id"), b)
+	p, err := a.practices.As(auditmw.By(c)).RecordBAA(c.Request.Context(), c.Param("id"), b)
 	reply(c, p, err)
 }
 
 func (a *API) activate(c *gin.Context) {
-	p, err := a.practices.Activate(c.Request.Context(), c.Param("id"))
+	p, err := a.practices.As(auditmw.By(c)).Activate(c.Request.Context(), c.Param("id"))
 	a.statusChanged(c, err)
 	reply(c, p, err)
 }
@@ -92,7 +93,7 @@ func (a *API) suspend(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	p, err := a.practices.Suspend(c.Request.Context(), c.Param("id"), in.Reason)
+	p, err := a.practices.As(auditmw.By(c)).Suspend(c.Request.Context(), c.Param("id"), in.Reason)
 	a.statusChanged(c, err)
 	reply(c, p, err)
 }
@@ -103,7 +104,7 @@ func (a *API) offboard(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	p, err := a.practices.Offboard(c.Request.Context(), c.Param("id"), in.Reason)
+	p, err := a.practices.As(auditmw.By(c)).Offboard(c.Request.Context(), c.Param("id"), in.Reason)
 	a.statusChanged(c, err)
 	reply(c, p, err)
 }

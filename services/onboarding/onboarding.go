@@ -91,7 +91,7 @@ func (a *API) createPractice(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	p, err := a.practices.Create(c.Request.Context(), in.toDomain())
+	p, err := a.practices.As(auditmw.By(c)).Create(c.Request.Context(), in.toDomain())
 	if err != nil {
 		web.Fail(c, err)
 		return

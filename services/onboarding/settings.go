@@ -11,6 +11,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/gin-gonic/gin"
 )
@@ -34,7 +35,7 @@ func (a *API) addLocation(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	l, err := a.practices.AddLocation(c.Request.Context(), c.Param("id"), in.toDomain())
+	l, err := a.practices.As(auditmw.By(c)).AddLocation(c.Request.Context(), c.Param("id"), in.toDomain())
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -74,7 +75,7 @@ func (a *API) putPolicy(c *gin.Context) {
 			web.Fail(c, err)
 			return
 		}
-		version, err = a.practices.SetContactRules(ctx, c.Param("id"), by.UserID, in.Version, rules)
+		version, err = a.practices.As(auditmw.By(c)).SetContactRules(ctx, c.Param("id"), by.UserID, in.Version, rules)
 	} else {
 		var p policy.Policy
 		if err := strictJSON(in.Policy, &p); err != nil {
@@ -82,7 +83,7 @@ func (a *API) putPolicy(c *gin.Context) {
 			return
 		}
 		p.Kind = policy.Kind(kind)
-		version, err = a.practices.SetPolicy(ctx, c.Param("id"), by.UserID, in.Version, p)
+		version, err = a.practices.As(auditmw.By(c)).SetPolicy(ctx, c.Param("id"), by.UserID, in.Version, p)
 	}
 	if err != nil {
 		web.Fail(c, err)

@@ -6,6 +6,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
+	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
@@ -53,12 +54,12 @@ func (a *API) handoff(c *gin.Context) {
 		return
 	case in.Team != "":
 		a.change(c, func(by string) (routingstore.Result, error) {
-			return a.d.Routing.HandoffToTeam(c.Request.Context(), c.Param("itemID"), by, in.Team, in.Version, in.Note)
+			return a.d.Routing.HandoffToTeam(c.Request.Context(), c.Param("itemID"), by, in.Team, in.Version, in.Note, auditmw.By(c))
 		})
 		return
 	}
 	a.change(c, func(by string) (routingstore.Result, error) {
-		return a.d.Routing.Handoff(c.Request.Context(), c.Param("itemID"), by, in.To, in.Version, in.Note)
+		return a.d.Routing.Handoff(c.Request.Context(), c.Param("itemID"), by, in.To, in.Version, in.Note, auditmw.By(c))
 	})
 }
 
@@ -70,7 +71,7 @@ func (a *API) release(c *gin.Context) {
 		return
 	}
 	a.change(c, func(by string) (routingstore.Result, error) {
-		return a.d.Routing.Release(c.Request.Context(), c.Param("itemID"), by, in.Version, in.Note)
+		return a.d.Routing.Release(c.Request.Context(), c.Param("itemID"), by, in.Version, in.Note, auditmw.By(c))
 	})
 }
 
@@ -84,7 +85,7 @@ func (a *API) addNote(c *gin.Context) {
 		return
 	}
 	a.change(c, func(by string) (routingstore.Result, error) {
-		res, err := a.d.Routing.AddNote(c.Request.Context(), c.Param("itemID"), by, in.Note)
+		res, err := a.d.Routing.AddNote(c.Request.Context(), c.Param("itemID"), by, in.Note, auditmw.By(c))
 		res.OwnerID = by
 		return res, err
 	})

@@ -258,7 +258,7 @@ func (a *API) outcome(c *gin.Context) {
 	}
 	out := work.OutcomeInput{Channel: in.Channel, Outcome: in.Outcome, Note: in.Note, NextContactAt: in.NextContactAt,
 		PromisedCents: in.PromisedCents, PaidCents: in.PaidCents, Version: in.Version}
-	v, err := workstore.RecordOutcome(ctx, a.d.DB, res.PracticeID, res.WorkItemID, p.UserID, out, pols.Kinds[res.Kind], a.d.Now().UTC())
+	v, err := workstore.RecordOutcome(ctx, a.d.DB, res.PracticeID, res.WorkItemID, p.UserID, out, pols.Kinds[res.Kind], a.d.Now().UTC(), auditmw.By(c))
 	if errors.Is(err, workstore.ErrNotYours) {
 		a.d.Guard.Deny(c, c.Request.Method, res, workstore.ErrNotYours.Code, workstore.ErrNotYours.Message)
 		return

@@ -18,11 +18,18 @@ import (
 // Query is a search over the trail. Zero fields do not filter.
 type Query struct {
 	PracticeID, PatientID, Actor, Action, Outcome string
-	From, To                                      time.Time // To is exclusive; both UTC
-	After                                         int64     // keyset cursor: the last seq seen
-	Limit                                         int       // 0: no limit (exports)
-	OldestFirst                                   bool
-	Practices                                     []string // the caller's scope; nil is every practice
+	// Actions matches any of several actions (with Action, any of all of
+	// them), so one search finds, say, every team membership change.
+	Actions []string
+	// TargetType, TargetID and UserID match the fields of change events.
+	// They have no columns: they match the body, like a patient beyond
+	// the first, and are checked against the parsed event.
+	TargetType, TargetID, UserID string
+	From, To                     time.Time // To is exclusive; both UTC
+	After                        int64     // keyset cursor: the last seq seen
+	Limit                        int       // 0: no limit (exports)
+	OldestFirst                  bool
+	Practices                    []string // the caller's scope; nil is every practice
 }
 
 // Stored is one event as kept: its sequence number, its canonical body,
@@ -84,7 +91,7 @@ func (c *Cursor) Next() (Stored, bool, error) {
 		if r.Event, err = audit.Parse([]byte(r.Body)); err != nil {
 			return r, false, fmt.Errorf("audit event at seq %d: %w", r.Seq, err)
 		}
-		if c.q.PatientID != "" && !slices.Contains(r.Event.PatientIDs, c.q.PatientID) {
+		if !c.q.matches(r.Event) {
 			continue // a LIKE hit on another field of the body
 		}
 		c.n++
@@ -132,8 +139,17 @@ func (q Query) sql() (string, []any) {
 	if q.Actor != "" {
 		conds = append(conds, "actor_subject = "+arg(q.Actor))
 	}
-	if q.Action != "" {
-		conds = append(conds, "action = "+arg(q.Action))
+	if actions := q.actions(); len(actions) > 0 {
+		ph := make([]string, len(actions))
+		for i, a := range actions {
+			ph[i] = arg(a)
+		}
+		conds = append(conds, "action IN ("+strings.Join(ph, ", ")+")")
+	}
+	for _, f := range []struct{ name, value string }{{"target_type", q.TargetType}, {"target_id", q.TargetID}, {"user_id", q.UserID}} {
+		if f.value != "" {
+			conds = append(conds, "body LIKE "+arg(likeField(f.name, f.value))+` ESCAPE '\'`)
+		}
 	}
 	if q.Outcome != "" {
 		conds = append(conds, "outcome = "+arg(q.Outcome))
@@ -160,12 +176,53 @@ func (q Query) sql() (string, []any) {
 	} else {
 		text += " ORDER BY seq DESC"
 	}
-	// With a patient filter some rows may be dropped after reading, so the
-	// limit is applied in Next instead.
-	if q.Limit > 0 && q.PatientID == "" {
+	// With a filter on the body some rows may be dropped after reading, so
+	// the limit is applied in Next instead.
+	if q.Limit > 0 && !q.checksBody() {
 		text += " LIMIT " + arg(q.Limit)
 	}
 	return text, args
+}
+
+// actions is every action the query asks for, without repeats.
+func (q Query) actions() []string {
+	out := slices.Clone(q.Actions)
+	if q.Action != "" {
+		out = append(out, q.Action)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// checksBody reports whether rows the SQL returns may still be dropped
+// after parsing.
+func (q Query) checksBody() bool {
+	return q.PatientID != "" || q.TargetType != "" || q.TargetID != "" || q.UserID != ""
+}
+
+// matches checks the filters that the SQL can only approximate against
+// the parsed event.
+func (q Query) matches(e audit.Event) bool {
+	switch {
+	case q.PatientID != "" && !slices.Contains(e.PatientIDs, q.PatientID):
+		return false
+	case q.TargetType != "" && e.TargetType != q.TargetType:
+		return false
+	case q.TargetID != "" && e.TargetID != q.TargetID:
+		return false
+	case q.UserID != "" && e.UserID != q.UserID:
+		return false
+	}
+	return true
+}
+
+// likeField is a LIKE pattern for a top-level string field of the
+// canonical body with exactly value. Inside a JSON string every quote is
+// escaped, so the quoted name followed by a colon only occurs as a field.
+func likeField(name, value string) string {
+	b, _ := json.Marshal(value) // a string always marshals
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(`"`+name+`":`+string(b)) + "%"
 }
 
 // likeQuoted is a LIKE pattern for id as a JSON string anywhere in a body.

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -197,6 +199,7 @@ func TestFileProblemsAreRefusedUpFront(t *testing.T) {
 	var n int
 	require.NoError(t, db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM imports`).Scan(&n))
 	require.Zero(t, n, "and nothing of it is kept")
+	require.Empty(t, testenv.AuditActions(t, db, auditstore.Query{Action: string(audit.ActionImportSubmit)}), "nor recorded as uploaded")
 }
 
 func TestFailedImportLeavesTheDatabaseAsItWas(t *testing.T) {
@@ -229,6 +232,8 @@ func TestFailedImportLeavesTheDatabaseAsItWas(t *testing.T) {
 		require.Equal(t, imports.Failed, got.State)
 		require.Equal(t, "apply_failed", got.ErrorCode)
 		require.Equal(t, before, fingerprint(t, db), "nothing of the failed import remains")
+		require.Equal(t, []audit.Action{audit.ActionImportSubmit}, testenv.AuditActions(t, db, auditstore.Query{TargetID: imp.ID}),
+			"the upload is recorded; the import that failed is not recorded as finished")
 
 		// Running the task again (a redelivery) does nothing more.
 		require.NoError(t, b.svc.Run(ctx, imp.ID))
@@ -277,9 +282,17 @@ func TestOnlyTheLatestRunCommits(t *testing.T) {
 		require.True(t, ok)
 
 		first.State, second.State = imports.Succeeded, imports.Succeeded
-		require.ErrorIs(t, st.Finish(ctx, nil, first), imports.ErrSuperseded)
+		finished := func(run string) audit.Event {
+			ev := audit.Change(audit.Event{}, t1, audit.ActionImportFinish, p, audit.TargetImport, imp.ID)
+			ev.Reason = run
+			return ev
+		}
+		require.ErrorIs(t, st.Finish(ctx, nil, first, finished("first")), imports.ErrSuperseded)
 		require.NoError(t, st.Fail(ctx, first, "x", "y", t1), "a superseded run's failure changes nothing")
-		require.NoError(t, st.Finish(ctx, nil, second))
+		require.NoError(t, st.Finish(ctx, nil, second, finished("second")))
+		evs := testenv.AuditEvents(t, db, auditstore.Query{TargetID: imp.ID, Action: string(audit.ActionImportFinish)})
+		require.Len(t, evs, 1, "only the run that committed is recorded")
+		require.Equal(t, "second", evs[0].Event.Reason)
 		got, err := b.svc.Get(ctx, imp.ID)
 		require.NoError(t, err)
 		require.Equal(t, imports.Succeeded, got.State)

@@ -1,5 +1,7 @@
 // Package importstore keeps imports, their files and reports in PostgreSQL
-// or SQLite, and shares a running import's progress through Redis.
+// or SQLite, and shares a running import's progress through Redis. The
+// upload and the finished import each write their audit event in their
+// own transaction.
 package importstore
 
 import (
@@ -14,6 +16,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
@@ -24,12 +28,15 @@ import (
 )
 
 // Store implements imports.Storer.
-type Store struct{ db *sqldb.DB }
+type Store struct {
+	db    *sqldb.DB
+	audit *auditstore.Store
+}
 
 var _ imports.Storer = (*Store)(nil)
 
 // New returns a Store.
-func New(db *sqldb.DB) *Store { return &Store{db: db} }
+func New(db *sqldb.DB) *Store { return &Store{db: db, audit: auditstore.New(db)} }
 
 const (
 	insertImport = `INSERT INTO imports (id, practice_id, kind, preset, mapping, filename, size_bytes, sha256, dry_run, state, created_by, created_at)
@@ -56,7 +63,7 @@ const ChunkSize = 1 << 20
 
 // Create implements imports.Storer. The file is copied in chunks; if it
 // turns out larger than the limit, nothing is kept.
-func (s *Store) Create(ctx context.Context, imp imports.Import, content io.Reader, task outbox.Message) (int64, string, error) {
+func (s *Store) Create(ctx context.Context, imp imports.Import, content io.Reader, task outbox.Message, ev audit.Event) (int64, string, error) {
 	mapping, _ := json.Marshal(imp.Mapping)
 	var size int64
 	var sum string
@@ -91,8 +98,10 @@ func (s *Store) Create(ctx context.Context, imp imports.Import, content io.Reade
 		if _, err := tx.ExecContext(ctx, setFileInfo, imp.ID, size, sum); err != nil {
 			return fmt.Errorf("record file size: %w", sqldb.MapError(err))
 		}
-		_, err := outbox.Add(ctx, tx, imp.CreatedAt, task)
-		return err
+		if _, err := outbox.Add(ctx, tx, imp.CreatedAt, task); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, []audit.Event{ev})
 	})
 	return size, sum, err
 }
@@ -312,9 +321,9 @@ func startedAt(imp imports.Import) any {
 }
 
 // Finish implements imports.Storer.
-func (s *Store) Finish(ctx context.Context, tx *sql.Tx, imp imports.Import) error {
+func (s *Store) Finish(ctx context.Context, tx *sql.Tx, imp imports.Import, ev audit.Event) error {
 	if tx == nil {
-		return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.Finish(ctx, tx, imp) })
+		return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.Finish(ctx, tx, imp, ev) })
 	}
 	res, err := tx.ExecContext(ctx, finishImport, imp.ID, string(imp.State), imp.RowsRead, imp.RowsApplied, imp.RowsRejected, imp.ItemsCreated, imp.FinishedAt, startedAt(imp))
 	if err != nil {
@@ -333,7 +342,7 @@ func (s *Store) Finish(ctx context.Context, tx *sql.Tx, imp imports.Import) erro
 	if _, err := tx.ExecContext(ctx, dropFile, imp.ID); err != nil {
 		return fmt.Errorf("drop import file: %w", sqldb.MapError(err))
 	}
-	return nil
+	return s.audit.Append(ctx, tx, []audit.Event{ev})
 }
 
 // RedisProgress implements imports.Progress on Redis, so the API process

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
@@ -64,8 +65,8 @@ func (s *Store) List(ctx context.Context, ids []string, after string, limit int)
 }
 
 // Update implements practice.Storer.
-func (s *Store) Update(ctx context.Context, id string, version int, in practice.NewPractice, at time.Time) error {
-	n, err := s.exec(ctx, updatePractice, id, version, in.Name, in.Timezone, at)
+func (s *Store) Update(ctx context.Context, id string, version int, in practice.NewPractice, at time.Time, ev audit.Event) error {
+	n, err := s.exec(ctx, ev, updatePractice, id, version, in.Name, in.Timezone, at)
 	if err != nil {
 		return fmt.Errorf("update practice: %w", err)
 	}
@@ -79,8 +80,8 @@ func (s *Store) Update(ctx context.Context, id string, version int, in practice.
 }
 
 // RecordBAA implements practice.Storer.
-func (s *Store) RecordBAA(ctx context.Context, id string, b practice.BAA) error {
-	n, err := s.exec(ctx, recordBAA, id, b.SignerName, b.SignerTitle, b.SignedOn.String(), b.DocumentSHA256, b.RecordedBy, b.RecordedAt)
+func (s *Store) RecordBAA(ctx context.Context, id string, b practice.BAA, ev audit.Event) error {
+	n, err := s.exec(ctx, ev, recordBAA, id, b.SignerName, b.SignerTitle, b.SignedOn.String(), b.DocumentSHA256, b.RecordedBy, b.RecordedAt)
 	if err != nil {
 		return fmt.Errorf("record BAA: %w", err)
 	}
@@ -95,7 +96,7 @@ func (s *Store) RecordBAA(ctx context.Context, id string, b practice.BAA) error 
 
 // Transition implements practice.Storer. The update is conditional on the
 // status read, so two concurrent changes cannot both succeed.
-func (s *Store) Transition(ctx context.Context, id string, t practice.Transition) error {
+func (s *Store) Transition(ctx context.Context, id string, t practice.Transition, ev audit.Event) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var cur string
 		if err := tx.QueryRowContext(ctx, selectStatus, id).Scan(&cur); err != nil {
@@ -126,7 +127,8 @@ func (s *Store) Transition(ctx context.Context, id string, t practice.Transition
 		if n, _ := res.RowsAffected(); n != 1 {
 			return &apperr.Error{Kind: apperr.KindConflict, Code: "stale_version", Message: "the practice changed at the same time; try again"}
 		}
-		return nil
+		ev.Reason = "from " + cur
+		return s.audit.Append(ctx, tx, []audit.Event{ev})
 	})
 }
 
@@ -140,17 +142,20 @@ func (s *Store) AdminCount(ctx context.Context, id string) (int, error) {
 	return n, nil
 }
 
-// exec runs one statement under ctx's practice scope and returns the rows
-// it affected.
-func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, error) {
+// exec runs one change statement under ctx's practice scope and returns
+// the rows it affected; when it affected any, ev is appended in the same
+// transaction.
+func (s *Store) exec(ctx context.Context, ev audit.Event, query string, args ...any) (int64, error) {
 	var n int64
-	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
-		res, err := q.ExecContext(ctx, query, args...)
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return sqldb.MapError(err)
 		}
-		n, _ = res.RowsAffected()
-		return nil
+		if n, _ = res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return s.audit.Append(ctx, tx, []audit.Event{ev})
 	})
 	return n, err
 }

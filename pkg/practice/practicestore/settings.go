@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
@@ -24,8 +25,8 @@ WHERE practice_id = $1 AND kind = $2 AND version = $7`
 )
 
 // AddLocation implements practice.LocationStorer.
-func (s *Store) AddLocation(ctx context.Context, l practice.Location) error {
-	_, err := s.exec(ctx, insertLocation, l.ID, l.PracticeID, l.Name, l.AddressLine1, l.AddressLine2, l.City, l.State, l.PostalCode, l.Phone, l.CreatedAt)
+func (s *Store) AddLocation(ctx context.Context, l practice.Location, ev audit.Event) error {
+	_, err := s.exec(ctx, ev, insertLocation, l.ID, l.PracticeID, l.Name, l.AddressLine1, l.AddressLine2, l.City, l.State, l.PostalCode, l.Phone, l.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("insert location: %w", err)
 	}
@@ -86,9 +87,9 @@ func (s *Store) Policies(ctx context.Context, practiceID string) ([]practice.Sto
 }
 
 // PutPolicy implements practice.PolicyStorer.
-func (s *Store) PutPolicy(ctx context.Context, practiceID string, p practice.StoredPolicy) error {
+func (s *Store) PutPolicy(ctx context.Context, practiceID string, p practice.StoredPolicy, ev audit.Event) error {
 	stale := &apperr.Error{Kind: apperr.KindConflict, Code: "stale_version", Field: "version", Message: "the policy changed since you read it; reload and try again"}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.within(ctx, ev, func(tx *sql.Tx) error {
 		var cur int
 		err := tx.QueryRowContext(ctx, selectPolicyV, practiceID, p.Kind).Scan(&cur)
 		switch {

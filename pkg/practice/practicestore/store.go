@@ -1,5 +1,6 @@
 // Package practicestore keeps practices in PostgreSQL or SQLite. It is the
-// only place practice SQL lives.
+// only place practice SQL lives. Every change is written in one
+// transaction with its audit event.
 package practicestore
 
 import (
@@ -9,6 +10,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -17,12 +20,26 @@ import (
 )
 
 // Store implements practice.Storer.
-type Store struct{ db *sqldb.DB }
+type Store struct {
+	db    *sqldb.DB
+	audit *auditstore.Store
+}
 
 var _ practice.Storer = (*Store)(nil)
 
 // New returns a Store over db.
-func New(db *sqldb.DB) *Store { return &Store{db: db} }
+func New(db *sqldb.DB) *Store { return &Store{db: db, audit: auditstore.New(db)} }
+
+// within runs fn in a transaction under ctx's practice scope and appends
+// ev there, so the change and its record commit together or not at all.
+func (s *Store) within(ctx context.Context, ev audit.Event, fn func(tx *sql.Tx) error) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, []audit.Event{ev})
+	})
+}
 
 const (
 	insertPractice = `INSERT INTO practices (id, name, npi, timezone, status, version, created_at, updated_at)
@@ -36,9 +53,9 @@ status_reason, status_changed_at, retain_until FROM practices`
 WHERE id = $1 AND provisioned_at IS NULL`
 )
 
-// Create stores p and task atomically.
-func (s *Store) Create(ctx context.Context, p practice.Practice, task outbox.Message) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+// Create stores p, task and ev atomically.
+func (s *Store) Create(ctx context.Context, p practice.Practice, task outbox.Message, ev audit.Event) error {
+	return s.within(ctx, ev, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, insertPractice, p.ID, p.Name, p.NPI, p.Timezone, string(p.Status), p.Version, p.CreatedAt, p.UpdatedAt)
 		if err != nil {
 			err = sqldb.MapError(err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/google/uuid"
@@ -42,10 +43,20 @@ VALUES ($1, $2, $3, $4, $5, 'note', $6, $7, $8)`, uuid.Must(uuid.NewV7()).String
 	return err
 }
 
+// record appends the audit event of an owner's change to the item, in
+// the change's transaction: the item, its practice and patient, the new
+// owner if any, and a code; the note's text stays in the history only.
+func (s *Store) record(ctx context.Context, tx *sql.Tx, ev audit.Event, action audit.Action, it itemRow, now time.Time, owner, reason string) error {
+	e := audit.Change(ev, now, action, it.PracticeID, audit.TargetWorkItem, it.ID)
+	e.WorkItemID, e.PatientIDs, e.UserID, e.Reason = it.ID, []string{it.PatientID}, owner, reason
+	return s.audit.Append(ctx, tx, []audit.Event{e})
+}
+
 // Handoff gives the item to another agent, who must be active, covered by
 // a live grant of the practice for the kind, skilled for it and under
-// capacity. The hand-off and its note go into the item's history.
-func (s *Store) Handoff(ctx context.Context, itemID, by, to string, version int, text string) (Result, error) {
+// capacity. The hand-off and its note go into the item's history, and ev
+// (who asks) becomes its audit event.
+func (s *Store) Handoff(ctx context.Context, itemID, by, to string, version int, text string, ev audit.Event) (Result, error) {
 	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
 		if err := s.checkOwner(ctx, tx, it, by, version); err != nil {
 			return err
@@ -66,7 +77,10 @@ func (s *Store) Handoff(ctx context.Context, itemID, by, to string, version int,
 			return apperr.Invalid("to", "at_capacity", "that agent's queue is full")
 		}
 		res.OwnerID = to
-		return giveTo(ctx, tx, it, by, to, text, now)
+		if err := giveTo(ctx, tx, it, by, to, text, now); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, ev, audit.ActionWorkHandoff, it, now, to, "to_agent")
 	})
 }
 
@@ -82,8 +96,9 @@ lease_until = NULL, assigned_at = $3, version = version + 1, updated_at = $3 WHE
 }
 
 // Release gives the item back for routing to someone else; the release
-// and its note go into the item's history.
-func (s *Store) Release(ctx context.Context, itemID, by string, version int, text string) (Result, error) {
+// and its note go into the item's history, and ev (who asks) becomes its
+// audit event, naming the new owner when routing found one at once.
+func (s *Store) Release(ctx context.Context, itemID, by string, version int, text string, ev audit.Event) (Result, error) {
 	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
 		if err := s.checkOwner(ctx, tx, it, by, version); err != nil {
 			return err
@@ -96,16 +111,20 @@ version = version + 1, updated_at = $2 WHERE id = $1`, it.ID, now); err != nil {
 			return err
 		}
 		it.State, it.OwnerID = "open", ""
-		if it.status != "active" {
-			return nil
+		if it.status == "active" {
+			if err := s.assign(ctx, tx, it, now, res, by); err != nil {
+				return err
+			}
 		}
-		return s.assign(ctx, tx, it, now, res, by)
+		return s.record(ctx, tx, ev, audit.ActionWorkRelease, it, now, res.OwnerID, "released")
 	})
 }
 
 // AddNote appends a free note to the item's history. Notes change nothing
-// else, so they never make anyone's version stale.
-func (s *Store) AddNote(ctx context.Context, itemID, by, text string) (Result, error) {
+// else, so they never make anyone's version stale. ev (who asks) becomes
+// the note's audit event, which records that a note was written, not what
+// it says.
+func (s *Store) AddNote(ctx context.Context, itemID, by, text string, ev audit.Event) (Result, error) {
 	if strings.TrimSpace(text) == "" {
 		return Result{}, apperr.Invalid("note", "required", "write the note")
 	}
@@ -113,15 +132,18 @@ func (s *Store) AddNote(ctx context.Context, itemID, by, text string) (Result, e
 		if it.OwnerID != by {
 			return errNotOwner
 		}
-		return note(ctx, tx, it, by, "note", text, now)
+		if err := note(ctx, tx, it, by, "note", text, now); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, ev, audit.ActionWorkNote, it, now, "", "")
 	})
 }
 
 // HandoffToTeam gives the item to whichever member of the team routing
 // would pick (eligible, under capacity, least loaded), other than the
 // giver. When no member can take it the item stays with its owner and
-// the refusal says why.
-func (s *Store) HandoffToTeam(ctx context.Context, itemID, by, teamID string, version int, text string) (Result, error) {
+// the refusal says why. ev (who asks) becomes the hand-off's audit event.
+func (s *Store) HandoffToTeam(ctx context.Context, itemID, by, teamID string, version int, text string, ev audit.Event) (Result, error) {
 	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
 		if err := s.checkOwner(ctx, tx, it, by, version); err != nil {
 			return err
@@ -156,7 +178,10 @@ func (s *Store) HandoffToTeam(ctx context.Context, itemID, by, teamID string, ve
 				continue
 			}
 			res.OwnerID = who
-			return giveTo(ctx, tx, it, by, who, text, now)
+			if err := giveTo(ctx, tx, it, by, who, text, now); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, ev, audit.ActionWorkHandoff, it, now, who, "to_team")
 		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
@@ -40,8 +41,9 @@ type Config struct {
 
 // Store routes work items.
 type Store struct {
-	db  *sqldb.DB
-	cfg Config
+	db    *sqldb.DB
+	cfg   Config
+	audit *auditstore.Store
 }
 
 // New returns a Store over db.
@@ -55,7 +57,7 @@ func New(db *sqldb.DB, cfg Config) *Store {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Store{db: db, cfg: cfg}
+	return &Store{db: db, cfg: cfg, audit: auditstore.New(db)}
 }
 
 func (s *Store) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
@@ -369,21 +371,24 @@ func TestHandoffReleaseAndNotes(t *testing.T) {
 			return v
 		}
 
-		_, err = w.store.Handoff(ctx, "h1", others[0], others[1], version(), "not mine to give")
+		by := func(userID string) audit.Event {
+			return audit.Event{Actor: audit.Actor{Issuer: "https://idp.test", Subject: "sub-" + userID, Role: "agent"}}
+		}
+		_, err = w.store.Handoff(ctx, "h1", others[0], others[1], version(), "not mine to give", by(others[0]))
 		require.Equal(t, apperr.KindForbidden, apperr.KindOf(err))
-		_, err = w.store.Handoff(ctx, "h1", owner, others[0], version()-1, "stale")
+		_, err = w.store.Handoff(ctx, "h1", owner, others[0], version()-1, "stale", by(owner))
 		require.Equal(t, apperr.KindConflict, apperr.KindOf(err))
 		exec(t, db, `DELETE FROM team_members WHERE user_id = $1`, others[1]) // no longer covered
-		_, err = w.store.Handoff(ctx, "h1", owner, others[1], version(), "to someone uncovered")
+		_, err = w.store.Handoff(ctx, "h1", owner, others[1], version(), "to someone uncovered", by(owner))
 		require.Equal(t, "to", fieldOf(err))
 
-		r, err = w.store.Handoff(ctx, "h1", owner, others[0], version(), "Spanish speaker, over to you")
+		r, err = w.store.Handoff(ctx, "h1", owner, others[0], version(), "Spanish speaker, over to you", by(owner))
 		require.NoError(t, err)
 		require.Equal(t, others[0], r.OwnerID)
-		_, err = w.store.AddNote(ctx, "h1", others[0], "patient prefers mornings")
+		_, err = w.store.AddNote(ctx, "h1", others[0], "patient prefers mornings", by(others[0]))
 		require.NoError(t, err)
 		v := version()
-		r, err = w.store.Release(ctx, "h1", others[0], v, "leaving early")
+		r, err = w.store.Release(ctx, "h1", others[0], v, "leaving early", by(others[0]))
 		require.NoError(t, err)
 		require.Equal(t, owner, r.OwnerID, "released to the one other covered agent")
 		var history int
@@ -391,6 +396,38 @@ func TestHandoffReleaseAndNotes(t *testing.T) {
 			return tx.QueryRowContext(ctx, `SELECT count(*) FROM activities WHERE work_item_id = 'h1'`).Scan(&history)
 		}))
 		require.Equal(t, 3, history)
+
+		_, err = w.store.HandoffToTeam(ctx, "h1", owner, "no-such-team", version(), "to nobody", by(owner))
+		require.Equal(t, "team", fieldOf(err))
+		r, err = w.store.HandoffToTeam(ctx, "h1", owner, w.teamID, version(), "over to the team", by(owner))
+		require.NoError(t, err)
+		require.NotEqual(t, owner, r.OwnerID)
+
+		// Each change that committed is recorded once, by the one who made
+		// it, with the new owner; the refused hand-offs are not, and no
+		// note's text is.
+		evs := testenv.AuditEvents(t, db, auditstore.Query{TargetType: audit.TargetWorkItem, TargetID: "h1"})
+		type seen struct {
+			action      audit.Action
+			actor, user string
+		}
+		var got []seen
+		for _, e := range evs {
+			got = append(got, seen{e.Event.Action, e.Event.Actor.Subject, e.Event.UserID})
+			require.Equal(t, "h1", e.Event.WorkItemID)
+			require.Equal(t, []string{"pt01"}, e.Event.PatientIDs)
+			for _, text := range []string{"Spanish", "mornings", "leaving early", "over to the team"} {
+				require.NotContains(t, e.Body, text)
+			}
+		}
+		require.Equal(t, []seen{
+			{audit.ActionWorkHandoff, "sub-" + owner, others[0]},
+			{audit.ActionWorkNote, "sub-" + others[0], ""},
+			{audit.ActionWorkRelease, "sub-" + others[0], owner},
+			{audit.ActionWorkHandoff, "sub-" + owner, r.OwnerID},
+		}, got)
+		require.Equal(t, []string{"to_agent", "", "released", "to_team"},
+			[]string{evs[0].Event.Reason, evs[1].Event.Reason, evs[2].Event.Reason, evs[3].Event.Reason})
 	})
 }
 

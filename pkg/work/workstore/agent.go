@@ -7,6 +7,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -96,8 +98,10 @@ var errStale = apperr.Conflict("stale_version", "the item changed since you read
 // RecordOutcome appends the outcome to the item's history and moves the
 // item: finished, or waiting until its next contact date, when a timer
 // (through the outbox, in the same transaction) brings it back. in.Version
-// must be the item's current version.
-func RecordOutcome(ctx context.Context, db *sqldb.DB, practiceID, itemID, actorID string, in work.OutcomeInput, p policy.Policy, now time.Time) (int, error) {
+// must be the item's current version. ev (who asks, from the HTTP layer)
+// becomes the outcome's audit event, written in the same transaction:
+// the item, its patient, the channel and outcome codes, never the note.
+func RecordOutcome(ctx context.Context, db *sqldb.DB, practiceID, itemID, actorID string, in work.OutcomeInput, p policy.Policy, now time.Time, ev audit.Event) (int, error) {
 	state, err := in.Apply(p, now)
 	if err != nil {
 		return 0, err
@@ -138,6 +142,11 @@ outcome, note, next_contact_at, promised_cents, paid_cents, at) VALUES ($1, $2, 
 		if _, err := tx.ExecContext(ctx, `UPDATE work_items SET state = $2, next_contact_at = $3, lease_until = NULL,
 attempts = attempts + 1, cadence_step = cadence_step + 1, version = $4, updated_at = $5, finished_at = $6 WHERE id = $1`,
 			itemID, string(state), nullTime(in.NextContactAt), version, now, finished); err != nil {
+			return err
+		}
+		e := audit.Change(ev, now, audit.ActionWorkOutcome, practiceID, audit.TargetWorkItem, itemID)
+		e.WorkItemID, e.PatientIDs, e.Reason = itemID, []string{patientID}, string(in.Channel)+" "+string(in.Outcome)
+		if err := auditstore.New(db).Append(ctx, tx, []audit.Event{e}); err != nil {
 			return err
 		}
 		if state != work.Waiting {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
@@ -142,14 +144,18 @@ func TestRecordOutcome(t *testing.T) {
 		next := t0.AddDate(0, 0, 7)
 		in := work.OutcomeInput{Channel: work.ByCall, Outcome: work.Voicemail, Note: "left a message", NextContactAt: &next, Version: s.Version}
 
-		_, err = workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-001", in, pol, t0)
+		by := func(sub string) audit.Event {
+			return audit.Event{Actor: audit.Actor{Issuer: "https://idp.test", Subject: sub, Role: "agent"}, RequestID: "req-" + sub}
+		}
+		_, err = workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-001", in, pol, t0, by("a1"))
 		require.ErrorIs(t, err, workstore.ErrNotYours)
 		stale := in
 		stale.Version = s.Version - 1
-		_, err = workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-000", stale, pol, t0)
+		_, err = workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-000", stale, pol, t0, by("a0"))
 		require.Equal(t, apperr.KindConflict, apperr.KindOf(err), "a stale version is refused")
+		require.Empty(t, testenv.AuditEvents(t, db, auditstore.Query{}), "and refused outcomes record nothing")
 
-		v, err := workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-000", in, pol, t0)
+		v, err := workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-000", in, pol, t0, by("a0"))
 		require.NoError(t, err)
 		require.Equal(t, s.Version+1, v)
 		var state string
@@ -164,12 +170,26 @@ func TestRecordOutcome(t *testing.T) {
 		require.Equal(t, 1, due, "a timer brings it back at the next contact date")
 
 		paid := work.OutcomeInput{Channel: work.ByCall, Outcome: work.Paid, Version: v}
-		_, err = workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-000", paid, pol, t0.Add(time.Hour))
+		_, err = workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-000", paid, pol, t0.Add(time.Hour), by("a0"))
 		require.NoError(t, err)
 		var history int
 		require.NoError(t, db.Tx(sqldb.WithPractice(ctx, "pr-w"), func(tx *sql.Tx) error {
 			return tx.QueryRowContext(ctx, `SELECT count(*) FROM activities WHERE work_item_id = $1`, s.ID).Scan(&history)
 		}))
 		require.Equal(t, 2, history)
+
+		evs := testenv.AuditEvents(t, db, auditstore.Query{PracticeID: "pr-w", TargetType: audit.TargetWorkItem})
+		require.Len(t, evs, 2, "one event per outcome")
+		for i, reason := range []string{"call voicemail", "call paid"} {
+			e := evs[i].Event
+			require.Equal(t, audit.ActionWorkOutcome, e.Action)
+			require.Equal(t, "a0", e.Actor.Subject)
+			require.Equal(t, "req-a0", e.RequestID)
+			require.Equal(t, s.ID, e.WorkItemID)
+			require.Equal(t, s.ID, e.TargetID)
+			require.Equal(t, []string{s.PatientID}, e.PatientIDs)
+			require.Equal(t, reason, e.Reason)
+			require.NotContains(t, evs[i].Body, "left a message", "never the note")
+		}
 	})
 }

@@ -1,0 +1,117 @@
+package roster_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/routing"
+	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	t0    = time.Date(2026, 4, 6, 14, 0, 0, 0, time.UTC)
+	maria = audit.Event{Actor: audit.Actor{Issuer: "https://idp.test", Subject: "maria", Role: "billing_manager"}, RequestID: "req-1"}
+)
+
+func TestTeamMembershipChangesAreAudited(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		r := roster.New(db).As(maria)
+		uid, err := r.EnsureUser(ctx, "https://idp.test", "alice", "Alice", "", t0)
+		require.NoError(t, err)
+		require.NoError(t, r.PutAgent(ctx, roster.Agent{UserID: uid, DisplayName: "Alice Zyzzyva", Active: true}, t0))
+
+		team, err := r.CreateTeam(ctx, "Night Owls", t0)
+		require.NoError(t, err)
+		require.NoError(t, r.AddMember(ctx, team.ID, uid, t0))
+		require.NoError(t, r.AddMember(ctx, team.ID, uid, t0), "adding twice is not an error")
+		require.NoError(t, r.RemoveMember(ctx, team.ID, uid, t0))
+		require.NoError(t, r.RemoveMember(ctx, team.ID, uid, t0), "removing a non-member is not an error")
+
+		evs := testenv.AuditEvents(t, db, auditstore.Query{TargetType: audit.TargetTeam, TargetID: team.ID})
+		require.Len(t, evs, 3, "one event per change; repeats changed nothing")
+		for i, want := range []audit.Action{audit.ActionTeamCreate, audit.ActionTeamMemberAdd, audit.ActionTeamMemberRemove} {
+			e := evs[i].Event
+			require.Equal(t, want, e.Action)
+			require.Equal(t, "maria", e.Actor.Subject)
+			require.Equal(t, "req-1", e.RequestID)
+			require.Equal(t, audit.OutcomeAllow, e.Outcome)
+			require.Equal(t, t0, e.Time)
+			require.NotContains(t, evs[i].Body, "Night Owls", "the team's name stays out of the trail")
+			require.NotContains(t, evs[i].Body, "Zyzzyva")
+		}
+		require.Empty(t, evs[0].Event.UserID)
+		require.Equal(t, uid, evs[1].Event.UserID)
+		require.Equal(t, uid, evs[2].Event.UserID)
+	})
+}
+
+func TestFailedRosterChangesLeaveNoEvent(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		r := roster.New(db).As(maria)
+		uid, err := r.EnsureUser(ctx, "https://idp.test", "bob", "Bob", "", t0)
+		require.NoError(t, err)
+
+		require.Error(t, r.AddMember(ctx, "no-such-team", uid, t0), "the agent and the team must exist")
+		require.Equal(t, apperr.KindNotFound, apperr.KindOf(r.SetPresence(ctx, uid, routing.Away, t0)), "bob is no agent yet")
+		require.Equal(t, apperr.KindInvalid, apperr.KindOf(r.PutAgent(ctx, roster.Agent{UserID: uid, DisplayName: "Bob", Capacity: -1}, t0)))
+		require.Empty(t, testenv.AuditEvents(t, db, auditstore.Query{}))
+	})
+}
+
+func TestAgentChangesAreAudited(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		r := roster.New(db).As(maria)
+		uid, err := r.EnsureUser(ctx, "https://idp.test", "carla", "Carla", "", t0)
+		require.NoError(t, err)
+		a := roster.Agent{UserID: uid, DisplayName: "Carla Quixote", Active: true, Kinds: []policy.Kind{policy.Recare}, Capacity: 20}
+		require.NoError(t, r.PutAgent(ctx, a, t0))
+		a.Capacity, a.Hours = 30, "mon-fri 08:00-17:00"
+		require.NoError(t, r.PutAgent(ctx, a, t0.Add(time.Hour)))
+		a.Active = false
+		require.NoError(t, r.PutAgent(ctx, a, t0.Add(2*time.Hour)))
+		// The agent itself, through the API, goes away.
+		self := audit.Event{Actor: audit.Actor{Issuer: "https://idp.test", Subject: "carla", Role: "agent"}}
+		require.NoError(t, r.As(self).SetPresence(ctx, uid, routing.Away, t0.Add(3*time.Hour)))
+
+		evs := testenv.AuditEvents(t, db, auditstore.Query{UserID: uid})
+		require.Len(t, evs, 4)
+		require.Equal(t, audit.ActionAgentCreate, evs[0].Event.Action)
+		require.Equal(t, audit.ActionAgentUpdate, evs[1].Event.Action)
+		require.Equal(t, []string{"capacity", "hours"}, evs[1].Event.Fields, "the names of what changed, never the values")
+		require.Equal(t, []string{"active"}, evs[2].Event.Fields)
+		require.Equal(t, audit.ActionAgentPresence, evs[3].Event.Action)
+		require.Equal(t, "away", evs[3].Event.Reason)
+		require.Equal(t, "carla", evs[3].Event.Actor.Subject)
+		for _, e := range evs {
+			require.Equal(t, audit.TargetAgent, e.Event.TargetType)
+			require.Equal(t, uid, e.Event.TargetID)
+			require.NotContains(t, e.Body, "Quixote")
+			require.NotContains(t, e.Body, "08:00")
+		}
+	})
+}
+
+func TestChangesOutsideARequestAreThePlatforms(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		team, err := roster.New(db).CreateTeam(context.Background(), "Seeded", t0)
+		require.NoError(t, err)
+		evs := testenv.AuditEvents(t, db, auditstore.Query{TargetID: team.ID})
+		require.Len(t, evs, 1)
+		require.Equal(t, audit.SystemActor, evs[0].Event.Actor)
+	})
+}
