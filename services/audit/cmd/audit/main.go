@@ -18,7 +18,7 @@ func main() {
 			return &config.VarError{Var: "BACKDESK_AUDIT_SIGNING_KEY", Message: "is required by the audit service to check checkpoints"}
 		}
 		audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
-			WithHours(audit.AgentHours(roster.New(p.DB))).WithGrants(accessstore.New(p.DB)).Guarded(p.Guard).Mount(p.API)
+			WithHours(audit.AgentHours(roster.New(p.DB))).WithGrants(accessstore.New(p.DB)).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
 		return nil
 	})
 }
