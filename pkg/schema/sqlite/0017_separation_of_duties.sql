@@ -8,7 +8,7 @@
 -- platform admin's confirmation.
 ALTER TABLE users ADD COLUMN email_verified BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE users ADD COLUMN roles TEXT NOT NULL DEFAULT '';
-CREATE INDEX users_email ON users (email) WHERE email <> '';
+CREATE INDEX users_email ON users (email);
 
 -- Invitations: where each stands, and who confirmed one that needed it.
 ALTER TABLE invitations ADD COLUMN state TEXT NOT NULL DEFAULT 'open'
