@@ -219,6 +219,8 @@ type BreakGlass struct {
 	ReviewedAt *time.Time
 	ReviewedBy string
 	ReviewNote string
+	// ReviewDisposition is what the reviewer concluded.
+	ReviewDisposition Disposition
 }
 
 // OpenAt reports whether the session still lets its holder in at now.

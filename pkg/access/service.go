@@ -38,6 +38,9 @@ type Store interface {
 	BreakGlass(ctx context.Context, id string) (BreakGlass, error)
 	BreakGlassList(ctx context.Context, unreviewedOnly bool) ([]BreakGlass, error)
 	ReviewBreakGlass(ctx context.Context, b BreakGlass, ev audit.Event) error
+	// People compares the people behind user ids, for the rule that
+	// nobody approves or reviews their own action.
+	identity.People
 }
 
 // Service gives, revokes and re-certifies grants, handles access requests
@@ -151,11 +154,16 @@ func (s *Service) RevokeGrant(ctx context.Context, by identity.Principal, ev aud
 
 // Recertify confirms a grant is still needed and moves its review date on.
 // A grant past its review date has stopped working; recertifying it
-// restores it, which is the practice admin's deliberate act.
+// restores it, which is the practice admin's deliberate act. Neither the
+// person who gave the grant nor the one who asked for it may re-certify
+// it: a review of one's own decision is no review.
 func (s *Service) Recertify(ctx context.Context, by identity.Principal, ev audit.Event, id string, version int) (Grant, error) {
 	g, err := s.store.Grant(ctx, id)
 	if err != nil {
 		return Grant{}, err
+	}
+	if err := s.notOwnGrant(ctx, by, g); err != nil {
+		return Grant{}, err // the HTTP layer records the denial
 	}
 	now := s.clock()
 	switch g.State(now) {
@@ -202,10 +210,6 @@ func (s *Service) RequestAccess(ctx context.Context, by identity.Principal, ev a
 	return r, nil
 }
 
-// ErrSelfApproval refuses a requester deciding its own request.
-var ErrSelfApproval = &apperr.Error{Kind: apperr.KindForbidden, Code: "self_approval",
-	Message: "a request must be decided by a practice admin other than the person who made it"}
-
 // DecideRequest approves (creating the grant) or denies a pending request.
 func (s *Service) DecideRequest(ctx context.Context, by identity.Principal, ev audit.Event, id string, approve bool, note string) (Request, *Grant, error) {
 	r, err := s.store.Request(ctx, id)
@@ -213,8 +217,8 @@ func (s *Service) DecideRequest(ctx context.Context, by identity.Principal, ev a
 		return Request{}, nil, err
 	}
 	now := s.clock()
-	if r.RequestedBy == by.UserID {
-		return Request{}, nil, ErrSelfApproval // the HTTP layer records the denial
+	if self, err := s.store.SamePerson(ctx, by.UserID, r.RequestedBy); err != nil || self {
+		return Request{}, nil, errOr(err, ErrSelfApproval) // the HTTP layer records the denial
 	}
 	if r.State != RequestPending {
 		return Request{}, nil, apperr.Conflict("already_decided", fmt.Sprintf("the request was %s already", r.State), nil)
@@ -273,32 +277,6 @@ func (s *Service) OpenBreakGlass(ctx context.Context, by identity.Principal, ev 
 	// name the patient, and audit events carry ids and codes only.
 	e.PatientIDs, e.BreakGlass, e.Purpose, e.Reason = []string{patientID}, true, PurposeBreakGlass, "break-glass session "+b.ID+" opened"
 	if err := s.store.OpenBreakGlass(ctx, b, e); err != nil {
-		return BreakGlass{}, err
-	}
-	return b, nil
-}
-
-// ReviewBreakGlass closes a session's review with compliance's note.
-func (s *Service) ReviewBreakGlass(ctx context.Context, by identity.Principal, ev audit.Event, id, note string) (BreakGlass, error) {
-	note = strings.TrimSpace(note)
-	if note == "" {
-		return BreakGlass{}, apperr.Invalid("note", "required", "a review needs a note saying what was found")
-	}
-	b, err := s.store.BreakGlass(ctx, id)
-	if err != nil {
-		return BreakGlass{}, err
-	}
-	if b.ReviewedAt != nil {
-		return BreakGlass{}, apperr.Conflict("already_reviewed", "this break-glass session was reviewed already", nil)
-	}
-	now := s.clock()
-	b.ReviewedAt, b.ReviewedBy, b.ReviewNote = &now, by.UserID, note
-	if b.ExpiresAt.After(now) {
-		b.ExpiresAt = now // a reviewed session is closed
-	}
-	e := stamp(ev, now, audit.ActionUpdate, b.PracticeID)
-	e.PatientIDs, e.BreakGlass, e.Purpose, e.Reason = []string{b.PatientID}, true, PurposeCompliance, "break-glass session "+b.ID+" reviewed"
-	if err := s.store.ReviewBreakGlass(ctx, b, e); err != nil {
 		return BreakGlass{}, err
 	}
 	return b, nil

@@ -36,4 +36,7 @@ const (
 	TargetPolicy   = "policy"
 	TargetImport   = "import"
 	TargetWorkItem = "work_item"
+	// TargetInvitation names a practice invitation; membership events
+	// name the invitation that made them, with the member in UserID.
+	TargetInvitation = "invitation"
 )

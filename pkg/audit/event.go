@@ -55,6 +55,22 @@ const (
 	ActionWorkRelease      Action = "work_release"
 )
 
+// Practice memberships and the invitations that create them
+// (docs/identity.md). A refused attempt is the same action with outcome
+// deny and the refusal's code as its reason.
+const (
+	// ActionInvitationCreate is an invitation sent to an email address.
+	ActionInvitationCreate Action = "invitation_create"
+	// ActionInvitationConfirm is a second platform admin letting an
+	// invitation to a platform admin or compliance officer bind.
+	ActionInvitationConfirm Action = "invitation_confirm"
+	// ActionInvitationAccept is an invitation binding, at sign-in, to the
+	// person whose provider vouched for its email.
+	ActionInvitationAccept Action = "invitation_accept"
+	// ActionMembershipAdd is a person becoming an admin of a practice.
+	ActionMembershipAdd Action = "membership_add"
+)
+
 // Outcome is how the request ended. Denied and failed attempts are
 // recorded as faithfully as allowed ones.
 type Outcome string

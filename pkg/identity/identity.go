@@ -7,13 +7,12 @@ package identity
 import (
 	"context"
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
-	"github.com/google/uuid"
 )
 
 // Role is a platform role.
@@ -124,26 +123,28 @@ func (m RoleMap) RolesFor(groups []string) []Role {
 	return out
 }
 
-// Invitation asks a person, by email, to administer a practice.
-type Invitation struct {
-	ID         string
-	PracticeID string
-	Email      string
-	Role       Role
-	InvitedBy  string
-	CreatedAt  time.Time
-	ExpiresAt  time.Time
-	AcceptedBy string
-	AcceptedAt *time.Time
-}
-
 // Storer is the storage identity needs.
 type Storer interface {
-	// Resolve finds or records the user behind id, binds open invitations
-	// when the provider vouches for the email, and returns the user's id
-	// and memberships.
-	Resolve(ctx context.Context, id Identity, now time.Time) (string, []Membership, error)
-	CreateInvitation(ctx context.Context, inv Invitation) error
+	// Resolve finds or records the user behind in.Identity, remembering
+	// the roles of this sign-in, settles the invitations its verified
+	// email matches (Settle decides each), and returns the user's id and
+	// memberships.
+	Resolve(ctx context.Context, in SignIn) (string, []Membership, error)
+	// CreateInvitation stores inv with ev, its audit event, in one
+	// transaction.
+	CreateInvitation(ctx context.Context, inv Invitation, ev audit.Event) error
+	// Invitation returns one invitation, in any practice.
+	Invitation(ctx context.Context, id string) (Invitation, error)
+	// ConfirmInvitation stores inv's confirmation with ev if inv is still
+	// awaiting it.
+	ConfirmInvitation(ctx context.Context, inv Invitation, ev audit.Event) error
+	// RecordRefusal appends ev, the audit event of a refused attempt.
+	RecordRefusal(ctx context.Context, ev audit.Event) error
+	// UsersByEmail returns every user whose last sign-in gave email.
+	UsersByEmail(ctx context.Context, email string) ([]User, error)
+	// UserID finds the user signed in as (issuer, subject).
+	UserID(ctx context.Context, issuer, subject string) (id string, found bool, err error)
+	People
 }
 
 // Service applies the identity rules.
@@ -166,40 +167,17 @@ func (s *Service) Principal(ctx context.Context, id Identity) (Principal, error)
 	if id.Issuer == "" || id.Subject == "" {
 		return Principal{}, &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "invalid_token", Message: "token has no issuer or subject"}
 	}
-	userID, ms, err := s.store.Resolve(ctx, id, s.now().UTC())
+	roles := s.roles.RolesFor(id.Groups)
+	userID, ms, err := s.store.Resolve(ctx, SignIn{Identity: id, Roles: roles, At: s.now().UTC().Truncate(time.Microsecond)})
 	if err != nil {
 		return Principal{}, err
 	}
 	p := Principal{
 		UserID: userID, Issuer: id.Issuer, Subject: id.Subject, Name: id.Name, Email: id.Email,
-		Roles: s.roles.RolesFor(id.Groups), Memberships: ms, MFA: id.MFA,
+		Roles: roles, Memberships: ms, MFA: id.MFA,
 	}
 	if len(ms) > 0 && !p.Has(PracticeAdmin) {
 		p.Roles = append(p.Roles, PracticeAdmin)
 	}
 	return p, nil
-}
-
-// InvitationTTL is how long an invitation stays open.
-const InvitationTTL = 14 * 24 * time.Hour
-
-// Invite records an invitation for email to administer practiceID. The
-// caller must already have checked that by may do so.
-func (s *Service) Invite(ctx context.Context, by Principal, practiceID, email string) (Invitation, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if email == "" {
-		return Invitation{}, apperr.Invalid("email", "required", "is required")
-	}
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		return Invitation{}, apperr.Invalid("email", "invalid_email", "must be a plain email address such as name@example.com")
-	}
-	now := s.now().UTC().Truncate(time.Microsecond)
-	inv := Invitation{
-		ID: uuid.Must(uuid.NewV7()).String(), PracticeID: practiceID, Email: email, Role: PracticeAdmin,
-		InvitedBy: by.UserID, CreatedAt: now, ExpiresAt: now.Add(InvitationTTL),
-	}
-	if err := s.store.CreateInvitation(ctx, inv); err != nil {
-		return Invitation{}, err
-	}
-	return inv, nil
 }

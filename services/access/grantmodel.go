@@ -84,12 +84,14 @@ type breakGlassResponse struct {
 	ReviewedAt *time.Time `json:"reviewed_at"`
 	ReviewedBy string     `json:"reviewed_by,omitempty"`
 	ReviewNote string     `json:"review_note,omitempty"`
+	// ReviewDisposition is justified, not_justified or referred once reviewed.
+	ReviewDisposition bdaccess.Disposition `json:"review_disposition,omitempty"`
 }
 
 func breakGlassResponseFrom(b bdaccess.BreakGlass, now time.Time) breakGlassResponse {
 	return breakGlassResponse{
 		ID: b.ID, PracticeID: b.PracticeID, PatientID: b.PatientID, UserID: b.UserID, Reason: b.Reason,
 		OpenedAt: b.OpenedAt, ExpiresAt: b.ExpiresAt, Open: b.OpenAt(now), ReviewedAt: b.ReviewedAt,
-		ReviewedBy: b.ReviewedBy, ReviewNote: b.ReviewNote,
+		ReviewedBy: b.ReviewedBy, ReviewNote: b.ReviewNote, ReviewDisposition: b.ReviewDisposition,
 	}
 }

@@ -2,7 +2,6 @@ package access
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	bdaccess "github.com/backdesk/backdesk/pkg/access"
@@ -156,10 +155,25 @@ func (a *API) changeGrant(c *gin.Context, fn func(context.Context, versionBody) 
 	}
 	g, err := fn(c.Request.Context(), in)
 	if err != nil {
-		web.Fail(c, err)
+		a.fail(c, err, bdaccess.Resource{})
 		return
 	}
 	c.JSON(http.StatusOK, grantResponseFrom(g, a.d.Access.Now()))
+}
+
+// fail answers err. A refusal because the caller would approve or review
+// its own action goes through the guard, which records it as a denial
+// against res, or else against the resource the route resolved.
+func (a *API) fail(c *gin.Context, err error, res bdaccess.Resource) {
+	refusal, ok := bdaccess.SelfRefusal(err)
+	if !ok {
+		web.Fail(c, err)
+		return
+	}
+	if res == (bdaccess.Resource{}) {
+		_, res, _ = authz.DecisionFrom(c.Request.Context())
+	}
+	a.d.Guard.Deny(c, c.Request.Method, res, refusal.Code, refusal.Message)
 }
 
 func (a *API) requestAccess(c *gin.Context) {
@@ -233,13 +247,8 @@ func (a *API) decideRequest(approve bool) gin.HandlerFunc {
 		ctx := c.Request.Context()
 		p, _ := authn.PrincipalFrom(ctx)
 		r, g, err := a.d.Access.DecideRequest(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("requestID"), approve, in.Note)
-		if errors.Is(err, bdaccess.ErrSelfApproval) {
-			_, res, _ := authz.DecisionFrom(ctx)
-			a.d.Guard.Deny(c, c.Request.Method, res, bdaccess.ErrSelfApproval.Code, bdaccess.ErrSelfApproval.Message)
-			return
-		}
 		if err != nil {
-			web.Fail(c, err)
+			a.fail(c, err, bdaccess.Resource{})
 			return
 		}
 		out := gin.H{"request": requestResponseFrom(r)}
@@ -285,7 +294,8 @@ func (a *API) breakGlassQueue(c *gin.Context) {
 
 func (a *API) reviewBreakGlass(c *gin.Context) {
 	var in struct {
-		Note string `json:"note"`
+		Note        string               `json:"note"`
+		Disposition bdaccess.Disposition `json:"disposition"`
 	}
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
@@ -293,9 +303,10 @@ func (a *API) reviewBreakGlass(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	b, err := a.d.Access.ReviewBreakGlass(ctx, p, auditmw.Event(c, audit.ActionUpdate), c.Param("sessionID"), in.Note)
+	b, err := a.d.Access.ReviewBreakGlass(ctx, p, auditmw.Event(c, audit.ActionUpdate), c.Param("sessionID"),
+		bdaccess.Review{Note: in.Note, Disposition: in.Disposition})
 	if err != nil {
-		web.Fail(c, err)
+		a.fail(c, err, bdaccess.Resource{PracticeID: b.PracticeID, PatientID: b.PatientID})
 		return
 	}
 	c.JSON(http.StatusOK, breakGlassResponseFrom(b, a.d.Access.Now()))

@@ -198,7 +198,11 @@ func anomalyKey(a audit.Anomaly) string {
 	if len(a.EventIDs) > 0 {
 		first = a.EventIDs[0]
 	}
-	return "anomaly:" + string(a.Kind) + ":" + a.Actor.Issuer + "|" + a.Actor.Subject + ":" + first
+	return keyOf(a.Kind, a.Actor.Issuer, a.Actor.Subject, first)
+}
+
+func keyOf(kind audit.AnomalyKind, issuer, subject, firstEvent string) string {
+	return "anomaly:" + string(kind) + ":" + issuer + "|" + subject + ":" + firstEvent
 }
 
 func anomalyResponseFrom(a audit.Anomaly) anomalyResponse {

@@ -35,6 +35,7 @@ type API struct {
 	retentionDays int
 	guard         *authz.Guard
 	grants        *accessstore.Store
+	people        People
 }
 
 // New returns the audit API. The verifier checks every checkpoint before it

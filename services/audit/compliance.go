@@ -1,8 +1,10 @@
 package audit
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/services/internal/authn"
@@ -61,15 +64,84 @@ func (a *API) addReview(c *gin.Context) {
 		web.Fail(c, apperr.Invalid("note", "invalid_note", "write what was found and done, %d to 4000 characters", minReviewNote))
 		return
 	}
-	p, _ := authn.PrincipalFrom(c.Request.Context())
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	about, err := a.anomalyEvent(ctx, in.Key)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	if a.people == nil {
+		web.Fail(c, errNoPeople)
+		return
+	}
+	self, err := a.people.SamePersonAs(ctx, p, about.Actor.Issuer, about.Actor.Subject)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	if self {
+		a.guard.Deny(c, c.Request.Method, bdaccess.Resource{PracticeID: about.PracticeID}, codeSelfReview,
+			"an anomaly must be reviewed by someone other than the person it is about")
+		return
+	}
 	ev := newEvent(c, audit.ActionUpdate, []string{"review"})
 	ev.Outcome = audit.OutcomeAllow
 	r := auditstore.Review{Key: in.Key, Note: in.Note, Reviewer: p.Subject, ReviewedAt: time.Now().UTC()}
-	if err := a.store.AddReview(c.Request.Context(), r, ev); err != nil {
+	if err := a.store.AddReview(ctx, r, ev); err != nil {
 		web.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, r)
+}
+
+// People tells whether a signed-in person and the actor of an audit event,
+// named by issuer and subject, are one person (identity.Service does).
+type People interface {
+	SamePersonAs(ctx context.Context, p identity.Principal, issuer, subject string) (bool, error)
+}
+
+// WithPeople sets how anomaly reviews tell that the reviewer is the
+// person an anomaly is about. Without it no anomaly can be closed.
+func (a *API) WithPeople(p People) *API {
+	a.people = p
+	return a
+}
+
+// codeSelfReview is the refusal of a review by the person reviewed.
+const codeSelfReview = "self_review"
+
+var (
+	errNoPeople = errors.New("anomaly reviews need the identity store (WithPeople)")
+	errBadKey   = apperr.Invalid("key", "invalid_key", "give the key of an anomaly from the anomaly report")
+)
+
+// anomalyKinds are the kinds a review's key may name.
+var anomalyKinds = []audit.AnomalyKind{audit.AnomalyBreakGlass, audit.AnomalyNoWorkItem, audit.AnomalyOutsideHours, audit.AnomalyVolume}
+
+// anomalyEvent returns the first event of the anomaly key names, whose
+// actor is the person the anomaly is about. A key must name a kind and an
+// existing event of the actor it names, exactly as the report builds it;
+// the actor part is not parsed, since subjects may hold any character.
+func (a *API) anomalyEvent(ctx context.Context, key string) (audit.Event, error) {
+	rest := strings.TrimPrefix(key, "anomaly:")
+	kind, _, _ := strings.Cut(rest, ":")
+	cut := strings.LastIndexByte(key, ':')
+	if !slices.Contains(anomalyKinds, audit.AnomalyKind(kind)) || cut < 0 {
+		return audit.Event{}, errBadKey
+	}
+	st, err := a.store.Find(ctx, key[cut+1:])
+	if errors.Is(err, apperr.ErrNotFound) {
+		return audit.Event{}, errBadKey
+	}
+	if err != nil {
+		return audit.Event{}, err
+	}
+	e := st.Event
+	if keyOf(audit.AnomalyKind(kind), e.Actor.Issuer, e.Actor.Subject, e.ID) != key {
+		return audit.Event{}, errBadKey
+	}
+	return e, nil
 }
 
 // integrityFields are the fields of the integrity panel's read.

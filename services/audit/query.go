@@ -100,7 +100,7 @@ func parseTime(c *gin.Context, name string) (time.Time, error) {
 
 // targetTypes are the objects change events name.
 var targetTypes = []string{audit.TargetTeam, audit.TargetAgent, audit.TargetPractice, audit.TargetLocation,
-	audit.TargetPolicy, audit.TargetImport, audit.TargetWorkItem}
+	audit.TargetPolicy, audit.TargetImport, audit.TargetWorkItem, audit.TargetInvitation}
 
 // query is the store's form of the filter.
 func (f filter) query() auditstore.Query {

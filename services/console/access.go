@@ -146,8 +146,14 @@ func (con *Console) accessPost(c *gin.Context, failed, apiPath string, fields ma
 	}
 	r := con.call(c, http.MethodPost, apiPath, nil, b)
 	if !r.ok() {
-		if r.Status == http.StatusConflict {
+		switch {
+		case r.Status == http.StatusConflict:
 			f.Alert = "It changed since this page was loaded: " + r.Err.Message + " Check it again below."
+			con.showAccess(c, id, failed, f)
+			return
+		case r.Status == http.StatusForbidden && (r.Err.Code == "self_review" || r.Err.Code == "self_approval"):
+			// Another admin must do it; say so beside the form.
+			f.Alert = r.Err.Message
 			con.showAccess(c, id, failed, f)
 			return
 		}

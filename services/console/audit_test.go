@@ -155,10 +155,13 @@ func TestReviewQueueClosesWithANote(t *testing.T) {
 		"GET /api/v1/audit/reports/anomalies": answer(200, `{"from":"2026-11-13T12:00:00Z","to":"2026-11-20T12:00:00Z","volume_factor":3,"volume_min_reads":50,"hours_unknown":0,
 "items":[{"key":"anomaly:break_glass:http://idp|dev-carol:ev-9","kind":"break_glass","actor":{"issuer":"http://idp","subject":"dev-carol","role":"compliance"},
 "practice_ids":["pr-1"],"event_ids":["ev-9"],"event_count":1,"first_at":"2026-11-20T10:00:00Z","last_at":"2026-11-20T10:00:00Z","reason":"1 read under break-glass","review":null}]}`),
-		"GET /api/v1/break-glass": answer(200, `{"sessions":[{"id":"bg-1","practice_id":"pr-1","patient_id":"pt-1","user_id":"u-carol",
-"reason":"Patient disputes a charge on the phone now","opened_at":"2026-11-20T10:00:00Z","expires_at":"2026-11-20T10:15:00Z","open":false}]}`),
+		"GET /api/v1/break-glass": answer(200, `{"sessions":[{"id":"bg-1","practice_id":"pr-1","patient_id":"pt-1","user_id":"u-alice",
+"reason":"Patient disputes a charge on the phone now","opened_at":"2026-11-20T10:00:00Z","expires_at":"2026-11-20T10:15:00Z","open":false},
+{"id":"bg-2","practice_id":"pr-1","patient_id":"pt-2","user_id":"u-carol",
+"reason":"Checking a complaint about a statement","opened_at":"2026-11-20T11:00:00Z","expires_at":"2026-11-20T11:15:00Z","open":false}]}`),
 		"POST /api/v1/audit/reviews":           answer(400, `{"error":{"code":"invalid_note","field":"note","message":"write what was found and done, 10 to 4000 characters"}}`),
 		"POST /api/v1/break-glass/bg-1/review": answer(200, `{"id":"bg-1","open":false}`),
+		"POST /api/v1/break-glass/bg-2/review": answer(403, `{"error":{"code":"self_review","message":"a break-glass session must be reviewed by someone other than the person who opened it"}}`),
 	})
 	p := b.get(t, "carol", "/audit/reviews?days=30")
 	require.Equal(t, http.StatusOK, p.Code, p.Body)
@@ -177,10 +180,18 @@ func TestReviewQueueClosesWithANote(t *testing.T) {
 	require.Contains(t, p.Body, `aria-describedby="anomaly-0-note-hint anomaly-0-note-error" aria-invalid="true">ok</textarea>`)
 	require.NotContains(t, p.Body, `id="note-bg-1-error"`)
 
-	p = b.post(t, "carol", "/audit/break-glass/bg-1/review", url.Values{"note": {"Confirmed against the call log"}})
+	p = b.post(t, "carol", "/audit/break-glass/bg-1/review", url.Values{"note": {"Confirmed against the call log"}, "disposition": {"justified"}})
 	require.Equal(t, http.StatusSeeOther, p.Code)
 	require.Equal(t, "/audit/reviews", p.Header.Get("Location"))
-	require.Equal(t, map[string]any{"note": "Confirmed against the call log"}, b.api.last(t, "POST", "/api/v1/break-glass/bg-1/review").Body)
+	require.Equal(t, map[string]any{"note": "Confirmed against the call log", "disposition": "justified"},
+		b.api.last(t, "POST", "/api/v1/break-glass/bg-1/review").Body)
+
+	// A session carol opened is someone else's to review: the page says so
+	// beside it and keeps what she typed.
+	p = b.post(t, "carol", "/audit/break-glass/bg-2/review", url.Values{"note": {"Looked fine to me, honestly"}, "disposition": {"justified"}})
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, `<p class="form-alert" role="alert">Not yours to close: a break-glass session must be reviewed by someone other than the person who opened it</p>`)
+	require.Contains(t, p.Body, `<option value="justified" selected>Justified</option>`)
 }
 
 func TestAccessReviewsAndIntegrity(t *testing.T) {

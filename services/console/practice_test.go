@@ -91,6 +91,8 @@ func TestAccessPageDecidesRequestsAndGrants(t *testing.T) {
 		"POST /api/v1/access-requests/ar-1/deny": answer(400,
 			`{"error":{"code":"required","field":"note","message":"say why the request is denied"}}`),
 		"POST /api/v1/grants/g-1/revoke": answer(409, `{"error":{"code":"stale","message":"the grant changed."}}`),
+		"POST /api/v1/grants/g-1/recertify": answer(403,
+			`{"error":{"code":"self_review","message":"a grant must be re-certified by a practice admin other than the people who asked for it and gave it"}}`),
 		"POST /api/v1/practices/pr-1/grants": answer(400,
 			`{"error":{"code":"invalid","field":"grantee.id","message":"no such team"}}`),
 	})
@@ -125,6 +127,10 @@ func TestAccessPageDecidesRequestsAndGrants(t *testing.T) {
 	require.Contains(t, p.Body, `<details class="revoke" open>`)
 	require.Contains(t, p.Body, "It changed since this page was loaded: the grant changed.")
 	require.Contains(t, p.Body, `value="contract ended"`)
+
+	p = b.post(t, "pat", "/practices/pr-1/grants/g-1/recertify", url.Values{"version": {"3"}})
+	require.Equal(t, http.StatusOK, p.Code, "pat gave the grant: the page says another admin must re-certify it")
+	require.Contains(t, p.Body, `<p class="form-alert" role="alert">a grant must be re-certified by a practice admin other than the people who asked for it and gave it</p>`)
 
 	p = b.post(t, "pat", "/practices/pr-1/grants", url.Values{"grantee_type": {"team"}, "grantee": {"t-x"}, "kinds": {"recare"},
 		"days": {"30"}, "reason": {"Outsourced recall calls"}})

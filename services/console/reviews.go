@@ -112,15 +112,21 @@ func (con *Console) showReviews(c *gin.Context, failed string, f *form) {
 
 // reviewPost closes one finding with compliance's note, or shows the
 // queue again with the note as typed and the API's message beside it.
-func (con *Console) reviewPost(c *gin.Context, failed, apiPath string, body map[string]any, f *form, done string) {
+func (con *Console) reviewPost(c *gin.Context, failed, apiPath string, body map[string]any, fields map[string]string, f *form, done string) {
 	r := con.call(c, http.MethodPost, apiPath, nil, body)
 	if !r.ok() {
-		if r.Status == http.StatusConflict {
+		switch {
+		case r.Status == http.StatusConflict:
 			f.Alert = "Already reviewed: " + r.Err.Message
 			con.showReviews(c, failed, f)
 			return
+		case r.Status == http.StatusForbidden && r.Err.Code == "self_review":
+			// Someone else must close it; the queue stays as it was.
+			f.Alert = "Not yours to close: " + r.Err.Message
+			con.showReviews(c, failed, f)
+			return
 		}
-		if f.apply(r, noteFields) {
+		if f.apply(r, fields) {
 			con.showReviews(c, failed, f)
 			return
 		}
@@ -136,10 +142,14 @@ func (con *Console) closeAnomaly(c *gin.Context) {
 	f := newForm(postForm(c))
 	key := f.Get("key")
 	con.reviewPost(c, "anomaly:"+key, "/api/v1/audit/reviews",
-		map[string]any{"key": key, "note": strings.TrimSpace(f.Get("note"))}, f, "Reviewed and closed.")
+		map[string]any{"key": key, "note": strings.TrimSpace(f.Get("note"))}, noteFields, f, "Reviewed and closed.")
 }
 
-// closeBreakGlass reviews a break-glass session with a note, which closes it.
+// reviewFields are the break-glass review form's fields.
+var reviewFields = map[string]string{"note": "note", "disposition": "disposition"}
+
+// closeBreakGlass reviews a break-glass session with a note and a
+// disposition, which closes it.
 func (con *Console) closeBreakGlass(c *gin.Context) {
 	id := c.Param("sessionID")
 	if !validID.MatchString(id) {
@@ -148,7 +158,8 @@ func (con *Console) closeBreakGlass(c *gin.Context) {
 	}
 	f := newForm(postForm(c))
 	con.reviewPost(c, "session:"+id, "/api/v1/break-glass/"+id+"/review",
-		map[string]any{"note": strings.TrimSpace(f.Get("note"))}, f, "Break-glass session reviewed and closed.")
+		map[string]any{"note": strings.TrimSpace(f.Get("note")), "disposition": f.Get("disposition")}, reviewFields, f,
+		"Break-glass session reviewed and closed.")
 }
 
 // dueGrant is a grant due for re-certification.

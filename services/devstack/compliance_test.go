@@ -20,6 +20,7 @@ func TestComplianceReviews(t *testing.T) {
 			t.Parallel()
 			b := setup(t, appDatabase(t, d))
 			carol, pat, alice := bearer(b.token(t, "carol")), bearer(b.token(t, "pat")), bearer(b.token(t, "alice"))
+			cleo := bearer(b.token(t, "cleo")) // reviews what carol did
 			var me struct {
 				Memberships []struct {
 					PracticeID string `json:"practice_id"`
@@ -62,12 +63,12 @@ func TestComplianceReviews(t *testing.T) {
 
 			body := fmt.Sprintf(`{"key":%q,"note":"Confirmed with the practice: the patient called about a charge."}`, key)
 			require.Equal(t, 403, b.api.Do("POST", "/api/v1/audit/reviews", body, pat...).Code, "practice admins do not close anomalies")
-			res = b.api.Do("POST", "/api/v1/audit/reviews", fmt.Sprintf(`{"key":%q,"note":"ok"}`, key), carol...)
+			res = b.api.Do("POST", "/api/v1/audit/reviews", fmt.Sprintf(`{"key":%q,"note":"ok"}`, key), cleo...)
 			require.Equal(t, 400, res.Code)
 			require.Contains(t, string(res.Body), `"field":"note"`)
-			res = b.api.Do("POST", "/api/v1/audit/reviews", body, carol...)
+			res = b.api.Do("POST", "/api/v1/audit/reviews", body, cleo...)
 			require.Equal(t, 201, res.Code, string(res.Body))
-			require.Equal(t, 409, b.api.Do("POST", "/api/v1/audit/reviews", body, carol...).Code, "one review per anomaly")
+			require.Equal(t, 409, b.api.Do("POST", "/api/v1/audit/reviews", body, cleo...).Code, "one review per anomaly")
 			rep = report{}
 			b.api.Do("GET", "/api/v1/audit/reports/anomalies", "", carol...).JSON(t, &rep)
 			for _, it := range rep.Items {

@@ -226,7 +226,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	workqueue.New(workqueue.Deps{Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider, DB: p.DB,
 		Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB), Practices: practices}).Mount(p.API)
 	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
-		WithHours(audit.AgentHours(rosters)).WithGrants(accessstore.New(p.DB)).Guarded(p.Guard).Mount(p.API)
+		WithHours(audit.AgentHours(rosters)).WithGrants(accessstore.New(p.DB)).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
 	// The web console calls the API above through this same engine.
 	console.New(console.Deps{API: p.Engine, Guard: p.Guard, IdleTimeout: p.Config.SessionIdle, SecureCookies: p.Config.SecureCookies(),
 		PublicURL: c.PublicURL, IssuerURL: c.OIDCIssuer, Log: p.Log}).Mount(p.API)

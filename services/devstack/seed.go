@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -41,7 +42,8 @@ func seedDemo(ctx context.Context, d seedDeps) error {
 	}
 	for _, u := range devissuer.DemoUsers() {
 		if u.Username == "pat" {
-			if _, err := ids.Invite(ctx, identity.Principal{UserID: "seed"}, p.ID, u.Email); err != nil {
+			seed := audit.Event{Actor: audit.Actor{Issuer: d.issuer, Subject: "seed", Role: string(identity.PlatformAdmin)}}
+			if _, err := ids.Invite(ctx, identity.Principal{UserID: "seed"}, seed, p.ID, u.Email); err != nil {
 				return err
 			}
 		}

@@ -156,17 +156,20 @@ type inviteRequest struct {
 }
 
 type invitationResponse struct {
-	ID         string    `json:"id"`
-	PracticeID string    `json:"practice_id"`
-	Email      string    `json:"email"`
-	Role       string    `json:"role"`
-	CreatedAt  time.Time `json:"created_at"`
-	ExpiresAt  time.Time `json:"expires_at"`
+	ID          string     `json:"id"`
+	PracticeID  string     `json:"practice_id"`
+	Email       string     `json:"email"`
+	Role        string     `json:"role"`
+	State       string     `json:"state"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ExpiresAt   time.Time  `json:"expires_at"`
+	ConfirmedBy string     `json:"confirmed_by,omitempty"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
 }
 
 func invitationResponseFrom(i identity.Invitation) invitationResponse {
 	return invitationResponse{
-		ID: i.ID, PracticeID: i.PracticeID, Email: i.Email, Role: string(i.Role),
-		CreatedAt: i.CreatedAt, ExpiresAt: i.ExpiresAt,
+		ID: i.ID, PracticeID: i.PracticeID, Email: i.Email, Role: string(i.Role), State: string(i.State),
+		CreatedAt: i.CreatedAt, ExpiresAt: i.ExpiresAt, ConfirmedBy: i.ConfirmedBy, ConfirmedAt: i.ConfirmedAt,
 	}
 }

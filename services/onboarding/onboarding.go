@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/imports"
@@ -64,6 +65,7 @@ func (a *API) Mount(r gin.IRouter) {
 	g.Handle(r, http.MethodPost, base+"/:id/suspend", lifecycle, a.suspend)
 	g.Handle(r, http.MethodPost, base+"/:id/offboard", lifecycle, a.offboard)
 	g.Handle(r, http.MethodPost, base+"/:id/invitations", admin, a.invite)
+	g.Handle(r, http.MethodPost, base+"/:id/invitations/:invitationID/confirm", lifecycle, a.confirmInvitation)
 	g.Handle(r, http.MethodGet, base+"/:id/locations", read, a.listLocations)
 	g.Handle(r, http.MethodPost, base+"/:id/locations", admin, a.addLocation)
 	g.Handle(r, http.MethodGet, base+"/:id/policies", read, a.getPolicies)
@@ -121,7 +123,7 @@ func (a *API) invite(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	inv, err := a.identity.Invite(ctx, by, c.Param("id"), in.Email)
+	inv, err := a.identity.Invite(ctx, by, auditmw.Event(c, audit.ActionInvitationCreate), c.Param("id"), in.Email)
 	if err != nil {
 		web.Fail(c, err)
 		return

@@ -11,7 +11,7 @@ import (
 )
 
 const breakGlassColumns = `SELECT id, practice_id, patient_id, user_id, reason, opened_at, expires_at, reviewed_at,
-reviewed_by, review_note FROM break_glass`
+reviewed_by, review_note, review_disposition FROM break_glass`
 
 func scanBreakGlass(rows *sql.Rows) ([]access.BreakGlass, error) {
 	defer rows.Close()
@@ -20,10 +20,12 @@ func scanBreakGlass(rows *sql.Rows) ([]access.BreakGlass, error) {
 		var b access.BreakGlass
 		var reviewed sql.NullTime
 		var by sql.NullString
+		var disposition string
 		if err := rows.Scan(&b.ID, &b.PracticeID, &b.PatientID, &b.UserID, &b.Reason, &b.OpenedAt, &b.ExpiresAt,
-			&reviewed, &by, &b.ReviewNote); err != nil {
+			&reviewed, &by, &b.ReviewNote, &disposition); err != nil {
 			return nil, err
 		}
+		b.ReviewDisposition = access.Disposition(disposition)
 		b.OpenedAt, b.ExpiresAt, b.ReviewedAt, b.ReviewedBy = b.OpenedAt.UTC(), b.ExpiresAt.UTC(), timePtr(reviewed), by.String
 		out = append(out, b)
 	}
@@ -60,7 +62,8 @@ ORDER BY CASE WHEN reviewed_at IS NULL THEN 0 ELSE 1 END, opened_at DESC LIMIT 5
 func (s *Store) ReviewBreakGlass(ctx context.Context, b access.BreakGlass, ev audit.Event) error {
 	err := s.within(ctx, b.PracticeID, ev, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE break_glass SET reviewed_at = $2, reviewed_by = $3, review_note = $4,
-expires_at = $5 WHERE id = $1 AND reviewed_at IS NULL`, b.ID, nullTime(b.ReviewedAt), b.ReviewedBy, b.ReviewNote, b.ExpiresAt)
+expires_at = $5, review_disposition = $6 WHERE id = $1 AND reviewed_at IS NULL`, b.ID, nullTime(b.ReviewedAt), b.ReviewedBy,
+			b.ReviewNote, b.ExpiresAt, string(b.ReviewDisposition))
 		if err != nil {
 			return err
 		}

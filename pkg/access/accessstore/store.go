@@ -14,6 +14,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 )
@@ -22,12 +23,22 @@ import (
 type Store struct {
 	db    *sqldb.DB
 	audit *auditstore.Store
+	// people answers access.Store's SamePerson with identity's own rule,
+	// so every "not your own action" check compares people alike.
+	people *identitystore.Store
 }
 
 var _ access.Store = (*Store)(nil)
 
 // New returns a Store over db.
-func New(db *sqldb.DB) *Store { return &Store{db: db, audit: auditstore.New(db)} }
+func New(db *sqldb.DB) *Store {
+	return &Store{db: db, audit: auditstore.New(db), people: identitystore.New(db)}
+}
+
+// SamePerson implements identity.People (through access.Store).
+func (s *Store) SamePerson(ctx context.Context, a, b string) (bool, error) {
+	return s.people.SamePerson(ctx, a, b)
+}
 
 // within runs fn in a transaction scoped to practiceID, appending ev.
 func (s *Store) within(ctx context.Context, practiceID string, ev audit.Event, fn func(tx *sql.Tx) error) error {

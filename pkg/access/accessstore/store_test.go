@@ -113,10 +113,13 @@ func TestGrantLifecycle(t *testing.T) {
 		// The review date passes: the grant lapses; re-certifying restores it.
 		clk.Add(30 * 24 * time.Hour)
 		require.Equal(t, access.CodeNoGrant, readPatient(t, d, f).Code)
-		g, err = svc.Recertify(ctx, f.admin, ev(f.admin), g.ID, g.Version)
+		_, err = svc.Recertify(ctx, f.admin, ev(f.admin), g.ID, g.Version)
+		require.ErrorIs(t, err, access.ErrSelfRecertification, "the person who gave a grant does not review it")
+		require.Equal(t, access.CodeNoGrant, readPatient(t, d, f).Code)
+		g, err = svc.Recertify(ctx, f.admin2, ev(f.admin2), g.ID, g.Version)
 		require.NoError(t, err)
 		require.True(t, readPatient(t, d, f).Allow)
-		_, err = svc.Recertify(ctx, f.admin, ev(f.admin), g.ID, 1)
+		_, err = svc.Recertify(ctx, f.admin2, ev(f.admin2), g.ID, 1)
 		require.Equal(t, apperr.KindConflict, apperr.KindOf(err), "a stale version is refused")
 
 		// Revocation takes effect at once.
@@ -216,9 +219,10 @@ func TestBreakGlass(t *testing.T) {
 		queue, err := svc.BreakGlassQueue(ctx, true)
 		require.NoError(t, err)
 		require.Len(t, queue, 1, "it stays on the review queue after it expires")
-		_, err = svc.ReviewBreakGlass(ctx, f.admin, ev(f.admin), b.ID, "")
+		_, err = svc.ReviewBreakGlass(ctx, f.admin, ev(f.admin), b.ID, access.Review{})
 		require.Equal(t, "note", fieldOf(err))
-		_, err = svc.ReviewBreakGlass(ctx, f.admin, ev(f.admin), b.ID, "confirmed with the patient's call log")
+		_, err = svc.ReviewBreakGlass(ctx, f.admin, ev(f.admin), b.ID, access.Review{Note: "confirmed with the patient's call log",
+			Disposition: access.Justified})
 		require.NoError(t, err)
 		queue, err = svc.BreakGlassQueue(ctx, true)
 		require.NoError(t, err)

@@ -7,60 +7,67 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/identity"
-	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/google/uuid"
 )
 
 // Store implements identity.Storer.
-type Store struct{ db *sqldb.DB }
+type Store struct {
+	db    *sqldb.DB
+	audit *auditstore.Store
+}
 
 var _ identity.Storer = (*Store)(nil)
 
 // New returns a Store over db.
-func New(db *sqldb.DB) *Store { return &Store{db: db} }
+func New(db *sqldb.DB) *Store { return &Store{db: db, audit: auditstore.New(db)} }
 
 // seenEvery limits how often a user's last-seen time is written, so
 // authenticating a request is normally read-only.
 const seenEvery = 5 * time.Minute
 
 const (
-	selectUser     = `SELECT id, name, email, last_seen_at FROM users WHERE issuer = $1 AND subject = $2`
-	insertUser     = `INSERT INTO users (id, issuer, subject, name, email, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`
-	touchUser      = `UPDATE users SET name = $2, email = $3, last_seen_at = $4 WHERE id = $1`
-	openInvitation = `SELECT COUNT(*) FROM invitations WHERE email = $1 AND accepted_by IS NULL AND expires_at > $2`
-	acceptInvites  = `UPDATE invitations SET accepted_by = $2, accepted_at = $3
-WHERE email = $1 AND accepted_by IS NULL AND expires_at > $3 RETURNING id, practice_id, role`
-	insertMembership = `INSERT INTO practice_memberships (practice_id, user_id, role, invitation_id, created_at)
-VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`
+	selectUser = `SELECT id, name, email, email_verified, roles, last_seen_at FROM users WHERE issuer = $1 AND subject = $2`
+	insertUser = `INSERT INTO users (id, issuer, subject, name, email, email_verified, roles, created_at, last_seen_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`
+	touchUser      = `UPDATE users SET name = $2, email = $3, email_verified = $4, roles = $5, last_seen_at = $6 WHERE id = $1`
+	usersByEmail   = `SELECT id, email, email_verified, roles FROM users WHERE email = $1 ORDER BY id`
+	openInvitation = `SELECT COUNT(*) FROM invitations
+WHERE email = $1 AND accepted_by IS NULL AND state IN ('open', 'confirmed') AND expires_at > $2`
 	selectMemberships = `SELECT practice_id, role FROM practice_memberships WHERE user_id = $1 ORDER BY practice_id, role`
-	insertInvitation  = `INSERT INTO invitations (id, practice_id, email, role, invited_by, created_at, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)`
+	// samePerson is the whole rule of identity.People: the same user, or
+	// two users whose latest sign-ins both carried the same verified email.
+	samePerson = `SELECT COUNT(*) FROM users a JOIN users b ON b.email = a.email
+WHERE a.id = $1 AND b.id = $2 AND a.email <> '' AND a.email_verified AND b.email_verified`
 )
 
 type user struct {
 	id, name, email string
+	verified        bool
+	roles           string
 	lastSeen        time.Time
 }
 
 // Resolve implements identity.Storer. The common case, a known user with
-// nothing to bind, reads and never writes.
+// nothing to settle and nothing changed, reads and never writes.
 //
 // It works across practices by design: a person's memberships, and the
 // invitations sent to their email, may belong to any practice, and who the
 // caller is must be known before any practice scope can be chosen.
-func (s *Store) Resolve(ctx context.Context, id identity.Identity, now time.Time) (string, []identity.Membership, error) {
+func (s *Store) Resolve(ctx context.Context, in identity.SignIn) (string, []identity.Membership, error) {
 	ctx = sqldb.AllPractices(ctx)
-	email := strings.ToLower(strings.TrimSpace(id.Email))
+	id, now := in.Identity, in.At
+	email, roles := identity.NormalizeEmail(id.Email), identity.EncodeRoles(in.Roles)
 	u, found, err := s.user(ctx, s.db, id)
 	if err != nil {
 		return "", nil, err
 	}
-	stale := !found || u.name != id.Name || u.email != email || now.Sub(u.lastSeen) >= seenEvery
+	stale := !found || u.name != id.Name || u.email != email || u.verified != id.EmailVerified || u.roles != roles ||
+		now.Sub(u.lastSeen) >= seenEvery
 	pending := false
 	var ms []identity.Membership
 	err = s.db.Scoped(ctx, func(q sqldb.Querier) error {
@@ -84,12 +91,12 @@ func (s *Store) Resolve(ctx context.Context, id identity.Identity, now time.Time
 	if stale || pending {
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
-			u, err = s.upsert(ctx, tx, id, email, now)
+			u, err = s.upsert(ctx, tx, id, email, roles, now)
 			if err != nil {
 				return err
 			}
 			if pending {
-				if err := bindInvitations(ctx, tx, u.id, email, now); err != nil {
+				if err := s.settle(ctx, tx, u.id, email, in); err != nil {
 					return err
 				}
 			}
@@ -105,7 +112,7 @@ func (s *Store) Resolve(ctx context.Context, id identity.Identity, now time.Time
 
 func (s *Store) user(ctx context.Context, q sqldb.Querier, id identity.Identity) (user, bool, error) {
 	var u user
-	err := q.QueryRowContext(ctx, selectUser, id.Issuer, id.Subject).Scan(&u.id, &u.name, &u.email, &u.lastSeen)
+	err := q.QueryRowContext(ctx, selectUser, id.Issuer, id.Subject).Scan(&u.id, &u.name, &u.email, &u.verified, &u.roles, &u.lastSeen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return user{}, false, nil
 	}
@@ -115,50 +122,23 @@ func (s *Store) user(ctx context.Context, q sqldb.Querier, id identity.Identity)
 	return u, true, nil
 }
 
-// upsert inserts the user or refreshes name, email and last-seen; two first
-// requests racing both end with the one row.
-func (s *Store) upsert(ctx context.Context, tx *sql.Tx, id identity.Identity, email string, now time.Time) (user, error) {
+// upsert inserts the user or refreshes what the sign-in says of them; two
+// first requests racing both end with the one row.
+func (s *Store) upsert(ctx context.Context, tx *sql.Tx, id identity.Identity, email, roles string, now time.Time) (user, error) {
 	u, found, err := s.user(ctx, tx, id)
 	if err != nil {
 		return user{}, err
 	}
 	if !found {
 		u = user{id: uuid.Must(uuid.NewV7()).String()}
-		if _, err := tx.ExecContext(ctx, insertUser, u.id, id.Issuer, id.Subject, id.Name, email, now); err != nil {
+		if _, err := tx.ExecContext(ctx, insertUser, u.id, id.Issuer, id.Subject, id.Name, email, id.EmailVerified, roles, now); err != nil {
 			return user{}, fmt.Errorf("record user: %w", sqldb.MapError(err))
 		}
-	} else if _, err := tx.ExecContext(ctx, touchUser, u.id, id.Name, email, now); err != nil {
+	} else if _, err := tx.ExecContext(ctx, touchUser, u.id, id.Name, email, id.EmailVerified, roles, now); err != nil {
 		return user{}, fmt.Errorf("update user: %w", sqldb.MapError(err))
 	}
-	u.name, u.email, u.lastSeen = id.Name, email, now
+	u.name, u.email, u.verified, u.roles, u.lastSeen = id.Name, email, id.EmailVerified, roles, now
 	return u, nil
-}
-
-func bindInvitations(ctx context.Context, tx *sql.Tx, userID, email string, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, acceptInvites, email, userID, now)
-	if err != nil {
-		return fmt.Errorf("accept invitations: %w", sqldb.MapError(err))
-	}
-	type accepted struct{ id, practice, role string }
-	var all []accepted
-	for rows.Next() {
-		var a accepted
-		if err := rows.Scan(&a.id, &a.practice, &a.role); err != nil {
-			rows.Close()
-			return err
-		}
-		all = append(all, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, a := range all {
-		if _, err := tx.ExecContext(ctx, insertMembership, a.practice, userID, a.role, a.id, now); err != nil {
-			return fmt.Errorf("record membership: %w", sqldb.MapError(err))
-		}
-	}
-	return nil
 }
 
 func memberships(ctx context.Context, q sqldb.Querier, userID string) ([]identity.Membership, error) {
@@ -180,19 +160,48 @@ func memberships(ctx context.Context, q sqldb.Querier, userID string) ([]identit
 	return out, rows.Err()
 }
 
-// CreateInvitation implements identity.Storer, within the practice scope
-// of ctx.
-func (s *Store) CreateInvitation(ctx context.Context, inv identity.Invitation) error {
-	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
-		_, err := q.ExecContext(ctx, insertInvitation, inv.ID, inv.PracticeID, inv.Email, string(inv.Role), inv.InvitedBy, inv.CreatedAt, inv.ExpiresAt)
-		return err
-	})
-	if err != nil {
-		err = sqldb.MapError(err)
-		if errors.Is(err, apperr.ErrConflict) {
-			return apperr.NotFound("practice")
-		}
-		return fmt.Errorf("record invitation: %w", err)
+// SamePerson implements identity.People.
+func (s *Store) SamePerson(ctx context.Context, a, b string) (bool, error) {
+	return sameAs(ctx, s.db, a, b)
+}
+
+// sameAs is identity.People's rule, inside any transaction.
+func sameAs(ctx context.Context, q sqldb.Querier, a, b string) (bool, error) {
+	if a == "" || b == "" {
+		return false, nil
 	}
-	return nil
+	if a == b {
+		return true, nil
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, samePerson, a, b).Scan(&n); err != nil {
+		return false, fmt.Errorf("compare people: %w", sqldb.MapError(err))
+	}
+	return n > 0, nil
+}
+
+// UserID implements identity.Storer.
+func (s *Store) UserID(ctx context.Context, issuer, subject string) (string, bool, error) {
+	u, found, err := s.user(ctx, s.db, identity.Identity{Issuer: issuer, Subject: subject})
+	return u.id, found, err
+}
+
+// UsersByEmail implements identity.Storer.
+func (s *Store) UsersByEmail(ctx context.Context, email string) ([]identity.User, error) {
+	rows, err := s.db.QueryContext(ctx, usersByEmail, identity.NormalizeEmail(email))
+	if err != nil {
+		return nil, fmt.Errorf("look up users: %w", sqldb.MapError(err))
+	}
+	defer rows.Close()
+	var out []identity.User
+	for rows.Next() {
+		var u identity.User
+		var roles string
+		if err := rows.Scan(&u.ID, &u.Email, &u.EmailVerified, &roles); err != nil {
+			return nil, sqldb.MapError(err)
+		}
+		u.Roles = identity.DecodeRoles(roles)
+		out = append(out, u)
+	}
+	return out, sqldb.MapError(rows.Err())
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -16,6 +17,11 @@ import (
 )
 
 const issuer = "https://idp.example.com"
+
+// by is the audit event a request by p starts from.
+func by(p identity.Principal) audit.Event {
+	return audit.Event{Actor: audit.Actor{Issuer: p.Issuer, Subject: p.Subject}}
+}
 
 func TestInvitationBindsOnceByIssuerAndSubject(t *testing.T) {
 	t.Parallel()
@@ -33,7 +39,7 @@ func TestInvitationBindsOnceByIssuerAndSubject(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, admin.Has(identity.PlatformAdmin))
 		pctx := sqldb.WithPractice(ctx, p.ID) // as the practice's routes do
-		_, err = svc.Invite(pctx, admin, p.ID, " Pat@Example.com ")
+		_, err = svc.Invite(pctx, admin, by(admin), p.ID, " Pat@Example.com ")
 		require.NoError(t, err)
 
 		// An unverified email binds nothing.
@@ -60,7 +66,7 @@ func TestInvitationBindsOnceByIssuerAndSubject(t *testing.T) {
 		require.True(t, pat2.AdminOf(p.ID))
 
 		// Invitations expire.
-		_, err = svc.Invite(pctx, admin, p.ID, "late@example.com")
+		_, err = svc.Invite(pctx, admin, by(admin), p.ID, "late@example.com")
 		require.NoError(t, err)
 		now = now.Add(identity.InvitationTTL + time.Minute)
 		late, err := svc.Principal(ctx, identity.Identity{Issuer: issuer, Subject: "late", Email: "late@example.com", EmailVerified: true})
@@ -76,11 +82,11 @@ func TestInviteValidation(t *testing.T) {
 	svc := identity.NewService(identitystore.New(db), roles, nil)
 	ctx := context.Background()
 	for _, email := range []string{"", "not-an-email", "Pat <pat@example.com>"} {
-		_, err := svc.Invite(ctx, identity.Principal{UserID: "u"}, "p", email)
+		_, err := svc.Invite(ctx, identity.Principal{UserID: "u"}, by(identity.Principal{Subject: "u"}), "p", email)
 		var ae *apperr.Error
 		require.ErrorAs(t, err, &ae, email)
 		require.Equal(t, "email", ae.Field)
 	}
-	_, err := svc.Invite(ctx, identity.Principal{UserID: "u"}, "01890000-0000-7000-8000-000000000000", "a@example.com")
+	_, err := svc.Invite(ctx, identity.Principal{UserID: "u"}, by(identity.Principal{Subject: "u"}), "01890000-0000-7000-8000-000000000000", "a@example.com")
 	require.ErrorIs(t, err, apperr.ErrNotFound, "inviting to a practice that does not exist")
 }

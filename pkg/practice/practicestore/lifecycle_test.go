@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -70,7 +71,7 @@ func TestLifecycle(t *testing.T) {
 		require.Equal(t, "no_practice_admin", code(t, err))
 
 		admin := identity.Principal{UserID: "platform-admin"}
-		_, err = ids.Invite(ctx, admin, p.ID, "dana@lakeside.example")
+		_, err = ids.Invite(ctx, admin, audit.Event{Actor: audit.Actor{Subject: "platform-admin"}}, p.ID, "dana@lakeside.example")
 		require.NoError(t, err)
 		_, err = ids.Principal(ctx, identity.Identity{Issuer: "https://idp", Subject: "dana", Email: "dana@lakeside.example", EmailVerified: true})
 		require.NoError(t, err)

@@ -200,5 +200,5 @@ func TestDemoRoleMapCoversDemoGroups(t *testing.T) {
 			require.True(t, mapped[g], "group %s has no role", g)
 		}
 	}
-	require.Len(t, seen, 6)
+	require.Len(t, seen, 8)
 }

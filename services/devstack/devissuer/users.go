@@ -25,9 +25,10 @@ const DemoRoleMap = "backdesk-agents=agent," +
 	"backdesk-compliance=compliance," +
 	"backdesk-platform-admins=platform_admin"
 
-// DemoUsers returns one person per platform role (two agents, so that
-// "someone else's work" can be tried). It returns a fresh slice each time,
-// so a caller may change it freely.
+// DemoUsers returns one person per platform role, and a second agent,
+// compliance officer and platform admin, so that "someone else's work"
+// and "a second person confirms" can be tried. It returns a fresh slice
+// each time, so a caller may change it freely.
 func DemoUsers() []User {
 	return []User{
 		demoUser("alice", "Alice Agent", "backdesk-agents"),
@@ -35,7 +36,9 @@ func DemoUsers() []User {
 		demoUser("maria", "Maria Billing", "backdesk-billing-managers"),
 		demoUser("pat", "Pat Practice", "backdesk-practice-admins"),
 		demoUser("carol", "Carol Compliance", "backdesk-compliance"),
+		demoUser("cleo", "Cleo Compliance", "backdesk-compliance"),
 		demoUser("admin", "Ada Admin", "backdesk-platform-admins"),
+		demoUser("otto", "Otto Operator", "backdesk-platform-admins"),
 	}
 }
 

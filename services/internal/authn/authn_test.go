@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/identity"
+	"github.com/backdesk/backdesk/pkg/identity/identitystore"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/testenv"
@@ -24,15 +26,6 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
-
-// people is the identity store of these tests: everyone is a known user
-// with no memberships.
-type people struct{}
-
-func (people) Resolve(_ context.Context, id identity.Identity, _ time.Time) (string, []identity.Membership, error) {
-	return "u-" + id.Subject, nil, nil
-}
-func (people) CreateInvitation(context.Context, identity.Invitation) error { return nil }
 
 type clock struct {
 	mu sync.Mutex
@@ -63,7 +56,8 @@ func setup(t *testing.T) *testBundle {
 	b := &testBundle{clock: &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}, uploads: make(chan string, 16)}
 	b.sessions = session.NewStore(rdb, session.Config{Idle: 15 * time.Minute, Absolute: 12 * time.Hour, Now: b.clock.now})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := &authn.Authenticator{Sessions: b.sessions, Identity: identity.NewService(people{}, identity.RoleMap{}, b.clock.now), Log: log}
+	db, _ := testenv.NewDB(t, sqldb.SQLite)
+	a := &authn.Authenticator{Sessions: b.sessions, Identity: identity.NewService(identitystore.New(db), identity.RoleMap{}, b.clock.now), Log: log}
 	b.engine = web.NewEngine(web.Options{Service: "test", Logger: log})
 	b.engine.MaxMultipartMemory = 1 << 20 // so that any full parse of an upload spills to disk
 	api := b.engine.Group("/", a.Require())

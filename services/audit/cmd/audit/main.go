@@ -22,6 +22,6 @@ func wire(_ context.Context, p *serve.Process) error {
 		return err
 	}
 	audit.New(p.Audit, p.Recorder, verifier).WithRetention(p.Config.AuditRetentionDays).
-		WithHours(audit.AgentHours(roster.New(p.DB))).WithGrants(accessstore.New(p.DB)).Guarded(p.Guard).Mount(p.API)
+		WithHours(audit.AgentHours(roster.New(p.DB))).WithGrants(accessstore.New(p.DB)).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
 	return nil
 }
