@@ -15,7 +15,7 @@ import (
 
 // FactStore loads what decisions rest on.
 type FactStore interface {
-	PracticeStatus(ctx context.Context, practiceID string) (string, error)
+	Practice(ctx context.Context, practiceID string) (PracticeFacts, error)
 	GrantsFor(ctx context.Context, userID, practiceID string) ([]Grant, error)
 	OwnedItems(ctx context.Context, userID, practiceID, patientID string) ([]OwnedItem, error)
 	BreakGlassFor(ctx context.Context, userID, practiceID, patientID string) ([]BreakGlass, error)
@@ -58,9 +58,15 @@ type Decider struct {
 }
 
 type cached struct {
-	at     time.Time
-	status string
-	grants []Grant
+	at       time.Time
+	practice PracticeFacts
+	grants   []Grant
+}
+
+// PracticeFacts are what decisions need of a practice.
+type PracticeFacts struct {
+	Status     string // "" when the practice does not exist
+	RequireMFA bool   // its patients' data needs a second factor
 }
 
 // NewDecider returns a Decider over store.
@@ -91,9 +97,11 @@ func (d *Decider) Decide(ctx context.Context, p identity.Principal, a Action, r 
 	f := Facts{MFA: d.cfg.MFA}
 	var err error
 	if r.PracticeID != "" && a != ReadAudit {
-		if f.PracticeStatus, err = d.status(ctx, r.PracticeID); err != nil {
+		pf, err := d.practice(ctx, r.PracticeID)
+		if err != nil {
 			return Decision{}, err
 		}
+		f.PracticeStatus, f.PracticeRequiresMFA = pf.Status, pf.RequireMFA
 	}
 	if a == ReadPatient && f.PracticeStatus != "" {
 		if f.BreakGlass, err = d.store.BreakGlassFor(ctx, p.UserID, r.PracticeID, r.PatientID); err != nil {
@@ -111,18 +119,18 @@ func (d *Decider) Decide(ctx context.Context, p identity.Principal, a Action, r 
 	return Evaluate(now, p, a, r, f), nil
 }
 
-func (d *Decider) status(ctx context.Context, practiceID string) (string, error) {
+func (d *Decider) practice(ctx context.Context, practiceID string) (PracticeFacts, error) {
 	key := "practice:" + practiceID + ":status"
 	if e, ok := d.lookup(key); ok {
-		return e.status, nil
+		return e.practice, nil
 	}
 	gen := d.generation()
-	s, err := d.store.PracticeStatus(ctx, practiceID)
+	f, err := d.store.Practice(ctx, practiceID)
 	if err != nil {
-		return "", err
+		return PracticeFacts{}, err
 	}
-	d.keep(key, gen, cached{status: s})
-	return s, nil
+	d.keep(key, gen, cached{practice: f})
+	return f, nil
 }
 
 func (d *Decider) grants(ctx context.Context, userID, practiceID string) ([]Grant, error) {

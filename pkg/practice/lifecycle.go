@@ -158,6 +158,11 @@ func (s *Service) Update(ctx context.Context, id string, version int, in NewPrac
 	if in.Timezone != cur.Timezone {
 		ev.Fields = append(ev.Fields, "timezone")
 	}
+	if in.RequireMFA == nil {
+		in.RequireMFA = &cur.RequireMFA
+	} else if *in.RequireMFA != cur.RequireMFA {
+		ev.Fields = append(ev.Fields, "require_mfa")
+	}
 	if err := s.store.Update(ctx, id, version, in, at, ev); err != nil {
 		return Practice{}, err
 	}

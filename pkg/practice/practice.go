@@ -45,6 +45,9 @@ type Practice struct {
 	StatusReason  string
 	StatusChanged *time.Time
 	RetainUntil   records.Date // set when offboarded
+	// RequireMFA: everyone who reads the practice's patients must have
+	// signed in with a second factor.
+	RequireMFA bool
 }
 
 // NewPractice is what a platform admin supplies to create a practice.
@@ -52,6 +55,9 @@ type NewPractice struct {
 	Name     string
 	NPI      string
 	Timezone string
+	// RequireMFA, when set, changes the practice's second-factor rule;
+	// nil leaves it (new practices start without one).
+	RequireMFA *bool
 }
 
 // TaskProvision is the task the router runs after a practice is created.

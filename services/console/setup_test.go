@@ -34,7 +34,9 @@ var people = map[string]identity.Principal{
 // every practice is active, and nobody has grants, items or break-glass.
 type facts struct{}
 
-func (facts) PracticeStatus(context.Context, string) (string, error) { return "active", nil }
+func (facts) Practice(context.Context, string) (access.PracticeFacts, error) {
+	return access.PracticeFacts{Status: "active"}, nil
+}
 func (facts) GrantsFor(context.Context, string, string) ([]access.Grant, error) {
 	return nil, nil
 }

@@ -2,6 +2,7 @@ package devstack_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -238,4 +239,52 @@ func regexpFirst(t *testing.T, s, pattern string) string {
 	end := strings.IndexByte(rest, '"')
 	require.GreaterOrEqual(t, end, 0)
 	return rest[:end]
+}
+
+// A practice can demand a second factor of everyone who reads its
+// patients, whatever the platform's own rule; the change takes effect at
+// once and is audited.
+func TestPracticeCanRequireASecondFactor(t *testing.T) {
+	t.Parallel()
+	_, dbURL := testenv.NewEmptyDB(t, "sqlite")
+	b := setup(t, dbURL)
+	practiceID, patientID := demoPatient(t, b)
+	path := "/api/v1/practices/" + practiceID + "/patients/" + patientID
+	iss := b.issuer(t)
+	plain, _, err := iss.Mint("pat", mintOpts())
+	require.NoError(t, err)
+	mfaOpts := mintOpts()
+	mfaOpts.MFA = true
+	strong, _, err := iss.Mint("pat", mfaOpts)
+	require.NoError(t, err)
+
+	res := b.api.Do("GET", path, "", bearer(plain)...)
+	require.Equal(t, 200, res.Code, "no rule yet")
+
+	var p struct {
+		Name       string `json:"name"`
+		Timezone   string `json:"timezone"`
+		Version    int    `json:"version"`
+		RequireMFA bool   `json:"require_mfa"`
+	}
+	res = b.api.Do("GET", "/api/v1/practices/"+practiceID, "", bearer(plain)...)
+	require.Equal(t, 200, res.Code)
+	res.JSON(t, &p)
+	require.False(t, p.RequireMFA)
+	body := fmt.Sprintf(`{"name":%q,"timezone":%q,"version":%d,"require_mfa":true}`, p.Name, p.Timezone, p.Version)
+	res = b.api.Do("PATCH", "/api/v1/practices/"+practiceID, body, bearer(plain)...)
+	require.Equal(t, 200, res.Code, string(res.Body))
+	res.JSON(t, &p)
+	require.True(t, p.RequireMFA)
+
+	res = b.api.Do("GET", path, "", bearer(plain)...)
+	require.Equal(t, 403, res.Code, "the practice's rule holds at once")
+	require.Contains(t, string(res.Body), `"mfa_required"`)
+	res = b.api.Do("GET", path, "", bearer(strong)...)
+	require.Equal(t, 200, res.Code, string(res.Body))
+
+	var changed int
+	require.NoError(t, b.stack.DB.QueryRowContext(context.Background(),
+		`SELECT COUNT(*) FROM audit_events WHERE action = 'practice_update' AND body LIKE '%require_mfa%'`).Scan(&changed))
+	require.Equal(t, 1, changed, "the change is audited, naming the setting")
 }

@@ -60,7 +60,9 @@ func (a *API) updatePractice(c *gin.Context) {
 		web.Fail(c, apperr.Invalid("version", "required", "send the version you read, for safe concurrent edits"))
 		return
 	}
-	p, err := a.practices.As(auditmw.By(c)).Update(c.Request.Context(), c.Param("id"), in.Version, practice.NewPractice{Name: in.Name, Timezone: in.Timezone})
+	p, err := a.practices.As(auditmw.By(c)).Update(c.Request.Context(), c.Param("id"), in.Version,
+		practice.NewPractice{Name: in.Name, Timezone: in.Timezone, RequireMFA: in.RequireMFA})
+	a.statusChanged(c, err) // the second-factor rule is an access fact too
 	reply(c, p, err)
 }
 

@@ -35,6 +35,7 @@ type practiceResponse struct {
 	CreatedAt       time.Time    `json:"created_at"`
 	UpdatedAt       time.Time    `json:"updated_at"`
 	ProvisionedAt   *time.Time   `json:"provisioned_at"`
+	RequireMFA      bool         `json:"require_mfa"`
 }
 
 type baaResponse struct {
@@ -49,7 +50,7 @@ func practiceResponseFrom(p practice.Practice) practiceResponse {
 	r := practiceResponse{
 		ID: p.ID, Name: p.Name, NPI: p.NPI, Timezone: p.Timezone,
 		Status: string(p.Status), Version: p.Version, StatusChangedAt: p.StatusChanged,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, ProvisionedAt: p.ProvisionedAt,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, ProvisionedAt: p.ProvisionedAt, RequireMFA: p.RequireMFA,
 	}
 	if p.StatusReason != "" {
 		r.StatusReason = &p.StatusReason
@@ -73,6 +74,9 @@ type updatePracticeRequest struct {
 	Name     string `json:"name"`
 	Timezone string `json:"timezone"`
 	Version  int    `json:"version"`
+	// RequireMFA, when sent, sets whether reading the practice's patients
+	// needs a sign-in with a second factor.
+	RequireMFA *bool `json:"require_mfa"`
 }
 
 type baaRequest struct {

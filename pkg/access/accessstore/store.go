@@ -95,17 +95,18 @@ func nullTime(t *time.Time) any {
 	return t.UTC()
 }
 
-// PracticeStatus returns the practice's status, "" when it does not exist.
-func (s *Store) PracticeStatus(ctx context.Context, practiceID string) (string, error) {
-	var st string
+// Practice returns what decisions need of a practice: its status ("" when
+// it does not exist) and whether it requires a second factor for PHI.
+func (s *Store) Practice(ctx context.Context, practiceID string) (access.PracticeFacts, error) {
+	var f access.PracticeFacts
 	err := s.read(ctx, practiceID, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT status FROM practices WHERE id = $1`, practiceID).Scan(&st)
+		err := tx.QueryRowContext(ctx, `SELECT status, require_mfa FROM practices WHERE id = $1`, practiceID).Scan(&f.Status, &f.RequireMFA)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		return err
 	})
-	return st, sqldb.MapError(err)
+	return f, sqldb.MapError(err)
 }
 
 // GranteeExists reports whether an agent or team has id.

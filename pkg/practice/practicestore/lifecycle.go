@@ -15,7 +15,7 @@ import (
 )
 
 const (
-	updatePractice = `UPDATE practices SET name = $3, timezone = $4, updated_at = $5, version = version + 1
+	updatePractice = `UPDATE practices SET name = $3, timezone = $4, updated_at = $5, require_mfa = $6, version = version + 1
 WHERE id = $1 AND version = $2`
 	recordBAA = `UPDATE practices SET baa_signer_name = $2, baa_signer_title = $3, baa_signed_on = $4,
 baa_document_sha256 = $5, baa_recorded_by = $6, baa_recorded_at = $7, updated_at = $7, version = version + 1
@@ -66,7 +66,7 @@ func (s *Store) List(ctx context.Context, ids []string, after string, limit int)
 
 // Update implements practice.Storer.
 func (s *Store) Update(ctx context.Context, id string, version int, in practice.NewPractice, at time.Time, ev audit.Event) error {
-	n, err := s.exec(ctx, ev, updatePractice, id, version, in.Name, in.Timezone, at)
+	n, err := s.exec(ctx, ev, updatePractice, id, version, in.Name, in.Timezone, at, in.RequireMFA != nil && *in.RequireMFA)
 	if err != nil {
 		return fmt.Errorf("update practice: %w", err)
 	}

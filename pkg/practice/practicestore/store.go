@@ -46,7 +46,7 @@ const (
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 	practiceColumns = `SELECT id, name, npi, timezone, status, version, created_at, updated_at, provisioned_at,
 baa_signer_name, baa_signer_title, baa_signed_on, baa_document_sha256, baa_recorded_by, baa_recorded_at,
-status_reason, status_changed_at, retain_until FROM practices`
+status_reason, status_changed_at, retain_until, require_mfa FROM practices`
 	selectPractice  = practiceColumns + ` WHERE id = $1`
 	selectByNPI     = practiceColumns + ` WHERE npi = $1`
 	markProvisioned = `UPDATE practices SET provisioned_at = $2, updated_at = $2, version = version + 1
@@ -106,7 +106,7 @@ func scanPractice(row scanner) (practice.Practice, error) {
 	var prov, baaAt, changed sql.NullTime
 	var signer, title, signedOn, sha, by, reason, retain sql.NullString
 	err := row.Scan(&p.ID, &p.Name, &p.NPI, &p.Timezone, &status, &p.Version, &p.CreatedAt, &p.UpdatedAt, &prov,
-		&signer, &title, &signedOn, &sha, &by, &baaAt, &reason, &changed, &retain)
+		&signer, &title, &signedOn, &sha, &by, &baaAt, &reason, &changed, &retain, &p.RequireMFA)
 	if err != nil {
 		return practice.Practice{}, err
 	}
