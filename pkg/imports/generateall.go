@@ -3,7 +3,7 @@ package imports
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
@@ -21,10 +21,33 @@ const TaskGenerate = "practice:generate"
 // for every active practice.
 const TaskGenerateDaily = "work:generate-daily"
 
-// GeneratePayload names the practice.
-type GeneratePayload struct {
+// GenerateArgs is the task that makes a practice's work from its records.
+type GenerateArgs struct {
 	PracticeID string `json:"practice_id"`
 }
+
+// Kind implements outbox.Args.
+func (GenerateArgs) Kind() string { return TaskGenerate }
+
+// Queue implements outbox.Args.
+func (GenerateArgs) Queue() string { return queueSystem }
+
+// Validate refuses a payload without a practice.
+func (a GenerateArgs) Validate() error {
+	if a.PracticeID == "" {
+		return errors.New("no practice id")
+	}
+	return nil
+}
+
+// GenerateDailyArgs is the scheduler's daily task (no payload).
+type GenerateDailyArgs struct{}
+
+// Kind implements outbox.Args.
+func (GenerateDailyArgs) Kind() string { return TaskGenerateDaily }
+
+// Queue implements outbox.Args.
+func (GenerateDailyArgs) Queue() string { return queueSystem }
 
 // Generate makes work from every stored record of the practice under its
 // current thresholds, as an import does for the records it changes: claims
@@ -92,8 +115,7 @@ func (s *Service) QueueDailyGeneration(ctx context.Context) (int, error) {
 	now := s.now().UTC()
 	msgs := make([]outbox.Message, len(ids))
 	for i, id := range ids {
-		payload, _ := json.Marshal(GeneratePayload{PracticeID: id})
-		msgs[i] = outbox.Message{Type: TaskGenerate, Queue: "system", Payload: payload}
+		msgs[i], _ = outbox.New(GenerateArgs{PracticeID: id}, time.Time{}) // a string always encodes
 	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := outbox.AddBatch(ctx, tx, s.db.Dialect, now, msgs)

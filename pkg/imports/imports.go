@@ -20,7 +20,6 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
-	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordcsv"
 	"github.com/google/uuid"
@@ -46,10 +45,28 @@ const MaxStoredErrors = 1000
 // TaskRun is the task that runs a queued import.
 const TaskRun = "import:run"
 
-// RunPayload names the import to run.
-type RunPayload struct {
+// RunArgs is the task that runs an uploaded import.
+type RunArgs struct {
 	ImportID string `json:"import_id"`
 }
+
+// Kind implements outbox.Args.
+func (RunArgs) Kind() string { return TaskRun }
+
+// Queue implements outbox.Args.
+func (RunArgs) Queue() string { return queueSystem }
+
+// Validate refuses a payload without an import.
+func (a RunArgs) Validate() error {
+	if a.ImportID == "" {
+		return errors.New("no import id")
+	}
+	return nil
+}
+
+// queueSystem is where imports and work generation wait: housekeeping,
+// beside the queues of the follow-up work they create.
+const queueSystem = "system"
 
 // Import is one upload and, once run, its report.
 type Import struct {
@@ -231,6 +248,6 @@ func finishEvent(imp Import, at time.Time) audit.Event {
 }
 
 func newTask(id string) outbox.Message {
-	payload, _ := json.Marshal(RunPayload{ImportID: id})
-	return outbox.Message{Type: TaskRun, Queue: queue.System, Payload: payload}
+	m, _ := outbox.New(RunArgs{ImportID: id}, time.Time{}) // two strings always encode
+	return m
 }

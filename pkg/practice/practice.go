@@ -5,7 +5,7 @@ package practice
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,7 +13,6 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
-	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/google/uuid"
@@ -60,12 +59,23 @@ type NewPractice struct {
 	RequireMFA *bool
 }
 
-// TaskProvision is the task the router runs after a practice is created.
-const TaskProvision = "practice:provision"
-
-// ProvisionPayload identifies the practice to provision.
-type ProvisionPayload struct {
+// ProvisionArgs is the task the router runs after a practice is created.
+type ProvisionArgs struct {
 	PracticeID string `json:"practice_id"`
+}
+
+// Kind implements outbox.Args.
+func (ProvisionArgs) Kind() string { return "practice:provision" }
+
+// Queue implements outbox.Args: provisioning is housekeeping.
+func (ProvisionArgs) Queue() string { return "system" }
+
+// Validate refuses a payload without a practice.
+func (a ProvisionArgs) Validate() error {
+	if a.PracticeID == "" {
+		return errors.New("no practice id")
+	}
+	return nil
 }
 
 // Storer is the storage the practice rules need. Every method that
@@ -158,11 +168,13 @@ func (s *Service) Create(ctx context.Context, in NewPractice) (Practice, error) 
 		ID: id.String(), Name: in.Name, NPI: in.NPI, Timezone: in.Timezone,
 		Status: Draft, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
-	payload, _ := json.Marshal(ProvisionPayload{PracticeID: p.ID})
+	task, err := outbox.New(ProvisionArgs{PracticeID: p.ID}, time.Time{})
+	if err != nil {
+		return Practice{}, err
+	}
 	// The new practice's row is written under its own scope; no other
 	// practice's rows are touched.
 	ctx = sqldb.WithPractice(ctx, p.ID)
-	task := outbox.Message{Type: TaskProvision, Queue: queue.System, Payload: payload}
 	if err := s.store.Create(ctx, p, task, s.event(now, audit.ActionPracticeCreate, p.ID)); err != nil {
 		return Practice{}, err
 	}
@@ -185,7 +197,7 @@ func (s *Service) GetByNPI(ctx context.Context, npi string) (Practice, error) {
 
 // Provision runs the router's set-up for a new practice. Delivered twice, it
 // acts once. It works within the practice the task names.
-func (s *Service) Provision(ctx context.Context, taskID string, p ProvisionPayload) error {
+func (s *Service) Provision(ctx context.Context, taskID string, p ProvisionArgs) error {
 	return s.store.MarkProvisioned(sqldb.WithPractice(ctx, p.PracticeID), taskID, p.PracticeID, s.now().UTC())
 }
 

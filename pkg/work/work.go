@@ -36,34 +36,6 @@ const (
 	SubjectTreatment SubjectType = "treatment_plan"
 )
 
-// TaskRoute is the task that asks the router to find an owner for an item.
-const TaskRoute = "workitem:route"
-
-// RoutePayload identifies the item to route.
-type RoutePayload struct {
-	WorkItemID string `json:"work_item_id"`
-}
-
-// TaskDue brings a waiting item back at its next contact date: to its
-// owner's queue, or to someone else if the owner can no longer take it.
-// Its payload is a RoutePayload.
-const TaskDue = "workitem:due"
-
-// Queue returns the asynq queue for kind's work.
-func Queue(k policy.Kind) string {
-	switch k {
-	case policy.ClaimFollowup:
-		return "claims"
-	case policy.BalanceFollowup:
-		return "balances"
-	case policy.Recare:
-		return "recare"
-	case policy.TreatmentFollowup:
-		return "treatment"
-	}
-	return "eligibility"
-}
-
 // Candidate is a record that may become work.
 type Candidate struct {
 	Kind        policy.Kind

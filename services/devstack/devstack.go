@@ -17,8 +17,8 @@ import (
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/platform/config"
-	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
@@ -162,10 +162,10 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	// Queues: the relay feeds asynq from the outbox; the router works it.
 	client := asynq.NewClient(p.RedisOpt)
 	p.OnClose(client.Close)
-	relay := outbox.NewRelay(p.DB, client, outbox.RelayConfig{Logger: p.Log})
-	p.Go(relay.Run)
+	rel := relay.New(p.DB, client, relay.Config{Logger: p.Log})
+	p.Go(rel.Run)
 	if p.DB.Dialect == sqldb.Postgres {
-		p.Go(func(ctx context.Context) { relay.Listen(ctx, p.Config.DatabaseURL, p.Log) })
+		p.Go(func(ctx context.Context) { rel.Listen(ctx, p.Config.DatabaseURL, p.Log) })
 	}
 
 	// Identity: the development provider, when no real one is configured.
@@ -185,8 +185,8 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	}
 
 	// Domain.
-	practices := practice.NewService(practicestore.New(p.DB), nil, relay.Notify)
-	imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, relay.Notify)
+	practices := practice.NewService(practicestore.New(p.DB), nil, rel.Notify)
+	imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
 	rosters := roster.New(p.DB)
 	routes := routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter})
 	// Seeding is system work across practices: it looks the demo practice
@@ -198,12 +198,21 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	}
 
 	// Services, mounted as the ingress routes them.
-	rt := router.New(practices, imp, p.Log).
-		WithRouting(routes, p.Telemetry.Registry, relay.Notify).
-		WithOps(p.Guard, p.RedisOpt)
+	rt, err := router.New(router.Deps{Practices: practices, Imports: imp, Routing: routes,
+		Registry: p.Telemetry.Registry, Notify: rel.Notify, Log: p.Log})
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	rt.WithOps(p.Guard, p.RedisOpt)
+	weights, err := router.Weights(p.Config.QueueWeights)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
 	p.Telemetry.Registry.MustRegister(router.QueueDepth(p.RedisOpt))
 	p.Go(func(ctx context.Context) { rt.RunScheduler(ctx, p.RedisOpt) })
-	p.Work(queue.ServerConfig{}, rt.Handler())
+	p.Work(queue.ServerConfig{Weights: weights}, rt.Handler())
 	switch {
 	case c.ReconcileEvery == 0:
 		p.Go(func(ctx context.Context) { rt.Reconcile(ctx, router.ReconcileEvery) })

@@ -4,18 +4,19 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/services/router"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
-	"github.com/backdesk/backdesk/services/router"
 	"github.com/hibiken/asynq"
 )
 
@@ -37,15 +38,14 @@ func BenchmarkRouting(b *testing.B) {
 			b.Run("routed", func(b *testing.B) {
 				for range b.N {
 					db, opt, cleanup := benchWorld(b, d)
-					store := routingstore.New(db, routingstore.Config{})
 					ctx, cancel := context.WithCancel(context.Background())
 					client := asynq.NewClient(opt)
-					r := router.New(nil, nil, quiet()).WithRouting(store, nil, nil)
-					srv := queue.NewServer(opt, queue.ServerConfig{Concurrency: benchWorkers, Logger: quiet(), PollInterval: 5 * time.Millisecond})
+					r := newRouter(b, db, nil)
+					srv := queue.NewServer(opt, queue.ServerConfig{Concurrency: benchWorkers, Weights: router.DefaultWeights(), Logger: quiet(), PollInterval: 5 * time.Millisecond})
 					if err := srv.Start(r.Handler()); err != nil {
 						b.Fatal(err)
 					}
-					relay := outbox.NewRelay(db, client, outbox.RelayConfig{Interval: 5 * time.Millisecond, Batch: 500, Logger: quiet()})
+					relay := relay.New(db, client, relay.Config{Interval: 5 * time.Millisecond, Batch: 500, Logger: quiet()})
 					b.StartTimer()
 					createItems(b, db, benchItems)
 					go relay.Run(ctx)
@@ -96,7 +96,7 @@ func BenchmarkRouting(b *testing.B) {
 				for range b.N {
 					var done atomic.Int64
 					all := make(chan struct{})
-					srv := queue.NewServer(opt, queue.ServerConfig{Concurrency: benchWorkers, Logger: quiet(), PollInterval: 5 * time.Millisecond})
+					srv := queue.NewServer(opt, queue.ServerConfig{Concurrency: benchWorkers, Weights: router.DefaultWeights(), Logger: quiet(), PollInterval: 5 * time.Millisecond})
 					mux := asynq.NewServeMux()
 					mux.HandleFunc("bench:noop", func(context.Context, *asynq.Task) error {
 						if done.Add(1) == benchItems {
@@ -110,7 +110,7 @@ func BenchmarkRouting(b *testing.B) {
 					client := asynq.NewClient(opt)
 					b.StartTimer()
 					for range benchItems {
-						if _, err := client.Enqueue(asynq.NewTask("bench:noop", nil), asynq.Queue(queue.Balances)); err != nil {
+						if _, err := client.Enqueue(asynq.NewTask("bench:noop", nil), asynq.Queue(work.QueueBalances)); err != nil {
 							b.Fatal(err)
 						}
 					}
@@ -148,13 +148,13 @@ func pacedRun(b *testing.B, d sqldb.Dialect, rate float64) []time.Duration {
 	defer cancel()
 	client := asynq.NewClient(opt)
 	defer client.Close()
-	r := router.New(nil, nil, quiet()).WithRouting(routingstore.New(db, routingstore.Config{}), nil, nil)
-	srv := queue.NewServer(opt, queue.ServerConfig{Concurrency: benchWorkers, Logger: quiet(), PollInterval: 5 * time.Millisecond})
+	r := newRouter(b, db, nil)
+	srv := queue.NewServer(opt, queue.ServerConfig{Concurrency: benchWorkers, Weights: router.DefaultWeights(), Logger: quiet(), PollInterval: 5 * time.Millisecond})
 	if err := srv.Start(r.Handler()); err != nil {
 		b.Fatal(err)
 	}
 	defer srv.Shutdown()
-	relay := outbox.NewRelay(db, client, outbox.RelayConfig{Interval: 5 * time.Millisecond, Logger: quiet()})
+	relay := relay.New(db, client, relay.Config{Interval: 5 * time.Millisecond, Logger: quiet()})
 	go relay.Run(ctx)
 	n := max(int(rate*2), 20)
 	gap := time.Duration(float64(time.Second) / rate)

@@ -1,7 +1,6 @@
 package router
 
 import (
-	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -25,7 +24,7 @@ func (d *depthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- d.desc }
 // Collect implements prometheus.Collector. A queue that has never held a
 // task is reported as empty.
 func (d *depthCollector) Collect(ch chan<- prometheus.Metric) {
-	for name := range queue.DefaultWeights() {
+	for name := range DefaultWeights() {
 		var pending, scheduled, retry, active int
 		if info, err := d.in.GetQueueInfo(name); err == nil {
 			pending, scheduled, retry, active = info.Pending, info.Scheduled, info.Retry, info.Active

@@ -2,8 +2,6 @@ package router
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/imports"
@@ -17,13 +15,12 @@ const DailyGeneration = "0 5 * * *"
 
 // Schedule registers the router's periodic tasks on s.
 func Schedule(s *asynq.Scheduler) error {
-	_, err := s.Register(DailyGeneration, asynq.NewTask(imports.TaskGenerateDaily, nil), asynq.Queue(queue.System))
-	return err
+	return queue.Schedule(s, DailyGeneration, imports.GenerateDailyArgs{})
 }
 
 // generateDaily queues one generation task per active practice. Several
 // router replicas may each run it; generation is idempotent.
-func (r *Router) generateDaily(ctx context.Context, _ *asynq.Task) error {
+func (r *Router) generateDaily(ctx context.Context, _ queue.Task[imports.GenerateDailyArgs]) error {
 	n, err := r.imports.QueueDailyGeneration(ctx)
 	if err != nil {
 		return err
@@ -32,11 +29,8 @@ func (r *Router) generateDaily(ctx context.Context, _ *asynq.Task) error {
 	return nil
 }
 
-func (r *Router) generate(ctx context.Context, t *asynq.Task) error {
-	var p imports.GeneratePayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.PracticeID == "" {
-		return fmt.Errorf("%s: bad payload: %w", t.Type(), asynq.SkipRetry)
-	}
+func (r *Router) generate(ctx context.Context, t queue.Task[imports.GenerateArgs]) error {
+	p := t.Args
 	n, err := r.imports.Generate(ctx, p.PracticeID)
 	if err != nil {
 		return err

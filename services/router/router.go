@@ -1,13 +1,14 @@
 // Package router is the router service: the asynq workers that act on
-// queued tasks, and the outbox relay that feeds them. Routing of follow-up
-// work to agents, timers and escalation grow here; for now it provisions
-// new practices.
+// queued tasks (provisioning practices, running imports, generating work,
+// routing follow-up work to agents and bringing it back at its next
+// contact date), the reconciler and the scheduler, and the operators'
+// queue monitor. The outbox relay that feeds the queues runs beside it.
 package router
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"errors"
+	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"net/http"
 
@@ -16,7 +17,6 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
-	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
@@ -34,21 +34,58 @@ type Router struct {
 	guard     *authz.Guard
 }
 
+// Deps are what the router needs; New refuses to build without any of
+// them but Notify.
+type Deps struct {
+	Practices *practice.Service
+	Imports   *imports.Service
+	Routing   *routingstore.Store
+	// Registry takes the routing metrics.
+	Registry prometheus.Registerer
+	// Notify wakes the outbox relay after a task queued another; nil
+	// leaves it to the relay's sweep.
+	Notify func()
+	Log    *slog.Logger
+}
+
 // New returns a Router.
-func New(practices *practice.Service, imp *imports.Service, log *slog.Logger) *Router {
-	return &Router{practices: practices, imports: imp, log: log}
+func New(d Deps) (*Router, error) {
+	switch {
+	case d.Practices == nil:
+		return nil, errors.New("router: no practice service")
+	case d.Imports == nil:
+		return nil, errors.New("router: no import service")
+	case d.Routing == nil:
+		return nil, errors.New("router: no routing store")
+	case d.Registry == nil:
+		return nil, errors.New("router: no metrics registry")
+	case d.Log == nil:
+		return nil, errors.New("router: no logger")
+	}
+	return &Router{practices: d.Practices, imports: d.Imports, routing: d.Routing, log: d.Log,
+		metrics: newMetrics(d.Registry), notify: d.Notify}, nil
 }
 
 // Handler returns the asynq handler for every task type the router runs.
+// Each handler is idempotent, so a task delivered twice changes nothing
+// the second time; how, is said where each is registered.
 func (r *Router) Handler() asynq.Handler {
 	mux := asynq.NewServeMux()
 	mux.Use(queue.Tracing)
-	mux.HandleFunc(practice.TaskProvision, r.provision)
-	mux.HandleFunc(imports.TaskRun, r.runImport)
-	mux.HandleFunc(work.TaskRoute, r.route)
-	mux.HandleFunc(work.TaskDue, r.due)
-	mux.HandleFunc(imports.TaskGenerate, r.generate)
-	mux.HandleFunc(imports.TaskGenerateDaily, r.generateDaily)
+	// Provisioning records its task id with its change (outbox.Once).
+	queue.Handle(mux, r.provision)
+	// An import runs once: the store moves it from queued to running
+	// under a lock, and a second delivery finds it past queued.
+	queue.Handle(mux, r.runImport)
+	// Routing and timers act only on items still in the state the task
+	// was queued for; once acted on, a second delivery is skipped.
+	queue.Handle(mux, r.route)
+	queue.Handle(mux, r.due)
+	// Generation makes an item only where the record has none open.
+	queue.Handle(mux, r.generate)
+	// The daily task queues one generation per practice; doing it twice
+	// queues generations that find nothing left to make.
+	queue.Handle(mux, r.generateDaily)
 	return mux
 }
 
@@ -68,24 +105,14 @@ func (r *Router) Mount(api gin.IRouter) {
 	}
 }
 
-func (r *Router) provision(ctx context.Context, t *asynq.Task) error {
-	var p practice.ProvisionPayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.PracticeID == "" {
-		// A malformed payload will not get better by retrying.
-		return fmt.Errorf("%s: bad payload: %w", t.Type(), asynq.SkipRetry)
-	}
-	id, _ := asynq.GetTaskID(ctx)
-	if err := r.practices.Provision(ctx, id, p); err != nil {
+func (r *Router) provision(ctx context.Context, t queue.Task[practice.ProvisionArgs]) error {
+	if err := r.practices.Provision(ctx, t.ID, t.Args); err != nil {
 		return err
 	}
-	r.log.InfoContext(ctx, "practice provisioned", "practice_id", p.PracticeID)
+	r.log.InfoContext(ctx, "practice provisioned", "practice_id", t.Args.PracticeID)
 	return nil
 }
 
-func (r *Router) runImport(ctx context.Context, t *asynq.Task) error {
-	var p imports.RunPayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.ImportID == "" {
-		return fmt.Errorf("%s: bad payload: %w", t.Type(), asynq.SkipRetry)
-	}
-	return r.imports.Run(ctx, p.ImportID)
+func (r *Router) runImport(ctx context.Context, t queue.Task[imports.RunArgs]) error {
+	return r.imports.Run(ctx, t.Args.ImportID)
 }

@@ -2,13 +2,11 @@ package router
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/work"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
-	"github.com/backdesk/backdesk/pkg/work"
-	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -39,14 +37,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return m
 }
 
-// WithRouting makes the router route work items with store, record its
-// metrics on reg and wake the outbox relay with notify after queuing.
-func (r *Router) WithRouting(store *routingstore.Store, reg prometheus.Registerer, notify func()) *Router {
-	r.routing, r.metrics, r.notify = store, newMetrics(reg), notify
-	return r
-}
-
-func (r *Router) observe(res routingstore.Result, kind string) {
+// observe counts a routing attempt; the wait is labelled with the item's
+// kind of work.
+func (r *Router) observe(res routingstore.Result) {
+	kind := string(res.Kind)
 	switch {
 	case res.OwnerID != "" && res.Waited > 0:
 		r.metrics.routed.WithLabelValues("assigned").Inc()
@@ -62,48 +56,26 @@ func (r *Router) observe(res routingstore.Result, kind string) {
 	}
 }
 
-func payloadOf(t *asynq.Task) (work.RoutePayload, error) {
-	var p work.RoutePayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.WorkItemID == "" {
-		return p, fmt.Errorf("%s: bad payload: %w", t.Type(), asynq.SkipRetry)
-	}
-	return p, nil
-}
-
 // route picks an owner for a new or returned item. It is idempotent: the
 // store does nothing to an item that is no longer open. An item nobody
 // can take is queued again by the store, in the same transaction that
 // records why, so the handler acknowledges the task either way.
-func (r *Router) route(ctx context.Context, t *asynq.Task) error {
-	p, err := payloadOf(t)
+func (r *Router) route(ctx context.Context, t queue.Task[work.RouteArgs]) error {
+	res, err := r.routing.Route(ctx, t.Args.WorkItemID)
 	if err != nil {
 		return err
 	}
-	if r.routing == nil {
-		return nil
-	}
-	res, err := r.routing.Route(ctx, p.WorkItemID)
-	if err != nil {
-		return err
-	}
-	r.observe(res, t.Type())
+	r.observe(res)
 	return nil
 }
 
 // due brings a waiting item back at its next contact date.
-func (r *Router) due(ctx context.Context, t *asynq.Task) error {
-	p, err := payloadOf(t)
+func (r *Router) due(ctx context.Context, t queue.Task[work.DueArgs]) error {
+	res, err := r.routing.Due(ctx, t.Args.WorkItemID)
 	if err != nil {
 		return err
 	}
-	if r.routing == nil {
-		return nil
-	}
-	res, err := r.routing.Due(ctx, p.WorkItemID)
-	if err != nil {
-		return err
-	}
-	r.observe(res, t.Type())
+	r.observe(res)
 	return nil
 }
 
@@ -112,9 +84,6 @@ const ReconcileEvery = 30 * time.Second
 
 // Reconcile runs the reconciler every interval until ctx ends.
 func (r *Router) Reconcile(ctx context.Context, interval time.Duration) {
-	if r.routing == nil {
-		return
-	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -10,13 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/routing"
-	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/pkg/work/workstore"
@@ -110,19 +109,19 @@ func TestManyRoutersOverOneQueue(t *testing.T) {
 		regs := make([]*prometheus.Registry, 4)
 		for i := range regs {
 			regs[i] = prometheus.NewRegistry()
-			r := router.New(nil, nil, quiet()).WithRouting(routingstore.New(db, routingstore.Config{}), regs[i], nil)
-			srv := queue.NewServer(opt, queue.ServerConfig{Concurrency: 4, Logger: quiet(), PollInterval: 20 * time.Millisecond})
+			r := newRouter(t, db, regs[i])
+			srv := queue.NewServer(opt, queue.ServerConfig{Concurrency: 4, Weights: router.DefaultWeights(), Logger: quiet(), PollInterval: 20 * time.Millisecond})
 			require.NoError(t, srv.Start(r.Handler()))
 			defer srv.Shutdown()
 		}
 		createItems(t, db, items)
-		relay := outbox.NewRelay(db, client, outbox.RelayConfig{Interval: 20 * time.Millisecond, Logger: quiet()})
+		relay := relay.New(db, client, relay.Config{Interval: 20 * time.Millisecond, Logger: quiet()})
 		go relay.Run(ctx)
 		// Duplicates beside the outbox's own tasks: a retry storm.
 		for i := range items {
-			payload, _ := json.Marshal(work.RoutePayload{WorkItemID: fmt.Sprintf("wi-%05d", i)})
+			payload, _ := json.Marshal(work.RouteArgs{WorkItemID: fmt.Sprintf("wi-%05d", i)})
 			for range 2 {
-				_, err := client.Enqueue(asynq.NewTask(work.TaskRoute, payload), asynq.Queue(queue.Balances))
+				_, err := client.Enqueue(asynq.NewTask(work.TaskRoute, payload), asynq.Queue(work.QueueBalances))
 				require.NoError(t, err)
 			}
 		}
@@ -155,6 +154,21 @@ func TestManyRoutersOverOneQueue(t *testing.T) {
 			}
 		}
 		require.Equal(t, float64(items), assigned, "the routers together assigned each item once, however often its task came")
+		for _, reg := range regs {
+			mfs, err := reg.Gather()
+			require.NoError(t, err)
+			for _, mf := range mfs {
+				if mf.GetName() != "backdesk_routing_wait_seconds" {
+					continue
+				}
+				for _, m := range mf.GetMetric() {
+					for _, l := range m.GetLabel() {
+						require.Equal(t, "kind", l.GetName())
+						require.Equal(t, "balance_followup", l.GetValue(), "waits are told apart by kind of work, not by task type")
+					}
+				}
+			}
+		}
 	})
 }
 
@@ -166,10 +180,10 @@ func TestQueueDepthMetric(t *testing.T) {
 	client := asynq.NewClient(opt)
 	defer client.Close()
 	for range 3 {
-		_, err := client.Enqueue(asynq.NewTask("test:depth", nil), asynq.Queue(queue.Recare))
+		_, err := client.Enqueue(asynq.NewTask("test:depth", nil), asynq.Queue(work.QueueRecare))
 		require.NoError(t, err)
 	}
-	_, err = client.Enqueue(asynq.NewTask("test:depth", nil), asynq.Queue(queue.Claims), asynq.ProcessIn(time.Hour))
+	_, err = client.Enqueue(asynq.NewTask("test:depth", nil), asynq.Queue(work.QueueClaims), asynq.ProcessIn(time.Hour))
 	require.NoError(t, err)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(router.QueueDepth(opt))

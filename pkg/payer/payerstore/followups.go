@@ -3,8 +3,8 @@ package payerstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
@@ -94,8 +94,7 @@ WHERE id = $1`, f.id, next, a.now); err != nil {
 			return err
 		}
 		if next == "open" {
-			payload, _ := json.Marshal(work.RoutePayload{WorkItemID: f.id})
-			if _, err := outbox.Add(ctx, a.tx, a.now, outbox.Message{Type: work.TaskRoute, Queue: work.Queue(policy.ClaimFollowup), Payload: payload}); err != nil {
+			if _, err := outbox.Enqueue(ctx, a.tx, a.now, work.RouteArgs{WorkItemID: f.id, ItemKind: policy.ClaimFollowup}, time.Time{}); err != nil {
 				return err
 			}
 		}

@@ -1,9 +1,10 @@
 // Package outbox makes "change the database, then enqueue a task" atomic.
 // A business transaction writes an outbox row beside its change (Add); the
-// Relay enqueues committed rows into asynq with the task id set to the row
-// id, so a relay that dies after enqueueing and retries cannot create a
-// second task; a periodic sweep re-enqueues anything left unsent. Handlers
-// make themselves idempotent with Once.
+// relay (pkg/platform/relay) enqueues committed rows into asynq with the
+// task id set to the row id, so a relay that dies after enqueueing and
+// retries cannot create a second task. Handlers make themselves idempotent
+// with Once. This package is the transactional half alone: it needs
+// nothing but database/sql, so domains queue work without knowing asynq.
 package outbox
 
 import (
@@ -13,9 +14,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
 )
 
 // Message is a task to enqueue once the surrounding transaction commits.
@@ -24,6 +26,44 @@ type Message struct {
 	Queue   string    // asynq queue name
 	Payload []byte    // task payload (identifiers, never PHI values)
 	At      time.Time // run no earlier than this; zero means now
+}
+
+// Args is a task's payload that knows its task type and its queue, so that
+// a task is always queued where its handler expects it (River's JobArgs
+// play the same part). Queues belong to the domain that owns the work.
+type Args interface {
+	// Kind is the task type, e.g. "workitem:route".
+	Kind() string
+	// Queue is the asynq queue the task waits in.
+	Queue() string
+}
+
+// New returns the message that queues args, to run no earlier than at
+// (zero: at once). Payloads carry identifiers, never PHI values.
+func New(args Args, at time.Time) (Message, error) {
+	payload, err := json.Marshal(args)
+	if err != nil {
+		return Message{}, fmt.Errorf("outbox: payload of %s: %w", args.Kind(), err)
+	}
+	return Message{Type: args.Kind(), Queue: args.Queue(), Payload: payload, At: at}, nil
+}
+
+// Enqueue writes the message of args through q, the transaction making
+// the business change, and returns the row id.
+func Enqueue(ctx context.Context, q sqldb.Querier, now time.Time, args Args, at time.Time) (string, error) {
+	m, err := New(args, at)
+	if err != nil {
+		return "", err
+	}
+	return Add(ctx, q, now, m)
+}
+
+// TraceHeaders returns the W3C trace context of ctx as task headers, so
+// the trace of the request that queued a task continues in its handler.
+func TraceHeaders(ctx context.Context) map[string]string {
+	c := propagation.MapCarrier{}
+	otel.GetTextMapPropagator().Inject(ctx, c)
+	return c
 }
 
 const insertHead = `INSERT INTO outbox (id, task_type, queue, payload, headers, process_at, created_at) `
@@ -49,7 +89,7 @@ const batchRows = 1000
 // placeholders, which both engines take, so Add passes Postgres whatever
 // the engine.
 func AddBatch(ctx context.Context, q sqldb.Querier, d sqldb.Dialect, now time.Time, ms []Message) ([]string, error) {
-	headers, err := json.Marshal(queue.TraceHeaders(ctx))
+	headers, err := json.Marshal(TraceHeaders(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("outbox: headers: %w", err)
 	}

@@ -1,8 +1,10 @@
 // Package queue wires asynq to Backdesk: Redis connection from
-// BACKDESK_REDIS_URL, the named queues and their weights, a server whose
-// lifecycle the caller controls (Start/Shutdown inside its own signal
-// handling), a logger adapter, and trace propagation through task headers so
-// one trace runs from an HTTP request through the queue to the handler.
+// BACKDESK_REDIS_URL, a server whose lifecycle the caller controls
+// (Start/Shutdown inside its own signal handling) over the queues and
+// weights the caller names, typed task handlers (Handle), a logger adapter,
+// and trace propagation through task headers so one trace runs from an
+// HTTP request through the queue to the handler. The queues themselves
+// belong to the domains whose work waits in them.
 package queue
 
 import (
@@ -13,28 +15,6 @@ import (
 
 	"github.com/hibiken/asynq"
 )
-
-// The queues. Work kinds each have one so a flood of one kind cannot starve
-// the others; system carries housekeeping and critical what must not wait.
-const (
-	Critical    = "critical"
-	System      = "system"
-	Claims      = "claims"
-	Balances    = "balances"
-	Recare      = "recare"
-	Treatment   = "treatment"
-	Eligibility = "eligibility"
-)
-
-// DefaultWeights gives each queue its share of workers; asynq picks a queue
-// with probability proportional to its weight.
-func DefaultWeights() map[string]int {
-	return map[string]int{
-		Critical: 10, System: 5,
-		Claims: 3, Balances: 3,
-		Recare: 2, Treatment: 2, Eligibility: 1,
-	}
-}
 
 // RedisOpt parses a redis://, rediss://, redis-sentinel:// or
 // redis-socket:// URL into asynq's connection option.
@@ -49,7 +29,7 @@ func RedisOpt(url string) (asynq.RedisConnOpt, error) {
 // ServerConfig tunes a worker server.
 type ServerConfig struct {
 	Concurrency int            // workers; default 10
-	Weights     map[string]int // default DefaultWeights()
+	Weights     map[string]int // the queues served and their shares; required
 	Logger      *slog.Logger
 	// PollInterval is how often an idle worker looks for a task and how
 	// often scheduled tasks are moved to their queue. Default 200ms.
@@ -60,11 +40,13 @@ type ServerConfig struct {
 // NewServer returns an asynq server that the caller starts with Start and
 // stops with Shutdown, alongside its HTTP server.
 func NewServer(opt asynq.RedisConnOpt, c ServerConfig) *asynq.Server {
+	if len(c.Weights) == 0 {
+		// asynq would serve only its "default" queue, where nothing of
+		// Backdesk waits: every task would sit unrun.
+		panic("queue: NewServer needs the queues to serve (ServerConfig.Weights)")
+	}
 	if c.Concurrency == 0 {
 		c.Concurrency = 10
-	}
-	if c.Weights == nil {
-		c.Weights = DefaultWeights()
 	}
 	if c.PollInterval == 0 {
 		c.PollInterval = 200 * time.Millisecond

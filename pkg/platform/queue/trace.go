@@ -13,13 +13,6 @@ import (
 
 const tracerName = "github.com/backdesk/backdesk/pkg/platform/queue"
 
-// TraceHeaders returns the W3C trace context of ctx as task headers.
-func TraceHeaders(ctx context.Context) map[string]string {
-	c := propagation.MapCarrier{}
-	otel.GetTextMapPropagator().Inject(ctx, c)
-	return c
-}
-
 // Tracing is asynq middleware that continues the trace carried in a task's
 // headers and records one consumer span per task. Only the task's type, id
 // and queue become attributes; payloads never do.

@@ -69,7 +69,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, "Bench Dental", n, "America/Chicag
 		b.Fatal(err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, task_type, queue, payload, headers, process_at, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)`, uuid.Must(uuid.NewV7()).String(), practice.TaskProvision, "system", []byte(`{"practice_id":"`+id+`"}`), "{}", nil, now); err != nil {
+VALUES ($1, $2, $3, $4, $5, $6, $7)`, uuid.Must(uuid.NewV7()).String(), practice.ProvisionArgs{}.Kind(), "system", []byte(`{"practice_id":"`+id+`"}`), "{}", nil, now); err != nil {
 		b.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -135,7 +135,7 @@ func utcPtr(t sql.NullTime) *time.Time {
 
 // MarkProvisioned stamps the practice as provisioned, once per task id.
 func (s *Store) MarkProvisioned(ctx context.Context, taskID, id string, at time.Time) error {
-	err := outbox.Once(ctx, s.db, taskID, practice.TaskProvision, at, func(tx *sql.Tx) error {
+	err := outbox.Once(ctx, s.db, taskID, practice.ProvisionArgs{}.Kind(), at, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, markProvisioned, id, at.UTC())
 		return err
 	})

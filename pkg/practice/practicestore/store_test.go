@@ -33,7 +33,7 @@ func TestStore(t *testing.T) {
 		require.Equal(t, p, got, "a stored practice reads back unchanged, times included")
 
 		var tasks int
-		require.NoError(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE task_type = $1`, practice.TaskProvision).Scan(&tasks))
+		require.NoError(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE task_type = $1`, practice.ProvisionArgs{}.Kind()).Scan(&tasks))
 		require.Equal(t, 1, tasks, "creating a practice queues its provisioning in the same transaction")
 
 		_, err = svc.Create(ctx, practice.NewPractice{Name: "Other", NPI: "1234567893", Timezone: "UTC"})
@@ -52,8 +52,8 @@ func TestStore(t *testing.T) {
 		require.ErrorIs(t, err, apperr.ErrNotFound)
 
 		clock = clock.Add(time.Minute)
-		require.NoError(t, svc.Provision(ctx, "task-1", practice.ProvisionPayload{PracticeID: p.ID}))
-		require.NoError(t, svc.Provision(ctx, "task-1", practice.ProvisionPayload{PracticeID: p.ID}))
+		require.NoError(t, svc.Provision(ctx, "task-1", practice.ProvisionArgs{PracticeID: p.ID}))
+		require.NoError(t, svc.Provision(ctx, "task-1", practice.ProvisionArgs{PracticeID: p.ID}))
 		got, err = svc.Get(ctx, p.ID)
 		require.NoError(t, err)
 		require.NotNil(t, got.ProvisionedAt)

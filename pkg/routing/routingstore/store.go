@@ -9,16 +9,15 @@ package routingstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/backdesk/backdesk/pkg/policy"
 	"slices"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
-	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/pkg/work"
 )
@@ -75,6 +74,7 @@ func Backoff(attempts int) time.Duration {
 // Result is what one routing attempt did.
 type Result struct {
 	ItemID    string
+	Kind      policy.Kind         // the item's kind of work, once it was found
 	OwnerID   string              // set when assigned
 	Reason    routing.NoCandidate // set when nobody could take it
 	Skipped   string              // set when the item needed no routing, and why
@@ -133,6 +133,7 @@ func (s *Store) withItem(ctx context.Context, itemID string, fn func(tx *sql.Tx,
 		if err != nil {
 			return err
 		}
+		res.Kind = it.Kind
 		return fn(tx, it, s.now(), &res)
 	})
 	return res, sqldb.MapError(err)
@@ -207,13 +208,8 @@ func (s *Store) unassigned(ctx context.Context, tx *sql.Tx, it itemRow, why rout
 	if _, err := tx.ExecContext(ctx, q+` WHERE id = $1`, it.ID, attempts, string(why), res.RetryAt, now); err != nil {
 		return err
 	}
-	_, err := outbox.Add(ctx, tx, now, routeMessage(it.ID, it.Kind, res.RetryAt))
+	_, err := outbox.Enqueue(ctx, tx, now, work.RouteArgs{WorkItemID: it.ID, ItemKind: it.Kind}, res.RetryAt)
 	return err
-}
-
-func routeMessage(itemID string, kind policy.Kind, at time.Time) outbox.Message {
-	payload, _ := json.Marshal(work.RoutePayload{WorkItemID: itemID})
-	return outbox.Message{Type: work.TaskRoute, Queue: work.Queue(kind), Payload: payload, At: at}
 }
 
 func (s *Store) lockAgent(ctx context.Context, tx *sql.Tx, userID string) (open, capacity int, err error) {

@@ -3,20 +3,12 @@ package routingstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"slices"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/pkg/work"
 )
-
-// DueMessage is the outbox task that brings a waiting item back at at.
-func DueMessage(itemID string, at time.Time) outbox.Message {
-	payload, _ := json.Marshal(work.RoutePayload{WorkItemID: itemID})
-	return outbox.Message{Type: work.TaskDue, Queue: "system", Payload: payload, At: at}
-}
 
 // Due brings a waiting item whose next contact date has come back to its
 // owner's queue, or routes it anew when the owner can no longer take it

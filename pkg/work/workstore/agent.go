@@ -3,7 +3,6 @@ package workstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -152,8 +151,7 @@ attempts = attempts + 1, cadence_step = cadence_step + 1, version = $4, updated_
 		if state != work.Waiting {
 			return nil
 		}
-		payload, _ := json.Marshal(work.RoutePayload{WorkItemID: itemID})
-		_, err = outbox.Add(ctx, tx, now, outbox.Message{Type: work.TaskDue, Queue: "system", Payload: payload, At: *in.NextContactAt})
+		_, err = outbox.Enqueue(ctx, tx, now, work.DueArgs{WorkItemID: itemID}, *in.NextContactAt)
 		return err
 	})
 	if errors.Is(err, errStale) || errors.Is(err, ErrNotYours) {

@@ -4,7 +4,6 @@ package workstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -34,8 +33,11 @@ func CreateOpen(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items []work.I
 	}
 	msgs := make([]outbox.Message, 0, len(created))
 	for _, it := range created {
-		payload, _ := json.Marshal(work.RoutePayload{WorkItemID: it.ID})
-		msgs = append(msgs, outbox.Message{Type: work.TaskRoute, Queue: work.Queue(it.Kind), Payload: payload})
+		m, err := outbox.New(work.RouteArgs{WorkItemID: it.ID, ItemKind: it.Kind}, time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
 	}
 	if _, err := outbox.AddBatch(ctx, tx, d, now, msgs); err != nil {
 		return nil, err

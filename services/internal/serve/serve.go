@@ -144,13 +144,6 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 		p.Close()
 		return nil, fmt.Errorf("BACKDESK_OIDC_ROLE_MAP: %w", err)
 	}
-	weights, _ := config.ParseWeights(cfg.QueueWeights) // its form was checked when read
-	for q := range weights {
-		if _, ok := queue.DefaultWeights()[q]; !ok {
-			p.Close()
-			return nil, fmt.Errorf("BACKDESK_QUEUE_WEIGHTS: %q is not a queue (critical, system, claims, balances, recare, treatment, eligibility)", q)
-		}
-	}
 	mfa, err := access.ParseMFARule(cfg.OIDCRequireMFA)
 	if err != nil {
 		p.Close()
@@ -198,13 +191,6 @@ func (p *Process) Go(loop func(ctx context.Context)) { p.loops = append(p.loops,
 func (p *Process) Work(cfg queue.ServerConfig, h asynq.Handler) {
 	if cfg.Logger == nil {
 		cfg.Logger = p.Log
-	}
-	if cfg.Weights == nil {
-		cfg.Weights = queue.DefaultWeights()
-		overrides, _ := config.ParseWeights(p.Config.QueueWeights) // validated when read
-		for q, w := range overrides {
-			cfg.Weights[q] = w
-		}
 	}
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = p.Config.ShutdownTimeout * 8 / 10

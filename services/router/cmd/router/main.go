@@ -9,8 +9,8 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
-	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
@@ -28,21 +28,29 @@ func main() {
 		p.Go(func(ctx context.Context) { p.Audit.VerifyEvery(ctx, p.AuditVerifier, p.Config.AuditVerifyEvery, p.Log) })
 		client := asynq.NewClient(p.RedisOpt)
 		p.OnClose(client.Close)
-		relay := outbox.NewRelay(p.DB, client, outbox.RelayConfig{Logger: p.Log})
-		p.Go(relay.Run)
+		rel := relay.New(p.DB, client, relay.Config{Logger: p.Log})
+		p.Go(rel.Run)
 		if p.DB.Dialect == sqldb.Postgres {
 			// Commits in other services wake the relay at once.
-			p.Go(func(ctx context.Context) { relay.Listen(ctx, p.Config.DatabaseURL, p.Log) })
+			p.Go(func(ctx context.Context) { rel.Listen(ctx, p.Config.DatabaseURL, p.Log) })
 		}
 
-		practices := practice.NewService(practicestore.New(p.DB), nil, relay.Notify)
-		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, relay.Notify)
-		r := router.New(practices, imp, p.Log).
-			WithRouting(routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}), p.Telemetry.Registry, relay.Notify).
-			WithOps(p.Guard, p.RedisOpt)
+		practices := practice.NewService(practicestore.New(p.DB), nil, rel.Notify)
+		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
+		r, err := router.New(router.Deps{Practices: practices, Imports: imp,
+			Routing:  routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}),
+			Registry: p.Telemetry.Registry, Notify: rel.Notify, Log: p.Log})
+		if err != nil {
+			return err
+		}
+		r.WithOps(p.Guard, p.RedisOpt)
+		weights, err := router.Weights(p.Config.QueueWeights)
+		if err != nil {
+			return err
+		}
 		p.Telemetry.Registry.MustRegister(router.QueueDepth(p.RedisOpt))
 		p.Go(func(ctx context.Context) { r.RunScheduler(ctx, p.RedisOpt) })
-		p.Work(queue.ServerConfig{}, r.Handler())
+		p.Work(queue.ServerConfig{Weights: weights}, r.Handler())
 		p.Go(func(ctx context.Context) { r.Reconcile(ctx, router.ReconcileEvery) })
 		r.Mount(p.API)
 		return nil

@@ -1,4 +1,4 @@
-package outbox_test
+package relay_test
 
 import (
 	"bufio"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
+	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/hibiken/asynq"
@@ -57,7 +58,7 @@ func (c *counter) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.runs[id]++
-	c.traces[id] = queue.TraceHeaders(ctx)["traceparent"]
+	c.traces[id] = outbox.TraceHeaders(ctx)["traceparent"]
 	return nil
 }
 
@@ -76,7 +77,7 @@ func startWorker(t *testing.T, db *sqldb.DB, redisURL string) *counter {
 	opt, err := queue.RedisOpt(redisURL)
 	require.NoError(t, err)
 	c := &counter{db: db, runs: map[string]int{}, traces: map[string]string{}}
-	srv := queue.NewServer(opt, queue.ServerConfig{Concurrency: 4, PollInterval: 20 * time.Millisecond})
+	srv := queue.NewServer(opt, queue.ServerConfig{Concurrency: 4, Weights: map[string]int{"system": 1}, PollInterval: 20 * time.Millisecond})
 	mux := asynq.NewServeMux()
 	mux.Use(queue.Tracing)
 	mux.Handle(taskType, c)
@@ -90,7 +91,7 @@ func addRows(t *testing.T, ctx context.Context, db *sqldb.DB, n int) []string {
 	var ids []string
 	require.NoError(t, db.Tx(ctx, func(tx *sql.Tx) error {
 		for i := 0; i < n; i++ {
-			id, err := outbox.Add(ctx, tx, time.Now(), outbox.Message{Type: taskType, Queue: queue.System, Payload: []byte(fmt.Sprintf(`{"n":%d}`, i))})
+			id, err := outbox.Add(ctx, tx, time.Now(), outbox.Message{Type: taskType, Queue: "system", Payload: []byte(fmt.Sprintf(`{"n":%d}`, i))})
 			if err != nil {
 				return err
 			}
@@ -100,6 +101,9 @@ func addRows(t *testing.T, ctx context.Context, db *sqldb.DB, n int) []string {
 	}))
 	return ids
 }
+
+// pastLease is a clock after any lease a relay of this test took.
+func pastLease() time.Time { return time.Now().Add(time.Hour) }
 
 func client(t *testing.T, redisURL string) *asynq.Client {
 	t.Helper()
@@ -138,7 +142,7 @@ func TestTraceRunsFromWriterToHandler(t *testing.T) {
 		span.End()
 
 		c := startWorker(t, db, redisURL)
-		n, err := outbox.NewRelay(db, client(t, redisURL), outbox.RelayConfig{}).RelayOnce(context.Background())
+		n, err := relay.New(db, client(t, redisURL), relay.Config{}).RelayOnce(context.Background())
 		require.NoError(t, err)
 		require.Equal(t, 1, n)
 		requireEachOnce(t, c, ids)
@@ -160,7 +164,7 @@ func TestRelayCrashAfterEnqueueDeliversOnce(t *testing.T) {
 		// before marking any row sent: its transaction never commits.
 		crash := errors.New("relay killed")
 		sentBeforeCrash := 0
-		r1 := outbox.NewRelay(db, client(t, redisURL), outbox.RelayConfig{AfterEnqueue: func(string) {
+		r1 := relay.New(db, client(t, redisURL), relay.Config{AfterEnqueue: func(string) {
 			sentBeforeCrash++
 			if sentBeforeCrash == 3 {
 				panic(crash)
@@ -170,9 +174,10 @@ func TestRelayCrashAfterEnqueueDeliversOnce(t *testing.T) {
 		require.Equal(t, 5, unsent(t, db), "nothing may be marked sent by the crashed relay")
 
 		c := startWorker(t, db, redisURL)
-		// The restarted relay re-sends all five; the three already in Redis
-		// are refused by their task id.
-		r2 := outbox.NewRelay(db, client(t, redisURL), outbox.RelayConfig{})
+		// The restarted relay re-sends all five once the crashed one's
+		// lease is over; the three already in Redis are refused by their
+		// task id.
+		r2 := relay.New(db, client(t, redisURL), relay.Config{Now: pastLease})
 		n, err := r2.RelayOnce(ctx)
 		require.NoError(t, err)
 		require.Equal(t, 5, n)
@@ -195,7 +200,7 @@ func TestRelayRunPicksUpRowsCommittedWhileDown(t *testing.T) {
 		redisURL := testenv.Redis(t)
 		ids := addRows(t, ctx, db, 3) // committed; no relay running
 		c := startWorker(t, db, redisURL)
-		r := outbox.NewRelay(db, client(t, redisURL), outbox.RelayConfig{Interval: 50 * time.Millisecond})
+		r := relay.New(db, client(t, redisURL), relay.Config{Interval: 50 * time.Millisecond})
 		done := make(chan struct{})
 		go func() { r.Run(ctx); close(done) }()
 		requireEachOnce(t, c, ids)
@@ -216,7 +221,7 @@ func TestRelayKeepsRowsWhenRedisIsDown(t *testing.T) {
 		defer dead.Close()
 		fixed := time.Now()
 		clock := func() time.Time { return fixed }
-		n, err := outbox.NewRelay(db, dead, outbox.RelayConfig{Now: clock}).RelayOnce(ctx)
+		n, err := relay.New(db, dead, relay.Config{Now: clock}).RelayOnce(ctx)
 		require.NoError(t, err)
 		require.Zero(t, n)
 		require.Equal(t, 2, unsent(t, db))
@@ -228,13 +233,13 @@ func TestRelayKeepsRowsWhenRedisIsDown(t *testing.T) {
 
 		// Failing rows wait before their next try, so rows behind them
 		// are not starved: a second pass right away does not touch them.
-		n, err = outbox.NewRelay(db, dead, outbox.RelayConfig{Now: clock}).RelayOnce(ctx)
+		n, err = relay.New(db, dead, relay.Config{Now: clock}).RelayOnce(ctx)
 		require.NoError(t, err)
 		require.Zero(t, n)
 		require.NoError(t, db.QueryRowContext(ctx, `SELECT MAX(attempts) FROM outbox`).Scan(&attempts))
 		require.Equal(t, 1, attempts, "not retried before its backoff")
 		later := func() time.Time { return fixed.Add(time.Hour) }
-		_, err = outbox.NewRelay(db, dead, outbox.RelayConfig{Now: later}).RelayOnce(ctx)
+		_, err = relay.New(db, dead, relay.Config{Now: later}).RelayOnce(ctx)
 		require.NoError(t, err)
 		require.NoError(t, db.QueryRowContext(ctx, `SELECT MAX(attempts) FROM outbox`).Scan(&attempts))
 		require.Equal(t, 2, attempts, "retried once the backoff passed")
@@ -268,12 +273,12 @@ func TestRelayProcessKilledBetweenEnqueueAndCommit(t *testing.T) {
 			require.Equal(t, 2, unsent(t, db))
 
 			c := startWorker(t, db, redisURL)
-			// The killed child's rows stay locked until the database notices
-			// its connection is gone; the relay skips locked rows and sweeps
-			// again, as its loop does.
-			relay := outbox.NewRelay(db, client(t, redisURL), outbox.RelayConfig{})
+			// The killed child's rows stay leased to it until the lease
+			// ends; the relay here runs past that time and sweeps again,
+			// as its loop does.
+			r := relay.New(db, client(t, redisURL), relay.Config{Now: pastLease})
 			require.Eventually(t, func() bool {
-				if _, err := relay.RelayOnce(ctx); err != nil {
+				if _, err := r.RelayOnce(ctx); err != nil {
 					t.Logf("relay: %v", err)
 					return false
 				}
@@ -298,9 +303,9 @@ func childRelay() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	r := outbox.NewRelay(db, asynq.NewClient(opt), outbox.RelayConfig{AfterEnqueue: func(id string) {
+	r := relay.New(db, asynq.NewClient(opt), relay.Config{AfterEnqueue: func(id string) {
 		fmt.Printf("ENQUEUED %s\n", id)
-		select {} // hold the transaction open until killed
+		select {} // wait to be killed before marking anything sent
 	}})
 	_, err = r.RelayOnce(ctx)
 	fmt.Fprintln(os.Stderr, "child relay returned", err)
@@ -316,7 +321,7 @@ func TestRelayWakesOnCommitFromAnotherProcess(t *testing.T) {
 	c := startWorker(t, db, redisURL)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r := outbox.NewRelay(db, client(t, redisURL), outbox.RelayConfig{Interval: time.Hour})
+	r := relay.New(db, client(t, redisURL), relay.Config{Interval: time.Hour})
 	go r.Run(ctx)
 	go r.Listen(ctx, url, slog.Default())
 
@@ -326,4 +331,50 @@ func TestRelayWakesOnCommitFromAnotherProcess(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // let the relay's first pass and LISTEN settle
 	ids := addRows(t, ctx, other, 3)
 	requireEachOnce(t, c, ids)
+}
+
+// enqueuer runs a hook before handing each task to Redis.
+type enqueuer struct {
+	relay.Enqueuer
+	before func()
+}
+
+func (e enqueuer) EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error) {
+	e.before()
+	return e.Enqueuer.EnqueueContext(ctx, task, opts...)
+}
+
+// TestRelayHoldsNoTransactionWhileEnqueueing: while the relay talks to
+// Redis, other writers can change the very rows it is sending, so a slow
+// Redis never holds up the business transactions that write the outbox.
+func TestRelayHoldsNoTransactionWhileEnqueueing(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		redisURL := testenv.Redis(t)
+		ids := addRows(t, ctx, db, 3)
+		c := startWorker(t, db, redisURL)
+		var writes []error
+		e := enqueuer{Enqueuer: client(t, redisURL), before: func() {
+			// A hang guard, not a measure: a writer blocked by the relay
+			// would wait here until the deadline.
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			writes = append(writes, db.Tx(wctx, func(tx *sql.Tx) error {
+				if _, err := tx.ExecContext(wctx, `UPDATE outbox SET last_error = 'touched' WHERE id = $1`, ids[0]); err != nil {
+					return err
+				}
+				_, err := outbox.Add(wctx, tx, time.Now(), outbox.Message{Type: taskType, Queue: "system", Payload: []byte(`{}`)})
+				return err
+			}))
+		}}
+		n, err := relay.New(db, e, relay.Config{}).RelayOnce(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 3, n)
+		require.Len(t, writes, 3)
+		for _, err := range writes {
+			require.NoError(t, err, "a writer waited on the relay")
+		}
+		requireEachOnce(t, c, ids)
+	})
 }

@@ -1,0 +1,34 @@
+package router_test
+
+import (
+	"testing"
+
+	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/imports/importstore"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/routing/routingstore"
+	"github.com/backdesk/backdesk/services/router"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// newRouter builds a router over db with everything it needs; reg may be
+// nil for a registry of the router's own.
+func newRouter(tb testing.TB, db *sqldb.DB, reg prometheus.Registerer) *router.Router {
+	tb.Helper()
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	practices := practice.NewService(practicestore.New(db), nil, nil)
+	r, err := router.New(router.Deps{
+		Practices: practices,
+		Imports:   imports.NewService(db, importstore.New(db), practices, nil, quiet(), nil, nil),
+		Routing:   routingstore.New(db, routingstore.Config{}),
+		Registry:  reg, Log: quiet(),
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
