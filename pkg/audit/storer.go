@@ -7,6 +7,15 @@ import (
 	"golang.org/x/mod/sumdb/note"
 )
 
+// Appender writes audit events inside a transaction someone else runs:
+// every store that changes who can see PHI, or a patient's account, takes
+// one and appends the change's event in the change's own transaction.
+// auditstore.Store is the one implementation; stores of other domains
+// depend on this interface, never on auditstore.
+type Appender interface {
+	Append(ctx context.Context, q sqldb.Querier, events []Event) error
+}
+
 // Storer is what the recorder, the integrator, the compliance API and the
 // verifier need from storage; auditstore implements it.
 type Storer interface {
