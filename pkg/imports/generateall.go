@@ -10,7 +10,6 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
-	"github.com/backdesk/backdesk/pkg/work/workstore"
 )
 
 // TaskGenerate asks for one practice's work to be generated from its
@@ -74,7 +73,7 @@ func (s *Service) Generate(ctx context.Context, practiceID string) (int, error) 
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		created = 0
 		return recordstore.All(ctx, tx, practiceID, func(batch []recordstore.Changed) error {
-			items, err := workstore.CreateOpen(ctx, tx, s.db.Dialect, gen.items(batch, now), now)
+			items, err := s.work.CreateOpen(ctx, tx, gen.items(batch, now), now)
 			created += len(items)
 			return err
 		})

@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/backdesk/backdesk/pkg/payer"
+	"github.com/backdesk/backdesk/pkg/work"
 	"io"
 	"log/slog"
 	"sort"
@@ -16,7 +18,6 @@ import (
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/records/recordcsv"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
-	"github.com/backdesk/backdesk/pkg/work/workstore"
 	"github.com/backdesk/backdesk/pkg/x12"
 	"github.com/google/uuid"
 )
@@ -26,6 +27,8 @@ type Service struct {
 	db        *sqldb.DB
 	store     Storer
 	practices *practice.Service
+	work      Work
+	payers    *payer.Service
 	progress  Progress
 	log       *slog.Logger
 	now       func() time.Time
@@ -33,16 +36,37 @@ type Service struct {
 	by        audit.Event // who uploads; empty for the platform itself
 }
 
-// NewService returns an import service. notify is called after commits
-// that queued tasks (the relay's Notify).
-func NewService(db *sqldb.DB, store Storer, practices *practice.Service, progress Progress, log *slog.Logger, now func() time.Time, notify func()) *Service {
-	if now == nil {
-		now = time.Now
+// Work is what imports need of the work domain: making follow-ups from
+// the records an import changed, inside the import's transaction
+// (work.Desk has it).
+type Work interface {
+	CreateOpen(ctx context.Context, tx *sql.Tx, items []work.Item, now time.Time) ([]work.Item, error)
+}
+
+// Deps are what an import service needs. Notify is called after commits
+// that queued tasks (the relay's Notify); Now defaults to the clock.
+type Deps struct {
+	DB        *sqldb.DB
+	Store     Storer
+	Practices *practice.Service
+	Work      Work
+	Payers    *payer.Service
+	Progress  Progress
+	Log       *slog.Logger
+	Now       func() time.Time
+	Notify    func()
+}
+
+// NewService returns an import service.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	if notify == nil {
-		notify = func() {}
+	if d.Notify == nil {
+		d.Notify = func() {}
 	}
-	return &Service{db: db, store: store, practices: practices, progress: progress, log: log, now: now, notify: notify}
+	return &Service{db: d.DB, store: d.Store, practices: d.Practices, work: d.Work, payers: d.Payers,
+		progress: d.Progress, log: d.Log, now: d.Now, notify: d.Notify}
 }
 
 // As returns a Service whose uploads are recorded as ev's actor's, with
@@ -278,7 +302,7 @@ func (r *run) apply(ctx context.Context, tx *sql.Tx) error {
 		r.imp.RowsApplied += res.Applied
 		r.extra = append(r.extra, res.Rejected...)
 		items := r.gen.items(res.Changed, now)
-		created, err := workstore.CreateOpen(ctx, tx, r.s.db.Dialect, items, now)
+		created, err := r.s.work.CreateOpen(ctx, tx, items, now)
 		if err != nil {
 			return err
 		}

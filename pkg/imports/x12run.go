@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/payer"
-	"github.com/backdesk/backdesk/pkg/payer/payerstore"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/records/recordcsv"
 	"github.com/backdesk/backdesk/pkg/x12"
@@ -26,7 +25,7 @@ func (s *Service) runX12(ctx context.Context, imp Import, p practice.Practice, p
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		now := s.now().UTC().Truncate(time.Microsecond)
-		a := payerstore.NewApplier(tx, s.db.Dialect, imp.PracticeID, imp.ID, pols, loc, now, imp.DryRun)
+		a := s.payers.Applier(tx, imp.PracticeID, imp.ID, pols, loc, now, imp.DryRun)
 		rd := x12.NewReader(s.store.Open(ctx, imp.ID))
 		lastPct := 0
 		for {
@@ -74,7 +73,7 @@ func percent(t *x12.Transaction, size int64) int {
 
 // applyTransaction decodes one transaction set and applies each claim's
 // statement.
-func applyTransaction(ctx context.Context, a *payerstore.Applier, t *x12.Transaction) error {
+func applyTransaction(ctx context.Context, a *payer.Applier, t *x12.Transaction) error {
 	switch t.Code {
 	case "835":
 		rem, err := x835.Decode(t)
@@ -134,7 +133,7 @@ func dateOf(t time.Time) string {
 
 // unmatchedErrors reports each unmatched statement as a row error at its
 // segment, naming the element that did not match and never its value.
-func unmatchedErrors(us []payerstore.Unmatched) []recordcsv.RowError {
+func unmatchedErrors(us []payer.Unmatched) []recordcsv.RowError {
 	out := make([]recordcsv.RowError, 0, min(len(us), MaxStoredErrors))
 	for _, u := range us {
 		if len(out) == MaxStoredErrors {

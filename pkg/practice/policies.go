@@ -41,9 +41,22 @@ type Policies struct {
 
 // Policies returns the practice's rules, with defaults for what it has not set.
 func (s *Service) Policies(ctx context.Context, practiceID string) (Policies, error) {
-	if _, err := s.Get(ctx, practiceID); err != nil {
-		return Policies{}, err
+	pols, _, err := s.Rules(ctx, practiceID)
+	return pols, err
+}
+
+// Rules returns the practice's rules and its time zone, in which patients
+// are contacted: what the follow-up work needs of a practice.
+func (s *Service) Rules(ctx context.Context, practiceID string) (Policies, string, error) {
+	p, err := s.Get(ctx, practiceID)
+	if err != nil {
+		return Policies{}, "", err
 	}
+	pols, err := s.policies(ctx, practiceID)
+	return pols, p.Timezone, err
+}
+
+func (s *Service) policies(ctx context.Context, practiceID string) (Policies, error) {
 	stored, err := s.store.Policies(ctx, practiceID)
 	if err != nil {
 		return Policies{}, err

@@ -21,6 +21,9 @@ const (
 	ByPayerPortal Channel = "payer_portal"
 	ByPayerCall   Channel = "payer_call"
 	ByNote        Channel = "note"
+	// ByPayer is a payer's own statement (a remittance, a claim status):
+	// written by imports, never logged by an agent.
+	ByPayer Channel = "payer"
 )
 
 // Channels lists them.

@@ -7,6 +7,7 @@ package devstack
 import (
 	"context"
 	"fmt"
+	"github.com/backdesk/backdesk/services/internal/domains"
 	"io"
 	"net"
 	"strings"
@@ -14,18 +15,13 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/backdesk/backdesk/pkg/access/accessstore"
-	"github.com/backdesk/backdesk/pkg/imports"
-	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
-	"github.com/backdesk/backdesk/pkg/practice"
-	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/roster"
-	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/pkg/schema"
 	"github.com/backdesk/backdesk/services/access"
 	"github.com/backdesk/backdesk/services/audit"
@@ -185,10 +181,10 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	}
 
 	// Domain.
-	practices := practice.NewService(practicestore.New(p.DB), nil, rel.Notify)
-	imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
+	d := domains.New(p, rel.Notify)
+	practices, imp := d.Practices, d.Imports
 	rosters := roster.New(p.DB)
-	routes := routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter})
+	routes := d.Routing
 	// Seeding is system work across practices: it looks the demo practice
 	// up by NPI, then creates it, its staff and its data.
 	seed := seedDeps{issuer: c.OIDCIssuer, practices: practices, ids: p.Identity, imports: imp, roster: rosters, access: p.Access}
@@ -232,7 +228,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	}
 	acc.Mount(p.Engine, p.API)
 	acc.MountPracticeRoutes(p.API)
-	workqueue.New(workqueue.Deps{Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider, DB: p.DB,
+	workqueue.New(workqueue.Deps{Desk: d.Desk, Payers: d.Payers, Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider, DB: p.DB,
 		Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB), Practices: practices}).Mount(p.API)
 	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
 		WithHours(audit.AgentHours(rosters)).WithGrants(accessstore.New(p.DB)).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)

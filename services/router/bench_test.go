@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/services/router"
 	"slices"
@@ -63,7 +64,7 @@ func BenchmarkRouting(b *testing.B) {
 			b.Run("baseline", func(b *testing.B) {
 				for range b.N {
 					db, _, cleanup := benchWorld(b, d)
-					store := routingstore.New(db, routingstore.Config{})
+					store := routingstore.New(db, auditstore.New(db), routingstore.Config{})
 					b.StartTimer()
 					createItems(b, db, benchItems)
 					var next atomic.Int64

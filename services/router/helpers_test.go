@@ -1,6 +1,12 @@
 package router_test
 
 import (
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/payer"
+	"github.com/backdesk/backdesk/pkg/payer/payerstore"
+	"github.com/backdesk/backdesk/pkg/routing"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/pkg/work/workstore"
 	"testing"
 
 	"github.com/backdesk/backdesk/pkg/imports"
@@ -21,11 +27,13 @@ func newRouter(tb testing.TB, db *sqldb.DB, reg prometheus.Registerer) *router.R
 		reg = prometheus.NewRegistry()
 	}
 	practices := practice.NewService(practicestore.New(db), nil, nil)
+	desk := work.NewDesk(workstore.New(db, auditstore.New(db)), practices, nil)
 	r, err := router.New(router.Deps{
 		Practices: practices,
-		Imports:   imports.NewService(db, importstore.New(db), practices, nil, quiet(), nil, nil),
-		Routing:   routingstore.New(db, routingstore.Config{}),
-		Registry:  reg, Log: quiet(),
+		Imports: imports.NewService(imports.Deps{DB: db, Store: importstore.New(db), Practices: practices, Work: desk,
+			Payers: payer.NewService(payerstore.New(db), desk), Log: quiet()}),
+		Routing:  routing.NewService(routingstore.New(db, auditstore.New(db), routingstore.Config{})),
+		Registry: reg, Log: quiet(),
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"os"
 	"os/exec"
 	"strings"
@@ -62,7 +63,7 @@ func TestRouterProcessKilledMidRouting(t *testing.T) {
 			require.Equal(t, 1, version)
 
 			// The next router's reconciler, once the grace has passed.
-			later := routingstore.New(db, routingstore.Config{Now: func() time.Time { return time.Now().Add(2 * routingstore.Grace) }})
+			later := routingstore.New(db, auditstore.New(db), routingstore.Config{Now: func() time.Time { return time.Now().Add(2 * routingstore.Grace) }})
 			rep, err := later.Reconcile(ctx, 100)
 			require.NoError(t, err)
 			require.Equal(t, 4, rep.Routed, "the killed item and the three nobody had routed yet")
@@ -85,7 +86,7 @@ func childRouter() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	store := routingstore.New(db, routingstore.Config{BeforeCommit: func(_ context.Context, itemID, ownerID string) error {
+	store := routingstore.New(db, auditstore.New(db), routingstore.Config{BeforeCommit: func(_ context.Context, itemID, ownerID string) error {
 		fmt.Printf("DECIDED %s %s\n", itemID, ownerID)
 		select {} // killed here, between decision and commit
 	}})

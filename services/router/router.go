@@ -16,7 +16,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/practice"
-	"github.com/backdesk/backdesk/pkg/routing/routingstore"
+	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
@@ -27,7 +27,7 @@ type Router struct {
 	practices *practice.Service
 	imports   *imports.Service
 	log       *slog.Logger
-	routing   *routingstore.Store
+	routing   *routing.Service
 	metrics   *metrics
 	notify    func()
 	ops       http.Handler
@@ -39,7 +39,7 @@ type Router struct {
 type Deps struct {
 	Practices *practice.Service
 	Imports   *imports.Service
-	Routing   *routingstore.Store
+	Routing   *routing.Service
 	// Registry takes the routing metrics.
 	Registry prometheus.Registerer
 	// Notify wakes the outbox relay after a task queued another; nil

@@ -6,7 +6,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/work"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/routing/routingstore"
+	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -39,7 +39,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 
 // observe counts a routing attempt; the wait is labelled with the item's
 // kind of work.
-func (r *Router) observe(res routingstore.Result) {
+func (r *Router) observe(res routing.Result) {
 	kind := string(res.Kind)
 	switch {
 	case res.OwnerID != "" && res.Waited > 0:

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"io"
 	"log/slog"
 	"testing"
@@ -73,7 +74,7 @@ func createItems(t testing.TB, db *sqldb.DB, n int) {
 			State: work.Open, DueAt: now.AddDate(0, 0, 3), Version: 1, CreatedAt: now}
 	}
 	require.NoError(t, db.Tx(sqldb.WithPractice(context.Background(), practiceID), func(tx *sql.Tx) error {
-		_, err := workstore.CreateOpen(context.Background(), tx, db.Dialect, items, now)
+		_, err := workstore.New(db, auditstore.New(db)).CreateOpen(context.Background(), tx, items, now)
 		return err
 	}))
 }
@@ -85,7 +86,7 @@ func createOne(t testing.TB, db *sqldb.DB, i int) {
 		Kind: policy.BalanceFollowup, SubjectType: work.SubjectBalance, SubjectID: fmt.Sprintf("b%05d", i),
 		State: work.Open, DueAt: now.AddDate(0, 0, 3), Version: 1, CreatedAt: now}
 	require.NoError(t, db.Tx(sqldb.WithPractice(context.Background(), practiceID), func(tx *sql.Tx) error {
-		_, err := workstore.CreateOpen(context.Background(), tx, db.Dialect, []work.Item{it}, now)
+		_, err := workstore.New(db, auditstore.New(db)).CreateOpen(context.Background(), tx, []work.Item{it}, now)
 		return err
 	}))
 }

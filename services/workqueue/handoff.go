@@ -5,7 +5,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
-	"github.com/backdesk/backdesk/pkg/routing/routingstore"
+	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -21,7 +21,7 @@ type handoffBody struct {
 
 // change runs a change of the item by its owner and answers with the
 // item's new owner; someone else's item is refused and audited.
-func (a *API) change(c *gin.Context, fn func(by string) (routingstore.Result, error)) {
+func (a *API) change(c *gin.Context, fn func(by string) (routing.Result, error)) {
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
 	res, err := fn(p.UserID)
@@ -53,12 +53,12 @@ func (a *API) handoff(c *gin.Context) {
 		web.Fail(c, apperr.Invalid("team", "not_allowed", "hand the item to an agent or to a team, not both"))
 		return
 	case in.Team != "":
-		a.change(c, func(by string) (routingstore.Result, error) {
+		a.change(c, func(by string) (routing.Result, error) {
 			return a.d.Routing.HandoffToTeam(c.Request.Context(), c.Param("itemID"), by, in.Team, in.Version, in.Note, auditmw.By(c))
 		})
 		return
 	}
-	a.change(c, func(by string) (routingstore.Result, error) {
+	a.change(c, func(by string) (routing.Result, error) {
 		return a.d.Routing.Handoff(c.Request.Context(), c.Param("itemID"), by, in.To, in.Version, in.Note, auditmw.By(c))
 	})
 }
@@ -70,7 +70,7 @@ func (a *API) release(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	a.change(c, func(by string) (routingstore.Result, error) {
+	a.change(c, func(by string) (routing.Result, error) {
 		return a.d.Routing.Release(c.Request.Context(), c.Param("itemID"), by, in.Version, in.Note, auditmw.By(c))
 	})
 }
@@ -84,7 +84,7 @@ func (a *API) addNote(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	a.change(c, func(by string) (routingstore.Result, error) {
+	a.change(c, func(by string) (routing.Result, error) {
 		res, err := a.d.Routing.AddNote(c.Request.Context(), c.Param("itemID"), by, in.Note, auditmw.By(c))
 		res.OwnerID = by
 		return res, err

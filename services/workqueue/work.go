@@ -9,13 +9,11 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
-	"github.com/backdesk/backdesk/pkg/payer/payerstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/pkg/work/priority"
-	"github.com/backdesk/backdesk/pkg/work/workstore"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -28,8 +26,8 @@ func (a *API) mountWork(r gin.IRouter) {
 	g := a.d.Guard
 	own := authz.Policy{Action: access.WorkOwnQueue}
 	item := func(ctx context.Context, p authz.Params) (access.Resource, error) {
-		practiceID, patientID, kind, err := workstore.PracticeOf(ctx, a.d.DB, p("itemID"))
-		return access.Resource{PracticeID: practiceID, PatientID: patientID, Kind: kind, WorkItemID: p("itemID")}, err
+		ref, err := a.d.Desk.Locate(ctx, p("itemID"))
+		return access.Resource{PracticeID: ref.PracticeID, PatientID: ref.PatientID, Kind: ref.Kind, WorkItemID: p("itemID")}, err
 	}
 	g.Handle(r, http.MethodGet, "/api/v1/work/queue", own, a.queue)
 	g.Handle(r, http.MethodPost, "/api/v1/work/next", own, a.next)
@@ -59,7 +57,14 @@ type queueEntry struct {
 	Hold          *hold             `json:"hold"`
 }
 
-func entryFrom(q workstore.QueueItem) queueEntry {
+// hold is why an item cannot be worked now and when it can.
+type hold struct {
+	Code       string     `json:"code"`
+	Message    string     `json:"message"`
+	WorkableAt *time.Time `json:"workable_at"` // null when time does not cure it
+}
+
+func entryFrom(q work.QueueItem) queueEntry {
 	reasons, _ := priority.Decode(q.Reasons)
 	if reasons == nil {
 		reasons = []priority.Reason{}
@@ -78,22 +83,18 @@ func (a *API) queue(c *gin.Context) {
 		web.Fail(c, apperr.Invalid("kind", "unknown_kind", "is not a kind of work"))
 		return
 	}
-	items, err := workstore.Queue(ctx, a.d.DB, p.UserID, kind, c.Query("practice_id"), a.d.Now(), 500)
+	entries, err := a.d.Desk.Queue(ctx, p.UserID, work.QueueFilter{Kind: kind, PracticeID: c.Query("practice_id")})
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
 	counts := map[policy.Kind]int{}
-	out := make([]queueEntry, 0, len(items))
-	h := a.newHolds(a.d.Now().UTC())
-	for _, q := range items {
+	out := make([]queueEntry, 0, len(entries))
+	for _, q := range entries {
 		counts[q.Kind]++
-		e := entryFrom(q)
-		if q.State != "waiting" {
-			if e.Hold, err = h.of(ctx, q); err != nil {
-				web.Fail(c, err)
-				return
-			}
+		e := entryFrom(q.QueueItem)
+		if h := q.Hold; h != nil {
+			e.Hold = &hold{Code: h.Code, Message: h.Message, WorkableAt: h.WorkableAt}
 		}
 		out = append(out, e)
 	}
@@ -109,61 +110,25 @@ func validKind(k policy.Kind) bool {
 	return false
 }
 
-// next starts the agent's most urgent item under a lease.
+// next starts the agent's most urgent item that may be worked now, under
+// a lease.
 func (a *API) next(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	now := a.d.Now().UTC()
-	// Judge the contact rules outside the transaction that starts the
-	// item: they read the patient and the week's contacts. Items are judged
-	// in queue order, a few workable ones at a time, so a long queue costs
-	// no more than its top.
-	items, err := workstore.Queue(ctx, a.d.DB, p.UserID, "", "", now, 500)
+	s, ok, err := a.d.Desk.Next(ctx, p.UserID)
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	h := a.newHolds(now)
-	judged := 0
-	for judged < len(items) {
-		held, workable := map[string]bool{}, 0
-		for ; judged < len(items) && workable < nextBatch; judged++ {
-			q := items[judged]
-			if q.State == "waiting" {
-				continue
-			}
-			hd, err := h.of(ctx, q)
-			if err != nil {
-				web.Fail(c, err)
-				return
-			}
-			held[q.ID] = hd != nil
-			if hd == nil {
-				workable++
-			}
-		}
-		for _, q := range items[judged:] {
-			held[q.ID] = true // not judged yet: not a candidate this round
-		}
-		s, ok, err := workstore.Next(ctx, a.d.DB, p.UserID, now, held)
-		if err != nil {
-			web.Fail(c, err)
-			return
-		}
-		if ok {
-			c.JSON(http.StatusOK, gin.H{"item_id": s.ID, "practice_id": s.PracticeID, "kind": s.Kind, "version": s.Version, "lease_until": s.LeaseUntil})
-			return
-		}
+	if !ok {
+		c.Status(http.StatusNoContent)
+		return
 	}
-	c.Status(http.StatusNoContent)
+	c.JSON(http.StatusOK, gin.H{"item_id": s.ID, "practice_id": s.PracticeID, "kind": s.Kind, "version": s.Version, "lease_until": s.LeaseUntil})
 }
 
 // payerHistoryLimit bounds the payer statements an item view shows.
 const payerHistoryLimit = 20
-
-// nextBatch is how many workable items next finds before trying to start
-// one; more are judged only when all of them were taken meanwhile.
-const nextBatch = 5
 
 // itemView is the account as the agent works it: the item, its full
 // history, the patient projected to the kind's field set, and the
@@ -178,7 +143,7 @@ func (a *API) itemView(c *gin.Context) auditmw.Answer {
 		ev.Outcome, ev.Reason = audit.OutcomeError, string(apperr.KindOf(err))
 		return auditmw.Answer{Event: ev, Err: err}
 	}
-	it, err := workstore.ItemFor(ctx, a.d.DB, res.PracticeID, res.WorkItemID, a.d.Now())
+	it, err := a.d.Desk.Item(ctx, res.PracticeID, res.WorkItemID)
 	if err != nil {
 		return fail(err)
 	}
@@ -190,11 +155,13 @@ func (a *API) itemView(c *gin.Context) auditmw.Answer {
 	body := itemViewFrom(it, access.Project(full, d.Fields))
 	// What the payer said, for claim work whose field set includes the
 	// claims: the remittance and status history, newest first.
-	history := []payerstore.Response{}
+	history := []payerResponse{}
 	if it.SubjectType == string(work.SubjectClaim) && slices.Contains(d.Fields, string(access.GroupClaims)) {
-		if history, err = payerstore.History(ctx, a.d.DB, res.PracticeID, it.SubjectID, payerHistoryLimit); err != nil {
+		rs, err := a.d.Payers.History(ctx, res.PracticeID, it.SubjectID, payerHistoryLimit)
+		if err != nil {
 			return fail(err)
 		}
+		history = payerResponsesFrom(rs)
 	}
 	body["payer_history"] = history
 	body["last_payer_response"] = nil
@@ -216,7 +183,7 @@ type activityView struct {
 	PaidCents     int64      `json:"paid_cents"`
 }
 
-func itemViewFrom(it workstore.Item, patient map[string]any) gin.H {
+func itemViewFrom(it work.Detail, patient map[string]any) gin.H {
 	history := make([]activityView, 0, len(it.History))
 	for _, h := range it.History {
 		history = append(history, activityView{At: h.At, ActorID: h.ActorID, Channel: h.Channel, Outcome: h.Outcome, Note: h.Note,
@@ -228,7 +195,7 @@ func itemViewFrom(it workstore.Item, patient map[string]any) gin.H {
 	}
 	return gin.H{"item": entryFrom(it.QueueItem), "attempts": it.Attempts, "cadence_step": it.CadenceStep, "stage_reason": it.StageReason,
 		"patient": patient, "history": history, "other_items": others,
-		"talking_points": work.TalkingPoints(it.Kind, lastOutcome(it.History))}
+		"talking_points": work.TalkingPoints(it.Kind, it.LastOutcome())}
 }
 
 type outcomeBody struct {
@@ -251,16 +218,12 @@ func (a *API) outcome(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
 	_, res, _ := authz.DecisionFrom(ctx)
-	pols, err := a.d.Practices.Policies(ctx, res.PracticeID)
-	if err != nil {
-		web.Fail(c, err)
-		return
-	}
 	out := work.OutcomeInput{Channel: in.Channel, Outcome: in.Outcome, Note: in.Note, NextContactAt: in.NextContactAt,
 		PromisedCents: in.PromisedCents, PaidCents: in.PaidCents, Version: in.Version}
-	v, err := workstore.RecordOutcome(ctx, a.d.DB, res.PracticeID, res.WorkItemID, p.UserID, out, pols.Kinds[res.Kind], a.d.Now().UTC(), auditmw.By(c))
-	if errors.Is(err, workstore.ErrNotYours) {
-		a.d.Guard.Deny(c, c.Request.Method, res, workstore.ErrNotYours.Code, workstore.ErrNotYours.Message)
+	ref := work.Ref{PracticeID: res.PracticeID, PatientID: res.PatientID, Kind: res.Kind}
+	v, err := a.d.Desk.RecordOutcome(ctx, ref, res.WorkItemID, p.UserID, out, auditmw.By(c))
+	if errors.Is(err, work.ErrNotYours) {
+		a.d.Guard.Deny(c, c.Request.Method, res, work.ErrNotYours.Code, work.ErrNotYours.Message)
 		return
 	}
 	if err != nil {
@@ -270,27 +233,14 @@ func (a *API) outcome(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"item_id": res.WorkItemID, "version": v})
 }
 
-// lastOutcome is the outcome of the item's last contact, skipping notes,
-// hand-offs and releases, which say nothing about the account.
-func lastOutcome(h []workstore.Activity) work.Outcome {
-	for i := len(h) - 1; i >= 0; i-- {
-		switch h[i].Outcome {
-		case "note", "handed_off", "released":
-			continue
-		}
-		return work.Outcome(h[i].Outcome)
-	}
-	return ""
-}
-
 // heartbeat keeps the agent's lease on an item it is still working.
 func (a *API) heartbeat(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
 	_, res, _ := authz.DecisionFrom(ctx)
-	until, err := workstore.Heartbeat(ctx, a.d.DB, res.PracticeID, res.WorkItemID, p.UserID, a.d.Now())
-	if errors.Is(err, workstore.ErrNotYours) {
-		a.d.Guard.Deny(c, c.Request.Method, res, workstore.ErrNotYours.Code, workstore.ErrNotYours.Message)
+	until, err := a.d.Desk.Heartbeat(ctx, res.PracticeID, res.WorkItemID, p.UserID)
+	if errors.Is(err, work.ErrNotYours) {
+		a.d.Guard.Deny(c, c.Request.Method, res, work.ErrNotYours.Code, work.ErrNotYours.Message)
 		return
 	}
 	if err != nil {

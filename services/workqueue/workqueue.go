@@ -6,6 +6,8 @@ package workqueue
 
 import (
 	"context"
+	"github.com/backdesk/backdesk/pkg/payer"
+	"github.com/backdesk/backdesk/pkg/work"
 	"net/http"
 	"time"
 
@@ -15,15 +17,17 @@ import (
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/roster"
-	"github.com/backdesk/backdesk/pkg/routing/routingstore"
+	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 )
 
 // Deps are what the workqueue API needs.
 type Deps struct {
+	Desk      *work.Desk     // the agent's queue, items, outcomes and leases
+	Payers    *payer.Service // what payers said about claims
 	Roster    *roster.Store
-	Routing   *routingstore.Store
+	Routing   *routing.Service
 	Guard     *authz.Guard
 	Decider   *access.Decider // told when team membership changes
 	DB        *sqldb.DB

@@ -2,6 +2,10 @@ package importstore_test
 
 import (
 	"context"
+	"github.com/backdesk/backdesk/pkg/payer"
+	"github.com/backdesk/backdesk/pkg/payer/payerstore"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/pkg/work/workstore"
 	"io"
 	"log/slog"
 	"strings"
@@ -41,7 +45,10 @@ func setup(t testing.TB, db *sqldb.DB) *bundle {
 	b := &bundle{db: db, now: time.Date(2026, 6, 15, 15, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return b.now }
 	b.practices = practice.NewService(practicestore.New(db), clock, nil)
-	b.svc = imports.NewService(db, importstore.New(db), b.practices, &memProgress{last: map[string]int{}}, slog.New(slog.NewTextHandler(io.Discard, nil)), clock, nil)
+	desk := work.NewDesk(workstore.New(db, auditstore.New(db)), b.practices, clock)
+	b.svc = imports.NewService(imports.Deps{DB: db, Store: importstore.New(db), Practices: b.practices, Work: desk,
+		Payers: payer.NewService(payerstore.New(db), desk), Progress: &memProgress{last: map[string]int{}},
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock})
 	return b
 }
 

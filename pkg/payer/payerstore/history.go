@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"time"
 
@@ -11,35 +12,11 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 )
 
-// Response is one thing the payer said about a claim, for the agent.
-type Response struct {
-	At                time.Time          `json:"at"` // when it was imported
-	Source            string             `json:"source"`
-	Summary           string             `json:"summary"`
-	StatusCode        string             `json:"status_code"` // CLP02, or the STC category
-	Code              string             `json:"code,omitempty"`
-	PaidCents         *int64             `json:"paid_cents,omitempty"`
-	PatientCents      *int64             `json:"patient_responsibility_cents,omitempty"`
-	CheckNumber       string             `json:"check_number,omitempty"`
-	PaymentDate       string             `json:"payment_date,omitempty"`
-	EffectiveDate     string             `json:"effective_date,omitempty"`
-	PayerClaimControl string             `json:"payer_claim_control,omitempty"`
-	Adjustments       []payer.Adjustment `json:"adjustments,omitempty"`
-	Lines             []payer.Line       `json:"service_lines,omitempty"`
-	Reasons           string             `json:"reasons,omitempty"`
-}
-
-// The sources of payer responses.
-const (
-	SourceRemittance = "remittance_835"
-	SourceStatus     = "claim_status_277"
-)
-
-// History reads what payers said about a claim, newest first, at most
-// limit entries, within the claim's practice.
-func History(ctx context.Context, db *sqldb.DB, practiceID, claimID string, limit int) ([]Response, error) {
-	out := []Response{}
-	err := db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
+// History implements payer.Store, within the claim's practice. A stored
+// statement that no longer decodes is an error, never a silent gap.
+func (s *Store) History(ctx context.Context, practiceID, claimID string, limit int) ([]payer.Response, error) {
+	out := []payer.Response{}
+	err := s.db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `SELECT created_at, payer_name, check_number, payment_date, status_code, charge_cents, paid_cents,
 patient_responsibility_cents, payer_claim_control, adjustments, service_lines FROM claim_remittances
@@ -56,10 +33,16 @@ WHERE claim_id = $1 AND practice_id = $2 ORDER BY created_at DESC, id DESC LIMIT
 				rows.Close()
 				return err
 			}
-			_ = json.Unmarshal([]byte(adjs), &r.Adjustments)
-			_ = json.Unmarshal([]byte(lines), &r.Lines)
+			if err := json.Unmarshal([]byte(adjs), &r.Adjustments); err != nil {
+				rows.Close()
+				return fmt.Errorf("remittance adjustments: %w", err)
+			}
+			if err := json.Unmarshal([]byte(lines), &r.Lines); err != nil {
+				rows.Close()
+				return fmt.Errorf("remittance service lines: %w", err)
+			}
 			paid, patient := r.PaidCents, r.PatientResponsibilityCents
-			out = append(out, Response{At: at.UTC(), Source: SourceRemittance, Summary: payer.Summary(r, payer.Judge(r)),
+			out = append(out, payer.Response{At: at.UTC(), Source: payer.SourceRemittance, Summary: payer.Summary(r, payer.Judge(r)),
 				StatusCode: r.StatusCode, PaidCents: &paid, PatientCents: &patient, CheckNumber: r.CheckNumber,
 				PaymentDate: r.PaymentDate, PayerClaimControl: r.PayerClaimControl, Adjustments: r.Adjustments, Lines: r.Lines,
 				Reasons: payer.Reasons(r.Adjustments)})
@@ -80,7 +63,7 @@ WHERE claim_id = $1 AND practice_id = $2 ORDER BY created_at DESC, id DESC LIMIT
 			if err := rows.Scan(&at, &s.Category, &s.Code, &s.Entity, &s.EffectiveDate, &s.PayerClaimControl); err != nil {
 				return err
 			}
-			out = append(out, Response{At: at.UTC(), Source: SourceStatus, Summary: s.Meaning(), StatusCode: s.Category, Code: s.Code,
+			out = append(out, payer.Response{At: at.UTC(), Source: payer.SourceStatus, Summary: s.Meaning(), StatusCode: s.Category, Code: s.Code,
 				EffectiveDate: s.EffectiveDate, PayerClaimControl: s.PayerClaimControl})
 		}
 		return rows.Err()

@@ -56,8 +56,8 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, ev audit.Event, action a
 // a live grant of the practice for the kind, skilled for it and under
 // capacity. The hand-off and its note go into the item's history, and ev
 // (who asks) becomes its audit event.
-func (s *Store) Handoff(ctx context.Context, itemID, by, to string, version int, text string, ev audit.Event) (Result, error) {
-	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+func (s *Store) Handoff(ctx context.Context, itemID, by, to string, version int, text string, ev audit.Event) (routing.Result, error) {
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *routing.Result) error {
 		if err := s.checkOwner(ctx, tx, it, by, version); err != nil {
 			return err
 		}
@@ -98,8 +98,8 @@ lease_until = NULL, assigned_at = $3, version = version + 1, updated_at = $3 WHE
 // Release gives the item back for routing to someone else; the release
 // and its note go into the item's history, and ev (who asks) becomes its
 // audit event, naming the new owner when routing found one at once.
-func (s *Store) Release(ctx context.Context, itemID, by string, version int, text string, ev audit.Event) (Result, error) {
-	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+func (s *Store) Release(ctx context.Context, itemID, by string, version int, text string, ev audit.Event) (routing.Result, error) {
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *routing.Result) error {
 		if err := s.checkOwner(ctx, tx, it, by, version); err != nil {
 			return err
 		}
@@ -124,11 +124,11 @@ version = version + 1, updated_at = $2 WHERE id = $1`, it.ID, now); err != nil {
 // else, so they never make anyone's version stale. ev (who asks) becomes
 // the note's audit event, which records that a note was written, not what
 // it says.
-func (s *Store) AddNote(ctx context.Context, itemID, by, text string, ev audit.Event) (Result, error) {
+func (s *Store) AddNote(ctx context.Context, itemID, by, text string, ev audit.Event) (routing.Result, error) {
 	if strings.TrimSpace(text) == "" {
-		return Result{}, apperr.Invalid("note", "required", "write the note")
+		return routing.Result{}, apperr.Invalid("note", "required", "write the note")
 	}
-	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *routing.Result) error {
 		if it.OwnerID != by {
 			return errNotOwner
 		}
@@ -143,8 +143,8 @@ func (s *Store) AddNote(ctx context.Context, itemID, by, text string, ev audit.E
 // would pick (eligible, under capacity, least loaded), other than the
 // giver. When no member can take it the item stays with its owner and
 // the refusal says why. ev (who asks) becomes the hand-off's audit event.
-func (s *Store) HandoffToTeam(ctx context.Context, itemID, by, teamID string, version int, text string, ev audit.Event) (Result, error) {
-	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+func (s *Store) HandoffToTeam(ctx context.Context, itemID, by, teamID string, version int, text string, ev audit.Event) (routing.Result, error) {
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *routing.Result) error {
 		if err := s.checkOwner(ctx, tx, it, by, version); err != nil {
 			return err
 		}

@@ -3,19 +3,11 @@ package routingstore
 import (
 	"context"
 	"database/sql"
+	"github.com/backdesk/backdesk/pkg/routing"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 )
-
-// Report is what one reconciliation pass did.
-type Report struct {
-	Routed    int // open items whose routing had gone missing, routed now
-	Due       int // waiting items past their next contact date, brought back
-	Rerouted  int // items taken from owners who can no longer own them
-	Unrouted  int // of those, left unassigned (nobody else could take them)
-	Escalated int
-}
 
 // Grace is how late a routing attempt or a due timer may be before the
 // reconciler does it itself: long enough for the queues to do it first.
@@ -25,11 +17,11 @@ const Grace = time.Minute
 // whose owners lost the right to them. It reads only the database, so it
 // also recovers from a Redis that lost its tasks. Each item is handled in
 // its own transaction by the same code as the queue handlers.
-func (s *Store) Reconcile(ctx context.Context, batch int) (Report, error) {
-	var rep Report
+func (s *Store) Reconcile(ctx context.Context, batch int) (routing.Report, error) {
+	var rep routing.Report
 	now := s.now()
 	late := now.Add(-Grace)
-	count := func(r Result) {
+	count := func(r routing.Result) {
 		if r.Escalated {
 			rep.Escalated++
 		}
@@ -109,8 +101,8 @@ func (s *Store) ids(ctx context.Context, q string, args ...any) ([]string, error
 // practice is not active, no live grant covers the owner for the item, or
 // the owner has been offline too long and the item is not waiting. An
 // owner who still may keep the item keeps it.
-func (s *Store) Reroute(ctx context.Context, itemID string) (Result, error) {
-	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+func (s *Store) Reroute(ctx context.Context, itemID string) (routing.Result, error) {
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *routing.Result) error {
 		if it.OwnerID == "" || (it.State != "assigned" && it.State != "in_progress" && it.State != "waiting") {
 			res.Skipped = "not owned"
 			return nil
@@ -148,16 +140,10 @@ OR NOT EXISTS (SELECT 1 FROM grants g WHERE g.practice_id = w.practice_id AND g.
 ORDER BY w.id LIMIT $3`, now.Add(-s.cfg.OfflineAfter), now, batch)
 }
 
-// UnassignedCount is how many open items of a kind wait for one reason.
-type UnassignedCount struct {
-	Kind, Reason string
-	Count        int
-}
-
 // Unassigned counts open items by kind and reason ("pending" before the
 // first attempt).
-func (s *Store) Unassigned(ctx context.Context) ([]UnassignedCount, error) {
-	var out []UnassignedCount
+func (s *Store) Unassigned(ctx context.Context) ([]routing.UnassignedCount, error) {
+	var out []routing.UnassignedCount
 	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `SELECT kind, CASE WHEN unassigned_reason = '' THEN 'pending' ELSE unassigned_reason END, count(*)
@@ -167,7 +153,7 @@ FROM work_items WHERE state = 'open' GROUP BY 1, 2`)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var c UnassignedCount
+			var c routing.UnassignedCount
 			if err := rows.Scan(&c.Kind, &c.Reason, &c.Count); err != nil {
 				return err
 			}

@@ -11,11 +11,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/backdesk/backdesk/pkg/policy"
 	"slices"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/routing"
@@ -38,15 +37,17 @@ type Config struct {
 	BeforeCommit func(ctx context.Context, itemID, ownerID string) error
 }
 
-// Store routes work items.
+// Store implements routing.Storer.
 type Store struct {
 	db    *sqldb.DB
 	cfg   Config
-	audit *auditstore.Store
+	audit audit.Appender
 }
 
-// New returns a Store over db.
-func New(db *sqldb.DB, cfg Config) *Store {
+var _ routing.Storer = (*Store)(nil)
+
+// New returns a Store over db that writes people's changes to trail.
+func New(db *sqldb.DB, trail audit.Appender, cfg Config) *Store {
 	if cfg.EscalateBefore == 0 {
 		cfg.EscalateBefore = 24 * time.Hour
 	}
@@ -56,7 +57,7 @@ func New(db *sqldb.DB, cfg Config) *Store {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Store{db: db, cfg: cfg, audit: auditstore.New(db)}
+	return &Store{db: db, cfg: cfg, audit: trail}
 }
 
 func (s *Store) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
@@ -69,18 +70,6 @@ func Backoff(attempts int) time.Duration {
 		d *= 2
 	}
 	return min(d, time.Hour)
-}
-
-// Result is what one routing attempt did.
-type Result struct {
-	ItemID    string
-	Kind      policy.Kind         // the item's kind of work, once it was found
-	OwnerID   string              // set when assigned
-	Reason    routing.NoCandidate // set when nobody could take it
-	Skipped   string              // set when the item needed no routing, and why
-	Escalated bool                // newly escalated by this attempt
-	RetryAt   time.Time           // when the next attempt is queued
-	Waited    time.Duration       // from the item's creation to its assignment
 }
 
 // openStates are the states that count against an agent's capacity.
@@ -121,10 +110,10 @@ WHERE w.id = $1`
 
 // withItem runs fn in a transaction over every practice (routing is system
 // work) with the item locked; a missing item is skipped, not an error.
-func (s *Store) withItem(ctx context.Context, itemID string, fn func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error) (Result, error) {
-	var res Result
+func (s *Store) withItem(ctx context.Context, itemID string, fn func(tx *sql.Tx, it itemRow, now time.Time, res *routing.Result) error) (routing.Result, error) {
+	var res routing.Result
 	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
-		res = Result{ItemID: itemID}
+		res = routing.Result{ItemID: itemID}
 		it, err := s.lockItem(ctx, tx, itemID)
 		if errors.Is(err, sql.ErrNoRows) {
 			res.Skipped = "no such item"
@@ -141,8 +130,8 @@ func (s *Store) withItem(ctx context.Context, itemID string, fn func(tx *sql.Tx,
 
 // Route assigns the item an owner if it is open. It is idempotent: an item
 // already assigned, resolved or closed is left as it is.
-func (s *Store) Route(ctx context.Context, itemID string) (Result, error) {
-	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+func (s *Store) Route(ctx context.Context, itemID string) (routing.Result, error) {
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *routing.Result) error {
 		if it.State != work.Open {
 			res.Skipped = "already " + string(it.State)
 			return nil
@@ -156,7 +145,7 @@ func (s *Store) Route(ctx context.Context, itemID string) (Result, error) {
 	})
 }
 
-func (s *Store) assign(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time, res *Result, exclude ...string) error {
+func (s *Store) assign(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time, res *routing.Result, exclude ...string) error {
 	agents, grants, err := s.pool(ctx, tx, it.PracticeID)
 	if err != nil {
 		return err
@@ -197,7 +186,7 @@ unassigned_reason = '', route_after = NULL, version = version + 1, updated_at = 
 	}
 }
 
-func (s *Store) unassigned(ctx context.Context, tx *sql.Tx, it itemRow, why routing.NoCandidate, now time.Time, res *Result) error {
+func (s *Store) unassigned(ctx context.Context, tx *sql.Tx, it itemRow, why routing.NoCandidate, now time.Time, res *routing.Result) error {
 	attempts := it.attempts + 1
 	res.Reason, res.RetryAt = why, now.Add(Backoff(attempts))
 	res.Escalated = it.escalate && !now.Before(it.DueAt.Add(-s.cfg.EscalateBefore))

@@ -57,7 +57,7 @@ func exec(t *testing.T, db *sqldb.DB, q string, args ...any) {
 func newWorld(t *testing.T, db *sqldb.DB, agents, capacity int) *world {
 	ctx := context.Background()
 	w := &world{db: db, clk: &clock{t: time.Date(2026, 3, 4, 15, 0, 0, 0, time.UTC)}}
-	w.store = routingstore.New(db, routingstore.Config{Now: w.clk.Now})
+	w.store = routingstore.New(db, auditstore.New(db), routingstore.Config{Now: w.clk.Now})
 	now := w.clk.Now()
 	exec(t, db, `INSERT INTO practices (id, name, npi, timezone, status, created_at, updated_at) VALUES ($1, 'P', '1', 'UTC', 'active', $2, $2)`, practice, now)
 	for i := range 50 {
@@ -312,7 +312,7 @@ func TestKilledBetweenDecisionAndCommit(t *testing.T) {
 			w.item(t, fmt.Sprintf("k%02d", i), fmt.Sprintf("pt%02d", i), policy.BalanceFollowup)
 		}
 		killed := 0
-		dying := routingstore.New(db, routingstore.Config{Now: w.clk.Now, BeforeCommit: func(ctx context.Context, itemID, _ string) error {
+		dying := routingstore.New(db, auditstore.New(db), routingstore.Config{Now: w.clk.Now, BeforeCommit: func(ctx context.Context, itemID, _ string) error {
 			if itemID[len(itemID)-1]%3 == 0 { // every third item's router dies mid-way
 				killed++
 				return context.Canceled

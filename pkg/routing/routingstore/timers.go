@@ -14,8 +14,8 @@ import (
 // owner's queue, or routes it anew when the owner can no longer take it
 // (grant gone, skill gone, deactivated, or offline too long). A timer that
 // fires early or for an item no longer waiting does nothing.
-func (s *Store) Due(ctx context.Context, itemID string) (Result, error) {
-	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+func (s *Store) Due(ctx context.Context, itemID string) (routing.Result, error) {
+	return s.withItem(ctx, itemID, func(tx *sql.Tx, it itemRow, now time.Time, res *routing.Result) error {
 		var next sql.NullTime
 		if err := tx.QueryRowContext(ctx, `SELECT next_contact_at FROM work_items WHERE id = $1`, itemID).Scan(&next); err != nil {
 			return err
@@ -43,7 +43,7 @@ func (s *Store) Due(ctx context.Context, itemID string) (Result, error) {
 
 // release takes an item from its owner and routes it again at once (or
 // holds it, when its practice is not active).
-func (s *Store) release(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time, res *Result) error {
+func (s *Store) release(ctx context.Context, tx *sql.Tx, it itemRow, now time.Time, res *routing.Result) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE work_items SET state = 'open', owner_id = NULL, assigned_at = NULL,
 version = version + 1, updated_at = $2 WHERE id = $1`, it.ID, now); err != nil {
 		return err

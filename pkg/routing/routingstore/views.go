@@ -3,29 +3,15 @@ package routingstore
 import (
 	"context"
 	"database/sql"
-	"time"
+	"github.com/backdesk/backdesk/pkg/routing"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 )
 
-// Waiting is an open item nobody owns, as billing managers see it: ids,
-// kind and why, never patient data.
-type Waiting struct {
-	ItemID      string
-	PracticeID  string
-	Kind        string
-	Reason      string // empty before the first attempt
-	Attempts    int
-	DueAt       time.Time
-	RetryAt     *time.Time
-	EscalatedAt *time.Time
-	CreatedAt   time.Time
-}
-
 // Unrouted lists open items nobody owns, escalated ones first, then by due
 // date; escalatedOnly narrows to those escalated.
-func (s *Store) Unrouted(ctx context.Context, escalatedOnly bool, limit int) ([]Waiting, error) {
-	var out []Waiting
+func (s *Store) Unrouted(ctx context.Context, escalatedOnly bool, limit int) ([]routing.Waiting, error) {
+	var out []routing.Waiting
 	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		out = out[:0]
 		only := 0
@@ -40,7 +26,7 @@ ORDER BY CASE WHEN escalated_at IS NULL THEN 1 ELSE 0 END, due_at, id LIMIT $2`,
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var w Waiting
+			var w routing.Waiting
 			var retry, esc sql.NullTime
 			if err := rows.Scan(&w.ItemID, &w.PracticeID, &w.Kind, &w.Reason, &w.Attempts, &w.DueAt, &retry, &esc, &w.CreatedAt); err != nil {
 				return err

@@ -7,39 +7,19 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
-	"github.com/backdesk/backdesk/pkg/audit/auditstore"
-	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
-	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/google/uuid"
 )
 
-// Lease is how long a started item stays with the agent who started it
-// before it counts as abandoned and returns to that agent's queue.
-const Lease = 15 * time.Minute
-
-// NextCandidates is how many of the owner's items, in queue order, Next
-// considers.
-const NextCandidates = 50
-
-// Started is an item an agent has just started.
-type Started struct {
-	ID, PracticeID, PatientID string
-	Kind                      policy.Kind
-	Version                   int
-	LeaseUntil                time.Time
-}
-
-// Next starts the owner's top workable item: overdue first, then by
-// priority, then by due date, passing over the items in held (which the
-// caller judged, before calling, cannot be worked now). An item whose lease
-// ran out is workable again for the same owner. Two calls at once never
-// start the same item.
-func Next(ctx context.Context, db *sqldb.DB, ownerID string, now time.Time, held map[string]bool) (Started, bool, error) {
-	var s Started
+// Start implements work.Storer: the owner's top workable item, overdue
+// first, then by priority, then by due date, passing over the items in
+// held. An item whose lease ran out is workable again for the same owner.
+func (st *Store) Start(ctx context.Context, ownerID string, now time.Time, held map[string]bool) (work.Started, bool, error) {
+	var s work.Started
 	found := false
+	db := st.db
 	err := db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		found = false
 		// Read the candidates without locks, then lock one at a time: a
@@ -48,13 +28,13 @@ func Next(ctx context.Context, db *sqldb.DB, ownerID string, now time.Time, held
 		rows, err := tx.QueryContext(ctx, `SELECT id, practice_id, patient_id, kind, version, cadence_step FROM work_items
 WHERE owner_id = $1 AND (state = 'assigned' OR (state = 'in_progress' AND lease_until < $2))
 ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $2 THEN 0 ELSE 1 END, priority DESC, due_at, id
-LIMIT $3`, ownerID, now, NextCandidates)
+LIMIT $3`, ownerID, now, startCandidates)
 		if err != nil {
 			return err
 		}
-		var candidates []QueueItem
+		var candidates []work.QueueItem
 		for rows.Next() {
-			var q QueueItem
+			var q work.QueueItem
 			if err := rows.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.Version, &q.CadenceStep); err != nil {
 				rows.Close()
 				return err
@@ -78,7 +58,7 @@ AND (state = 'assigned' OR (state = 'in_progress' AND lease_until < $3))`+db.Dia
 			if err != nil {
 				return err
 			}
-			s = Started{ID: q.ID, PracticeID: q.PracticeID, PatientID: q.PatientID, Kind: q.Kind, Version: version + 1, LeaseUntil: now.Add(Lease)}
+			s = work.Started{ID: q.ID, PracticeID: q.PracticeID, PatientID: q.PatientID, Kind: q.Kind, Version: version + 1, LeaseUntil: now.Add(work.Lease)}
 			_, err = tx.ExecContext(ctx, `UPDATE work_items SET state = 'in_progress', lease_until = $2, version = version + 1,
 updated_at = $3 WHERE id = $1`, s.ID, s.LeaseUntil, now)
 			found = err == nil
@@ -89,24 +69,19 @@ updated_at = $3 WHERE id = $1`, s.ID, s.LeaseUntil, now)
 	return s, found, sqldb.MapError(err)
 }
 
-// ErrNotYours refuses an outcome on an item someone else owns.
-var ErrNotYours = &apperr.Error{Kind: apperr.KindForbidden, Code: "not_your_item", Message: "this item is owned by someone else"}
+// startCandidates is how many of the owner's items, in queue order, Start
+// considers.
+const startCandidates = 50
 
-var errStale = apperr.Conflict("stale_version", "the item changed since you read it; reload it and log the outcome again", nil)
-
-// RecordOutcome appends the outcome to the item's history and moves the
-// item: finished, or waiting until its next contact date, when a timer
-// (through the outbox, in the same transaction) brings it back. in.Version
-// must be the item's current version. ev (who asks, from the HTTP layer)
-// becomes the outcome's audit event, written in the same transaction:
-// the item, its patient, the channel and outcome codes, never the note.
-func RecordOutcome(ctx context.Context, db *sqldb.DB, practiceID, itemID, actorID string, in work.OutcomeInput, p policy.Policy, now time.Time, ev audit.Event) (int, error) {
-	state, err := in.Apply(p, now)
-	if err != nil {
-		return 0, err
-	}
+// RecordOutcome implements work.Storer: the item finishes, or waits until
+// its next contact date, when a timer (through the outbox, in the same
+// transaction) brings it back. in.Version must be the item's current
+// version. ev becomes the outcome's audit event: the item, its patient,
+// the channel and outcome codes, never the note.
+func (st *Store) RecordOutcome(ctx context.Context, practiceID, itemID, actorID string, in work.OutcomeInput, state work.State, now time.Time, ev audit.Event) (int, error) {
 	version := 0
-	err = db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
+	db := st.db
+	err := db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
 		var owner sql.NullString
 		var patientID, current string
 		var v int
@@ -117,15 +92,15 @@ func RecordOutcome(ctx context.Context, db *sqldb.DB, practiceID, itemID, actorI
 		err := tx.QueryRowContext(ctx, q, itemID, practiceID).Scan(&owner, &patientID, &current, &v)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return apperr.NotFound("work item")
+			return work.ErrNoItem
 		case err != nil:
 			return err
 		case owner.String != actorID:
-			return ErrNotYours
+			return work.ErrNotYours
 		case v != in.Version:
-			return errStale
+			return work.ErrStale
 		case current == string(work.Resolved) || current == string(work.Closed):
-			return apperr.Conflict("finished", "the item is finished already", nil)
+			return work.ErrFinished
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel,
 outcome, note, next_contact_at, promised_cents, paid_cents, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -145,7 +120,7 @@ attempts = attempts + 1, cadence_step = cadence_step + 1, version = $4, updated_
 		}
 		e := audit.Change(ev, now, audit.ActionWorkOutcome, practiceID, audit.TargetWorkItem, itemID)
 		e.WorkItemID, e.PatientIDs, e.Reason = itemID, []string{patientID}, string(in.Channel)+" "+string(in.Outcome)
-		if err := auditstore.New(db).Append(ctx, tx, []audit.Event{e}); err != nil {
+		if err := st.audit.Append(ctx, tx, []audit.Event{e}); err != nil {
 			return err
 		}
 		if state != work.Waiting {
@@ -154,7 +129,7 @@ attempts = attempts + 1, cadence_step = cadence_step + 1, version = $4, updated_
 		_, err = outbox.Enqueue(ctx, tx, now, work.DueArgs{WorkItemID: itemID}, *in.NextContactAt)
 		return err
 	})
-	if errors.Is(err, errStale) || errors.Is(err, ErrNotYours) {
+	if isDomain(err) {
 		return 0, err
 	}
 	return version, sqldb.MapError(err)
@@ -167,44 +142,52 @@ func nullTime(t *time.Time) any {
 	return t.UTC()
 }
 
-var errNoItem = apperr.NotFound("work item")
-
-// PracticeOf returns the practice and patient of an item, looked up across
-// practices so a route can decide before it reads anything else.
-func PracticeOf(ctx context.Context, db *sqldb.DB, itemID string) (practiceID, patientID string, kind policy.Kind, err error) {
-	err = db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT practice_id, patient_id, kind FROM work_items WHERE id = $1`, itemID).Scan(&practiceID, &patientID, &kind)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", "", errNoItem
+// isDomain reports the work domain's own refusals, which pass unmapped.
+func isDomain(err error) bool {
+	for _, e := range []error{work.ErrNotYours, work.ErrStale, work.ErrNoItem, work.ErrFinished, work.ErrNotStarted} {
+		if errors.Is(err, e) {
+			return true
+		}
 	}
-	return practiceID, patientID, kind, sqldb.MapError(err)
+	return false
 }
 
-// Heartbeat extends the lease of an item its owner is working, so a long
-// call does not lose it; it returns the new end of the lease. An item
-// that is not in progress with this owner cannot be extended.
-func Heartbeat(ctx context.Context, db *sqldb.DB, practiceID, itemID, ownerID string, now time.Time) (time.Time, error) {
-	until := now.UTC().Add(Lease)
+// Locate implements work.Storer, across practices so a route can decide
+// before it reads anything else.
+func (st *Store) Locate(ctx context.Context, itemID string) (work.Ref, error) {
+	var r work.Ref
+	err := st.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT practice_id, patient_id, kind FROM work_items WHERE id = $1`, itemID).Scan(&r.PracticeID, &r.PatientID, &r.Kind)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return work.Ref{}, work.ErrNoItem
+	}
+	return r, sqldb.MapError(err)
+}
+
+// Heartbeat implements work.Storer. An item that is not in progress with
+// this owner cannot be extended.
+func (st *Store) Heartbeat(ctx context.Context, practiceID, itemID, ownerID string, until, now time.Time) error {
+	db := st.db
 	err := db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
 		var owner sql.NullString
 		var state string
 		err := tx.QueryRowContext(ctx, `SELECT owner_id, state FROM work_items WHERE id = $1 AND practice_id = $2`, itemID, practiceID).Scan(&owner, &state)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return errNoItem
+			return work.ErrNoItem
 		case err != nil:
 			return err
 		case owner.String != ownerID:
-			return ErrNotYours
+			return work.ErrNotYours
 		case state != "in_progress":
-			return apperr.Conflict("not_started", "the item is not being worked; start it with next", nil)
+			return work.ErrNotStarted
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE work_items SET lease_until = $2, updated_at = $3 WHERE id = $1`, itemID, until, now.UTC())
 		return err
 	})
-	if errors.Is(err, ErrNotYours) || errors.Is(err, errNoItem) {
-		return time.Time{}, err
+	if isDomain(err) {
+		return err
 	}
-	return until, sqldb.MapError(err)
+	return sqldb.MapError(err)
 }

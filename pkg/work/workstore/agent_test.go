@@ -21,6 +21,24 @@ import (
 
 var t0 = time.Date(2026, 3, 4, 15, 0, 0, 0, time.UTC)
 
+func store(db *sqldb.DB) *workstore.Store { return workstore.New(db, auditstore.New(db)) }
+
+// heartbeat extends the lease as the desk does: until a lease from now.
+func heartbeat(ctx context.Context, db *sqldb.DB, itemID, ownerID string, now time.Time) (time.Time, error) {
+	until := now.Add(work.Lease)
+	return until, store(db).Heartbeat(ctx, "pr-w", itemID, ownerID, until, now)
+}
+
+// record logs an outcome as the desk does: the policy decides the state.
+func record(t *testing.T, db *sqldb.DB, itemID, actorID string, in work.OutcomeInput, p policy.Policy, now time.Time, ev audit.Event) (int, error) {
+	t.Helper()
+	state, err := in.Apply(p, now)
+	if err != nil {
+		return 0, err
+	}
+	return store(db).RecordOutcome(context.Background(), "pr-w", itemID, actorID, in, state, now, ev)
+}
+
 func execIn(t *testing.T, db *sqldb.DB, q string, args ...any) {
 	t.Helper()
 	require.NoError(t, db.Tx(sqldb.WithPractice(context.Background(), "pr-w"), func(tx *sql.Tx) error {
@@ -58,7 +76,7 @@ func TestNextNeverHandsOutAnItemTwice(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					owner := fmt.Sprintf("agent-%03d", a)
-					s, ok, err := workstore.Next(context.Background(), db, owner, t0, nil)
+					s, ok, err := store(db).Start(context.Background(), owner, t0, nil)
 					if err != nil {
 						t.Error(err)
 						return
@@ -88,18 +106,18 @@ func TestNextOrderAndLeaseExpiry(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		world(t, db, 1, 2)
-		s, ok, err := workstore.Next(ctx, db, "agent-000", t0, nil)
+		s, ok, err := store(db).Start(ctx, "agent-000", t0, nil)
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Equal(t, "wi-000-1", s.ID, "priority 2 before priority 1")
-		s2, ok, err := workstore.Next(ctx, db, "agent-000", t0.Add(5*time.Minute), nil)
+		s2, ok, err := store(db).Start(ctx, "agent-000", t0.Add(5*time.Minute), nil)
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Equal(t, "wi-000-0", s2.ID)
-		_, ok, err = workstore.Next(ctx, db, "agent-000", t0.Add(10*time.Minute), nil)
+		_, ok, err = store(db).Start(ctx, "agent-000", t0.Add(10*time.Minute), nil)
 		require.NoError(t, err)
 		require.False(t, ok, "both are leased")
-		back, ok, err := workstore.Next(ctx, db, "agent-000", t0.Add(workstore.Lease+time.Minute), nil)
+		back, ok, err := store(db).Start(ctx, "agent-000", t0.Add(work.Lease+time.Minute), nil)
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Equal(t, "wi-000-1", back.ID, "the abandoned lease came back to its owner")
@@ -112,24 +130,24 @@ func TestHeartbeatKeepsTheLease(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		world(t, db, 1, 1)
-		s, ok, err := workstore.Next(ctx, db, "agent-000", t0, nil)
+		s, ok, err := store(db).Start(ctx, "agent-000", t0, nil)
 		require.NoError(t, err)
 		require.True(t, ok)
-		beat := t0.Add(workstore.Lease - time.Minute)
-		until, err := workstore.Heartbeat(ctx, db, "pr-w", s.ID, "agent-000", beat)
+		beat := t0.Add(work.Lease - time.Minute)
+		until, err := heartbeat(ctx, db, s.ID, "agent-000", beat)
 		require.NoError(t, err)
-		require.Equal(t, beat.Add(workstore.Lease), until)
-		_, ok, err = workstore.Next(ctx, db, "agent-000", t0.Add(workstore.Lease+time.Minute), nil)
+		require.Equal(t, beat.Add(work.Lease), until)
+		_, ok, err = store(db).Start(ctx, "agent-000", t0.Add(work.Lease+time.Minute), nil)
 		require.NoError(t, err)
 		require.False(t, ok, "the heartbeat kept the item with its worker")
-		_, ok, err = workstore.Next(ctx, db, "agent-000", until.Add(time.Minute), nil)
+		_, ok, err = store(db).Start(ctx, "agent-000", until.Add(time.Minute), nil)
 		require.NoError(t, err)
 		require.True(t, ok, "without further heartbeats the lease runs out")
 
-		_, err = workstore.Heartbeat(ctx, db, "pr-w", s.ID, "agent-999", beat)
-		require.ErrorIs(t, err, workstore.ErrNotYours)
+		_, err = heartbeat(ctx, db, s.ID, "agent-999", beat)
+		require.ErrorIs(t, err, work.ErrNotYours)
 		execIn(t, db, `UPDATE work_items SET state = 'waiting' WHERE id = $1`, s.ID)
-		_, err = workstore.Heartbeat(ctx, db, "pr-w", s.ID, "agent-000", beat)
+		_, err = heartbeat(ctx, db, s.ID, "agent-000", beat)
 		require.Equal(t, apperr.KindConflict, apperr.KindOf(err))
 	})
 }
@@ -139,7 +157,7 @@ func TestRecordOutcome(t *testing.T) {
 		ctx := context.Background()
 		world(t, db, 2, 1)
 		pol := policy.Default(policy.BalanceFollowup)
-		s, _, err := workstore.Next(ctx, db, "agent-000", t0, nil)
+		s, _, err := store(db).Start(ctx, "agent-000", t0, nil)
 		require.NoError(t, err)
 		next := t0.AddDate(0, 0, 7)
 		in := work.OutcomeInput{Channel: work.ByCall, Outcome: work.Voicemail, Note: "left a message", NextContactAt: &next, Version: s.Version}
@@ -147,15 +165,15 @@ func TestRecordOutcome(t *testing.T) {
 		by := func(sub string) audit.Event {
 			return audit.Event{Actor: audit.Actor{Issuer: "https://idp.test", Subject: sub, Role: "agent"}, RequestID: "req-" + sub}
 		}
-		_, err = workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-001", in, pol, t0, by("a1"))
-		require.ErrorIs(t, err, workstore.ErrNotYours)
+		_, err = record(t, db, s.ID, "agent-001", in, pol, t0, by("a1"))
+		require.ErrorIs(t, err, work.ErrNotYours)
 		stale := in
 		stale.Version = s.Version - 1
-		_, err = workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-000", stale, pol, t0, by("a0"))
+		_, err = record(t, db, s.ID, "agent-000", stale, pol, t0, by("a0"))
 		require.Equal(t, apperr.KindConflict, apperr.KindOf(err), "a stale version is refused")
 		require.Empty(t, testenv.AuditEvents(t, db, auditstore.Query{}), "and refused outcomes record nothing")
 
-		v, err := workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-000", in, pol, t0, by("a0"))
+		v, err := record(t, db, s.ID, "agent-000", in, pol, t0, by("a0"))
 		require.NoError(t, err)
 		require.Equal(t, s.Version+1, v)
 		var state string
@@ -170,7 +188,7 @@ func TestRecordOutcome(t *testing.T) {
 		require.Equal(t, 1, due, "a timer brings it back at the next contact date")
 
 		paid := work.OutcomeInput{Channel: work.ByCall, Outcome: work.Paid, Version: v}
-		_, err = workstore.RecordOutcome(ctx, db, "pr-w", s.ID, "agent-000", paid, pol, t0.Add(time.Hour), by("a0"))
+		_, err = record(t, db, s.ID, "agent-000", paid, pol, t0.Add(time.Hour), by("a0"))
 		require.NoError(t, err)
 		var history int
 		require.NoError(t, db.Tx(sqldb.WithPractice(ctx, "pr-w"), func(tx *sql.Tx) error {

@@ -7,42 +7,26 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
-	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/backdesk/backdesk/pkg/work"
 )
 
-// QueueItem is one line of an agent's queue: ids, kind, dates and the
-// priority's reasons, no patient data.
-type QueueItem struct {
-	ID, PracticeID, PatientID string
-	Kind                      policy.Kind
-	State                     string
-	Priority                  int
-	Reasons                   string
-	DueAt                     time.Time
-	NextContactAt             *time.Time
-	Version                   int
-	Overdue                   bool
-	CadenceStep               int
-	Stage                     string // where it stands with the payer, e.g. "denied"; empty for most
-}
-
-// Queue lists the owner's unfinished items, overdue first, then by
-// priority; kind and practiceID narrow it when set.
-func Queue(ctx context.Context, db *sqldb.DB, ownerID string, kind policy.Kind, practiceID string, now time.Time, limit int) ([]QueueItem, error) {
-	var out []QueueItem
-	err := db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+// Queue implements work.Storer; the filter's kind and practice narrow it
+// when set.
+func (s *Store) Queue(ctx context.Context, ownerID string, f work.QueueFilter, now time.Time, limit int) ([]work.QueueItem, error) {
+	var out []work.QueueItem
+	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
 next_contact_at, version, cadence_step, stage FROM work_items
 WHERE owner_id = $1 AND state IN ('assigned', 'in_progress', 'waiting') AND ($2 = '' OR kind = $2) AND ($3 = '' OR practice_id = $3)
 ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, priority DESC, due_at, id LIMIT $5`,
-			ownerID, string(kind), practiceID, now, limit)
+			ownerID, string(f.Kind), f.PracticeID, now, limit)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var q QueueItem
+			var q work.QueueItem
 			var next sql.NullTime
 			if err := rows.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.State, &q.Priority, &q.Reasons, &q.DueAt, &next, &q.Version, &q.CadenceStep, &q.Stage); err != nil {
 				return err
@@ -61,30 +45,10 @@ ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, pri
 	return out, sqldb.MapError(err)
 }
 
-// Activity is one entry of an item's history.
-type Activity struct {
-	ID, ActorID, Channel, Outcome, Note string
-	NextContactAt                       *time.Time
-	PromisedCents, PaidCents            int64
-	At                                  time.Time
-}
-
-// Item is what the item view shows of an item besides the patient.
-type Item struct {
-	QueueItem
-	Attempts, CadenceStep int
-	SubjectType           string
-	SubjectID             string
-	StageReason           string // the payer's reasons for the stage
-	History               []Activity
-	Others                []QueueItem // the patient's other unfinished items with the same owner
-}
-
-// ItemFor reads an item with its full history and the patient's other
-// unfinished items owned by the same agent, within the item's practice.
-func ItemFor(ctx context.Context, db *sqldb.DB, practiceID, itemID string, now time.Time) (Item, error) {
-	var it Item
-	err := db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
+// Detail implements work.Storer, within the item's practice.
+func (s *Store) Detail(ctx context.Context, practiceID, itemID string) (work.Detail, error) {
+	var it work.Detail
+	err := s.db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
 		var owner sql.NullString
 		var next sql.NullTime
 		if err := tx.QueryRowContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
@@ -104,7 +68,7 @@ FROM activities WHERE work_item_id = $1 ORDER BY at, id`, itemID)
 			return err
 		}
 		for rows.Next() {
-			var a Activity
+			var a work.Activity
 			var n sql.NullTime
 			if err := rows.Scan(&a.ID, &a.ActorID, &a.Channel, &a.Outcome, &a.Note, &n, &a.PromisedCents, &a.PaidCents, &a.At); err != nil {
 				rows.Close()
@@ -129,7 +93,7 @@ WHERE patient_id = $1 AND id <> $2 AND owner_id = $3 AND state IN ('assigned', '
 		}
 		defer rows.Close()
 		for rows.Next() {
-			o := QueueItem{PracticeID: practiceID, PatientID: it.PatientID}
+			o := work.QueueItem{PracticeID: practiceID, PatientID: it.PatientID}
 			if err := rows.Scan(&o.ID, &o.Kind, &o.State, &o.Priority, &o.DueAt, &o.Version); err != nil {
 				return err
 			}
@@ -138,7 +102,7 @@ WHERE patient_id = $1 AND id <> $2 AND owner_id = $3 AND state IN ('assigned', '
 		return rows.Err()
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		return Item{}, errNoItem
+		return work.Detail{}, work.ErrNoItem
 	}
 	return it, sqldb.MapError(err)
 }

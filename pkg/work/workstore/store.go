@@ -1,10 +1,12 @@
-// Package workstore keeps work items in PostgreSQL or SQLite.
+// Package workstore keeps work items, their activities and the contact
+// facts the desk reads, in PostgreSQL or SQLite.
 package workstore
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/backdesk/backdesk/pkg/audit"
 	"strings"
 	"time"
 
@@ -13,12 +15,22 @@ import (
 	"github.com/backdesk/backdesk/pkg/work"
 )
 
+// Store implements work.Storer.
+type Store struct {
+	db    *sqldb.DB
+	audit audit.Appender
+}
+
+var _ work.Storer = (*Store)(nil)
+
+// New returns a Store over db that writes audit events through trail.
+func New(db *sqldb.DB, trail audit.Appender) *Store { return &Store{db: db, audit: trail} }
+
 const itemColumns = 12
 
-// CreateOpen inserts items that have no open item for the same subject and
-// kind yet, and queues routing for each one created, all through tx (the
-// caller's transaction). It returns the items created.
-func CreateOpen(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items []work.Item, now time.Time) ([]work.Item, error) {
+// CreateOpen implements work.Storer.
+func (s *Store) CreateOpen(ctx context.Context, tx *sql.Tx, items []work.Item, now time.Time) ([]work.Item, error) {
+	d := s.db.Dialect
 	var created []work.Item
 	for start := 0; start < len(items); start += 1000 {
 		end := min(start+1000, len(items))
@@ -99,25 +111,6 @@ func insertBatch(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items []work.
 			return nil, err
 		}
 		out = append(out, byID[id])
-	}
-	return out, rs.Err()
-}
-
-// Counts returns open (not resolved or closed) items per kind for a practice.
-func Counts(ctx context.Context, q sqldb.Querier, practiceID string) (map[string]int, error) {
-	rs, err := q.QueryContext(ctx, `SELECT kind, COUNT(*) FROM work_items WHERE practice_id = $1 AND state NOT IN ('resolved', 'closed') GROUP BY kind`, practiceID)
-	if err != nil {
-		return nil, fmt.Errorf("count work items: %w", sqldb.MapError(err))
-	}
-	defer rs.Close()
-	out := map[string]int{}
-	for rs.Next() {
-		var k string
-		var n int
-		if err := rs.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
 	}
 	return out, rs.Err()
 }

@@ -3,12 +3,9 @@ package main
 
 import (
 	"context"
+	"github.com/backdesk/backdesk/services/internal/domains"
 	_ "time/tzdata" // practice time zones must resolve in a minimal image
 
-	"github.com/backdesk/backdesk/pkg/imports"
-	"github.com/backdesk/backdesk/pkg/imports/importstore"
-	"github.com/backdesk/backdesk/pkg/practice"
-	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/services/access"
 	"github.com/backdesk/backdesk/services/internal/serve"
@@ -18,9 +15,8 @@ import (
 func main() {
 	serve.Main("onboarding", func(_ context.Context, p *serve.Process) error {
 		// The router's relay picks outbox rows up on its next sweep.
-		practices := practice.NewService(practicestore.New(p.DB), nil, nil)
-		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, nil)
-		onboarding.New(practices, p.Identity, imp).
+		d := domains.New(p, nil)
+		onboarding.New(d.Practices, p.Identity, d.Imports).
 			Guarded(p.Guard).
 			WithPatients(p.Recorder, recordstore.FullReader(p.DB)).
 			WithChecklist(p.DB).

@@ -4,17 +4,13 @@ package main
 
 import (
 	"context"
+	"github.com/backdesk/backdesk/services/internal/domains"
 	"time"
 	_ "time/tzdata"
 
-	"github.com/backdesk/backdesk/pkg/imports"
-	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
-	"github.com/backdesk/backdesk/pkg/practice"
-	"github.com/backdesk/backdesk/pkg/practice/practicestore"
-	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/router"
 	"github.com/hibiken/asynq"
@@ -35,10 +31,9 @@ func main() {
 			p.Go(func(ctx context.Context) { rel.Listen(ctx, p.Config.DatabaseURL, p.Log) })
 		}
 
-		practices := practice.NewService(practicestore.New(p.DB), nil, rel.Notify)
-		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
-		r, err := router.New(router.Deps{Practices: practices, Imports: imp,
-			Routing:  routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}),
+		d := domains.New(p, rel.Notify)
+		r, err := router.New(router.Deps{Practices: d.Practices, Imports: d.Imports,
+			Routing:  d.Routing,
 			Registry: p.Telemetry.Registry, Notify: rel.Notify, Log: p.Log})
 		if err != nil {
 			return err

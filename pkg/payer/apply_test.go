@@ -1,4 +1,4 @@
-package payerstore_test
+package payer_test
 
 import (
 	"context"
@@ -6,12 +6,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/payer/payerstore"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/pkg/work/workstore"
 	"github.com/stretchr/testify/require"
 )
 
@@ -51,12 +54,17 @@ VALUES ('wi-c1', $1, 'pt-1', 'claim_followup', 'claim', 'cl-C1', 'assigned', 'ag
 VALUES ('wi-c2', $1, 'pt-1', 'claim_followup', 'claim', 'cl-C2', 'waiting', 'agent-a', $3, $2, $2, $2)`, pr, now, now.AddDate(0, 0, 20))
 }
 
-func apply(t *testing.T, db *sqldb.DB, dry bool, rems []payer.Remittance, stats []payer.StatusLine) payerstore.Report {
+// service applies statements with the real stores of payers and work.
+func service(db *sqldb.DB) *payer.Service {
+	return payer.NewService(payerstore.New(db), work.NewDesk(workstore.New(db, auditstore.New(db)), nil, nil))
+}
+
+func apply(t *testing.T, db *sqldb.DB, dry bool, rems []payer.Remittance, stats []payer.StatusLine) payer.Report {
 	t.Helper()
-	var a *payerstore.Applier
+	var a *payer.Applier
 	ctx := sqldb.WithPractice(context.Background(), pr)
 	require.NoError(t, db.Tx(ctx, func(tx *sql.Tx) error {
-		a = payerstore.NewApplier(tx, db.Dialect, pr, "imp-1", pols(), time.UTC, now, dry)
+		a = service(db).Applier(tx, pr, "imp-1", pols(), time.UTC, now, dry)
 		for _, r := range rems {
 			if err := a.Remittance(ctx, r); err != nil {
 				return err
@@ -98,11 +106,11 @@ func TestRemittancesDriveClaimsAndFollowups(t *testing.T) {
 		dry := apply(t, db, true, remits, nil)
 		require.Equal(t, 3, dry.Read)
 		require.Equal(t, 2, dry.Applied)
-		require.Equal(t, []payerstore.Unmatched{{Segment: 44, Kind: "remittance"}}, dry.Unmatched)
+		require.Equal(t, []payer.Unmatched{{Segment: 44, Kind: "remittance"}}, dry.Unmatched)
 		require.Equal(t, 0, one[int](t, db, `SELECT count(*) FROM claim_remittances`), "a dry run writes nothing")
 
 		rep := apply(t, db, false, remits, nil)
-		require.Equal(t, payerstore.Report{Read: 3, Applied: 2, Unmatched: []payerstore.Unmatched{{Segment: 44, Kind: "remittance"}},
+		require.Equal(t, payer.Report{Read: 3, Applied: 2, Unmatched: []payer.Unmatched{{Segment: 44, Kind: "remittance"}},
 			ItemsCreated: 1, ItemsResolved: 1, ItemsRaised: 1}, rep)
 		require.Equal(t, "partially_paid", one[string](t, db, `SELECT status FROM claims WHERE id = 'cl-C1'`))
 		require.Equal(t, int64(8000), one[int64](t, db, `SELECT paid_cents FROM claims WHERE id = 'cl-C1'`))
@@ -124,7 +132,7 @@ func TestRemittancesDriveClaimsAndFollowups(t *testing.T) {
 		require.Zero(t, again.Applied+again.ItemsCreated+again.ItemsRaised+again.ItemsResolved)
 		require.Equal(t, before, counts())
 
-		h, err := payerstore.History(context.Background(), db, pr, "cl-C2", 10)
+		h, err := service(db).History(context.Background(), pr, "cl-C2", 10)
 		require.NoError(t, err)
 		require.Len(t, h, 1)
 		require.Contains(t, h[0].Summary, "denied")
@@ -143,7 +151,7 @@ func TestStatusLines(t *testing.T) {
 		})
 		require.Equal(t, 4, rep.Read)
 		require.Equal(t, 3, rep.Applied)
-		require.Equal(t, []payerstore.Unmatched{{Segment: 80, Kind: "status"}}, rep.Unmatched)
+		require.Equal(t, []payer.Unmatched{{Segment: 80, Kind: "status"}}, rep.Unmatched)
 		require.Equal(t, 1, rep.ItemsCreated)
 		require.Equal(t, 1, rep.ItemsRaised)
 		require.Equal(t, "rejected", one[string](t, db, `SELECT status FROM claims WHERE id = 'cl-C3'`))

@@ -1,0 +1,190 @@
+package work
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/practice"
+)
+
+// Storer is the storage the work rules need. Methods that take a
+// transaction run inside the caller's, so that work created or changed by
+// another domain's change (an import, a payer's statement) commits with it.
+type Storer interface {
+	// Queue lists the owner's unfinished items, overdue first, then by
+	// priority, at most limit.
+	Queue(ctx context.Context, ownerID string, f QueueFilter, now time.Time, limit int) ([]QueueItem, error)
+	// Start starts the owner's first startable item in queue order that
+	// held does not name, under a lease; two calls at once never start
+	// the same item.
+	Start(ctx context.Context, ownerID string, now time.Time, held map[string]bool) (Started, bool, error)
+	// Detail reads an item with its history and the patient's other
+	// unfinished items with the same owner.
+	Detail(ctx context.Context, practiceID, itemID string) (Detail, error)
+	// Contacts reads the contact facts of the practice's patients.
+	Contacts(ctx context.Context, practiceID string, patientIDs []string, now time.Time) (map[string]PatientContacts, error)
+	// RecordOutcome appends the outcome to the item's history, moves the
+	// item to state, queues the timer when it waits, and appends ev, all
+	// in one transaction; it returns the item's new version.
+	RecordOutcome(ctx context.Context, practiceID, itemID, actorID string, in OutcomeInput, state State, now time.Time, ev audit.Event) (int, error)
+	// Heartbeat extends the owner's lease on an item in progress.
+	Heartbeat(ctx context.Context, practiceID, itemID, ownerID string, until, now time.Time) error
+	// Locate finds an item's practice, patient and kind across practices.
+	Locate(ctx context.Context, itemID string) (Ref, error)
+	// CreateOpen inserts the items that have no open item for the same
+	// subject and kind, re-scores those that have, and queues routing for
+	// each one created, in tx; it returns the items created.
+	CreateOpen(ctx context.Context, tx *sql.Tx, items []Item, now time.Time) ([]Item, error)
+	FollowupStore
+}
+
+// Rulebook gives a practice's rules and time zone (practice.Service has
+// it).
+type Rulebook interface {
+	Rules(ctx context.Context, practiceID string) (practice.Policies, string, error)
+}
+
+// Errors the desk answers with.
+var (
+	// ErrNotYours refuses a change to an item someone else owns.
+	ErrNotYours = &apperr.Error{Kind: apperr.KindForbidden, Code: "not_your_item", Message: "this item is owned by someone else"}
+	// ErrStale refuses a change made against an older version.
+	ErrStale = apperr.Conflict("stale_version", "the item changed since you read it; reload it and log the outcome again", nil)
+	// ErrNotStarted refuses a heartbeat on an item nobody is working.
+	ErrNotStarted = apperr.Conflict("not_started", "the item is not being worked; start it with next", nil)
+	// ErrFinished refuses an outcome on a finished item.
+	ErrFinished = apperr.Conflict("finished", "the item is finished already", nil)
+	// ErrNoItem says the item does not exist (or is not in the practice).
+	ErrNoItem = apperr.NotFound("work item")
+)
+
+// Desk is the agent's side of the work: the queue with what holds each
+// item back, starting the next item, the item itself, outcomes and the
+// lease.
+type Desk struct {
+	store Storer
+	rules Rulebook
+	now   func() time.Time
+}
+
+// NewDesk returns a Desk over store, reading practices' rules from rules.
+func NewDesk(store Storer, rules Rulebook, now func() time.Time) *Desk {
+	if now == nil {
+		now = time.Now
+	}
+	return &Desk{store: store, rules: rules, now: now}
+}
+
+// Entry is one line of the queue with what holds it back, if anything.
+type Entry struct {
+	QueueItem
+	Hold *Hold // nil when it may be worked now (waiting items are never judged)
+}
+
+// QueueLimit is the most items a queue lists.
+const QueueLimit = 500
+
+// Queue is the owner's work, overdue first, then by priority, each item
+// judged against its practice's contact rules.
+func (d *Desk) Queue(ctx context.Context, ownerID string, f QueueFilter) ([]Entry, error) {
+	now := d.now().UTC()
+	items, err := d.store.Queue(ctx, ownerID, f, now, QueueLimit)
+	if err != nil {
+		return nil, err
+	}
+	held, err := d.holds(ctx, items, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, len(items))
+	for i, q := range items {
+		out[i] = Entry{QueueItem: q, Hold: held[q.ID]}
+	}
+	return out, nil
+}
+
+// nextBatch is how many workable items Next finds before trying to start
+// one; more are judged only when all of them were taken meanwhile.
+const nextBatch = 5
+
+// Next starts the owner's most urgent item that the contact rules let
+// be worked now, under a lease. The rules are judged outside the
+// transaction that starts the item, in queue order, a few workable ones
+// at a time, so a long queue costs no more than its top.
+func (d *Desk) Next(ctx context.Context, ownerID string) (Started, bool, error) {
+	now := d.now().UTC()
+	items, err := d.store.Queue(ctx, ownerID, QueueFilter{}, now, QueueLimit)
+	if err != nil {
+		return Started{}, false, err
+	}
+	judged := 0
+	for judged < len(items) {
+		var batch []QueueItem
+		for ; judged < len(items) && len(batch) < nextBatch; judged++ {
+			if items[judged].State != string(Waiting) {
+				batch = append(batch, items[judged])
+			}
+		}
+		holds, err := d.holds(ctx, batch, now)
+		if err != nil {
+			return Started{}, false, err
+		}
+		held := map[string]bool{}
+		for _, q := range batch {
+			held[q.ID] = holds[q.ID] != nil
+		}
+		for _, q := range items[judged:] {
+			held[q.ID] = true // not judged yet: not a candidate this round
+		}
+		s, ok, err := d.store.Start(ctx, ownerID, now, held)
+		if err != nil || ok {
+			return s, ok, err
+		}
+	}
+	return Started{}, false, nil
+}
+
+// Item returns an item with its history and the patient's other items.
+func (d *Desk) Item(ctx context.Context, practiceID, itemID string) (Detail, error) {
+	return d.store.Detail(ctx, practiceID, itemID)
+}
+
+// Locate finds an item's practice, patient and kind, before any decision
+// about reading it is made.
+func (d *Desk) Locate(ctx context.Context, itemID string) (Ref, error) {
+	return d.store.Locate(ctx, itemID)
+}
+
+// RecordOutcome logs what came of a contact under the practice's policy
+// for the item's kind and moves the item; ev (who asks) becomes the
+// outcome's audit event, written with it. It returns the item's new
+// version.
+func (d *Desk) RecordOutcome(ctx context.Context, ref Ref, itemID, actorID string, in OutcomeInput, ev audit.Event) (int, error) {
+	pols, _, err := d.rules.Rules(ctx, ref.PracticeID)
+	if err != nil {
+		return 0, err
+	}
+	now := d.now().UTC()
+	state, err := in.Apply(pols.Kinds[ref.Kind], now)
+	if err != nil {
+		return 0, err
+	}
+	return d.store.RecordOutcome(ctx, ref.PracticeID, itemID, actorID, in, state, now, ev)
+}
+
+// Heartbeat keeps the owner's lease on an item it is still working, so a
+// long call does not lose it; it returns the new end of the lease.
+func (d *Desk) Heartbeat(ctx context.Context, practiceID, itemID, ownerID string) (time.Time, error) {
+	now := d.now().UTC()
+	until := now.Add(Lease)
+	return until, d.store.Heartbeat(ctx, practiceID, itemID, ownerID, until, now)
+}
+
+// CreateOpen creates the items that have no open twin and queues their
+// routing, inside tx (an import's, or a payer statement's).
+func (d *Desk) CreateOpen(ctx context.Context, tx *sql.Tx, items []Item, now time.Time) ([]Item, error) {
+	return d.store.CreateOpen(ctx, tx, items, now)
+}

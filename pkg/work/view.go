@@ -1,0 +1,79 @@
+package work
+
+import (
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/policy"
+)
+
+// QueueItem is one line of an agent's queue: ids, kind, dates and the
+// priority's reasons, no patient data.
+type QueueItem struct {
+	ID, PracticeID, PatientID string
+	Kind                      policy.Kind
+	State                     string
+	Priority                  int
+	Reasons                   string // as priority.Encode writes them
+	DueAt                     time.Time
+	NextContactAt             *time.Time
+	Version                   int
+	Overdue                   bool
+	CadenceStep               int
+	Stage                     string // where it stands with the payer, e.g. "denied"; empty for most
+}
+
+// QueueFilter narrows a queue to one kind or one practice when set.
+type QueueFilter struct {
+	Kind       policy.Kind
+	PracticeID string
+}
+
+// Activity is one entry of an item's history.
+type Activity struct {
+	ID, ActorID, Channel, Outcome, Note string
+	NextContactAt                       *time.Time
+	PromisedCents, PaidCents            int64
+	At                                  time.Time
+}
+
+// Detail is what the item view shows of an item besides the patient.
+type Detail struct {
+	QueueItem
+	Attempts, CadenceStep int
+	SubjectType           string
+	SubjectID             string
+	StageReason           string // the payer's reasons for the stage
+	History               []Activity
+	Others                []QueueItem // the patient's other unfinished items with the same owner
+}
+
+// LastOutcome is the outcome of the item's last contact, skipping notes,
+// hand-offs and releases, which say nothing about the account.
+func (d Detail) LastOutcome() Outcome {
+	for i := len(d.History) - 1; i >= 0; i-- {
+		switch d.History[i].Outcome {
+		case "note", "handed_off", "released":
+			continue
+		}
+		return Outcome(d.History[i].Outcome)
+	}
+	return ""
+}
+
+// Started is an item an agent has just started.
+type Started struct {
+	ID, PracticeID, PatientID string
+	Kind                      policy.Kind
+	Version                   int
+	LeaseUntil                time.Time
+}
+
+// Ref locates an item: its practice, patient and kind.
+type Ref struct {
+	PracticeID, PatientID string
+	Kind                  policy.Kind
+}
+
+// Lease is how long a started item stays with the agent who started it
+// before it counts as abandoned and returns to that agent's queue.
+const Lease = 15 * time.Minute

@@ -1,0 +1,44 @@
+// Package domains builds the platform's domain services over one
+// process's database, once, in one place: every service main and the dev
+// binary take the ones they need from it, so a domain's wiring (its store,
+// its audit trail, the services it calls) is written once.
+package domains
+
+import (
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/imports/importstore"
+	"github.com/backdesk/backdesk/pkg/payer"
+	"github.com/backdesk/backdesk/pkg/payer/payerstore"
+	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/routing"
+	"github.com/backdesk/backdesk/pkg/routing/routingstore"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/pkg/work/workstore"
+	"github.com/backdesk/backdesk/services/internal/serve"
+)
+
+// Domains are the domain services of one process.
+type Domains struct {
+	Practices *practice.Service
+	Desk      *work.Desk
+	Payers    *payer.Service
+	Imports   *imports.Service
+	Routing   *routing.Service
+}
+
+// New builds the domain services over p's database. notify, when set, is
+// called after a commit that queued tasks, to wake the outbox relay of
+// the same process; without it the relay finds them on its next sweep (or
+// by PostgreSQL's notification).
+func New(p *serve.Process, notify func()) *Domains {
+	trail := auditstore.New(p.DB)
+	d := &Domains{Routing: routing.NewService(routingstore.New(p.DB, trail, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}))}
+	d.Practices = practice.NewService(practicestore.New(p.DB), nil, notify)
+	d.Desk = work.NewDesk(workstore.New(p.DB, trail), d.Practices, nil)
+	d.Payers = payer.NewService(payerstore.New(p.DB), d.Desk)
+	d.Imports = imports.NewService(imports.Deps{DB: p.DB, Store: importstore.New(p.DB), Practices: d.Practices,
+		Work: d.Desk, Payers: d.Payers, Progress: importstore.RedisProgress{R: p.Redis}, Log: p.Log, Notify: notify})
+	return d
+}
