@@ -31,7 +31,7 @@ func (s *Store) CommitEvents(ctx context.Context, events []audit.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	if s.db.Dialect != sqldb.Postgres {
+	if !s.db.Dialect.Concurrent() {
 		return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.Append(ctx, tx, events) })
 	}
 	cols, err := columnsOf(events)

@@ -134,7 +134,7 @@ func (s *Store) integrateBatch(ctx context.Context, tx *sql.Tx, signer note.Sign
 // immediate, so seq order is commit order already.
 func (s *Store) lockAndHorizon(ctx context.Context, tx *sql.Tx) (int64, error) {
 	var horizon int64
-	if s.db.Dialect != sqldb.Postgres {
+	if !s.db.Dialect.Concurrent() {
 		if err := tx.QueryRowContext(ctx, selectMaxSeq).Scan(&horizon); err != nil {
 			return 0, fmt.Errorf("audit horizon: %w", sqldb.MapError(err))
 		}

@@ -48,7 +48,7 @@ func (s *Store) Append(ctx context.Context, q sqldb.Querier, events []audit.Even
 	if len(events) == 0 {
 		return nil
 	}
-	if s.db.Dialect == sqldb.Postgres {
+	if s.db.Dialect.Concurrent() {
 		cols, err := columnsOf(events)
 		if err != nil {
 			return err

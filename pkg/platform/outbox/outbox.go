@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -68,11 +67,15 @@ func TraceHeaders(ctx context.Context) map[string]string {
 
 const insertHead = `INSERT INTO outbox (id, task_type, queue, payload, headers, process_at, created_at) `
 
+// insertOne writes a single row with numbered placeholders, which both
+// engines take, so Add needs no dialect.
+const insertOne = insertHead + `VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
 // Add writes m into the outbox through q, which should be the transaction
 // making the business change. The trace context of ctx travels with the row.
 // It returns the row id, which becomes the asynq task id.
 func Add(ctx context.Context, q sqldb.Querier, now time.Time, m Message) (string, error) {
-	ids, err := AddBatch(ctx, q, sqldb.Postgres, now, []Message{m})
+	ids, err := AddBatch(ctx, q, sqldb.SQLite, now, []Message{m}) // one row: the dialect is not used
 	if err != nil {
 		return "", err
 	}
@@ -84,10 +87,8 @@ const batchRows = 1000
 
 // AddBatch writes many messages with multi-row inserts, for changes that
 // queue a task per row (an import generating thousands of work items).
-// d picks the statement's form: on PostgreSQL, column arrays through
-// unnest; elsewhere a VALUES list. A single row always uses numbered ($n)
-// placeholders, which both engines take, so Add passes Postgres whatever
-// the engine.
+// d picks the statement's form (sqldb.Dialect.InsertRows); a single row
+// always uses numbered placeholders, which both engines take.
 func AddBatch(ctx context.Context, q sqldb.Querier, d sqldb.Dialect, now time.Time, ms []Message) ([]string, error) {
 	headers, err := json.Marshal(TraceHeaders(ctx))
 	if err != nil {
@@ -96,11 +97,8 @@ func AddBatch(ctx context.Context, q sqldb.Querier, d sqldb.Dialect, now time.Ti
 	ids := make([]string, 0, len(ms))
 	for start := 0; start < len(ms); start += batchRows {
 		part := ms[start:min(start+batchRows, len(ms))]
-		var b strings.Builder
-		b.WriteString(insertHead)
 		args := make([]any, 0, len(part)*7)
-		var values strings.Builder
-		for i, m := range part {
+		for _, m := range part {
 			if m.Type == "" || m.Queue == "" {
 				return nil, fmt.Errorf("outbox: message needs a type and a queue")
 			}
@@ -117,26 +115,16 @@ func AddBatch(ctx context.Context, q sqldb.Querier, d sqldb.Dialect, now time.Ti
 			if payload == nil {
 				payload = []byte{}
 			}
-			if i > 0 {
-				values.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&values, "(%s, %s, %s, %s, %s, %s, %s)", d.Param(n+1), d.Param(n+2), d.Param(n+3), d.Param(n+4), d.Param(n+5), d.Param(n+6), d.Param(n+7))
 			args = append(args, id.String(), m.Type, m.Queue, payload, string(headers), at, now.UTC())
 			ids = append(ids, id.String())
 		}
-		if d == sqldb.Postgres && len(part) > 1 {
-			cols, _, err := sqldb.ColumnArrays(args, 7)
-			if err != nil {
+		stmt, stmtArgs := insertOne, args
+		if len(part) > 1 {
+			if stmt, stmtArgs, err = d.InsertRows(insertHead, 7, args, ""); err != nil {
 				return nil, err
 			}
-			b.WriteString(`SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::timestamptz[], $7::timestamptz[])`)
-			args = cols
-		} else {
-			b.WriteString("VALUES ")
-			b.WriteString(values.String())
 		}
-		if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := q.ExecContext(ctx, stmt, stmtArgs...); err != nil {
 			return nil, fmt.Errorf("outbox: insert: %w", sqldb.MapError(err))
 		}
 	}

@@ -98,10 +98,7 @@ func (s *Store) lockItem(ctx context.Context, tx *sql.Tx, id string) (itemRow, e
 w.escalated_at, w.created_at, p.status, c.payer_name
 FROM work_items w JOIN practices p ON p.id = w.practice_id
 LEFT JOIN claims c ON w.subject_type = 'claim' AND c.id = w.subject_id
-WHERE w.id = $1`
-	if s.db.Dialect == sqldb.Postgres {
-		q += ` FOR UPDATE OF w`
-	}
+WHERE w.id = $1` + s.db.Dialect.ForUpdate("w")
 	err := tx.QueryRowContext(ctx, q, id).Scan(&r.ID, &r.PracticeID, &r.PatientID, &r.Kind, &r.State, &owner, &r.DueAt,
 		&r.attempts, &escalated, &r.created, &r.status, &payer)
 	r.OwnerID, r.payer, r.escalate = owner.String, payer.String, !escalated.Valid
@@ -202,10 +199,7 @@ func (s *Store) unassigned(ctx context.Context, tx *sql.Tx, it itemRow, why rout
 }
 
 func (s *Store) lockAgent(ctx context.Context, tx *sql.Tx, userID string) (open, capacity int, err error) {
-	q := `SELECT capacity FROM agents WHERE user_id = $1`
-	if s.db.Dialect == sqldb.Postgres {
-		q += ` FOR UPDATE`
-	}
+	q := `SELECT capacity FROM agents WHERE user_id = $1` + s.db.Dialect.ForUpdate()
 	if err = tx.QueryRowContext(ctx, q, userID).Scan(&capacity); err != nil {
 		return 0, 0, fmt.Errorf("lock agent: %w", err)
 	}

@@ -85,10 +85,7 @@ func (st *Store) RecordOutcome(ctx context.Context, practiceID, itemID, actorID 
 		var owner sql.NullString
 		var patientID, current string
 		var v int
-		q := `SELECT owner_id, patient_id, state, version FROM work_items WHERE id = $1 AND practice_id = $2`
-		if db.Dialect == sqldb.Postgres {
-			q += ` FOR UPDATE`
-		}
+		q := `SELECT owner_id, patient_id, state, version FROM work_items WHERE id = $1 AND practice_id = $2` + db.Dialect.ForUpdate()
 		err := tx.QueryRowContext(ctx, q, itemID, practiceID).Scan(&owner, &patientID, &current, &v)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):

@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"fmt"
 	"github.com/backdesk/backdesk/pkg/audit"
-	"strings"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
@@ -57,45 +56,23 @@ func (s *Store) CreateOpen(ctx context.Context, tx *sql.Tx, items []work.Item, n
 	return created, nil
 }
 
+const insertItems = `INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, state, due_at,
+created_at, updated_at, priority, priority_reasons) `
+
+// createdOnly keeps an item out when its subject already has an unfinished
+// item of its kind, and names the ones inserted.
+const createdOnly = ` ON CONFLICT (subject_type, subject_id, kind) WHERE state NOT IN ('resolved', 'closed') DO NOTHING RETURNING id`
+
 func insertBatch(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, items []work.Item) ([]work.Item, error) {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, state, due_at, created_at, updated_at, priority, priority_reasons) `)
 	args := make([]any, 0, len(items)*itemColumns)
 	for _, it := range items {
 		args = append(args, it.ID, it.PracticeID, it.PatientID, string(it.Kind), string(it.SubjectType), it.SubjectID, string(work.Open), it.DueAt.UTC(), it.CreatedAt.UTC(), it.CreatedAt.UTC(), int64(it.Priority), reasonsOf(it))
 	}
-	if d == sqldb.Postgres {
-		cols, types, err := sqldb.ColumnArrays(args, itemColumns)
-		if err != nil {
-			return nil, err
-		}
-		b.WriteString("SELECT * FROM unnest(")
-		for j, typ := range types {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "$%d::%s[]", j+1, typ)
-		}
-		b.WriteString(")")
-		args = cols
-	} else {
-		b.WriteString("VALUES ")
-		for i := range items {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(")
-			for j := 1; j <= itemColumns; j++ {
-				if j > 1 {
-					b.WriteString(", ")
-				}
-				b.WriteString(d.Param(i*itemColumns + j))
-			}
-			b.WriteString(")")
-		}
+	q, args, err := d.InsertRows(insertItems, itemColumns, args, createdOnly)
+	if err != nil {
+		return nil, err
 	}
-	b.WriteString(` ON CONFLICT (subject_type, subject_id, kind) WHERE state NOT IN ('resolved', 'closed') DO NOTHING RETURNING id`)
-	rs, err := tx.QueryContext(ctx, b.String(), args...)
+	rs, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("create work items: %w", sqldb.MapError(err))
 	}

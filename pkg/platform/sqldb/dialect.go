@@ -1,0 +1,74 @@
+package sqldb
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ForUpdate returns the row-locking clause that keeps a row read in a
+// transaction from changing under it until the transaction ends: on
+// PostgreSQL "FOR UPDATE" (of the given table aliases, when named);
+// SQLite runs one writer at a time and its write transactions start
+// immediate, so it needs nothing.
+func (d Dialect) ForUpdate(of ...string) string {
+	if d != Postgres {
+		return ""
+	}
+	if len(of) == 0 {
+		return " FOR UPDATE"
+	}
+	return " FOR UPDATE OF " + strings.Join(of, ", ")
+}
+
+// Concurrent reports whether writers run side by side (PostgreSQL), so
+// that ordering among them must be arranged with locks, rather than one
+// at a time (SQLite).
+func (d Dialect) Concurrent() bool { return d == Postgres }
+
+// InsertRows builds one multi-row statement: head (e.g. "INSERT INTO t (a,
+// b) "), the rows, then tail (e.g. an ON CONFLICT or RETURNING clause).
+// args holds the rows one after another, ncols values each. On PostgreSQL
+// the rows travel as one array per column through unnest, which is
+// planned once however many rows there are; on SQLite as a VALUES list
+// of anonymous placeholders (see Param). A column's values share one Go
+// type (see ColumnArrays). Callers keep each statement to a thousand rows
+// or so, within both engines' limits.
+func (d Dialect) InsertRows(head string, ncols int, args []any, tail string) (string, []any, error) {
+	if ncols <= 0 || len(args) == 0 || len(args)%ncols != 0 {
+		return "", nil, fmt.Errorf("sqldb: %d values do not make rows of %d columns", len(args), ncols)
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	if d == Postgres {
+		cols, types, err := ColumnArrays(args, ncols)
+		if err != nil {
+			return "", nil, err
+		}
+		b.WriteString("SELECT * FROM unnest(")
+		for j, typ := range types {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d::%s[]", j+1, typ)
+		}
+		b.WriteString(")")
+		args = cols
+	} else {
+		b.WriteString("VALUES ")
+		for i := 0; i < len(args)/ncols; i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j := 1; j <= ncols; j++ {
+				if j > 1 {
+					b.WriteString(", ")
+				}
+				b.WriteString(d.Param(i*ncols + j))
+			}
+			b.WriteString(")")
+		}
+	}
+	b.WriteString(tail)
+	return b.String(), args, nil
+}
