@@ -358,3 +358,21 @@ func TestGenerateFromStoredRecords(t *testing.T) {
 		require.Equal(t, 1, queued, "one task per active practice")
 	})
 }
+
+// An import whose stored column mapping cannot be read back is an error,
+// not an import that seems to have had no mapping.
+func TestUnreadableMappingIsAnError(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		b := setup(t, db)
+		p := b.practice(t, "1234567893")
+		imp := b.load(t, p, "patients", patientsCSV, true)
+		_, err := testenv.OwnerDB(t, db).ExecContext(context.Background(), `UPDATE imports SET mapping = '{"patient_id":' WHERE id = $1`, imp.ID)
+		require.NoError(t, err)
+		ctx := sqldb.WithPractice(context.Background(), p)
+		_, err = b.svc.Get(ctx, imp.ID)
+		require.Error(t, err)
+		_, err = b.svc.List(ctx, p, 10)
+		require.Error(t, err)
+	})
+}

@@ -198,7 +198,9 @@ func scanImport(row interface{ Scan(...any) error }) (imports.Import, error) {
 		return imports.Import{}, err
 	}
 	imp.Kind, imp.Preset, imp.State = records.Kind(kind), recordcsv.Preset(preset), imports.State(state)
-	_ = json.Unmarshal([]byte(mapping), &imp.Mapping)
+	if err := json.Unmarshal([]byte(mapping), &imp.Mapping); err != nil {
+		return imports.Import{}, fmt.Errorf("read import %s mapping: %w", imp.ID, err)
+	}
 	imp.ErrorCode, imp.ErrorMessage = code.String, msg.String
 	imp.CreatedAt = imp.CreatedAt.UTC()
 	if started.Valid {
