@@ -185,8 +185,8 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	}
 
 	// Domain.
-	practices := practice.NewService(practicestore.New(p.DB), nil, rel.Notify)
-	imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
+	practices := practice.NewService(practicestore.New(p.DB, p.Audit), nil, rel.Notify)
+	imp := imports.NewService(p.DB, importstore.New(p.DB, p.Audit), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
 	rosters := roster.New(p.DB)
 	routes := routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter})
 	// Seeding is system work across practices: it looks the demo practice

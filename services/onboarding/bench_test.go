@@ -36,7 +36,7 @@ func BenchmarkPatientRead(b *testing.B) {
 			db, _ := testenv.NewDB(b, d)
 			ctx := context.Background()
 			now := time.Now().UTC()
-			svc := practice.NewService(practicestore.New(db), nil, nil)
+			svc := practice.NewService(practicestore.New(db, auditstore.New(db)), nil, nil)
 			p, err := svc.Create(ctx, practice.NewPractice{Name: "Bench", NPI: "1234567893", Timezone: "UTC"})
 			if err != nil {
 				b.Fatal(err)

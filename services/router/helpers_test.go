@@ -3,6 +3,7 @@ package router_test
 import (
 	"testing"
 
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -20,10 +21,10 @@ func newRouter(tb testing.TB, db *sqldb.DB, reg prometheus.Registerer) *router.R
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	practices := practice.NewService(practicestore.New(db), nil, nil)
+	practices := practice.NewService(practicestore.New(db, auditstore.New(db)), nil, nil)
 	r, err := router.New(router.Deps{
 		Practices: practices,
-		Imports:   imports.NewService(db, importstore.New(db), practices, nil, quiet(), nil, nil),
+		Imports:   imports.NewService(db, importstore.New(db, auditstore.New(db)), practices, nil, quiet(), nil, nil),
 		Routing:   routingstore.New(db, routingstore.Config{}),
 		Registry:  reg, Log: quiet(),
 	})

@@ -42,7 +42,7 @@ func BenchmarkAgentCycle(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			db, _ := testenv.NewDB(b, d)
 			ctx := context.Background()
-			svc := practice.NewService(practicestore.New(db), nil, nil)
+			svc := practice.NewService(practicestore.New(db, auditstore.New(db)), nil, nil)
 			p, err := svc.Create(ctx, practice.NewPractice{Name: "Bench", NPI: "1234567893", Timezone: "UTC"})
 			if err != nil {
 				b.Fatal(err)

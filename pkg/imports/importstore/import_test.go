@@ -40,8 +40,8 @@ func setup(t testing.TB, db *sqldb.DB) *bundle {
 	t.Helper()
 	b := &bundle{db: db, now: time.Date(2026, 6, 15, 15, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return b.now }
-	b.practices = practice.NewService(practicestore.New(db), clock, nil)
-	b.svc = imports.NewService(db, importstore.New(db), b.practices, &memProgress{last: map[string]int{}}, slog.New(slog.NewTextHandler(io.Discard, nil)), clock, nil)
+	b.practices = practice.NewService(practicestore.New(db, auditstore.New(db)), clock, nil)
+	b.svc = imports.NewService(db, importstore.New(db, auditstore.New(db)), b.practices, &memProgress{last: map[string]int{}}, slog.New(slog.NewTextHandler(io.Discard, nil)), clock, nil)
 	return b
 }
 
@@ -272,7 +272,7 @@ func TestOnlyTheLatestRunCommits(t *testing.T) {
 		ctx := sqldb.WithPractice(context.Background(), p)
 		imp, err := b.svc.Submit(ctx, imports.Upload{PracticeID: p, Kind: "patients", Content: strings.NewReader(patientsCSV)})
 		require.NoError(t, err)
-		st := importstore.New(db)
+		st := importstore.New(db, auditstore.New(db))
 		t1 := time.Date(2026, 6, 15, 15, 0, 0, 0, time.UTC)
 		first, ok, err := st.Start(ctx, imp.ID, t1)
 		require.NoError(t, err)

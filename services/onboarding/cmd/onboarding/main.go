@@ -18,8 +18,8 @@ import (
 func main() {
 	serve.Main("onboarding", func(_ context.Context, p *serve.Process) error {
 		// The router's relay picks outbox rows up on its next sweep.
-		practices := practice.NewService(practicestore.New(p.DB), nil, nil)
-		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, nil)
+		practices := practice.NewService(practicestore.New(p.DB, p.Audit), nil, nil)
+		imp := imports.NewService(p.DB, importstore.New(p.DB, p.Audit), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, nil)
 		onboarding.New(practices, p.Identity, imp).
 			Guarded(p.Guard).
 			WithPatients(p.Recorder, recordstore.FullReader(p.DB)).

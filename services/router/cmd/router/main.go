@@ -35,8 +35,8 @@ func main() {
 			p.Go(func(ctx context.Context) { rel.Listen(ctx, p.Config.DatabaseURL, p.Log) })
 		}
 
-		practices := practice.NewService(practicestore.New(p.DB), nil, rel.Notify)
-		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
+		practices := practice.NewService(practicestore.New(p.DB, p.Audit), nil, rel.Notify)
+		imp := imports.NewService(p.DB, importstore.New(p.DB, p.Audit), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
 		r, err := router.New(router.Deps{Practices: practices, Imports: imp,
 			Routing:  routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}),
 			Registry: p.Telemetry.Registry, Notify: rel.Notify, Log: p.Log})

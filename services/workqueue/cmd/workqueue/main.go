@@ -18,7 +18,7 @@ func main() {
 		workqueue.New(workqueue.Deps{
 			Roster: roster.New(p.DB), Routing: routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}),
 			Guard: p.Guard, Decider: p.Decider, DB: p.DB, Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB),
-			Practices: practice.NewService(practicestore.New(p.DB), nil, nil),
+			Practices: practice.NewService(practicestore.New(p.DB, p.Audit), nil, nil),
 		}).Mount(p.API)
 		return nil
 	})
