@@ -25,6 +25,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/pkg/schema"
 	"github.com/backdesk/backdesk/services/access"
@@ -187,7 +188,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	// Domain.
 	practices := practice.NewService(practicestore.New(p.DB, p.Audit), nil, rel.Notify)
 	imp := imports.NewService(p.DB, importstore.New(p.DB, p.Audit), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
-	rosters := roster.New(p.DB)
+	rosters := roster.NewService(rosterstore.New(p.DB, p.Audit))
 	routes := routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter})
 	// Seeding is system work across practices: it looks the demo practice
 	// up by NPI, then creates it, its staff and its data.

@@ -22,7 +22,7 @@ import (
 
 // Deps are what the workqueue API needs.
 type Deps struct {
-	Roster    *roster.Store
+	Roster    *roster.Service
 	Routing   *routingstore.Store
 	Guard     *authz.Guard
 	Decider   *access.Decider // told when team membership changes

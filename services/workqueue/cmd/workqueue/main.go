@@ -8,6 +8,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/workqueue"
@@ -16,7 +17,7 @@ import (
 func main() {
 	serve.Main("workqueue", func(_ context.Context, p *serve.Process) error {
 		workqueue.New(workqueue.Deps{
-			Roster: roster.New(p.DB), Routing: routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}),
+			Roster: roster.NewService(rosterstore.New(p.DB, p.Audit)), Routing: routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}),
 			Guard: p.Guard, Decider: p.Decider, DB: p.DB, Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB),
 			Practices: practice.NewService(practicestore.New(p.DB, p.Audit), nil, nil),
 		}).Mount(p.API)
