@@ -14,8 +14,8 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordcsv"
-	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/work/workstore"
 	"github.com/backdesk/backdesk/pkg/x12"
 	"github.com/google/uuid"
@@ -26,6 +26,7 @@ type Service struct {
 	db        *sqldb.DB
 	store     Storer
 	practices *practice.Service
+	records   *records.Service
 	progress  Progress
 	log       *slog.Logger
 	now       func() time.Time
@@ -33,16 +34,16 @@ type Service struct {
 	by        audit.Event // who uploads; empty for the platform itself
 }
 
-// NewService returns an import service. notify is called after commits
-// that queued tasks (the relay's Notify).
-func NewService(db *sqldb.DB, store Storer, practices *practice.Service, progress Progress, log *slog.Logger, now func() time.Time, notify func()) *Service {
+// NewService returns an import service that applies rows through recs.
+// notify is called after commits that queued tasks (the relay's Notify).
+func NewService(db *sqldb.DB, store Storer, practices *practice.Service, recs *records.Service, progress Progress, log *slog.Logger, now func() time.Time, notify func()) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	if notify == nil {
 		notify = func() {}
 	}
-	return &Service{db: db, store: store, practices: practices, progress: progress, log: log, now: now, notify: notify}
+	return &Service{db: db, store: store, practices: practices, records: recs, progress: progress, log: log, now: now, notify: notify}
 }
 
 // As returns a Service whose uploads are recorded as ev's actor's, with
@@ -269,9 +270,9 @@ func (r *run) apply(ctx context.Context, tx *sql.Tx) error {
 	}
 	r.extra, r.imp.RowsApplied, r.imp.ItemsCreated = nil, 0, 0
 	now := r.s.now().UTC().Truncate(time.Microsecond)
-	batch := make([]recordcsv.Row, 0, recordstore.BatchSize)
+	batch := make([]recordcsv.Row, 0, records.BatchSize)
 	flush := func() error {
-		res, err := recordstore.Upsert(ctx, tx, r.s.db.Dialect, r.imp.PracticeID, now, batch)
+		res, err := r.s.records.Upsert(ctx, tx, r.imp.PracticeID, now, batch)
 		if err != nil {
 			return err
 		}

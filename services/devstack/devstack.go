@@ -23,6 +23,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
@@ -187,7 +188,8 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 
 	// Domain.
 	practices := practice.NewService(practicestore.New(p.DB, p.Audit), nil, rel.Notify)
-	imp := imports.NewService(p.DB, importstore.New(p.DB, p.Audit), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
+	recs := records.NewService(recordstore.New(p.DB))
+	imp := imports.NewService(p.DB, importstore.New(p.DB, p.Audit), practices, recs, importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
 	rosters := roster.NewService(rosterstore.New(p.DB, p.Audit))
 	routes := routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter})
 	// Seeding is system work across practices: it looks the demo practice
@@ -223,7 +225,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	rt.Mount(p.API)
 	onboarding.New(practices, p.Identity, imp).
 		Guarded(p.Guard).
-		WithPatients(p.Recorder, recordstore.FullReader(p.DB)).
+		WithPatients(p.Recorder, recs.FullRecord).
 		WithChecklist(p.DB).
 		Mount(p.API)
 	acc, err := access.ForProcess(p)
@@ -234,7 +236,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	acc.Mount(p.Engine, p.API)
 	acc.MountPracticeRoutes(p.API)
 	workqueue.New(workqueue.Deps{Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider, DB: p.DB,
-		Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB), Practices: practices}).Mount(p.API)
+		Recorder: p.Recorder, Patients: recs.FullRecord, Practices: practices}).Mount(p.API)
 	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
 		WithHours(audit.AgentHours(rosters)).WithGrants(accessstore.New(p.DB)).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
 	// The web console calls the API above through this same engine.

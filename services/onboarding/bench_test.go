@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/access/accessstore"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"net/http"
 	"net/http/httptest"
@@ -45,7 +46,7 @@ func BenchmarkPatientRead(b *testing.B) {
 VALUES ('pat-1', $1, 'E1', 'Ana', 'Lee', '1980-01-01', '+15125550101', $2, $2)`, p.ID, now); err != nil {
 				b.Fatal(err)
 			}
-			read := recordstore.FullReader(db)
+			read := records.NewService(recordstore.New(db)).FullRecord
 			decider := access.NewDecider(accessstore.New(db), access.DeciderConfig{})
 			admin := identity.Principal{UserID: "u", Issuer: "https://idp", Subject: "pat", Roles: []identity.Role{identity.PracticeAdmin},
 				Memberships: []identity.Membership{{PracticeID: p.ID, Role: identity.PracticeAdmin}}}

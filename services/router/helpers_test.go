@@ -9,6 +9,8 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/services/router"
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,7 +26,7 @@ func newRouter(tb testing.TB, db *sqldb.DB, reg prometheus.Registerer) *router.R
 	practices := practice.NewService(practicestore.New(db, auditstore.New(db)), nil, nil)
 	r, err := router.New(router.Deps{
 		Practices: practices,
-		Imports:   imports.NewService(db, importstore.New(db, auditstore.New(db)), practices, nil, quiet(), nil, nil),
+		Imports:   imports.NewService(db, importstore.New(db, auditstore.New(db)), practices, records.NewService(recordstore.New(db)), nil, quiet(), nil, nil),
 		Routing:   routingstore.New(db, routingstore.Config{}),
 		Registry:  reg, Log: quiet(),
 	})

@@ -13,7 +13,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
-	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -28,7 +28,7 @@ type Deps struct {
 	Decider   *access.Decider // told when team membership changes
 	DB        *sqldb.DB
 	Recorder  *recorder.Recorder // writes the item view's audit event first
-	Patients  func(ctx context.Context, practiceID, patientID string) (recordstore.Full, error)
+	Patients  func(ctx context.Context, practiceID, patientID string) (records.Full, error)
 	Practices *practice.Service // policies: how far ahead a next contact may be
 	Now       func() time.Time
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/stretchr/testify/require"
 )
@@ -41,7 +42,7 @@ func setup(t testing.TB, db *sqldb.DB) *bundle {
 	b := &bundle{db: db, now: time.Date(2026, 6, 15, 15, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return b.now }
 	b.practices = practice.NewService(practicestore.New(db, auditstore.New(db)), clock, nil)
-	b.svc = imports.NewService(db, importstore.New(db, auditstore.New(db)), b.practices, &memProgress{last: map[string]int{}}, slog.New(slog.NewTextHandler(io.Discard, nil)), clock, nil)
+	b.svc = imports.NewService(db, importstore.New(db, auditstore.New(db)), b.practices, records.NewService(recordstore.New(db)), &memProgress{last: map[string]int{}}, slog.New(slog.NewTextHandler(io.Discard, nil)), clock, nil)
 	return b
 }
 

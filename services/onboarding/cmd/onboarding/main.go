@@ -9,6 +9,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/services/access"
 	"github.com/backdesk/backdesk/services/internal/serve"
@@ -19,10 +20,11 @@ func main() {
 	serve.Main("onboarding", func(_ context.Context, p *serve.Process) error {
 		// The router's relay picks outbox rows up on its next sweep.
 		practices := practice.NewService(practicestore.New(p.DB, p.Audit), nil, nil)
-		imp := imports.NewService(p.DB, importstore.New(p.DB, p.Audit), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, nil)
+		recs := records.NewService(recordstore.New(p.DB))
+		imp := imports.NewService(p.DB, importstore.New(p.DB, p.Audit), practices, recs, importstore.RedisProgress{R: p.Redis}, p.Log, nil, nil)
 		onboarding.New(practices, p.Identity, imp).
 			Guarded(p.Guard).
-			WithPatients(p.Recorder, recordstore.FullReader(p.DB)).
+			WithPatients(p.Recorder, recs.FullRecord).
 			WithChecklist(p.DB).
 			Mount(p.API)
 		// Grants and access requests live under /api/v1/practices/{id},

@@ -14,6 +14,8 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/router"
@@ -36,7 +38,7 @@ func main() {
 		}
 
 		practices := practice.NewService(practicestore.New(p.DB, p.Audit), nil, rel.Notify)
-		imp := imports.NewService(p.DB, importstore.New(p.DB, p.Audit), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
+		imp := imports.NewService(p.DB, importstore.New(p.DB, p.Audit), practices, records.NewService(recordstore.New(p.DB)), importstore.RedisProgress{R: p.Redis}, p.Log, nil, rel.Notify)
 		r, err := router.New(router.Deps{Practices: practices, Imports: imp,
 			Routing:  routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}),
 			Registry: p.Telemetry.Registry, Notify: rel.Notify, Log: p.Log})

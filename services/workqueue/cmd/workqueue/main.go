@@ -6,6 +6,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
@@ -18,7 +19,7 @@ func main() {
 	serve.Main("workqueue", func(_ context.Context, p *serve.Process) error {
 		workqueue.New(workqueue.Deps{
 			Roster: roster.NewService(rosterstore.New(p.DB, p.Audit)), Routing: routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}),
-			Guard: p.Guard, Decider: p.Decider, DB: p.DB, Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB),
+			Guard: p.Guard, Decider: p.Decider, DB: p.DB, Recorder: p.Recorder, Patients: records.NewService(recordstore.New(p.DB)).FullRecord,
 			Practices: practice.NewService(practicestore.New(p.DB, p.Audit), nil, nil),
 		}).Mount(p.API)
 		return nil
