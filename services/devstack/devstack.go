@@ -25,6 +25,8 @@ import (
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/report"
+	"github.com/backdesk/backdesk/pkg/report/reportstore"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
@@ -236,7 +238,8 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	acc.Mount(p.Engine, p.API)
 	acc.MountPracticeRoutes(p.API)
 	workqueue.New(workqueue.Deps{Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider, DB: p.DB,
-		Recorder: p.Recorder, Patients: recs.FullRecord, Practices: practices}).Mount(p.API)
+		Recorder: p.Recorder, Patients: recs.FullRecord, Practices: practices,
+		Reports: report.NewService(reportstore.New(p.DB))}).Mount(p.API)
 	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
 		WithHours(audit.AgentHours(rosters)).WithGrants(accessstore.New(p.DB)).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
 	// The web console calls the API above through this same engine.

@@ -14,6 +14,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/report"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -30,6 +31,7 @@ type Deps struct {
 	Recorder  *recorder.Recorder // writes the item view's audit event first
 	Patients  func(ctx context.Context, practiceID, patientID string) (records.Full, error)
 	Practices *practice.Service // policies: how far ahead a next contact may be
+	Reports   *report.Service   // the managers' board and the practice summary
 	Now       func() time.Time
 }
 

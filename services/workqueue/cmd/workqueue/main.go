@@ -8,6 +8,8 @@ import (
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/report"
+	"github.com/backdesk/backdesk/pkg/report/reportstore"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
@@ -21,6 +23,7 @@ func main() {
 			Roster: roster.NewService(rosterstore.New(p.DB, p.Audit)), Routing: routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}),
 			Guard: p.Guard, Decider: p.Decider, DB: p.DB, Recorder: p.Recorder, Patients: records.NewService(recordstore.New(p.DB)).FullRecord,
 			Practices: practice.NewService(practicestore.New(p.DB, p.Audit), nil, nil),
+			Reports:   report.NewService(reportstore.New(p.DB)),
 		}).Mount(p.API)
 		return nil
 	})
