@@ -5,7 +5,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/practice"
-	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/pkg/work/priority"
 	"github.com/google/uuid"
@@ -27,7 +27,7 @@ func newGenerator(p practice.Practice, pols practice.Policies) *generator {
 	return &generator{practiceID: p.ID, loc: loc, pols: pols}
 }
 
-func (g *generator) items(changed []recordstore.Changed, now time.Time) []work.Item {
+func (g *generator) items(changed []records.Changed, now time.Time) []work.Item {
 	var out []work.Item
 	for _, c := range changed {
 		var kind policy.Kind

@@ -9,7 +9,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
-	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/records"
 )
 
 // TaskGenerate asks for one practice's work to be generated from its
@@ -72,7 +72,7 @@ func (s *Service) Generate(ctx context.Context, practiceID string) (int, error) 
 	created := 0
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		created = 0
-		return recordstore.All(ctx, tx, practiceID, func(batch []recordstore.Changed) error {
+		return s.records.All(ctx, tx, practiceID, func(batch []records.Changed) error {
 			items, err := s.work.CreateOpen(ctx, tx, gen.items(batch, now), now)
 			created += len(items)
 			return err

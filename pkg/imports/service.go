@@ -5,19 +5,19 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"github.com/backdesk/backdesk/pkg/payer"
-	"github.com/backdesk/backdesk/pkg/work"
 	"io"
 	"log/slog"
 	"sort"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordcsv"
-	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/pkg/x12"
 	"github.com/google/uuid"
 )
@@ -29,6 +29,7 @@ type Service struct {
 	practices *practice.Service
 	work      Work
 	payers    *payer.Service
+	records   *records.Service
 	progress  Progress
 	log       *slog.Logger
 	now       func() time.Time
@@ -49,6 +50,7 @@ type Deps struct {
 	DB        *sqldb.DB
 	Store     Storer
 	Practices *practice.Service
+	Records   *records.Service
 	Work      Work
 	Payers    *payer.Service
 	Progress  Progress
@@ -65,7 +67,7 @@ func NewService(d Deps) *Service {
 	if d.Notify == nil {
 		d.Notify = func() {}
 	}
-	return &Service{db: d.DB, store: d.Store, practices: d.Practices, work: d.Work, payers: d.Payers,
+	return &Service{db: d.DB, store: d.Store, practices: d.Practices, records: d.Records, work: d.Work, payers: d.Payers,
 		progress: d.Progress, log: d.Log, now: d.Now, notify: d.Notify}
 }
 
@@ -293,9 +295,9 @@ func (r *run) apply(ctx context.Context, tx *sql.Tx) error {
 	}
 	r.extra, r.imp.RowsApplied, r.imp.ItemsCreated = nil, 0, 0
 	now := r.s.now().UTC().Truncate(time.Microsecond)
-	batch := make([]recordcsv.Row, 0, recordstore.BatchSize)
+	batch := make([]recordcsv.Row, 0, records.BatchSize)
 	flush := func() error {
-		res, err := recordstore.Upsert(ctx, tx, r.s.db.Dialect, r.imp.PracticeID, now, batch)
+		res, err := r.s.records.Upsert(ctx, tx, r.imp.PracticeID, now, batch)
 		if err != nil {
 			return err
 		}

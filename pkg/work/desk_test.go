@@ -43,7 +43,7 @@ VALUES ($1, '0190d000-0000-7000-8000-00000000000d', $1, 'A', 'B', '1980-01-01', 
 VALUES ($1, '0190d000-0000-7000-8000-00000000000d', $2, 'balance_followup', 'balance', $1, 'assigned', 'agent-1', $3, $4, $4, $4)`,
 			fmt.Sprintf("wi-%d", i), fmt.Sprintf("pt-%d", i), 100-i, now)
 	}
-	practices := practice.NewService(practicestore.New(db), func() time.Time { return now }, nil)
+	practices := practice.NewService(practicestore.New(db, auditstore.New(db)), func() time.Time { return now }, nil)
 	return deskBundle{db: db, now: now, desk: work.NewDesk(workstore.New(db, auditstore.New(db)), practices, func() time.Time { return now })}
 }
 

@@ -2,10 +2,10 @@ package work
 
 import (
 	"context"
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/contact"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 )
 

@@ -228,7 +228,7 @@ type anomalyReportResponse struct {
 // AgentHours reads agents' working hours from the roster: each working
 // day of an agent's schedule is one shift in the agent's time zone.
 // People who are not agents, or have no fixed hours, are unknown.
-func AgentHours(r *roster.Store) Hours {
+func AgentHours(r *roster.Service) Hours {
 	return func(ctx context.Context, issuer, subject string) (audit.WorkingHours, bool, error) {
 		sch, loc, ok, err := r.Hours(ctx, issuer, subject)
 		if err != nil || !ok {

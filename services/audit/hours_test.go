@@ -5,8 +5,11 @@ import (
 	"testing"
 	"time"
 
+	pkgaudit "github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/audit"
 	"github.com/stretchr/testify/require"
@@ -17,15 +20,16 @@ import (
 func TestAgentHoursComeFromTheRoster(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		r := roster.New(db)
+		r := roster.NewService(rosterstore.New(db, auditstore.New(db)))
+		seeder := pkgaudit.Event{Actor: pkgaudit.SystemActor} // the platform sets the roster up
 		now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
 		id, err := r.EnsureUser(ctx, "https://idp", "dev-alice", "Alice", "alice@example.com", now)
 		require.NoError(t, err)
-		require.NoError(t, r.PutAgent(ctx, roster.Agent{UserID: id, DisplayName: "Alice", Active: true, Capacity: 10,
+		require.NoError(t, r.PutAgent(ctx, seeder, roster.Agent{UserID: id, DisplayName: "Alice", Active: true, Capacity: 10,
 			Timezone: "America/Chicago", Hours: "mon-fri 08:00-17:00"}, now))
 		nohours, err := r.EnsureUser(ctx, "https://idp", "dev-bob", "Bob", "bob@example.com", now)
 		require.NoError(t, err)
-		require.NoError(t, r.PutAgent(ctx, roster.Agent{UserID: nohours, DisplayName: "Bob", Active: true, Capacity: 10}, now))
+		require.NoError(t, r.PutAgent(ctx, seeder, roster.Agent{UserID: nohours, DisplayName: "Bob", Active: true, Capacity: 10}, now))
 
 		hours := audit.AgentHours(r)
 		w, ok, err := hours(ctx, "https://idp", "dev-alice")

@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/backdesk/backdesk/pkg/policy"
-	"github.com/backdesk/backdesk/pkg/work/workreport"
+	"github.com/backdesk/backdesk/pkg/report"
 	"github.com/gin-gonic/gin"
 )
 
@@ -31,7 +31,7 @@ type depthRow struct {
 }
 
 type boardPage struct {
-	workreport.Board
+	report.Board
 	Tiles      []tile
 	DepthChart string // Chart.js configuration, JSON
 	LoadChart  string
@@ -43,7 +43,7 @@ type boardPage struct {
 // board is the billing managers' view of the floor, from the one board
 // answer of the API.
 func (con *Console) board(c *gin.Context) {
-	var b workreport.Board
+	var b report.Board
 	if !con.get(c, "/api/v1/work/board", nil, &b) {
 		return
 	}
@@ -92,7 +92,7 @@ func (ch chart) json() string {
 // depthChart stacks, for each day, the unfinished items of each kind. It
 // also returns the same numbers as rows, for the table that stands in for
 // the chart with a screen reader.
-func depthChart(history []workreport.DayDepth) ([]policy.Kind, []depthRow, string) {
+func depthChart(history []report.DayDepth) ([]policy.Kind, []depthRow, string) {
 	var days []string
 	counts := map[string]map[policy.Kind]int{}
 	present := map[policy.Kind]bool{}
@@ -133,7 +133,7 @@ func depthChart(history []workreport.DayDepth) ([]policy.Kind, []depthRow, strin
 
 // loadChart sets each agent's open items beside their capacity, with
 // what they completed today and in the last seven days.
-func loadChart(agents []workreport.AgentLoad) string {
+func loadChart(agents []report.AgentLoad) string {
 	ch := chart{Type: "bar", Data: chartData{Labels: []string{}}, Options: map[string]any{
 		"maintainAspectRatio": false, "animation": false,
 		"scales": map[string]any{"y": map[string]any{"beginAtZero": true, "title": map[string]any{"display": true, "text": "Items"}}},

@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/backdesk/backdesk/pkg/policy"
-	"github.com/backdesk/backdesk/pkg/work/workreport"
+	"github.com/backdesk/backdesk/pkg/report"
 	"github.com/gin-gonic/gin"
 )
 
@@ -38,7 +38,7 @@ func (s share) Percent() int {
 }
 
 type practicePage struct {
-	workreport.PracticeSummary
+	report.PracticeSummary
 	ID           string
 	Tiles        []moneyTile
 	Kinds        []kindRow
@@ -69,7 +69,7 @@ func (con *Console) practiceHome(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var s workreport.PracticeSummary
+	var s report.PracticeSummary
 	if !con.get(c, "/api/v1/work/practices/"+id+"/summary", url.Values{"contacts": {"20"}}, &s) {
 		return
 	}
@@ -95,7 +95,7 @@ func (con *Console) practiceHome(c *gin.Context) {
 
 // kindRows counts each kind's items: unfinished by state, overdue, and
 // resolved and closed this week. Kinds without any are left out.
-func kindRows(s workreport.PracticeSummary) []kindRow {
+func kindRows(s report.PracticeSummary) []kindRow {
 	rows := map[policy.Kind]*kindRow{}
 	get := func(k policy.Kind) *kindRow {
 		if rows[k] == nil {
@@ -140,8 +140,8 @@ func kindRows(s workreport.PracticeSummary) []kindRow {
 // agingCharts lays the receivables out by age band: the amount (whole
 // dollars) and the accounts with money in each band, as two bar charts,
 // and the exact figures as rows for the table that stands in for them.
-func agingCharts(buckets []workreport.AgingBucket) ([]agingRow, string, string) {
-	by := map[string]workreport.AgingBucket{}
+func agingCharts(buckets []report.AgingBucket) ([]agingRow, string, string) {
+	by := map[string]report.AgingBucket{}
 	for _, b := range buckets {
 		by[b.Band] = b
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/policy"
-	"github.com/backdesk/backdesk/pkg/work/workreport"
+	"github.com/backdesk/backdesk/pkg/report"
 	"github.com/gin-gonic/gin"
 )
 
@@ -74,7 +74,7 @@ func (con *Console) showRequests(c *gin.Context, f *form) {
 	}
 	// The practices with work on the board are the ones to offer; any
 	// other can be typed.
-	var b workreport.Board
+	var b report.Board
 	if r := con.call(c, http.MethodGet, "/api/v1/work/board", nil, nil); r.ok() && r.decode(&b) == nil {
 		for _, d := range b.Depth {
 			if !slices.Contains(p.Practices, d.PracticeID) {

@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/stretchr/testify/require"
 )
@@ -37,15 +40,16 @@ func TestGrantsRequestsAndBreakGlassOverHTTP(t *testing.T) {
 				return tx.QueryRowContext(ctx, `SELECT practice_id, id FROM patients ORDER BY external_id LIMIT 1`).Scan(&practiceID, &patientID)
 			}))
 			// An agent on a team, set up as a billing manager would.
-			r := roster.New(db)
+			r := roster.NewService(rosterstore.New(db, auditstore.New(db)))
+			seeder := audit.Event{Actor: audit.SystemActor} // the platform sets the roster up
 			now := time.Now()
 			issuer := b.stack.Config.OIDCIssuer
 			uid, err := r.EnsureUser(ctx, issuer, "dev-bob", "Bob Agent", "bob@backdesk.test", now)
 			require.NoError(t, err)
-			require.NoError(t, r.PutAgent(ctx, roster.Agent{UserID: uid, DisplayName: "Bob", Active: true}, now))
-			team, err := r.CreateTeam(ctx, "HTTP test team "+string(d), now)
+			require.NoError(t, r.PutAgent(ctx, seeder, roster.Agent{UserID: uid, DisplayName: "Bob", Active: true}, now))
+			team, err := r.CreateTeam(ctx, seeder, "HTTP test team "+string(d), now)
 			require.NoError(t, err)
-			require.NoError(t, r.AddMember(ctx, team.ID, uid, now))
+			require.NoError(t, r.AddMember(ctx, seeder, team.ID, uid, now))
 
 			as := func(user string) []string { return bearer(b.token(t, user)) }
 			grants := "/api/v1/practices/" + practiceID + "/grants"

@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	webbrowser "github.com/backdesk/backdesk/pkg/testenv/browser"
 	"github.com/chromedp/chromedp"
@@ -113,7 +116,9 @@ type download struct {
 // pat approve it on the access page.
 func patApproves(t *testing.T, b bundle, br *webbrowser.Browser, demo string) {
 	t.Helper()
-	team, err := roster.New(b.stack.DB).CreateTeam(context.Background(), "Browser test team "+uuid.NewString(), time.Now())
+	teams := roster.NewService(rosterstore.New(b.stack.DB, auditstore.New(b.stack.DB)))
+	seeder := audit.Event{Actor: audit.SystemActor} // the platform sets the team up
+	team, err := teams.CreateTeam(context.Background(), seeder, "Browser test team "+uuid.NewString(), time.Now())
 	require.NoError(t, err)
 	reason := "Claims team takes over payer calls"
 	res := b.api.Do("POST", "/api/v1/practices/"+demo+"/access-requests",

@@ -7,7 +7,6 @@ package devstack
 import (
 	"context"
 	"fmt"
-	"github.com/backdesk/backdesk/services/internal/domains"
 	"io"
 	"net"
 	"strings"
@@ -20,13 +19,12 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
-	"github.com/backdesk/backdesk/pkg/records/recordstore"
-	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/schema"
 	"github.com/backdesk/backdesk/services/access"
 	"github.com/backdesk/backdesk/services/audit"
 	"github.com/backdesk/backdesk/services/console"
 	"github.com/backdesk/backdesk/services/devstack/devissuer"
+	"github.com/backdesk/backdesk/services/internal/domains"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/onboarding"
 	"github.com/backdesk/backdesk/services/router"
@@ -182,9 +180,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 
 	// Domain.
 	d := domains.New(p, rel.Notify)
-	practices, imp := d.Practices, d.Imports
-	rosters := roster.New(p.DB)
-	routes := d.Routing
+	practices, imp, rosters, routes := d.Practices, d.Imports, d.Roster, d.Routing
 	// Seeding is system work across practices: it looks the demo practice
 	// up by NPI, then creates it, its staff and its data.
 	seed := seedDeps{issuer: c.OIDCIssuer, practices: practices, ids: p.Identity, imports: imp, roster: rosters, access: p.Access}
@@ -218,7 +214,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	rt.Mount(p.API)
 	onboarding.New(practices, p.Identity, imp).
 		Guarded(p.Guard).
-		WithPatients(p.Recorder, recordstore.FullReader(p.DB)).
+		WithPatients(p.Recorder, d.Records.FullRecord).
 		WithChecklist(p.DB).
 		Mount(p.API)
 	acc, err := access.ForProcess(p)
@@ -229,7 +225,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	acc.Mount(p.Engine, p.API)
 	acc.MountPracticeRoutes(p.API)
 	workqueue.New(workqueue.Deps{Desk: d.Desk, Payers: d.Payers, Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider, DB: p.DB,
-		Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB), Practices: practices}).Mount(p.API)
+		Recorder: p.Recorder, Patients: d.Records.FullRecord, Practices: practices, Reports: d.Reports}).Mount(p.API)
 	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
 		WithHours(audit.AgentHours(rosters)).WithGrants(accessstore.New(p.DB)).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
 	// The web console calls the API above through this same engine.

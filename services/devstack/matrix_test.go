@@ -12,9 +12,12 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/devstack"
 	"github.com/backdesk/backdesk/services/devstack/devissuer"
@@ -96,10 +99,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			revokeDemoGrants(t, b, w.practice[true])
 
 			// alice: an agent on a team; the grant and the item are toggled.
-			r := roster.New(db)
+			r := roster.NewService(rosterstore.New(db, auditstore.New(db)))
+			seeder := audit.Event{Actor: audit.SystemActor} // the platform sets the roster up
 			alice, err := r.EnsureUser(ctx, issuer, "dev-alice", "Alice Agent", "alice@backdesk.test", now)
 			require.NoError(t, err)
-			require.NoError(t, r.PutAgent(ctx, roster.Agent{UserID: alice, DisplayName: "Alice", Active: true}, now))
+			require.NoError(t, r.PutAgent(ctx, seeder, roster.Agent{UserID: alice, DisplayName: "Alice", Active: true}, now))
 			w.agent = alice
 			itemID := "wi-" + uuid.NewString()
 			w.item[true] = itemID
@@ -227,7 +231,9 @@ VALUES ($1, $2, 'M1', 'Mia', 'Matrix', '1990-02-02', $3, $3)`, w.patient[true], 
 	w.patient[false] = "pt-" + uuid.NewString()
 	execIn(t, db, other, `INSERT INTO patients (id, practice_id, external_id, first_name, last_name, date_of_birth, created_at, updated_at)
 VALUES ($1, $2, 'O1', 'Olga', 'Other', '1970-05-05', $3, $3)`, w.patient[false], other, now)
-	team, err := roster.New(db).CreateTeam(ctx, "Matrix team "+uuid.NewString(), now)
+	teams := roster.NewService(rosterstore.New(db, auditstore.New(db)))
+	seeder := audit.Event{Actor: audit.SystemActor} // the platform sets the team up
+	team, err := teams.CreateTeam(ctx, seeder, "Matrix team "+uuid.NewString(), now)
 	require.NoError(t, err)
 	w.team = team.ID
 	for _, own := range []bool{true, false} {

@@ -61,6 +61,6 @@ type seedDeps struct {
 	practices *practice.Service
 	ids       *identity.Service
 	imports   *imports.Service
-	roster    *roster.Store
+	roster    *roster.Service
 	access    *access.Service
 }

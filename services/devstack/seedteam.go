@@ -27,7 +27,7 @@ const DemoTeamName = "Lakeside billing team"
 // grants every kind of work, available with room in their queues, so the
 // items the demo imports create are routed to them.
 func demoStaff(ctx context.Context, issuer string, practiceID string, practices *practice.Service, ids *identity.Service,
-	r *roster.Store, acc *access.Service, now time.Time) error {
+	r *roster.Service, acc *access.Service, now time.Time) error {
 	users := map[string]devissuer.User{}
 	for _, u := range devissuer.DemoUsers() {
 		users[u.Username] = u
@@ -47,7 +47,9 @@ func demoStaff(ctx context.Context, issuer string, practiceID string, practices 
 	if _, err := practices.Activate(ctx, practiceID); err != nil {
 		return fmt.Errorf("activate the demo practice: %w", err)
 	}
-	team, err := r.CreateTeam(ctx, DemoTeamName, now)
+	// The platform sets its own demo team up, as it always seeded it.
+	system := audit.Event{Actor: audit.SystemActor}
+	team, err := r.CreateTeam(ctx, system, DemoTeamName, now)
 	if err != nil {
 		return err
 	}
@@ -57,14 +59,14 @@ func demoStaff(ctx context.Context, issuer string, practiceID string, practices 
 		if err != nil {
 			return err
 		}
-		if err := r.PutAgent(ctx, roster.Agent{UserID: uid, DisplayName: u.Name, Active: true, Kinds: policy.Kinds,
+		if err := r.PutAgent(ctx, system, roster.Agent{UserID: uid, DisplayName: u.Name, Active: true, Kinds: policy.Kinds,
 			Capacity: 150, Timezone: "America/Chicago"}, now); err != nil {
 			return err
 		}
-		if err := r.SetPresence(ctx, uid, routing.Available, now); err != nil {
+		if err := r.SetPresence(ctx, system, uid, routing.Available, now); err != nil {
 			return err
 		}
-		if err := r.AddMember(ctx, team.ID, uid, now); err != nil {
+		if err := r.AddMember(ctx, system, team.ID, uid, now); err != nil {
 			return err
 		}
 	}

@@ -3,14 +3,13 @@ package onboarding_test
 import (
 	"context"
 	"fmt"
-	"github.com/backdesk/backdesk/pkg/access"
-	"github.com/backdesk/backdesk/pkg/access/accessstore"
-	"github.com/backdesk/backdesk/services/internal/authz"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
@@ -19,9 +18,11 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/internal/authn"
+	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/backdesk/backdesk/services/onboarding"
 	"github.com/gin-gonic/gin"
 )
@@ -36,7 +37,7 @@ func BenchmarkPatientRead(b *testing.B) {
 			db, _ := testenv.NewDB(b, d)
 			ctx := context.Background()
 			now := time.Now().UTC()
-			svc := practice.NewService(practicestore.New(db), nil, nil)
+			svc := practice.NewService(practicestore.New(db, auditstore.New(db)), nil, nil)
 			p, err := svc.Create(ctx, practice.NewPractice{Name: "Bench", NPI: "1234567893", Timezone: "UTC"})
 			if err != nil {
 				b.Fatal(err)
@@ -45,7 +46,7 @@ func BenchmarkPatientRead(b *testing.B) {
 VALUES ('pat-1', $1, 'E1', 'Ana', 'Lee', '1980-01-01', '+15125550101', $2, $2)`, p.ID, now); err != nil {
 				b.Fatal(err)
 			}
-			read := recordstore.FullReader(db)
+			read := records.NewService(recordstore.New(db)).FullRecord
 			decider := access.NewDecider(accessstore.New(db), access.DeciderConfig{})
 			admin := identity.Principal{UserID: "u", Issuer: "https://idp", Subject: "pat", Roles: []identity.Role{identity.PracticeAdmin},
 				Memberships: []identity.Membership{{PracticeID: p.ID, Role: identity.PracticeAdmin}}}

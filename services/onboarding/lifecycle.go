@@ -1,10 +1,10 @@
 package onboarding
 
 import (
-	"github.com/backdesk/backdesk/pkg/access"
 	"net/http"
 	"strconv"
 
+	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"

@@ -8,14 +8,14 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
-	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 )
 
 // PatientReader reads everything stored about one patient of a practice.
-type PatientReader func(ctx context.Context, practiceID, patientID string) (recordstore.Full, error)
+type PatientReader func(ctx context.Context, practiceID, patientID string) (records.Full, error)
 
 // WithPatients serves the patient route, recording each read with rec.
 func (a *API) WithPatients(rec *recorder.Recorder, read PatientReader) *API {

@@ -4,20 +4,20 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/backdesk/backdesk/pkg/audit/auditstore"
-	"github.com/backdesk/backdesk/pkg/work"
-	"github.com/backdesk/backdesk/services/router"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/services/router"
 	"github.com/hibiken/asynq"
 )
 

@@ -1,20 +1,22 @@
 package router_test
 
 import (
-	"github.com/backdesk/backdesk/pkg/audit/auditstore"
-	"github.com/backdesk/backdesk/pkg/payer"
-	"github.com/backdesk/backdesk/pkg/payer/payerstore"
-	"github.com/backdesk/backdesk/pkg/routing"
-	"github.com/backdesk/backdesk/pkg/work"
-	"github.com/backdesk/backdesk/pkg/work/workstore"
 	"testing"
 
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
+	"github.com/backdesk/backdesk/pkg/payer"
+	"github.com/backdesk/backdesk/pkg/payer/payerstore"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/pkg/work/workstore"
 	"github.com/backdesk/backdesk/services/router"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -26,11 +28,11 @@ func newRouter(tb testing.TB, db *sqldb.DB, reg prometheus.Registerer) *router.R
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	practices := practice.NewService(practicestore.New(db), nil, nil)
+	practices := practice.NewService(practicestore.New(db, auditstore.New(db)), nil, nil)
 	desk := work.NewDesk(workstore.New(db, auditstore.New(db)), practices, nil)
 	r, err := router.New(router.Deps{
 		Practices: practices,
-		Imports: imports.NewService(imports.Deps{DB: db, Store: importstore.New(db), Practices: practices, Work: desk,
+		Imports: imports.NewService(imports.Deps{DB: db, Store: importstore.New(db, auditstore.New(db)), Practices: practices, Records: records.NewService(recordstore.New(db)), Work: desk,
 			Payers: payer.NewService(payerstore.New(db), desk), Log: quiet()}),
 		Routing:  routing.NewService(routingstore.New(db, auditstore.New(db), routingstore.Config{})),
 		Registry: reg, Log: quiet(),

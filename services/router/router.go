@@ -8,7 +8,6 @@ package router
 import (
 	"context"
 	"errors"
-	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"net/http"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Router holds the task handlers.

@@ -2,15 +2,15 @@ package router_test
 
 import (
 	"context"
+	"testing"
+
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/policy"
-	"github.com/backdesk/backdesk/pkg/work"
-	"github.com/backdesk/backdesk/services/router"
-	"testing"
-
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/services/router"
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
 )

@@ -2,11 +2,11 @@ package router
 
 import (
 	"context"
-	"github.com/backdesk/backdesk/pkg/platform/queue"
-	"github.com/backdesk/backdesk/pkg/work"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/routing"
+	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/prometheus/client_golang/prometheus"
 )
 

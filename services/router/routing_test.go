@@ -5,17 +5,19 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"io"
 	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/pkg/work"
@@ -47,16 +49,17 @@ func routingWorld(t testing.TB, db *sqldb.DB, agents, capacity, patients int) {
 		execIn(t, db, `INSERT INTO patients (id, practice_id, external_id, first_name, last_name, date_of_birth, created_at, updated_at)
 VALUES ($1, $2, $1, 'A', 'B', '1980-01-01', $3, $3)`, fmt.Sprintf("pt%05d", i), practiceID, now)
 	}
-	r := roster.New(db)
-	team, err := r.CreateTeam(ctx, "Routing", now)
+	r := roster.NewService(rosterstore.New(db, auditstore.New(db)))
+	seeder := audit.Event{Actor: audit.SystemActor} // the platform sets the roster up
+	team, err := r.CreateTeam(ctx, seeder, "Routing", now)
 	require.NoError(t, err)
 	for i := range agents {
 		uid, err := r.EnsureUser(ctx, "https://idp.test", fmt.Sprintf("agent-%03d", i), "", "", now)
 		require.NoError(t, err)
-		require.NoError(t, r.PutAgent(ctx, roster.Agent{UserID: uid, DisplayName: "A", Active: true, Capacity: capacity,
+		require.NoError(t, r.PutAgent(ctx, seeder, roster.Agent{UserID: uid, DisplayName: "A", Active: true, Capacity: capacity,
 			Kinds: []policy.Kind{policy.BalanceFollowup}}, now))
-		require.NoError(t, r.SetPresence(ctx, uid, routing.Available, now))
-		require.NoError(t, r.AddMember(ctx, team.ID, uid, now))
+		require.NoError(t, r.SetPresence(ctx, seeder, uid, routing.Available, now))
+		require.NoError(t, r.AddMember(ctx, seeder, team.ID, uid, now))
 	}
 	execIn(t, db, `INSERT INTO grants (id, practice_id, grantee_type, grantee_id, kinds, field_groups, reason, granted_by, valid_from, valid_until, review_due_at, created_at)
 VALUES ('g-routing', $1, 'team', $2, '["balance_followup"]', '["identity"]', 'routing test', 't', $3, $4, $4, $3)`,

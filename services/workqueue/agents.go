@@ -122,7 +122,7 @@ func (a *API) createAgent(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	if err := a.d.Roster.As(auditmw.By(c)).PutAgent(ctx, in.agent(uid), a.d.Now()); err != nil {
+	if err := a.d.Roster.PutAgent(ctx, auditmw.By(c), in.agent(uid), a.d.Now()); err != nil {
 		web.Fail(c, err)
 		return
 	}
@@ -141,7 +141,7 @@ func (a *API) putAgent(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	if err := a.d.Roster.As(auditmw.By(c)).PutAgent(ctx, in.agent(uid), a.d.Now()); err != nil {
+	if err := a.d.Roster.PutAgent(ctx, auditmw.By(c), in.agent(uid), a.d.Now()); err != nil {
 		web.Fail(c, err)
 		return
 	}
@@ -168,7 +168,7 @@ func (a *API) setPresence(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	if err := a.d.Roster.As(auditmw.By(c)).SetPresence(ctx, p.UserID, in.Presence, a.d.Now()); err != nil {
+	if err := a.d.Roster.SetPresence(ctx, auditmw.By(c), p.UserID, in.Presence, a.d.Now()); err != nil {
 		if apperr.KindOf(err) == apperr.KindNotFound {
 			err = &apperr.Error{Kind: apperr.KindNotFound, Code: "not_an_agent", Message: "you are not set up as an agent yet; ask a billing manager"}
 		}
@@ -206,7 +206,7 @@ func (a *API) createTeam(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	t, err := a.d.Roster.As(auditmw.By(c)).CreateTeam(c.Request.Context(), in.Name, a.d.Now())
+	t, err := a.d.Roster.CreateTeam(c.Request.Context(), auditmw.By(c), in.Name, a.d.Now())
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -216,13 +216,13 @@ func (a *API) createTeam(c *gin.Context) {
 
 func (a *API) addMember(c *gin.Context) {
 	a.changeMember(c, func() error {
-		return a.d.Roster.As(auditmw.By(c)).AddMember(c.Request.Context(), c.Param("teamID"), c.Param("userID"), a.d.Now())
+		return a.d.Roster.AddMember(c.Request.Context(), auditmw.By(c), c.Param("teamID"), c.Param("userID"), a.d.Now())
 	})
 }
 
 func (a *API) removeMember(c *gin.Context) {
 	a.changeMember(c, func() error {
-		return a.d.Roster.As(auditmw.By(c)).RemoveMember(c.Request.Context(), c.Param("teamID"), c.Param("userID"), a.d.Now())
+		return a.d.Roster.RemoveMember(c.Request.Context(), auditmw.By(c), c.Param("teamID"), c.Param("userID"), a.d.Now())
 	})
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/internal/authn"
@@ -42,7 +43,7 @@ func BenchmarkAgentCycle(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			db, _ := testenv.NewDB(b, d)
 			ctx := context.Background()
-			svc := practice.NewService(practicestore.New(db), nil, nil)
+			svc := practice.NewService(practicestore.New(db, auditstore.New(db)), nil, nil)
 			p, err := svc.Create(ctx, practice.NewPractice{Name: "Bench", NPI: "1234567893", Timezone: "UTC"})
 			if err != nil {
 				b.Fatal(err)
@@ -59,7 +60,7 @@ func BenchmarkAgentCycle(b *testing.B) {
 			guard := &authz.Guard{Decider: access.NewDecider(accessstore.New(db), access.DeciderConfig{}), Recorder: rec}
 			e := web.NewEngine(web.Options{Service: "bench"})
 			api := e.Group("/", asAgent)
-			workqueue.New(workqueue.Deps{Guard: guard, DB: db, Recorder: rec, Patients: recordstore.FullReader(db), Practices: svc}).Mount(api)
+			workqueue.New(workqueue.Deps{Guard: guard, DB: db, Recorder: rec, Patients: records.NewService(recordstore.New(db)).FullRecord, Practices: svc}).Mount(api)
 			e.GET("/baseline/:id", func(c *gin.Context) {
 				var state string
 				// The table owner's connection: no row-level security, so

@@ -7,7 +7,6 @@ import (
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
-	"github.com/backdesk/backdesk/pkg/work/workreport"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 )
@@ -39,7 +38,7 @@ func (a *API) board(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	b, err := workreport.ManagerBoard(c.Request.Context(), a.d.DB, a.d.Now(), days)
+	b, err := a.d.Reports.ManagerBoard(c.Request.Context(), a.d.Now(), days)
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -55,7 +54,7 @@ func (a *API) practiceSummary(c *gin.Context) {
 		return
 	}
 	_, res, _ := authz.DecisionFrom(c.Request.Context())
-	s, err := workreport.Practice(c.Request.Context(), a.d.DB, res.PracticeID, a.d.Now(), n)
+	s, err := a.d.Reports.Practice(c.Request.Context(), res.PracticeID, a.d.Now(), n)
 	if err != nil {
 		web.Fail(c, err)
 		return

@@ -6,18 +6,19 @@ package workqueue
 
 import (
 	"context"
-	"github.com/backdesk/backdesk/pkg/payer"
-	"github.com/backdesk/backdesk/pkg/work"
 	"net/http"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
+	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
-	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/report"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/routing"
+	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 )
@@ -26,14 +27,15 @@ import (
 type Deps struct {
 	Desk      *work.Desk     // the agent's queue, items, outcomes and leases
 	Payers    *payer.Service // what payers said about claims
-	Roster    *roster.Store
+	Roster    *roster.Service
 	Routing   *routing.Service
 	Guard     *authz.Guard
 	Decider   *access.Decider // told when team membership changes
 	DB        *sqldb.DB
 	Recorder  *recorder.Recorder // writes the item view's audit event first
-	Patients  func(ctx context.Context, practiceID, patientID string) (recordstore.Full, error)
+	Patients  func(ctx context.Context, practiceID, patientID string) (records.Full, error)
 	Practices *practice.Service // policies: how far ahead a next contact may be
+	Reports   *report.Service   // the managers' board and the practice summary
 	Now       func() time.Time
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -29,7 +30,7 @@ func TestNobodyReviewsTheirOwnAction(t *testing.T) {
 		svc := access.NewService(f.store, d, access.Windows{}, clk.Now)
 		roles, err := identity.ParseRoleMap("")
 		require.NoError(t, err)
-		ids := identity.NewService(identitystore.New(db), roles, clk.Now)
+		ids := identity.NewService(identitystore.New(db, auditstore.New(db)), roles, clk.Now)
 		// signIn signs an identity in with a verified email, as a token would.
 		signIn := func(iss, sub, email string) string {
 			p, err := ids.Principal(ctx, identity.Identity{Issuer: iss, Subject: sub, Email: email, EmailVerified: true})

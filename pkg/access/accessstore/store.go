@@ -32,7 +32,7 @@ var _ access.Store = (*Store)(nil)
 
 // New returns a Store over db.
 func New(db *sqldb.DB) *Store {
-	return &Store{db: db, audit: auditstore.New(db), people: identitystore.New(db)}
+	return &Store{db: db, audit: auditstore.New(db), people: identitystore.New(db, auditstore.New(db))}
 }
 
 // SamePerson implements identity.People (through access.Store).

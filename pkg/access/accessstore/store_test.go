@@ -10,11 +10,13 @@ import (
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
@@ -58,18 +60,19 @@ VALUES ($1, 'pA', 'E1', 'Ana', 'Lee', '1980-01-01', $2, $2)`, f.patientID, now);
 		}
 		return nil
 	}))
-	r := roster.New(db)
+	r := roster.NewService(rosterstore.New(db, auditstore.New(db)))
+	seeder := audit.Event{Actor: audit.SystemActor} // the platform sets the roster up
 	user := func(sub string) string {
 		id, err := r.EnsureUser(ctx, "https://idp.test", sub, sub, "", now)
 		require.NoError(t, err)
 		return id
 	}
 	f.agent = identity.Principal{UserID: user("alice"), Subject: "alice", Roles: []identity.Role{identity.Agent}}
-	require.NoError(t, r.PutAgent(ctx, roster.Agent{UserID: f.agent.UserID, DisplayName: "Alice", Active: true}, now))
-	team, err := r.CreateTeam(ctx, "East", now)
+	require.NoError(t, r.PutAgent(ctx, seeder, roster.Agent{UserID: f.agent.UserID, DisplayName: "Alice", Active: true}, now))
+	team, err := r.CreateTeam(ctx, seeder, "East", now)
 	require.NoError(t, err)
 	f.teamID = team.ID
-	require.NoError(t, r.AddMember(ctx, team.ID, f.agent.UserID, now))
+	require.NoError(t, r.AddMember(ctx, seeder, team.ID, f.agent.UserID, now))
 	member := []identity.Membership{{PracticeID: "pA", Role: identity.PracticeAdmin}}
 	f.admin = identity.Principal{UserID: user("pat"), Subject: "pat", Roles: []identity.Role{identity.PracticeAdmin}, Memberships: member}
 	f.admin2 = identity.Principal{UserID: user("pam"), Subject: "pam", Roles: []identity.Role{identity.PracticeAdmin, identity.BillingManager}, Memberships: member}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -34,8 +35,8 @@ func setupDuties(t *testing.T, db *sqldb.DB) dutiesBundle {
 	clock := func() time.Time { return *b.now }
 	roles, err := identity.ParseRoleMap("")
 	require.NoError(t, err)
-	b.svc = identity.NewService(identitystore.New(db), roles, clock)
-	p, err := practice.NewService(practicestore.New(db), clock, nil).Create(ctx, practice.NewPractice{Name: "A", NPI: "1234567893", Timezone: "UTC"})
+	b.svc = identity.NewService(identitystore.New(db, auditstore.New(db)), roles, clock)
+	p, err := practice.NewService(practicestore.New(db, auditstore.New(db)), clock, nil).Create(ctx, practice.NewPractice{Name: "A", NPI: "1234567893", Timezone: "UTC"})
 	require.NoError(t, err)
 	b.practice, b.pctx = p.ID, sqldb.WithPractice(ctx, p.ID)
 	return b

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/google/uuid"
@@ -18,13 +18,14 @@ import (
 // Store implements identity.Storer.
 type Store struct {
 	db    *sqldb.DB
-	audit *auditstore.Store
+	audit audit.Appender
 }
 
 var _ identity.Storer = (*Store)(nil)
 
-// New returns a Store over db.
-func New(db *sqldb.DB) *Store { return &Store{db: db, audit: auditstore.New(db)} }
+// New returns a Store over db that appends the audit events of
+// invitations and memberships through a, in their own transactions.
+func New(db *sqldb.DB, a audit.Appender) *Store { return &Store{db: db, audit: a} }
 
 // seenEvery limits how often a user's last-seen time is written, so
 // authenticating a request is normally read-only.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -31,8 +32,8 @@ func TestInvitationBindsOnceByIssuerAndSubject(t *testing.T) {
 		clock := func() time.Time { return now }
 		roles, err := identity.ParseRoleMap("")
 		require.NoError(t, err)
-		svc := identity.NewService(identitystore.New(db), roles, clock)
-		p, err := practice.NewService(practicestore.New(db), clock, nil).Create(ctx, practice.NewPractice{Name: "A", NPI: "1234567893", Timezone: "UTC"})
+		svc := identity.NewService(identitystore.New(db, auditstore.New(db)), roles, clock)
+		p, err := practice.NewService(practicestore.New(db, auditstore.New(db)), clock, nil).Create(ctx, practice.NewPractice{Name: "A", NPI: "1234567893", Timezone: "UTC"})
 		require.NoError(t, err)
 
 		admin, err := svc.Principal(ctx, identity.Identity{Issuer: issuer, Subject: "admin-1", Groups: []string{"platform_admin"}})
@@ -79,7 +80,7 @@ func TestInviteValidation(t *testing.T) {
 	t.Parallel()
 	db, _ := testenv.NewDB(t, sqldb.SQLite)
 	roles, _ := identity.ParseRoleMap("")
-	svc := identity.NewService(identitystore.New(db), roles, nil)
+	svc := identity.NewService(identitystore.New(db, auditstore.New(db)), roles, nil)
 	ctx := context.Background()
 	for _, email := range []string{"", "not-an-email", "Pat <pat@example.com>"} {
 		_, err := svc.Invite(ctx, identity.Principal{UserID: "u"}, by(identity.Principal{Subject: "u"}), "p", email)

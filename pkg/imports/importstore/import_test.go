@@ -2,10 +2,6 @@ package importstore_test
 
 import (
 	"context"
-	"github.com/backdesk/backdesk/pkg/payer"
-	"github.com/backdesk/backdesk/pkg/payer/payerstore"
-	"github.com/backdesk/backdesk/pkg/work"
-	"github.com/backdesk/backdesk/pkg/work/workstore"
 	"io"
 	"log/slog"
 	"strings"
@@ -16,12 +12,17 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
+	"github.com/backdesk/backdesk/pkg/payer"
+	"github.com/backdesk/backdesk/pkg/payer/payerstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/pkg/work/workstore"
 	"github.com/stretchr/testify/require"
 )
 
@@ -44,9 +45,9 @@ func setup(t testing.TB, db *sqldb.DB) *bundle {
 	t.Helper()
 	b := &bundle{db: db, now: time.Date(2026, 6, 15, 15, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return b.now }
-	b.practices = practice.NewService(practicestore.New(db), clock, nil)
+	b.practices = practice.NewService(practicestore.New(db, auditstore.New(db)), clock, nil)
 	desk := work.NewDesk(workstore.New(db, auditstore.New(db)), b.practices, clock)
-	b.svc = imports.NewService(imports.Deps{DB: db, Store: importstore.New(db), Practices: b.practices, Work: desk,
+	b.svc = imports.NewService(imports.Deps{DB: db, Store: importstore.New(db, auditstore.New(db)), Practices: b.practices, Records: records.NewService(recordstore.New(db)), Work: desk,
 		Payers: payer.NewService(payerstore.New(db), desk), Progress: &memProgress{last: map[string]int{}},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock})
 	return b
@@ -279,7 +280,7 @@ func TestOnlyTheLatestRunCommits(t *testing.T) {
 		ctx := sqldb.WithPractice(context.Background(), p)
 		imp, err := b.svc.Submit(ctx, imports.Upload{PracticeID: p, Kind: "patients", Content: strings.NewReader(patientsCSV)})
 		require.NoError(t, err)
-		st := importstore.New(db)
+		st := importstore.New(db, auditstore.New(db))
 		t1 := time.Date(2026, 6, 15, 15, 0, 0, 0, time.UTC)
 		first, ok, err := st.Start(ctx, imp.ID, t1)
 		require.NoError(t, err)
@@ -363,5 +364,23 @@ func TestGenerateFromStoredRecords(t *testing.T) {
 		queued, err := b.svc.QueueDailyGeneration(ctx)
 		require.NoError(t, err)
 		require.Equal(t, 1, queued, "one task per active practice")
+	})
+}
+
+// An import whose stored column mapping cannot be read back is an error,
+// not an import that seems to have had no mapping.
+func TestUnreadableMappingIsAnError(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		b := setup(t, db)
+		p := b.practice(t, "1234567893")
+		imp := b.load(t, p, "patients", patientsCSV, true)
+		_, err := testenv.OwnerDB(t, db).ExecContext(context.Background(), `UPDATE imports SET mapping = '{"patient_id":' WHERE id = $1`, imp.ID)
+		require.NoError(t, err)
+		ctx := sqldb.WithPractice(context.Background(), p)
+		_, err = b.svc.Get(ctx, imp.ID)
+		require.Error(t, err)
+		_, err = b.svc.List(ctx, p, 10)
+		require.Error(t, err)
 	})
 }

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
-	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
@@ -30,13 +29,14 @@ import (
 // Store implements imports.Storer.
 type Store struct {
 	db    *sqldb.DB
-	audit *auditstore.Store
+	audit audit.Appender
 }
 
 var _ imports.Storer = (*Store)(nil)
 
-// New returns a Store.
-func New(db *sqldb.DB) *Store { return &Store{db: db, audit: auditstore.New(db)} }
+// New returns a Store over db that appends the audit events of uploads
+// and finished imports through a, in their own transactions.
+func New(db *sqldb.DB, a audit.Appender) *Store { return &Store{db: db, audit: a} }
 
 const (
 	insertImport = `INSERT INTO imports (id, practice_id, kind, preset, mapping, filename, size_bytes, sha256, dry_run, state, created_by, created_at)
@@ -198,7 +198,9 @@ func scanImport(row interface{ Scan(...any) error }) (imports.Import, error) {
 		return imports.Import{}, err
 	}
 	imp.Kind, imp.Preset, imp.State = records.Kind(kind), recordcsv.Preset(preset), imports.State(state)
-	_ = json.Unmarshal([]byte(mapping), &imp.Mapping)
+	if err := json.Unmarshal([]byte(mapping), &imp.Mapping); err != nil {
+		return imports.Import{}, fmt.Errorf("read import %s mapping: %w", imp.ID, err)
+	}
 	imp.ErrorCode, imp.ErrorMessage = code.String, msg.String
 	imp.CreatedAt = imp.CreatedAt.UTC()
 	if started.Valid {

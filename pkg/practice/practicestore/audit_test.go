@@ -27,7 +27,7 @@ func TestPracticeChangesAreAudited(t *testing.T) {
 		by := func(sub string) audit.Event {
 			return audit.Event{Actor: audit.Actor{Issuer: "https://idp.test", Subject: sub}, RequestID: "req-" + sub}
 		}
-		svc := practice.NewService(practicestore.New(db), func() time.Time { return now }, nil)
+		svc := practice.NewService(practicestore.New(db, auditstore.New(db)), func() time.Time { return now }, nil)
 		admin, pat := svc.As(by("admin")), svc.As(by("pat"))
 
 		p, err := admin.Create(ctx, practice.NewPractice{Name: "Lakeside Smiles", NPI: "1234567893", Timezone: "America/Chicago"})
@@ -96,7 +96,7 @@ func TestFailedPracticeChangesLeaveNoEvent(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)
-		svc := practice.NewService(practicestore.New(db), func() time.Time { return now }, nil).
+		svc := practice.NewService(practicestore.New(db, auditstore.New(db)), func() time.Time { return now }, nil).
 			As(audit.Event{Actor: audit.Actor{Issuer: "https://idp.test", Subject: "pat"}})
 		p, err := svc.Create(ctx, practice.NewPractice{Name: "A", NPI: "1234567893", Timezone: "UTC"})
 		require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
@@ -36,7 +37,7 @@ func BenchmarkInsert(b *testing.B) {
 			db, _ := testenv.NewDB(b, d)
 			var seq atomic.Int64
 			b.Run("store", func(b *testing.B) {
-				svc := practice.NewService(practicestore.New(db), nil, nil)
+				svc := practice.NewService(practicestore.New(db, auditstore.New(db)), nil, nil)
 				ctx := context.Background()
 				b.ReportAllocs()
 				for b.Loop() {
@@ -96,7 +97,7 @@ func BenchmarkLookup(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			db, _ := testenv.NewDB(b, d)
 			ctx := context.Background()
-			svc := practice.NewService(practicestore.New(db), nil, nil)
+			svc := practice.NewService(practicestore.New(db, auditstore.New(db)), nil, nil)
 			var ids []string
 			for i := int64(1); i <= 200; i++ {
 				p, err := svc.Create(ctx, practice.NewPractice{Name: "Bench Dental", NPI: npi(i), Timezone: "UTC"})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -35,9 +36,9 @@ func TestLifecycle(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)
 		clock := func() time.Time { return now }
-		svc := practice.NewService(practicestore.New(db), clock, nil)
+		svc := practice.NewService(practicestore.New(db, auditstore.New(db)), clock, nil)
 		roles, _ := identity.ParseRoleMap("")
-		ids := identity.NewService(identitystore.New(db), roles, clock)
+		ids := identity.NewService(identitystore.New(db, auditstore.New(db)), roles, clock)
 		p, err := svc.Create(ctx, practice.NewPractice{Name: "Lakeside", NPI: "1234567893", Timezone: "America/Chicago"})
 		require.NoError(t, err)
 		ctx = sqldb.WithPractice(ctx, p.ID) // as the practice's routes do
@@ -109,7 +110,7 @@ func TestUpdateListLocationsPolicies(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		svc := practice.NewService(practicestore.New(db), nil, nil)
+		svc := practice.NewService(practicestore.New(db, auditstore.New(db)), nil, nil)
 		a, err := svc.Create(ctx, practice.NewPractice{Name: "A", NPI: "1234567893", Timezone: "UTC"})
 		require.NoError(t, err)
 		b, err := svc.Create(ctx, practice.NewPractice{Name: "B", NPI: "1245319599", Timezone: "UTC"})

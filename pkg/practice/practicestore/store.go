@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
-	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -22,13 +21,14 @@ import (
 // Store implements practice.Storer.
 type Store struct {
 	db    *sqldb.DB
-	audit *auditstore.Store
+	audit audit.Appender
 }
 
 var _ practice.Storer = (*Store)(nil)
 
-// New returns a Store over db.
-func New(db *sqldb.DB) *Store { return &Store{db: db, audit: auditstore.New(db)} }
+// New returns a Store over db that appends each change's audit event
+// through a, in the change's own transaction.
+func New(db *sqldb.DB, a audit.Appender) *Store { return &Store{db: db, audit: a} }
 
 // within runs fn in a transaction under ctx's practice scope and appends
 // ev there, so the change and its record commit together or not at all.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
@@ -20,7 +21,7 @@ func TestStore(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		clock := time.Date(2026, 3, 2, 15, 4, 5, 123456000, time.UTC)
-		svc := practice.NewService(practicestore.New(db), func() time.Time { return clock }, nil)
+		svc := practice.NewService(practicestore.New(db, auditstore.New(db)), func() time.Time { return clock }, nil)
 
 		p, err := svc.Create(ctx, practice.NewPractice{Name: " Smile Dental ", NPI: "1234567893", Timezone: "America/Chicago"})
 		require.NoError(t, err)

@@ -3,6 +3,8 @@ package recordcsv
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/backdesk/backdesk/pkg/records"
 )
 
 // FileError is a problem with the file as a whole: nothing in it may be
@@ -25,19 +27,14 @@ func fileErr(code, format string, args ...any) *FileError {
 	return &FileError{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// RowError describes one rejected row. Message never contains the cell's
-// value: rows hold protected health information, and reports are shown to
-// people and written to logs that must not carry it.
+// RowError describes one rejected row (records.RowError, which the
+// records store also gives for a row it cannot apply). Message never
+// contains the cell's value.
 //
-// Rules: "required", "date", "money", "negative", "phone", "email", "state",
-// "postal_code", "bool", "enum", "too_long", "duplicate_id", "aging_sum",
-// "columns", "quote".
-type RowError struct {
-	Line    int    // 1-based physical line in the file where the record starts (header is line 1)
-	Column  string // canonical column name ("" for row-level problems)
-	Rule    string // stable code, see above
-	Message string // e.g. "date_of_birth: not a date; use MM/DD/YYYY or YYYY-MM-DD"
-}
+// Rules this reader gives: "required", "date", "money", "negative",
+// "phone", "email", "state", "postal_code", "bool", "enum", "too_long",
+// "duplicate_id", "aging_sum", "columns", "quote".
+type RowError = records.RowError
 
 // The rule codes of RowError.
 const (

@@ -34,17 +34,10 @@ type Options struct {
 
 const defaultMaxRowErrors = 1000
 
-// Row is one valid record and the line it starts on. Exactly one pointer
-// is set, by Options.Kind; a struct of pointers rather than an interface
-// keeps callers free of type switches. Rows are the caller's to keep.
-type Row struct {
-	Line      int
-	Patient   *records.Patient
-	Balance   *records.Balance
-	Claim     *records.Claim
-	Recall    *records.Recall
-	Treatment *records.TreatmentPlan
-}
+// Row is one valid record and the line it starts on; exactly one pointer
+// is set, by Options.Kind. Rows are the caller's to keep. The type is
+// records.Row, so the records service can store what this reader reads.
+type Row = records.Row
 
 // Reader streams the rows of one file. It holds only the current record,
 // fixed-size buffers, the capped error list and a hash per id (for

@@ -6,64 +6,66 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/records"
-	"github.com/backdesk/backdesk/pkg/records/recordcsv"
 )
 
-// All reads every balance, claim, recall and treatment plan of practiceID
-// through q and hands them to fn in batches of BatchSize, as Upsert hands
-// back what it changed, so work can be generated from stored records the
-// same way it is from an import.
-func All(ctx context.Context, q sqldb.Querier, practiceID string, fn func([]Changed) error) error {
+// Every record of one practice, by table, in id order.
+const (
+	practiceBalances = `SELECT id, patient_id, external_id, total_cents, aged_0_30_cents, aged_31_60_cents, aged_61_90_cents,
+aged_over_90_cents, last_statement_date, last_payment_date, last_payment_cents FROM balances WHERE practice_id = $1 ORDER BY id`
+	practiceClaims = `SELECT id, patient_id, external_id, payer_name, payer_id, subscriber_id, date_of_service, submitted_date,
+billed_cents, paid_cents, patient_responsibility_cents, status FROM claims WHERE practice_id = $1 ORDER BY id`
+	practiceRecalls = `SELECT id, patient_id, external_id, recall_type, due_date, last_visit_date, scheduled FROM recalls
+WHERE practice_id = $1 ORDER BY id`
+	practiceTreatments = `SELECT id, patient_id, external_id, summary, est_patient_cents, presented_date, scheduled FROM treatment_plans
+WHERE practice_id = $1 ORDER BY id`
+)
+
+// All implements records.Storer: it reads every balance, claim, recall
+// and treatment plan of practiceID through q and hands them to fn in
+// batches of records.BatchSize, as Upsert hands back what it changed.
+func (s *Store) All(ctx context.Context, q sqldb.Querier, practiceID string, fn func([]records.Changed) error) error {
 	tables := []struct {
 		query string
-		scan  func(*sql.Rows) (Changed, error)
+		scan  func(*sql.Rows) (records.Changed, error)
 	}{
-		{`SELECT id, patient_id, external_id, total_cents, aged_0_30_cents, aged_31_60_cents, aged_61_90_cents,
-aged_over_90_cents, last_statement_date, last_payment_date, last_payment_cents FROM balances WHERE practice_id = $1 ORDER BY id`,
-			func(r *sql.Rows) (Changed, error) {
-				var c Changed
-				var b records.Balance
-				var stmt, paid string
-				err := r.Scan(&c.ID, &c.PatientID, &b.ExternalID, &b.TotalCents, &b.Aged0To30Cents, &b.Aged31To60Cents,
-					&b.Aged61To90Cents, &b.AgedOver90Cents, &stmt, &paid, &b.LastPaymentCents)
-				b.LastStatementDate, b.LastPaymentDate = records.ParseDate(stmt), records.ParseDate(paid)
-				c.Row = recordcsv.Row{Balance: &b}
-				return c, err
-			}},
-		{`SELECT id, patient_id, external_id, payer_name, payer_id, subscriber_id, date_of_service, submitted_date,
-billed_cents, paid_cents, patient_responsibility_cents, status FROM claims WHERE practice_id = $1 ORDER BY id`,
-			func(r *sql.Rows) (Changed, error) {
-				var c Changed
-				var cl records.Claim
-				var dos, sub, status string
-				err := r.Scan(&c.ID, &c.PatientID, &cl.ExternalID, &cl.PayerName, &cl.PayerID, &cl.SubscriberID, &dos, &sub,
-					&cl.BilledCents, &cl.PaidCents, &cl.PatientResponsibilityCents, &status)
-				cl.DateOfService, cl.SubmittedDate, cl.Status = records.ParseDate(dos), records.ParseDate(sub), records.ClaimStatus(status)
-				c.Row = recordcsv.Row{Claim: &cl}
-				return c, err
-			}},
-		{`SELECT id, patient_id, external_id, recall_type, due_date, last_visit_date, scheduled FROM recalls
-WHERE practice_id = $1 ORDER BY id`,
-			func(r *sql.Rows) (Changed, error) {
-				var c Changed
-				var rc records.Recall
-				var due, last string
-				err := r.Scan(&c.ID, &c.PatientID, &rc.ExternalID, &rc.RecallType, &due, &last, &rc.Scheduled)
-				rc.DueDate, rc.LastVisitDate = records.ParseDate(due), records.ParseDate(last)
-				c.Row = recordcsv.Row{Recall: &rc}
-				return c, err
-			}},
-		{`SELECT id, patient_id, external_id, summary, est_patient_cents, presented_date, scheduled FROM treatment_plans
-WHERE practice_id = $1 ORDER BY id`,
-			func(r *sql.Rows) (Changed, error) {
-				var c Changed
-				var t records.TreatmentPlan
-				var presented string
-				err := r.Scan(&c.ID, &c.PatientID, &t.ExternalID, &t.Summary, &t.EstimatedPatientPortionCents, &presented, &t.Scheduled)
-				t.PresentedDate = records.ParseDate(presented)
-				c.Row = recordcsv.Row{Treatment: &t}
-				return c, err
-			}},
+		{practiceBalances, func(r *sql.Rows) (records.Changed, error) {
+			var c records.Changed
+			var b records.Balance
+			var stmt, paid string
+			err := r.Scan(&c.ID, &c.PatientID, &b.ExternalID, &b.TotalCents, &b.Aged0To30Cents, &b.Aged31To60Cents,
+				&b.Aged61To90Cents, &b.AgedOver90Cents, &stmt, &paid, &b.LastPaymentCents)
+			b.LastStatementDate, b.LastPaymentDate = records.ParseDate(stmt), records.ParseDate(paid)
+			c.Row = records.Row{Balance: &b}
+			return c, err
+		}},
+		{practiceClaims, func(r *sql.Rows) (records.Changed, error) {
+			var c records.Changed
+			var cl records.Claim
+			var dos, sub, status string
+			err := r.Scan(&c.ID, &c.PatientID, &cl.ExternalID, &cl.PayerName, &cl.PayerID, &cl.SubscriberID, &dos, &sub,
+				&cl.BilledCents, &cl.PaidCents, &cl.PatientResponsibilityCents, &status)
+			cl.DateOfService, cl.SubmittedDate, cl.Status = records.ParseDate(dos), records.ParseDate(sub), records.ClaimStatus(status)
+			c.Row = records.Row{Claim: &cl}
+			return c, err
+		}},
+		{practiceRecalls, func(r *sql.Rows) (records.Changed, error) {
+			var c records.Changed
+			var rc records.Recall
+			var due, last string
+			err := r.Scan(&c.ID, &c.PatientID, &rc.ExternalID, &rc.RecallType, &due, &last, &rc.Scheduled)
+			rc.DueDate, rc.LastVisitDate = records.ParseDate(due), records.ParseDate(last)
+			c.Row = records.Row{Recall: &rc}
+			return c, err
+		}},
+		{practiceTreatments, func(r *sql.Rows) (records.Changed, error) {
+			var c records.Changed
+			var t records.TreatmentPlan
+			var presented string
+			err := r.Scan(&c.ID, &c.PatientID, &t.ExternalID, &t.Summary, &t.EstimatedPatientPortionCents, &presented, &t.Scheduled)
+			t.PresentedDate = records.ParseDate(presented)
+			c.Row = records.Row{Treatment: &t}
+			return c, err
+		}},
 	}
 	for _, tb := range tables {
 		if err := each(ctx, q, tb.query, practiceID, tb.scan, fn); err != nil {
@@ -75,12 +77,12 @@ WHERE practice_id = $1 ORDER BY id`,
 
 // each reads one table whole before handing it on: fn writes through the
 // same transaction, which cannot run a statement while rows are open.
-func each(ctx context.Context, q sqldb.Querier, query, practiceID string, scan func(*sql.Rows) (Changed, error), fn func([]Changed) error) error {
+func each(ctx context.Context, q sqldb.Querier, query, practiceID string, scan func(*sql.Rows) (records.Changed, error), fn func([]records.Changed) error) error {
 	rows, err := q.QueryContext(ctx, query, practiceID)
 	if err != nil {
 		return sqldb.MapError(err)
 	}
-	var all []Changed
+	var all []records.Changed
 	for rows.Next() {
 		c, err := scan(rows)
 		if err != nil {
@@ -93,8 +95,8 @@ func each(ctx context.Context, q sqldb.Querier, query, practiceID string, scan f
 	if err := rows.Err(); err != nil {
 		return sqldb.MapError(err)
 	}
-	for start := 0; start < len(all); start += BatchSize {
-		if err := fn(all[start:min(start+BatchSize, len(all))]); err != nil {
+	for start := 0; start < len(all); start += records.BatchSize {
+		if err := fn(all[start:min(start+records.BatchSize, len(all))]); err != nil {
 			return err
 		}
 	}

@@ -8,22 +8,40 @@ import (
 	"github.com/backdesk/backdesk/pkg/records"
 )
 
-// Full is everything stored about one patient. Only access.Project may
-// turn it into an answer, which keeps each reader to its field set.
-type Full struct {
-	Patient    records.Patient
-	Balance    *records.Balance
-	Claims     []records.Claim
-	Recalls    []records.Recall
-	Treatments []records.TreatmentPlan
+// The records of one patient, in the order the full record lists them.
+const (
+	// patientBalance is the patient's largest account balance.
+	patientBalance = `SELECT external_id, total_cents, aged_0_30_cents, aged_31_60_cents, aged_61_90_cents, aged_over_90_cents,
+last_statement_date, last_payment_date, last_payment_cents FROM balances WHERE practice_id = $1 AND patient_id = $2
+ORDER BY total_cents DESC LIMIT 1`
+	patientClaims = `SELECT external_id, payer_name, payer_id, subscriber_id, date_of_service, submitted_date, billed_cents,
+paid_cents, patient_responsibility_cents, status FROM claims WHERE practice_id = $1 AND patient_id = $2
+ORDER BY date_of_service DESC, external_id`
+	patientRecalls = `SELECT external_id, recall_type, due_date, last_visit_date, scheduled FROM recalls
+WHERE practice_id = $1 AND patient_id = $2 ORDER BY due_date, external_id`
+	patientTreatments = `SELECT external_id, summary, est_patient_cents, presented_date, scheduled FROM treatment_plans
+WHERE practice_id = $1 AND patient_id = $2 ORDER BY presented_date DESC, external_id`
+)
+
+// FullRecord implements records.Storer. It reads within the practice
+// scope of ctx.
+func (s *Store) FullRecord(ctx context.Context, practiceID, id string) (records.Full, error) {
+	var f records.Full
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		var err error
+		f, err = fullRecord(ctx, q, practiceID, id)
+		return err
+	})
+	return f, err
 }
 
-// FullRecord reads a patient of practiceID and every record about it.
-func FullRecord(ctx context.Context, q sqldb.Querier, practiceID, id string) (Full, error) {
-	var f Full
+// fullRecord reads a patient of practiceID and every record about it
+// through q.
+func fullRecord(ctx context.Context, q sqldb.Querier, practiceID, id string) (records.Full, error) {
+	var f records.Full
 	var err error
-	if f.Patient, err = Patient(ctx, q, practiceID, id); err != nil {
-		return Full{}, err
+	if f.Patient, err = patient(ctx, q, practiceID, id); err != nil {
+		return records.Full{}, err
 	}
 	each := func(query string, scan func(*sql.Rows) error) error {
 		rows, err := q.QueryContext(ctx, query, practiceID, id)
@@ -38,9 +56,7 @@ func FullRecord(ctx context.Context, q sqldb.Querier, practiceID, id string) (Fu
 		}
 		return sqldb.MapError(rows.Err())
 	}
-	err = each(`SELECT external_id, total_cents, aged_0_30_cents, aged_31_60_cents, aged_61_90_cents, aged_over_90_cents,
-last_statement_date, last_payment_date, last_payment_cents FROM balances WHERE practice_id = $1 AND patient_id = $2
-ORDER BY total_cents DESC LIMIT 1`, func(r *sql.Rows) error {
+	err = each(patientBalance, func(r *sql.Rows) error {
 		var b records.Balance
 		var stmt, paid string
 		if err := r.Scan(&b.ExternalID, &b.TotalCents, &b.Aged0To30Cents, &b.Aged31To60Cents, &b.Aged61To90Cents,
@@ -52,11 +68,9 @@ ORDER BY total_cents DESC LIMIT 1`, func(r *sql.Rows) error {
 		return nil
 	})
 	if err != nil {
-		return Full{}, err
+		return records.Full{}, err
 	}
-	err = each(`SELECT external_id, payer_name, payer_id, subscriber_id, date_of_service, submitted_date, billed_cents,
-paid_cents, patient_responsibility_cents, status FROM claims WHERE practice_id = $1 AND patient_id = $2
-ORDER BY date_of_service DESC, external_id`, func(r *sql.Rows) error {
+	err = each(patientClaims, func(r *sql.Rows) error {
 		var c records.Claim
 		var dos, sub, status string
 		if err := r.Scan(&c.ExternalID, &c.PayerName, &c.PayerID, &c.SubscriberID, &dos, &sub, &c.BilledCents,
@@ -68,10 +82,9 @@ ORDER BY date_of_service DESC, external_id`, func(r *sql.Rows) error {
 		return nil
 	})
 	if err != nil {
-		return Full{}, err
+		return records.Full{}, err
 	}
-	err = each(`SELECT external_id, recall_type, due_date, last_visit_date, scheduled FROM recalls
-WHERE practice_id = $1 AND patient_id = $2 ORDER BY due_date, external_id`, func(r *sql.Rows) error {
+	err = each(patientRecalls, func(r *sql.Rows) error {
 		var rc records.Recall
 		var due, last string
 		if err := r.Scan(&rc.ExternalID, &rc.RecallType, &due, &last, &rc.Scheduled); err != nil {
@@ -82,10 +95,9 @@ WHERE practice_id = $1 AND patient_id = $2 ORDER BY due_date, external_id`, func
 		return nil
 	})
 	if err != nil {
-		return Full{}, err
+		return records.Full{}, err
 	}
-	err = each(`SELECT external_id, summary, est_patient_cents, presented_date, scheduled FROM treatment_plans
-WHERE practice_id = $1 AND patient_id = $2 ORDER BY presented_date DESC, external_id`, func(r *sql.Rows) error {
+	err = each(patientTreatments, func(r *sql.Rows) error {
 		var t records.TreatmentPlan
 		var presented string
 		if err := r.Scan(&t.ExternalID, &t.Summary, &t.EstimatedPatientPortionCents, &presented, &t.Scheduled); err != nil {
@@ -96,21 +108,7 @@ WHERE practice_id = $1 AND patient_id = $2 ORDER BY presented_date DESC, externa
 		return nil
 	})
 	if err != nil {
-		return Full{}, err
+		return records.Full{}, err
 	}
 	return f, nil
-}
-
-// FullReader returns a function reading full records from db within the
-// practice scope of the ctx it is given.
-func FullReader(db *sqldb.DB) func(ctx context.Context, practiceID, id string) (Full, error) {
-	return func(ctx context.Context, practiceID, id string) (Full, error) {
-		var f Full
-		err := db.Scoped(ctx, func(q sqldb.Querier) error {
-			var err error
-			f, err = FullRecord(ctx, q, practiceID, id)
-			return err
-		})
-		return f, err
-	}
 }

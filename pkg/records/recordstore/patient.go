@@ -16,9 +16,22 @@ const selectPatient = `SELECT external_id, first_name, last_name, date_of_birth,
 city, state, postal_code, guarantor_name, preferred_channel, text_consent, do_not_contact
 FROM patients WHERE practice_id = $1 AND id = $2`
 
-// Patient reads one patient of practiceID. A patient of another practice
-// is not found, whatever its id.
-func Patient(ctx context.Context, q sqldb.Querier, practiceID, id string) (records.Patient, error) {
+// Patient implements records.Storer. It reads within the practice scope
+// of ctx: on PostgreSQL, row-level security finds the patient only within
+// its own practice's scope.
+func (s *Store) Patient(ctx context.Context, practiceID, id string) (records.Patient, error) {
+	var p records.Patient
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		var err error
+		p, err = patient(ctx, q, practiceID, id)
+		return err
+	})
+	return p, err
+}
+
+// patient reads one patient of practiceID through q. A patient of another
+// practice is not found, whatever its id.
+func patient(ctx context.Context, q sqldb.Querier, practiceID, id string) (records.Patient, error) {
 	var p records.Patient
 	var dob, channel string
 	err := q.QueryRowContext(ctx, selectPatient, practiceID, id).Scan(&p.ExternalID, &p.FirstName, &p.LastName, &dob, &p.Phone, &p.Email,
@@ -34,20 +47,4 @@ func Patient(ctx context.Context, q sqldb.Querier, practiceID, id string) (recor
 	}
 	p.PreferredChannel = records.Channel(channel)
 	return p, nil
-}
-
-// PatientReader returns a function that reads one patient of a practice
-// from db, within the practice scope of the ctx it is given (on
-// PostgreSQL, row-level security finds the patient only within its own
-// practice's scope).
-func PatientReader(db *sqldb.DB) func(ctx context.Context, practiceID, id string) (records.Patient, error) {
-	return func(ctx context.Context, practiceID, id string) (records.Patient, error) {
-		var p records.Patient
-		err := db.Scoped(ctx, func(q sqldb.Querier) error {
-			var err error
-			p, err = Patient(ctx, q, practiceID, id)
-			return err
-		})
-		return p, err
-	}
 }

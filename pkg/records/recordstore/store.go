@@ -1,7 +1,9 @@
-// Package recordstore upserts a practice's records by the practice's own
-// ids, in batches, inside the caller's transaction. An unchanged row is
-// left alone (so re-importing a file changes nothing); rows whose patient
-// is unknown to that practice are rejected, never attached elsewhere.
+// Package recordstore keeps a practice's records in PostgreSQL or SQLite.
+// It is the only place record SQL lives. It upserts records by the
+// practice's own ids, in batches, inside the caller's transaction. An
+// unchanged row is left alone (so re-importing a file changes nothing);
+// rows whose patient is unknown to that practice are rejected, never
+// attached elsewhere.
 package recordstore
 
 import (
@@ -12,34 +14,26 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
-	"github.com/backdesk/backdesk/pkg/records/recordcsv"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/google/uuid"
 )
 
-// Changed is a row that was inserted or whose values changed.
-type Changed struct {
-	ID        string // Backdesk's id of the record
-	PatientID string // Backdesk's id of its patient
-	Row       recordcsv.Row
-}
+// Store implements records.Storer.
+type Store struct{ db *sqldb.DB }
 
-// Result is what one batch did.
-type Result struct {
-	Applied  int // valid rows, changed or not
-	Changed  []Changed
-	Rejected []recordcsv.RowError
-}
+var _ records.Storer = (*Store)(nil)
 
-// BatchSize keeps every statement well under both engines' parameter limits.
-const BatchSize = 1000
+// New returns a Store over db.
+func New(db *sqldb.DB) *Store { return &Store{db: db} }
 
-// Upsert applies rows (all of one kind) for practiceID through tx.
-func Upsert(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, practiceID string, now time.Time, rows []recordcsv.Row) (Result, error) {
+// Upsert implements records.Storer.
+func (s *Store) Upsert(ctx context.Context, tx *sql.Tx, practiceID string, now time.Time, rows []records.Row) (records.Batch, error) {
 	if len(rows) == 0 {
-		return Result{}, nil
+		return records.Batch{}, nil
 	}
+	d := s.db.Dialect
 	t := tableFor(rows[0])
-	var res Result
+	var res records.Batch
 	var patients map[string]string
 	if t.name != "patients" {
 		ids := make([]string, 0, len(rows))
@@ -48,18 +42,18 @@ func Upsert(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, practiceID string,
 		}
 		var err error
 		if patients, err = patientIDs(ctx, tx, d, practiceID, ids); err != nil {
-			return Result{}, err
+			return records.Batch{}, err
 		}
 	}
 	var args []any
-	var keep []recordcsv.Row
+	var keep []records.Row
 	var rowPatient []string
 	for _, r := range rows {
 		pid := ""
 		if patients != nil {
 			var ok bool
 			if pid, ok = patients[t.patientExternal(r)]; !ok {
-				res.Rejected = append(res.Rejected, recordcsv.RowError{Line: r.Line, Column: "patient_id", Rule: "unknown_patient", Message: "patient_id: no patient with this id in this practice; import patients first"})
+				res.Rejected = append(res.Rejected, records.RowError{Line: r.Line, Column: "patient_id", Rule: "unknown_patient", Message: "patient_id: no patient with this id in this practice; import patients first"})
 				continue
 			}
 		}
@@ -80,12 +74,12 @@ func Upsert(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, practiceID string,
 	if d == sqldb.Postgres {
 		var err error
 		if args, types, err = sqldb.ColumnArrays(args, len(t.allColumns())); err != nil {
-			return Result{}, err
+			return records.Batch{}, err
 		}
 	}
 	rs, err := tx.QueryContext(ctx, t.upsertSQL(d, len(keep), types), args...)
 	if err != nil {
-		return Result{}, fmt.Errorf("upsert %s: %w", t.name, sqldb.MapError(err))
+		return records.Batch{}, fmt.Errorf("upsert %s: %w", t.name, sqldb.MapError(err))
 	}
 	defer rs.Close()
 	byExt := make(map[string]int, len(keep))
@@ -95,18 +89,27 @@ func Upsert(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, practiceID string,
 	for rs.Next() {
 		var id, ext string
 		if err := rs.Scan(&id, &ext); err != nil {
-			return Result{}, err
+			return records.Batch{}, err
 		}
 		i := byExt[ext]
 		pid := rowPatient[i]
 		if t.name == "patients" {
 			pid = id
 		}
-		res.Changed = append(res.Changed, Changed{ID: id, PatientID: pid, Row: keep[i]})
+		res.Changed = append(res.Changed, records.Changed{ID: id, PatientID: pid, Row: keep[i]})
 	}
 	return res, rs.Err()
 }
 
+// Patients of a practice by the practice's own ids: PostgreSQL takes the
+// ids as one array; SQLite gets an IN list of as many parameters.
+const (
+	patientIDsAny = `SELECT external_id, id FROM patients WHERE practice_id = $1 AND external_id = ANY($2::text[])`
+	patientIDsIn  = `SELECT external_id, id FROM patients WHERE practice_id = %s AND external_id IN (%s)`
+)
+
+// patientIDs maps the practice's ids of its patients to Backdesk's;
+// unknown ids are missing from the map.
 func patientIDs(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, practiceID string, external []string) (map[string]string, error) {
 	uniq := map[string]bool{}
 	var wanted []string
@@ -119,7 +122,7 @@ func patientIDs(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, practiceID str
 	var rs *sql.Rows
 	var err error
 	if d == sqldb.Postgres {
-		rs, err = tx.QueryContext(ctx, `SELECT external_id, id FROM patients WHERE practice_id = $1 AND external_id = ANY($2::text[])`, practiceID, wanted)
+		rs, err = tx.QueryContext(ctx, patientIDsAny, practiceID, wanted)
 	} else {
 		args := []any{practiceID}
 		marks := make([]string, len(wanted))
@@ -127,7 +130,7 @@ func patientIDs(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, practiceID str
 			args = append(args, e)
 			marks[i] = d.Param(i + 2)
 		}
-		rs, err = tx.QueryContext(ctx, `SELECT external_id, id FROM patients WHERE practice_id = `+d.Param(1)+` AND external_id IN (`+strings.Join(marks, ", ")+`)`, args...)
+		rs, err = tx.QueryContext(ctx, fmt.Sprintf(patientIDsIn, d.Param(1), strings.Join(marks, ", ")), args...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look up patients: %w", sqldb.MapError(err))

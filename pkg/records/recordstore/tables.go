@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
-	"github.com/backdesk/backdesk/pkg/records/recordcsv"
+	"github.com/backdesk/backdesk/pkg/records"
 )
 
 // table describes one record table: its data columns in order, how to read
@@ -13,9 +13,9 @@ import (
 type table struct {
 	name            string
 	columns         []string // data columns after id, practice_id (and patient_id)
-	values          func(recordcsv.Row) []any
-	external        func(recordcsv.Row) string
-	patientExternal func(recordcsv.Row) string
+	values          func(records.Row) []any
+	external        func(records.Row) string
+	patientExternal func(records.Row) string
 }
 
 var (
@@ -23,60 +23,60 @@ var (
 		name: "patients",
 		columns: []string{"external_id", "first_name", "last_name", "date_of_birth", "phone", "email", "address_line1", "address_line2",
 			"city", "state", "postal_code", "guarantor_name", "preferred_channel", "text_consent", "do_not_contact"},
-		values: func(r recordcsv.Row) []any {
+		values: func(r records.Row) []any {
 			p := r.Patient
 			return []any{p.ExternalID, p.FirstName, p.LastName, p.DateOfBirth.String(), p.Phone, p.Email, p.AddressLine1, p.AddressLine2,
 				p.City, p.State, p.PostalCode, p.GuarantorName, string(p.PreferredChannel), p.TextConsent, p.DoNotContact}
 		},
-		external: func(r recordcsv.Row) string { return r.Patient.ExternalID },
+		external: func(r records.Row) string { return r.Patient.ExternalID },
 	}
 	balanceTable = table{
 		name: "balances",
 		columns: []string{"external_id", "total_cents", "aged_0_30_cents", "aged_31_60_cents", "aged_61_90_cents", "aged_over_90_cents",
 			"last_statement_date", "last_payment_date", "last_payment_cents"},
-		values: func(r recordcsv.Row) []any {
+		values: func(r records.Row) []any {
 			b := r.Balance
 			return []any{b.ExternalID, b.TotalCents, b.Aged0To30Cents, b.Aged31To60Cents, b.Aged61To90Cents, b.AgedOver90Cents,
 				b.LastStatementDate.String(), b.LastPaymentDate.String(), b.LastPaymentCents}
 		},
-		external:        func(r recordcsv.Row) string { return r.Balance.ExternalID },
-		patientExternal: func(r recordcsv.Row) string { return r.Balance.PatientExternalID },
+		external:        func(r records.Row) string { return r.Balance.ExternalID },
+		patientExternal: func(r records.Row) string { return r.Balance.PatientExternalID },
 	}
 	claimTable = table{
 		name: "claims",
 		columns: []string{"external_id", "payer_name", "payer_id", "subscriber_id", "date_of_service", "submitted_date",
 			"billed_cents", "paid_cents", "patient_responsibility_cents", "status"},
-		values: func(r recordcsv.Row) []any {
+		values: func(r records.Row) []any {
 			c := r.Claim
 			return []any{c.ExternalID, c.PayerName, c.PayerID, c.SubscriberID, c.DateOfService.String(), c.SubmittedDate.String(),
 				c.BilledCents, c.PaidCents, c.PatientResponsibilityCents, string(c.Status)}
 		},
-		external:        func(r recordcsv.Row) string { return r.Claim.ExternalID },
-		patientExternal: func(r recordcsv.Row) string { return r.Claim.PatientExternalID },
+		external:        func(r records.Row) string { return r.Claim.ExternalID },
+		patientExternal: func(r records.Row) string { return r.Claim.PatientExternalID },
 	}
 	recallTable = table{
 		name:    "recalls",
 		columns: []string{"external_id", "recall_type", "due_date", "last_visit_date", "scheduled"},
-		values: func(r recordcsv.Row) []any {
+		values: func(r records.Row) []any {
 			c := r.Recall
 			return []any{c.ExternalID, c.RecallType, c.DueDate.String(), c.LastVisitDate.String(), c.Scheduled}
 		},
-		external:        func(r recordcsv.Row) string { return r.Recall.ExternalID },
-		patientExternal: func(r recordcsv.Row) string { return r.Recall.PatientExternalID },
+		external:        func(r records.Row) string { return r.Recall.ExternalID },
+		patientExternal: func(r records.Row) string { return r.Recall.PatientExternalID },
 	}
 	treatmentTable = table{
 		name:    "treatment_plans",
 		columns: []string{"external_id", "summary", "est_patient_cents", "presented_date", "scheduled"},
-		values: func(r recordcsv.Row) []any {
+		values: func(r records.Row) []any {
 			p := r.Treatment
 			return []any{p.ExternalID, p.Summary, p.EstimatedPatientPortionCents, p.PresentedDate.String(), p.Scheduled}
 		},
-		external:        func(r recordcsv.Row) string { return r.Treatment.ExternalID },
-		patientExternal: func(r recordcsv.Row) string { return r.Treatment.PatientExternalID },
+		external:        func(r records.Row) string { return r.Treatment.ExternalID },
+		patientExternal: func(r records.Row) string { return r.Treatment.PatientExternalID },
 	}
 )
 
-func tableFor(r recordcsv.Row) table {
+func tableFor(r records.Row) table {
 	switch {
 	case r.Patient != nil:
 		return patientTable

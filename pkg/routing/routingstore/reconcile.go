@@ -3,10 +3,10 @@ package routingstore
 import (
 	"context"
 	"database/sql"
-	"github.com/backdesk/backdesk/pkg/routing"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/routing"
 )
 
 // Grace is how late a routing attempt or a due timer may be before the

@@ -15,6 +15,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
@@ -64,17 +65,18 @@ func newWorld(t *testing.T, db *sqldb.DB, agents, capacity int) *world {
 		exec(t, db, `INSERT INTO patients (id, practice_id, external_id, first_name, last_name, date_of_birth, created_at, updated_at)
 VALUES ($1, $2, $1, 'A', 'B', '1980-01-01', $3, $3)`, fmt.Sprintf("pt%02d", i), practice, now)
 	}
-	r := roster.New(db)
-	team, err := r.CreateTeam(ctx, "East", now)
+	r := roster.NewService(rosterstore.New(db, auditstore.New(db)))
+	seeder := audit.Event{Actor: audit.SystemActor} // the platform sets the roster up
+	team, err := r.CreateTeam(ctx, seeder, "East", now)
 	require.NoError(t, err)
 	w.teamID = team.ID
 	for i := range agents {
 		uid, err := r.EnsureUser(ctx, "https://idp.test", fmt.Sprintf("agent-%02d", i), "", "", now)
 		require.NoError(t, err)
-		require.NoError(t, r.PutAgent(ctx, roster.Agent{UserID: uid, DisplayName: "A", Active: true, Capacity: capacity,
+		require.NoError(t, r.PutAgent(ctx, seeder, roster.Agent{UserID: uid, DisplayName: "A", Active: true, Capacity: capacity,
 			Kinds: []policy.Kind{policy.BalanceFollowup, policy.Recare}}, now))
-		require.NoError(t, r.SetPresence(ctx, uid, routing.Available, now))
-		require.NoError(t, r.AddMember(ctx, team.ID, uid, now))
+		require.NoError(t, r.SetPresence(ctx, seeder, uid, routing.Available, now))
+		require.NoError(t, r.AddMember(ctx, seeder, team.ID, uid, now))
 		w.agents = append(w.agents, uid)
 	}
 	w.grant = "g-1"

@@ -3,9 +3,9 @@ package routingstore
 import (
 	"context"
 	"database/sql"
-	"github.com/backdesk/backdesk/pkg/routing"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/routing"
 )
 
 // Unrouted lists open items nobody owns, escalated ones first, then by due

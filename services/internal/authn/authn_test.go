@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/session"
@@ -57,7 +58,7 @@ func setup(t *testing.T) *testBundle {
 	b.sessions = session.NewStore(rdb, session.Config{Idle: 15 * time.Minute, Absolute: 12 * time.Hour, Now: b.clock.now})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db, _ := testenv.NewDB(t, sqldb.SQLite)
-	a := &authn.Authenticator{Sessions: b.sessions, Identity: identity.NewService(identitystore.New(db), identity.RoleMap{}, b.clock.now), Log: log}
+	a := &authn.Authenticator{Sessions: b.sessions, Identity: identity.NewService(identitystore.New(db, auditstore.New(db)), identity.RoleMap{}, b.clock.now), Log: log}
 	b.engine = web.NewEngine(web.Options{Service: "test", Logger: log})
 	b.engine.MaxMultipartMemory = 1 << 20 // so that any full parse of an upload spills to disk
 	api := b.engine.Group("/", a.Require())

@@ -5,13 +5,18 @@
 package domains
 
 import (
-	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/payer/payerstore"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/report"
+	"github.com/backdesk/backdesk/pkg/report/reportstore"
+	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/pkg/work"
@@ -22,23 +27,32 @@ import (
 // Domains are the domain services of one process.
 type Domains struct {
 	Practices *practice.Service
+	Records   *records.Service
 	Desk      *work.Desk
 	Payers    *payer.Service
 	Imports   *imports.Service
 	Routing   *routing.Service
+	Roster    *roster.Service
+	Reports   *report.Service
 }
 
-// New builds the domain services over p's database. notify, when set, is
+// New builds the domain services over p's database; every store that
+// records changes writes them to p's audit trail. notify, when set, is
 // called after a commit that queued tasks, to wake the outbox relay of
 // the same process; without it the relay finds them on its next sweep (or
 // by PostgreSQL's notification).
 func New(p *serve.Process, notify func()) *Domains {
-	trail := auditstore.New(p.DB)
-	d := &Domains{Routing: routing.NewService(routingstore.New(p.DB, trail, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}))}
-	d.Practices = practice.NewService(practicestore.New(p.DB), nil, notify)
+	trail := p.Audit
+	d := &Domains{
+		Practices: practice.NewService(practicestore.New(p.DB, trail), nil, notify),
+		Records:   records.NewService(recordstore.New(p.DB)),
+		Routing:   routing.NewService(routingstore.New(p.DB, trail, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter})),
+		Roster:    roster.NewService(rosterstore.New(p.DB, trail)),
+		Reports:   report.NewService(reportstore.New(p.DB)),
+	}
 	d.Desk = work.NewDesk(workstore.New(p.DB, trail), d.Practices, nil)
 	d.Payers = payer.NewService(payerstore.New(p.DB), d.Desk)
-	d.Imports = imports.NewService(imports.Deps{DB: p.DB, Store: importstore.New(p.DB), Practices: d.Practices,
-		Work: d.Desk, Payers: d.Payers, Progress: importstore.RedisProgress{R: p.Redis}, Log: p.Log, Notify: notify})
+	d.Imports = imports.NewService(imports.Deps{DB: p.DB, Store: importstore.New(p.DB, trail), Practices: d.Practices,
+		Records: d.Records, Work: d.Desk, Payers: d.Payers, Progress: importstore.RedisProgress{R: p.Redis}, Log: p.Log, Notify: notify})
 	return d
 }

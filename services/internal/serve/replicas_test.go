@@ -9,11 +9,13 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/stretchr/testify/require"
@@ -78,13 +80,14 @@ func fixture(t *testing.T, db *sqldb.DB, now time.Time) (agent, admin identity.P
 	exec(`INSERT INTO practices (id, name, npi, timezone, status, created_at, updated_at) VALUES ('pr-r', 'R', '1', 'UTC', 'active', $1, $1)`, now)
 	exec(`INSERT INTO patients (id, practice_id, external_id, first_name, last_name, date_of_birth, created_at, updated_at)
 VALUES ('pt-r', 'pr-r', 'E1', 'A', 'B', '1980-01-01', $1, $1)`, now)
-	r := roster.New(db)
+	r := roster.NewService(rosterstore.New(db, auditstore.New(db)))
+	seeder := audit.Event{Actor: audit.SystemActor} // the platform sets the roster up
 	uid, err := r.EnsureUser(ctx, "https://idp.test", "alice", "Alice", "", now)
 	require.NoError(t, err)
-	require.NoError(t, r.PutAgent(ctx, roster.Agent{UserID: uid, DisplayName: "Alice", Active: true}, now))
-	team, err := r.CreateTeam(ctx, "Replicas", now)
+	require.NoError(t, r.PutAgent(ctx, seeder, roster.Agent{UserID: uid, DisplayName: "Alice", Active: true}, now))
+	team, err := r.CreateTeam(ctx, seeder, "Replicas", now)
 	require.NoError(t, err)
-	require.NoError(t, r.AddMember(ctx, team.ID, uid, now))
+	require.NoError(t, r.AddMember(ctx, seeder, team.ID, uid, now))
 	exec(`INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, state, owner_id, due_at, created_at, updated_at)
 VALUES ('wi-r', 'pr-r', 'pt-r', 'balance_followup', 'balance', 'b', 'assigned', $1, $2, $2, $2)`, uid, now)
 	agent = identity.Principal{UserID: uid, Subject: "alice", Roles: []identity.Role{identity.Agent}}

@@ -155,7 +155,8 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 		Leeway:       cfg.OIDCLeeway, KeyRefresh: cfg.OIDCKeyRefresh,
 	})
 	p.Sessions = session.NewStore(rc, session.Config{Idle: cfg.SessionIdle, Absolute: cfg.SessionLifetime})
-	p.Identity = identity.NewService(identitystore.New(db), roles, nil)
+	p.Audit = auditstore.New(db)
+	p.Identity = identity.NewService(identitystore.New(db, p.Audit), roles, nil)
 	p.Auth = &authn.Authenticator{
 		Verifier: p.Verifier, Sessions: p.Sessions, Identity: p.Identity,
 		RolesClaim: cfg.OIDCRolesClaim, Log: p.Log,
@@ -169,7 +170,6 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 		}
 		p.AuditVerifier = v
 	}
-	p.Audit = auditstore.New(db)
 	p.Recorder = recorder.New(db, p.Audit, recorder.Config{Logger: p.Log})
 	p.Go(p.Recorder.Run)
 	facts := accessstore.New(db)

@@ -3,11 +3,10 @@ package main
 
 import (
 	"context"
-	"github.com/backdesk/backdesk/services/internal/domains"
 	_ "time/tzdata" // practice time zones must resolve in a minimal image
 
-	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/services/access"
+	"github.com/backdesk/backdesk/services/internal/domains"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/onboarding"
 )
@@ -18,7 +17,7 @@ func main() {
 		d := domains.New(p, nil)
 		onboarding.New(d.Practices, p.Identity, d.Imports).
 			Guarded(p.Guard).
-			WithPatients(p.Recorder, recordstore.FullReader(p.DB)).
+			WithPatients(p.Recorder, d.Records.FullRecord).
 			WithChecklist(p.DB).
 			Mount(p.API)
 		// Grants and access requests live under /api/v1/practices/{id},

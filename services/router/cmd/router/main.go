@@ -4,13 +4,13 @@ package main
 
 import (
 	"context"
-	"github.com/backdesk/backdesk/services/internal/domains"
 	"time"
 	_ "time/tzdata"
 
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/services/internal/domains"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/router"
 	"github.com/hibiken/asynq"

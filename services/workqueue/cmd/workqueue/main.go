@@ -3,10 +3,8 @@ package main
 
 import (
 	"context"
-	"github.com/backdesk/backdesk/services/internal/domains"
 
-	"github.com/backdesk/backdesk/pkg/records/recordstore"
-	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/services/internal/domains"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/workqueue"
 )
@@ -14,10 +12,9 @@ import (
 func main() {
 	serve.Main("workqueue", func(_ context.Context, p *serve.Process) error {
 		d := domains.New(p, nil)
-		workqueue.New(workqueue.Deps{Desk: d.Desk, Payers: d.Payers,
-			Roster: roster.New(p.DB), Routing: d.Routing,
-			Guard: p.Guard, Decider: p.Decider, DB: p.DB, Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB),
-			Practices: d.Practices,
+		workqueue.New(workqueue.Deps{Desk: d.Desk, Payers: d.Payers, Roster: d.Roster, Routing: d.Routing,
+			Guard: p.Guard, Decider: p.Decider, DB: p.DB, Recorder: p.Recorder, Patients: d.Records.FullRecord,
+			Practices: d.Practices, Reports: d.Reports,
 		}).Mount(p.API)
 		return nil
 	})

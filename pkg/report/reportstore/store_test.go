@@ -1,4 +1,4 @@
-package workreport_test
+package reportstore_test
 
 import (
 	"context"
@@ -7,8 +7,9 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/report"
+	"github.com/backdesk/backdesk/pkg/report/reportstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
-	"github.com/backdesk/backdesk/pkg/work/workreport"
 	"github.com/stretchr/testify/require"
 )
 
@@ -32,6 +33,10 @@ type item struct {
 }
 
 func at(t time.Time) *time.Time { return &t }
+
+// reports is the report service over a store of db, as the services build
+// it.
+func reports(db *sqldb.DB) *report.Service { return report.NewService(reportstore.New(db)) }
 
 // seed makes two practices, two agents and a known set of items and
 // contacts whose counts the tests below spell out.
@@ -98,23 +103,24 @@ VALUES ($1, $2, $3, $4, $5, 'call', $6, $7, $8, $9)`, a.id, prac, a.item, a.pati
 }
 
 func TestManagerBoard(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		seed(t, db)
-		b, err := workreport.ManagerBoard(context.Background(), db, now, 7)
+		b, err := reports(db).ManagerBoard(context.Background(), now, 7)
 		require.NoError(t, err)
-		require.Equal(t, []workreport.Depth{
+		require.Equal(t, []report.Depth{
 			{PracticeID: "pr-a", Kind: "balance_followup", Open: 1, Assigned: 1, Waiting: 1, Overdue: 2, Escalated: 1, Breached: 1},
 			{PracticeID: "pr-a", Kind: "recare", InProgress: 1},
 			{PracticeID: "pr-b", Kind: "claim_followup", Assigned: 1, Overdue: 1, Breached: 1},
 		}, b.Depth)
-		require.Equal(t, workreport.Depth{Open: 1, Assigned: 2, InProgress: 1, Waiting: 1, Overdue: 3, Escalated: 1, Breached: 2}, b.Totals)
+		require.Equal(t, report.Depth{Open: 1, Assigned: 2, InProgress: 1, Waiting: 1, Overdue: 3, Escalated: 1, Breached: 2}, b.Totals)
 		require.Len(t, b.Breaches, 2)
 		require.Equal(t, "w8", b.Breaches[0].ItemID, "the oldest breach first")
 		require.Len(t, b.Agents, 2)
 		alice, bob := b.Agents[0], b.Agents[1]
-		require.Equal(t, workreport.AgentLoad{UserID: "u-alice", DisplayName: "Alice", Presence: "available", OnShift: true, Capacity: 10,
+		require.Equal(t, report.AgentLoad{UserID: "u-alice", DisplayName: "Alice", Presence: "available", OnShift: true, Capacity: 10,
 			Open: 2, Overdue: 1, ContactsToday: 2, CompletedToday: 1, Completed7d: 1}, alice)
-		require.Equal(t, workreport.AgentLoad{UserID: "u-bob", DisplayName: "Bob", Presence: "offline", Capacity: 10,
+		require.Equal(t, report.AgentLoad{UserID: "u-bob", DisplayName: "Bob", Presence: "offline", Capacity: 10,
 			Open: 2, Overdue: 1, ContactsToday: 1, Completed7d: 2}, bob)
 		require.Equal(t, 1, b.OnShift)
 		// The last day's depth counts what is unfinished now. At the end of
@@ -135,21 +141,22 @@ func TestManagerBoard(t *testing.T) {
 }
 
 func TestPracticeSummary(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		seed(t, db)
-		s, err := workreport.Practice(context.Background(), db, "pr-a", now, 100)
+		s, err := reports(db).Practice(context.Background(), "pr-a", now, 100)
 		require.NoError(t, err)
 		require.Equal(t, time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), s.WeekStart)
-		require.Equal(t, []workreport.StateCount{
+		require.Equal(t, []report.StateCount{
 			{Kind: "balance_followup", State: "assigned", Count: 1}, {Kind: "balance_followup", State: "closed", Count: 1},
 			{Kind: "balance_followup", State: "open", Count: 1}, {Kind: "balance_followup", State: "waiting", Count: 1},
 			{Kind: "recare", State: "in_progress", Count: 1}, {Kind: "recare", State: "resolved", Count: 2},
 		}, s.ByState)
-		require.Equal(t, []workreport.KindCount{{Kind: "balance_followup", Count: 2}}, s.Overdue)
-		require.Equal(t, []workreport.KindCount{{Kind: "recare", Count: 1}}, s.ResolvedThisWeek, "w7 finished last week")
-		require.Equal(t, []workreport.KindCount{{Kind: "balance_followup", Count: 1}}, s.ClosedThisWeek)
-		require.Equal(t, workreport.Money{PromisedCents: 5000, PaidCents: 12000}, s.ThisWeek)
-		require.Equal(t, workreport.Money{PromisedCents: 5000, PaidCents: 12700}, s.Last30Days)
+		require.Equal(t, []report.KindCount{{Kind: "balance_followup", Count: 2}}, s.Overdue)
+		require.Equal(t, []report.KindCount{{Kind: "recare", Count: 1}}, s.ResolvedThisWeek, "w7 finished last week")
+		require.Equal(t, []report.KindCount{{Kind: "balance_followup", Count: 1}}, s.ClosedThisWeek)
+		require.Equal(t, report.Money{PromisedCents: 5000, PaidCents: 12000}, s.ThisWeek)
+		require.Equal(t, report.Money{PromisedCents: 5000, PaidCents: 12700}, s.Last30Days)
 		// One line per patient, its latest contact (the later note is not one);
 		// the other practice's patient is not there.
 		require.Len(t, s.LastContacts, 2)
@@ -157,13 +164,13 @@ func TestPracticeSummary(t *testing.T) {
 		require.Equal(t, "scheduled", s.LastContacts[0].Outcome)
 		require.Equal(t, "pt-a2", s.LastContacts[1].PatientID)
 		require.Equal(t, "promised_payment", s.LastContacts[1].Outcome)
-		require.Equal(t, []workreport.AgingBucket{{Band: "0-30", AmountCents: 5900, Accounts: 2}, {Band: "31-60"}, {Band: "61-90"},
+		require.Equal(t, []report.AgingBucket{{Band: "0-30", AmountCents: 5900, Accounts: 2}, {Band: "31-60"}, {Band: "61-90"},
 			{Band: "90+", AmountCents: 2000, Accounts: 1}}, s.ARAging)
-		require.Equal(t, workreport.Recare{DueUnscheduled: 1, Scheduled: 1, Reactivated30d: 2, OpenFollowups: 1}, s.Recare)
-		require.Equal(t, workreport.Treatment{Unscheduled: 1, UnscheduledCents: 30000}, s.Treatment)
+		require.Equal(t, report.Recare{DueUnscheduled: 1, Scheduled: 1, Reactivated30d: 2, OpenFollowups: 1}, s.Recare)
+		require.Equal(t, report.Treatment{Unscheduled: 1, UnscheduledCents: 30000}, s.Treatment)
 
-		empty, err := workreport.Practice(context.Background(), db, "pr-b", now, 100)
+		empty, err := reports(db).Practice(context.Background(), "pr-b", now, 100)
 		require.NoError(t, err, "a practice with no balances, recalls or plans")
-		require.Equal(t, []workreport.AgingBucket{{Band: "0-30"}, {Band: "31-60"}, {Band: "61-90"}, {Band: "90+"}}, empty.ARAging)
+		require.Equal(t, []report.AgingBucket{{Band: "0-30"}, {Band: "31-60"}, {Band: "61-90"}, {Band: "90+"}}, empty.ARAging)
 	})
 }

@@ -1,4 +1,4 @@
-package roster_test
+package rosterstore_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/stretchr/testify/require"
@@ -19,23 +20,31 @@ import (
 var (
 	t0    = time.Date(2026, 4, 6, 14, 0, 0, 0, time.UTC)
 	maria = audit.Event{Actor: audit.Actor{Issuer: "https://idp.test", Subject: "maria", Role: "billing_manager"}, RequestID: "req-1"}
+	// system is who the platform's own changes (seeding) are made as.
+	system = audit.Event{Actor: audit.SystemActor}
 )
+
+// newRoster is the roster service over a store of db, as the services
+// build it.
+func newRoster(db *sqldb.DB) *roster.Service {
+	return roster.NewService(rosterstore.New(db, auditstore.New(db)))
+}
 
 func TestTeamMembershipChangesAreAudited(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		r := roster.New(db).As(maria)
+		r := newRoster(db)
 		uid, err := r.EnsureUser(ctx, "https://idp.test", "alice", "Alice", "", t0)
 		require.NoError(t, err)
-		require.NoError(t, r.PutAgent(ctx, roster.Agent{UserID: uid, DisplayName: "Alice Zyzzyva", Active: true}, t0))
+		require.NoError(t, r.PutAgent(ctx, maria, roster.Agent{UserID: uid, DisplayName: "Alice Zyzzyva", Active: true}, t0))
 
-		team, err := r.CreateTeam(ctx, "Night Owls", t0)
+		team, err := r.CreateTeam(ctx, maria, "Night Owls", t0)
 		require.NoError(t, err)
-		require.NoError(t, r.AddMember(ctx, team.ID, uid, t0))
-		require.NoError(t, r.AddMember(ctx, team.ID, uid, t0), "adding twice is not an error")
-		require.NoError(t, r.RemoveMember(ctx, team.ID, uid, t0))
-		require.NoError(t, r.RemoveMember(ctx, team.ID, uid, t0), "removing a non-member is not an error")
+		require.NoError(t, r.AddMember(ctx, maria, team.ID, uid, t0))
+		require.NoError(t, r.AddMember(ctx, maria, team.ID, uid, t0), "adding twice is not an error")
+		require.NoError(t, r.RemoveMember(ctx, maria, team.ID, uid, t0))
+		require.NoError(t, r.RemoveMember(ctx, maria, team.ID, uid, t0), "removing a non-member is not an error")
 
 		evs := testenv.AuditEvents(t, db, auditstore.Query{TargetType: audit.TargetTeam, TargetID: team.ID})
 		require.Len(t, evs, 3, "one event per change; repeats changed nothing")
@@ -59,13 +68,13 @@ func TestFailedRosterChangesLeaveNoEvent(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		r := roster.New(db).As(maria)
+		r := newRoster(db)
 		uid, err := r.EnsureUser(ctx, "https://idp.test", "bob", "Bob", "", t0)
 		require.NoError(t, err)
 
-		require.Error(t, r.AddMember(ctx, "no-such-team", uid, t0), "the agent and the team must exist")
-		require.Equal(t, apperr.KindNotFound, apperr.KindOf(r.SetPresence(ctx, uid, routing.Away, t0)), "bob is no agent yet")
-		require.Equal(t, apperr.KindInvalid, apperr.KindOf(r.PutAgent(ctx, roster.Agent{UserID: uid, DisplayName: "Bob", Capacity: -1}, t0)))
+		require.Error(t, r.AddMember(ctx, maria, "no-such-team", uid, t0), "the agent and the team must exist")
+		require.Equal(t, apperr.KindNotFound, apperr.KindOf(r.SetPresence(ctx, maria, uid, routing.Away, t0)), "bob is no agent yet")
+		require.Equal(t, apperr.KindInvalid, apperr.KindOf(r.PutAgent(ctx, maria, roster.Agent{UserID: uid, DisplayName: "Bob", Capacity: -1}, t0)))
 		require.Empty(t, testenv.AuditEvents(t, db, auditstore.Query{}))
 	})
 }
@@ -74,18 +83,18 @@ func TestAgentChangesAreAudited(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		r := roster.New(db).As(maria)
+		r := newRoster(db)
 		uid, err := r.EnsureUser(ctx, "https://idp.test", "carla", "Carla", "", t0)
 		require.NoError(t, err)
 		a := roster.Agent{UserID: uid, DisplayName: "Carla Quixote", Active: true, Kinds: []policy.Kind{policy.Recare}, Capacity: 20}
-		require.NoError(t, r.PutAgent(ctx, a, t0))
+		require.NoError(t, r.PutAgent(ctx, maria, a, t0))
 		a.Capacity, a.Hours = 30, "mon-fri 08:00-17:00"
-		require.NoError(t, r.PutAgent(ctx, a, t0.Add(time.Hour)))
+		require.NoError(t, r.PutAgent(ctx, maria, a, t0.Add(time.Hour)))
 		a.Active = false
-		require.NoError(t, r.PutAgent(ctx, a, t0.Add(2*time.Hour)))
+		require.NoError(t, r.PutAgent(ctx, maria, a, t0.Add(2*time.Hour)))
 		// The agent itself, through the API, goes away.
 		self := audit.Event{Actor: audit.Actor{Issuer: "https://idp.test", Subject: "carla", Role: "agent"}}
-		require.NoError(t, r.As(self).SetPresence(ctx, uid, routing.Away, t0.Add(3*time.Hour)))
+		require.NoError(t, r.SetPresence(ctx, self, uid, routing.Away, t0.Add(3*time.Hour)))
 
 		evs := testenv.AuditEvents(t, db, auditstore.Query{UserID: uid})
 		require.Len(t, evs, 4)
@@ -108,10 +117,37 @@ func TestAgentChangesAreAudited(t *testing.T) {
 func TestChangesOutsideARequestAreThePlatforms(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
-		team, err := roster.New(db).CreateTeam(context.Background(), "Seeded", t0)
+		team, err := newRoster(db).CreateTeam(context.Background(), system, "Seeded", t0)
 		require.NoError(t, err)
 		evs := testenv.AuditEvents(t, db, auditstore.Query{TargetID: team.ID})
 		require.Len(t, evs, 1)
 		require.Equal(t, audit.SystemActor, evs[0].Event.Actor)
+	})
+}
+
+// A list the store cannot read back is an error, never an agent with no
+// skills: routing and the managers' views would act on a wrong roster.
+func TestUnreadableAgentListsAreErrors(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		r := newRoster(db)
+		uid, err := r.EnsureUser(ctx, "https://idp.test", "dora", "Dora", "", t0)
+		require.NoError(t, err)
+		a := roster.Agent{UserID: uid, DisplayName: "Dora", Active: true, Kinds: []policy.Kind{policy.Recare}}
+		require.NoError(t, r.PutAgent(ctx, maria, a, t0))
+		for _, column := range []string{"kinds", "payers", "languages"} {
+			t.Run(column, func(t *testing.T) {
+				_, err := testenv.OwnerDB(t, db).ExecContext(ctx, `UPDATE agents SET `+column+` = '["recare"' WHERE user_id = $1`, uid)
+				require.NoError(t, err)
+				_, err = r.Agents(ctx)
+				require.Error(t, err)
+				_, err = r.Agent(ctx, uid)
+				require.Error(t, err)
+				require.Error(t, r.PutAgent(ctx, maria, a, t0.Add(time.Hour)), "an update compares with what is stored")
+				_, err = testenv.OwnerDB(t, db).ExecContext(ctx, `UPDATE agents SET `+column+` = '[]' WHERE user_id = $1`, uid)
+				require.NoError(t, err)
+			})
+		}
 	})
 }

@@ -1,0 +1,165 @@
+// Package reportstore counts the reports' figures in PostgreSQL or
+// SQLite: work items, activities and the records behind them. It is the
+// only place report SQL lives, and it only reads.
+package reportstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/report"
+)
+
+// Store implements report.Storer.
+type Store struct{ db *sqldb.DB }
+
+var _ report.Storer = (*Store)(nil)
+
+// New returns a Store over db.
+func New(db *sqldb.DB) *Store { return &Store{db: db} }
+
+// unfinished lists the states of an item someone still has to work.
+const unfinished = `('open', 'assigned', 'in_progress', 'waiting')`
+
+const (
+	selectDepth = `SELECT practice_id, kind,
+SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'assigned' THEN 1 ELSE 0 END),
+SUM(CASE WHEN state = 'in_progress' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'waiting' THEN 1 ELSE 0 END),
+SUM(CASE WHEN COALESCE(next_contact_at, due_at) < $1 THEN 1 ELSE 0 END),
+SUM(CASE WHEN state = 'open' AND escalated_at IS NOT NULL THEN 1 ELSE 0 END),
+SUM(CASE WHEN attempts = 0 AND due_at < $1 THEN 1 ELSE 0 END)
+FROM work_items WHERE state IN ` + unfinished + ` GROUP BY practice_id, kind ORDER BY practice_id, kind`
+	// selectAgentLoads counts, per active agent, its open and overdue
+	// items, its contacts since $2 (the day's start) and the items it
+	// finished since $2 and since $3 (six days before).
+	selectAgentLoads = `SELECT a.user_id, a.display_name, a.presence, a.capacity, a.timezone, a.hours,
+(SELECT count(*) FROM work_items w WHERE w.owner_id = a.user_id AND w.state IN ` + unfinished + `),
+(SELECT count(*) FROM work_items w WHERE w.owner_id = a.user_id AND w.state IN ` + unfinished + ` AND COALESCE(w.next_contact_at, w.due_at) < $1),
+(SELECT count(*) FROM activities x WHERE x.actor_id = a.user_id AND x.at >= $2 AND x.outcome NOT IN ('note', 'handed_off', 'released')),
+(SELECT count(*) FROM work_items w WHERE w.owner_id = a.user_id AND w.finished_at >= $2),
+(SELECT count(*) FROM work_items w WHERE w.owner_id = a.user_id AND w.finished_at >= $3)
+FROM agents a WHERE a.active ORDER BY a.display_name, a.user_id`
+	// selectDayDepth counts the items of each kind made by $1 and not
+	// finished by then.
+	selectDayDepth = `SELECT kind, count(*) FROM work_items
+WHERE created_at <= $1 AND (finished_at IS NULL OR finished_at > $1) GROUP BY kind ORDER BY kind`
+	selectBreaches = `SELECT id, practice_id, kind, COALESCE(owner_id, ''), due_at, escalated_at FROM work_items
+WHERE state IN ` + unfinished + ` AND attempts = 0 AND due_at < $1 ORDER BY due_at, id LIMIT $2`
+)
+
+// Board implements report.Storer. The board spans every practice.
+func (s *Store) Board(ctx context.Context, now time.Time, days int) (report.Counts, error) {
+	now = now.UTC() // days are UTC days
+	var c report.Counts
+	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+		var err error
+		if c.Depth, err = depth(ctx, tx, now); err != nil {
+			return err
+		}
+		if c.Agents, err = agentLoads(ctx, tx, now); err != nil {
+			return err
+		}
+		if c.History, err = history(ctx, tx, now, days); err != nil {
+			return err
+		}
+		c.Breaches, err = breaches(ctx, tx, now)
+		return err
+	})
+	if err != nil {
+		return report.Counts{}, sqldb.MapError(err)
+	}
+	return c, nil
+}
+
+func depth(ctx context.Context, tx *sql.Tx, now time.Time) ([]report.Depth, error) {
+	rows, err := tx.QueryContext(ctx, selectDepth, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []report.Depth{}
+	for rows.Next() {
+		var d report.Depth
+		if err := rows.Scan(&d.PracticeID, &d.Kind, &d.Open, &d.Assigned, &d.InProgress, &d.Waiting, &d.Overdue, &d.Escalated, &d.Breached); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func agentLoads(ctx context.Context, tx *sql.Tx, now time.Time) ([]report.Staffed, error) {
+	day := now.Truncate(24 * time.Hour)
+	rows, err := tx.QueryContext(ctx, selectAgentLoads, now, day, day.AddDate(0, 0, -6))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []report.Staffed{}
+	for rows.Next() {
+		var a report.Staffed
+		l := &a.AgentLoad
+		if err := rows.Scan(&l.UserID, &l.DisplayName, &l.Presence, &l.Capacity, &a.Timezone, &a.Hours, &l.Open, &l.Overdue,
+			&l.ContactsToday, &l.CompletedToday, &l.Completed7d); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// history counts, for each of the last days (today included), the items
+// of each kind created by the end of that day and not finished by then.
+func history(ctx context.Context, tx *sql.Tx, now time.Time, days int) ([]report.DayDepth, error) {
+	out := []report.DayDepth{}
+	today := now.Truncate(24 * time.Hour)
+	for i := days - 1; i >= 0; i-- {
+		start := today.AddDate(0, 0, -i)
+		end := start.AddDate(0, 0, 1)
+		if end.After(now) {
+			end = now
+		}
+		rows, err := tx.QueryContext(ctx, selectDayDepth, end)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			d := report.DayDepth{Day: start.Format(time.DateOnly)}
+			if err := rows.Scan(&d.Kind, &d.Open); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func breaches(ctx context.Context, tx *sql.Tx, now time.Time) ([]report.Breach, error) {
+	rows, err := tx.QueryContext(ctx, selectBreaches, now, report.BreachLimit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []report.Breach{}
+	for rows.Next() {
+		var b report.Breach
+		var esc sql.NullTime
+		if err := rows.Scan(&b.ItemID, &b.PracticeID, &b.Kind, &b.OwnerID, &b.DueAt, &esc); err != nil {
+			return nil, err
+		}
+		b.DueAt = b.DueAt.UTC()
+		if esc.Valid {
+			t := esc.Time.UTC()
+			b.EscalatedAt = &t
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
