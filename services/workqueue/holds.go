@@ -9,14 +9,8 @@ import (
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/work/workstore"
+	"github.com/backdesk/backdesk/services/internal/api"
 )
-
-// hold is why an item cannot be worked now and when it can.
-type hold struct {
-	Code       string     `json:"code"`
-	Message    string     `json:"message"`
-	WorkableAt *time.Time `json:"workable_at"` // null when time does not cure it
-}
 
 // holds judges items against their practices' contact rules for the
 // contact each item's cadence calls for next. Practices are read once.
@@ -36,7 +30,7 @@ func (a *API) newHolds(now time.Time) *holds {
 }
 
 // of returns the item's hold, or nil when it may be worked now.
-func (h *holds) of(ctx context.Context, q workstore.QueueItem) (*hold, error) {
+func (h *holds) of(ctx context.Context, q workstore.QueueItem) (*api.Hold, error) {
 	r, ok := h.rules[q.PracticeID]
 	if !ok {
 		// The queue spans practices, so the request carries no practice
@@ -66,7 +60,7 @@ func (h *holds) of(ctx context.Context, q workstore.QueueItem) (*hold, error) {
 	if v.Allowed {
 		return nil, nil
 	}
-	out := &hold{Code: string(v.Code), Message: v.Message}
+	out := &api.Hold{Code: string(v.Code), Message: v.Message}
 	if !v.WorkableAt.IsZero() {
 		t := v.WorkableAt
 		out.WorkableAt = &t

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
@@ -16,6 +15,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/pkg/work/priority"
 	"github.com/backdesk/backdesk/pkg/work/workstore"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -44,27 +44,12 @@ func (a *API) mountWork(r gin.IRouter) {
 	g.Handle(r, http.MethodPost, view+"/heartbeat", mine, authn.Background, a.heartbeat)
 }
 
-type queueEntry struct {
-	ItemID        string            `json:"item_id"`
-	PracticeID    string            `json:"practice_id"`
-	Kind          policy.Kind       `json:"kind"`
-	State         string            `json:"state"`
-	Priority      int               `json:"priority"`
-	Reasons       []priority.Reason `json:"reasons"`
-	DueAt         time.Time         `json:"due_at"`
-	NextContactAt *time.Time        `json:"next_contact_at"`
-	Overdue       bool              `json:"overdue"`
-	Version       int               `json:"version"`
-	Stage         string            `json:"stage"`
-	Hold          *hold             `json:"hold"`
-}
-
-func entryFrom(q workstore.QueueItem) queueEntry {
+func entryFrom(q workstore.QueueItem) api.QueueEntry {
 	reasons, _ := priority.Decode(q.Reasons)
 	if reasons == nil {
 		reasons = []priority.Reason{}
 	}
-	return queueEntry{ItemID: q.ID, PracticeID: q.PracticeID, Kind: q.Kind, State: q.State, Priority: q.Priority,
+	return api.QueueEntry{ItemID: q.ID, PracticeID: q.PracticeID, Kind: q.Kind, State: q.State, Priority: q.Priority,
 		Reasons: reasons, DueAt: q.DueAt, NextContactAt: q.NextContactAt, Overdue: q.Overdue, Version: q.Version, Stage: q.Stage}
 }
 
@@ -84,7 +69,7 @@ func (a *API) queue(c *gin.Context) {
 		return
 	}
 	counts := map[policy.Kind]int{}
-	out := make([]queueEntry, 0, len(items))
+	out := make([]api.QueueEntry, 0, len(items))
 	h := a.newHolds(a.d.Now().UTC())
 	for _, q := range items {
 		counts[q.Kind]++
@@ -97,7 +82,7 @@ func (a *API) queue(c *gin.Context) {
 		}
 		out = append(out, e)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out, "counts": counts})
+	c.JSON(http.StatusOK, api.Queue{Items: out, Counts: counts})
 }
 
 func validKind(k policy.Kind) bool {
@@ -151,7 +136,7 @@ func (a *API) next(c *gin.Context) {
 			return
 		}
 		if ok {
-			c.JSON(http.StatusOK, gin.H{"item_id": s.ID, "practice_id": s.PracticeID, "kind": s.Kind, "version": s.Version, "lease_until": s.LeaseUntil})
+			c.JSON(http.StatusOK, api.Started{ItemID: s.ID, PracticeID: s.PracticeID, Kind: s.Kind, Version: s.Version, LeaseUntil: s.LeaseUntil})
 			return
 		}
 	}
@@ -196,54 +181,35 @@ func (a *API) itemView(c *gin.Context) auditmw.Answer {
 			return fail(err)
 		}
 	}
-	body["payer_history"] = history
-	body["last_payer_response"] = nil
+	body.PayerHistory = api.Each(history, payerResponseFrom)
 	if len(history) > 0 {
-		body["last_payer_response"] = history[0]
+		body.LastPayerResponse = &body.PayerHistory[0]
 	}
 	ev.Outcome, ev.Fields = audit.OutcomeAllow, d.Fields
 	return auditmw.Answer{Status: http.StatusOK, Body: body, Event: ev}
 }
 
-type activityView struct {
-	At            time.Time  `json:"at"`
-	ActorID       string     `json:"actor_id"`
-	Channel       string     `json:"channel"`
-	Outcome       string     `json:"outcome"`
-	Note          string     `json:"note"`
-	NextContactAt *time.Time `json:"next_contact_at"`
-	PromisedCents int64      `json:"promised_cents"`
-	PaidCents     int64      `json:"paid_cents"`
-}
-
-func itemViewFrom(it workstore.Item, patient map[string]any) gin.H {
-	history := make([]activityView, 0, len(it.History))
+func itemViewFrom(it workstore.Item, patient map[string]any) api.ItemView {
+	history := make([]api.Activity, 0, len(it.History))
 	for _, h := range it.History {
-		history = append(history, activityView{At: h.At, ActorID: h.ActorID, Channel: h.Channel, Outcome: h.Outcome, Note: h.Note,
+		history = append(history, api.Activity{At: h.At, ActorID: h.ActorID, Channel: h.Channel, Outcome: h.Outcome, Note: h.Note,
 			NextContactAt: h.NextContactAt, PromisedCents: h.PromisedCents, PaidCents: h.PaidCents})
 	}
-	others := make([]queueEntry, 0, len(it.Others))
+	others := make([]api.QueueEntry, 0, len(it.Others))
 	for _, o := range it.Others {
 		others = append(others, entryFrom(o))
 	}
-	return gin.H{"item": entryFrom(it.QueueItem), "attempts": it.Attempts, "cadence_step": it.CadenceStep, "stage_reason": it.StageReason,
-		"patient": patient, "history": history, "other_items": others,
-		"talking_points": work.TalkingPoints(it.Kind, lastOutcome(it.History))}
+	return api.ItemView{Item: entryFrom(it.QueueItem), Attempts: it.Attempts, CadenceStep: it.CadenceStep, StageReason: it.StageReason,
+		Patient: patient, History: history, OtherItems: others,
+		TalkingPoints: work.TalkingPoints(it.Kind, lastOutcome(it.History))}
 }
 
-type outcomeBody struct {
-	Channel       work.Channel `json:"channel"`
-	Outcome       work.Outcome `json:"outcome"`
-	Note          string       `json:"note"`
-	NextContactAt *time.Time   `json:"next_contact_at"`
-	PromisedCents int64        `json:"promised_cents"`
-	PaidCents     int64        `json:"paid_cents"`
-	Version       int          `json:"version"`
-}
+// payerResponseFrom is a stored payer response as the item view shows it.
+func payerResponseFrom(r payerstore.Response) api.PayerResponse { return api.PayerResponse(r) }
 
 // outcome logs what came of a contact and moves the item.
 func (a *API) outcome(c *gin.Context) {
-	var in outcomeBody
+	var in api.OutcomeBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
