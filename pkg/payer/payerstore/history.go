@@ -13,20 +13,20 @@ import (
 
 // Response is one thing the payer said about a claim, for the agent.
 type Response struct {
-	At                time.Time          `json:"at"` // when it was imported
-	Source            string             `json:"source"`
-	Summary           string             `json:"summary"`
-	StatusCode        string             `json:"status_code"` // CLP02, or the STC category
-	Code              string             `json:"code,omitempty"`
-	PaidCents         *int64             `json:"paid_cents,omitempty"`
-	PatientCents      *int64             `json:"patient_responsibility_cents,omitempty"`
-	CheckNumber       string             `json:"check_number,omitempty"`
-	PaymentDate       string             `json:"payment_date,omitempty"`
-	EffectiveDate     string             `json:"effective_date,omitempty"`
-	PayerClaimControl string             `json:"payer_claim_control,omitempty"`
-	Adjustments       []payer.Adjustment `json:"adjustments,omitempty"`
-	Lines             []payer.Line       `json:"service_lines,omitempty"`
-	Reasons           string             `json:"reasons,omitempty"`
+	At                time.Time // when it was imported
+	Source            string
+	Summary           string
+	StatusCode        string // CLP02, or the STC category
+	Code              string
+	PaidCents         *int64
+	PatientCents      *int64
+	CheckNumber       string
+	PaymentDate       string
+	EffectiveDate     string
+	PayerClaimControl string
+	Adjustments       []payer.Adjustment
+	Lines             []payer.Line
+	Reasons           string
 }
 
 // The sources of payer responses.

@@ -2,7 +2,8 @@
 // work: the billing managers' board (queue depth, overdue, escalations,
 // agent load) and a practice's summary (items by state, resolved this
 // week, money promised and paid, last contact per patient). Reports hold
-// counts, amounts and opaque ids, never patient data.
+// counts, amounts and opaque ids, never patient data. They are figures,
+// not answers: the API's JSON form of them is services/internal/api's.
 package workreport
 
 import (
@@ -17,58 +18,58 @@ import (
 
 // Depth counts one practice's unfinished items of one kind.
 type Depth struct {
-	PracticeID string      `json:"practice_id,omitempty"` // empty in totals
-	Kind       policy.Kind `json:"kind,omitempty"`
-	Open       int         `json:"open"` // waiting for an owner
-	Assigned   int         `json:"assigned"`
-	InProgress int         `json:"in_progress"`
-	Waiting    int         `json:"waiting"` // until the next contact date
-	Overdue    int         `json:"overdue"` // next contact (or first-contact due date) passed
-	Escalated  int         `json:"escalated"`
-	Breached   int         `json:"sla_breached"` // past the first-contact due date with no contact yet
+	PracticeID string // empty in totals
+	Kind       policy.Kind
+	Open       int // waiting for an owner
+	Assigned   int
+	InProgress int
+	Waiting    int // until the next contact date
+	Overdue    int // next contact (or first-contact due date) passed
+	Escalated  int
+	Breached   int // past the first-contact due date with no contact yet
 }
 
 // AgentLoad is one agent's load and output.
 type AgentLoad struct {
-	UserID         string `json:"user_id"`
-	DisplayName    string `json:"display_name"`
-	Presence       string `json:"presence"`
-	OnShift        bool   `json:"on_shift"`
-	Capacity       int    `json:"capacity"`
-	Open           int    `json:"open"`
-	Overdue        int    `json:"overdue"`
-	ContactsToday  int    `json:"contacts_today"`
-	CompletedToday int    `json:"completed_today"`
-	Completed7d    int    `json:"completed_7d"`
+	UserID         string
+	DisplayName    string
+	Presence       string
+	OnShift        bool
+	Capacity       int
+	Open           int
+	Overdue        int
+	ContactsToday  int
+	CompletedToday int
+	Completed7d    int
 }
 
 // DayDepth is how many items of a kind were unfinished at the end of a
 // day (UTC).
 type DayDepth struct {
-	Day  string      `json:"day"`
-	Kind policy.Kind `json:"kind"`
-	Open int         `json:"open"`
+	Day  string
+	Kind policy.Kind
+	Open int
 }
 
 // Breach is an item past its first-contact due date with no contact.
 type Breach struct {
-	ItemID      string      `json:"item_id"`
-	PracticeID  string      `json:"practice_id"`
-	Kind        policy.Kind `json:"kind"`
-	OwnerID     string      `json:"owner_id"`
-	DueAt       time.Time   `json:"due_at"`
-	EscalatedAt *time.Time  `json:"escalated_at"`
+	ItemID      string
+	PracticeID  string
+	Kind        policy.Kind
+	OwnerID     string
+	DueAt       time.Time
+	EscalatedAt *time.Time
 }
 
 // Board is the billing managers' view of all the work.
 type Board struct {
-	At       time.Time   `json:"at"`
-	Depth    []Depth     `json:"depth"`
-	Agents   []AgentLoad `json:"agents"`
-	OnShift  int         `json:"agents_on_shift"`
-	History  []DayDepth  `json:"history"`
-	Breaches []Breach    `json:"breaches"` // the oldest first, at most BreachLimit
-	Totals   Depth       `json:"totals"`
+	At       time.Time
+	Depth    []Depth
+	Agents   []AgentLoad
+	OnShift  int
+	History  []DayDepth
+	Breaches []Breach // the oldest first, at most BreachLimit
+	Totals   Depth
 }
 
 // BreachLimit bounds the breaches a board lists; Totals counts them all.

@@ -11,49 +11,49 @@ import (
 
 // StateCount counts a practice's items of one kind in one state.
 type StateCount struct {
-	Kind  policy.Kind `json:"kind"`
-	State string      `json:"state"`
-	Count int         `json:"count"`
+	Kind  policy.Kind
+	State string
+	Count int
 }
 
 // KindCount counts items of one kind.
 type KindCount struct {
-	Kind  policy.Kind `json:"kind"`
-	Count int         `json:"count"`
+	Kind  policy.Kind
+	Count int
 }
 
 // Money sums what agents recorded over a period.
 type Money struct {
-	PromisedCents int64 `json:"promised_cents"`
-	PaidCents     int64 `json:"paid_cents"`
+	PromisedCents int64
+	PaidCents     int64
 }
 
 // LastContact is the most recent contact logged for one patient.
 type LastContact struct {
-	PatientID  string      `json:"patient_id"`
-	WorkItemID string      `json:"work_item_id"`
-	Kind       policy.Kind `json:"kind"`
-	At         time.Time   `json:"at"`
-	Channel    string      `json:"channel"`
-	Outcome    string      `json:"outcome"`
-	ActorID    string      `json:"actor_id"`
+	PatientID  string
+	WorkItemID string
+	Kind       policy.Kind
+	At         time.Time
+	Channel    string
+	Outcome    string
+	ActorID    string
 }
 
 // PracticeSummary is a practice's view of the work done for it.
 type PracticeSummary struct {
-	PracticeID       string        `json:"practice_id"`
-	At               time.Time     `json:"at"`
-	WeekStart        time.Time     `json:"week_start"`
-	ByState          []StateCount  `json:"by_state"`
-	Overdue          []KindCount   `json:"overdue"`
-	ResolvedThisWeek []KindCount   `json:"resolved_this_week"`
-	ClosedThisWeek   []KindCount   `json:"closed_this_week"`
-	ThisWeek         Money         `json:"this_week"`
-	Last30Days       Money         `json:"last_30_days"`
-	LastContacts     []LastContact `json:"last_contacts"` // newest first
-	ARAging          []AgingBucket `json:"ar_aging"`
-	Recare           Recare        `json:"recare"`
-	Treatment        Treatment     `json:"treatment"`
+	PracticeID       string
+	At               time.Time
+	WeekStart        time.Time
+	ByState          []StateCount
+	Overdue          []KindCount
+	ResolvedThisWeek []KindCount
+	ClosedThisWeek   []KindCount
+	ThisWeek         Money
+	Last30Days       Money
+	LastContacts     []LastContact // newest first
+	ARAging          []AgingBucket
+	Recare           Recare
+	Treatment        Treatment
 }
 
 // WeekStart is the Monday 00:00 UTC that starts now's week.

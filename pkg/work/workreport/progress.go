@@ -8,27 +8,27 @@ import (
 
 // AgingBucket is one age band of a practice's patient balances.
 type AgingBucket struct {
-	Band        string `json:"band"` // "0-30", "31-60", "61-90", "90+"
-	AmountCents int64  `json:"amount_cents"`
-	Accounts    int    `json:"accounts"` // accounts with money in the band
+	Band        string // "0-30", "31-60", "61-90", "90+"
+	AmountCents int64
+	Accounts    int // accounts with money in the band
 }
 
 // Recare is how recall reactivation is going.
 type Recare struct {
-	DueUnscheduled  int `json:"due_unscheduled"`     // recalls past due with no visit booked
-	Scheduled       int `json:"scheduled"`           // recalls with a visit booked
-	Reactivated30d  int `json:"reactivated_30d"`     // recare follow-ups resolved (booked) in the last 30 days
-	OpenFollowups   int `json:"open_followups"`      // recare follow-ups being worked
-	ClosedNoVisit30 int `json:"closed_no_visit_30d"` // recare follow-ups closed without a booking in the last 30 days
+	DueUnscheduled  int // recalls past due with no visit booked
+	Scheduled       int // recalls with a visit booked
+	Reactivated30d  int // recare follow-ups resolved (booked) in the last 30 days
+	OpenFollowups   int // recare follow-ups being worked
+	ClosedNoVisit30 int // recare follow-ups closed without a booking in the last 30 days
 }
 
 // Treatment is how unscheduled treatment outreach is going.
 type Treatment struct {
-	Unscheduled      int   `json:"unscheduled"`       // presented plans not yet booked
-	UnscheduledCents int64 `json:"unscheduled_cents"` // their estimated patient portion
-	Scheduled        int   `json:"scheduled"`
-	Scheduled30d     int   `json:"scheduled_30d"` // treatment follow-ups resolved (booked) in the last 30 days
-	OpenFollowups    int   `json:"open_followups"`
+	Unscheduled      int   // presented plans not yet booked
+	UnscheduledCents int64 // their estimated patient portion
+	Scheduled        int
+	Scheduled30d     int // treatment follow-ups resolved (booked) in the last 30 days
+	OpenFollowups    int
 }
 
 // progress fills the summary's accounts-receivable aging and the recall
