@@ -7,7 +7,7 @@ import (
 	bdaccess "github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/web"
-	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -51,30 +51,8 @@ func (a *API) MountPracticeRoutes(api gin.IRouter) {
 	g.Handle(api, http.MethodGet, "/api/v1/practices/:id/access-requests", manage, a.listRequests)
 }
 
-type granteeBody struct {
-	Type string `json:"type"`
-	ID   string `json:"id"`
-	Name string `json:"name,omitempty"` // answers only: the team's or agent's display name
-}
-
-type scopeBody struct {
-	Kinds       []policy.Kind         `json:"kinds"`
-	FieldGroups []bdaccess.FieldGroup `json:"field_groups"`
-	Days        int                   `json:"days"`
-	Reason      string                `json:"reason"`
-}
-
-func (s scopeBody) scope() bdaccess.Scope {
-	return bdaccess.Scope{Kinds: s.Kinds, FieldGroups: s.FieldGroups, Days: s.Days, Reason: s.Reason}
-}
-
-type grantBody struct {
-	Grantee granteeBody `json:"grantee"`
-	scopeBody
-}
-
 func (a *API) createGrant(c *gin.Context) {
-	var in grantBody
+	var in api.GrantBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
@@ -82,7 +60,7 @@ func (a *API) createGrant(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
 	g, err := a.d.Access.CreateGrant(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("id"),
-		bdaccess.GranteeType(in.Grantee.Type), in.Grantee.ID, in.scope())
+		bdaccess.GranteeType(in.Grantee.Type), in.Grantee.ID, scopeFrom(in.Scope))
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -106,13 +84,13 @@ func (a *API) listGrants(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	out := make([]grantResponse, 0, len(gs))
+	out := make([]api.Grant, 0, len(gs))
 	for _, g := range gs {
 		r := grantResponseFrom(g, now)
 		r.Grantee.Name = names[g.GranteeID]
 		out = append(out, r)
 	}
-	c.JSON(http.StatusOK, gin.H{"grants": out})
+	c.JSON(http.StatusOK, api.GrantList{Grants: out})
 }
 
 func (a *API) getGrant(c *gin.Context) {
@@ -124,27 +102,22 @@ func (a *API) getGrant(c *gin.Context) {
 	c.JSON(http.StatusOK, grantResponseFrom(g, a.d.Access.Now()))
 }
 
-type versionBody struct {
-	Version int    `json:"version"`
-	Note    string `json:"note"`
-}
-
 func (a *API) revokeGrant(c *gin.Context) {
-	a.changeGrant(c, func(ctx context.Context, in versionBody) (bdaccess.Grant, error) {
+	a.changeGrant(c, func(ctx context.Context, in api.VersionBody) (bdaccess.Grant, error) {
 		p, _ := authn.PrincipalFrom(ctx)
 		return a.d.Access.RevokeGrant(ctx, p, auditmw.Event(c, audit.ActionRevoke), c.Param("grantID"), in.Version, in.Note)
 	})
 }
 
 func (a *API) recertifyGrant(c *gin.Context) {
-	a.changeGrant(c, func(ctx context.Context, in versionBody) (bdaccess.Grant, error) {
+	a.changeGrant(c, func(ctx context.Context, in api.VersionBody) (bdaccess.Grant, error) {
 		p, _ := authn.PrincipalFrom(ctx)
 		return a.d.Access.Recertify(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("grantID"), in.Version)
 	})
 }
 
-func (a *API) changeGrant(c *gin.Context, fn func(context.Context, versionBody) (bdaccess.Grant, error)) {
-	var in versionBody
+func (a *API) changeGrant(c *gin.Context, fn func(context.Context, api.VersionBody) (bdaccess.Grant, error)) {
+	var in api.VersionBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
@@ -177,17 +150,14 @@ func (a *API) fail(c *gin.Context, err error, res bdaccess.Resource) {
 }
 
 func (a *API) requestAccess(c *gin.Context) {
-	var in struct {
-		TeamID string `json:"team_id"`
-		scopeBody
-	}
+	var in api.AccessRequestBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	r, err := a.d.Access.RequestAccess(ctx, p, auditmw.Event(c, audit.ActionCreate), c.Param("id"), in.TeamID, in.scope())
+	r, err := a.d.Access.RequestAccess(ctx, p, auditmw.Event(c, audit.ActionCreate), c.Param("id"), in.TeamID, scopeFrom(in.Scope))
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -217,13 +187,13 @@ func (a *API) listRequests(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	out := make([]requestResponse, 0, len(rs))
+	out := make([]api.AccessRequest, 0, len(rs))
 	for _, r := range rs {
 		resp := requestResponseFrom(r)
 		resp.TeamName = names[r.TeamID]
 		out = append(out, resp)
 	}
-	c.JSON(http.StatusOK, gin.H{"requests": out})
+	c.JSON(http.StatusOK, api.AccessRequestList{Requests: out})
 }
 
 func (a *API) getRequest(c *gin.Context) {
@@ -237,9 +207,7 @@ func (a *API) getRequest(c *gin.Context) {
 
 func (a *API) decideRequest(approve bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var in struct {
-			Note string `json:"note"`
-		}
+		var in api.NoteBody
 		if err := web.DecodeJSON(c, &in); err != nil {
 			web.Fail(c, err)
 			return
@@ -251,19 +219,17 @@ func (a *API) decideRequest(approve bool) gin.HandlerFunc {
 			a.fail(c, err, bdaccess.Resource{})
 			return
 		}
-		out := gin.H{"request": requestResponseFrom(r)}
+		out := api.Decision{Request: requestResponseFrom(r)}
 		if g != nil {
-			out["grant"] = grantResponseFrom(*g, a.d.Access.Now())
+			gr := grantResponseFrom(*g, a.d.Access.Now())
+			out.Grant = &gr
 		}
 		c.JSON(http.StatusOK, out)
 	}
 }
 
 func (a *API) openBreakGlass(c *gin.Context) {
-	var in struct {
-		PatientID string `json:"patient_id"`
-		Reason    string `json:"reason"`
-	}
+	var in api.BreakGlassBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
@@ -285,18 +251,15 @@ func (a *API) breakGlassQueue(c *gin.Context) {
 		return
 	}
 	now := a.d.Access.Now()
-	out := make([]breakGlassResponse, 0, len(bs))
+	out := make([]api.BreakGlass, 0, len(bs))
 	for _, b := range bs {
 		out = append(out, breakGlassResponseFrom(b, now))
 	}
-	c.JSON(http.StatusOK, gin.H{"sessions": out})
+	c.JSON(http.StatusOK, api.BreakGlassList{Sessions: out})
 }
 
 func (a *API) reviewBreakGlass(c *gin.Context) {
-	var in struct {
-		Note        string               `json:"note"`
-		Disposition bdaccess.Disposition `json:"disposition"`
-	}
+	var in api.BreakGlassReviewBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return

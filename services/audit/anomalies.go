@@ -10,6 +10,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/roster"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/gin-gonic/gin"
 )
 
@@ -60,7 +61,7 @@ func (a *API) anomalies(c *gin.Context) {
 	ev := newEvent(c, audit.ActionRead, anomalyFields)
 	p, err := parseAnomalyParams(c)
 	ev.PracticeID = p.scan.PracticeID
-	var out anomalyReportResponse
+	var out api.AnomalyReport
 	if err == nil {
 		out, err = a.detect(ctx, p)
 	}
@@ -71,7 +72,7 @@ func (a *API) anomalies(c *gin.Context) {
 }
 
 // detect scans the window and runs the rules over it.
-func (a *API) detect(ctx context.Context, p anomalyParams) (anomalyReportResponse, error) {
+func (a *API) detect(ctx context.Context, p anomalyParams) (api.AnomalyReport, error) {
 	var hoursErr error
 	rules := p.rules
 	rules.Hours = func(actor audit.Actor) (audit.WorkingHours, bool) {
@@ -94,12 +95,12 @@ func (a *API) detect(ctx context.Context, p anomalyParams) (anomalyReportRespons
 		err = hoursErr
 	}
 	if err != nil {
-		return anomalyReportResponse{}, err
+		return api.AnomalyReport{}, err
 	}
-	out := anomalyReportResponse{
+	out := api.AnomalyReport{
 		From: p.scan.From, To: p.scan.To, PracticeID: p.scan.PracticeID,
 		VolumeFactor: p.rules.VolumeFactor, VolumeMinReads: p.rules.VolumeMinReads,
-		Items: []anomalyResponse{},
+		Items: []api.Anomaly{},
 	}
 	keys := []string{}
 	for _, an := range d.Report() {
@@ -110,11 +111,12 @@ func (a *API) detect(ctx context.Context, p anomalyParams) (anomalyReportRespons
 	out.HoursUnknown = d.HoursUnknown
 	reviews, err := a.store.Reviews(ctx, keys)
 	if err != nil {
-		return anomalyReportResponse{}, err
+		return api.AnomalyReport{}, err
 	}
 	for i := range out.Items {
 		if r, ok := reviews[out.Items[i].Key]; ok {
-			out.Items[i].Review = &r
+			review := api.Review(r)
+			out.Items[i].Review = &review
 		}
 	}
 	return out, nil
@@ -171,26 +173,6 @@ func parseAnomalyParams(c *gin.Context) (anomalyParams, error) {
 	return p, nil
 }
 
-type anomalyActorResponse struct {
-	Issuer  string `json:"issuer"`
-	Subject string `json:"subject"`
-	Role    string `json:"role"`
-}
-
-// anomalyResponse is one anomaly: ids, counts and a reason, no patient data.
-type anomalyResponse struct {
-	Key         string               `json:"key"` // names the anomaly for its review
-	Kind        string               `json:"kind"`
-	Actor       anomalyActorResponse `json:"actor"`
-	PracticeIDs []string             `json:"practice_ids"`
-	EventIDs    []string             `json:"event_ids"`
-	EventCount  int                  `json:"event_count"`
-	FirstAt     time.Time            `json:"first_at"`
-	LastAt      time.Time            `json:"last_at"`
-	Reason      string               `json:"reason"`
-	Review      *auditstore.Review   `json:"review"` // null until compliance closes it with a note
-}
-
 // anomalyKey names an anomaly by its kind, its actor and its first event,
 // which the same window always reports alike.
 func anomalyKey(a audit.Anomaly) string {
@@ -205,24 +187,14 @@ func keyOf(kind audit.AnomalyKind, issuer, subject, firstEvent string) string {
 	return "anomaly:" + string(kind) + ":" + issuer + "|" + subject + ":" + firstEvent
 }
 
-func anomalyResponseFrom(a audit.Anomaly) anomalyResponse {
-	return anomalyResponse{
+func anomalyResponseFrom(a audit.Anomaly) api.Anomaly {
+	return api.Anomaly{
 		Key:         anomalyKey(a),
 		Kind:        string(a.Kind),
-		Actor:       anomalyActorResponse{Issuer: a.Actor.Issuer, Subject: a.Actor.Subject, Role: a.Role},
-		PracticeIDs: nonNil(a.PracticeIDs), EventIDs: nonNil(a.EventIDs), EventCount: a.Events,
+		Actor:       api.AnomalyActor{Issuer: a.Actor.Issuer, Subject: a.Actor.Subject, Role: a.Role},
+		PracticeIDs: api.OrEmpty(a.PracticeIDs), EventIDs: api.OrEmpty(a.EventIDs), EventCount: a.Events,
 		FirstAt: a.First.UTC(), LastAt: a.Last.UTC(), Reason: a.Reason,
 	}
-}
-
-type anomalyReportResponse struct {
-	From           time.Time         `json:"from"`
-	To             time.Time         `json:"to"`
-	PracticeID     string            `json:"practice_id,omitempty"`
-	VolumeFactor   float64           `json:"volume_factor"`
-	VolumeMinReads int               `json:"volume_min_reads"`
-	HoursUnknown   int               `json:"hours_unknown"`
-	Items          []anomalyResponse `json:"items"`
 }
 
 // AgentHours reads agents' working hours from the roster: each working

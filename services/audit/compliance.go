@@ -16,6 +16,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
@@ -47,10 +48,7 @@ const minReviewNote = 10
 
 // addReview closes an anomaly of the report with compliance's note.
 func (a *API) addReview(c *gin.Context) {
-	var in struct {
-		Key  string `json:"key"`
-		Note string `json:"note"`
-	}
+	var in api.ReviewBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
@@ -92,7 +90,7 @@ func (a *API) addReview(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, r)
+	c.JSON(http.StatusCreated, api.Review(r))
 }
 
 // People tells whether a signed-in person and the actor of an audit event,
@@ -152,25 +150,26 @@ var integrityFields = []string{"checkpoint", "last_verification"}
 func (a *API) integrity(c *gin.Context) {
 	ev := newEvent(c, audit.ActionRead, integrityFields)
 	cp, err := a.latest(c)
-	var cpOut *checkpointResponse
+	var cpOut *api.Checkpoint
 	if err == nil {
 		o := checkpointResponseFrom(cp)
 		cpOut = &o
 	} else if errors.Is(err, errNoCheckpoint) {
 		err = nil
 	}
-	var last *auditstore.Verification
+	var last *api.Verification
 	if err == nil {
 		v, ok, lerr := a.store.LastVerification(c.Request.Context())
 		if ok {
-			last = &v
+			out := api.Verification(v)
+			last = &out
 		}
 		err = lerr
 	}
 	if !a.record(c, ev, err) {
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"checkpoint": cpOut, "last_verification": last})
+	c.JSON(http.StatusOK, api.Integrity{Checkpoint: cpOut, LastVerification: last})
 }
 
 // verifyNow recomputes the whole log from the stored events against every
@@ -183,7 +182,7 @@ func (a *API) verifyNow(c *gin.Context) {
 	if !a.record(c, ev, err) {
 		return
 	}
-	c.JSON(http.StatusOK, v)
+	c.JSON(http.StatusOK, api.Verification(v))
 }
 
 // accessReviewFields are the fields an access review listing returns.
@@ -208,32 +207,17 @@ func (a *API) accessReviews(c *gin.Context) {
 	if !a.record(c, ev, err) {
 		return
 	}
-	type item struct {
-		GrantID     string    `json:"grant_id"`
-		PracticeID  string    `json:"practice_id"`
-		GranteeType string    `json:"grantee_type"`
-		GranteeID   string    `json:"grantee_id"`
-		Kinds       []string  `json:"kinds"`
-		ReviewDueAt time.Time `json:"review_due_at"`
-		ValidUntil  time.Time `json:"valid_until"`
-		Overdue     bool      `json:"overdue"`
-		Version     int       `json:"version"`
-	}
-	out := make([]item, 0, len(gs))
+	out := make([]api.DueGrant, 0, len(gs))
 	overdue := 0
 	for _, g := range gs {
-		kinds := make([]string, len(g.Kinds))
-		for i, k := range g.Kinds {
-			kinds[i] = string(k)
-		}
-		it := item{GrantID: g.ID, PracticeID: g.PracticeID, GranteeType: string(g.GranteeType), GranteeID: g.GranteeID,
-			Kinds: kinds, ReviewDueAt: g.ReviewDueAt, ValidUntil: g.ValidUntil, Overdue: g.ReviewDueAt.Before(now), Version: g.Version}
+		it := api.DueGrant{GrantID: g.ID, PracticeID: g.PracticeID, GranteeType: string(g.GranteeType), GranteeID: g.GranteeID,
+			Kinds: api.OrEmpty(g.Kinds), ReviewDueAt: g.ReviewDueAt, ValidUntil: g.ValidUntil, Overdue: g.ReviewDueAt.Before(now), Version: g.Version}
 		if it.Overdue {
 			overdue++
 		}
 		out = append(out, it)
 	}
-	c.JSON(http.StatusOK, gin.H{"within_days": days, "overdue": overdue, "items": out})
+	c.JSON(http.StatusOK, api.AccessReviews{WithinDays: days, Overdue: overdue, Items: out})
 }
 
 func parseDays(v string) (int, error) {

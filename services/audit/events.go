@@ -6,6 +6,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/gin-gonic/gin"
 )
 
@@ -17,7 +18,7 @@ func (a *API) listEvents(c *gin.Context) {
 	if f.patientID != "" {
 		ev.PatientIDs = []string{f.patientID}
 	}
-	var out eventListResponse
+	var out api.EventList
 	if err == nil {
 		out, err = a.page(c.Request.Context(), f)
 	}
@@ -36,14 +37,14 @@ func (a *API) patientReport(c *gin.Context) {
 	f.patientID = c.Param("id")
 	ev.PracticeID = f.practiceID
 	ev.PatientIDs = []string{f.patientID}
-	var page eventListResponse
+	var page api.EventList
 	if err == nil {
 		page, err = a.page(c.Request.Context(), f)
 	}
 	if !a.record(c, ev, err) {
 		return
 	}
-	c.JSON(http.StatusOK, patientReportResponse{PatientID: f.patientID, Items: page.Items, NextAfter: page.NextAfter})
+	c.JSON(http.StatusOK, api.PatientReport{PatientID: f.patientID, Items: page.Items, NextAfter: page.NextAfter})
 }
 
 // getEvent returns one event with the proof that it is in the signed log.
@@ -71,9 +72,9 @@ func (a *API) getEvent(c *gin.Context) {
 
 // prove adds the event's leaf index and its inclusion proof against the
 // latest checkpoint; both stay null until the integrator has taken it in.
-func (a *API) prove(c *gin.Context, r row) (eventDetailResponse, error) {
+func (a *API) prove(c *gin.Context, r row) (api.EventDetail, error) {
 	ctx := c.Request.Context()
-	out := eventDetailResponse{Event: eventResponseFrom(r.Seq, r.Event), Canonical: r.Body}
+	out := api.EventDetail{Event: eventResponseFrom(r.Seq, r.Event), Canonical: r.Body}
 	leaf, err := a.store.LeafIndex(ctx, r.Event.ID)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return out, nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/gin-gonic/gin"
 )
 
@@ -18,18 +19,6 @@ func (a *API) WithRetention(days int) *API {
 
 var policyFields = []string{"retention_days", "minimum_retention_days", "keep_since", "deletes_events"}
 
-// policyResponse is what any archival of the trail must honour.
-type policyResponse struct {
-	// RetentionDays is how long every event must stay available.
-	RetentionDays int `json:"retention_days"`
-	// MinimumRetentionDays is the floor Backdesk accepts: six years.
-	MinimumRetentionDays int `json:"minimum_retention_days"`
-	// KeepSince: no event at or after this time may be removed.
-	KeepSince time.Time `json:"keep_since"`
-	// DeletesEvents is false: Backdesk itself never deletes an event.
-	DeletesEvents bool `json:"deletes_events"`
-}
-
 // policy reports the audit trail's retention. Backdesk deletes no event
 // (the tables refuse it); the answer is the rule an operator's archival
 // must follow, stated where the trail is read.
@@ -39,7 +28,7 @@ func (a *API) policy(c *gin.Context) {
 		return
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	c.JSON(http.StatusOK, policyResponse{
+	c.JSON(http.StatusOK, api.RetentionPolicy{
 		RetentionDays:        a.retentionDays,
 		MinimumRetentionDays: config.MinAuditRetentionDays,
 		KeepSince:            now.AddDate(0, 0, -a.retentionDays),

@@ -7,6 +7,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/gin-gonic/gin"
 )
 
@@ -40,29 +41,29 @@ func (a *API) consistency(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func (a *API) proveConsistency(c *gin.Context) (consistencyResponse, error) {
+func (a *API) proveConsistency(c *gin.Context) (api.Consistency, error) {
 	from, err := strconv.ParseUint(c.Query("from"), 10, 64)
 	if err != nil || from < 1 {
-		return consistencyResponse{}, apperr.Invalid("from", "invalid_size", "must be a tree size of at least 1")
+		return api.Consistency{}, apperr.Invalid("from", "invalid_size", "must be a tree size of at least 1")
 	}
 	cp, err := a.latest(c)
 	if err != nil {
-		return consistencyResponse{}, err
+		return api.Consistency{}, err
 	}
 	to := cp.Size
 	if v := c.Query("to"); v != "" {
 		if to, err = strconv.ParseUint(v, 10, 64); err != nil {
-			return consistencyResponse{}, apperr.Invalid("to", "invalid_size", "must be a tree size")
+			return api.Consistency{}, apperr.Invalid("to", "invalid_size", "must be a tree size")
 		}
 	}
 	if to < from || to > cp.Size {
-		return consistencyResponse{}, apperr.Invalid("to", "invalid_size", "must be between from and the latest checkpoint's size (%d)", cp.Size)
+		return api.Consistency{}, apperr.Invalid("to", "invalid_size", "must be between from and the latest checkpoint's size (%d)", cp.Size)
 	}
 	hashes, err := a.store.ConsistencyProof(c.Request.Context(), from, to)
 	if err != nil {
-		return consistencyResponse{}, err
+		return api.Consistency{}, err
 	}
-	return consistencyResponse{From: from, To: to, Proof: base64All(hashes), Checkpoint: checkpointResponseFrom(cp)}, nil
+	return api.Consistency{From: from, To: to, Proof: base64All(hashes), Checkpoint: checkpointResponseFrom(cp)}, nil
 }
 
 // latest returns the newest checkpoint with its signature checked, or

@@ -10,6 +10,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/gin-gonic/gin"
 )
 
@@ -145,14 +146,14 @@ func scan(cur *auditstore.Cursor, fn func(row) (bool, error)) error {
 }
 
 // page runs a paged search and shapes the reply.
-func (a *API) page(ctx context.Context, f filter) (eventListResponse, error) {
-	out := eventListResponse{Items: []eventResponse{}}
+func (a *API) page(ctx context.Context, f filter) (api.EventList, error) {
+	out := api.EventList{Items: []api.Event{}}
 	err := a.each(ctx, f, func(r row) (bool, error) {
 		out.Items = append(out.Items, eventResponseFrom(r.Seq, r.Event))
 		return true, nil
 	})
 	if err != nil {
-		return eventListResponse{}, err
+		return api.EventList{}, err
 	}
 	if len(out.Items) == f.limit {
 		last := out.Items[len(out.Items)-1].Seq

@@ -7,6 +7,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice/checklist"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 )
@@ -33,5 +34,7 @@ func (a *API) getChecklist(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, api.Checklist{PracticeID: out.PracticeID, Steps: api.Each(out.Steps, stepFrom), Next: out.Next, Done: out.Done})
 }
+
+func stepFrom(s checklist.Step) api.ChecklistStep { return api.ChecklistStep(s) }

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/records/recordcsv"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -111,11 +111,11 @@ func (a *API) listImports(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	out := make([]importResponse, 0, len(list))
+	out := make([]api.Import, 0, len(list))
 	for _, imp := range list {
 		out = append(out, importResponseFrom(imp))
 	}
-	c.JSON(http.StatusOK, gin.H{"imports": out})
+	c.JSON(http.StatusOK, api.ImportList{Imports: out})
 }
 
 func (a *API) getImport(c *gin.Context) {
@@ -142,45 +142,15 @@ func (a *API) importErrorsCSV(c *gin.Context) {
 	w.Flush()
 }
 
-type importErrorResponse struct {
-	Line    int    `json:"line"`
-	Column  string `json:"column"`
-	Rule    string `json:"rule"`
-	Message string `json:"message"`
-}
-
-type importResponse struct {
-	ID           string                `json:"id"`
-	PracticeID   string                `json:"practice_id"`
-	Kind         string                `json:"kind"`
-	Preset       string                `json:"preset"`
-	Filename     string                `json:"filename"`
-	SizeBytes    int64                 `json:"size_bytes"`
-	SHA256       string                `json:"sha256"`
-	DryRun       bool                  `json:"dry_run"`
-	State        string                `json:"state"`
-	Progress     int                   `json:"progress"`
-	RowsRead     int                   `json:"rows_read"`
-	RowsApplied  int                   `json:"rows_applied"`
-	RowsRejected int                   `json:"rows_rejected"`
-	ItemsCreated int                   `json:"items_created"`
-	Errors       []importErrorResponse `json:"errors"`
-	ErrorCode    *string               `json:"error_code"`
-	ErrorMessage *string               `json:"error_message"`
-	CreatedAt    time.Time             `json:"created_at"`
-	StartedAt    *time.Time            `json:"started_at"`
-	FinishedAt   *time.Time            `json:"finished_at"`
-}
-
-func importResponseFrom(i imports.Import) importResponse {
-	r := importResponse{
+func importResponseFrom(i imports.Import) api.Import {
+	r := api.Import{
 		ID: i.ID, PracticeID: i.PracticeID, Kind: string(i.Kind), Preset: string(i.Preset), Filename: i.Filename,
 		SizeBytes: i.SizeBytes, SHA256: i.SHA256, DryRun: i.DryRun, State: string(i.State), Progress: i.Progress,
 		RowsRead: i.RowsRead, RowsApplied: i.RowsApplied, RowsRejected: i.RowsRejected, ItemsCreated: i.ItemsCreated,
-		Errors: []importErrorResponse{}, CreatedAt: i.CreatedAt, StartedAt: i.StartedAt, FinishedAt: i.FinishedAt,
+		Errors: []api.RowError{}, CreatedAt: i.CreatedAt, StartedAt: i.StartedAt, FinishedAt: i.FinishedAt,
 	}
 	for _, e := range i.Errors {
-		r.Errors = append(r.Errors, importErrorResponse(e))
+		r.Errors = append(r.Errors, api.RowError(e))
 	}
 	if i.ErrorCode != "" {
 		r.ErrorCode, r.ErrorMessage = &i.ErrorCode, &i.ErrorMessage

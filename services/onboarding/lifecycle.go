@@ -9,6 +9,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/gin-gonic/gin"
@@ -40,7 +41,7 @@ func (a *API) listPractices(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	out := practiceListResponse{Items: make([]practiceResponse, 0, len(list))}
+	out := api.PracticeList{Items: make([]api.Practice, 0, len(list))}
 	for _, pr := range list {
 		out.Items = append(out.Items, practiceResponseFrom(pr))
 	}
@@ -51,7 +52,7 @@ func (a *API) listPractices(c *gin.Context) {
 }
 
 func (a *API) updatePractice(c *gin.Context) {
-	var in updatePracticeRequest
+	var in api.PracticeUpdateBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
@@ -67,12 +68,12 @@ func (a *API) updatePractice(c *gin.Context) {
 }
 
 func (a *API) recordBAA(c *gin.Context) {
-	var in baaRequest
+	var in api.BAABody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
 	}
-	b, err := in.toDomain()
+	b, err := baaFrom(in)
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -90,7 +91,7 @@ func (a *API) activate(c *gin.Context) {
 }
 
 func (a *API) suspend(c *gin.Context) {
-	var in reasonRequest
+	var in api.ReasonBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
@@ -101,7 +102,7 @@ func (a *API) suspend(c *gin.Context) {
 }
 
 func (a *API) offboard(c *gin.Context) {
-	var in reasonRequest
+	var in api.ReasonBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return

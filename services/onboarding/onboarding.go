@@ -15,6 +15,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -88,12 +89,12 @@ func (a *API) Mount(r gin.IRouter) {
 }
 
 func (a *API) createPractice(c *gin.Context) {
-	var in createPracticeRequest
+	var in api.PracticeBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
 	}
-	p, err := a.practices.As(auditmw.By(c)).Create(c.Request.Context(), in.toDomain())
+	p, err := a.practices.As(auditmw.By(c)).Create(c.Request.Context(), newPracticeFrom(in))
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -112,7 +113,7 @@ func (a *API) getPractice(c *gin.Context) {
 }
 
 func (a *API) invite(c *gin.Context) {
-	var in inviteRequest
+	var in api.InviteBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return

@@ -11,6 +11,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/gin-gonic/gin"
@@ -22,7 +23,7 @@ func (a *API) listLocations(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	out := locationListResponse{Items: make([]locationResponse, 0, len(locs))}
+	out := api.LocationList{Items: make([]api.Location, 0, len(locs))}
 	for _, l := range locs {
 		out.Items = append(out.Items, locationResponseFrom(l))
 	}
@@ -30,12 +31,12 @@ func (a *API) listLocations(c *gin.Context) {
 }
 
 func (a *API) addLocation(c *gin.Context) {
-	var in locationRequest
+	var in api.LocationBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
 	}
-	l, err := a.practices.As(auditmw.By(c)).AddLocation(c.Request.Context(), c.Param("id"), in.toDomain())
+	l, err := a.practices.As(auditmw.By(c)).AddLocation(c.Request.Context(), c.Param("id"), locationFrom(in))
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -60,7 +61,7 @@ func (a *API) putPolicy(c *gin.Context) {
 		web.Fail(c, apperr.NotFound("policy kind"))
 		return
 	}
-	var in policyRequest
+	var in api.PolicyBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return

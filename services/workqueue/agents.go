@@ -4,31 +4,19 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
-	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/roster"
-	"github.com/backdesk/backdesk/pkg/routing"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/gin-gonic/gin"
 )
 
-type agentBody struct {
-	DisplayName string        `json:"display_name"`
-	Active      *bool         `json:"active"`
-	Kinds       []policy.Kind `json:"kinds"`
-	Payers      []string      `json:"payers"`
-	Languages   []string      `json:"languages"`
-	Capacity    *int          `json:"capacity"`
-	Timezone    string        `json:"timezone"`
-	Hours       string        `json:"hours"`
-}
-
-func (b agentBody) agent(userID string) roster.Agent {
+// agentFrom is the roster's agent an agent body describes.
+func agentFrom(b api.AgentBody, userID string) roster.Agent {
 	a := roster.Agent{UserID: userID, DisplayName: b.DisplayName, Active: true, Kinds: b.Kinds, Payers: b.Payers,
 		Languages: b.Languages, Capacity: 40, Timezone: b.Timezone, Hours: b.Hours}
 	if b.Active != nil {
@@ -40,33 +28,10 @@ func (b agentBody) agent(userID string) roster.Agent {
 	return a
 }
 
-type agentResponse struct {
-	UserID      string        `json:"user_id"`
-	DisplayName string        `json:"display_name"`
-	Active      bool          `json:"active"`
-	Kinds       []policy.Kind `json:"kinds"`
-	Payers      []string      `json:"payers"`
-	Languages   []string      `json:"languages"`
-	Capacity    int           `json:"capacity"`
-	Open        int           `json:"open"`
-	Timezone    string        `json:"timezone"`
-	Hours       string        `json:"hours"`
-	Presence    string        `json:"presence"`
-	PresenceAt  *time.Time    `json:"presence_at"`
-	Teams       []string      `json:"teams"`
-}
-
-func agentResponseFrom(l roster.Listed) agentResponse {
-	return agentResponse{UserID: l.UserID, DisplayName: l.DisplayName, Active: l.Active, Kinds: orEmpty(l.Kinds),
-		Payers: orEmpty(l.Payers), Languages: orEmpty(l.Languages), Capacity: l.Capacity, Open: l.Open,
-		Timezone: l.Timezone, Hours: l.Hours, Presence: string(l.Presence), PresenceAt: l.PresenceAt, Teams: orEmpty(l.Teams)}
-}
-
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
+func agentResponseFrom(l roster.Listed) api.Agent {
+	return api.Agent{UserID: l.UserID, DisplayName: l.DisplayName, Active: l.Active, Kinds: api.OrEmpty(l.Kinds),
+		Payers: api.OrEmpty(l.Payers), Languages: api.OrEmpty(l.Languages), Capacity: l.Capacity, Open: l.Open,
+		Timezone: l.Timezone, Hours: l.Hours, Presence: string(l.Presence), PresenceAt: l.PresenceAt, Teams: api.OrEmpty(l.Teams)}
 }
 
 func (a *API) listAgents(c *gin.Context) {
@@ -75,11 +40,11 @@ func (a *API) listAgents(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	out := make([]agentResponse, 0, len(as))
+	out := make([]api.Agent, 0, len(as))
 	for _, l := range as {
 		out = append(out, agentResponseFrom(l))
 	}
-	c.JSON(http.StatusOK, gin.H{"agents": out})
+	c.JSON(http.StatusOK, api.AgentList{Agents: out})
 }
 
 func (a *API) getAgent(c *gin.Context) {
@@ -94,12 +59,7 @@ func (a *API) getAgent(c *gin.Context) {
 // createAgent sets up an agent by its identity at the provider, before or
 // after its first sign-in.
 func (a *API) createAgent(c *gin.Context) {
-	var in struct {
-		Issuer  string `json:"issuer"`
-		Subject string `json:"subject"`
-		Email   string `json:"email"`
-		agentBody
-	}
+	var in api.NewAgentBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
@@ -113,7 +73,7 @@ func (a *API) createAgent(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	if _, err := in.agent("").Normalize(); err != nil {
+	if _, err := agentFrom(in.AgentBody, "").Normalize(); err != nil {
 		web.Fail(c, err)
 		return
 	}
@@ -122,7 +82,7 @@ func (a *API) createAgent(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	if err := a.d.Roster.PutAgent(ctx, auditmw.By(c), in.agent(uid), a.d.Now()); err != nil {
+	if err := a.d.Roster.PutAgent(ctx, auditmw.By(c), agentFrom(in.AgentBody, uid), a.d.Now()); err != nil {
 		web.Fail(c, err)
 		return
 	}
@@ -130,7 +90,7 @@ func (a *API) createAgent(c *gin.Context) {
 }
 
 func (a *API) putAgent(c *gin.Context) {
-	var in agentBody
+	var in api.AgentBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
@@ -141,7 +101,7 @@ func (a *API) putAgent(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	if err := a.d.Roster.PutAgent(ctx, auditmw.By(c), in.agent(uid), a.d.Now()); err != nil {
+	if err := a.d.Roster.PutAgent(ctx, auditmw.By(c), agentFrom(in, uid), a.d.Now()); err != nil {
 		web.Fail(c, err)
 		return
 	}
@@ -159,9 +119,7 @@ func (a *API) respondAgent(c *gin.Context, status int, uid string) {
 }
 
 func (a *API) setPresence(c *gin.Context) {
-	var in struct {
-		Presence routing.Presence `json:"presence"`
-	}
+	var in api.PresenceBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
@@ -178,30 +136,21 @@ func (a *API) setPresence(c *gin.Context) {
 	a.respondAgent(c, http.StatusOK, p.UserID)
 }
 
-type teamResponse struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-	Members   []string  `json:"members"`
-}
-
 func (a *API) listTeams(c *gin.Context) {
 	ts, err := a.d.Roster.Teams(c.Request.Context())
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	out := make([]teamResponse, 0, len(ts))
+	out := make([]api.Team, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, teamResponse{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, Members: orEmpty(t.Members)})
+		out = append(out, api.Team{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, Members: api.OrEmpty(t.Members)})
 	}
-	c.JSON(http.StatusOK, gin.H{"teams": out})
+	c.JSON(http.StatusOK, api.TeamList{Teams: out})
 }
 
 func (a *API) createTeam(c *gin.Context) {
-	var in struct {
-		Name string `json:"name"`
-	}
+	var in api.TeamBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
@@ -211,7 +160,7 @@ func (a *API) createTeam(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, teamResponse{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, Members: []string{}})
+	c.JSON(http.StatusCreated, api.Team{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, Members: []string{}})
 }
 
 func (a *API) addMember(c *gin.Context) {
@@ -251,18 +200,6 @@ func (a *API) changeMember(c *gin.Context, change func() error) {
 	c.Status(http.StatusNoContent)
 }
 
-type waitingResponse struct {
-	ItemID      string     `json:"item_id"`
-	PracticeID  string     `json:"practice_id"`
-	Kind        string     `json:"kind"`
-	Reason      string     `json:"reason"`
-	Attempts    int        `json:"attempts"`
-	DueAt       time.Time  `json:"due_at"`
-	RetryAt     *time.Time `json:"retry_at"`
-	EscalatedAt *time.Time `json:"escalated_at"`
-	CreatedAt   time.Time  `json:"created_at"`
-}
-
 // unassigned is the billing managers' view of work nobody owns, with why.
 func (a *API) unassigned(c *gin.Context) {
 	limit := 200
@@ -279,10 +216,10 @@ func (a *API) unassigned(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	out := make([]waitingResponse, 0, len(ws))
+	out := make([]api.Waiting, 0, len(ws))
 	for _, w := range ws {
-		out = append(out, waitingResponse{ItemID: w.ItemID, PracticeID: w.PracticeID, Kind: w.Kind, Reason: w.Reason,
+		out = append(out, api.Waiting{ItemID: w.ItemID, PracticeID: w.PracticeID, Kind: w.Kind, Reason: w.Reason,
 			Attempts: w.Attempts, DueAt: w.DueAt, RetryAt: w.RetryAt, EscalatedAt: w.EscalatedAt, CreatedAt: w.CreatedAt})
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	c.JSON(http.StatusOK, api.WaitingList{Items: out})
 }

@@ -6,18 +6,12 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/routing"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 )
-
-type handoffBody struct {
-	To      string `json:"to"`
-	Team    string `json:"team"`
-	Note    string `json:"note"`
-	Version int    `json:"version"`
-}
 
 // change runs a change of the item by its owner and answers with the
 // item's new owner; someone else's item is refused and audited.
@@ -40,7 +34,7 @@ func (a *API) change(c *gin.Context, fn func(by string) (routing.Result, error))
 // handoff gives the item to another agent the practice's grants cover,
 // or to whichever member of a team routing would pick.
 func (a *API) handoff(c *gin.Context) {
-	var in handoffBody
+	var in api.HandoffBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
@@ -65,7 +59,7 @@ func (a *API) handoff(c *gin.Context) {
 
 // release gives the item back to be routed to someone else.
 func (a *API) release(c *gin.Context) {
-	var in handoffBody
+	var in api.HandoffBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
@@ -77,9 +71,7 @@ func (a *API) release(c *gin.Context) {
 
 // addNote appends a free note to the item's history.
 func (a *API) addNote(c *gin.Context) {
-	var in struct {
-		Note string `json:"note"`
-	}
+	var in api.NoteBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return

@@ -43,7 +43,7 @@ func (a *API) board(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, b)
+	c.JSON(http.StatusOK, boardFrom(b))
 }
 
 // practiceSummary is what the practice sees of the work done for it.
@@ -59,7 +59,7 @@ func (a *API) practiceSummary(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s)
+	c.JSON(http.StatusOK, summaryFrom(s))
 }
 
 // intQuery reads an optional whole-number query parameter within bounds.

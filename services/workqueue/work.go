@@ -5,15 +5,16 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/pkg/work/priority"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -42,34 +43,12 @@ func (a *API) mountWork(r gin.IRouter) {
 	g.Handle(r, http.MethodPost, view+"/heartbeat", mine, authn.Background, a.heartbeat)
 }
 
-type queueEntry struct {
-	ItemID        string            `json:"item_id"`
-	PracticeID    string            `json:"practice_id"`
-	Kind          policy.Kind       `json:"kind"`
-	State         string            `json:"state"`
-	Priority      int               `json:"priority"`
-	Reasons       []priority.Reason `json:"reasons"`
-	DueAt         time.Time         `json:"due_at"`
-	NextContactAt *time.Time        `json:"next_contact_at"`
-	Overdue       bool              `json:"overdue"`
-	Version       int               `json:"version"`
-	Stage         string            `json:"stage"`
-	Hold          *hold             `json:"hold"`
-}
-
-// hold is why an item cannot be worked now and when it can.
-type hold struct {
-	Code       string     `json:"code"`
-	Message    string     `json:"message"`
-	WorkableAt *time.Time `json:"workable_at"` // null when time does not cure it
-}
-
-func entryFrom(q work.QueueItem) queueEntry {
+func entryFrom(q work.QueueItem) api.QueueEntry {
 	reasons, _ := priority.Decode(q.Reasons)
 	if reasons == nil {
 		reasons = []priority.Reason{}
 	}
-	return queueEntry{ItemID: q.ID, PracticeID: q.PracticeID, Kind: q.Kind, State: q.State, Priority: q.Priority,
+	return api.QueueEntry{ItemID: q.ID, PracticeID: q.PracticeID, Kind: q.Kind, State: q.State, Priority: q.Priority,
 		Reasons: reasons, DueAt: q.DueAt, NextContactAt: q.NextContactAt, Overdue: q.Overdue, Version: q.Version, Stage: q.Stage}
 }
 
@@ -89,16 +68,16 @@ func (a *API) queue(c *gin.Context) {
 		return
 	}
 	counts := map[policy.Kind]int{}
-	out := make([]queueEntry, 0, len(entries))
+	out := make([]api.QueueEntry, 0, len(entries))
 	for _, q := range entries {
 		counts[q.Kind]++
 		e := entryFrom(q.QueueItem)
 		if h := q.Hold; h != nil {
-			e.Hold = &hold{Code: h.Code, Message: h.Message, WorkableAt: h.WorkableAt}
+			e.Hold = &api.Hold{Code: h.Code, Message: h.Message, WorkableAt: h.WorkableAt}
 		}
 		out = append(out, e)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out, "counts": counts})
+	c.JSON(http.StatusOK, api.Queue{Items: out, Counts: counts})
 }
 
 func validKind(k policy.Kind) bool {
@@ -124,7 +103,7 @@ func (a *API) next(c *gin.Context) {
 		c.Status(http.StatusNoContent)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"item_id": s.ID, "practice_id": s.PracticeID, "kind": s.Kind, "version": s.Version, "lease_until": s.LeaseUntil})
+	c.JSON(http.StatusOK, api.Started{ItemID: s.ID, PracticeID: s.PracticeID, Kind: s.Kind, Version: s.Version, LeaseUntil: s.LeaseUntil})
 }
 
 // payerHistoryLimit bounds the payer statements an item view shows.
@@ -155,62 +134,41 @@ func (a *API) itemView(c *gin.Context) auditmw.Answer {
 	body := itemViewFrom(it, access.Project(full, d.Fields))
 	// What the payer said, for claim work whose field set includes the
 	// claims: the remittance and status history, newest first.
-	history := []payerResponse{}
+	history := []payer.Response{}
 	if it.SubjectType == string(work.SubjectClaim) && slices.Contains(d.Fields, string(access.GroupClaims)) {
-		rs, err := a.d.Payers.History(ctx, res.PracticeID, it.SubjectID, payerHistoryLimit)
-		if err != nil {
+		if history, err = a.d.Payers.History(ctx, res.PracticeID, it.SubjectID, payerHistoryLimit); err != nil {
 			return fail(err)
 		}
-		history = payerResponsesFrom(rs)
 	}
-	body["payer_history"] = history
-	body["last_payer_response"] = nil
+	body.PayerHistory = api.Each(history, payerResponseFrom)
 	if len(history) > 0 {
-		body["last_payer_response"] = history[0]
+		body.LastPayerResponse = &body.PayerHistory[0]
 	}
 	ev.Outcome, ev.Fields = audit.OutcomeAllow, d.Fields
 	return auditmw.Answer{Status: http.StatusOK, Body: body, Event: ev}
 }
 
-type activityView struct {
-	At            time.Time  `json:"at"`
-	ActorID       string     `json:"actor_id"`
-	Channel       string     `json:"channel"`
-	Outcome       string     `json:"outcome"`
-	Note          string     `json:"note"`
-	NextContactAt *time.Time `json:"next_contact_at"`
-	PromisedCents int64      `json:"promised_cents"`
-	PaidCents     int64      `json:"paid_cents"`
-}
-
-func itemViewFrom(it work.Detail, patient map[string]any) gin.H {
-	history := make([]activityView, 0, len(it.History))
+func itemViewFrom(it work.Detail, patient map[string]any) api.ItemView {
+	history := make([]api.Activity, 0, len(it.History))
 	for _, h := range it.History {
-		history = append(history, activityView{At: h.At, ActorID: h.ActorID, Channel: h.Channel, Outcome: h.Outcome, Note: h.Note,
+		history = append(history, api.Activity{At: h.At, ActorID: h.ActorID, Channel: h.Channel, Outcome: h.Outcome, Note: h.Note,
 			NextContactAt: h.NextContactAt, PromisedCents: h.PromisedCents, PaidCents: h.PaidCents})
 	}
-	others := make([]queueEntry, 0, len(it.Others))
+	others := make([]api.QueueEntry, 0, len(it.Others))
 	for _, o := range it.Others {
 		others = append(others, entryFrom(o))
 	}
-	return gin.H{"item": entryFrom(it.QueueItem), "attempts": it.Attempts, "cadence_step": it.CadenceStep, "stage_reason": it.StageReason,
-		"patient": patient, "history": history, "other_items": others,
-		"talking_points": work.TalkingPoints(it.Kind, it.LastOutcome())}
+	return api.ItemView{Item: entryFrom(it.QueueItem), Attempts: it.Attempts, CadenceStep: it.CadenceStep, StageReason: it.StageReason,
+		Patient: patient, History: history, OtherItems: others,
+		TalkingPoints: work.TalkingPoints(it.Kind, it.LastOutcome())}
 }
 
-type outcomeBody struct {
-	Channel       work.Channel `json:"channel"`
-	Outcome       work.Outcome `json:"outcome"`
-	Note          string       `json:"note"`
-	NextContactAt *time.Time   `json:"next_contact_at"`
-	PromisedCents int64        `json:"promised_cents"`
-	PaidCents     int64        `json:"paid_cents"`
-	Version       int          `json:"version"`
-}
+// payerResponseFrom is what a payer said, as the item view shows it.
+func payerResponseFrom(r payer.Response) api.PayerResponse { return api.PayerResponse(r) }
 
 // outcome logs what came of a contact and moves the item.
 func (a *API) outcome(c *gin.Context) {
-	var in outcomeBody
+	var in api.OutcomeBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return

@@ -16,10 +16,10 @@ import (
 
 // Review closes something compliance looked at (an anomaly) with a note.
 type Review struct {
-	Key        string    `json:"key"`
-	Note       string    `json:"note"`
-	Reviewer   string    `json:"reviewer"`
-	ReviewedAt time.Time `json:"reviewed_at"`
+	Key        string
+	Note       string
+	Reviewer   string
+	ReviewedAt time.Time
 }
 
 // ErrReviewed refuses a second review of the same thing.
@@ -89,13 +89,13 @@ WHERE subject_key IN (`+sqldb.Numbered(1, len(chunk))+`)`, args...)
 
 // Verification is the result of one integrity check of the log.
 type Verification struct {
-	At             time.Time `json:"at"`
-	OK             bool      `json:"ok"`
-	Leaves         uint64    `json:"leaves"`
-	Checkpoints    int       `json:"checkpoints"`
-	CheckpointSize uint64    `json:"checkpoint_size"`
-	Problem        string    `json:"problem"` // the first problem found; empty when OK
-	RequestedBy    string    `json:"requested_by"`
+	At             time.Time
+	OK             bool
+	Leaves         uint64
+	Checkpoints    int
+	CheckpointSize uint64
+	Problem        string // the first problem found; empty when OK
+	RequestedBy    string
 }
 
 // RecordVerification keeps v.

@@ -13,19 +13,19 @@ import (
 
 // Step is one onboarding step.
 type Step struct {
-	Key   string `json:"key"`
-	Title string `json:"title"`
-	Done  bool   `json:"done"`
-	Hint  string `json:"hint"` // what to do, where
+	Key   string
+	Title string
+	Done  bool
+	Hint  string // what to do, where
 }
 
 // Checklist is the practice's onboarding steps in order, with the first
 // one not done named as next ("" when all are done).
 type Checklist struct {
-	PracticeID string `json:"practice_id"`
-	Steps      []Step `json:"steps"`
-	Next       string `json:"next"`
-	Done       int    `json:"done"`
+	PracticeID string
+	Steps      []Step
+	Next       string
+	Done       int
 }
 
 // steps lists the steps in order with the query that says each is done

@@ -1,0 +1,34 @@
+// Package manager is the billing manager's part of the console: the
+// board (queue depth, overdue, escalations, each agent's load and
+// output), the agents and the teams they are on, and the access requests
+// a manager sends practices for a team.
+package manager
+
+import (
+	"embed"
+	"net/http"
+
+	"github.com/backdesk/backdesk/services/console/internal/kit"
+	"github.com/gin-gonic/gin"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// views are the manager's pages.
+var views = kit.Parse(templateFS, map[string][]string{"board": nil, "agents": nil, "requests": nil, "request": nil})
+
+// pages serves the manager's pages.
+type pages struct{ *kit.Kit }
+
+// Mount registers the manager's pages on r.
+func Mount(k *kit.Kit, r gin.IRouter) {
+	p := pages{k}
+	k.Handle(r, http.MethodGet, "/board", p.board)
+	k.Handle(r, http.MethodGet, "/agents", p.agents)
+	k.Handle(r, http.MethodPost, "/agents/teams/:teamID/members", p.addMember)
+	k.Handle(r, http.MethodPost, "/agents/teams/:teamID/members/:userID/remove", p.removeMember)
+	k.Handle(r, http.MethodGet, "/access-requests", p.accessRequests)
+	k.Handle(r, http.MethodPost, "/access-requests", p.requestAccess)
+	k.Handle(r, http.MethodGet, "/access-requests/:requestID", p.accessRequest)
+}

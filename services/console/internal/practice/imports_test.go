@@ -1,0 +1,113 @@
+package practice
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/backdesk/backdesk/services/console/internal/kit"
+	"github.com/backdesk/backdesk/services/console/internal/kittest"
+	"github.com/stretchr/testify/require"
+)
+
+func TestImportPagePollsUntilFinished(t *testing.T) {
+	t.Parallel()
+	state := "running"
+	b := setup(t, map[string]func() (int, string){
+		"GET /api/v1/imports/im-1": func() (int, string) {
+			progress := 40
+			if state == "succeeded" {
+				progress = 100
+			}
+			return 200, fmt.Sprintf(importJSON, state, progress)
+		},
+	})
+	p := b.Get(t, "pat", "/imports/im-1")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, `hx-get="/imports/im-1/status" hx-trigger="every 500ms" hx-swap="outerHTML" data-poll`)
+	require.Contains(t, p.Body, `<progress id="import-progress" value="40" max="100">40%</progress>`)
+	require.NotContains(t, p.Body, `id="row-errors"`, "the report comes once the import has run")
+	require.Contains(t, p.Body, `<a href="/practices/pr-1/imports" data-shortcut="i" aria-current="page">`, "the practice comes from the import")
+
+	state = "succeeded"
+	p = b.Get(t, "pat", "/imports/im-1/status")
+	require.Equal(t, http.StatusOK, p.Code)
+	require.NotContains(t, p.Body, "<html", "a fragment, without the layout")
+	require.NotContains(t, p.Body, "hx-trigger", "a finished import stops the polling")
+	require.Contains(t, p.Body, `<span id="import-percent">100%</span>`)
+	require.Contains(t, p.Body, `<td class="num">3</td><td>date_of_birth</td><td><code>date</code></td><td>not a date: use MM/DD/YYYY</td>`)
+	require.Contains(t, p.Body, `<a href="/imports/im-1/errors.csv" id="error-report" download>`)
+
+	p = b.Get(t, "pat", "/imports/im-2/status")
+	require.Equal(t, http.StatusOK, p.Code, "a fragment htmx swaps in, which ends the polling")
+	require.Contains(t, p.Body, "could not be read")
+	require.NotContains(t, p.Body, "hx-trigger")
+}
+
+func TestErrorReportStreamsThrough(t *testing.T) {
+	t.Parallel()
+	b := setup(t, map[string]func() (int, string){
+		"GET /api/v1/imports/im-2/errors.csv": answer(403, `{"error":{"code":"not_a_member","message":"you are not an administrator of this practice"}}`),
+	})
+	b.API.Handlers = map[string]http.HandlerFunc{
+		"GET /api/v1/imports/im-1/errors.csv": func(w http.ResponseWriter, r *http.Request) {
+			require.Equal(t, "backdesk_session=sess-pat", r.Header.Get("Cookie"), "with pat's own session")
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="import-im-1-errors.csv"`)
+			w.Header().Set("Set-Cookie", "leak=1")
+			_, _ = io.WriteString(w, "line,column,rule,message\n")
+			w.(http.Flusher).Flush()
+			_, _ = io.WriteString(w, "3,date_of_birth,date,not a date\n")
+		},
+	}
+	p := b.Get(t, "pat", "/imports/im-1/errors.csv")
+	require.Equal(t, http.StatusOK, p.Code)
+	require.Equal(t, "line,column,rule,message\n3,date_of_birth,date,not a date\n", p.Body)
+	require.Equal(t, "text/csv; charset=utf-8", p.Header.Get("Content-Type"))
+	require.Equal(t, `attachment; filename="import-im-1-errors.csv"`, p.Header.Get("Content-Disposition"))
+	require.Equal(t, "no-store", p.Header.Get("Cache-Control"))
+	require.Empty(t, p.Header.Get("Set-Cookie"), "only the file's own headers pass")
+
+	p = b.Get(t, "pat", "/imports/im-2/errors.csv")
+	require.Equal(t, http.StatusForbidden, p.Code, "a refusal is a page, not a file")
+	require.Contains(t, p.Body, `<code id="reason-code">not_a_member</code>`)
+	require.Equal(t, kittest.WantCSP, p.Header.Get("Content-Security-Policy"))
+}
+
+func TestPageAnswersAreBounded(t *testing.T) {
+	t.Parallel()
+	b := setup(t, map[string]func() (int, string){
+		"GET /api/v1/imports/im-1": answer(200, `{"id":"`+strings.Repeat("x", kit.MaxAnswer)+`"}`),
+	})
+	p := b.Get(t, "pat", "/imports/im-1")
+	require.Equal(t, http.StatusBadGateway, p.Code)
+}
+
+// The import form lists the practice's earlier imports, each linking to
+// its report; when they cannot be listed the form still works and says so.
+func TestImportFormListsEarlierImports(t *testing.T) {
+	t.Parallel()
+	listed := true
+	b := setup(t, map[string]func() (int, string){
+		"GET /api/v1/practices/pr-1/imports": func() (int, string) {
+			if !listed {
+				return 503, `{"error":{"code":"unavailable","message":"down"}}`
+			}
+			return 200, `{"imports":[` + fmt.Sprintf(importJSON, "succeeded", 100) + `]}`
+		},
+	})
+	p := b.Get(t, "pat", "/practices/pr-1/imports")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, `id="past-imports"`)
+	require.Contains(t, p.Body, `<a href="/imports/im-1">`)
+	require.Contains(t, p.Body, `id="import-form"`)
+
+	listed = false
+	p = b.Get(t, "pat", "/practices/pr-1/imports")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.NotContains(t, p.Body, `id="past-imports"`)
+	require.Contains(t, p.Body, "cannot be listed right now")
+	require.Contains(t, p.Body, `id="import-form"`)
+}

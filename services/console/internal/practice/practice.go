@@ -1,0 +1,45 @@
+// Package practice is the practice admin's part of the console: the
+// dashboard of the work done for the practice, the onboarding checklist,
+// imports (the upload form, each import's progress and report, its error
+// report), and the access page, where the admin grants, re-certifies and
+// revokes access, decides access requests and sees who read its patients.
+package practice
+
+import (
+	"embed"
+	"net/http"
+
+	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/services/console/internal/kit"
+	"github.com/gin-gonic/gin"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// views are the practice admin's pages.
+var views = kit.Parse(templateFS, map[string][]string{
+	"practice": nil, "checklist": nil, "imports": nil, "import": nil, "access": {"accessforms"},
+})
+
+// pages serves the practice admin's pages.
+type pages struct{ *kit.Kit }
+
+// Mount registers the practice admin's pages on r.
+func Mount(k *kit.Kit, r gin.IRouter) {
+	p := pages{k}
+	k.Handle(r, http.MethodGet, "/practices/:practiceID", p.dashboard)
+	k.Handle(r, http.MethodGet, "/practices/:practiceID/checklist", p.checklist)
+	k.Handle(r, http.MethodGet, "/practices/:practiceID/imports", p.importForm)
+	web.AllowBodyOn(r, http.MethodPost, "/practices/:practiceID/imports", maxUpload)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/imports", p.upload)
+	k.Handle(r, http.MethodGet, "/imports/:importID", p.importPage)
+	k.Handle(r, http.MethodGet, "/imports/:importID/status", p.importStatus)
+	k.Handle(r, http.MethodGet, "/imports/:importID/errors.csv", p.importErrors)
+	k.Handle(r, http.MethodGet, "/practices/:practiceID/access", p.accessHome)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/grants", p.createGrant)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/grants/:grantID/revoke", p.revokeGrant)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/grants/:grantID/recertify", p.recertifyGrant)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/access-requests/:requestID/approve", p.approveRequest)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/access-requests/:requestID/deny", p.denyRequest)
+}
