@@ -4,8 +4,11 @@
 // under a covering grant while owning an open work item of that kind for
 // that patient, and see only that kind's fields; practice admins read their
 // own practice; compliance reads audit metadata; break-glass opens one
-// patient for a short time, flagged for review. Grants, access requests
-// and break-glass sessions are defined here too.
+// patient for a short time, flagged for review. Patient records leave
+// the stores only through this package's projection to the fields a
+// decision allows. Grants, access requests and break-glass sessions are
+// the grant domain's (pkg/grant); a decision sees them as facts
+// (GrantFact, BreakGlassFact) that a FactSource loads.
 package access
 
 import (

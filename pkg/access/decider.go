@@ -13,14 +13,6 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// FactStore loads what decisions rest on.
-type FactStore interface {
-	Practice(ctx context.Context, practiceID string) (PracticeFacts, error)
-	GrantsFor(ctx context.Context, userID, practiceID string) ([]Grant, error)
-	OwnedItems(ctx context.Context, userID, practiceID, patientID string) ([]OwnedItem, error)
-	BreakGlassFor(ctx context.Context, userID, practiceID, patientID string) ([]BreakGlass, error)
-}
-
 // InvalidationChannel is the Redis pub/sub channel replicas share.
 const InvalidationChannel = "backdesk:access:invalidate"
 
@@ -48,7 +40,7 @@ type DeciderConfig struct {
 // the cache is bypassed, so a lost message never leaves a revoked grant
 // working.
 type Decider struct {
-	store FactStore
+	store FactSource
 	cfg   DeciderConfig
 
 	mu      sync.Mutex
@@ -60,17 +52,11 @@ type Decider struct {
 type cached struct {
 	at       time.Time
 	practice PracticeFacts
-	grants   []Grant
-}
-
-// PracticeFacts are what decisions need of a practice.
-type PracticeFacts struct {
-	Status     string // "" when the practice does not exist
-	RequireMFA bool   // its patients' data needs a second factor
+	grants   []GrantFact
 }
 
 // NewDecider returns a Decider over store.
-func NewDecider(store FactStore, cfg DeciderConfig) *Decider {
+func NewDecider(store FactSource, cfg DeciderConfig) *Decider {
 	if cfg.TTL == 0 {
 		cfg.TTL = 30 * time.Second
 	}
@@ -133,7 +119,7 @@ func (d *Decider) practice(ctx context.Context, practiceID string) (PracticeFact
 	return f, nil
 }
 
-func (d *Decider) grants(ctx context.Context, userID, practiceID string) ([]Grant, error) {
+func (d *Decider) grants(ctx context.Context, userID, practiceID string) ([]GrantFact, error) {
 	key := "practice:" + practiceID + ":user:" + userID
 	if e, ok := d.lookup(key); ok {
 		return e.grants, nil
@@ -177,17 +163,6 @@ func (d *Decider) keep(key string, gen uint64, e cached) {
 	e.at = d.cfg.Now()
 	d.entries[key] = e
 }
-
-// Invalidation keys.
-
-// PracticeKey invalidates a practice's status and every grant on it.
-func PracticeKey(practiceID string) string { return "practice:" + practiceID + ":" }
-
-// UserKey invalidates one person's cached grants (team changes).
-func UserKey(userID string) string { return ":user:" + userID }
-
-// AllKey invalidates everything.
-const AllKey = "*"
 
 // Invalidate drops cached facts matching key here and on every replica.
 func (d *Decider) Invalidate(ctx context.Context, key string) {

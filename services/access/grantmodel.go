@@ -4,6 +4,7 @@ import (
 	"time"
 
 	bdaccess "github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/policy"
 )
@@ -30,11 +31,11 @@ type grantResponse struct {
 	RevokedAt   *time.Time            `json:"revoked_at"`
 	RevokedBy   string                `json:"revoked_by,omitempty"`
 	RevokeNote  string                `json:"revoke_note,omitempty"`
-	State       bdaccess.GrantState   `json:"state"`
+	State       grant.State           `json:"state"`
 	Version     int                   `json:"version"`
 }
 
-func grantResponseFrom(g bdaccess.Grant, now time.Time) grantResponse {
+func grantResponseFrom(g grant.Grant, now time.Time) grantResponse {
 	return grantResponse{
 		ID: g.ID, PracticeID: g.PracticeID, Grantee: granteeBody{Type: string(g.GranteeType), ID: g.GranteeID},
 		Kinds: g.Kinds, FieldGroups: g.FieldGroups, Purpose: g.Purpose, Reason: g.Reason, GrantedBy: g.GrantedBy,
@@ -55,14 +56,14 @@ type requestResponse struct {
 	Reason       string                `json:"reason"`
 	RequestedBy  string                `json:"requested_by"`
 	RequestedAt  time.Time             `json:"requested_at"`
-	State        bdaccess.RequestState `json:"state"`
+	State        grant.RequestState    `json:"state"`
 	DecidedBy    string                `json:"decided_by,omitempty"`
 	DecidedAt    *time.Time            `json:"decided_at"`
 	DecisionNote string                `json:"decision_note,omitempty"`
 	GrantID      string                `json:"grant_id,omitempty"`
 }
 
-func requestResponseFrom(r bdaccess.Request) requestResponse {
+func requestResponseFrom(r grant.Request) requestResponse {
 	return requestResponse{
 		ID: r.ID, PracticeID: r.PracticeID, TeamID: r.TeamID, Kinds: r.Scope.Kinds, FieldGroups: r.Scope.FieldGroups,
 		Days: r.Scope.Days, Reason: r.Scope.Reason, RequestedBy: r.RequestedBy, RequestedAt: r.RequestedAt,
@@ -85,10 +86,10 @@ type breakGlassResponse struct {
 	ReviewedBy string     `json:"reviewed_by,omitempty"`
 	ReviewNote string     `json:"review_note,omitempty"`
 	// ReviewDisposition is justified, not_justified or referred once reviewed.
-	ReviewDisposition bdaccess.Disposition `json:"review_disposition,omitempty"`
+	ReviewDisposition grant.Disposition `json:"review_disposition,omitempty"`
 }
 
-func breakGlassResponseFrom(b bdaccess.BreakGlass, now time.Time) breakGlassResponse {
+func breakGlassResponseFrom(b grant.BreakGlass, now time.Time) breakGlassResponse {
 	return breakGlassResponse{
 		ID: b.ID, PracticeID: b.PracticeID, PatientID: b.PatientID, UserID: b.UserID, Reason: b.Reason,
 		OpenedAt: b.OpenedAt, ExpiresAt: b.ExpiresAt, Open: b.OpenAt(now), ReviewedAt: b.ReviewedAt,

@@ -11,7 +11,6 @@ import (
 	"net/http"
 
 	"github.com/backdesk/backdesk/pkg/access"
-	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
@@ -34,7 +33,7 @@ type API struct {
 	hours         Hours
 	retentionDays int
 	guard         *authz.Guard
-	grants        *accessstore.Store
+	grants        Grants
 	people        People
 }
 

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/platform/config"
@@ -191,7 +190,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	routes := routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter})
 	// Seeding is system work across practices: it looks the demo practice
 	// up by NPI, then creates it, its staff and its data.
-	seed := seedDeps{issuer: c.OIDCIssuer, practices: practices, ids: p.Identity, imports: imp, roster: rosters, access: p.Access}
+	seed := seedDeps{issuer: c.OIDCIssuer, practices: practices, ids: p.Identity, imports: imp, roster: rosters, grants: p.Grants}
 	if err := seedDemo(sqldb.AllPractices(ctx), seed); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("demo data: %w", err)
@@ -226,7 +225,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	workqueue.New(workqueue.Deps{Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider, DB: p.DB,
 		Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB), Practices: practices}).Mount(p.API)
 	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
-		WithHours(audit.AgentHours(rosters)).WithGrants(accessstore.New(p.DB)).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
+		WithHours(audit.AgentHours(rosters)).WithGrants(p.Grants).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
 	// The web console calls the API above through this same engine.
 	console.New(console.Deps{API: p.Engine, Guard: p.Guard, IdleTimeout: p.Config.SessionIdle, SecureCookies: p.Config.SecureCookies(),
 		PublicURL: c.PublicURL, IssuerURL: c.OIDCIssuer, Log: p.Log}).Mount(p.API)

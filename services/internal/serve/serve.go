@@ -25,6 +25,8 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
+	"github.com/backdesk/backdesk/pkg/grant"
+	"github.com/backdesk/backdesk/pkg/grant/grantstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/config"
@@ -65,10 +67,11 @@ type Process struct {
 	Audit    *auditstore.Store
 	Recorder *recorder.Recorder
 	// Decider is the one access decision point; Guard puts it in front
-	// of routes; Access gives and revokes grants.
+	// of routes; Grants gives and revokes grants, handles access requests
+	// and break-glass.
 	Decider *access.Decider
 	Guard   *authz.Guard
-	Access  *access.Service
+	Grants  *grant.Service
 	// AuditVerifier checks audit checkpoints: read from the public key,
 	// BACKDESK_AUDIT_VERIFY_KEY, or derived from the signing key where
 	// that is loaded. AuditSigner signs them and is set only in a process
@@ -183,7 +186,7 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 	p.Decider = access.NewDecider(facts, access.DeciderConfig{Redis: rc, Log: p.Log, MFA: mfa})
 	p.Go(p.Decider.Run)
 	p.Guard = &authz.Guard{Decider: p.Decider, Recorder: p.Recorder}
-	p.Access = access.NewService(facts, p.Decider, access.Windows{
+	p.Grants = grant.NewService(grantstore.New(db, p.Audit), p.Identity, p.Decider, p.Decider, grant.Windows{
 		DefaultDays: cfg.GrantDefaultDays, MaxDays: cfg.GrantMaxDays, ReviewDays: cfg.GrantReviewDays, BreakGlass: cfg.BreakGlassFor,
 	}, nil)
 	return p, nil

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 
-	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/services/audit"
 	"github.com/backdesk/backdesk/services/internal/serve"
@@ -22,6 +21,6 @@ func wire(_ context.Context, p *serve.Process) error {
 		return err
 	}
 	audit.New(p.Audit, p.Recorder, verifier).WithRetention(p.Config.AuditRetentionDays).
-		WithHours(audit.AgentHours(roster.New(p.DB))).WithGrants(accessstore.New(p.DB)).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
+		WithHours(audit.AgentHours(roster.New(p.DB))).WithGrants(p.Grants).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
 	return nil
 }

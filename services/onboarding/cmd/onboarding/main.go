@@ -27,7 +27,7 @@ func main() {
 			Mount(p.API)
 		// Grants and access requests live under /api/v1/practices/{id},
 		// which the ingress sends here.
-		access.New(access.Deps{Access: p.Access, Guard: p.Guard}).MountPracticeRoutes(p.API)
+		access.New(access.Deps{Grants: p.Grants, Guard: p.Guard}).MountPracticeRoutes(p.API)
 		return nil
 	})
 }
