@@ -74,8 +74,9 @@ type PracticeFacts struct {
 	RequireMFA bool   // its patients' data needs a second factor
 }
 
-// FactSource loads what decisions rest on; accessstore reads them from
-// the database.
+// FactSource loads what decisions rest on. accessstore reads them from
+// the database; factcache keeps those that change rarely in memory in
+// front of it.
 type FactSource interface {
 	Practice(ctx context.Context, practiceID string) (PracticeFacts, error)
 	GrantsFor(ctx context.Context, userID, practiceID string) ([]GrantFact, error)

@@ -212,6 +212,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	rt.Mount(p.API)
 	onboarding.New(practices, p.Identity, imp).
 		Guarded(p.Guard).
+		WithFacts(p.Facts).
 		WithPatients(p.Recorder, recordstore.FullReader(p.DB)).
 		WithChecklist(p.DB).
 		Mount(p.API)
@@ -222,7 +223,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	}
 	acc.Mount(p.Engine, p.API)
 	acc.MountPracticeRoutes(p.API)
-	workqueue.New(workqueue.Deps{Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider, DB: p.DB,
+	workqueue.New(workqueue.Deps{Roster: rosters, Routing: routes, Guard: p.Guard, Facts: p.Facts, DB: p.DB,
 		Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB), Practices: practices}).Mount(p.API)
 	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
 		WithHours(audit.AgentHours(rosters)).WithGrants(p.Grants).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)

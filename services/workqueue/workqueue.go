@@ -25,7 +25,7 @@ type Deps struct {
 	Roster    *roster.Store
 	Routing   *routingstore.Store
 	Guard     *authz.Guard
-	Decider   *access.Decider // told when team membership changes
+	Facts     access.Invalidator // told when team membership changes
 	DB        *sqldb.DB
 	Recorder  *recorder.Recorder // writes the item view's audit event first
 	Patients  func(ctx context.Context, practiceID, patientID string) (recordstore.Full, error)

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/identity"
@@ -26,8 +25,8 @@ func TestNobodyReviewsTheirOwnAction(t *testing.T) {
 		ctx := context.Background()
 		clk := &clock{t: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
 		f := setup(t, db, clk.Now())
-		d := access.NewDecider(f.facts, access.DeciderConfig{Now: clk.Now})
-		svc := newService(f, d, clk.Now)
+		d, facts := decider(f, clk.Now)
+		svc := newService(f, d, facts, clk.Now)
 		roles, err := identity.ParseRoleMap("")
 		require.NoError(t, err)
 		ids := identity.NewService(identitystore.New(db), roles, clk.Now)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/access/accessstore"
+	"github.com/backdesk/backdesk/pkg/access/factcache"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/grant"
@@ -87,11 +88,18 @@ VALUES ($1, 'pA', $2, 'balance_followup', 'balance', 'A1', 'assigned', $3, $4, $
 	return f
 }
 
+// decider is the decision point over f's facts with their cache in
+// front, as a process builds it (without Redis: invalidations stay here).
+func decider(f fixture, now func() time.Time) (*access.Decider, *factcache.Cache) {
+	facts := factcache.New(f.facts, factcache.Config{Now: now})
+	return access.NewDecider(facts, access.DeciderConfig{Now: now}), facts
+}
+
 // newService is the grant service over f's store, as a process builds
-// it: people compared by identity's rule, decisions and invalidations
-// through d.
-func newService(f fixture, d *access.Decider, now func() time.Time) *grant.Service {
-	return grant.NewService(f.store, identitystore.New(f.db), d, d, grant.Windows{}, now)
+// it: people compared by identity's rule, decisions through d, and every
+// change reported to facts.
+func newService(f fixture, d *access.Decider, facts access.Invalidator, now func() time.Time) *grant.Service {
+	return grant.NewService(f.store, identitystore.New(f.db), d, facts, grant.Windows{}, now)
 }
 
 func ev(p identity.Principal) audit.Event {
@@ -110,8 +118,8 @@ func TestGrantLifecycle(t *testing.T) {
 		ctx := context.Background()
 		clk := &clock{t: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
 		f := setup(t, db, clk.Now())
-		d := access.NewDecider(f.facts, access.DeciderConfig{Now: clk.Now})
-		svc := newService(f, d, clk.Now)
+		d, facts := decider(f, clk.Now)
+		svc := newService(f, d, facts, clk.Now)
 
 		require.Equal(t, access.CodeNoGrant, readPatient(t, d, f).Code)
 		g, err := svc.CreateGrant(ctx, f.admin, ev(f.admin), "pA", grant.GranteeTeam, f.teamID,
@@ -167,8 +175,8 @@ func TestAccessRequests(t *testing.T) {
 		ctx := context.Background()
 		clk := &clock{t: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
 		f := setup(t, db, clk.Now())
-		d := access.NewDecider(f.facts, access.DeciderConfig{Now: clk.Now})
-		svc := newService(f, d, clk.Now)
+		d, facts := decider(f, clk.Now)
+		svc := newService(f, d, facts, clk.Now)
 		sc := grant.Scope{Kinds: []policy.Kind{policy.BalanceFollowup}, Days: 30, Reason: "new team takes over AR"}
 
 		req, err := svc.RequestAccess(ctx, f.admin2, ev(f.admin2), "pA", f.teamID, sc)
@@ -213,8 +221,8 @@ func TestBreakGlass(t *testing.T) {
 		ctx := context.Background()
 		clk := &clock{t: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
 		f := setup(t, db, clk.Now())
-		d := access.NewDecider(f.facts, access.DeciderConfig{Now: clk.Now})
-		svc := newService(f, d, clk.Now)
+		d, facts := decider(f, clk.Now)
+		svc := newService(f, d, facts, clk.Now)
 
 		_, err := svc.OpenBreakGlass(ctx, f.agent, ev(f.agent), f.patientID, "too short")
 		require.Equal(t, "reason", fieldOf(err))
@@ -262,26 +270,26 @@ func TestRevocationReachesEveryReplica(t *testing.T) {
 		f := setup(t, db, now)
 		clk := func() time.Time { return now } // frozen: only invalidation can end the cached grant
 
-		replica := func() (*access.Decider, chan string) {
+		replica := func() (*access.Decider, *factcache.Cache, chan string) {
 			rc := redis.NewClient(opt)
 			t.Cleanup(func() { _ = rc.Close() })
 			seen := make(chan string, 16)
-			d := access.NewDecider(f.facts, access.DeciderConfig{Redis: rc, Channel: channel, Now: clk, TTL: time.Hour,
+			facts := factcache.New(f.facts, factcache.Config{Redis: rc, Channel: channel, Now: clk, TTL: time.Hour,
 				Invalidated: func(k string) { seen <- k }})
-			go d.Run(ctx)
+			go facts.Run(ctx)
 			require.Equal(t, access.AllKey, <-seen, "a subscription starts with an empty cache")
-			return d, seen
+			return access.NewDecider(facts, access.DeciderConfig{Now: clk}), facts, seen
 		}
-		one, _ := replica()
-		two, twoSeen := replica()
-		svc := newService(f, one, clk)
+		one, oneFacts, _ := replica()
+		two, twoFacts, twoSeen := replica()
+		svc := newService(f, one, oneFacts, clk)
 
 		g, err := svc.CreateGrant(ctx, f.admin, ev(f.admin), "pA", grant.GranteeTeam, f.teamID,
 			grant.Scope{Kinds: []policy.Kind{policy.BalanceFollowup}, Reason: "spring balance campaign"})
 		require.NoError(t, err)
 		require.Equal(t, access.PracticeKey("pA"), <-twoSeen)
 		require.True(t, readPatient(t, two, f).Allow, "replica two caches the grant")
-		require.True(t, two.Live())
+		require.True(t, twoFacts.Live())
 
 		start := time.Now()
 		_, err = svc.RevokeGrant(ctx, f.admin, ev(f.admin), g.ID, g.Version, "done")

@@ -39,10 +39,10 @@ func TestRevocationReachesTheOtherReplica(t *testing.T) {
 				p, err := serve.Open(ctx, "access", cfg, &bytes.Buffer{})
 				require.NoError(t, err)
 				t.Cleanup(p.Close)
-				go p.Decider.Run(ctx)
+				go p.Facts.Run(ctx)
 				replicas[i] = p
 			}
-			require.Eventually(t, func() bool { return replicas[0].Decider.Live() && replicas[1].Decider.Live() },
+			require.Eventually(t, func() bool { return replicas[0].Facts.Live() && replicas[1].Facts.Live() },
 				10*time.Second, 5*time.Millisecond, "both replicas subscribe")
 
 			now := time.Now().UTC()

@@ -22,6 +22,7 @@ func main() {
 		imp := imports.NewService(p.DB, importstore.New(p.DB), practices, importstore.RedisProgress{R: p.Redis}, p.Log, nil, nil)
 		onboarding.New(practices, p.Identity, imp).
 			Guarded(p.Guard).
+			WithFacts(p.Facts).
 			WithPatients(p.Recorder, recordstore.FullReader(p.DB)).
 			WithChecklist(p.DB).
 			Mount(p.API)

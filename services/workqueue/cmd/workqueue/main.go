@@ -17,7 +17,7 @@ func main() {
 	serve.Main("workqueue", func(_ context.Context, p *serve.Process) error {
 		workqueue.New(workqueue.Deps{
 			Roster: roster.New(p.DB), Routing: routingstore.New(p.DB, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter}),
-			Guard: p.Guard, Decider: p.Decider, DB: p.DB, Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB),
+			Guard: p.Guard, Facts: p.Facts, DB: p.DB, Recorder: p.Recorder, Patients: recordstore.FullReader(p.DB),
 			Practices: practice.NewService(practicestore.New(p.DB), nil, nil),
 		}).Mount(p.API)
 		return nil
