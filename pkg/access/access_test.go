@@ -138,3 +138,35 @@ func TestFieldSetsProjectExactly(t *testing.T) {
 		access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{g}, Items: []access.OwnedItem{{ID: "w", PatientID: "pt1", Kind: policy.BalanceFollowup}}})
 	require.Equal(t, []string{"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "balance"}, d.Fields)
 }
+
+// A decision to read the audit trail says whose events: compliance every
+// practice's, a practice admin the practices it administers (whichever
+// one the request named), anyone else none, since it is refused.
+func TestAuditScope(t *testing.T) {
+	t.Parallel()
+	comp := identity.Principal{UserID: "u-comp", Roles: []identity.Role{identity.Compliance}}
+	admin := identity.Principal{UserID: "u-pa", Roles: []identity.Role{identity.PracticeAdmin}, Memberships: []identity.Membership{
+		{PracticeID: "pA", Role: identity.PracticeAdmin}, {PracticeID: "pX", Role: identity.Agent}, {PracticeID: "pB", Role: identity.PracticeAdmin}}}
+	onlyOther := identity.Principal{UserID: "u-x", Memberships: []identity.Membership{{PracticeID: "pX", Role: identity.Agent}}}
+	cases := []struct {
+		name  string
+		p     identity.Principal
+		r     access.Resource
+		allow bool
+		scope access.AuditScope
+		ids   []string
+	}{
+		{"compliance", comp, access.Resource{}, true, access.AuditScope{All: true}, nil},
+		{"compliance, one practice", comp, access.Resource{PracticeID: "pA"}, true, access.AuditScope{All: true}, nil},
+		{"an admin", admin, access.Resource{}, true, access.AuditScope{Practices: []string{"pA", "pB"}}, []string{"pA", "pB"}},
+		{"an admin, its practice", admin, access.Resource{PracticeID: "pB"}, true, access.AuditScope{Practices: []string{"pA", "pB"}}, []string{"pA", "pB"}},
+		{"a member who administers nothing", onlyOther, access.Resource{}, true, access.AuditScope{Practices: []string{}}, []string{}},
+		{"an agent", agent, access.Resource{}, false, access.AuditScope{}, []string{}},
+	}
+	for _, c := range cases {
+		d := access.Evaluate(t0, c.p, access.ReadAudit, c.r, access.Facts{})
+		require.Equal(t, c.allow, d.Allow, c.name)
+		require.Equal(t, c.scope, d.AuditScope, c.name)
+		require.Equal(t, c.ids, d.AuditScope.PracticeIDs(), c.name)
+	}
+}

@@ -121,16 +121,27 @@ func inactive() Decision {
 	return deny(CodePracticeInactive, "the practice is suspended or offboarded: only its audit trail can be read")
 }
 
+// readAudit lets compliance read every practice's trail and a practice's
+// admins their own practices', and says which in the decision's scope.
 func readAudit(p identity.Principal, r Resource) Decision {
 	d := allow("compliance reads the audit trail")
 	switch {
 	case p.Has(identity.Compliance):
+		d.AuditScope.All = true
 	case r.PracticeID != "" && p.AdminOf(r.PracticeID):
 		d.Reason = "practice admins read their own practice's audit trail"
 	case r.PracticeID == "" && len(p.Memberships) > 0:
 		d.Reason = "practice admins read their own practices' audit trail"
 	default:
 		return deny(CodeRole, "only compliance and the practice's own admins read the audit trail")
+	}
+	if !d.AuditScope.All {
+		d.AuditScope.Practices = []string{}
+		for _, m := range p.Memberships {
+			if m.Role == identity.PracticeAdmin {
+				d.AuditScope.Practices = append(d.AuditScope.Practices, m.PracticeID)
+			}
+		}
 	}
 	d.Purpose = PurposeCompliance
 	return d
