@@ -118,15 +118,15 @@ func (a *API) record(c *gin.Context, e audit.Event, failure error) bool {
 	if e.Outcome == "" {
 		e.Outcome, e.Reason = outcomeOf(failure)
 	}
-	if err := a.rec.Record(c.Request.Context(), e); err != nil {
-		web.Fail(c, err)
-		return false
-	}
-	if failure != nil {
-		web.Fail(c, failure)
-		return false
-	}
-	return true
+	ok := false
+	auditmw.Then(c, a.rec, e, func() {
+		if failure != nil {
+			web.Fail(c, failure)
+			return
+		}
+		ok = true
+	}, nil)
+	return ok
 }
 
 // outcomeOf classifies a failed read: a refusal is a denial, anything else
