@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
-	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/payer/payerstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
@@ -171,29 +170,22 @@ const nextBatch = 5
 func (a *API) itemView(c *gin.Context) auditmw.Answer {
 	ctx := c.Request.Context()
 	d, res, _ := authz.DecisionFrom(ctx)
-	ev := auditmw.Event(c, audit.ActionRead)
-	ev.PracticeID, ev.PatientIDs, ev.WorkItemID, ev.GrantID = res.PracticeID, []string{res.PatientID}, res.WorkItemID, d.GrantID
-	ev.Purpose, ev.BreakGlass = d.Purpose, d.BreakGlass()
-	fail := func(err error) auditmw.Answer {
-		ev.Outcome, ev.Reason = audit.OutcomeError, string(apperr.KindOf(err))
-		return auditmw.Answer{Event: ev, Err: err}
-	}
+	read := auditmw.StartRead(c, d, res)
 	it, err := workstore.ItemFor(ctx, a.d.DB, res.PracticeID, res.WorkItemID, a.d.Now())
 	if err != nil {
-		return fail(err)
+		return read.Answer(nil, err)
 	}
-	f, err := a.d.Patients(ctx, res.PracticeID, res.PatientID)
+	patient, err := read.Patient(a.d.Patients)
 	if err != nil {
-		return fail(err)
+		return read.Answer(nil, err)
 	}
-	full := access.Record{ID: res.PatientID, Patient: f.Patient, Balance: f.Balance, Claims: f.Claims, Recalls: f.Recalls, Treatments: f.Treatments}
-	body := itemViewFrom(it, access.Project(full, d.Fields))
+	body := itemViewFrom(it, patient)
 	// What the payer said, for claim work whose field set includes the
 	// claims: the remittance and status history, newest first.
 	history := []payerstore.Response{}
 	if it.SubjectType == string(work.SubjectClaim) && slices.Contains(d.Fields, string(access.GroupClaims)) {
 		if history, err = payerstore.History(ctx, a.d.DB, res.PracticeID, it.SubjectID, payerHistoryLimit); err != nil {
-			return fail(err)
+			return read.Answer(nil, err)
 		}
 	}
 	body["payer_history"] = history
@@ -201,8 +193,7 @@ func (a *API) itemView(c *gin.Context) auditmw.Answer {
 	if len(history) > 0 {
 		body["last_payer_response"] = history[0]
 	}
-	ev.Outcome, ev.Fields = audit.OutcomeAllow, d.Fields
-	return auditmw.Answer{Status: http.StatusOK, Body: body, Event: ev}
+	return read.Answer(body, nil)
 }
 
 type activityView struct {

@@ -1,8 +1,13 @@
 package auditmw
 
 import (
+	"context"
+	"net/http"
 	"sync"
 
+	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/gin-gonic/gin"
 )
 
@@ -30,4 +35,41 @@ func Declared(method, path string) bool {
 	mu.Lock()
 	defer mu.Unlock()
 	return declared[method+" "+path]
+}
+
+// PHIRead is a patient read a handler is answering: the read the guard's
+// decision allowed, and the request it answers. Both PHI routes build
+// their answer through it, so the record, its projection and the event
+// that records them are put together once.
+type PHIRead struct {
+	c    *gin.Context
+	read access.Read
+}
+
+// StartRead begins answering the patient read that d allowed on res.
+func StartRead(c *gin.Context, d access.Decision, res access.Resource) PHIRead {
+	return PHIRead{c: c, read: access.Read{Decision: d, Resource: res}}
+}
+
+// Patient reads the patient the read names with read (what
+// recordstore.FullReader returns) and returns it projected to the fields
+// the decision allows.
+func (r PHIRead) Patient(read func(ctx context.Context, practiceID, patientID string) (recordstore.Full, error)) (map[string]any, error) {
+	res := r.read.Resource
+	f, err := read(r.c.Request.Context(), res.PracticeID, res.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	return r.read.Project(access.Record{ID: res.PatientID, Patient: f.Patient, Balance: f.Balance, Claims: f.Claims,
+		Recalls: f.Recalls, Treatments: f.Treatments}), nil
+}
+
+// Answer is the reply to the read: body, with an event naming the fields
+// returned, or, when err is set, err, with an event recording the failure.
+func (r PHIRead) Answer(body any, err error) Answer {
+	ev := r.read.Event(Event(r.c, audit.ActionRead), err)
+	if err != nil {
+		return Answer{Event: ev, Err: err}
+	}
+	return Answer{Status: http.StatusOK, Body: body, Event: ev}
 }
