@@ -4,8 +4,11 @@
 // under a covering grant while owning an open work item of that kind for
 // that patient, and see only that kind's fields; practice admins read their
 // own practice; compliance reads audit metadata; break-glass opens one
-// patient for a short time, flagged for review. Grants, access requests
-// and break-glass sessions are defined here too.
+// patient for a short time, flagged for review. Patient records leave
+// the stores only through this package's projection to the fields a
+// decision allows. Grants, access requests and break-glass sessions are
+// the grant domain's (pkg/grant); a decision sees them as facts
+// (GrantFact, BreakGlassFact) that a FactSource loads.
 package access
 
 import (
@@ -95,6 +98,32 @@ type Decision struct {
 	// Fields are the patient fields the principal may see (ReadPatient).
 	Fields  []string
 	Purpose string
+	// AuditScope says whose audit events an allowed ReadAudit lets the
+	// principal read, so no reader of the trail decides it again.
+	AuditScope AuditScope
+}
+
+// AuditScope is whose audit events a principal may read.
+type AuditScope struct {
+	// All is every practice's events and those tied to no practice:
+	// compliance's view.
+	All bool
+	// Practices are otherwise the only practices whose events may be
+	// read: the ones the principal administers, possibly none.
+	Practices []string
+}
+
+// PracticeIDs is the scope as audit searches take it: nil for every
+// practice, otherwise the practices named, never nil, so that an empty
+// scope finds nothing rather than everything.
+func (s AuditScope) PracticeIDs() []string {
+	if s.All {
+		return nil
+	}
+	if s.Practices == nil {
+		return []string{}
+	}
+	return s.Practices
 }
 
 // BreakGlass reports whether the decision rests on a break-glass session.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/identity"
-	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/stretchr/testify/require"
@@ -17,10 +16,9 @@ import (
 
 var t0 = time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
 
-func grant(kinds ...policy.Kind) access.Grant {
-	return access.Grant{ID: "g1", PracticeID: "pA", GranteeType: access.GranteeAgent, GranteeID: "u-agent",
-		Kinds: kinds, FieldGroups: access.Groups, ValidFrom: t0.Add(-time.Hour), ValidUntil: t0.AddDate(0, 0, 90),
-		ReviewDueAt: t0.AddDate(0, 0, 30)}
+func grant(kinds ...policy.Kind) access.GrantFact {
+	return access.GrantFact{ID: "g1", PracticeID: "pA", Kinds: kinds, FieldGroups: access.Groups,
+		ValidFrom: t0.Add(-time.Hour), ValidUntil: t0.AddDate(0, 0, 90), ReviewDueAt: t0.AddDate(0, 0, 30)}
 }
 
 var agent = identity.Principal{UserID: "u-agent", Roles: []identity.Role{identity.Agent}}
@@ -30,7 +28,7 @@ func TestAgentReadNeedsGrantAndOwnedItem(t *testing.T) {
 	item := access.OwnedItem{ID: "w1", PatientID: "pt1", Kind: policy.BalanceFollowup}
 	res := access.Resource{PracticeID: "pA", PatientID: "pt1"}
 	revoked := grant(policy.BalanceFollowup)
-	revoked.RevokedAt = &t0
+	revoked.Revoked = true
 	cases := []struct {
 		name string
 		now  time.Time
@@ -38,17 +36,17 @@ func TestAgentReadNeedsGrantAndOwnedItem(t *testing.T) {
 		f    access.Facts
 		code string
 	}{
-		{"grant and item", t0, res, access.Facts{PracticeStatus: "active", Grants: []access.Grant{grant(policy.BalanceFollowup)}, Items: []access.OwnedItem{item}}, access.CodeAllowed},
+		{"grant and item", t0, res, access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{grant(policy.BalanceFollowup)}, Items: []access.OwnedItem{item}}, access.CodeAllowed},
 		{"no grant", t0, res, access.Facts{PracticeStatus: "active", Items: []access.OwnedItem{item}}, access.CodeNoGrant},
-		{"grant for another kind", t0, res, access.Facts{PracticeStatus: "active", Grants: []access.Grant{grant(policy.Recare)}, Items: []access.OwnedItem{item}}, access.CodeNoGrant},
-		{"no item", t0, res, access.Facts{PracticeStatus: "active", Grants: []access.Grant{grant(policy.BalanceFollowup)}}, access.CodeNoItem},
-		{"item of another patient", t0, access.Resource{PracticeID: "pA", PatientID: "pt2"}, access.Facts{PracticeStatus: "active", Grants: []access.Grant{grant(policy.BalanceFollowup)}, Items: []access.OwnedItem{item}}, access.CodeNoItem},
-		{"revoked", t0, res, access.Facts{PracticeStatus: "active", Grants: []access.Grant{revoked}, Items: []access.OwnedItem{item}}, access.CodeNoGrant},
-		{"expired", t0.AddDate(0, 0, 91), res, access.Facts{PracticeStatus: "active", Grants: []access.Grant{grant(policy.BalanceFollowup)}, Items: []access.OwnedItem{item}}, access.CodeNoGrant},
-		{"review lapsed", t0.AddDate(0, 0, 30), res, access.Facts{PracticeStatus: "active", Grants: []access.Grant{grant(policy.BalanceFollowup)}, Items: []access.OwnedItem{item}}, access.CodeNoGrant},
-		{"grant of another practice", t0, res, access.Facts{PracticeStatus: "active", Grants: []access.Grant{func() access.Grant { g := grant(policy.BalanceFollowup); g.PracticeID = "pB"; return g }()}, Items: []access.OwnedItem{item}}, access.CodeNoGrant},
-		{"suspended", t0, res, access.Facts{PracticeStatus: "suspended", Grants: []access.Grant{grant(policy.BalanceFollowup)}, Items: []access.OwnedItem{item}}, access.CodePracticeInactive},
-		{"kind asked differs", t0, access.Resource{PracticeID: "pA", PatientID: "pt1", Kind: policy.Recare}, access.Facts{PracticeStatus: "active", Grants: []access.Grant{grant(policy.BalanceFollowup, policy.Recare)}, Items: []access.OwnedItem{item}}, access.CodeNoItem},
+		{"grant for another kind", t0, res, access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{grant(policy.Recare)}, Items: []access.OwnedItem{item}}, access.CodeNoGrant},
+		{"no item", t0, res, access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{grant(policy.BalanceFollowup)}}, access.CodeNoItem},
+		{"item of another patient", t0, access.Resource{PracticeID: "pA", PatientID: "pt2"}, access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{grant(policy.BalanceFollowup)}, Items: []access.OwnedItem{item}}, access.CodeNoItem},
+		{"revoked", t0, res, access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{revoked}, Items: []access.OwnedItem{item}}, access.CodeNoGrant},
+		{"expired", t0.AddDate(0, 0, 91), res, access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{grant(policy.BalanceFollowup)}, Items: []access.OwnedItem{item}}, access.CodeNoGrant},
+		{"review lapsed", t0.AddDate(0, 0, 30), res, access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{grant(policy.BalanceFollowup)}, Items: []access.OwnedItem{item}}, access.CodeNoGrant},
+		{"grant of another practice", t0, res, access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{func() access.GrantFact { g := grant(policy.BalanceFollowup); g.PracticeID = "pB"; return g }()}, Items: []access.OwnedItem{item}}, access.CodeNoGrant},
+		{"suspended", t0, res, access.Facts{PracticeStatus: "suspended", Grants: []access.GrantFact{grant(policy.BalanceFollowup)}, Items: []access.OwnedItem{item}}, access.CodePracticeInactive},
+		{"kind asked differs", t0, access.Resource{PracticeID: "pA", PatientID: "pt1", Kind: policy.Recare}, access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{grant(policy.BalanceFollowup, policy.Recare)}, Items: []access.OwnedItem{item}}, access.CodeNoItem},
 	}
 	for _, c := range cases {
 		d := access.Evaluate(c.now, agent, access.ReadPatient, c.res, c.f)
@@ -66,11 +64,11 @@ func TestBreakGlassAndRoles(t *testing.T) {
 	t.Parallel()
 	res := access.Resource{PracticeID: "pA", PatientID: "pt1"}
 	comp := identity.Principal{UserID: "u-comp", Roles: []identity.Role{identity.Compliance}}
-	bg := access.BreakGlass{ID: "bg1", PracticeID: "pA", PatientID: "pt1", UserID: "u-comp", ExpiresAt: t0.Add(15 * time.Minute)}
+	bg := access.BreakGlassFact{ID: "bg1", PracticeID: "pA", PatientID: "pt1", UserID: "u-comp", ExpiresAt: t0.Add(15 * time.Minute)}
 	active := access.Facts{PracticeStatus: "active"}
 
 	require.Equal(t, access.CodeRole, access.Evaluate(t0, comp, access.ReadPatient, res, active).Code, "compliance reads PHI only by break-glass")
-	withBG := access.Facts{PracticeStatus: "active", BreakGlass: []access.BreakGlass{bg}}
+	withBG := access.Facts{PracticeStatus: "active", BreakGlass: []access.BreakGlassFact{bg}}
 	d := access.Evaluate(t0, comp, access.ReadPatient, res, withBG)
 	require.True(t, d.Allow)
 	require.True(t, d.BreakGlass())
@@ -78,7 +76,7 @@ func TestBreakGlassAndRoles(t *testing.T) {
 	require.False(t, access.Evaluate(t0.Add(15*time.Minute), comp, access.ReadPatient, res, withBG).Allow, "break-glass is time-boxed")
 	other := bg
 	other.UserID = "u-else"
-	require.False(t, access.Evaluate(t0, comp, access.ReadPatient, res, access.Facts{PracticeStatus: "active", BreakGlass: []access.BreakGlass{other}}).Allow)
+	require.False(t, access.Evaluate(t0, comp, access.ReadPatient, res, access.Facts{PracticeStatus: "active", BreakGlass: []access.BreakGlassFact{other}}).Allow)
 
 	admin := identity.Principal{UserID: "u-pa", Roles: []identity.Role{identity.PracticeAdmin}, Memberships: []identity.Membership{{PracticeID: "pA", Role: identity.PracticeAdmin}}}
 	require.True(t, access.Evaluate(t0, admin, access.ReadPatient, res, active).Allow)
@@ -118,7 +116,7 @@ func TestFieldSetsProjectExactly(t *testing.T) {
 	}
 	require.Len(t, want, len(policy.Kinds))
 	for _, k := range policy.Kinds {
-		f := access.Facts{PracticeStatus: "active", Grants: []access.Grant{grant(k)}, Items: []access.OwnedItem{{ID: "w", PatientID: "pt1", Kind: k}}}
+		f := access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{grant(k)}, Items: []access.OwnedItem{{ID: "w", PatientID: "pt1", Kind: k}}}
 		d := access.Evaluate(t0, agent, access.ReadPatient, access.Resource{PracticeID: "pA", PatientID: "pt1", Kind: k}, f)
 		require.True(t, d.Allow, k)
 		out := access.Project(rec, d.Fields)
@@ -137,31 +135,38 @@ func TestFieldSetsProjectExactly(t *testing.T) {
 	g := grant(policy.BalanceFollowup)
 	g.FieldGroups = []access.FieldGroup{access.GroupIdentity, access.GroupBalance}
 	d := access.Evaluate(t0, agent, access.ReadPatient, access.Resource{PracticeID: "pA", PatientID: "pt1"},
-		access.Facts{PracticeStatus: "active", Grants: []access.Grant{g}, Items: []access.OwnedItem{{ID: "w", PatientID: "pt1", Kind: policy.BalanceFollowup}}})
+		access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{g}, Items: []access.OwnedItem{{ID: "w", PatientID: "pt1", Kind: policy.BalanceFollowup}}})
 	require.Equal(t, []string{"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "balance"}, d.Fields)
 }
 
-func TestScopeValidation(t *testing.T) {
+// A decision to read the audit trail says whose events: compliance every
+// practice's, a practice admin the practices it administers (whichever
+// one the request named), anyone else none, since it is refused.
+func TestAuditScope(t *testing.T) {
 	t.Parallel()
-	w := access.DefaultWindows
-	ok, err := access.Scope{Kinds: []policy.Kind{policy.Recare, policy.Recare}, Reason: "recare outreach for spring"}.Normalize(w)
-	require.NoError(t, err)
-	require.Equal(t, []policy.Kind{policy.Recare}, ok.Kinds)
-	require.Equal(t, []access.FieldGroup{access.GroupIdentity, access.GroupContact, access.GroupRecalls}, ok.FieldGroups)
-	require.Equal(t, 90, ok.Days)
-	cases := map[string]access.Scope{
-		"kinds":           {Reason: "long enough reason"},
-		"kinds[1]":        {Kinds: []policy.Kind{policy.Recare, "dentistry"}, Reason: "long enough reason"},
-		"field_groups[0]": {Kinds: []policy.Kind{policy.Recare}, FieldGroups: []access.FieldGroup{"clinical"}, Reason: "long enough reason"},
-		"field_groups[1]": {Kinds: []policy.Kind{policy.Recare}, FieldGroups: []access.FieldGroup{access.GroupIdentity, access.GroupClaims}, Reason: "long enough reason"},
-		"field_groups":    {Kinds: []policy.Kind{policy.Recare}, FieldGroups: []access.FieldGroup{access.GroupContact}, Reason: "long enough reason"},
-		"days":            {Kinds: []policy.Kind{policy.Recare}, Days: 366, Reason: "long enough reason"},
-		"reason":          {Kinds: []policy.Kind{policy.Recare}, Reason: " short "},
+	comp := identity.Principal{UserID: "u-comp", Roles: []identity.Role{identity.Compliance}}
+	admin := identity.Principal{UserID: "u-pa", Roles: []identity.Role{identity.PracticeAdmin}, Memberships: []identity.Membership{
+		{PracticeID: "pA", Role: identity.PracticeAdmin}, {PracticeID: "pX", Role: identity.Agent}, {PracticeID: "pB", Role: identity.PracticeAdmin}}}
+	onlyOther := identity.Principal{UserID: "u-x", Memberships: []identity.Membership{{PracticeID: "pX", Role: identity.Agent}}}
+	cases := []struct {
+		name  string
+		p     identity.Principal
+		r     access.Resource
+		allow bool
+		scope access.AuditScope
+		ids   []string
+	}{
+		{"compliance", comp, access.Resource{}, true, access.AuditScope{All: true}, nil},
+		{"compliance, one practice", comp, access.Resource{PracticeID: "pA"}, true, access.AuditScope{All: true}, nil},
+		{"an admin", admin, access.Resource{}, true, access.AuditScope{Practices: []string{"pA", "pB"}}, []string{"pA", "pB"}},
+		{"an admin, its practice", admin, access.Resource{PracticeID: "pB"}, true, access.AuditScope{Practices: []string{"pA", "pB"}}, []string{"pA", "pB"}},
+		{"a member who administers nothing", onlyOther, access.Resource{}, true, access.AuditScope{Practices: []string{}}, []string{}},
+		{"an agent", agent, access.Resource{}, false, access.AuditScope{}, []string{}},
 	}
-	for field, sc := range cases {
-		_, err := sc.Normalize(w)
-		var ae *apperr.Error
-		require.ErrorAs(t, err, &ae, field)
-		require.Equal(t, field, ae.Field)
+	for _, c := range cases {
+		d := access.Evaluate(t0, c.p, access.ReadAudit, c.r, access.Facts{})
+		require.Equal(t, c.allow, d.Allow, c.name)
+		require.Equal(t, c.scope, d.AuditScope, c.name)
+		require.Equal(t, c.ids, d.AuditScope.PracticeIDs(), c.name)
 	}
 }

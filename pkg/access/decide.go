@@ -8,13 +8,6 @@ import (
 	"github.com/backdesk/backdesk/pkg/policy"
 )
 
-// OwnedItem is an open work item a principal owns.
-type OwnedItem struct {
-	ID        string
-	PatientID string
-	Kind      policy.Kind
-}
-
 // Facts are what a decision rests on, loaded by the Decider for one
 // principal and resource.
 type Facts struct {
@@ -23,11 +16,11 @@ type Facts struct {
 	PracticeStatus string
 	// Grants are the principal's grants on the practice, directly or
 	// through its teams, in any state.
-	Grants []Grant
+	Grants []GrantFact
 	// Items are the principal's open work items for the patient.
 	Items []OwnedItem
 	// BreakGlass are the principal's sessions for the patient.
-	BreakGlass []BreakGlass
+	BreakGlass []BreakGlassFact
 	// MFA is the platform's rule on second factors for PHI, and
 	// PracticeRequiresMFA the practice's own demand for one.
 	MFA                 MFARule
@@ -128,16 +121,27 @@ func inactive() Decision {
 	return deny(CodePracticeInactive, "the practice is suspended or offboarded: only its audit trail can be read")
 }
 
+// readAudit lets compliance read every practice's trail and a practice's
+// admins their own practices', and says which in the decision's scope.
 func readAudit(p identity.Principal, r Resource) Decision {
 	d := allow("compliance reads the audit trail")
 	switch {
 	case p.Has(identity.Compliance):
+		d.AuditScope.All = true
 	case r.PracticeID != "" && p.AdminOf(r.PracticeID):
 		d.Reason = "practice admins read their own practice's audit trail"
 	case r.PracticeID == "" && len(p.Memberships) > 0:
 		d.Reason = "practice admins read their own practices' audit trail"
 	default:
 		return deny(CodeRole, "only compliance and the practice's own admins read the audit trail")
+	}
+	if !d.AuditScope.All {
+		d.AuditScope.Practices = []string{}
+		for _, m := range p.Memberships {
+			if m.Role == identity.PracticeAdmin {
+				d.AuditScope.Practices = append(d.AuditScope.Practices, m.PracticeID)
+			}
+		}
 	}
 	d.Purpose = PurposeCompliance
 	return d
@@ -207,8 +211,8 @@ func readPatient(now time.Time, p identity.Principal, r Resource, f Facts, activ
 
 // covering returns the grant that lets p work kind at practice, picking the
 // one that stays valid longest so the decision is deterministic.
-func covering(now time.Time, practiceID string, kind policy.Kind, gs []Grant) (Grant, bool) {
-	var best Grant
+func covering(now time.Time, practiceID string, kind policy.Kind, gs []GrantFact) (GrantFact, bool) {
+	var best GrantFact
 	found := false
 	for _, g := range gs {
 		if g.PracticeID != practiceID || !g.Covers(kind, now) {

@@ -34,10 +34,10 @@ func TestSecondFactorRequiredForPHI(t *testing.T) {
 		Memberships: []identity.Membership{{PracticeID: "pA", Role: identity.PracticeAdmin}}}
 	comp := identity.Principal{UserID: "u-comp", Roles: []identity.Role{identity.Compliance}}
 	withMFA := func(p identity.Principal) identity.Principal { p.MFA = true; return p }
-	bg := access.BreakGlass{ID: "bg1", PracticeID: "pA", PatientID: "pt1", UserID: "u-comp", ExpiresAt: t0.Add(15 * time.Minute)}
+	bg := access.BreakGlassFact{ID: "bg1", PracticeID: "pA", PatientID: "pt1", UserID: "u-comp", ExpiresAt: t0.Add(15 * time.Minute)}
 
 	agentFacts := func(rule access.MFARule, practice bool) access.Facts {
-		return access.Facts{PracticeStatus: "active", Grants: []access.Grant{grant(policy.BalanceFollowup)},
+		return access.Facts{PracticeStatus: "active", Grants: []access.GrantFact{grant(policy.BalanceFollowup)},
 			Items: []access.OwnedItem{item}, MFA: rule, PracticeRequiresMFA: practice}
 	}
 	cases := []struct {
@@ -57,8 +57,8 @@ func TestSecondFactorRequiredForPHI(t *testing.T) {
 		{"break-glass open needs it once any rule is set", comp, access.OpenBreakGlass, access.Facts{PracticeStatus: "active", MFA: agentOnly}, access.CodeMFARequired},
 		{"break-glass open with it", withMFA(comp), access.OpenBreakGlass, access.Facts{PracticeStatus: "active", MFA: agentOnly}, access.CodeAllowed},
 		{"break-glass open, no rule", comp, access.OpenBreakGlass, access.Facts{PracticeStatus: "active"}, access.CodeAllowed},
-		{"break-glass read without it", comp, access.ReadPatient, access.Facts{PracticeStatus: "active", MFA: agentOnly, BreakGlass: []access.BreakGlass{bg}}, access.CodeMFARequired},
-		{"break-glass read with it", withMFA(comp), access.ReadPatient, access.Facts{PracticeStatus: "active", MFA: agentOnly, BreakGlass: []access.BreakGlass{bg}}, access.CodeBreakGlass},
+		{"break-glass read without it", comp, access.ReadPatient, access.Facts{PracticeStatus: "active", MFA: agentOnly, BreakGlass: []access.BreakGlassFact{bg}}, access.CodeMFARequired},
+		{"break-glass read with it", withMFA(comp), access.ReadPatient, access.Facts{PracticeStatus: "active", MFA: agentOnly, BreakGlass: []access.BreakGlassFact{bg}}, access.CodeBreakGlass},
 	}
 	for _, c := range cases {
 		d := access.Evaluate(t0, c.p, c.action, res, c.f)

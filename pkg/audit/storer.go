@@ -7,21 +7,23 @@ import (
 	"golang.org/x/mod/sumdb/note"
 )
 
-// Appender writes audit events inside a transaction someone else runs:
-// every store that changes who can see PHI, or a patient's account, takes
-// one and appends the change's event in the change's own transaction.
-// auditstore.Store is the one implementation; stores of other domains
-// depend on this interface, never on auditstore.
+// Appender writes events inside a transaction someone else opened. A
+// store that changes who can see PHI, or a patient's account, receives
+// one in its constructor and appends the change's event on the change's
+// own transaction, so the two commit or roll back together; it never
+// imports auditstore to do so. auditstore.Store is the Appender every
+// process passes.
 type Appender interface {
+	// Append stores events inside the caller's transaction q.
 	Append(ctx context.Context, q sqldb.Querier, events []Event) error
 }
 
 // Storer is what the recorder, the integrator, the compliance API and the
 // verifier need from storage; auditstore implements it.
 type Storer interface {
-	// Append stores events inside the caller's transaction q, so the
+	// Appender stores events inside the caller's transaction, so the
 	// recorder can commit a group of events before answering any of them.
-	Append(ctx context.Context, q sqldb.Querier, events []Event) error
+	Appender
 	// Integrate adds every pending event to the Merkle log and signs a
 	// checkpoint; only one integrator runs at a time.
 	Integrate(ctx context.Context, signer note.Signer) (Checkpoint, error)

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/policy"
 )
 
@@ -66,19 +66,19 @@ const (
 // Facts are everything Pick needs for one item.
 type Facts struct {
 	Agents []Agent
-	Grants []access.Grant // the practice's grants
+	Grants []grant.Grant // the practice's grants
 	// PatientOwners counts, per agent, the patient's other open items it owns.
 	PatientOwners map[string]int
 }
 
 // Covered reports whether one of grants lets a covers work kind at practice.
-func Covered(a Agent, practiceID string, kind policy.Kind, grants []access.Grant, now time.Time) bool {
+func Covered(a Agent, practiceID string, kind policy.Kind, grants []grant.Grant, now time.Time) bool {
 	for _, g := range grants {
 		if g.PracticeID != practiceID || !g.Covers(kind, now) {
 			continue
 		}
-		if (g.GranteeType == access.GranteeAgent && g.GranteeID == a.UserID) ||
-			(g.GranteeType == access.GranteeTeam && slices.Contains(a.Teams, g.GranteeID)) {
+		if (g.GranteeType == grant.GranteeAgent && g.GranteeID == a.UserID) ||
+			(g.GranteeType == grant.GranteeTeam && slices.Contains(a.Teams, g.GranteeID)) {
 			return true
 		}
 	}
@@ -111,7 +111,7 @@ func OnShift(a Agent, now time.Time) bool {
 
 // Eligible reports whether a may own item at now, capacity aside: the
 // test for keeping an owner when an item comes due again.
-func Eligible(a Agent, it Item, grants []access.Grant, now time.Time) bool {
+func Eligible(a Agent, it Item, grants []grant.Grant, now time.Time) bool {
 	return Covered(a, it.PracticeID, it.Kind, grants, now) && Skilled(a, it)
 }
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/stretchr/testify/require"
@@ -34,11 +34,11 @@ func TestSchedule(t *testing.T) {
 
 func TestPickReasons(t *testing.T) {
 	t.Parallel()
-	g := access.Grant{ID: "g", PracticeID: "p", GranteeType: access.GranteeTeam, GranteeID: "east",
+	g := grant.Grant{ID: "g", PracticeID: "p", GranteeType: grant.GranteeTeam, GranteeID: "east",
 		Kinds: []policy.Kind{policy.BalanceFollowup}, ValidFrom: now.Add(-time.Hour), ValidUntil: now.Add(time.Hour), ReviewDueAt: now.Add(time.Hour)}
 	it := routing.Item{ID: "i", PracticeID: "p", PatientID: "pt", Kind: policy.BalanceFollowup}
 	a := routing.Agent{UserID: "a", Teams: []string{"east"}, Kinds: []policy.Kind{policy.BalanceFollowup}, Capacity: 2, Presence: routing.Available}
-	pick := func(a routing.Agent, gs ...access.Grant) (string, routing.NoCandidate) {
+	pick := func(a routing.Agent, gs ...grant.Grant) (string, routing.NoCandidate) {
 		return routing.Pick(it, routing.Facts{Agents: []routing.Agent{a}, Grants: gs}, now)
 	}
 	_, why := pick(a)
@@ -83,17 +83,17 @@ func TestRoutingProperties(t *testing.T) {
 				agents[i].Hours, _ = routing.ParseSchedule("mon-fri 14:00-16:00")
 			}
 		}
-		var grants []access.Grant
+		var grants []grant.Grant
 		for i := range rapid.IntRange(0, 6).Draw(rt, "grants") {
-			g := access.Grant{
+			g := grant.Grant{
 				ID: fmt.Sprintf("g%d", i), PracticeID: rapid.SampledFrom(practices).Draw(rt, "practice"),
 				Kinds:     rapid.SliceOfNDistinct(rapid.SampledFrom(kinds), 1, 3, rapid.ID[policy.Kind]).Draw(rt, "gkinds"),
 				ValidFrom: now.Add(-time.Hour), ValidUntil: now.Add(time.Hour), ReviewDueAt: now.Add(time.Hour),
 			}
 			if rapid.Bool().Draw(rt, "team grant") {
-				g.GranteeType, g.GranteeID = access.GranteeTeam, rapid.SampledFrom(teams).Draw(rt, "team")
+				g.GranteeType, g.GranteeID = grant.GranteeTeam, rapid.SampledFrom(teams).Draw(rt, "team")
 			} else if nAgents > 0 {
-				g.GranteeType, g.GranteeID = access.GranteeAgent, agents[rapid.IntRange(0, nAgents-1).Draw(rt, "agent")].UserID
+				g.GranteeType, g.GranteeID = grant.GranteeAgent, agents[rapid.IntRange(0, nAgents-1).Draw(rt, "agent")].UserID
 			}
 			if rapid.IntRange(0, 4).Draw(rt, "ended") == 0 {
 				g.ValidUntil = now // expired grants cover nobody
@@ -161,28 +161,28 @@ func TestRoutingProperties(t *testing.T) {
 
 func TestTieBreakIsDeterministic(t *testing.T) {
 	t.Parallel()
-	g := access.Grant{PracticeID: "p", GranteeType: access.GranteeTeam, GranteeID: "t", Kinds: []policy.Kind{policy.Recare},
+	g := grant.Grant{PracticeID: "p", GranteeType: grant.GranteeTeam, GranteeID: "t", Kinds: []policy.Kind{policy.Recare},
 		ValidFrom: now.Add(-time.Hour), ValidUntil: now.Add(time.Hour), ReviewDueAt: now.Add(time.Hour)}
 	mk := func(id string, open, capacity int) routing.Agent {
 		return routing.Agent{UserID: id, Teams: []string{"t"}, Kinds: []policy.Kind{policy.Recare}, Capacity: capacity, Open: open, Presence: routing.Available}
 	}
 	it := routing.Item{ID: "i1", PracticeID: "p", PatientID: "x", Kind: policy.Recare}
 	agents := []routing.Agent{mk("b", 1, 10), mk("a", 1, 10), mk("c", 1, 1), mk("d", 1, 10)}
-	who, _ := routing.Pick(it, routing.Facts{Agents: agents, Grants: []access.Grant{g}}, now)
+	who, _ := routing.Pick(it, routing.Facts{Agents: agents, Grants: []grant.Grant{g}}, now)
 	require.NotEqual(t, "c", who, "c is full")
 	for range 20 {
 		rapidShuffle := []routing.Agent{agents[3], agents[1], agents[2], agents[0]}
-		again, _ := routing.Pick(it, routing.Facts{Agents: rapidShuffle, Grants: []access.Grant{g}}, now)
+		again, _ := routing.Pick(it, routing.Facts{Agents: rapidShuffle, Grants: []grant.Grant{g}}, now)
 		require.Equal(t, who, again, "equal load: the same owner whatever the order")
 	}
 	// Equally loaded agents share a burst of items instead of one taking all.
 	seen := map[string]bool{}
 	for i := range 30 {
 		it.ID = fmt.Sprintf("burst-%d", i)
-		w, _ := routing.Pick(it, routing.Facts{Agents: agents, Grants: []access.Grant{g}}, now)
+		w, _ := routing.Pick(it, routing.Facts{Agents: agents, Grants: []grant.Grant{g}}, now)
 		seen[w] = true
 	}
 	require.Len(t, seen, 3, "a, b and d all get some")
-	who, _ = routing.Pick(it, routing.Facts{Agents: []routing.Agent{mk("b", 1, 10), mk("a", 5, 10)}, Grants: []access.Grant{g}, PatientOwners: map[string]int{"a": 1}}, now)
+	who, _ = routing.Pick(it, routing.Facts{Agents: []routing.Agent{mk("b", 1, 10), mk("a", 5, 10)}, Grants: []grant.Grant{g}, PatientOwners: map[string]int{"a": 1}}, now)
 	require.Equal(t, "a", who, "the patient's owner first")
 }

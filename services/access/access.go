@@ -11,6 +11,7 @@ import (
 
 	bdaccess "github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/oidcauth"
@@ -39,8 +40,9 @@ type Deps struct {
 	// Recorder writes the login and logout events; a login that cannot be
 	// recorded does not happen.
 	Recorder *recorder.Recorder
-	// Access gives and revokes grants; Guard authorizes each route.
-	Access *bdaccess.Service
+	// Grants gives and revokes grants, and handles access requests and
+	// break-glass; Guard authorizes each route.
+	Grants *grant.Service
 	Guard  *authz.Guard
 }
 
@@ -102,7 +104,7 @@ func ForProcess(p *serve.Process) (*API, error) {
 		LogoutIDTokenHint: p.Config.OIDCLogoutIDTokenHint,
 		Log:               p.Log,
 		Recorder:          p.Recorder,
-		Access:            p.Access,
+		Grants:            p.Grants,
 		Guard:             p.Guard,
 	}), nil
 }

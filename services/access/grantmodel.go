@@ -3,7 +3,7 @@ package access
 import (
 	"time"
 
-	bdaccess "github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/services/internal/api"
 )
@@ -13,7 +13,7 @@ var (
 	errState   = apperr.Invalid("state", "invalid_state", "must be pending, approved or denied")
 )
 
-func grantResponseFrom(g bdaccess.Grant, now time.Time) api.Grant {
+func grantResponseFrom(g grant.Grant, now time.Time) api.Grant {
 	return api.Grant{
 		ID: g.ID, PracticeID: g.PracticeID, Grantee: api.Grantee{Type: string(g.GranteeType), ID: g.GranteeID},
 		Kinds: g.Kinds, FieldGroups: g.FieldGroups, Purpose: g.Purpose, Reason: g.Reason, GrantedBy: g.GrantedBy,
@@ -23,7 +23,7 @@ func grantResponseFrom(g bdaccess.Grant, now time.Time) api.Grant {
 	}
 }
 
-func requestResponseFrom(r bdaccess.Request) api.AccessRequest {
+func requestResponseFrom(r grant.Request) api.AccessRequest {
 	return api.AccessRequest{
 		ID: r.ID, PracticeID: r.PracticeID, TeamID: r.TeamID, Kinds: r.Scope.Kinds, FieldGroups: r.Scope.FieldGroups,
 		Days: r.Scope.Days, Reason: r.Scope.Reason, RequestedBy: r.RequestedBy, RequestedAt: r.RequestedAt,
@@ -31,7 +31,7 @@ func requestResponseFrom(r bdaccess.Request) api.AccessRequest {
 	}
 }
 
-func breakGlassResponseFrom(b bdaccess.BreakGlass, now time.Time) api.BreakGlass {
+func breakGlassResponseFrom(b grant.BreakGlass, now time.Time) api.BreakGlass {
 	return api.BreakGlass{
 		ID: b.ID, PracticeID: b.PracticeID, PatientID: b.PatientID, UserID: b.UserID, Reason: b.Reason,
 		OpenedAt: b.OpenedAt, ExpiresAt: b.ExpiresAt, Open: b.OpenAt(now), ReviewedAt: b.ReviewedAt,
@@ -39,6 +39,6 @@ func breakGlassResponseFrom(b bdaccess.BreakGlass, now time.Time) api.BreakGlass
 	}
 }
 
-func scopeFrom(s api.Scope) bdaccess.Scope {
-	return bdaccess.Scope{Kinds: s.Kinds, FieldGroups: s.FieldGroups, Days: s.Days, Reason: s.Reason}
+func scopeFrom(s api.Scope) grant.Scope {
+	return grant.Scope{Kinds: s.Kinds, FieldGroups: s.FieldGroups, Days: s.Days, Reason: s.Reason}
 }

@@ -6,6 +6,7 @@ import (
 
 	bdaccess "github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
@@ -16,22 +17,22 @@ import (
 
 // mountGrants registers grants, access requests and break-glass.
 func (a *API) mountGrants(api gin.IRouter) {
-	g, svc := a.d.Guard, a.d.Access
-	grant := func(ctx context.Context, p authz.Params) (bdaccess.Resource, error) {
+	g, svc := a.d.Guard, a.d.Grants
+	grantOf := func(ctx context.Context, p authz.Params) (bdaccess.Resource, error) {
 		gr, err := svc.Grant(ctx, p("grantID"))
 		return bdaccess.Resource{PracticeID: gr.PracticeID}, err
 	}
-	request := func(ctx context.Context, p authz.Params) (bdaccess.Resource, error) {
+	requestOf := func(ctx context.Context, p authz.Params) (bdaccess.Resource, error) {
 		r, err := svc.Request(ctx, p("requestID"))
 		return bdaccess.Resource{PracticeID: r.PracticeID}, err
 	}
-	g.Handle(api, http.MethodGet, "/api/v1/grants/:grantID", authz.Policy{Action: bdaccess.ManageGrants, Resolve: grant}, a.getGrant)
-	g.Handle(api, http.MethodPost, "/api/v1/grants/:grantID/revoke", authz.Policy{Action: bdaccess.ManageGrants, Resolve: grant}, a.revokeGrant)
-	g.Handle(api, http.MethodPost, "/api/v1/grants/:grantID/recertify", authz.Policy{Action: bdaccess.ManageGrants, Resolve: grant}, a.recertifyGrant)
+	g.Handle(api, http.MethodGet, "/api/v1/grants/:grantID", authz.Policy{Action: bdaccess.ManageGrants, Resolve: grantOf}, a.getGrant)
+	g.Handle(api, http.MethodPost, "/api/v1/grants/:grantID/revoke", authz.Policy{Action: bdaccess.ManageGrants, Resolve: grantOf}, a.revokeGrant)
+	g.Handle(api, http.MethodPost, "/api/v1/grants/:grantID/recertify", authz.Policy{Action: bdaccess.ManageGrants, Resolve: grantOf}, a.recertifyGrant)
 
-	g.Handle(api, http.MethodGet, "/api/v1/access-requests/:requestID", authz.Policy{Action: bdaccess.ViewAccessRequest, Resolve: request}, a.getRequest)
-	g.Handle(api, http.MethodPost, "/api/v1/access-requests/:requestID/approve", authz.Policy{Action: bdaccess.ManageGrants, Resolve: request}, a.decideRequest(true))
-	g.Handle(api, http.MethodPost, "/api/v1/access-requests/:requestID/deny", authz.Policy{Action: bdaccess.ManageGrants, Resolve: request}, a.decideRequest(false))
+	g.Handle(api, http.MethodGet, "/api/v1/access-requests/:requestID", authz.Policy{Action: bdaccess.ViewAccessRequest, Resolve: requestOf}, a.getRequest)
+	g.Handle(api, http.MethodPost, "/api/v1/access-requests/:requestID/approve", authz.Policy{Action: bdaccess.ManageGrants, Resolve: requestOf}, a.decideRequest(true))
+	g.Handle(api, http.MethodPost, "/api/v1/access-requests/:requestID/deny", authz.Policy{Action: bdaccess.ManageGrants, Resolve: requestOf}, a.decideRequest(false))
 
 	g.Handle(api, http.MethodPost, "/api/v1/break-glass", authz.Policy{Action: bdaccess.OpenBreakGlass}, a.openBreakGlass)
 	g.Handle(api, http.MethodGet, "/api/v1/break-glass", authz.Policy{Action: bdaccess.ReviewBreakGlass}, a.breakGlassQueue)
@@ -59,27 +60,27 @@ func (a *API) createGrant(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	g, err := a.d.Access.CreateGrant(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("id"),
-		bdaccess.GranteeType(in.Grantee.Type), in.Grantee.ID, scopeFrom(in.Scope))
+	g, err := a.d.Grants.CreateGrant(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("id"),
+		grant.GranteeType(in.Grantee.Type), in.Grantee.ID, scopeFrom(in.Scope))
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, grantResponseFrom(g, a.d.Access.Now()))
+	c.JSON(http.StatusCreated, grantResponseFrom(g, a.d.Grants.Now()))
 }
 
 func (a *API) listGrants(c *gin.Context) {
-	gs, err := a.d.Access.Grants(c.Request.Context(), c.Param("id"))
+	gs, err := a.d.Grants.Grants(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	now := a.d.Access.Now()
+	now := a.d.Grants.Now()
 	ids := make([]string, 0, len(gs))
 	for _, g := range gs {
 		ids = append(ids, g.GranteeID)
 	}
-	names, err := a.d.Access.GranteeNames(c.Request.Context(), ids)
+	names, err := a.d.Grants.GranteeNames(c.Request.Context(), ids)
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -94,29 +95,29 @@ func (a *API) listGrants(c *gin.Context) {
 }
 
 func (a *API) getGrant(c *gin.Context) {
-	g, err := a.d.Access.Grant(c.Request.Context(), c.Param("grantID"))
+	g, err := a.d.Grants.Grant(c.Request.Context(), c.Param("grantID"))
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, grantResponseFrom(g, a.d.Access.Now()))
+	c.JSON(http.StatusOK, grantResponseFrom(g, a.d.Grants.Now()))
 }
 
 func (a *API) revokeGrant(c *gin.Context) {
-	a.changeGrant(c, func(ctx context.Context, in api.VersionBody) (bdaccess.Grant, error) {
+	a.changeGrant(c, func(ctx context.Context, in api.VersionBody) (grant.Grant, error) {
 		p, _ := authn.PrincipalFrom(ctx)
-		return a.d.Access.RevokeGrant(ctx, p, auditmw.Event(c, audit.ActionRevoke), c.Param("grantID"), in.Version, in.Note)
+		return a.d.Grants.RevokeGrant(ctx, p, auditmw.Event(c, audit.ActionRevoke), c.Param("grantID"), in.Version, in.Note)
 	})
 }
 
 func (a *API) recertifyGrant(c *gin.Context) {
-	a.changeGrant(c, func(ctx context.Context, in api.VersionBody) (bdaccess.Grant, error) {
+	a.changeGrant(c, func(ctx context.Context, in api.VersionBody) (grant.Grant, error) {
 		p, _ := authn.PrincipalFrom(ctx)
-		return a.d.Access.Recertify(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("grantID"), in.Version)
+		return a.d.Grants.Recertify(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("grantID"), in.Version)
 	})
 }
 
-func (a *API) changeGrant(c *gin.Context, fn func(context.Context, api.VersionBody) (bdaccess.Grant, error)) {
+func (a *API) changeGrant(c *gin.Context, fn func(context.Context, api.VersionBody) (grant.Grant, error)) {
 	var in api.VersionBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
@@ -131,14 +132,14 @@ func (a *API) changeGrant(c *gin.Context, fn func(context.Context, api.VersionBo
 		a.fail(c, err, bdaccess.Resource{})
 		return
 	}
-	c.JSON(http.StatusOK, grantResponseFrom(g, a.d.Access.Now()))
+	c.JSON(http.StatusOK, grantResponseFrom(g, a.d.Grants.Now()))
 }
 
 // fail answers err. A refusal because the caller would approve or review
 // its own action goes through the guard, which records it as a denial
 // against res, or else against the resource the route resolved.
 func (a *API) fail(c *gin.Context, err error, res bdaccess.Resource) {
-	refusal, ok := bdaccess.SelfRefusal(err)
+	refusal, ok := grant.SelfRefusal(err)
 	if !ok {
 		web.Fail(c, err)
 		return
@@ -157,7 +158,7 @@ func (a *API) requestAccess(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	r, err := a.d.Access.RequestAccess(ctx, p, auditmw.Event(c, audit.ActionCreate), c.Param("id"), in.TeamID, scopeFrom(in.Scope))
+	r, err := a.d.Grants.RequestAccess(ctx, p, auditmw.Event(c, audit.ActionCreate), c.Param("id"), in.TeamID, scopeFrom(in.Scope))
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -166,14 +167,14 @@ func (a *API) requestAccess(c *gin.Context) {
 }
 
 func (a *API) listRequests(c *gin.Context) {
-	state := bdaccess.RequestState(c.Query("state"))
+	state := grant.RequestState(c.Query("state"))
 	switch state {
-	case "", bdaccess.RequestPending, bdaccess.RequestApproved, bdaccess.RequestDenied:
+	case "", grant.RequestPending, grant.RequestApproved, grant.RequestDenied:
 	default:
 		web.Fail(c, errState)
 		return
 	}
-	rs, err := a.d.Access.Requests(c.Request.Context(), c.Param("id"), state)
+	rs, err := a.d.Grants.Requests(c.Request.Context(), c.Param("id"), state)
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -182,7 +183,7 @@ func (a *API) listRequests(c *gin.Context) {
 	for _, r := range rs {
 		ids = append(ids, r.TeamID)
 	}
-	names, err := a.d.Access.GranteeNames(c.Request.Context(), ids)
+	names, err := a.d.Grants.GranteeNames(c.Request.Context(), ids)
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -197,7 +198,7 @@ func (a *API) listRequests(c *gin.Context) {
 }
 
 func (a *API) getRequest(c *gin.Context) {
-	r, err := a.d.Access.Request(c.Request.Context(), c.Param("requestID"))
+	r, err := a.d.Grants.Request(c.Request.Context(), c.Param("requestID"))
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -214,14 +215,14 @@ func (a *API) decideRequest(approve bool) gin.HandlerFunc {
 		}
 		ctx := c.Request.Context()
 		p, _ := authn.PrincipalFrom(ctx)
-		r, g, err := a.d.Access.DecideRequest(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("requestID"), approve, in.Note)
+		r, g, err := a.d.Grants.DecideRequest(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("requestID"), approve, in.Note)
 		if err != nil {
 			a.fail(c, err, bdaccess.Resource{})
 			return
 		}
 		out := api.Decision{Request: requestResponseFrom(r)}
 		if g != nil {
-			gr := grantResponseFrom(*g, a.d.Access.Now())
+			gr := grantResponseFrom(*g, a.d.Grants.Now())
 			out.Grant = &gr
 		}
 		c.JSON(http.StatusOK, out)
@@ -236,21 +237,21 @@ func (a *API) openBreakGlass(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	b, err := a.d.Access.OpenBreakGlass(ctx, p, auditmw.Event(c, audit.ActionBreakGlass), in.PatientID, in.Reason)
+	b, err := a.d.Grants.OpenBreakGlass(ctx, p, auditmw.Event(c, audit.ActionBreakGlass), in.PatientID, in.Reason)
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, breakGlassResponseFrom(b, a.d.Access.Now()))
+	c.JSON(http.StatusCreated, breakGlassResponseFrom(b, a.d.Grants.Now()))
 }
 
 func (a *API) breakGlassQueue(c *gin.Context) {
-	bs, err := a.d.Access.BreakGlassQueue(c.Request.Context(), c.Query("unreviewed") == "true")
+	bs, err := a.d.Grants.BreakGlassQueue(c.Request.Context(), c.Query("unreviewed") == "true")
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	now := a.d.Access.Now()
+	now := a.d.Grants.Now()
 	out := make([]api.BreakGlass, 0, len(bs))
 	for _, b := range bs {
 		out = append(out, breakGlassResponseFrom(b, now))
@@ -266,11 +267,11 @@ func (a *API) reviewBreakGlass(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	b, err := a.d.Access.ReviewBreakGlass(ctx, p, auditmw.Event(c, audit.ActionUpdate), c.Param("sessionID"),
-		bdaccess.Review{Note: in.Note, Disposition: in.Disposition})
+	b, err := a.d.Grants.ReviewBreakGlass(ctx, p, auditmw.Event(c, audit.ActionUpdate), c.Param("sessionID"),
+		grant.Review{Note: in.Note, Disposition: in.Disposition})
 	if err != nil {
 		a.fail(c, err, bdaccess.Resource{PracticeID: b.PracticeID, PatientID: b.PatientID})
 		return
 	}
-	c.JSON(http.StatusOK, breakGlassResponseFrom(b, a.d.Access.Now()))
+	c.JSON(http.StatusOK, breakGlassResponseFrom(b, a.d.Grants.Now()))
 }

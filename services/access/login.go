@@ -78,8 +78,12 @@ func (a *API) callback(c *gin.Context) {
 	claims, idToken, err := a.d.Login.Finish(ctx, oidcauth.Attempt{State: state, Nonce: p.Nonce, Verifier: p.Verifier}, state, c.Query("code"))
 	if err != nil {
 		a.d.Log.InfoContext(ctx, "login refused", "reason", err.Error())
-		a.recordLogin(c, audit.Actor{Subject: "unverified"}, audit.ActionLogin, audit.OutcomeDeny, "the provider's answer did not verify")
-		a.page(c, http.StatusBadRequest, "Sign-in could not be verified", "The identity provider's answer did not check out. Sign in again.")
+		// A refusal gives nothing away, so it is answered even when its
+		// event cannot be recorded.
+		refuse := func() {
+			a.page(c, http.StatusBadRequest, "Sign-in could not be verified", "The identity provider's answer did not check out. Sign in again.")
+		}
+		a.recordLogin(c, audit.Actor{Subject: "unverified"}, audit.ActionLogin, audit.OutcomeDeny, "the provider's answer did not verify", refuse, refuse)
 		return
 	}
 	id := identity.Identity{Issuer: claims.Issuer, Subject: claims.Subject, Name: claims.Name, Email: claims.Email,
@@ -92,10 +96,15 @@ func (a *API) callback(c *gin.Context) {
 	}
 	actor := auditmw.ActorFrom(c)
 	actor.Issuer, actor.Subject = id.Issuer, id.Subject
-	if err := a.recordLogin(c, actor, audit.ActionLogin, audit.OutcomeAllow, ""); err != nil {
+	a.recordLogin(c, actor, audit.ActionLogin, audit.OutcomeAllow, "", func() { a.signIn(c, id, idToken, p.ReturnTo) }, func() {
 		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "Sign-ins cannot be recorded right now, so none are allowed. Try again in a minute.")
-		return
-	}
+	})
+}
+
+// signIn starts the session of a sign-in whose event is recorded and
+// sends the browser back where it was going.
+func (a *API) signIn(c *gin.Context, id identity.Identity, idToken, returnTo string) {
+	ctx := c.Request.Context()
 	// The ID token is kept only for providers that need it back at
 	// logout, and then sealed: it is not a credential for Backdesk's API.
 	if !a.d.LogoutIDTokenHint {
@@ -111,7 +120,7 @@ func (a *API) callback(c *gin.Context) {
 	}
 	a.setCookie(c, authn.SessionCookie, sid, "/", 0)
 	a.d.Log.InfoContext(ctx, "signed in", "issuer", id.Issuer, "subject", id.Subject)
-	c.Redirect(http.StatusSeeOther, p.ReturnTo)
+	c.Redirect(http.StatusSeeOther, returnTo)
 }
 
 func (a *API) logout(c *gin.Context) {
@@ -124,13 +133,17 @@ func (a *API) logout(c *gin.Context) {
 		_ = a.d.Sessions.Delete(ctx, sid)
 	}
 	a.setCookie(c, authn.SessionCookie, "", "/", -1)
-	_ = a.recordLogin(c, auditmw.ActorFrom(c), audit.ActionLogout, audit.OutcomeAllow, "")
-	back := strings.TrimSuffix(a.d.PublicURL, "/") + "/auth/logged-out"
-	if u, ok := a.d.Login.EndSessionURL(context.WithoutCancel(ctx), hint, back); ok {
-		c.Redirect(http.StatusSeeOther, u)
-		return
+	// The session is gone already: the browser leaves whether or not the
+	// sign-out could be recorded.
+	leave := func() {
+		back := strings.TrimSuffix(a.d.PublicURL, "/") + "/auth/logged-out"
+		if u, ok := a.d.Login.EndSessionURL(context.WithoutCancel(ctx), hint, back); ok {
+			c.Redirect(http.StatusSeeOther, u)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, "/auth/logged-out")
 	}
-	c.Redirect(http.StatusSeeOther, "/auth/logged-out")
+	a.recordLogin(c, auditmw.ActorFrom(c), audit.ActionLogout, audit.OutcomeAllow, "", leave, leave)
 }
 
 func (a *API) loggedOut(c *gin.Context) {
@@ -163,16 +176,19 @@ func clip(s string) string {
 	return s
 }
 
-// recordLogin writes a sign-in or sign-out event ahead of the answer.
-func (a *API) recordLogin(c *gin.Context, actor audit.Actor, action audit.Action, outcome audit.Outcome, reason string) error {
+// recordLogin writes a sign-in or sign-out event, then answers with
+// answer. An event that cannot be recorded is logged and answered with
+// unrecorded instead. Without a recorder nothing is recorded.
+func (a *API) recordLogin(c *gin.Context, actor audit.Actor, action audit.Action, outcome audit.Outcome, reason string,
+	answer, unrecorded func()) {
 	if a.d.Recorder == nil {
-		return nil
+		answer()
+		return
 	}
 	e := auditmw.Event(c, action)
 	e.Actor, e.Outcome, e.Reason = actor, outcome, reason
-	err := a.d.Recorder.Record(c.Request.Context(), e)
-	if err != nil {
+	auditmw.Then(c, a.d.Recorder, e, answer, func(err error) {
 		a.d.Log.WarnContext(c.Request.Context(), "sign-in event not recorded", "action", string(action), "error", err.Error())
-	}
-	return err
+		unrecorded()
+	})
 }

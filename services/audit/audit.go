@@ -11,16 +11,13 @@ import (
 	"net/http"
 
 	"github.com/backdesk/backdesk/pkg/access"
-	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
-	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
-	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/mod/sumdb/note"
@@ -34,7 +31,7 @@ type API struct {
 	hours         Hours
 	retentionDays int
 	guard         *authz.Guard
-	grants        *accessstore.Store
+	grants        Grants
 	people        People
 }
 
@@ -83,21 +80,13 @@ var eventFields = []string{
 // practices' events cannot be probed.
 var errOtherPractice = apperr.NotFound("audit event")
 
-// scope is the set of practices the caller may see: nil for compliance
-// (every practice, and events tied to none), otherwise the practices the
-// caller administers, possibly none.
+// scope is the set of practices the caller may see, as the decision that
+// let the request in says (access.AuditScope): nil for compliance (every
+// practice, and events tied to none), otherwise the practices the caller
+// administers, possibly none.
 func scope(ctx context.Context) []string {
-	p, _ := authn.PrincipalFrom(ctx)
-	if p.Has(identity.Compliance) {
-		return nil
-	}
-	ids := []string{}
-	for _, m := range p.Memberships {
-		if m.Role == identity.PracticeAdmin {
-			ids = append(ids, m.PracticeID)
-		}
-	}
-	return ids
+	d, _, _ := authz.DecisionFrom(ctx)
+	return d.AuditScope.PracticeIDs()
 }
 
 // visible reports whether an event of practiceID is within the caller's scope.
@@ -129,15 +118,15 @@ func (a *API) record(c *gin.Context, e audit.Event, failure error) bool {
 	if e.Outcome == "" {
 		e.Outcome, e.Reason = outcomeOf(failure)
 	}
-	if err := a.rec.Record(c.Request.Context(), e); err != nil {
-		web.Fail(c, err)
-		return false
-	}
-	if failure != nil {
-		web.Fail(c, failure)
-		return false
-	}
-	return true
+	ok := false
+	auditmw.Then(c, a.rec, e, func() {
+		if failure != nil {
+			web.Fail(c, failure)
+			return
+		}
+		ok = true
+	}, nil)
+	return ok
 }
 
 // outcomeOf classifies a failed read: a refusal is a denial, anything else

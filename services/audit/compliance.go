@@ -10,9 +10,9 @@ import (
 	"time"
 
 	bdaccess "github.com/backdesk/backdesk/pkg/access"
-	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
@@ -22,8 +22,14 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
+// Grants lists grants live at now whose re-certification falls before
+// until, in the given practices (nil: every practice); grant.Service does.
+type Grants interface {
+	DueForReview(ctx context.Context, practices []string, until, now time.Time, limit int) ([]grant.Grant, error)
+}
+
 // WithGrants lets the audit service list grants due for re-certification.
-func (a *API) WithGrants(g *accessstore.Store) *API {
+func (a *API) WithGrants(g Grants) *API {
 	a.grants = g
 	return a
 }

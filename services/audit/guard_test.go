@@ -11,7 +11,7 @@ import (
 // guardFor is the route guard the services build, over db. Reading the
 // audit trail needs no stored facts, so db may be nil there.
 func guardFor(db *sqldb.DB, rec *recorder.Recorder) *authz.Guard {
-	var store access.FactStore
+	var store access.FactSource
 	if db != nil {
 		store = accessstore.New(db)
 	}

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
+	"github.com/backdesk/backdesk/pkg/grant/grantstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	auditapi "github.com/backdesk/backdesk/services/audit"
@@ -37,7 +37,7 @@ func TestAuditRoutesMatchTheSpec(t *testing.T) {
 		c.Request = c.Request.WithContext(authn.WithPrincipal(c.Request.Context(), as))
 		c.Next()
 	})
-	auditapi.New(env.store, rec, nil).WithHours(env.hours).WithGrants(accessstore.New(env.db)).Guarded(guardFor(nil, rec)).Mount(api)
+	auditapi.New(env.store, rec, nil).WithHours(env.hours).WithGrants(grantstore.New(env.db, env.store)).Guarded(guardFor(nil, rec)).Mount(api)
 
 	param := regexp.MustCompile(`:([A-Za-z_]+)`)
 	var served, documented []string

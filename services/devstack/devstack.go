@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/platform/relay"
@@ -183,7 +182,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	practices, imp, rosters, routes := d.Practices, d.Imports, d.Roster, d.Routing
 	// Seeding is system work across practices: it looks the demo practice
 	// up by NPI, then creates it, its staff and its data.
-	seed := seedDeps{issuer: c.OIDCIssuer, practices: practices, ids: p.Identity, imports: imp, roster: rosters, access: p.Access}
+	seed := seedDeps{issuer: c.OIDCIssuer, practices: practices, ids: p.Identity, imports: imp, roster: rosters, grants: p.Grants}
 	if err := seedDemo(sqldb.AllPractices(ctx), seed); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("demo data: %w", err)
@@ -214,6 +213,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	rt.Mount(p.API)
 	onboarding.New(practices, p.Identity, imp).
 		Guarded(p.Guard).
+		WithFacts(p.Facts).
 		WithPatients(p.Recorder, d.Records.FullRecord).
 		WithChecklist(p.DB).
 		Mount(p.API)
@@ -224,10 +224,10 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	}
 	acc.Mount(p.Engine, p.API)
 	acc.MountPracticeRoutes(p.API)
-	workqueue.New(workqueue.Deps{Desk: d.Desk, Payers: d.Payers, Roster: rosters, Routing: routes, Guard: p.Guard, Decider: p.Decider, DB: p.DB,
+	workqueue.New(workqueue.Deps{Desk: d.Desk, Payers: d.Payers, Roster: rosters, Routing: routes, Guard: p.Guard, Facts: p.Facts, DB: p.DB,
 		Recorder: p.Recorder, Patients: d.Records.FullRecord, Practices: practices, Reports: d.Reports}).Mount(p.API)
 	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
-		WithHours(audit.AgentHours(rosters)).WithGrants(accessstore.New(p.DB)).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
+		WithHours(audit.AgentHours(rosters)).WithGrants(p.Grants).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
 	// The web console calls the API above through this same engine.
 	console.New(console.Deps{API: p.Engine, Guard: p.Guard, IdleTimeout: p.Config.SessionIdle, SecureCookies: p.Config.SecureCookies(),
 		PublicURL: c.PublicURL, IssuerURL: c.OIDCIssuer, Log: p.Log}).Mount(p.API)

@@ -119,7 +119,7 @@ VALUES ($1, $2, 'agent', $3, '["balance_followup"]', '["identity","contact","gua
 					revoked = nil
 				}
 				execIn(t, db, w.practice[true], `UPDATE grants SET revoked_at = $2 WHERE id = $1`, aliceGrant, revoked)
-				b.stack.Decider.Invalidate(ctx, access.AllKey)
+				b.stack.Facts.Invalidate(ctx, access.AllKey)
 			}
 			setItem := func(on bool) {
 				var owner any

@@ -161,5 +161,5 @@ func revokeDemoGrants(t *testing.T, b bundle, practiceID string) {
 		_, err := tx.ExecContext(ctx, `UPDATE grants SET revoked_at = $2 WHERE practice_id = $1 AND revoked_at IS NULL`, practiceID, time.Now().UTC())
 		return err
 	}))
-	b.stack.Decider.Invalidate(ctx, access.AllKey)
+	b.stack.Facts.Invalidate(ctx, access.AllKey)
 }

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -49,7 +49,7 @@ func seedDemo(ctx context.Context, d seedDeps) error {
 		}
 	}
 	now := time.Now()
-	if err := demoStaff(ctx, d.issuer, p.ID, practices, ids, d.roster, d.access, now); err != nil {
+	if err := demoStaff(ctx, d.issuer, p.ID, practices, ids, d.roster, d.grants, now); err != nil {
 		return err
 	}
 	return importDemo(ctx, imp, p.ID, now)
@@ -62,5 +62,5 @@ type seedDeps struct {
 	ids       *identity.Service
 	imports   *imports.Service
 	roster    *roster.Service
-	access    *access.Service
+	grants    *grant.Service
 }

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/practice"
@@ -27,7 +27,7 @@ const DemoTeamName = "Lakeside billing team"
 // grants every kind of work, available with room in their queues, so the
 // items the demo imports create are routed to them.
 func demoStaff(ctx context.Context, issuer string, practiceID string, practices *practice.Service, ids *identity.Service,
-	r *roster.Service, acc *access.Service, now time.Time) error {
+	r *roster.Service, acc *grant.Service, now time.Time) error {
 	users := map[string]devissuer.User{}
 	for _, u := range devissuer.DemoUsers() {
 		users[u.Username] = u
@@ -71,7 +71,7 @@ func demoStaff(ctx context.Context, issuer string, practiceID string, practices 
 		}
 	}
 	ev := audit.Event{Actor: audit.Actor{Issuer: issuer, Subject: pat.Subject, Role: string(identity.PracticeAdmin)}}
-	_, err = acc.CreateGrant(ctx, admin, ev, practiceID, access.GranteeTeam, team.ID, access.Scope{
+	_, err = acc.CreateGrant(ctx, admin, ev, practiceID, grant.GranteeTeam, team.ID, grant.Scope{
 		Kinds: policy.Kinds, Reason: "Demo: outsourced follow-up for every kind of work"})
 	return err
 }

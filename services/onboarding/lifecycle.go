@@ -116,8 +116,8 @@ func (a *API) offboard(c *gin.Context) {
 // status changed: a suspension denies its patients at once, everywhere.
 // The router's reconciler takes its items from their owners.
 func (a *API) statusChanged(c *gin.Context, err error) {
-	if err == nil && a.guard != nil {
-		a.guard.Decider.Invalidate(c.Request.Context(), access.PracticeKey(c.Param("id")))
+	if err == nil && a.facts != nil {
+		a.facts.Invalidate(c.Request.Context(), access.PracticeKey(c.Param("id")))
 	}
 }
 

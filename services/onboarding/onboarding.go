@@ -31,6 +31,7 @@ type API struct {
 	rec         *recorder.Recorder
 	readPatient PatientReader
 	guard       *authz.Guard
+	facts       access.Invalidator
 	checklistDB *sqldb.DB
 }
 
@@ -42,6 +43,14 @@ func New(practices *practice.Service, id *identity.Service, imp *imports.Service
 // Guarded puts every route behind g, the access decision point.
 func (a *API) Guarded(g *authz.Guard) *API {
 	a.guard = g
+	return a
+}
+
+// WithFacts tells facts (the process's access fact cache) of every change
+// to a practice's status, so that a suspension denies its patients at
+// once on every replica.
+func (a *API) WithFacts(facts access.Invalidator) *API {
+	a.facts = facts
 	return a
 }
 

@@ -2,12 +2,8 @@ package onboarding
 
 import (
 	"context"
-	"net/http"
 
-	"github.com/backdesk/backdesk/pkg/access"
-	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
-	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -27,18 +23,7 @@ func (a *API) WithPatients(rec *recorder.Recorder, read PatientReader) *API {
 // decision names: all of them for the practice's admins and break-glass,
 // the work kind's field set for an agent working the patient.
 func (a *API) getPatient(c *gin.Context) auditmw.Answer {
-	ctx := c.Request.Context()
-	d, res, _ := authz.DecisionFrom(ctx)
-	ev := auditmw.Event(c, audit.ActionRead)
-	ev.PracticeID, ev.PatientIDs, ev.Purpose = res.PracticeID, []string{res.PatientID}, d.Purpose
-	ev.GrantID, ev.WorkItemID, ev.BreakGlass = d.GrantID, d.WorkItemID, d.BreakGlass()
-	full, err := a.readPatient(ctx, res.PracticeID, res.PatientID)
-	if err != nil {
-		ev.Outcome, ev.Reason = audit.OutcomeError, string(apperr.KindOf(err))
-		return auditmw.Answer{Event: ev, Err: err}
-	}
-	ev.Outcome, ev.Fields = audit.OutcomeAllow, d.Fields
-	rec := access.Record{ID: res.PatientID, Patient: full.Patient, Balance: full.Balance, Claims: full.Claims,
-		Recalls: full.Recalls, Treatments: full.Treatments}
-	return auditmw.Answer{Status: http.StatusOK, Body: access.Project(rec, d.Fields), Event: ev}
+	d, res, _ := authz.DecisionFrom(c.Request.Context())
+	read := auditmw.StartRead(c, d, res)
+	return read.Answer(read.Patient(a.readPatient))
 }

@@ -105,7 +105,7 @@ func (a *API) putAgent(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	a.d.Decider.Invalidate(ctx, access.UserKey(uid))
+	a.d.Facts.Invalidate(ctx, access.UserKey(uid))
 	a.respondAgent(c, http.StatusOK, uid)
 }
 
@@ -196,7 +196,7 @@ func (a *API) changeMember(c *gin.Context, change func() error) {
 		web.Fail(c, err)
 		return
 	}
-	a.d.Decider.Invalidate(ctx, access.UserKey(c.Param("userID")))
+	a.d.Facts.Invalidate(ctx, access.UserKey(c.Param("userID")))
 	c.Status(http.StatusNoContent)
 }
 

@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/backdesk/backdesk/pkg/access"
-	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
@@ -115,37 +114,29 @@ const payerHistoryLimit = 20
 func (a *API) itemView(c *gin.Context) auditmw.Answer {
 	ctx := c.Request.Context()
 	d, res, _ := authz.DecisionFrom(ctx)
-	ev := auditmw.Event(c, audit.ActionRead)
-	ev.PracticeID, ev.PatientIDs, ev.WorkItemID, ev.GrantID = res.PracticeID, []string{res.PatientID}, res.WorkItemID, d.GrantID
-	ev.Purpose, ev.BreakGlass = d.Purpose, d.BreakGlass()
-	fail := func(err error) auditmw.Answer {
-		ev.Outcome, ev.Reason = audit.OutcomeError, string(apperr.KindOf(err))
-		return auditmw.Answer{Event: ev, Err: err}
-	}
+	read := auditmw.StartRead(c, d, res)
 	it, err := a.d.Desk.Item(ctx, res.PracticeID, res.WorkItemID)
 	if err != nil {
-		return fail(err)
+		return read.Answer(nil, err)
 	}
-	f, err := a.d.Patients(ctx, res.PracticeID, res.PatientID)
+	patient, err := read.Patient(a.d.Patients)
 	if err != nil {
-		return fail(err)
+		return read.Answer(nil, err)
 	}
-	full := access.Record{ID: res.PatientID, Patient: f.Patient, Balance: f.Balance, Claims: f.Claims, Recalls: f.Recalls, Treatments: f.Treatments}
-	body := itemViewFrom(it, access.Project(full, d.Fields))
+	body := itemViewFrom(it, patient)
 	// What the payer said, for claim work whose field set includes the
 	// claims: the remittance and status history, newest first.
 	history := []payer.Response{}
 	if it.SubjectType == string(work.SubjectClaim) && slices.Contains(d.Fields, string(access.GroupClaims)) {
 		if history, err = a.d.Payers.History(ctx, res.PracticeID, it.SubjectID, payerHistoryLimit); err != nil {
-			return fail(err)
+			return read.Answer(nil, err)
 		}
 	}
 	body.PayerHistory = api.Each(history, payerResponseFrom)
 	if len(history) > 0 {
 		body.LastPayerResponse = &body.PayerHistory[0]
 	}
-	ev.Outcome, ev.Fields = audit.OutcomeAllow, d.Fields
-	return auditmw.Answer{Status: http.StatusOK, Body: body, Event: ev}
+	return read.Answer(body, nil)
 }
 
 func itemViewFrom(it work.Detail, patient map[string]any) api.ItemView {

@@ -30,7 +30,7 @@ type Deps struct {
 	Roster    *roster.Service
 	Routing   *routing.Service
 	Guard     *authz.Guard
-	Decider   *access.Decider // told when team membership changes
+	Facts     access.Invalidator // told when team membership changes
 	DB        *sqldb.DB
 	Recorder  *recorder.Recorder // writes the item view's audit event first
 	Patients  func(ctx context.Context, practiceID, patientID string) (records.Full, error)

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/routing"
 )
@@ -29,7 +29,7 @@ WHERE g.practice_id = $1 AND g.revoked_at IS NULL AND g.valid_until > $2`
 
 // pool returns the agents some live grant of the practice covers, with
 // their load, and the practice's live grants.
-func (s *Store) pool(ctx context.Context, tx *sql.Tx, practiceID string) ([]routing.Agent, []access.Grant, error) {
+func (s *Store) pool(ctx context.Context, tx *sql.Tx, practiceID string) ([]routing.Agent, []grant.Grant, error) {
 	now := s.now()
 	grants, err := loadGrants(ctx, tx, practiceID, now)
 	if err != nil || len(grants) == 0 {
@@ -75,15 +75,15 @@ func (s *Store) pool(ctx context.Context, tx *sql.Tx, practiceID string) ([]rout
 	return agents, grants, rows.Err()
 }
 
-func loadGrants(ctx context.Context, tx *sql.Tx, practiceID string, now time.Time) ([]access.Grant, error) {
+func loadGrants(ctx context.Context, tx *sql.Tx, practiceID string, now time.Time) ([]grant.Grant, error) {
 	rows, err := tx.QueryContext(ctx, liveGrants, practiceID, now)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []access.Grant
+	var out []grant.Grant
 	for rows.Next() {
-		g := access.Grant{PracticeID: practiceID}
+		g := grant.Grant{PracticeID: practiceID}
 		var kinds string
 		if err := rows.Scan(&g.ID, &g.GranteeType, &g.GranteeID, &kinds, &g.ValidFrom, &g.ValidUntil, &g.ReviewDueAt); err != nil {
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/policy"
 )
 
@@ -82,7 +83,7 @@ type Grant struct {
 	RevokedAt   *time.Time          `json:"revoked_at"`
 	RevokedBy   string              `json:"revoked_by,omitempty"`
 	RevokeNote  string              `json:"revoke_note,omitempty"`
-	State       access.GrantState   `json:"state"`
+	State       grant.State         `json:"state"`
 	Version     int                 `json:"version"`
 }
 
@@ -104,7 +105,7 @@ type AccessRequest struct {
 	Reason       string              `json:"reason"`
 	RequestedBy  string              `json:"requested_by"`
 	RequestedAt  time.Time           `json:"requested_at"`
-	State        access.RequestState `json:"state"`
+	State        grant.RequestState  `json:"state"`
 	DecidedBy    string              `json:"decided_by,omitempty"`
 	DecidedAt    *time.Time          `json:"decided_at"`
 	DecisionNote string              `json:"decision_note,omitempty"`
@@ -138,7 +139,7 @@ type BreakGlass struct {
 	ReviewedBy string     `json:"reviewed_by,omitempty"`
 	ReviewNote string     `json:"review_note,omitempty"`
 	// ReviewDisposition is justified, not_justified or referred once reviewed.
-	ReviewDisposition access.Disposition `json:"review_disposition,omitempty"`
+	ReviewDisposition grant.Disposition `json:"review_disposition,omitempty"`
 }
 
 // BreakGlassList is the break-glass sessions compliance reviews.
@@ -156,6 +157,6 @@ type BreakGlassBody struct {
 // BreakGlassReviewBody closes a break-glass session with compliance's
 // note and disposition.
 type BreakGlassReviewBody struct {
-	Note        string             `json:"note"`
-	Disposition access.Disposition `json:"disposition"`
+	Note        string            `json:"note"`
+	Disposition grant.Disposition `json:"disposition"`
 }

@@ -1,6 +1,9 @@
-// Package auditmw builds audit events from HTTP requests: who (the
-// principal, as the identity layer established it), from where, and the
-// request and trace ids that tie the event to logs and traces.
+// Package auditmw is the HTTP side of auditing. It builds audit events
+// from requests: who (the principal, as the identity layer established
+// it), from where, and the request and trace ids that tie the event to
+// logs and traces. It is also the one place where a request is recorded
+// and then answered (Then, Send), and where a patient read is projected
+// and recorded (StartRead) for the routes declared as returning PHI.
 package auditmw
 
 import (

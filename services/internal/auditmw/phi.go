@@ -1,23 +1,15 @@
 package auditmw
 
 import (
+	"context"
+	"net/http"
 	"sync"
 
+	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
-	"github.com/backdesk/backdesk/pkg/audit/recorder"
-	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/gin-gonic/gin"
 )
-
-// Answer is what a PHI handler produces: the reply it would send and the
-// audit event that describes it (outcome allow or deny, practice, patients,
-// the names of the fields returned).
-type Answer struct {
-	Status int
-	Body   any
-	Event  audit.Event
-	Err    error // sent instead of Body, after the event is recorded
-}
 
 // PHIHandler computes an answer without writing it.
 type PHIHandler func(c *gin.Context) Answer
@@ -30,22 +22,11 @@ var (
 // PHI returns the handler of a route that returns PHI, declaring it under
 // method and its full path: h's event is committed before the answer is
 // written, and if it cannot be, the answer is 503 with no PHI.
-func PHI(method, fullPath string, rec *recorder.Recorder, h PHIHandler) gin.HandlerFunc {
+func PHI(method, fullPath string, rec Recorder, h PHIHandler) gin.HandlerFunc {
 	mu.Lock()
 	declared[method+" "+fullPath] = true
 	mu.Unlock()
-	return func(c *gin.Context) {
-		a := h(c)
-		if err := rec.Record(c.Request.Context(), a.Event); err != nil {
-			web.Fail(c, err)
-			return
-		}
-		if a.Err != nil {
-			web.Fail(c, a.Err)
-			return
-		}
-		c.JSON(a.Status, a.Body)
-	}
+	return func(c *gin.Context) { Send(c, rec, h(c)) }
 }
 
 // Declared reports whether the route (method and gin path) was registered
@@ -54,4 +35,41 @@ func Declared(method, path string) bool {
 	mu.Lock()
 	defer mu.Unlock()
 	return declared[method+" "+path]
+}
+
+// PHIRead is a patient read a handler is answering: the read the guard's
+// decision allowed, and the request it answers. Both PHI routes build
+// their answer through it, so the record, its projection and the event
+// that records them are put together once.
+type PHIRead struct {
+	c    *gin.Context
+	read access.Read
+}
+
+// StartRead begins answering the patient read that d allowed on res.
+func StartRead(c *gin.Context, d access.Decision, res access.Resource) PHIRead {
+	return PHIRead{c: c, read: access.Read{Decision: d, Resource: res}}
+}
+
+// Patient reads the patient the read names with read (what
+// records.FullReader returns) and returns it projected to the fields
+// the decision allows.
+func (r PHIRead) Patient(read func(ctx context.Context, practiceID, patientID string) (records.Full, error)) (map[string]any, error) {
+	res := r.read.Resource
+	f, err := read(r.c.Request.Context(), res.PracticeID, res.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	return r.read.Project(access.Record{ID: res.PatientID, Patient: f.Patient, Balance: f.Balance, Claims: f.Claims,
+		Recalls: f.Recalls, Treatments: f.Treatments}), nil
+}
+
+// Answer is the reply to the read: body, with an event naming the fields
+// returned, or, when err is set, err, with an event recording the failure.
+func (r PHIRead) Answer(body any, err error) Answer {
+	ev := r.read.Event(Event(r.c, audit.ActionRead), err)
+	if err != nil {
+		return Answer{Event: ev, Err: err}
+	}
+	return Answer{Status: http.StatusOK, Body: body, Event: ev}
 }

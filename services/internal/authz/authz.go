@@ -144,15 +144,11 @@ func (g *Guard) Deny(c *gin.Context, method string, res access.Resource, code, r
 		ev.PatientIDs = []string{res.PatientID}
 	}
 	ev.Outcome, ev.Reason = audit.OutcomeDeny, code
-	if err := g.Recorder.Record(c.Request.Context(), ev); err != nil {
-		web.Fail(c, err)
-		return
-	}
+	refusal := error(&apperr.Error{Kind: apperr.KindForbidden, Code: code, Message: reason})
 	if code == access.CodeNoPractice {
-		web.Fail(c, apperr.NotFound("practice"))
-		return
+		refusal = apperr.NotFound("practice")
 	}
-	web.Fail(c, &apperr.Error{Kind: apperr.KindForbidden, Code: code, Message: reason})
+	auditmw.Send(c, g.Recorder, auditmw.Answer{Event: ev, Err: refusal})
 }
 
 func actionFor(method string) audit.Action {

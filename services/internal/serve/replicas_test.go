@@ -10,6 +10,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -40,10 +41,10 @@ func TestRevocationReachesTheOtherReplica(t *testing.T) {
 				p, err := serve.Open(ctx, "access", cfg, &bytes.Buffer{})
 				require.NoError(t, err)
 				t.Cleanup(p.Close)
-				go p.Decider.Run(ctx)
+				go p.Facts.Run(ctx)
 				replicas[i] = p
 			}
-			require.Eventually(t, func() bool { return replicas[0].Decider.Live() && replicas[1].Decider.Live() },
+			require.Eventually(t, func() bool { return replicas[0].Facts.Live() && replicas[1].Facts.Live() },
 				10*time.Second, 5*time.Millisecond, "both replicas subscribe")
 
 			now := time.Now().UTC()
@@ -54,13 +55,13 @@ func TestRevocationReachesTheOtherReplica(t *testing.T) {
 				return dec
 			}
 			ev := audit.Event{Actor: audit.Actor{Issuer: "https://idp.test", Subject: "pat"}}
-			g, err := replicas[0].Access.CreateGrant(ctx, admin, ev, "pr-r", access.GranteeTeam, team,
-				access.Scope{Kinds: []policy.Kind{policy.BalanceFollowup}, Reason: "replica test grant"})
+			g, err := replicas[0].Grants.CreateGrant(ctx, admin, ev, "pr-r", grant.GranteeTeam, team,
+				grant.Scope{Kinds: []policy.Kind{policy.BalanceFollowup}, Reason: "replica test grant"})
 			require.NoError(t, err)
 			require.Eventually(t, func() bool { return read(replicas[1]).Allow }, 10*time.Second, 5*time.Millisecond)
 
 			start := time.Now()
-			_, err = replicas[0].Access.RevokeGrant(ctx, admin, ev, g.ID, g.Version, "done")
+			_, err = replicas[0].Grants.RevokeGrant(ctx, admin, ev, g.ID, g.Version, "done")
 			require.NoError(t, err)
 			require.Eventually(t, func() bool { return read(replicas[1]).Code == access.CodeNoGrant }, 10*time.Second, time.Millisecond,
 				"the other replica must stop trusting its cached grant")

@@ -22,9 +22,12 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/access/accessstore"
+	"github.com/backdesk/backdesk/pkg/access/factcache"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
+	"github.com/backdesk/backdesk/pkg/grant"
+	"github.com/backdesk/backdesk/pkg/grant/grantstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/config"
@@ -64,11 +67,14 @@ type Process struct {
 	// (its committer runs with the process).
 	Audit    *auditstore.Store
 	Recorder *recorder.Recorder
-	// Decider is the one access decision point; Guard puts it in front
-	// of routes; Access gives and revokes grants.
+	// Facts caches what access decisions rest on and is told when it
+	// changes (its invalidations reach every replica); Decider is the one
+	// access decision point; Guard puts it in front of routes; Grants
+	// gives and revokes grants, handles access requests and break-glass.
+	Facts   *factcache.Cache
 	Decider *access.Decider
 	Guard   *authz.Guard
-	Access  *access.Service
+	Grants  *grant.Service
 	// AuditVerifier checks audit checkpoints: read from the public key,
 	// BACKDESK_AUDIT_VERIFY_KEY, or derived from the signing key where
 	// that is loaded. AuditSigner signs them and is set only in a process
@@ -172,11 +178,11 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 	}
 	p.Recorder = recorder.New(db, p.Audit, recorder.Config{Logger: p.Log})
 	p.Go(p.Recorder.Run)
-	facts := accessstore.New(db)
-	p.Decider = access.NewDecider(facts, access.DeciderConfig{Redis: rc, Log: p.Log, MFA: mfa})
-	p.Go(p.Decider.Run)
+	p.Facts = factcache.New(accessstore.New(db), factcache.Config{Redis: rc, Log: p.Log})
+	p.Go(p.Facts.Run)
+	p.Decider = access.NewDecider(p.Facts, access.DeciderConfig{MFA: mfa})
 	p.Guard = &authz.Guard{Decider: p.Decider, Recorder: p.Recorder}
-	p.Access = access.NewService(facts, p.Decider, access.Windows{
+	p.Grants = grant.NewService(grantstore.New(db, p.Audit), p.Identity, p.Decider, p.Facts, grant.Windows{
 		DefaultDays: cfg.GrantDefaultDays, MaxDays: cfg.GrantMaxDays, ReviewDays: cfg.GrantReviewDays, BreakGlass: cfg.BreakGlassFor,
 	}, nil)
 	return p, nil

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 
-	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/services/audit"
@@ -23,6 +22,6 @@ func wire(_ context.Context, p *serve.Process) error {
 		return err
 	}
 	audit.New(p.Audit, p.Recorder, verifier).WithRetention(p.Config.AuditRetentionDays).
-		WithHours(audit.AgentHours(roster.NewService(rosterstore.New(p.DB, p.Audit)))).WithGrants(accessstore.New(p.DB)).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
+		WithHours(audit.AgentHours(roster.NewService(rosterstore.New(p.DB, p.Audit)))).WithGrants(p.Grants).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/services/console/internal/kit"
 	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/authn"
@@ -116,6 +116,6 @@ func (p pages) closeBreakGlass(c *gin.Context) {
 	}
 	f := kit.NewForm(kit.PostForm(c))
 	p.reviewPost(c, "session:"+id, "/api/v1/break-glass/"+id+"/review",
-		api.BreakGlassReviewBody{Note: strings.TrimSpace(f.Get("note")), Disposition: access.Disposition(f.Get("disposition"))},
+		api.BreakGlassReviewBody{Note: strings.TrimSpace(f.Get("note")), Disposition: grant.Disposition(f.Get("disposition"))},
 		reviewFields, f, "Break-glass session reviewed and closed.")
 }

@@ -56,13 +56,13 @@ type facts struct{}
 func (facts) Practice(context.Context, string) (access.PracticeFacts, error) {
 	return access.PracticeFacts{Status: "active"}, nil
 }
-func (facts) GrantsFor(context.Context, string, string) ([]access.Grant, error) {
+func (facts) GrantsFor(context.Context, string, string) ([]access.GrantFact, error) {
 	return nil, nil
 }
 func (facts) OwnedItems(context.Context, string, string, string) ([]access.OwnedItem, error) {
 	return nil, nil
 }
-func (facts) BreakGlassFor(context.Context, string, string, string) ([]access.BreakGlass, error) {
+func (facts) BreakGlassFor(context.Context, string, string, string) ([]access.BreakGlassFact, error) {
 	return nil, nil
 }
 

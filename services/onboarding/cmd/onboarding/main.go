@@ -17,12 +17,13 @@ func main() {
 		d := domains.New(p, nil)
 		onboarding.New(d.Practices, p.Identity, d.Imports).
 			Guarded(p.Guard).
+			WithFacts(p.Facts).
 			WithPatients(p.Recorder, d.Records.FullRecord).
 			WithChecklist(p.DB).
 			Mount(p.API)
 		// Grants and access requests live under /api/v1/practices/{id},
 		// which the ingress sends here.
-		access.New(access.Deps{Access: p.Access, Guard: p.Guard}).MountPracticeRoutes(p.API)
+		access.New(access.Deps{Grants: p.Grants, Guard: p.Guard}).MountPracticeRoutes(p.API)
 		return nil
 	})
 }

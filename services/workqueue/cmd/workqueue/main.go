@@ -13,7 +13,7 @@ func main() {
 	serve.Main("workqueue", func(_ context.Context, p *serve.Process) error {
 		d := domains.New(p, nil)
 		workqueue.New(workqueue.Deps{Desk: d.Desk, Payers: d.Payers, Roster: d.Roster, Routing: d.Routing,
-			Guard: p.Guard, Decider: p.Decider, DB: p.DB, Recorder: p.Recorder, Patients: d.Records.FullRecord,
+			Guard: p.Guard, Facts: p.Facts, DB: p.DB, Recorder: p.Recorder, Patients: d.Records.FullRecord,
 			Practices: d.Practices, Reports: d.Reports,
 		}).Mount(p.API)
 		return nil

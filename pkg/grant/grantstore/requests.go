@@ -1,12 +1,12 @@
-package accessstore
+package grantstore
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 
-	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 )
@@ -14,11 +14,11 @@ import (
 const requestColumns = `SELECT id, practice_id, team_id, kinds, field_groups, days, reason, requested_by, requested_at,
 state, decided_by, decided_at, decision_note, grant_id FROM access_requests`
 
-func scanRequests(rows *sql.Rows) ([]access.Request, error) {
+func scanRequests(rows *sql.Rows) ([]grant.Request, error) {
 	defer rows.Close()
-	var out []access.Request
+	var out []grant.Request
 	for rows.Next() {
-		var r access.Request
+		var r grant.Request
 		var kinds, groups string
 		var decidedBy, grantID sql.NullString
 		var decided sql.NullTime
@@ -39,7 +39,7 @@ func scanRequests(rows *sql.Rows) ([]access.Request, error) {
 }
 
 // CreateRequest stores r with its audit event.
-func (s *Store) CreateRequest(ctx context.Context, r access.Request, ev audit.Event) error {
+func (s *Store) CreateRequest(ctx context.Context, r grant.Request, ev audit.Event) error {
 	err := s.within(ctx, r.PracticeID, ev, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO access_requests (id, practice_id, team_id, kinds, field_groups, days,
 reason, requested_by, requested_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending')`,
@@ -51,12 +51,12 @@ reason, requested_by, requested_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $
 }
 
 // Request returns one access request.
-func (s *Store) Request(ctx context.Context, id string) (access.Request, error) {
+func (s *Store) Request(ctx context.Context, id string) (grant.Request, error) {
 	return byID(ctx, s, requestColumns+` WHERE id = $1`, id, "access request", scanRequests)
 }
 
 // Requests lists a practice's requests in state ("" for every state), newest first.
-func (s *Store) Requests(ctx context.Context, practiceID string, state access.RequestState) ([]access.Request, error) {
+func (s *Store) Requests(ctx context.Context, practiceID string, state grant.RequestState) ([]grant.Request, error) {
 	return list(ctx, s, practiceID, scanRequests, requestColumns+` WHERE practice_id = $1 AND ($2 = '' OR state = $2)
 ORDER BY requested_at DESC, id DESC`, practiceID, string(state))
 }
@@ -64,7 +64,7 @@ ORDER BY requested_at DESC, id DESC`, practiceID, string(state))
 var errDecided = apperr.Conflict("already_decided", "the request was decided already", nil)
 
 // DecideRequest records r's decision if it is still pending, with g.
-func (s *Store) DecideRequest(ctx context.Context, r access.Request, g *access.Grant, ev audit.Event) error {
+func (s *Store) DecideRequest(ctx context.Context, r grant.Request, g *grant.Grant, ev audit.Event) error {
 	err := s.within(ctx, r.PracticeID, ev, func(tx *sql.Tx) error {
 		if g != nil {
 			if err := insertGrantTx(ctx, tx, *g); err != nil {

@@ -1,13 +1,13 @@
-package accessstore_test
+package grantstore_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -26,8 +26,8 @@ func TestNobodyReviewsTheirOwnAction(t *testing.T) {
 		ctx := context.Background()
 		clk := &clock{t: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
 		f := setup(t, db, clk.Now())
-		d := access.NewDecider(f.store, access.DeciderConfig{Now: clk.Now})
-		svc := access.NewService(f.store, d, access.Windows{}, clk.Now)
+		d, facts := decider(f, clk.Now)
+		svc := newService(f, d, facts, clk.Now)
 		roles, err := identity.ParseRoleMap("")
 		require.NoError(t, err)
 		ids := identity.NewService(identitystore.New(db, auditstore.New(db)), roles, clk.Now)
@@ -43,28 +43,28 @@ func TestNobodyReviewsTheirOwnAction(t *testing.T) {
 			Roles: []identity.Role{identity.PracticeAdmin, identity.BillingManager}, Memberships: member}
 		pennyElsewhere := identity.Principal{UserID: signIn("https://other.test", "penny-2", "PENNY@example.com"), Subject: "penny-2",
 			Roles: []identity.Role{identity.PracticeAdmin}, Memberships: member}
-		sc := access.Scope{Kinds: []policy.Kind{policy.BalanceFollowup}, Days: 30, Reason: "new team takes over AR"}
+		sc := grant.Scope{Kinds: []policy.Kind{policy.BalanceFollowup}, Days: 30, Reason: "new team takes over AR"}
 
 		req, err := svc.RequestAccess(ctx, penny, ev(penny), "pA", f.teamID, sc)
 		require.NoError(t, err)
 		_, _, err = svc.DecideRequest(ctx, pennyElsewhere, ev(pennyElsewhere), req.ID, true, "")
-		require.ErrorIs(t, err, access.ErrSelfApproval, "penny's other account is still penny")
+		require.ErrorIs(t, err, grant.ErrSelfApproval, "penny's other account is still penny")
 		got, err := svc.Request(ctx, req.ID)
 		require.NoError(t, err)
-		require.Equal(t, access.RequestPending, got.State)
+		require.Equal(t, grant.RequestPending, got.State)
 		_, g, err := svc.DecideRequest(ctx, f.admin, ev(f.admin), req.ID, true, "")
 		require.NoError(t, err)
 		require.Equal(t, f.admin.UserID, g.GrantedBy)
 
 		// The approver gave the grant: someone else re-certifies it.
 		_, err = svc.Recertify(ctx, f.admin, ev(f.admin), g.ID, g.Version)
-		require.ErrorIs(t, err, access.ErrSelfRecertification)
-		own, err := svc.CreateGrant(ctx, penny, ev(penny), "pA", access.GranteeTeam, f.teamID, sc)
+		require.ErrorIs(t, err, grant.ErrSelfRecertification)
+		own, err := svc.CreateGrant(ctx, penny, ev(penny), "pA", grant.GranteeTeam, f.teamID, sc)
 		require.NoError(t, err)
 		_, err = svc.Recertify(ctx, pennyElsewhere, ev(pennyElsewhere), own.ID, own.Version)
-		require.ErrorIs(t, err, access.ErrSelfRecertification, "nor by a second account")
+		require.ErrorIs(t, err, grant.ErrSelfRecertification, "nor by a second account")
 		_, err = svc.Recertify(ctx, pennyElsewhere, ev(pennyElsewhere), g.ID, g.Version)
-		require.ErrorIs(t, err, access.ErrSelfRecertification, "penny asked for this one")
+		require.ErrorIs(t, err, grant.ErrSelfRecertification, "penny asked for this one")
 		_, err = svc.Recertify(ctx, f.admin2, ev(f.admin2), g.ID, g.Version)
 		require.NoError(t, err, "neither asked for nor gave it")
 
@@ -76,31 +76,31 @@ func TestNobodyReviewsTheirOwnAction(t *testing.T) {
 			Roles: []identity.Role{identity.Compliance}}
 		b, err := svc.OpenBreakGlass(ctx, alice, ev(alice), f.patientID, "patient on the phone disputing a charge now")
 		require.NoError(t, err)
-		good := access.Review{Note: "  Call log shows the patient called at 10:02 about this charge.  ", Disposition: access.Justified}
+		good := grant.Review{Note: "  Call log shows the patient called at 10:02 about this charge.  ", Disposition: grant.Justified}
 		for _, who := range []identity.Principal{alice, aliceElsewhere} {
 			refused, err := svc.ReviewBreakGlass(ctx, who, ev(who), b.ID, good)
-			require.ErrorIs(t, err, access.ErrSelfReview, who.Subject)
+			require.ErrorIs(t, err, grant.ErrSelfReview, who.Subject)
 			require.Equal(t, "pA", refused.PracticeID, "the refusal names the session's practice for its audit event")
 		}
 		for _, tc := range []struct {
-			r     access.Review
+			r     grant.Review
 			field string
 		}{
-			{access.Review{Note: "ok", Disposition: access.Justified}, "note"},
-			{access.Review{Note: "   checked it, fine            ", Disposition: access.Justified}, "note"},
-			{access.Review{Note: good.Note}, "disposition"},
-			{access.Review{Note: good.Note, Disposition: "fine"}, "disposition"},
+			{grant.Review{Note: "ok", Disposition: grant.Justified}, "note"},
+			{grant.Review{Note: "   checked it, fine            ", Disposition: grant.Justified}, "note"},
+			{grant.Review{Note: good.Note}, "disposition"},
+			{grant.Review{Note: good.Note, Disposition: "fine"}, "disposition"},
 		} {
 			_, err := svc.ReviewBreakGlass(ctx, f.admin, ev(f.admin), b.ID, tc.r)
 			require.Equal(t, apperr.KindInvalid, apperr.KindOf(err), tc.field)
 			require.Equal(t, tc.field, fieldOf(err))
 		}
-		reviewed, err := svc.ReviewBreakGlass(ctx, f.admin, ev(f.admin), b.ID, access.Review{Note: good.Note, Disposition: access.Referred})
+		reviewed, err := svc.ReviewBreakGlass(ctx, f.admin, ev(f.admin), b.ID, grant.Review{Note: good.Note, Disposition: grant.Referred})
 		require.NoError(t, err)
-		require.Equal(t, access.Referred, reviewed.ReviewDisposition)
+		require.Equal(t, grant.Referred, reviewed.ReviewDisposition)
 		stored, err := f.store.BreakGlass(ctx, b.ID)
 		require.NoError(t, err)
-		require.Equal(t, access.Referred, stored.ReviewDisposition)
+		require.Equal(t, grant.Referred, stored.ReviewDisposition)
 		require.Equal(t, "Call log shows the patient called at 10:02 about this charge.", stored.ReviewNote)
 
 		var body string

@@ -1,69 +1,40 @@
-package access
+package grant
 
 import (
 	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 )
 
-// Nobody approves or reviews their own action. Each check compares people
-// (identity.People), not user ids, so a second account of the same person
-// is refused too. The HTTP layer records each refusal as a denial.
-var (
-	// ErrSelfApproval refuses a requester deciding its own request.
-	ErrSelfApproval = &apperr.Error{Kind: apperr.KindForbidden, Code: "self_approval",
-		Message: "a request must be decided by a practice admin other than the person who made it"}
-	// ErrSelfRecertification refuses the person who gave a grant, or
-	// asked for it, re-certifying it.
-	ErrSelfRecertification = &apperr.Error{Kind: apperr.KindForbidden, Code: "self_review",
-		Message: "a grant must be re-certified by a practice admin other than the people who asked for it and gave it"}
-	// ErrSelfReview refuses the person who opened a break-glass session
-	// reviewing it.
-	ErrSelfReview = &apperr.Error{Kind: apperr.KindForbidden, Code: "self_review",
-		Message: "a break-glass session must be reviewed by someone other than the person who opened it"}
-)
-
-// SelfRefusal reports whether err is one of the refusals above, which the
-// HTTP layer answers through the guard so that each is audited.
-func SelfRefusal(err error) (*apperr.Error, bool) {
-	for _, e := range []*apperr.Error{ErrSelfApproval, ErrSelfRecertification, ErrSelfReview} {
-		if err == e {
-			return e, true
-		}
-	}
-	return nil, false
+// BreakGlass is time-boxed access to one patient outside the usual rules.
+type BreakGlass struct {
+	ID         string
+	PracticeID string
+	PatientID  string
+	UserID     string
+	Reason     string
+	OpenedAt   time.Time
+	ExpiresAt  time.Time
+	ReviewedAt *time.Time
+	ReviewedBy string
+	ReviewNote string
+	// ReviewDisposition is what the reviewer concluded.
+	ReviewDisposition Disposition
 }
 
-// errOr returns err if there is one, else refusal.
-func errOr(err error, refusal *apperr.Error) error {
-	if err != nil {
-		return err
-	}
-	return refusal
-}
+// OpenAt reports whether the session still lets its holder in at now.
+func (b BreakGlass) OpenAt(now time.Time) bool { return b.Fact().OpenAt(now) }
 
-// notOwnGrant refuses a re-certification of g by the person who gave it
-// or, for a grant that answered an access request, who asked for it.
-func (s *Service) notOwnGrant(ctx context.Context, by identity.Principal, g Grant) error {
-	people := []string{g.GrantedBy}
-	if g.RequestID != "" {
-		r, err := s.store.Request(ctx, g.RequestID)
-		if err != nil {
-			return err
-		}
-		people = append(people, r.RequestedBy)
-	}
-	for _, who := range people {
-		if self, err := s.store.SamePerson(ctx, by.UserID, who); err != nil || self {
-			return errOr(err, ErrSelfRecertification)
-		}
-	}
-	return nil
+// Fact is b as an access decision sees it.
+func (b BreakGlass) Fact() access.BreakGlassFact {
+	return access.BreakGlassFact{ID: b.ID, PracticeID: b.PracticeID, PatientID: b.PatientID, UserID: b.UserID, ExpiresAt: b.ExpiresAt}
 }
 
 // Disposition is what a break-glass review concluded.
@@ -106,6 +77,45 @@ func (r Review) normalize() (Review, error) {
 	return r, nil
 }
 
+// OpenBreakGlass opens time-boxed access to one patient for by. The
+// session stays on compliance's review queue until reviewed.
+func (s *Service) OpenBreakGlass(ctx context.Context, by identity.Principal, ev audit.Event, patientID, reason string) (BreakGlass, error) {
+	reason = strings.TrimSpace(reason)
+	if strings.TrimSpace(patientID) == "" {
+		return BreakGlass{}, apperr.Invalid("patient_id", "required", "is required")
+	}
+	if len([]rune(reason)) < MinBreakGlassReason {
+		return BreakGlass{}, apperr.Invalid("reason", "too_short", "say why, in at least %d characters", MinBreakGlassReason)
+	}
+	practiceID, err := s.store.PatientPractice(ctx, patientID)
+	if err != nil {
+		return BreakGlass{}, err
+	}
+	d, err := s.decider.Decide(ctx, by, access.OpenBreakGlass, access.Resource{PracticeID: practiceID, PatientID: patientID})
+	if err != nil {
+		return BreakGlass{}, err
+	}
+	if !d.Allow {
+		return BreakGlass{}, &apperr.Error{Kind: apperr.KindForbidden, Code: d.Code, Message: d.Reason}
+	}
+	now := s.clock()
+	b := BreakGlass{ID: newID(), PracticeID: practiceID, PatientID: patientID, UserID: by.UserID, Reason: reason,
+		OpenedAt: now, ExpiresAt: now.Add(s.windows.BreakGlass)}
+	e := stamp(ev, now, audit.ActionBreakGlass, practiceID)
+	// The reason a person wrote stays in the session record: free text may
+	// name the patient, and audit events carry ids and codes only.
+	e.PatientIDs, e.BreakGlass, e.Purpose, e.Reason = []string{patientID}, true, access.PurposeBreakGlass, "break-glass session "+b.ID+" opened"
+	if err := s.store.OpenBreakGlass(ctx, b, e); err != nil {
+		return BreakGlass{}, err
+	}
+	return b, nil
+}
+
+// BreakGlassQueue lists break-glass sessions, unreviewed first.
+func (s *Service) BreakGlassQueue(ctx context.Context, unreviewedOnly bool) ([]BreakGlass, error) {
+	return s.store.BreakGlassList(ctx, unreviewedOnly)
+}
+
 // ReviewBreakGlass closes a session's review with compliance's finding.
 // The person who opened the session cannot review it; the session is then
 // returned with ErrSelfReview so the refusal can be recorded against it.
@@ -118,7 +128,7 @@ func (s *Service) ReviewBreakGlass(ctx context.Context, by identity.Principal, e
 	if err != nil {
 		return BreakGlass{}, err
 	}
-	if self, err := s.store.SamePerson(ctx, by.UserID, b.UserID); err != nil || self {
+	if self, err := s.people.SamePerson(ctx, by.UserID, b.UserID); err != nil || self {
 		return b, errOr(err, ErrSelfReview)
 	}
 	if b.ReviewedAt != nil {
@@ -132,7 +142,7 @@ func (s *Service) ReviewBreakGlass(ctx context.Context, by identity.Principal, e
 	e := stamp(ev, now, audit.ActionUpdate, b.PracticeID)
 	// The disposition is a code and may be searched for; the note is free
 	// text and stays in the session record.
-	e.PatientIDs, e.BreakGlass, e.Purpose = []string{b.PatientID}, true, PurposeCompliance
+	e.PatientIDs, e.BreakGlass, e.Purpose = []string{b.PatientID}, true, access.PurposeCompliance
 	e.Reason = fmt.Sprintf("break-glass session %s reviewed: %s", b.ID, r.Disposition)
 	if err := s.store.ReviewBreakGlass(ctx, b, e); err != nil {
 		return BreakGlass{}, err

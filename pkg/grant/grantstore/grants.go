@@ -1,4 +1,4 @@
-package accessstore
+package grantstore
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 )
@@ -23,11 +23,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1)`
 revoked_by = $7, revoke_reason = $8, version = version + 1 WHERE id = $1 AND version = $2`
 )
 
-func scanGrants(rows *sql.Rows) ([]access.Grant, error) {
+func scanGrants(rows *sql.Rows) ([]grant.Grant, error) {
 	defer rows.Close()
-	var out []access.Grant
+	var out []grant.Grant
 	for rows.Next() {
-		var g access.Grant
+		var g grant.Grant
 		var kinds, groups string
 		var request, reviewedBy, revokedBy sql.NullString
 		var reviewed, revoked sql.NullTime
@@ -50,7 +50,7 @@ func scanGrants(rows *sql.Rows) ([]access.Grant, error) {
 	return out, rows.Err()
 }
 
-func insertGrantTx(ctx context.Context, tx *sql.Tx, g access.Grant) error {
+func insertGrantTx(ctx context.Context, tx *sql.Tx, g grant.Grant) error {
 	_, err := tx.ExecContext(ctx, insertGrant, g.ID, g.PracticeID, string(g.GranteeType), g.GranteeID, encode(g.Kinds),
 		encode(g.FieldGroups), g.Purpose, g.Reason, g.GrantedBy, nullable(g.RequestID), g.ValidFrom, g.ValidUntil,
 		g.ReviewDueAt, g.CreatedAt)
@@ -58,25 +58,25 @@ func insertGrantTx(ctx context.Context, tx *sql.Tx, g access.Grant) error {
 }
 
 // CreateGrant stores g with its audit event.
-func (s *Store) CreateGrant(ctx context.Context, g access.Grant, ev audit.Event) error {
+func (s *Store) CreateGrant(ctx context.Context, g grant.Grant, ev audit.Event) error {
 	err := s.within(ctx, g.PracticeID, ev, func(tx *sql.Tx) error { return insertGrantTx(ctx, tx, g) })
 	return sqldb.MapError(err)
 }
 
 // Grant returns one grant.
-func (s *Store) Grant(ctx context.Context, id string) (access.Grant, error) {
+func (s *Store) Grant(ctx context.Context, id string) (grant.Grant, error) {
 	return byID(ctx, s, grantColumns+` WHERE id = $1`, id, "grant", scanGrants)
 }
 
 // Grants lists a practice's grants, newest first.
-func (s *Store) Grants(ctx context.Context, practiceID string) ([]access.Grant, error) {
+func (s *Store) Grants(ctx context.Context, practiceID string) ([]grant.Grant, error) {
 	return list(ctx, s, practiceID, scanGrants, grantColumns+` WHERE practice_id = $1 ORDER BY created_at DESC, id DESC`, practiceID)
 }
 
 var errStale = apperr.Conflict("stale_version", "the grant changed since you read it; reload and try again", nil)
 
 // UpdateGrant stores g's review and revocation fields if version matches.
-func (s *Store) UpdateGrant(ctx context.Context, g access.Grant, version int, ev audit.Event) error {
+func (s *Store) UpdateGrant(ctx context.Context, g grant.Grant, version int, ev audit.Event) error {
 	err := s.within(ctx, g.PracticeID, ev, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, updateGrant, g.ID, version, g.ReviewDueAt, nullTime(g.ReviewedAt),
 			nullable(g.ReviewedBy), nullTime(g.RevokedAt), nullable(g.RevokedBy), g.RevokeNote)
@@ -97,9 +97,9 @@ func (s *Store) UpdateGrant(ctx context.Context, g access.Grant, version int, ev
 // DueForReview lists live grants (not revoked, not expired) whose
 // re-certification falls before until, the most overdue first, across
 // the given practices (every practice when practices is nil).
-func (s *Store) DueForReview(ctx context.Context, practices []string, until, now time.Time, limit int) ([]access.Grant, error) {
+func (s *Store) DueForReview(ctx context.Context, practices []string, until, now time.Time, limit int) ([]grant.Grant, error) {
 	if practices != nil && len(practices) == 0 {
-		return []access.Grant{}, nil
+		return []grant.Grant{}, nil
 	}
 	q := grantColumns + ` WHERE revoked_at IS NULL AND valid_until > $1 AND review_due_at < $2`
 	args := []any{now, until}
@@ -111,7 +111,7 @@ func (s *Store) DueForReview(ctx context.Context, practices []string, until, now
 	}
 	args = append(args, limit)
 	q += ` ORDER BY review_due_at, id LIMIT ` + sqldb.Numbered(len(args), 1)
-	out := []access.Grant{}
+	out := []grant.Grant{}
 	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {

@@ -1,22 +1,21 @@
-package access
+package grant
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/google/uuid"
 )
 
-// Store keeps grants, requests and break-glass sessions. Every change is
+// Storer keeps grants, requests and break-glass sessions. Every change is
 // written in one transaction together with its audit event, so no grant
 // exists without the record of who gave it.
-type Store interface {
-	FactStore
+type Storer interface {
 	GranteeExists(ctx context.Context, t GranteeType, id string) (bool, error)
 	// GranteeNames returns the display names of the given teams and
 	// agents by id; unknown ids are left out.
@@ -28,6 +27,9 @@ type Store interface {
 	// UpdateGrant stores g's revocation and review fields if the stored
 	// version is still version, and bumps it.
 	UpdateGrant(ctx context.Context, g Grant, version int, ev audit.Event) error
+	// DueForReview lists live grants whose re-certification falls before
+	// until, the most overdue first, in the given practices (nil: all).
+	DueForReview(ctx context.Context, practices []string, until, now time.Time, limit int) ([]Grant, error)
 	CreateRequest(ctx context.Context, r Request, ev audit.Event) error
 	Request(ctx context.Context, id string) (Request, error)
 	Requests(ctx context.Context, practiceID string, state RequestState) ([]Request, error)
@@ -38,23 +40,32 @@ type Store interface {
 	BreakGlass(ctx context.Context, id string) (BreakGlass, error)
 	BreakGlassList(ctx context.Context, unreviewedOnly bool) ([]BreakGlass, error)
 	ReviewBreakGlass(ctx context.Context, b BreakGlass, ev audit.Event) error
-	// People compares the people behind user ids, for the rule that
-	// nobody approves or reviews their own action.
-	identity.People
+}
+
+// Decider is the access decision point, asked before a break-glass
+// session opens (access.Decider).
+type Decider interface {
+	Decide(ctx context.Context, p identity.Principal, a access.Action, r access.Resource) (access.Decision, error)
 }
 
 // Service gives, revokes and re-certifies grants, handles access requests
 // and opens break-glass sessions. Authorization of the caller is the
 // HTTP layer's (through the Decider); the rules of the domain are here.
 type Service struct {
-	store   Store
-	decider *Decider
+	store   Storer
+	people  identity.People
+	decider Decider
+	facts   access.Invalidator
 	windows Windows
-	now     Clock
+	now     func() time.Time
 }
 
-// NewService returns a Service; zero fields of w take DefaultWindows'.
-func NewService(store Store, d *Decider, w Windows, now Clock) *Service {
+// NewService returns a Service over store. people tells whether two users
+// are one person (identity.Service), for the rule that nobody approves or
+// reviews their own action; d decides on break-glass; facts is told of
+// every change to grants, so every replica stops deciding on the old ones.
+// Zero fields of w take DefaultWindows'.
+func NewService(store Storer, people identity.People, d Decider, facts access.Invalidator, w Windows, now func() time.Time) *Service {
 	if w.DefaultDays == 0 {
 		w.DefaultDays = DefaultWindows.DefaultDays
 	}
@@ -70,7 +81,7 @@ func NewService(store Store, d *Decider, w Windows, now Clock) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, decider: d, windows: w, now: now}
+	return &Service{store: store, people: people, decider: d, facts: facts, windows: w, now: now}
 }
 
 // Windows returns the limits in force.
@@ -110,7 +121,7 @@ func (s *Service) CreateGrant(ctx context.Context, by identity.Principal, ev aud
 	if err := s.store.CreateGrant(ctx, g, s.grantEvent(ev, now, audit.ActionGrant, g, "granted")); err != nil {
 		return Grant{}, err
 	}
-	s.decider.Invalidate(ctx, PracticeKey(practiceID))
+	s.facts.Invalidate(ctx, access.PracticeKey(practiceID))
 	return g, nil
 }
 
@@ -122,7 +133,7 @@ func (s *Service) newGrant(now time.Time, practiceID string, t GranteeType, gran
 	}
 	return Grant{
 		ID: newID(), PracticeID: practiceID, GranteeType: t, GranteeID: granteeID, Kinds: sc.Kinds,
-		FieldGroups: sc.FieldGroups, Purpose: PurposePayment, Reason: sc.Reason, GrantedBy: by, RequestID: requestID,
+		FieldGroups: sc.FieldGroups, Purpose: access.PurposePayment, Reason: sc.Reason, GrantedBy: by, RequestID: requestID,
 		ValidFrom: now, ValidUntil: until, ReviewDueAt: review, CreatedAt: now, Version: 1,
 	}
 }
@@ -148,7 +159,7 @@ func (s *Service) RevokeGrant(ctx context.Context, by identity.Principal, ev aud
 		return Grant{}, err
 	}
 	g.Version = version + 1
-	s.decider.Invalidate(ctx, PracticeKey(g.PracticeID))
+	s.facts.Invalidate(ctx, access.PracticeKey(g.PracticeID))
 	return g, nil
 }
 
@@ -167,7 +178,7 @@ func (s *Service) Recertify(ctx context.Context, by identity.Principal, ev audit
 	}
 	now := s.clock()
 	switch g.State(now) {
-	case GrantRevoked, GrantExpired:
+	case Revoked, Expired:
 		return Grant{}, apperr.Conflict("grant_ended", "a revoked or expired grant cannot be re-certified; give a new one", nil)
 	}
 	review := now.AddDate(0, 0, s.windows.ReviewDays)
@@ -179,107 +190,8 @@ func (s *Service) Recertify(ctx context.Context, by identity.Principal, ev audit
 		return Grant{}, err
 	}
 	g.Version = version + 1
-	s.decider.Invalidate(ctx, PracticeKey(g.PracticeID))
+	s.facts.Invalidate(ctx, access.PracticeKey(g.PracticeID))
 	return g, nil
-}
-
-// RequestAccess records a billing manager's request for a team's access.
-func (s *Service) RequestAccess(ctx context.Context, by identity.Principal, ev audit.Event, practiceID, teamID string, scope Scope) (Request, error) {
-	if strings.TrimSpace(teamID) == "" {
-		return Request{}, apperr.Invalid("team_id", "required", "is required")
-	}
-	scope, err := scope.Normalize(s.windows)
-	if err != nil {
-		return Request{}, err
-	}
-	ok, err := s.store.GranteeExists(ctx, GranteeTeam, teamID)
-	if err != nil {
-		return Request{}, err
-	}
-	if !ok {
-		return Request{}, apperr.Invalid("team_id", "unknown_team", "no team has this id")
-	}
-	now := s.clock()
-	r := Request{ID: newID(), PracticeID: practiceID, TeamID: teamID, Scope: scope, RequestedBy: by.UserID,
-		RequestedAt: now, State: RequestPending}
-	e := stamp(ev, now, audit.ActionCreate, practiceID)
-	e.Reason, e.Purpose = "access requested", "access_management"
-	if err := s.store.CreateRequest(ctx, r, e); err != nil {
-		return Request{}, err
-	}
-	return r, nil
-}
-
-// DecideRequest approves (creating the grant) or denies a pending request.
-func (s *Service) DecideRequest(ctx context.Context, by identity.Principal, ev audit.Event, id string, approve bool, note string) (Request, *Grant, error) {
-	r, err := s.store.Request(ctx, id)
-	if err != nil {
-		return Request{}, nil, err
-	}
-	now := s.clock()
-	if self, err := s.store.SamePerson(ctx, by.UserID, r.RequestedBy); err != nil || self {
-		return Request{}, nil, errOr(err, ErrSelfApproval) // the HTTP layer records the denial
-	}
-	if r.State != RequestPending {
-		return Request{}, nil, apperr.Conflict("already_decided", fmt.Sprintf("the request was %s already", r.State), nil)
-	}
-	note = strings.TrimSpace(note)
-	if !approve && note == "" {
-		return Request{}, nil, apperr.Invalid("note", "required", "say why the request is denied")
-	}
-	r.DecidedBy, r.DecidedAt, r.DecisionNote = by.UserID, &now, note
-	var g *Grant
-	e := stamp(ev, now, audit.ActionGrant, r.PracticeID)
-	e.Purpose = "access_management"
-	if approve {
-		ng := s.newGrant(now, r.PracticeID, GranteeTeam, r.TeamID, r.Scope, by.UserID, r.ID)
-		g, r.State, r.GrantID = &ng, RequestApproved, ng.ID
-		e.GrantID, e.Reason = ng.ID, "access request approved"
-	} else {
-		r.State = RequestDenied
-		e.Action, e.Reason = audit.ActionRevoke, "access request denied"
-	}
-	if err := s.store.DecideRequest(ctx, r, g, e); err != nil {
-		return Request{}, nil, err
-	}
-	if g != nil {
-		s.decider.Invalidate(ctx, PracticeKey(r.PracticeID))
-	}
-	return r, g, nil
-}
-
-// OpenBreakGlass opens time-boxed access to one patient for by. The
-// session stays on compliance's review queue until reviewed.
-func (s *Service) OpenBreakGlass(ctx context.Context, by identity.Principal, ev audit.Event, patientID, reason string) (BreakGlass, error) {
-	reason = strings.TrimSpace(reason)
-	if strings.TrimSpace(patientID) == "" {
-		return BreakGlass{}, apperr.Invalid("patient_id", "required", "is required")
-	}
-	if len([]rune(reason)) < MinBreakGlassReason {
-		return BreakGlass{}, apperr.Invalid("reason", "too_short", "say why, in at least %d characters", MinBreakGlassReason)
-	}
-	practiceID, err := s.store.PatientPractice(ctx, patientID)
-	if err != nil {
-		return BreakGlass{}, err
-	}
-	d, err := s.decider.Decide(ctx, by, OpenBreakGlass, Resource{PracticeID: practiceID, PatientID: patientID})
-	if err != nil {
-		return BreakGlass{}, err
-	}
-	if !d.Allow {
-		return BreakGlass{}, &apperr.Error{Kind: apperr.KindForbidden, Code: d.Code, Message: d.Reason}
-	}
-	now := s.clock()
-	b := BreakGlass{ID: newID(), PracticeID: practiceID, PatientID: patientID, UserID: by.UserID, Reason: reason,
-		OpenedAt: now, ExpiresAt: now.Add(s.windows.BreakGlass)}
-	e := stamp(ev, now, audit.ActionBreakGlass, practiceID)
-	// The reason a person wrote stays in the session record: free text may
-	// name the patient, and audit events carry ids and codes only.
-	e.PatientIDs, e.BreakGlass, e.Purpose, e.Reason = []string{patientID}, true, PurposeBreakGlass, "break-glass session "+b.ID+" opened"
-	if err := s.store.OpenBreakGlass(ctx, b, e); err != nil {
-		return BreakGlass{}, err
-	}
-	return b, nil
 }
 
 // Grants lists a practice's grants, newest first.
@@ -289,21 +201,6 @@ func (s *Service) Grants(ctx context.Context, practiceID string) ([]Grant, error
 
 // Grant returns one grant.
 func (s *Service) Grant(ctx context.Context, id string) (Grant, error) { return s.store.Grant(ctx, id) }
-
-// Requests lists a practice's access requests in a state ("" for all).
-func (s *Service) Requests(ctx context.Context, practiceID string, state RequestState) ([]Request, error) {
-	return s.store.Requests(ctx, practiceID, state)
-}
-
-// Request returns one access request.
-func (s *Service) Request(ctx context.Context, id string) (Request, error) {
-	return s.store.Request(ctx, id)
-}
-
-// BreakGlassQueue lists break-glass sessions, unreviewed first.
-func (s *Service) BreakGlassQueue(ctx context.Context, unreviewedOnly bool) ([]BreakGlass, error) {
-	return s.store.BreakGlassList(ctx, unreviewedOnly)
-}
 
 // Now is the service's clock, for handlers that show states.
 func (s *Service) Now() time.Time { return s.now() }
@@ -316,4 +213,11 @@ func (s *Service) GranteeNames(ctx context.Context, ids []string) (map[string]st
 		return map[string]string{}, nil
 	}
 	return s.store.GranteeNames(ctx, ids)
+}
+
+// DueForReview lists grants live at now whose re-certification falls
+// before until, the most overdue first, in the given practices (nil:
+// every practice), for compliance's access reviews.
+func (s *Service) DueForReview(ctx context.Context, practices []string, until, now time.Time, limit int) ([]Grant, error) {
+	return s.store.DueForReview(ctx, practices, until, now, limit)
 }
