@@ -1,5 +1,5 @@
 // Package access is the HTTP layer of the access service: browser login
-// and sessions, the caller's identity, and (as they arrive) grants, access
+// and sessions, the caller's identity, and grants, access
 // requests and break-glass.
 package access
 
@@ -11,7 +11,6 @@ import (
 
 	bdaccess "github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
-	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/oidcauth"
@@ -40,17 +39,21 @@ type Deps struct {
 	// Recorder writes the login and logout events; a login that cannot be
 	// recorded does not happen.
 	Recorder *recorder.Recorder
-	// Grants gives and revokes grants, and handles access requests and
-	// break-glass; Guard authorizes each route.
-	Grants *grant.Service
-	Guard  *authz.Guard
+	// Guard authorizes each route.
+	Guard *authz.Guard
 }
 
 // API serves the access routes.
 type API struct{ d Deps }
 
-// New returns the access API.
-func New(d Deps) *API { return &API{d: d} }
+// New returns the access API: sign-in, sign-out and the caller's
+// identity. It refuses to build without any of its dependencies.
+func New(d Deps) (*API, error) {
+	if err := serve.Need("access", d); err != nil {
+		return nil, err
+	}
+	return &API{d: d}, nil
+}
 
 // Mount registers the public login routes on public and the rest on api,
 // which sits behind authentication.
@@ -65,7 +68,6 @@ func (a *API) Mount(public, api gin.IRouter) {
 	a.d.Guard.Handle(api, http.MethodPost, "/auth/logout", self, a.logout)
 	a.d.Guard.Handle(api, http.MethodGet, "/api/v1/me", self, a.me)
 	// The home page, "/", is the web console's (services/console).
-	a.mountGrants(api)
 }
 
 // loginTTL bounds how long a login may sit at the provider.
@@ -85,15 +87,15 @@ func (a *API) me(c *gin.Context) {
 	c.JSON(http.StatusOK, meResponseFrom(p))
 }
 
-// ForProcess builds the access API from a service process's shared parts.
-// Browser login needs BACKDESK_PUBLIC_URL, since the provider must be told
-// where to send people back.
-func ForProcess(p *serve.Process) (*API, error) {
+// DepsOf gathers the access API's dependencies from a service process.
+// Browser login needs BACKDESK_PUBLIC_URL, since the provider must be
+// told where to send people back.
+func DepsOf(p *serve.Process) (Deps, error) {
 	if p.Config.PublicURL == "" {
-		return nil, &config.VarError{Var: "BACKDESK_PUBLIC_URL", Message: "is required by the access service for browser login"}
+		return Deps{}, &config.VarError{Var: "BACKDESK_PUBLIC_URL", Message: "is required by the access service for browser login"}
 	}
 	public := strings.TrimSuffix(p.Config.PublicURL, "/")
-	return New(Deps{
+	return Deps{
 		Login:             p.Verifier.NewLogin(p.Config.OIDCClientSecret, public+"/auth/callback", strings.Fields(p.Config.OIDCScopes)),
 		Sessions:          p.Sessions,
 		Identity:          p.Identity,
@@ -104,7 +106,6 @@ func ForProcess(p *serve.Process) (*API, error) {
 		LogoutIDTokenHint: p.Config.OIDCLogoutIDTokenHint,
 		Log:               p.Log,
 		Recorder:          p.Recorder,
-		Grants:            p.Grants,
 		Guard:             p.Guard,
-	}), nil
+	}, nil
 }

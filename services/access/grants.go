@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"github.com/backdesk/backdesk/services/internal/serve"
 	"net/http"
 
 	bdaccess "github.com/backdesk/backdesk/pkg/access"
@@ -15,9 +16,32 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// mountGrants registers grants, access requests and break-glass.
-func (a *API) mountGrants(api gin.IRouter) {
-	g, svc := a.d.Guard, a.d.Grants
+// Grants serves grants, access requests and break-glass. Most of their
+// routes are the access service's; those under a practice's path belong
+// to the onboarding service, which the ingress sends /api/v1/practices to.
+type Grants struct {
+	svc   *grant.Service
+	guard *authz.Guard
+}
+
+// GrantDeps are what the grant routes need.
+type GrantDeps struct {
+	Grants *grant.Service
+	Guard  *authz.Guard
+}
+
+// NewGrants returns the grant routes.
+func NewGrants(d GrantDeps) (*Grants, error) {
+	if err := serve.Need("grants", d); err != nil {
+		return nil, err
+	}
+	return &Grants{svc: d.Grants, guard: d.Guard}, nil
+}
+
+// Mount registers the routes under /api/v1/grants, /api/v1/access-requests
+// and /api/v1/break-glass.
+func (a *Grants) Mount(api gin.IRouter) {
+	g, svc := a.guard, a.svc
 	grantOf := func(ctx context.Context, p authz.Params) (bdaccess.Resource, error) {
 		gr, err := svc.Grant(ctx, p("grantID"))
 		return bdaccess.Resource{PracticeID: gr.PracticeID}, err
@@ -39,12 +63,10 @@ func (a *API) mountGrants(api gin.IRouter) {
 	g.Handle(api, http.MethodPost, "/api/v1/break-glass/:sessionID/review", authz.Policy{Action: bdaccess.ReviewBreakGlass}, a.reviewBreakGlass)
 }
 
-// MountPracticeRoutes registers the grant and request routes that live
-// under a practice's path. The ingress sends /api/v1/practices to the
-// onboarding service, so that service mounts these too; the all-in-one
-// binary mounts them once, beside Mount.
-func (a *API) MountPracticeRoutes(api gin.IRouter) {
-	g := a.d.Guard
+// MountPractice registers the grant and request routes under a
+// practice's path, /api/v1/practices/:id.
+func (a *Grants) MountPractice(api gin.IRouter) {
+	g := a.guard
 	manage := authz.Policy{Action: bdaccess.ManageGrants, Resolve: authz.Practice("id")}
 	g.Handle(api, http.MethodGet, "/api/v1/practices/:id/grants", manage, a.listGrants)
 	g.Handle(api, http.MethodPost, "/api/v1/practices/:id/grants", manage, a.createGrant)
@@ -52,7 +74,7 @@ func (a *API) MountPracticeRoutes(api gin.IRouter) {
 	g.Handle(api, http.MethodGet, "/api/v1/practices/:id/access-requests", manage, a.listRequests)
 }
 
-func (a *API) createGrant(c *gin.Context) {
+func (a *Grants) createGrant(c *gin.Context) {
 	var in api.GrantBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
@@ -60,27 +82,27 @@ func (a *API) createGrant(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	g, err := a.d.Grants.CreateGrant(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("id"),
+	g, err := a.svc.CreateGrant(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("id"),
 		grant.GranteeType(in.Grantee.Type), in.Grantee.ID, scopeFrom(in.Scope))
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, grantResponseFrom(g, a.d.Grants.Now()))
+	c.JSON(http.StatusCreated, grantResponseFrom(g, a.svc.Now()))
 }
 
-func (a *API) listGrants(c *gin.Context) {
-	gs, err := a.d.Grants.Grants(c.Request.Context(), c.Param("id"))
+func (a *Grants) listGrants(c *gin.Context) {
+	gs, err := a.svc.Grants(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	now := a.d.Grants.Now()
+	now := a.svc.Now()
 	ids := make([]string, 0, len(gs))
 	for _, g := range gs {
 		ids = append(ids, g.GranteeID)
 	}
-	names, err := a.d.Grants.GranteeNames(c.Request.Context(), ids)
+	names, err := a.svc.GranteeNames(c.Request.Context(), ids)
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -94,30 +116,30 @@ func (a *API) listGrants(c *gin.Context) {
 	c.JSON(http.StatusOK, api.GrantList{Grants: out})
 }
 
-func (a *API) getGrant(c *gin.Context) {
-	g, err := a.d.Grants.Grant(c.Request.Context(), c.Param("grantID"))
+func (a *Grants) getGrant(c *gin.Context) {
+	g, err := a.svc.Grant(c.Request.Context(), c.Param("grantID"))
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, grantResponseFrom(g, a.d.Grants.Now()))
+	c.JSON(http.StatusOK, grantResponseFrom(g, a.svc.Now()))
 }
 
-func (a *API) revokeGrant(c *gin.Context) {
+func (a *Grants) revokeGrant(c *gin.Context) {
 	a.changeGrant(c, func(ctx context.Context, in api.VersionBody) (grant.Grant, error) {
 		p, _ := authn.PrincipalFrom(ctx)
-		return a.d.Grants.RevokeGrant(ctx, p, auditmw.Event(c, audit.ActionRevoke), c.Param("grantID"), in.Version, in.Note)
+		return a.svc.RevokeGrant(ctx, p, auditmw.Event(c, audit.ActionRevoke), c.Param("grantID"), in.Version, in.Note)
 	})
 }
 
-func (a *API) recertifyGrant(c *gin.Context) {
+func (a *Grants) recertifyGrant(c *gin.Context) {
 	a.changeGrant(c, func(ctx context.Context, in api.VersionBody) (grant.Grant, error) {
 		p, _ := authn.PrincipalFrom(ctx)
-		return a.d.Grants.Recertify(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("grantID"), in.Version)
+		return a.svc.Recertify(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("grantID"), in.Version)
 	})
 }
 
-func (a *API) changeGrant(c *gin.Context, fn func(context.Context, api.VersionBody) (grant.Grant, error)) {
+func (a *Grants) changeGrant(c *gin.Context, fn func(context.Context, api.VersionBody) (grant.Grant, error)) {
 	var in api.VersionBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
@@ -132,13 +154,13 @@ func (a *API) changeGrant(c *gin.Context, fn func(context.Context, api.VersionBo
 		a.fail(c, err, bdaccess.Resource{})
 		return
 	}
-	c.JSON(http.StatusOK, grantResponseFrom(g, a.d.Grants.Now()))
+	c.JSON(http.StatusOK, grantResponseFrom(g, a.svc.Now()))
 }
 
 // fail answers err. A refusal because the caller would approve or review
 // its own action goes through the guard, which records it as a denial
 // against res, or else against the resource the route resolved.
-func (a *API) fail(c *gin.Context, err error, res bdaccess.Resource) {
+func (a *Grants) fail(c *gin.Context, err error, res bdaccess.Resource) {
 	refusal, ok := grant.SelfRefusal(err)
 	if !ok {
 		web.Fail(c, err)
@@ -147,10 +169,10 @@ func (a *API) fail(c *gin.Context, err error, res bdaccess.Resource) {
 	if res == (bdaccess.Resource{}) {
 		_, res, _ = authz.DecisionFrom(c.Request.Context())
 	}
-	a.d.Guard.Deny(c, c.Request.Method, res, refusal.Code, refusal.Message)
+	a.guard.Deny(c, c.Request.Method, res, refusal.Code, refusal.Message)
 }
 
-func (a *API) requestAccess(c *gin.Context) {
+func (a *Grants) requestAccess(c *gin.Context) {
 	var in api.AccessRequestBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
@@ -158,7 +180,7 @@ func (a *API) requestAccess(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	r, err := a.d.Grants.RequestAccess(ctx, p, auditmw.Event(c, audit.ActionCreate), c.Param("id"), in.TeamID, scopeFrom(in.Scope))
+	r, err := a.svc.RequestAccess(ctx, p, auditmw.Event(c, audit.ActionCreate), c.Param("id"), in.TeamID, scopeFrom(in.Scope))
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -166,7 +188,7 @@ func (a *API) requestAccess(c *gin.Context) {
 	c.JSON(http.StatusCreated, requestResponseFrom(r))
 }
 
-func (a *API) listRequests(c *gin.Context) {
+func (a *Grants) listRequests(c *gin.Context) {
 	state := grant.RequestState(c.Query("state"))
 	switch state {
 	case "", grant.RequestPending, grant.RequestApproved, grant.RequestDenied:
@@ -174,7 +196,7 @@ func (a *API) listRequests(c *gin.Context) {
 		web.Fail(c, errState)
 		return
 	}
-	rs, err := a.d.Grants.Requests(c.Request.Context(), c.Param("id"), state)
+	rs, err := a.svc.Requests(c.Request.Context(), c.Param("id"), state)
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -183,7 +205,7 @@ func (a *API) listRequests(c *gin.Context) {
 	for _, r := range rs {
 		ids = append(ids, r.TeamID)
 	}
-	names, err := a.d.Grants.GranteeNames(c.Request.Context(), ids)
+	names, err := a.svc.GranteeNames(c.Request.Context(), ids)
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -197,8 +219,8 @@ func (a *API) listRequests(c *gin.Context) {
 	c.JSON(http.StatusOK, api.AccessRequestList{Requests: out})
 }
 
-func (a *API) getRequest(c *gin.Context) {
-	r, err := a.d.Grants.Request(c.Request.Context(), c.Param("requestID"))
+func (a *Grants) getRequest(c *gin.Context) {
+	r, err := a.svc.Request(c.Request.Context(), c.Param("requestID"))
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -206,7 +228,7 @@ func (a *API) getRequest(c *gin.Context) {
 	c.JSON(http.StatusOK, requestResponseFrom(r))
 }
 
-func (a *API) decideRequest(approve bool) gin.HandlerFunc {
+func (a *Grants) decideRequest(approve bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in api.NoteBody
 		if err := web.DecodeJSON(c, &in); err != nil {
@@ -215,21 +237,21 @@ func (a *API) decideRequest(approve bool) gin.HandlerFunc {
 		}
 		ctx := c.Request.Context()
 		p, _ := authn.PrincipalFrom(ctx)
-		r, g, err := a.d.Grants.DecideRequest(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("requestID"), approve, in.Note)
+		r, g, err := a.svc.DecideRequest(ctx, p, auditmw.Event(c, audit.ActionGrant), c.Param("requestID"), approve, in.Note)
 		if err != nil {
 			a.fail(c, err, bdaccess.Resource{})
 			return
 		}
 		out := api.Decision{Request: requestResponseFrom(r)}
 		if g != nil {
-			gr := grantResponseFrom(*g, a.d.Grants.Now())
+			gr := grantResponseFrom(*g, a.svc.Now())
 			out.Grant = &gr
 		}
 		c.JSON(http.StatusOK, out)
 	}
 }
 
-func (a *API) openBreakGlass(c *gin.Context) {
+func (a *Grants) openBreakGlass(c *gin.Context) {
 	var in api.BreakGlassBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
@@ -237,21 +259,21 @@ func (a *API) openBreakGlass(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	b, err := a.d.Grants.OpenBreakGlass(ctx, p, auditmw.Event(c, audit.ActionBreakGlass), in.PatientID, in.Reason)
+	b, err := a.svc.OpenBreakGlass(ctx, p, auditmw.Event(c, audit.ActionBreakGlass), in.PatientID, in.Reason)
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, breakGlassResponseFrom(b, a.d.Grants.Now()))
+	c.JSON(http.StatusCreated, breakGlassResponseFrom(b, a.svc.Now()))
 }
 
-func (a *API) breakGlassQueue(c *gin.Context) {
-	bs, err := a.d.Grants.BreakGlassQueue(c.Request.Context(), c.Query("unreviewed") == "true")
+func (a *Grants) breakGlassQueue(c *gin.Context) {
+	bs, err := a.svc.BreakGlassQueue(c.Request.Context(), c.Query("unreviewed") == "true")
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	now := a.d.Grants.Now()
+	now := a.svc.Now()
 	out := make([]api.BreakGlass, 0, len(bs))
 	for _, b := range bs {
 		out = append(out, breakGlassResponseFrom(b, now))
@@ -259,7 +281,7 @@ func (a *API) breakGlassQueue(c *gin.Context) {
 	c.JSON(http.StatusOK, api.BreakGlassList{Sessions: out})
 }
 
-func (a *API) reviewBreakGlass(c *gin.Context) {
+func (a *Grants) reviewBreakGlass(c *gin.Context) {
 	var in api.BreakGlassReviewBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
@@ -267,11 +289,11 @@ func (a *API) reviewBreakGlass(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	b, err := a.d.Grants.ReviewBreakGlass(ctx, p, auditmw.Event(c, audit.ActionUpdate), c.Param("sessionID"),
+	b, err := a.svc.ReviewBreakGlass(ctx, p, auditmw.Event(c, audit.ActionUpdate), c.Param("sessionID"),
 		grant.Review{Note: in.Note, Disposition: in.Disposition})
 	if err != nil {
 		a.fail(c, err, bdaccess.Resource{PracticeID: b.PracticeID, PatientID: b.PatientID})
 		return
 	}
-	c.JSON(http.StatusOK, breakGlassResponseFrom(b, a.d.Grants.Now()))
+	c.JSON(http.StatusOK, breakGlassResponseFrom(b, a.svc.Now()))
 }

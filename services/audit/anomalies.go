@@ -28,12 +28,6 @@ func UnknownHours(context.Context, string, string) (audit.WorkingHours, bool, er
 	return audit.WorkingHours{}, false, nil
 }
 
-// WithHours sets where the anomaly report finds agents' working hours.
-func (a *API) WithHours(h Hours) *API {
-	a.hours = h
-	return a
-}
-
 // The anomaly report's window: the last week unless asked otherwise, and
 // at most a quarter, since every event of the window is read.
 const (

@@ -107,11 +107,11 @@ func (env *anomalyEnv) serve(t *testing.T, p identity.Principal, hours auditapi.
 		c.Request = c.Request.WithContext(authn.WithPrincipal(c.Request.Context(), p))
 		c.Next()
 	})
-	a := auditapi.New(env.store, rec, nil)
-	if hours != nil {
-		a.WithHours(hours)
-	}
-	a.Guarded(guardFor(nil, rec)).Mount(api)
+	newAPI(t, env.db, env.store, rec, func(d *auditapi.Deps) {
+		if hours != nil {
+			d.Hours = hours
+		}
+	}).Mount(api)
 	w := httptest.NewRecorder()
 	e.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
 	return w

@@ -19,6 +19,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authz"
+	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -35,18 +36,38 @@ type API struct {
 	people        People
 }
 
-// New returns the audit API. The verifier checks every checkpoint before it
-// is served, so a forged checkpoint row is refused rather than passed on.
-// Nobody's working hours are known and the retention is the default until
-// WithHours and WithRetention say otherwise.
-func New(store *auditstore.Store, rec *recorder.Recorder, verifier note.Verifier) *API {
-	return &API{store: store, rec: rec, verifier: verifier, hours: UnknownHours, retentionDays: config.DefaultAuditRetentionDays}
+// Deps are what the audit API needs; New refuses to build without any of
+// them.
+type Deps struct {
+	Store    *auditstore.Store
+	Recorder *recorder.Recorder
+	// Verifier checks every checkpoint before it is served, so a forged
+	// checkpoint row is refused rather than passed on.
+	Verifier note.Verifier
+	// Guard puts every route behind the access decision point.
+	Guard *authz.Guard
+	// RetentionDays is what the policy route reports
+	// (BACKDESK_AUDIT_RETENTION, checked against the six-year floor); zero
+	// means the default.
+	RetentionDays int `dep:"optional"`
+	// Hours finds agents' working hours for the anomaly report
+	// (AgentHours); Grants lists grants due for re-certification; People
+	// tells a reviewer from the person an anomaly is about.
+	Hours  Hours
+	Grants Grants
+	People People
 }
 
-// Guarded puts every route behind g, the access decision point.
-func (a *API) Guarded(g *authz.Guard) *API {
-	a.guard = g
-	return a
+// New returns the audit API.
+func New(d Deps) (*API, error) {
+	if err := serve.Need("audit", d); err != nil {
+		return nil, err
+	}
+	if d.RetentionDays == 0 {
+		d.RetentionDays = config.DefaultAuditRetentionDays
+	}
+	return &API{store: d.Store, rec: d.Recorder, verifier: d.Verifier, hours: d.Hours, retentionDays: d.RetentionDays,
+		guard: d.Guard, grants: d.Grants, people: d.People}, nil
 }
 
 // Mount registers the audit routes on r, which sits behind authentication.

@@ -60,7 +60,7 @@ func TestAuditReadFailsClosedWhenNotRecorded(t *testing.T) {
 		c.Request = c.Request.WithContext(authn.WithPrincipal(c.Request.Context(), p))
 		c.Next()
 	})
-	auditapi.New(store, rec, verifier).Guarded(guardFor(nil, rec)).Mount(api)
+	newAPI(t, db, store, rec, func(d *auditapi.Deps) { d.Verifier = verifier }).Mount(api)
 
 	for _, path := range []string{
 		"/api/v1/audit/checkpoint",

@@ -28,12 +28,6 @@ type Grants interface {
 	DueForReview(ctx context.Context, practices []string, until, now time.Time, limit int) ([]grant.Grant, error)
 }
 
-// WithGrants lets the audit service list grants due for re-certification.
-func (a *API) WithGrants(g Grants) *API {
-	a.grants = g
-	return a
-}
-
 // mountCompliance registers compliance's review routes: closing an
 // anomaly with a note, grants due for re-certification, and the log's
 // integrity with an on-demand check. Closing and checking are
@@ -44,9 +38,7 @@ func (a *API) mountCompliance(r gin.IRouter) {
 	a.guard.Handle(r, http.MethodPost, "/api/v1/audit/reviews", review, a.addReview)
 	a.guard.Handle(r, http.MethodGet, "/api/v1/audit/integrity", read, a.integrity)
 	a.guard.Handle(r, http.MethodPost, "/api/v1/audit/verifications", review, a.verifyNow)
-	if a.grants != nil {
-		a.guard.Handle(r, http.MethodGet, "/api/v1/audit/access-reviews", read, a.accessReviews)
-	}
+	a.guard.Handle(r, http.MethodGet, "/api/v1/audit/access-reviews", read, a.accessReviews)
 }
 
 // minReviewNote is the shortest note that closes a review.
@@ -75,10 +67,6 @@ func (a *API) addReview(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	if a.people == nil {
-		web.Fail(c, errNoPeople)
-		return
-	}
 	self, err := a.people.SamePersonAs(ctx, p, about.Actor.Issuer, about.Actor.Subject)
 	if err != nil {
 		web.Fail(c, err)
@@ -105,19 +93,11 @@ type People interface {
 	SamePersonAs(ctx context.Context, p identity.Principal, issuer, subject string) (bool, error)
 }
 
-// WithPeople sets how anomaly reviews tell that the reviewer is the
-// person an anomaly is about. Without it no anomaly can be closed.
-func (a *API) WithPeople(p People) *API {
-	a.people = p
-	return a
-}
-
 // codeSelfReview is the refusal of a review by the person reviewed.
 const codeSelfReview = "self_review"
 
 var (
-	errNoPeople = errors.New("anomaly reviews need the identity store (WithPeople)")
-	errBadKey   = apperr.Invalid("key", "invalid_key", "give the key of an anomaly from the anomaly report")
+	errBadKey = apperr.Invalid("key", "invalid_key", "give the key of an anomaly from the anomaly report")
 )
 
 // anomalyKinds are the kinds a review's key may name.

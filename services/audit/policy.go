@@ -10,13 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// WithRetention sets the retention the policy route reports, in days
-// (BACKDESK_AUDIT_RETENTION, already checked against the six-year floor).
-func (a *API) WithRetention(days int) *API {
-	a.retentionDays = days
-	return a
-}
-
 var policyFields = []string{"retention_days", "minimum_retention_days", "keep_since", "deletes_events"}
 
 // policy reports the audit trail's retention. Backdesk deletes no event

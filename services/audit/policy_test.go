@@ -43,7 +43,7 @@ func TestPolicyReportsRetention(t *testing.T) {
 			c.Request = c.Request.WithContext(authn.WithPrincipal(c.Request.Context(), complianceOfficer))
 			c.Next()
 		})
-		api.Guarded(guardFor(nil, nil)).Mount(g)
+		api.Mount(g)
 		w := httptest.NewRecorder()
 		e.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/audit/policy", nil))
 		require.Equal(t, 200, w.Code, w.Body.String())
@@ -52,13 +52,13 @@ func TestPolicyReportsRetention(t *testing.T) {
 		return p
 	}
 
-	p := get(auditapi.New(store, rec, nil))
+	p := get(newAPI(t, db, store, rec, nil))
 	require.Equal(t, 2192, p.RetentionDays, "six years by default")
 	require.Equal(t, 2192, p.MinimumRetentionDays)
 	require.False(t, p.DeletesEvents)
 	require.WithinDuration(t, time.Now().AddDate(0, 0, -2192), p.KeepSince, 24*time.Hour)
 
-	p = get(auditapi.New(store, rec, nil).WithRetention(3653))
+	p = get(newAPI(t, db, store, rec, func(d *auditapi.Deps) { d.RetentionDays = 3653 }))
 	require.Equal(t, 3653, p.RetentionDays)
 	require.WithinDuration(t, time.Now().AddDate(0, 0, -3653), p.KeepSince, 24*time.Hour)
 

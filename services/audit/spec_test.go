@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
-	"github.com/backdesk/backdesk/pkg/grant/grantstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	auditapi "github.com/backdesk/backdesk/services/audit"
@@ -37,7 +36,7 @@ func TestAuditRoutesMatchTheSpec(t *testing.T) {
 		c.Request = c.Request.WithContext(authn.WithPrincipal(c.Request.Context(), as))
 		c.Next()
 	})
-	auditapi.New(env.store, rec, nil).WithHours(env.hours).WithGrants(grantstore.New(env.db, env.store)).Guarded(guardFor(nil, rec)).Mount(api)
+	newAPI(t, env.db, env.store, rec, func(d *auditapi.Deps) { d.Hours = env.hours }).Mount(api)
 
 	param := regexp.MustCompile(`:([A-Za-z_]+)`)
 	var served, documented []string

@@ -24,6 +24,7 @@ import (
 	"github.com/backdesk/backdesk/services/console/internal/kit"
 	"github.com/backdesk/backdesk/services/console/internal/manager"
 	"github.com/backdesk/backdesk/services/console/internal/practice"
+	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/gin-gonic/gin"
 )
 
@@ -35,8 +36,14 @@ type Deps = kit.Deps
 // Console serves the pages.
 type Console struct{ k *kit.Kit }
 
-// New returns the console.
-func New(d Deps) *Console { return &Console{k: kit.New(d)} }
+// New returns the console; it refuses to build without any of its
+// dependencies.
+func New(d Deps) (*Console, error) {
+	if err := serve.Need("console", d); err != nil {
+		return nil, err
+	}
+	return &Console{k: kit.New(d)}, nil
+}
 
 // Mount registers the pages and the static files on r, which sits behind
 // authentication. Each route lets in anyone signed in; the API call behind

@@ -1,6 +1,9 @@
 package console_test
 
 import (
+	"io"
+	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -29,7 +32,10 @@ func TestEveryPageIsRoutedByTheChart(t *testing.T) {
 		routed[p] = true
 	}
 	e := gin.New()
-	console.New(console.Deps{Guard: &authz.Guard{}}).Mount(e)
+	con, err := console.New(console.Deps{API: http.NotFoundHandler(), Guard: &authz.Guard{}, PublicURL: "http://127.0.0.1:8080",
+		IssuerURL: "http://127.0.0.1:8080/dev/oidc", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	con.Mount(e)
 	require.NotEmpty(t, e.Routes())
 	for _, r := range e.Routes() {
 		first := "/"

@@ -14,22 +14,14 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/backdesk/backdesk/pkg/platform/config"
-	"github.com/backdesk/backdesk/pkg/platform/queue"
-	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/schema"
-	"github.com/backdesk/backdesk/services/access"
-	"github.com/backdesk/backdesk/services/audit"
-	"github.com/backdesk/backdesk/services/console"
 	"github.com/backdesk/backdesk/services/devstack/devissuer"
+	"github.com/backdesk/backdesk/services/internal/catalog"
 	"github.com/backdesk/backdesk/services/internal/domains"
 	"github.com/backdesk/backdesk/services/internal/serve"
-	"github.com/backdesk/backdesk/services/onboarding"
-	"github.com/backdesk/backdesk/services/router"
-	"github.com/backdesk/backdesk/services/workqueue"
 	"github.com/gin-gonic/gin"
-	"github.com/hibiken/asynq"
 )
 
 // Config is the dev binary's configuration: the shared settings with
@@ -146,21 +138,6 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 			p.Log.Warn("audit checkpoints are signed with a key that lasts only this run; set BACKDESK_AUDIT_SIGNING_KEY to keep them verifiable")
 		}
 	}
-	if err := p.IntegrateAudit(time.Second); err != nil {
-		p.Close()
-		return nil, err
-	}
-	p.Go(func(ctx context.Context) { p.Audit.VerifyEvery(ctx, p.AuditVerifier, p.Config.AuditVerifyEvery, p.Log) })
-
-	// Queues: the relay feeds asynq from the outbox; the router works it.
-	client := asynq.NewClient(p.RedisOpt)
-	p.OnClose(client.Close)
-	rel := relay.New(p.DB, client, relay.Config{Logger: p.Log})
-	p.Go(rel.Run)
-	if p.DB.Dialect == sqldb.Postgres {
-		p.Go(func(ctx context.Context) { rel.Listen(ctx, p.Config.DatabaseURL, p.Log) })
-	}
-
 	// Identity: the development provider, when no real one is configured.
 	stack := &Stack{Process: p}
 	if c.DevIssuer {
@@ -177,60 +154,25 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 		stack.Issuer = iss
 	}
 
-	// Domain.
-	d := domains.New(p, rel.Notify)
-	practices, imp, rosters, routes := d.Practices, d.Imports, d.Roster, d.Routing
+	// Domain: the relay runs here, as in the router.
+	d := domains.New(p, domains.Options{Relay: true})
 	// Seeding is system work across practices: it looks the demo practice
 	// up by NPI, then creates it, its staff and its data.
-	seed := seedDeps{issuer: c.OIDCIssuer, practices: practices, ids: p.Identity, imports: imp, roster: rosters, grants: p.Grants}
+	seed := seedDeps{issuer: c.OIDCIssuer, practices: d.Practices, ids: p.Identity, imports: d.Imports, roster: d.Roster, grants: d.Grants}
 	if err := seedDemo(sqldb.AllPractices(ctx), seed); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("demo data: %w", err)
 	}
 
-	// Services, mounted as the ingress routes them.
-	rt, err := router.New(router.Deps{Practices: practices, Imports: imp, Routing: routes,
-		Registry: p.Telemetry.Registry, Notify: rel.Notify, Log: p.Log})
-	if err != nil {
+	// Services, every one of the catalog, on this one engine as the
+	// ingress routes them. The console calls the API through this same
+	// engine; audit events join the Merkle log every second so proofs are
+	// there at once.
+	if err := catalog.Build(ctx, p, d, catalog.Options{ConsoleAPI: p.Engine, IntegrateEvery: time.Second,
+		ReconcileEvery: c.ReconcileEvery}, catalog.Names()...); err != nil {
 		p.Close()
 		return nil, err
 	}
-	rt.WithOps(p.Guard, p.RedisOpt)
-	weights, err := router.Weights(p.Config.QueueWeights)
-	if err != nil {
-		p.Close()
-		return nil, err
-	}
-	p.Telemetry.Registry.MustRegister(router.QueueDepth(p.RedisOpt))
-	p.Go(func(ctx context.Context) { rt.RunScheduler(ctx, p.RedisOpt) })
-	p.Work(queue.ServerConfig{Weights: weights}, rt.Handler())
-	switch {
-	case c.ReconcileEvery == 0:
-		p.Go(func(ctx context.Context) { rt.Reconcile(ctx, router.ReconcileEvery) })
-	case c.ReconcileEvery > 0:
-		p.Go(func(ctx context.Context) { rt.Reconcile(ctx, c.ReconcileEvery) })
-	}
-	rt.Mount(p.API)
-	onboarding.New(practices, p.Identity, imp).
-		Guarded(p.Guard).
-		WithFacts(p.Facts).
-		WithPatients(p.Recorder, d.Records.FullRecord).
-		WithChecklist(p.DB).
-		Mount(p.API)
-	acc, err := access.ForProcess(p)
-	if err != nil {
-		p.Close()
-		return nil, err
-	}
-	acc.Mount(p.Engine, p.API)
-	acc.MountPracticeRoutes(p.API)
-	workqueue.New(workqueue.Deps{Desk: d.Desk, Payers: d.Payers, Roster: rosters, Routing: routes, Guard: p.Guard, Facts: p.Facts, DB: p.DB,
-		Recorder: p.Recorder, Patients: d.Records.FullRecord, Practices: practices, Reports: d.Reports}).Mount(p.API)
-	audit.New(p.Audit, p.Recorder, p.AuditVerifier).WithRetention(p.Config.AuditRetentionDays).
-		WithHours(audit.AgentHours(rosters)).WithGrants(p.Grants).WithPeople(p.Identity).Guarded(p.Guard).Mount(p.API)
-	// The web console calls the API above through this same engine.
-	console.New(console.Deps{API: p.Engine, Guard: p.Guard, IdleTimeout: p.Config.SessionIdle, SecureCookies: p.Config.SecureCookies(),
-		PublicURL: c.PublicURL, IssuerURL: c.OIDCIssuer, Log: p.Log}).Mount(p.API)
 	return stack, nil
 }
 

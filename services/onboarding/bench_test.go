@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/access"
-	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
@@ -17,12 +15,10 @@ import (
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice"
-	"github.com/backdesk/backdesk/pkg/practice/practicestore"
-	"github.com/backdesk/backdesk/pkg/records"
-	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
+	"github.com/backdesk/backdesk/services/internal/servetest"
 	"github.com/backdesk/backdesk/services/onboarding"
 	"github.com/gin-gonic/gin"
 )
@@ -34,10 +30,11 @@ import (
 func BenchmarkPatientRead(b *testing.B) {
 	for _, d := range testenv.Dialects {
 		b.Run(string(d), func(b *testing.B) {
-			db, _ := testenv.NewDB(b, d)
+			db, url := testenv.NewDB(b, d)
 			ctx := context.Background()
 			now := time.Now().UTC()
-			svc := practice.NewService(practicestore.New(db, auditstore.New(db)), nil, nil)
+			proc, dom := servetest.Open(b, "onboarding", url)
+			svc := dom.Practices
 			p, err := svc.Create(ctx, practice.NewPractice{Name: "Bench", NPI: "1234567893", Timezone: "UTC"})
 			if err != nil {
 				b.Fatal(err)
@@ -46,8 +43,6 @@ func BenchmarkPatientRead(b *testing.B) {
 VALUES ('pat-1', $1, 'E1', 'Ana', 'Lee', '1980-01-01', '+15125550101', $2, $2)`, p.ID, now); err != nil {
 				b.Fatal(err)
 			}
-			read := records.NewService(recordstore.New(db)).FullRecord
-			decider := access.NewDecider(accessstore.New(db), access.DeciderConfig{})
 			admin := identity.Principal{UserID: "u", Issuer: "https://idp", Subject: "pat", Roles: []identity.Role{identity.PracticeAdmin},
 				Memberships: []identity.Membership{{PracticeID: p.ID, Role: identity.PracticeAdmin}}}
 			engine := func(rec *recorder.Recorder) http.Handler {
@@ -55,7 +50,13 @@ VALUES ('pat-1', $1, 'E1', 'Ana', 'Lee', '1980-01-01', '+15125550101', $2, $2)`,
 				api := e.Group("/", func(c *gin.Context) {
 					c.Request = c.Request.WithContext(authn.WithPrincipal(c.Request.Context(), admin))
 				})
-				onboarding.New(svc, nil, nil).Guarded(&authz.Guard{Decider: decider, Recorder: rec}).WithPatients(rec, read).Mount(api)
+				a, err := onboarding.New(onboarding.Deps{Practices: svc, Identity: proc.Identity, Imports: dom.Imports,
+					Guard: &authz.Guard{Decider: proc.Decider, Recorder: rec}, Facts: proc.Facts, Recorder: rec,
+					Patients: dom.Records.FullRecord, Checklist: proc.DB})
+				if err != nil {
+					b.Fatal(err)
+				}
+				a.Mount(api)
 				return e
 			}
 			rctx, cancel := context.WithCancel(ctx)

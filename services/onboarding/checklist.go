@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/backdesk/backdesk/pkg/access"
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice/checklist"
 	"github.com/backdesk/backdesk/services/internal/api"
@@ -12,16 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// WithChecklist serves the practice's onboarding checklist, read from db.
-func (a *API) WithChecklist(db *sqldb.DB) *API {
-	a.checklistDB = db
-	return a
-}
-
 func (a *API) mountChecklist(r gin.IRouter) {
-	if a.checklistDB == nil {
-		return
-	}
 	a.guard.Handle(r, http.MethodGet, "/api/v1/practices/:id/checklist",
 		authz.Policy{Action: access.ReadPractice, Resolve: authz.Practice("id")}, a.getChecklist)
 }

@@ -116,7 +116,7 @@ func (a *API) offboard(c *gin.Context) {
 // status changed: a suspension denies its patients at once, everywhere.
 // The router's reconciler takes its items from their owners.
 func (a *API) statusChanged(c *gin.Context, err error) {
-	if err == nil && a.facts != nil {
+	if err == nil {
 		a.facts.Invalidate(c.Request.Context(), access.PracticeKey(c.Param("id")))
 	}
 }

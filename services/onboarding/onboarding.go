@@ -19,6 +19,7 @@ import (
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
+	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/gin-gonic/gin"
 )
 
@@ -35,23 +36,33 @@ type API struct {
 	checklistDB *sqldb.DB
 }
 
-// New returns the onboarding API over the practice, identity and import services.
-func New(practices *practice.Service, id *identity.Service, imp *imports.Service) *API {
-	return &API{practices: practices, identity: id, imports: imp}
+// Deps are what the onboarding API needs; New refuses to build without
+// any of them.
+type Deps struct {
+	Practices *practice.Service
+	Identity  *identity.Service
+	Imports   *imports.Service
+	// Guard puts every route behind the access decision point.
+	Guard *authz.Guard
+	// Facts (the process's access fact cache) is told of every change to
+	// a practice's status or rules, so that a suspension denies its
+	// patients at once on every replica.
+	Facts access.Invalidator
+	// Recorder writes each patient read ahead of its answer; Patients
+	// reads the record.
+	Recorder *recorder.Recorder
+	Patients PatientReader
+	// Checklist is the database the onboarding checklist is read from.
+	Checklist *sqldb.DB
 }
 
-// Guarded puts every route behind g, the access decision point.
-func (a *API) Guarded(g *authz.Guard) *API {
-	a.guard = g
-	return a
-}
-
-// WithFacts tells facts (the process's access fact cache) of every change
-// to a practice's status, so that a suspension denies its patients at
-// once on every replica.
-func (a *API) WithFacts(facts access.Invalidator) *API {
-	a.facts = facts
-	return a
+// New returns the onboarding API.
+func New(d Deps) (*API, error) {
+	if err := serve.Need("onboarding", d); err != nil {
+		return nil, err
+	}
+	return &API{practices: d.Practices, identity: d.Identity, imports: d.Imports, guard: d.Guard, facts: d.Facts,
+		rec: d.Recorder, readPatient: d.Patients, checklistDB: d.Checklist}, nil
 }
 
 // Mount registers the routes on r, which sits behind authentication. Each
@@ -83,11 +94,9 @@ func (a *API) Mount(r gin.IRouter) {
 	web.AllowBodyOn(r, http.MethodPost, base+"/:id/imports", imports.MaxFileBytes+uploadSlack)
 	g.Handle(r, http.MethodPost, base+"/:id/imports", admin, a.upload)
 	g.Handle(r, http.MethodGet, base+"/:id/imports", read, a.listImports)
-	if a.rec != nil {
-		path := base + "/:id/patients/:patientID"
-		g.Handle(r, http.MethodGet, path, authz.Policy{Action: access.ReadPatient, Resolve: authz.Patient("id", "patientID")},
-			auditmw.PHI(http.MethodGet, path, a.rec, a.getPatient))
-	}
+	path := base + "/:id/patients/:patientID"
+	g.Handle(r, http.MethodGet, path, authz.Policy{Action: access.ReadPatient, Resolve: authz.Patient("id", "patientID")},
+		auditmw.PHI(http.MethodGet, path, a.rec, a.getPatient))
 	importOf := authz.Policy{Action: access.ReadPractice, Resolve: func(ctx context.Context, p authz.Params) (access.Resource, error) {
 		id, err := a.imports.PracticeOf(sqldb.AllPractices(ctx), p("importID"))
 		return access.Resource{PracticeID: id}, err

@@ -3,7 +3,6 @@ package onboarding
 import (
 	"context"
 
-	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -12,12 +11,6 @@ import (
 
 // PatientReader reads everything stored about one patient of a practice.
 type PatientReader func(ctx context.Context, practiceID, patientID string) (records.Full, error)
-
-// WithPatients serves the patient route, recording each read with rec.
-func (a *API) WithPatients(rec *recorder.Recorder, read PatientReader) *API {
-	a.rec, a.readPatient = rec, read
-	return a
-}
 
 // getPatient answers a read the guard allowed, with exactly the fields the
 // decision names: all of them for the practice's admins and break-glass,

@@ -3,6 +3,8 @@ package router_test
 import (
 	"testing"
 
+	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
@@ -17,7 +19,9 @@ import (
 	"github.com/backdesk/backdesk/pkg/routing/routingstore"
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/pkg/work/workstore"
+	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/backdesk/backdesk/services/router"
+	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -35,7 +39,8 @@ func newRouter(tb testing.TB, db *sqldb.DB, reg prometheus.Registerer) *router.R
 		Imports: imports.NewService(imports.Deps{DB: db, Store: importstore.New(db, auditstore.New(db)), Practices: practices, Records: records.NewService(recordstore.New(db)), Work: desk,
 			Payers: payer.NewService(payerstore.New(db), desk), Log: quiet()}),
 		Routing:  routing.NewService(routingstore.New(db, auditstore.New(db), routingstore.Config{})),
-		Registry: reg, Log: quiet(),
+		Registry: reg, Log: quiet(), Guard: &authz.Guard{Decider: access.NewDecider(accessstore.New(db), access.DeciderConfig{})},
+		RedisOpt: asynq.RedisClientOpt{Addr: "127.0.0.1:1"}, // the queue monitor is not opened in these tests
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -7,7 +7,6 @@ package router
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 
@@ -17,8 +16,10 @@ import (
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/services/internal/authz"
+	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynqmon"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -44,26 +45,22 @@ type Deps struct {
 	Registry prometheus.Registerer
 	// Notify wakes the outbox relay after a task queued another; nil
 	// leaves it to the relay's sweep.
-	Notify func()
+	Notify func() `dep:"optional"`
 	Log    *slog.Logger
+	// Guard lets platform admins into the queue monitor, which reads the
+	// queues through RedisOpt.
+	Guard    *authz.Guard
+	RedisOpt asynq.RedisConnOpt
 }
 
 // New returns a Router.
 func New(d Deps) (*Router, error) {
-	switch {
-	case d.Practices == nil:
-		return nil, errors.New("router: no practice service")
-	case d.Imports == nil:
-		return nil, errors.New("router: no import service")
-	case d.Routing == nil:
-		return nil, errors.New("router: no routing store")
-	case d.Registry == nil:
-		return nil, errors.New("router: no metrics registry")
-	case d.Log == nil:
-		return nil, errors.New("router: no logger")
+	if err := serve.Need("router", d); err != nil {
+		return nil, err
 	}
 	return &Router{practices: d.Practices, imports: d.Imports, routing: d.Routing, log: d.Log,
-		metrics: newMetrics(d.Registry), notify: d.Notify}, nil
+		metrics: newMetrics(d.Registry), notify: d.Notify, guard: d.Guard,
+		ops: asynqmon.New(asynqmon.Options{RootPath: OpsPath, RedisConnOpt: d.RedisOpt, ReadOnly: false})}, nil
 }
 
 // Handler returns the asynq handler for every task type the router runs.
@@ -93,9 +90,6 @@ func (r *Router) Handler() asynq.Handler {
 // platform admins, when WithOps gave one. Health and metrics come from the
 // shared engine.
 func (r *Router) Mount(api gin.IRouter) {
-	if r.ops == nil || r.guard == nil {
-		return
-	}
 	h := gin.WrapH(r.ops)
 	pol := authz.Policy{Action: access.ManagePlatform}
 	r.guard.Handle(api, http.MethodGet, OpsPath, pol, h)

@@ -12,21 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/access"
-	"github.com/backdesk/backdesk/pkg/access/accessstore"
-	"github.com/backdesk/backdesk/pkg/audit/auditstore"
-	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/pkg/practice"
-	"github.com/backdesk/backdesk/pkg/practice/practicestore"
-	"github.com/backdesk/backdesk/pkg/records"
-	"github.com/backdesk/backdesk/pkg/records/recordstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/internal/authn"
-	"github.com/backdesk/backdesk/services/internal/authz"
-	"github.com/backdesk/backdesk/services/workqueue"
+	"github.com/backdesk/backdesk/services/internal/catalog"
+	"github.com/backdesk/backdesk/services/internal/servetest"
 	"github.com/gin-gonic/gin"
 )
 
@@ -41,9 +34,10 @@ const benchAgents = 200
 func BenchmarkAgentCycle(b *testing.B) {
 	for _, d := range testenv.Dialects {
 		b.Run(string(d), func(b *testing.B) {
-			db, _ := testenv.NewDB(b, d)
+			db, url := testenv.NewDB(b, d)
 			ctx := context.Background()
-			svc := practice.NewService(practicestore.New(db, auditstore.New(db)), nil, nil)
+			proc, dom := servetest.Open(b, "workqueue", url)
+			svc := dom.Practices
 			p, err := svc.Create(ctx, practice.NewPractice{Name: "Bench", NPI: "1234567893", Timezone: "UTC"})
 			if err != nil {
 				b.Fatal(err)
@@ -53,14 +47,11 @@ func BenchmarkAgentCycle(b *testing.B) {
 			if _, err := owner.ExecContext(ctx, `UPDATE practices SET status = 'active' WHERE id = $1`, p.ID); err != nil {
 				b.Fatal(err)
 			}
-			rctx, cancel := context.WithCancel(ctx)
-			defer cancel()
-			rec := recorder.New(db, auditstore.New(db), recorder.Config{})
-			go rec.Run(rctx)
-			guard := &authz.Guard{Decider: access.NewDecider(accessstore.New(db), access.DeciderConfig{}), Recorder: rec}
 			e := web.NewEngine(web.Options{Service: "bench"})
 			api := e.Group("/", asAgent)
-			workqueue.New(workqueue.Deps{Guard: guard, DB: db, Recorder: rec, Patients: records.NewService(recordstore.New(db)).FullRecord, Practices: svc}).Mount(api)
+			if err := catalog.Build(ctx, proc, dom, catalog.Options{API: api}, "workqueue"); err != nil {
+				b.Fatal(err)
+			}
 			e.GET("/baseline/:id", func(c *gin.Context) {
 				var state string
 				// The table owner's connection: no row-level security, so

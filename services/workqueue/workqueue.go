@@ -1,6 +1,6 @@
 // Package workqueue is the HTTP layer of the agent-facing work service:
 // agents, teams and presence for billing managers and agents, the managers'
-// view of unassigned and escalated work, and (as they arrive) an agent's
+// view of unassigned and escalated work, and an agent's
 // queue, item views, outcomes and handoffs.
 package workqueue
 
@@ -12,49 +12,46 @@ import (
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/payer"
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
-	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/report"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/routing"
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/services/internal/authz"
+	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/gin-gonic/gin"
 )
 
 // Deps are what the workqueue API needs.
 type Deps struct {
-	Desk      *work.Desk     // the agent's queue, items, outcomes and leases
-	Payers    *payer.Service // what payers said about claims
-	Roster    *roster.Service
-	Routing   *routing.Service
-	Guard     *authz.Guard
-	Facts     access.Invalidator // told when team membership changes
-	DB        *sqldb.DB
-	Recorder  *recorder.Recorder // writes the item view's audit event first
-	Patients  func(ctx context.Context, practiceID, patientID string) (records.Full, error)
-	Practices *practice.Service // policies: how far ahead a next contact may be
-	Reports   *report.Service   // the managers' board and the practice summary
-	Now       func() time.Time
+	Desk     *work.Desk     // the agent's queue, items, outcomes and leases
+	Payers   *payer.Service // what payers said about claims
+	Roster   *roster.Service
+	Routing  *routing.Service
+	Guard    *authz.Guard
+	Facts    access.Invalidator // told when team membership changes
+	Recorder *recorder.Recorder // writes the item view's audit event first
+	Patients func(ctx context.Context, practiceID, patientID string) (records.Full, error)
+	Reports  *report.Service  // the managers' board and the practice summary
+	Now      func() time.Time `dep:"optional"` // the clock; time.Now when unset
 }
 
 // API serves the workqueue routes.
 type API struct{ d Deps }
 
 // New returns the workqueue API.
-func New(d Deps) *API {
+func New(d Deps) (*API, error) {
+	if err := serve.Need("workqueue", d); err != nil {
+		return nil, err
+	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &API{d: d}
+	return &API{d: d}, nil
 }
 
 // Mount registers the workqueue routes on r, behind authentication.
 func (a *API) Mount(r gin.IRouter) {
-	if a.d.Guard == nil {
-		return
-	}
 	g := a.d.Guard
 	manage := authz.Policy{Action: access.ManageAgents}
 	g.Handle(r, http.MethodGet, "/api/v1/agents", manage, a.listAgents)

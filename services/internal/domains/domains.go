@@ -5,10 +5,13 @@
 package domains
 
 import (
+	"github.com/backdesk/backdesk/pkg/grant"
+	"github.com/backdesk/backdesk/pkg/grant/grantstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/payer/payerstore"
+	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
 	"github.com/backdesk/backdesk/pkg/records"
@@ -22,10 +25,16 @@ import (
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/pkg/work/workstore"
 	"github.com/backdesk/backdesk/services/internal/serve"
+	"github.com/hibiken/asynq"
 )
 
 // Domains are the domain services of one process.
 type Domains struct {
+	// Relay feeds the queues from the outbox; set only in a process that
+	// relays (the router's, and the dev binary's), where its Notify wakes
+	// it as soon as a commit queued a task.
+	Relay     *relay.Relay
+	Grants    *grant.Service
 	Practices *practice.Service
 	Records   *records.Service
 	Desk      *work.Desk
@@ -36,14 +45,32 @@ type Domains struct {
 	Reports   *report.Service
 }
 
+// Options say what a process builds beside the domain services.
+type Options struct {
+	// Relay builds the outbox relay (Domains.Relay), which the router
+	// runs. Processes without one leave queued tasks to the relay's
+	// sweep, or to PostgreSQL's notification, in the router.
+	Relay bool
+}
+
 // New builds the domain services over p's database; every store that
-// records changes writes them to p's audit trail. notify, when set, is
-// called after a commit that queued tasks, to wake the outbox relay of
-// the same process; without it the relay finds them on its next sweep (or
-// by PostgreSQL's notification).
-func New(p *serve.Process, notify func()) *Domains {
+// records changes writes them to p's audit trail.
+func New(p *serve.Process, o Options) *Domains {
 	trail := p.Audit
+	var notify func()
+	var rel *relay.Relay
+	if o.Relay {
+		client := asynq.NewClient(p.RedisOpt)
+		p.OnClose(client.Close)
+		rel = relay.New(p.DB, client, relay.Config{Logger: p.Log})
+		notify = rel.Notify
+	}
 	d := &Domains{
+		Relay: rel,
+		Grants: grant.NewService(grantstore.New(p.DB, trail), p.Identity, p.Decider, p.Facts, grant.Windows{
+			DefaultDays: p.Config.GrantDefaultDays, MaxDays: p.Config.GrantMaxDays, ReviewDays: p.Config.GrantReviewDays,
+			BreakGlass: p.Config.BreakGlassFor,
+		}, nil),
 		Practices: practice.NewService(practicestore.New(p.DB, trail), nil, notify),
 		Records:   records.NewService(recordstore.New(p.DB)),
 		Routing:   routing.NewService(routingstore.New(p.DB, trail, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter})),

@@ -18,6 +18,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/pkg/roster/rosterstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/backdesk/backdesk/services/internal/domains"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/stretchr/testify/require"
 )
@@ -55,13 +56,13 @@ func TestRevocationReachesTheOtherReplica(t *testing.T) {
 				return dec
 			}
 			ev := audit.Event{Actor: audit.Actor{Issuer: "https://idp.test", Subject: "pat"}}
-			g, err := replicas[0].Grants.CreateGrant(ctx, admin, ev, "pr-r", grant.GranteeTeam, team,
+			g, err := grantsOf(replicas[0]).CreateGrant(ctx, admin, ev, "pr-r", grant.GranteeTeam, team,
 				grant.Scope{Kinds: []policy.Kind{policy.BalanceFollowup}, Reason: "replica test grant"})
 			require.NoError(t, err)
 			require.Eventually(t, func() bool { return read(replicas[1]).Allow }, 10*time.Second, 5*time.Millisecond)
 
 			start := time.Now()
-			_, err = replicas[0].Grants.RevokeGrant(ctx, admin, ev, g.ID, g.Version, "done")
+			_, err = grantsOf(replicas[0]).RevokeGrant(ctx, admin, ev, g.ID, g.Version, "done")
 			require.NoError(t, err)
 			require.Eventually(t, func() bool { return read(replicas[1]).Code == access.CodeNoGrant }, 10*time.Second, time.Millisecond,
 				"the other replica must stop trusting its cached grant")
@@ -96,3 +97,6 @@ VALUES ('wi-r', 'pr-r', 'pt-r', 'balance_followup', 'balance', 'b', 'assigned', 
 		Memberships: []identity.Membership{{PracticeID: "pr-r", Role: identity.PracticeAdmin}}}
 	return agent, admin, team.ID, "pt-r"
 }
+
+// grantsOf is the grant service of a replica, as its domains build it.
+func grantsOf(p *serve.Process) *grant.Service { return domains.New(p, domains.Options{}).Grants }

@@ -26,8 +26,6 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
-	"github.com/backdesk/backdesk/pkg/grant"
-	"github.com/backdesk/backdesk/pkg/grant/grantstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/config"
@@ -69,12 +67,10 @@ type Process struct {
 	Recorder *recorder.Recorder
 	// Facts caches what access decisions rest on and is told when it
 	// changes (its invalidations reach every replica); Decider is the one
-	// access decision point; Guard puts it in front of routes; Grants
-	// gives and revokes grants, handles access requests and break-glass.
+	// access decision point; Guard puts it in front of routes.
 	Facts   *factcache.Cache
 	Decider *access.Decider
 	Guard   *authz.Guard
-	Grants  *grant.Service
 	// AuditVerifier checks audit checkpoints: read from the public key,
 	// BACKDESK_AUDIT_VERIFY_KEY, or derived from the signing key where
 	// that is loaded. AuditSigner signs them and is set only in a process
@@ -182,9 +178,6 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 	p.Go(p.Facts.Run)
 	p.Decider = access.NewDecider(p.Facts, access.DeciderConfig{MFA: mfa})
 	p.Guard = &authz.Guard{Decider: p.Decider, Recorder: p.Recorder}
-	p.Grants = grant.NewService(grantstore.New(db, p.Audit), p.Identity, p.Decider, p.Facts, grant.Windows{
-		DefaultDays: cfg.GrantDefaultDays, MaxDays: cfg.GrantMaxDays, ReviewDays: cfg.GrantReviewDays, BreakGlass: cfg.BreakGlassFor,
-	}, nil)
 	return p, nil
 }
 
@@ -215,6 +208,18 @@ func (p *Process) Close() {
 		}
 	}
 	p.closers = nil
+}
+
+// RunLoops runs the process's background loops (the recorder's committer,
+// the fact cache's invalidations, whatever Go added) until ctx ends, for a
+// test that drives the process without serving it.
+func (p *Process) RunLoops(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, loop := range p.loops {
+		wg.Add(1)
+		go func() { defer wg.Done(); loop(ctx) }()
+	}
+	wg.Wait()
 }
 
 // Serve listens on ln (or on the configured address when ln is nil) and runs

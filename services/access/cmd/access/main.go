@@ -1,20 +1,9 @@
-// Command access runs the access service: login, sessions and identity.
+// Command access runs the access service: sign-in, sessions, identity,
+// grants, access requests and break-glass.
 package main
 
 import (
-	"context"
-
-	"github.com/backdesk/backdesk/services/access"
-	"github.com/backdesk/backdesk/services/internal/serve"
+	"github.com/backdesk/backdesk/services/internal/catalog"
 )
 
-func main() {
-	serve.Main("access", func(_ context.Context, p *serve.Process) error {
-		api, err := access.ForProcess(p)
-		if err != nil {
-			return err
-		}
-		api.Mount(p.Engine, p.API)
-		return nil
-	})
-}
+func main() { catalog.Main("access") }

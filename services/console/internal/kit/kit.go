@@ -40,7 +40,7 @@ type Deps struct {
 	// lives on another origin.
 	PublicURL, IssuerURL string
 	Log                  *slog.Logger
-	Now                  func() time.Time
+	Now                  func() time.Time `dep:"optional"` // the clock; time.Now when unset
 }
 
 // Kit serves the pieces of pages; the persona packages hold one.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -175,7 +176,7 @@ func Setup(t *testing.T, replies map[string]func() (int, string), mount func(kit
 	})
 	guard := &authz.Guard{Decider: access.NewDecider(facts{}, access.DeciderConfig{})}
 	mount(kit.Deps{API: api, Guard: guard, IdleTimeout: 15 * time.Minute, PublicURL: "http://127.0.0.1:8080",
-		IssuerURL: "http://127.0.0.1:8080/dev/oidc"}, e.Group("/"))
+		IssuerURL: "http://127.0.0.1:8080/dev/oidc", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, e.Group("/"))
 	return Bundle{API: api, Engine: e}
 }
 

@@ -1,4 +1,4 @@
-package main
+package catalog_test
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/backdesk/backdesk/services/internal/catalog"
+	"github.com/backdesk/backdesk/services/internal/domains"
 	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/stretchr/testify/require"
 )
@@ -37,7 +39,7 @@ func TestAuditServiceTakesOnlyTheVerifyKey(t *testing.T) {
 			p, err := serve.Open(context.Background(), "audit", cfg, &bytes.Buffer{})
 			require.NoError(t, err)
 			t.Cleanup(p.Close)
-			err = wire(context.Background(), p)
+			err = catalog.Build(context.Background(), p, domains.New(p, domains.Options{}), catalog.Options{}, "audit")
 			require.Nil(t, p.AuditSigner, "the audit service never loads a signing key")
 			if tc.wantErr == "" {
 				require.NoError(t, err)

@@ -1,0 +1,26 @@
+package serve_test
+
+import (
+	"testing"
+
+	"github.com/backdesk/backdesk/services/internal/serve"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNeedNamesWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	type deps struct {
+		Store  *int
+		Notify func()
+		Name   string
+		Now    func() int `dep:"optional"`
+		Limit  int
+		hidden *int
+	}
+	n := 1
+	require.NoError(t, serve.Need("svc", deps{Store: &n, Notify: func() {}, Name: "x"}))
+	err := serve.Need("svc", deps{Name: "x"})
+	require.EqualError(t, err, "svc: built without Store, Notify")
+	require.EqualError(t, serve.Need("svc", &deps{Store: &n, Notify: func() {}}), "svc: built without Name")
+	require.Error(t, serve.Need("svc", 3))
+}
