@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// AnomalyKind names one of the patterns compliance reviews (DESIGN.md §7).
+// AnomalyKind names one of the patterns compliance reviews (docs/audit.md).
 type AnomalyKind string
 
 // The kinds of anomaly, in the order a report lists them.

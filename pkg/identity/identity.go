@@ -18,7 +18,7 @@ import (
 // Role is a platform role.
 type Role string
 
-// The platform roles (DESIGN.md §2).
+// The platform roles (docs/identity.md).
 const (
 	Agent          Role = "agent"
 	BillingManager Role = "billing_manager"

@@ -17,7 +17,7 @@ import (
 // Kind is a kind of follow-up work.
 type Kind string
 
-// The work kinds (DESIGN.md §5).
+// The work kinds (docs/policy.md).
 const (
 	ClaimFollowup     Kind = "claim_followup"
 	BalanceFollowup   Kind = "balance_followup"

@@ -1,4 +1,4 @@
-// Package routing picks the owner of a follow-up work item (DESIGN.md §8):
+// Package routing picks the owner of a follow-up work item (docs/routing.md):
 // among agents whose grants cover the item's practice and kind, whose
 // skills match, who are available within their working hours and under
 // capacity, it prefers the agent who already owns the patient's other

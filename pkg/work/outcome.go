@@ -9,7 +9,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/policy"
 )
 
-// Channel is how a contact was made (DESIGN.md §5).
+// Channel is how a contact was made.
 type Channel string
 
 // The channels an outcome may name.

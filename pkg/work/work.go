@@ -15,7 +15,7 @@ import (
 // State is where a work item stands.
 type State string
 
-// The item lifecycle (DESIGN.md §5).
+// The item lifecycle (docs/agents.md).
 const (
 	Open       State = "open"
 	Assigned   State = "assigned"

@@ -206,7 +206,7 @@ seccompProfile:
 {{- $r }}
 {{- end }}
 
-{{/* Environment of one service container (DESIGN.md section 10). */}}
+{{/* Environment of one service container. */}}
 {{- define "backdesk.serviceEnv" -}}
 {{- $v := .ctx.Values }}
 {{- $c := index $v .component }}

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Base holds the settings every Backdesk service shares (DESIGN.md §10).
+// Base holds the settings every Backdesk service shares (the README lists them).
 // Each service embeds it in its own config struct and adds what it alone needs.
 type Base struct {
 	DatabaseURL      string        // BACKDESK_DATABASE_URL: postgres://… or sqlite://path
