@@ -5,9 +5,10 @@ import (
 	"strings"
 
 	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/records/recordcsv/cell"
 )
 
-// knownNames holds, per kind and column, the normKey of every header name
+// knownNames holds, per kind and column, the cell.Key of every header name
 // any preset gives the column. It lets the reader recognise what a file
 // holds whichever system wrote it, to catch a file sent as the wrong kind.
 var knownNames = func() map[records.Kind][][]string {
@@ -18,7 +19,7 @@ var knownNames = func() map[records.Kind][][]string {
 		for i, c := range cols {
 			for _, p := range Presets() {
 				for _, n := range presets[p].names(kind, c.Name, nil) {
-					if k := normKey(n); !slices.Contains(names[i], k) {
+					if k := cell.Key(n); !slices.Contains(names[i], k) {
 						names[i] = append(names[i], k)
 					}
 				}
@@ -56,7 +57,7 @@ func (r *Reader) bindHeader(header []string, m Mapping) error {
 	idx := make(map[string]int, len(header))
 	dup := map[string]bool{}
 	for i, h := range header {
-		k := normKey(h)
+		k := cell.Key(h)
 		if k == "" {
 			continue
 		}
@@ -72,9 +73,9 @@ func (r *Reader) bindHeader(header []string, m Mapping) error {
 	var missing []string
 	bound := 0
 	for i, c := range cols {
-		canon := normKey(c.Name)
+		canon := cell.Key(c.Name)
 		for _, name := range r.preset.names(r.kind, c.Name, m) {
-			k := normKey(name)
+			k := cell.Key(name)
 			j, ok := idx[k]
 			if !ok || slices.ContainsFunc(r.bind[i], func(s source) bool { return s.idx == j }) {
 				continue
@@ -141,7 +142,7 @@ func matchKind(kind records.Kind, idx map[string]int, m Mapping) kindMatch {
 	for i, c := range specs[kind].columns() {
 		found := slices.ContainsFunc(knownNames[kind][i], func(k string) bool { _, ok := idx[k]; return ok })
 		if h, ok := m[c.Name]; ok && !found {
-			_, found = idx[normKey(h)]
+			_, found = idx[cell.Key(h)]
 		}
 		if found && distinctive[c.Name] {
 			km.distinct++
@@ -186,7 +187,7 @@ func (r *Reader) fittingPreset(idx map[string]int) (Preset, bool) {
 				continue
 			}
 			fits = fits && slices.ContainsFunc(presets[p].names(r.kind, c.Name, nil), func(n string) bool {
-				_, ok := idx[normKey(n)]
+				_, ok := idx[cell.Key(n)]
 				return ok
 			})
 		}

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/records/recordcsv/cell"
 )
 
 // Length limits, in characters. Longer cells are nearly always two cells
@@ -128,7 +129,7 @@ func (r *Reader) parseValue(t valueType, raw string) (value, string, string) {
 	var ok bool
 	switch t {
 	case vID, vName, vText, vSummary:
-		v.s = cleanText(raw)
+		v.s = cell.Text(raw)
 		limit := maxName
 		switch t {
 		case vID:
@@ -142,7 +143,7 @@ func (r *Reader) parseValue(t valueType, raw string) (value, string, string) {
 		v.blank = v.s == ""
 		return v, "", ""
 	case vDate, vBirthDate:
-		if v.d, ok = parseDate(raw, r.thisYear); !ok {
+		if v.d, ok = cell.Date(raw, r.thisYear); !ok {
 			return v, ruleDate, msgDate
 		}
 		v.blank = v.d.IsZero()
@@ -155,7 +156,7 @@ func (r *Reader) parseValue(t valueType, raw string) (value, string, string) {
 		}
 		return v, "", ""
 	case vMoney, vSignedMoney:
-		if v.cents, ok = parseMoney(raw); !ok {
+		if v.cents, ok = cell.Money(raw); !ok {
 			return v, ruleMoney, msgMoney
 		}
 		if t == vMoney && v.cents < 0 {
@@ -163,44 +164,44 @@ func (r *Reader) parseValue(t valueType, raw string) (value, string, string) {
 		}
 		return v, "", ""
 	case vPhone:
-		if v.s, ok = parsePhone(raw); !ok {
+		if v.s, ok = cell.Phone(raw); !ok {
 			return v, rulePhone, msgPhone
 		}
 	case vEmail:
-		if v.s, ok = parseEmail(raw); !ok {
+		if v.s, ok = cell.Email(raw); !ok {
 			return v, ruleEmail, msgEmail
 		}
 	case vState:
-		if v.s, ok = parseState(raw); !ok {
+		if v.s, ok = cell.State(raw); !ok {
 			return v, ruleState, msgState
 		}
 	case vPostal:
-		if v.s, ok = parsePostal(raw); !ok {
+		if v.s, ok = cell.Postal(raw); !ok {
 			return v, rulePostal, msgPostal
 		}
 	case vBool:
-		if v.b, ok = parseBool(raw); !ok {
+		if v.b, ok = cell.Bool(raw); !ok {
 			return v, ruleBool, msgBool
 		}
 	case vScheduled:
 		// Systems that only export the appointment date say "scheduled"
 		// by having one.
-		if v.b, ok = parseBool(raw); ok {
+		if v.b, ok = cell.Bool(raw); ok {
 			return v, "", ""
 		}
-		d, ok := parseDate(raw, r.thisYear)
+		d, ok := cell.Date(raw, r.thisYear)
 		if !ok {
 			return v, ruleBool, msgScheduled
 		}
 		v.b = !d.IsZero()
 	case vChannel:
-		c, ok := r.preset.channel(normKey(raw))
+		c, ok := r.preset.channel(cell.Key(raw))
 		if !ok {
 			return v, ruleEnum, msgChannel
 		}
 		v.s, v.blank = string(c), c == ""
 	case vStatus:
-		s, ok := r.preset.status(normKey(raw))
+		s, ok := r.preset.status(cell.Key(raw))
 		if !ok {
 			return v, ruleEnum, msgStatus
 		}

@@ -1,4 +1,4 @@
-package recordcsv
+package cell
 
 import (
 	"testing"
@@ -46,7 +46,7 @@ func TestParseDate(t *testing.T) {
 		{"/ /", records.Date{}, false},
 	}
 	for _, tc := range tests {
-		got, ok := parseDate(tc.in, 2026)
+		got, ok := Date(tc.in, 2026)
 		require.Equal(t, tc.ok, ok, tc.in)
 		require.Equal(t, tc.want, got, tc.in)
 	}
@@ -96,7 +96,7 @@ func TestParseMoney(t *testing.T) {
 		{"1.2.3", 0, false},
 	}
 	for _, tc := range tests {
-		got, ok := parseMoney(tc.in)
+		got, ok := Money(tc.in)
 		require.Equal(t, tc.ok, ok, tc.in)
 		require.Equal(t, tc.want, got, tc.in)
 	}
@@ -132,7 +132,7 @@ func TestParsePhone(t *testing.T) {
 		{"İİ 512 555 0142 x1", ""},
 	}
 	for _, tc := range tests {
-		got, ok := parsePhone(tc.in)
+		got, ok := Phone(tc.in)
 		require.Equal(t, tc.want != "", ok, tc.in)
 		require.Equal(t, tc.want, got, tc.in)
 	}
@@ -159,7 +159,7 @@ func TestParseEmail(t *testing.T) {
 		{"name@192.168.0.1", ""},
 	}
 	for _, tc := range tests {
-		got, ok := parseEmail(tc.in)
+		got, ok := Email(tc.in)
 		require.Equal(t, tc.want != "", ok, tc.in)
 		require.Equal(t, tc.want, got, tc.in)
 	}
@@ -172,7 +172,7 @@ func TestParseState(t *testing.T) {
 		{"PR", "PR"}, {"AE", "AE"}, {"ZZ", ""}, {"Tejas", ""}, {"T", ""}, {"TXX", ""},
 	}
 	for _, tc := range tests {
-		got, ok := parseState(tc.in)
+		got, ok := State(tc.in)
 		require.Equal(t, tc.want != "", ok, tc.in)
 		require.Equal(t, tc.want, got, tc.in)
 	}
@@ -186,7 +186,7 @@ func TestParsePostal(t *testing.T) {
 		{"787", ""}, {"787011", ""}, {"78701-12", ""}, {"7870A", ""}, {"78745 1203", ""}, {"78745-12034", ""},
 	}
 	for _, tc := range tests {
-		got, ok := parsePostal(tc.in)
+		got, ok := Postal(tc.in)
 		require.Equal(t, tc.want != "", ok, tc.in)
 		require.Equal(t, tc.want, got, tc.in)
 	}
@@ -195,51 +195,19 @@ func TestParsePostal(t *testing.T) {
 func TestParseBool(t *testing.T) {
 	t.Parallel()
 	for _, in := range []string{"y", "Y", "yes", "YES", "true", "T", "1", "x", "X"} {
-		v, ok := parseBool(in)
+		v, ok := Bool(in)
 		require.True(t, ok, in)
 		require.True(t, v, in)
 	}
 	for _, in := range []string{"n", "No", "false", "F", "0", "Unknown"} {
-		v, ok := parseBool(in)
+		v, ok := Bool(in)
 		require.True(t, ok, in)
 		require.False(t, v, in)
 	}
 	for _, in := range []string{"maybe", "si", "2", "yes please"} {
-		_, ok := parseBool(in)
+		_, ok := Bool(in)
 		require.False(t, ok, in)
 	}
-}
-
-func TestWords(t *testing.T) {
-	t.Parallel()
-	od, dx := presets[PresetOpenDental], presets[PresetDentrix]
-	for _, tc := range []struct {
-		p    *preset
-		in   string
-		want records.ClaimStatus
-	}{
-		{od, "S", records.ClaimSubmitted}, {od, "R", records.ClaimPaid}, {od, "W", records.ClaimPending},
-		{od, "U", records.ClaimPending}, {od, "H", records.ClaimPending}, {od, "I", records.ClaimPending},
-		{dx, "Not Sent", records.ClaimPending}, {dx, "Received", records.ClaimPaid},
-		{presets[PresetCanonical], "Partially Paid", records.ClaimPartial},
-		{presets[PresetCanonical], "DENIED", records.ClaimDenied},
-	} {
-		got, ok := tc.p.status(normKey(tc.in))
-		require.True(t, ok, tc.in)
-		require.Equal(t, tc.want, got, tc.in)
-	}
-	// One system's codes are not another's: "S" means nothing in Dentrix.
-	_, ok := dx.status(normKey("S"))
-	require.False(t, ok)
-
-	c, ok := od.channel(normKey("TextMessage"))
-	require.True(t, ok)
-	require.Equal(t, records.ChannelText, c)
-	c, ok = od.channel(normKey("DoNotCall"))
-	require.True(t, ok)
-	require.Empty(t, c)
-	_, ok = presets[PresetCanonical].channel(normKey("pigeon"))
-	require.False(t, ok)
 }
 
 func TestCleanText(t *testing.T) {
@@ -255,15 +223,15 @@ func TestCleanText(t *testing.T) {
 		{"   ", ""},
 	}
 	for _, tc := range tests {
-		require.Equal(t, tc.want, cleanText(tc.in), tc.in)
+		require.Equal(t, tc.want, Text(tc.in), tc.in)
 	}
 }
 
 func TestNormKey(t *testing.T) {
 	t.Parallel()
 	for _, in := range []string{"Date of Birth", "DATE_OF_BIRTH", "date-of-birth", " dateOfBirth "} {
-		require.Equal(t, "dateofbirth", normKey(in), in)
+		require.Equal(t, "dateofbirth", Key(in), in)
 	}
-	require.Equal(t, "030", normKey("0-30"))
-	require.Equal(t, "chart", normKey("Chart #"))
+	require.Equal(t, "030", Key("0-30"))
+	require.Equal(t, "chart", Key("Chart #"))
 }

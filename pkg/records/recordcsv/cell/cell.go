@@ -1,4 +1,9 @@
-package recordcsv
+// Package cell reads the values of one import cell: dates in the formats
+// practice systems export, money, phone numbers, e-mail addresses, states,
+// postal codes and yes/no words. Each parser takes a trimmed, non-empty cell
+// and says only whether it read it, so no parser can put a value, which may
+// be PHI, into a message.
+package cell
 
 import (
 	"strings"
@@ -13,10 +18,10 @@ import (
 // ok or not: the caller owns the message, so no parser can leak a value
 // into one.
 
-// normKey folds a header name or an enumerated word for comparison:
+// Key folds a header name or an enumerated word for comparison:
 // lowercase letters and digits only, so "Date of Birth", "DATE_OF_BIRTH"
 // and "date-of-birth" are the same key.
-func normKey(s string) string {
+func Key(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -27,11 +32,11 @@ func normKey(s string) string {
 	return b.String()
 }
 
-// cleanText trims s, turns each run of white space (including newlines
+// Text trims s, turns each run of white space (including newlines
 // from quoted multi-line cells) into one space and drops other control
 // characters, which only ever come from copy-and-paste accidents. Most cells
 // need none of this, so they are returned without copying.
-func cleanText(s string) string {
+func Text(s string) string {
 	s = strings.TrimSpace(s)
 	clean := true
 	prevSpace := false
@@ -65,8 +70,8 @@ func cleanText(s string) string {
 	return b.String()
 }
 
-// digits reports whether s is non-empty and all ASCII digits.
-func digits(s string) bool {
+// Digits reports whether s is non-empty and all ASCII digits.
+func Digits(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -78,16 +83,16 @@ func digits(s string) bool {
 	return true
 }
 
-// parseDate reads the US forms practice systems export: MM/DD/YYYY,
+// Date reads the US forms practice systems export: MM/DD/YYYY,
 // M/D/YYYY, MM/DD/YY, MM-DD-YYYY and YYYY-MM-DD, optionally followed by a
 // time of day (spreadsheets add " 0:00"), which is ignored. A two-digit
 // year above this year's last two digits plus one is taken as 19YY, so
 // birth dates land in the past and due dates in the near future. Open
 // Dental writes "not set" as 0001-01-01; that reads as a blank (zero) date.
 // Impossible dates such as 02/30 are rejected.
-func parseDate(s string, thisYear int) (records.Date, bool) {
+func Date(s string, thisYear int) (records.Date, bool) {
 	if i := strings.IndexAny(s, " T"); i >= 0 {
-		if i == 0 || !isTime(s[i+1:]) {
+		if i == 0 || !IsTime(s[i+1:]) {
 			return records.Date{}, false
 		}
 		s = s[:i]
@@ -151,9 +156,9 @@ func daysIn(year, month int) int {
 	return 31
 }
 
-// isTime accepts the time-of-day suffixes exports put after a date:
+// IsTime accepts the time-of-day suffixes exports put after a date:
 // "0:00", "12:00:00 AM", "00:00:00.000", "00:00:00Z".
-func isTime(s string) bool {
+func IsTime(s string) bool {
 	s = strings.TrimSpace(s)
 	up := strings.ToUpper(s)
 	up = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(up, "Z"), "AM"), "PM")
@@ -173,10 +178,10 @@ func isTime(s string) bool {
 // room to sum aging buckets; no dental balance comes near ten trillion.
 const maxMoneyDigits = 13
 
-// parseMoney turns "$1,234.56", "1234.5", "(12.00)" or "-12.00" into cents
+// Money turns "$1,234.56", "1234.5", "(12.00)" or "-12.00" into cents
 // exactly, without floating point, which would turn 0.29 into 28 cents.
 // More than two decimals is an error rather than a rounding decision.
-func parseMoney(s string) (int64, bool) {
+func Money(s string) (int64, bool) {
 	neg := false
 	if len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')' {
 		neg, s = true, strings.TrimSpace(s[1:len(s)-1])
@@ -247,15 +252,15 @@ prefix:
 	return cents, true
 }
 
-// parsePhone normalises a US (NANP) number written in any common form to
+// Phone normalises a US (NANP) number written in any common form to
 // E.164 "+1NXXNXXXXXX". An extension ("x12", "ext. 12") is dropped: E.164
 // cannot carry it and the main line still reaches the patient. Area codes
 // and exchanges starting with 0 or 1 do not exist and are rejected, which
 // also catches numbers Excel turned into something else.
-func parsePhone(s string) (string, bool) {
+func Phone(s string) (string, bool) {
 	if i := strings.IndexAny(s, "xX#eE"); i > 0 {
 		ext := strings.TrimLeft(s[i:], "extnsioEXTNSIO.:# ")
-		if !digits(ext) {
+		if !Digits(ext) {
 			return "", false
 		}
 		s = s[:i]
@@ -291,10 +296,10 @@ func parsePhone(s string) (string, bool) {
 	return "+1" + string(num), true
 }
 
-// parseEmail checks the plain shape of an address (local@domain.tld) and
+// Email checks the plain shape of an address (local@domain.tld) and
 // lowercases it. It is deliberately simple: the point is to catch a phone
 // number or a name in the email column, not to implement RFC 5322.
-func parseEmail(s string) (string, bool) {
+func Email(s string) (string, bool) {
 	s = strings.ToLower(s)
 	local, domain, ok := strings.Cut(s, "@")
 	if !ok || len(s) > 254 || local == "" || len(local) > 64 || strings.Contains(domain, "@") {
@@ -324,7 +329,7 @@ func parseEmail(s string) (string, bool) {
 		}
 	}
 	tld := labels[len(labels)-1]
-	if len(tld) < 2 || digits(tld) {
+	if len(tld) < 2 || Digits(tld) {
 		return "", false
 	}
 	return s, true
@@ -348,18 +353,18 @@ var states = map[string]string{
 	"AA": "Armed Forces Americas", "AE": "Armed Forces Europe", "AP": "Armed Forces Pacific",
 }
 
-// stateNames maps a normKey'ed full name to its code, for exports that
+// stateNames maps a Key'ed full name to its code, for exports that
 // spell states out.
 var stateNames = func() map[string]string {
 	m := make(map[string]string, len(states))
 	for code, name := range states {
-		m[normKey(name)] = code
+		m[Key(name)] = code
 	}
 	return m
 }()
 
-// parseState accepts a two-letter code in any case, or a full state name.
-func parseState(s string) (string, bool) {
+// State accepts a two-letter code in any case, or a full state name.
+func State(s string) (string, bool) {
 	if len(s) == 2 {
 		up := strings.ToUpper(s)
 		if _, ok := states[up]; ok {
@@ -367,33 +372,33 @@ func parseState(s string) (string, bool) {
 		}
 		return "", false
 	}
-	code, ok := stateNames[normKey(s)]
+	code, ok := stateNames[Key(s)]
 	return code, ok
 }
 
-// parsePostal accepts 12345, 12345-6789 and 123456789, and writes ZIP+4
+// Postal accepts 12345, 12345-6789 and 123456789, and writes ZIP+4
 // with its hyphen. A four-digit code gets its leading zero back: no US ZIP
 // has four digits, and spreadsheets strip the zero from New England and
 // New Jersey codes.
-func parsePostal(s string) (string, bool) {
+func Postal(s string) (string, bool) {
 	switch {
-	case len(s) == 4 && digits(s):
+	case len(s) == 4 && Digits(s):
 		return "0" + s, true
-	case len(s) == 5 && digits(s):
+	case len(s) == 5 && Digits(s):
 		return s, true
-	case len(s) == 9 && digits(s):
+	case len(s) == 9 && Digits(s):
 		return s[:5] + "-" + s[5:], true
-	case len(s) == 10 && s[5] == '-' && digits(s[:5]) && digits(s[6:]):
+	case len(s) == 10 && s[5] == '-' && Digits(s[:5]) && Digits(s[6:]):
 		return s, true
 	}
 	return "", false
 }
 
-// parseBool reads the yes/no words exports use. A blank cell never reaches
+// Bool reads the yes/no words exports use. A blank cell never reaches
 // here and means no, so an "X" column of checkmarks reads naturally.
 // Open Dental's "Unknown" (for text consent) is no: consent is never assumed.
-func parseBool(s string) (bool, bool) {
-	switch normKey(s) {
+func Bool(s string) (bool, bool) {
+	switch Key(s) {
 	case "y", "yes", "true", "t", "1", "x":
 		return true, true
 	case "n", "no", "false", "f", "0", "unknown":
