@@ -18,7 +18,8 @@ func TestNeedNamesWhatIsMissing(t *testing.T) {
 		hidden *int
 	}
 	n := 1
-	require.NoError(t, serve.Need("svc", deps{Store: &n, Notify: func() {}, Name: "x"}))
+	// An unexported field is never a dependency, set or not.
+	require.NoError(t, serve.Need("svc", deps{Store: &n, Notify: func() {}, Name: "x", hidden: nil}))
 	err := serve.Need("svc", deps{Name: "x"})
 	require.EqualError(t, err, "svc: built without Store, Notify")
 	require.EqualError(t, serve.Need("svc", &deps{Store: &n, Notify: func() {}}), "svc: built without Name")
