@@ -10,6 +10,11 @@
 // with the GS and ISA headers around it, which is the unit the decoders in
 // x835 and x277 work on.
 //
+// Files from older systems often end untidily, and the Reader takes them as
+// they are: the last segment of a file, its IEA, may come without a segment
+// terminator when both its elements are whole, and white space, NUL bytes
+// and Ctrl-Z after the IEA are ignored.
+//
 // Every problem in the input is reported as a *SyntaxError that says where
 // it is: the segment's ordinal in the file, its identifier and the element.
 // Messages quote envelope control numbers, counts and identifiers only;

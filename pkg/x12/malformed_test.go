@@ -93,6 +93,34 @@ func TestMalformedInput(t *testing.T) {
 			`x12: segment 5: malformed segment identifier (3 bytes)`, 5},
 		{"segment too long", replace("TRN*1*123", "TRN*1*"+strings.Repeat("9", x12.MaxSegmentLen)),
 			`x12: segment 5 (TRN): segment is longer than 65536 bytes; does the file use the terminator "~" its ISA declares?`, 5},
+
+		// The last IEA may lack its terminator only when it is whole.
+		{"unterminated IEA cut inside IEA02", cut("IEA*1*0000"),
+			`x12: segment 8 (IEA) element 2: the last segment has no segment terminator and is incomplete: the input ends inside IEA02, after 4 of its 9 digits`, 8},
+		{"unterminated IEA cut inside IEA02, then padding", cut("IEA*1*0000000") + "\r\n\x1a\x00",
+			`x12: segment 8 (IEA) element 2: the last segment has no segment terminator and is incomplete: the input ends inside IEA02, after 7 of its 9 digits`, 8},
+		{"unterminated IEA with a control number without leading zeros", strings.Replace(cut("IEA*1*000000001"), "IEA*1*000000001", "IEA*1*1", 1),
+			`x12: segment 8 (IEA) element 2: the last segment has no segment terminator and is incomplete: the input ends inside IEA02, after 1 of its 9 digits`, 8},
+		{"unterminated IEA cut after IEA01", cut("IEA*1"),
+			`x12: segment 8 (IEA) element 2: the last segment has no segment terminator and is incomplete: the input ends before IEA02`, 8},
+		{"unterminated IEA cut after its separator", cut("IEA*"),
+			`x12: segment 8 (IEA) element 2: the last segment has no segment terminator and is incomplete: the input ends before IEA02`, 8},
+		{"unterminated IEA cut after its identifier", cut("IEA"),
+			`x12: segment 8 (IEA) element 1: the last segment has no segment terminator and is incomplete: the input ends before IEA01`, 8},
+		{"unterminated IEA control", strings.Replace(cut("IEA*1*000000001"), "IEA*1*000000001", "IEA*1*000000002", 1),
+			`x12: segment 8 (IEA) element 2: control number "000000002" does not match ISA13 "000000001"`, 8},
+		{"unterminated IEA count", strings.Replace(cut("IEA*1*000000001"), "IEA*1*", "IEA*2*", 1) + "\x1a",
+			`x12: segment 8 (IEA) element 1: count 2 does not match the 1 functional groups in the interchange`, 8},
+		{"unterminated IEA before GE", strings.Replace(cut("IEA*1*000000001"), "GE*1*1~\n", "", 1),
+			`x12: segment 7 (IEA): input ends before the segment terminator "~": functional group "1" (GS at segment 2) is not closed by GE`, 7},
+
+		// Padding is skipped after an IEA only, and only padding is.
+		{"garbage after padding", ok + "\x00\x1a\r\nHELLO",
+			`x12: segment 9: expected an ISA segment, found "HEL"`, 9},
+		{"padding before IEA", replace("GE*1*1~\n", "GE*1*1~\n\x00"),
+			`x12: segment 8: malformed segment identifier (4 bytes)`, 8},
+		{"padding instead of IEA", cut("GE*1*1~\n") + "\x1a",
+			`x12: segment 8: input ends before the segment terminator "~": interchange "000000001" (ISA at segment 1) is not closed by IEA`, 8},
 	}
 	for _, c := range cases {
 		_, err := readAll(c.input)

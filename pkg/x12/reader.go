@@ -72,6 +72,9 @@ func (r *Reader) next() (Segment, error) {
 	if err != nil {
 		if err == io.EOF {
 			id := segmentID(raw, r.delim.Element)
+			if id == "IEA" && r.env.level == inInterchange {
+				return r.unterminatedIEA(raw, pos)
+			}
 			return Segment{}, errAt(pos, id, 0, "input ends before the segment terminator %s: %s",
 				quoteByte(r.delim.Segment), r.env.describe())
 		}
@@ -111,6 +114,8 @@ func (r *Reader) ioError(err error) error {
 
 // skipSpace consumes the white space (line breaks, usually) that may
 // follow a segment terminator, and a byte order mark before the first ISA.
+// After an IEA it also consumes the NUL and Ctrl-Z bytes some systems pad
+// the end of a file with.
 func (r *Reader) skipSpace() error {
 	if r.off == 0 {
 		if b, err := r.br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
@@ -118,16 +123,60 @@ func (r *Reader) skipSpace() error {
 			r.off += 3
 		}
 	}
+	skip := isSpace
+	if r.env.level == outside && r.n > 0 {
+		skip = isPadding
+	}
 	for {
 		c, err := r.br.ReadByte()
 		if err != nil {
 			return err
 		}
-		if !isSpace(c) {
+		if !skip(c) {
 			return r.br.UnreadByte()
 		}
 		r.off++
 	}
+}
+
+// isPadding reports whether c may trail the last IEA of a file: white
+// space, NUL, or the Ctrl-Z that marks the end of a DOS text file.
+func isPadding(c byte) bool {
+	return isSpace(c) || c == 0 || c == 0x1a
+}
+
+// unterminatedIEA handles input that ends inside an IEA, with no segment
+// terminator after it: some systems leave the terminator off the last
+// segment of a file. raw is the rest of the input from the IEA's first
+// byte. The IEA is accepted when both its elements are whole, which is
+// known when IEA02 has all the digits of ISA13; a shorter IEA02 may have
+// been cut off, and taking it at its word would accept a truncated file,
+// so it is refused. An accepted IEA is checked like any other.
+func (r *Reader) unterminatedIEA(raw []byte, pos Pos) (Segment, error) {
+	end := len(raw)
+	for end > 0 && isPadding(raw[end-1]) {
+		end--
+	}
+	seg, err := r.split(raw[:end], pos)
+	if err != nil {
+		return Segment{}, err
+	}
+	const incomplete = "the last segment has no segment terminator and is incomplete: "
+	digits := len(r.env.interchange.ControlNumber)
+	switch {
+	case len(seg.Elements) == 0:
+		return Segment{}, seg.Errorf(1, incomplete+"the input ends before IEA01")
+	case len(seg.Elements) == 1:
+		return Segment{}, seg.Errorf(2, incomplete+"the input ends before IEA02")
+	case len(seg.Element(2)) < digits:
+		return Segment{}, seg.Errorf(2, incomplete+"the input ends inside IEA02, after %d of its %d digits",
+			len(seg.Element(2)), digits)
+	}
+	r.n++
+	if err := r.env.check(seg); err != nil {
+		return Segment{}, err
+	}
+	return seg, nil
 }
 
 // readISA reads a fixed-length ISA segment and opens an interchange with

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/backdesk/backdesk/pkg/x12"
+	"github.com/stretchr/testify/require"
 )
 
 func TestReadsEverySample(t *testing.T) {
@@ -187,5 +188,80 @@ func TestErrorsAreSticky(t *testing.T) {
 	var se *x12.SyntaxError
 	if !errors.As(first, &se) || again != first {
 		t.Fatalf("first %v, then %v", first, again)
+	}
+}
+
+// Files may end untidily: padded after the last IEA, or with that IEA
+// missing its segment terminator. Each reads as the same segments as the
+// tidy file it comes from.
+func TestUntidyEndsAreAccepted(t *testing.T) {
+	t.Parallel()
+	tidy := minimal()
+	bare := strings.TrimSuffix(tidy, "~\n") // ends "IEA*1*000000001"
+	compact := strings.ReplaceAll(tidy, "~\n", "~")
+	pipes := string(readFile(t, "835-check-pipes.edi")) // newline terminator
+	second := strings.ReplaceAll(tidy, "000000001", "000000002")
+	cases := []struct {
+		name  string
+		input string
+		like  string // the tidy input it must read like
+	}{
+		{"NUL padding", tidy + "\x00\x00\x00\x00", tidy},
+		{"Ctrl-Z", tidy + "\x1a", tidy},
+		{"spaces and tabs", tidy + "  \t \t", tidy},
+		{"CRLF, Ctrl-Z and NULs", tidy + "\r\n\x1a\x00\x00", tidy},
+		{"padding between interchanges", tidy + "\x00\x1a\r\n" + second, tidy + "  \r\n" + second},
+		{"IEA without terminator", bare, tidy},
+		{"IEA without terminator, then a newline", bare + "\n", tidy},
+		{"IEA without terminator, then CRLF and Ctrl-Z", bare + "\r\n\x1a", tidy},
+		{"IEA without terminator, then NULs", bare + "\x00\x00", tidy},
+		{"IEA without terminator, then spaces", bare + "   ", tidy},
+		{"compact file without the last terminator", strings.TrimSuffix(compact, "~"), compact},
+		{"newline-terminated file without the last newline", strings.TrimSuffix(pipes, "\n"), pipes},
+		{"sample file written by a DOS system", string(readFile(t, "835-paid-dos.edi")),
+			strings.ReplaceAll(string(readFile(t, "835-paid.edi")), "~\n", "~\r\n")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			want, err := readAll(c.like)
+			require.NoError(t, err)
+			got, err := readAll(c.input)
+			require.NoError(t, err)
+			require.Equal(t, want, got)
+			last := got[len(got)-1]
+			require.Equal(t, "IEA", last.ID)
+			require.Len(t, last.Elements, 2)
+		})
+	}
+}
+
+// NextTransaction reaches the end of input cleanly after an IEA without
+// its terminator.
+func TestTransactionsEndAfterUnterminatedIEA(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		input string
+		sets  int
+	}{
+		{"one interchange", strings.TrimSuffix(minimal(), "~\n"), 1},
+		{"padded", strings.TrimSuffix(minimal(), "~\n") + "\r\n\x1a\x00", 1},
+		{"sample file written by a DOS system", string(readFile(t, "835-paid-dos.edi")), 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := x12.NewReader(strings.NewReader(c.input))
+			sets := 0
+			for tr, err := range r.Transactions() {
+				require.NoError(t, err)
+				require.Equal(t, "835", tr.Code)
+				sets++
+			}
+			require.Equal(t, c.sets, sets)
+			_, err := r.Next()
+			require.ErrorIs(t, err, io.EOF)
+		})
 	}
 }

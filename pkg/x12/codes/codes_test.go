@@ -3,6 +3,8 @@ package codes
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // Every table has unique codes and a meaning for each, so a lookup never
@@ -15,6 +17,8 @@ func TestTablesAreComplete(t *testing.T) {
 		"adjustment grp": adjustmentGroups,
 		"entity":         entities,
 		"reason":         reasons,
+		"remark":         remarks,
+		"plb reason":     providerAdjustmentReasons,
 	}
 	cats := make([]entry, len(categories))
 	for i, c := range categories {
@@ -58,6 +62,14 @@ func TestLookups(t *testing.T) {
 		{"carc unknown", func() (string, bool) { return Reason("Q999") }, false},
 		{"entity 85", func() (string, bool) { return Entity("85") }, true},
 		{"entity empty", func() (string, bool) { return Entity("") }, false},
+		{"rarc N130", func() (string, bool) { return Remark("N130") }, true},
+		{"rarc MA130", func() (string, bool) { return Remark("MA130") }, true},
+		{"rarc unknown", func() (string, bool) { return Remark("N99999") }, false},
+		{"rarc lower case", func() (string, bool) { return Remark("n130") }, false},
+		{"plb L6", func() (string, bool) { return ProviderAdjustmentReason("L6") }, true},
+		{"plb 72", func() (string, bool) { return ProviderAdjustmentReason("72") }, true},
+		{"plb unknown", func() (string, bool) { return ProviderAdjustmentReason("ZZ") }, false},
+		{"plb empty", func() (string, bool) { return ProviderAdjustmentReason("") }, false},
 	}
 	for _, c := range cases {
 		meaning, ok := c.got()
@@ -92,4 +104,36 @@ func TestCategoryClasses(t *testing.T) {
 			t.Errorf("class %d has no name", c)
 		}
 	}
+}
+
+// The remark and provider adjustment tables hold the codes a dental office
+// meets most on an 835.
+func TestRemittanceTablesCoverCommonCodes(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		lookup func(string) (string, bool)
+		codes  []string
+	}{
+		{"remark", Remark, []string{
+			"M15", "M51", "M80", "M86", "M119", "MA130", "N4", "N20", "N30", "N56", "N115", "N130", "N174",
+			"N211", "N290", "N362", "N381", "N432", "N437", "N479", "N517", "N522", "N570", "N640", "N657",
+		}},
+		{"provider adjustment", ProviderAdjustmentReason, []string{
+			"50", "72", "90", "AP", "B2", "B3", "BD", "BN", "C5", "CR", "CS", "CV", "CW", "DM", "E3", "FB", "FC",
+			"GO", "HM", "IP", "IR", "IS", "J1", "L6", "LE", "LS", "OA", "OB", "PI", "PL", "RA", "RE", "SL", "TL",
+			"WO", "WU",
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			for _, code := range c.codes {
+				meaning, ok := c.lookup(code)
+				require.True(t, ok, "code %s", code)
+				require.NotEmpty(t, meaning, "code %s", code)
+			}
+		})
+	}
+	require.GreaterOrEqual(t, len(remarks), 40)
 }

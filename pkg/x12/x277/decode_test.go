@@ -14,6 +14,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/x12"
 	"github.com/backdesk/backdesk/pkg/x12/codes"
 	"github.com/backdesk/backdesk/pkg/x12/x277"
+	"github.com/stretchr/testify/require"
 )
 
 func decodeFile(t *testing.T, name string) *x277.StatusReport {
@@ -113,7 +114,7 @@ func TestClaimStatusResponse(t *testing.T) {
 	}
 	paid, pending, denied := rep.Claims[0], rep.Claims[1], rep.Claims[2]
 	if paid.Class() != codes.Finalized || paid.BilledCents != 24500 || paid.PaidCents != 24500 ||
-		paid.CheckNumber != "EFT0000001" || !paid.AdjudicationDate.Equal(day(2024, 3, 15)) ||
+		paid.CheckNumber != "EFT0000001" || !paid.AdjudicationDate.Equal(day(2024, 3, 15)) || !paid.PaymentDate.Equal(day(2024, 3, 15)) ||
 		paid.PatientLastName != "RIVERA" || paid.MemberID != "SDB900112" || paid.ProviderNPI != "1234567893" {
 		t.Errorf("paid claim: %+v", paid)
 	}
@@ -167,6 +168,10 @@ func TestMalformed277(t *testing.T) {
 		{"SVC without code", []string{pt, "TRN*2*PCN1", "SVC*AD*50"}, `x12: segment 6 (SVC) element 1: procedure must be a qualifier and a code, such as AD and D2740`},
 		{"bad service range", []string{pt, "TRN*2*PCN1", "DTP*472*RD8*20240105-20240101"}, `x12: segment 6 (DTP) element 3: not a date or date range in the format DTP02 names`},
 		{"D8 given a range", []string{pt, "TRN*2*PCN1", "DTP*472*D8*20240101-20240105"}, `x12: segment 6 (DTP) element 3: not a date or date range in the format DTP02 names`},
+		{"STC bad adjudication date", []string{pt, "TRN*2*PCN1", "STC*F1:65*20240318**245*245*2024031"}, `x12: segment 6 (STC) element 6: not a CCYYMMDD date (7 bytes)`},
+		{"STC bad payment date", []string{pt, "TRN*2*PCN1", "STC*F1:65*20240318**245*245*20240314*ACH*20241301*EFT1"}, `x12: segment 6 (STC) element 8: not a CCYYMMDD date (8 bytes)`},
+		{"line STC10 without category", []string{pt, "TRN*2*PCN1", "STC*A3:21*20240316*U*775", "SVC*AD:D2391*185", "STC*A7:454*20240316*U*185******:453"}, `x12: segment 8 (STC) element 10: status has no category code`},
+		{"line STC11 without category", []string{pt, "TRN*2*PCN1", "STC*A3:21*20240316*U*775", "SVC*AD:D2391*185", "STC*A7:454*20240316*U*185*******:507"}, `x12: segment 8 (STC) element 11: status has no category code`},
 	}
 	for _, c := range cases {
 		_, err := decodeErr(t, build(c.body...))
@@ -193,5 +198,101 @@ func TestUnknownLevelsAndSegmentsAreIgnored(t *testing.T) {
 		"STC*A1:20", "HL*3*1*PT", "NM1*QC*1*DOE*JO", "TRN*2*PCN9", "QTY*90*1", "STC*A2:20*20240101*WQ*100"))
 	if len(rep.Claims) != 1 || rep.Claims[0].PatientControlNumber != "PCN9" || rep.Claims[0].BilledCents != 10000 {
 		t.Errorf("claims: %+v", rep.Claims)
+	}
+}
+
+// A finalized claim's STC carries the adjudication date (STC06), the check
+// issue or EFT effective date (STC08) and the check or EFT number (STC09);
+// the first STC of the claim that carries each one gives it.
+func TestClaimPaymentDetails(t *testing.T) {
+	t.Parallel()
+	pt := "HL*4*3*22*0"
+	type details struct {
+		billed, paid         int64
+		adjudicated, payment time.Time
+		check                string
+	}
+	cases := []struct {
+		name string
+		body []string
+		want details
+	}{
+		{"all of them",
+			[]string{pt, "TRN*2*PCN1", "STC*F1:65*20240318**245*245*20240314*ACH*20240316*EFT0000001"},
+			details{24500, 24500, day(2024, 3, 14), day(2024, 3, 16), "EFT0000001"}},
+		{"check date without adjudication date",
+			[]string{pt, "TRN*2*PCN1", "STC*F1:65*20240318**100*80***20240320*CHK123"},
+			details{10000, 8000, time.Time{}, day(2024, 3, 20), "CHK123"}},
+		{"adjudicated, not yet paid",
+			[]string{pt, "TRN*2*PCN1", "STC*F0:3*20240318**100*80*20240317"},
+			details{10000, 8000, day(2024, 3, 17), time.Time{}, ""}},
+		{"the first STC that carries them",
+			[]string{pt, "TRN*2*PCN1", "STC*F1:65*20240318**245*245*20240314*ACH*20240316*EFT1",
+				"STC*F1:1*20240318**245*245*20240301*CHK*20240302*CHK2"},
+			details{24500, 24500, day(2024, 3, 14), day(2024, 3, 16), "EFT1"}},
+		{"a later STC fills what the first left out",
+			[]string{pt, "TRN*2*PCN1", "STC*P1:20*20240310**245", "STC*F1:65*20240318**245*245*20240314*ACH*20240316*EFT1"},
+			details{24500, 24500, day(2024, 3, 14), day(2024, 3, 16), "EFT1"}},
+		{"a line's STC is not the claim's",
+			[]string{pt, "TRN*2*PCN1", "STC*F1:65*20240318**245", "SVC*AD:D0120*65*65",
+				"STC*F1:65*20240318**65*65*20240314**20240316*EFT9"},
+			details{24500, 0, time.Time{}, time.Time{}, ""}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			rep := decode(t, build(c.body...))
+			require.Len(t, rep.Claims, 1)
+			cl := rep.Claims[0]
+			got := details{cl.BilledCents, cl.PaidCents, cl.AdjudicationDate, cl.PaymentDate, cl.CheckNumber}
+			require.Equal(t, c.want, got)
+		})
+	}
+}
+
+// An STC after a service line gives the line its statuses from STC01,
+// STC10 and STC11, just as a claim's STC does.
+func TestLineStatusComposites(t *testing.T) {
+	t.Parallel()
+	pt := "HL*6*3*PT"
+	claimSTC := "STC*A3:21*20240316*U*775"
+	cases := []struct {
+		name  string
+		body  []string
+		lines [][]string // statuses of each line, as category:code:entity/action
+	}{
+		{"STC01 only",
+			[]string{pt, "TRN*2*PCN1", claimSTC, "SVC*AD:D2391*185", "STC*A7:454*20240316*U"},
+			[][]string{{"A7:454:/U"}}},
+		{"STC01, STC10 and STC11",
+			[]string{pt, "TRN*2*PCN1", claimSTC, "SVC*AD:D2391*185", "STC*A7:454*20240316*U*185******A7:453:QC*A6:507"},
+			[][]string{{"A7:454:/U", "A7:453:QC/U", "A6:507:/U"}}},
+		{"STC11 without STC10",
+			[]string{pt, "TRN*2*PCN1", claimSTC, "SVC*AD:D2391*185", "STC*A7:454*20240316*U*185*******A6:507:85"},
+			[][]string{{"A7:454:/U", "A6:507:85/U"}}},
+		{"two STCs on one line",
+			[]string{pt, "TRN*2*PCN1", claimSTC, "SVC*AD:D2391*185", "STC*A7:454*20240316*U*******A7:453", "STC*A6:507*20240316*U"},
+			[][]string{{"A7:454:/U", "A7:453:/U", "A6:507:/U"}}},
+		{"each line its own",
+			[]string{pt, "TRN*2*PCN1", claimSTC, "SVC*AD:D2391*185", "STC*A7:454*20240316*U*******A7:453",
+				"SVC*AD:D0220*35", "STC*A6:507*20240316*U*35*******A7:454"},
+			[][]string{{"A7:454:/U", "A7:453:/U"}, {"A6:507:/U", "A7:454:/U"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			rep := decode(t, build(c.body...))
+			require.Len(t, rep.Claims, 1)
+			cl := rep.Claims[0]
+			require.Equal(t, []string{"A3:21:/U"}, statuses(cl.Statuses))
+			require.Len(t, cl.ServiceLines, len(c.lines))
+			for i, want := range c.lines {
+				l := cl.ServiceLines[i]
+				require.Equal(t, want, statuses(l.Statuses), "line %d", i+1)
+				for _, st := range l.Statuses {
+					require.True(t, st.EffectiveDate.Equal(day(2024, 3, 16)), "line %d effective date", i+1)
+				}
+			}
+		})
 	}
 }

@@ -11,8 +11,10 @@
 //	NM1           names: source, receiver, provider (NM1*85) and patient (QC or IL)
 //	TRN           TRN01 2 at the patient level starts a claim; TRN02 is the
 //	              office's claim ID. Above it, the level's trace number.
-//	STC           statuses (STC01, STC10, STC11), with the amounts in STC04
-//	              and STC05 and the payment details in STC06 and STC09
+//	STC           statuses (STC01, STC10, STC11) at every level, the claim's
+//	              and the line's alike; for a claim also the amounts in STC04
+//	              and STC05 and the payment details: adjudication date
+//	              (STC06), check or EFT date (STC08) and number (STC09)
 //	REF           1K payer claim control number, D9 clearinghouse trace
 //	              number, FJ line item control number
 //	DTP*472       dates of service (D8 or RD8)
@@ -56,17 +58,18 @@ type LevelStatus struct {
 
 // ClaimStatus is the status of one claim.
 type ClaimStatus struct {
-	PatientControlNumber     string // TRN02: the claim ID the office sent
-	PayerClaimControlNumber  string // REF*1K
-	ClearinghouseTraceNumber string // REF*D9
-	BilledCents              int64  // STC04: the total claim charge
-	PaidCents                int64  // STC05, in a 277 for a finalized claim
-	AdjudicationDate         time.Time
-	CheckNumber              string // STC09
-	PatientLastName          string // NM1*QC or NM1*IL NM103 (patient data)
-	PatientFirstName         string // NM104 (patient data)
-	MemberID                 string // NM109, or the subscriber's above a dependent (patient data)
-	ProviderNPI              string // NM1*85 NM109 at the provider level above, when NM108 is XX
+	PatientControlNumber     string    // TRN02: the claim ID the office sent
+	PayerClaimControlNumber  string    // REF*1K
+	ClearinghouseTraceNumber string    // REF*D9
+	BilledCents              int64     // STC04: the total claim charge
+	PaidCents                int64     // STC05, in a 277 for a finalized claim
+	AdjudicationDate         time.Time // STC06: the date the claim was adjudicated or finalized
+	PaymentDate              time.Time // STC08: the check issue or EFT effective date
+	CheckNumber              string    // STC09: the check number or EFT trace number
+	PatientLastName          string    // NM1*QC or NM1*IL NM103 (patient data)
+	PatientFirstName         string    // NM104 (patient data)
+	MemberID                 string    // NM109, or the subscriber's above a dependent (patient data)
+	ProviderNPI              string    // NM1*85 NM109 at the provider level above, when NM108 is XX
 	ServiceFrom              time.Time
 	ServiceTo                time.Time
 	Statuses                 []Status

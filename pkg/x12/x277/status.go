@@ -81,6 +81,13 @@ func claimAmounts(c *ClaimStatus, s x12.Segment) error {
 		}
 		c.AdjudicationDate = v
 	}
+	if s.Element(8) != "" && c.PaymentDate.IsZero() {
+		v, err := s.Date(8)
+		if err != nil {
+			return err
+		}
+		c.PaymentDate = v
+	}
 	if c.CheckNumber == "" {
 		c.CheckNumber = s.Element(9)
 	}

@@ -4,6 +4,15 @@ import (
 	"github.com/backdesk/backdesk/pkg/x12"
 )
 
+// claimRemarkElements are the elements of MIA and MOA that carry claim
+// remark codes. The others are amounts, counts and rates that matter for
+// hospital and Medicare claims rather than dental ones; MIA24, after the
+// last remark code, is one of those amounts.
+var claimRemarkElements = map[string][]int{
+	"MIA": {5, 20, 21, 22, 23},
+	"MOA": {3, 4, 5, 6, 7},
+}
+
 // casTriples is how many reason/amount/quantity triples a CAS may carry.
 const casTriples = 6
 
@@ -153,4 +162,19 @@ func (d *decoder) plb(s x12.Segment) error {
 		return s.Errorf(3, "PLB carries no adjustment")
 	}
 	return nil
+}
+
+// claimRemarks adds the remark codes of an MIA or MOA segment to the
+// claim it belongs to. Both come after the claim's CAS and NM1 segments
+// and before its first service line; anywhere else they are ignored.
+func (d *decoder) claimRemarks(s x12.Segment) {
+	if d.at != inClaim {
+		return
+	}
+	c := d.claim()
+	for _, i := range claimRemarkElements[s.ID] {
+		if code := s.Element(i); code != "" {
+			c.RemarkCodes = append(c.RemarkCodes, code)
+		}
+	}
 }

@@ -76,6 +76,8 @@ func (d *decoder) segment(s x12.Segment) error {
 		return d.cas(s)
 	case "NM1":
 		d.nm1(s)
+	case "MIA", "MOA":
+		d.claimRemarks(s)
 	case "DTM":
 		return d.dtm(s)
 	case "SVC":

@@ -7,6 +7,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/x12"
 	"github.com/backdesk/backdesk/pkg/x12/x835"
+	"github.com/stretchr/testify/require"
 )
 
 func TestPaidInFull(t *testing.T) {
@@ -185,5 +186,123 @@ func TestNotAn835(t *testing.T) {
 	_, err = x835.Decode(tr)
 	if err == nil || err.Error() != `x12: segment 3 (ST) element 1: transaction set "277" is not an 835` {
 		t.Errorf("got %v", err)
+	}
+}
+
+// segWith writes a segment with n elements, all empty but the ones given
+// by their X12 number.
+func segWith(id string, n int, elements map[int]string) string {
+	parts := make([]string, n+1)
+	parts[0] = id
+	for i, v := range elements {
+		parts[i] = v
+	}
+	return strings.Join(parts, "*")
+}
+
+// Claim-level remark codes come from MOA (outpatient) and MIA (inpatient),
+// in the order sent, with empty elements skipped; the amounts and counts
+// around them are not remark codes.
+func TestClaimRemarkCodes(t *testing.T) {
+	t.Parallel()
+	clp2 := "CLP*PCN2*4*100*0*0*12*ICN2"
+	mia := segWith("MIA", 24, map[int]string{1: "0", 4: "125.5", 5: "N30", 6: "12", 20: "M80", 22: "N20", 23: "N56", 24: "310.75"})
+	cases := []struct {
+		name string
+		body []string
+		want [][]string // remark codes of each claim
+	}{
+		{"MOA03 and MOA04", []string{bpr, trn, clp, "MOA***N130*M15"},
+			[][]string{{"N130", "M15"}}},
+		{"MOA03 to MOA07, amounts around them left out", []string{bpr, trn, clp, "MOA*0.8*12.5*MA130*N4*N20*N30*N56*25*3"},
+			[][]string{{"MA130", "N4", "N20", "N30", "N56"}}},
+		{"MOA with gaps", []string{bpr, trn, clp, "MOA***N130**M15**N211"},
+			[][]string{{"N130", "M15", "N211"}}},
+		{"MOA with no remark codes", []string{bpr, trn, clp, "MOA*0.8*12.5"},
+			[][]string{nil}},
+		{"MIA05 and MIA20 to MIA23, not the MIA24 amount", []string{bpr, trn, clp, mia},
+			[][]string{{"N30", "M80", "N20", "N56"}}},
+		{"MIA with its first elements only", []string{bpr, trn, clp, "MIA*1"},
+			[][]string{nil}},
+		{"MIA, then MOA", []string{bpr, trn, clp, "MIA*0****N30", "MOA***N130"},
+			[][]string{{"N30", "N130"}}},
+		{"after CAS and NM1, before the lines", []string{bpr, trn, clp, "CAS*CO*45*10", "NM1*QC*1*DOE*JO", "MOA***N381", "DTM*232*20240101", svc, "LQ*HE*N130"},
+			[][]string{{"N381"}}},
+		{"each claim its own", []string{bpr, trn, clp, "MOA***N130", clp2, "MOA***N211*M86"},
+			[][]string{{"N130"}, {"N211", "M86"}}},
+		{"MOA after a service line is not the claim's", []string{bpr, trn, clp, svc, "MOA***N130"},
+			[][]string{nil}},
+		{"MOA before any claim is ignored", []string{bpr, trn, "LX*1", "MOA***N130", clp},
+			[][]string{nil}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			rem, err := decodeOne(t, build(c.body...))
+			require.NoError(t, err)
+			require.Len(t, rem.Claims, len(c.want))
+			for i, w := range c.want {
+				require.Equal(t, w, rem.Claims[i].RemarkCodes, "claim %d", i+1)
+			}
+		})
+	}
+}
+
+// Each LQ*HE segment of a line adds one remark code to that line, in the
+// order sent; other code lists and empty codes are skipped.
+func TestLineRemarkCodes(t *testing.T) {
+	t.Parallel()
+	svc2 := "SVC*AD:D0120*50*50**1"
+	cases := []struct {
+		name string
+		body []string
+		want [][]string // remark codes of each line of the one claim
+	}{
+		{"one", []string{bpr, trn, clp, svc, "LQ*HE*N130"},
+			[][]string{{"N130"}}},
+		{"several", []string{bpr, trn, clp, svc, "REF*6R*L1", "LQ*HE*N130", "LQ*HE*M15", "LQ*HE*N381"},
+			[][]string{{"N130", "M15", "N381"}}},
+		{"NCPDP reject codes and empty codes skipped", []string{bpr, trn, clp, svc, "LQ*RX*70", "LQ*HE*N20", "LQ*HE*"},
+			[][]string{{"N20"}}},
+		{"each line its own", []string{bpr, trn, clp, svc, "LQ*HE*N130", "LQ*HE*N362", svc2, "LQ*HE*M86"},
+			[][]string{{"N130", "N362"}, {"M86"}}},
+		{"before any line, not a line's", []string{bpr, trn, clp, "LQ*HE*N130", svc},
+			[][]string{nil}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			rem, err := decodeOne(t, build(c.body...))
+			require.NoError(t, err)
+			require.Len(t, rem.Claims, 1)
+			lines := rem.Claims[0].ServiceLines
+			require.Len(t, lines, len(c.want))
+			for i, w := range c.want {
+				require.Equal(t, w, lines[i].RemarkCodes, "line %d", i+1)
+			}
+			require.Nil(t, rem.Claims[0].RemarkCodes)
+		})
+	}
+}
+
+// A file whose last IEA has no terminator, padded the way DOS systems end
+// a file, decodes to the same remittance as the tidy file.
+func TestUntidyFileDecodesAlike(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, file, like string
+	}{
+		{"CRLF lines, no final terminator, Ctrl-Z", "835-paid-dos.edi", "835-paid.edi"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got := decodeAll(t, sample(t, c.file))
+			want := decodeAll(t, sample(t, c.like))
+			require.Len(t, got, len(want))
+			for i := range want {
+				require.Equal(t, clearOffsets(want[i]), clearOffsets(got[i]))
+			}
+		})
 	}
 }

@@ -11,11 +11,13 @@
 //	CLP           a claim payment
 //	CAS           adjustments of the claim or of the service line before it
 //	NM1           patient (NM1*QC) and subscriber (NM1*IL) of a claim
+//	MIA, MOA      remark codes of a claim: MIA05 and MIA20 to MIA23
+//	              (inpatient), MOA03 to MOA07 (outpatient)
 //	DTM           statement dates (232, 233) and dates of service (472, 150, 151)
 //	SVC           a service line
 //	REF*6R        the provider's line item control number
 //	AMT*B6        the allowed amount of a line
-//	LQ*HE         remark codes of a line
+//	LQ*HE         remark codes of a line, one per LQ segment
 //	PLB           provider-level adjustments
 //
 // Amounts are int64 cents. Names and member IDs are patient data: keep
@@ -65,6 +67,7 @@ type ClaimPayment struct {
 	StatementFrom              time.Time
 	StatementTo                time.Time
 	Adjustments                []Adjustment // claim-level CAS
+	RemarkCodes                []string     // MIA and MOA remark codes (RARC), in the order sent: see codes.Remark
 	ServiceLines               []ServiceLine
 	Pos                        x12.Pos // where CLP starts
 }
@@ -123,7 +126,7 @@ type ServiceLine struct {
 	LineControlNumber  string    // REF*6R
 	AllowedCents       int64     // AMT*B6
 	HasAllowed         bool      // whether AMT*B6 was present
-	RemarkCodes        []string  // LQ*HE
+	RemarkCodes        []string  // LQ*HE, in the order sent: see codes.Remark
 	Adjustments        []Adjustment
 	Pos                x12.Pos // where SVC starts
 }
@@ -131,7 +134,7 @@ type ServiceLine struct {
 // ProviderAdjustment is one reason/amount pair of a PLB segment.
 type ProviderAdjustment struct {
 	ProviderID  string // PLB01
-	Reason      string // PLB03-1, such as L6 (interest) or WO (overpayment recovery)
+	Reason      string // PLB03-1, such as L6 (interest) or WO (overpayment recovery); see codes.ProviderAdjustmentReason
 	Reference   string // PLB03-2
 	AmountCents int64
 	Pos         x12.Pos

@@ -1,0 +1,80 @@
+package codes
+
+// remarks are common remittance advice remark codes (RARC): LQ*HE on a
+// service line, MIA and MOA on a claim. A remark adds detail to the
+// adjustment reason (CARC) it comes with; one starting "Alert" in the
+// external list is information only, with no adjustment behind it.
+var remarks = []entry{
+	{"M1", "X-ray was not taken in the last 12 months, or not close enough to the start of treatment"},
+	{"M15", "Billed separately but bundled: paid as part of the same procedure, not on its own"},
+	{"M51", "Procedure code is missing, incomplete or invalid"},
+	{"M62", "Treatment authorization number is missing, incomplete or invalid"},
+	{"M76", "Diagnosis or condition is missing, incomplete or invalid"},
+	{"M77", "Place of service is missing, incomplete or invalid"},
+	{"M79", "Charge is missing, incomplete or invalid"},
+	{"M80", "Not covered in the same session or on the same date as a service already processed"},
+	{"M81", "Code the diagnosis or service to its most specific level"},
+	{"M86", "Denied: the same or a similar procedure was already paid within the allowed time frame"},
+	{"M119", "National Drug Code (NDC) is missing, incomplete, invalid or withdrawn"},
+	{"MA04", "Secondary payment needs the primary payer's name or payment details, which were missing or unreadable"},
+	{"MA18", "Claim was also sent on to the patient's supplemental insurer; ask them about their part"},
+	{"MA63", "Principal diagnosis is missing, incomplete or invalid"},
+	{"MA67", "Correction to an earlier claim"},
+	{"MA130", "Claim could not be processed: information is missing or invalid; send a new, corrected claim (no appeal)"},
+	{"N1", "The decision may be appealed in writing within the time limit; see the contract or plan documents"},
+	{"N2", "Paid under the plan's most appropriate course of treatment rule"},
+	{"N4", "The prior insurer's explanation of benefits (EOB) is missing, incomplete or invalid"},
+	{"N5", "The previous payer's EOB arrived, but the payer has no such claim on file"},
+	{"N10", "Adjusted after review by a consultant, dental advisor or peer review"},
+	{"N19", "Incidental to the main procedure, so not paid on its own"},
+	{"N20", "Not paid together with another service done on the same date"},
+	{"N22", "Procedure code was added or changed to one that better describes the service"},
+	{"N29", "Documentation, notes or report is missing"},
+	{"N30", "Patient is not eligible for this service"},
+	{"N36", "The claim must meet the primary payer's requirements before this payer will consider it"},
+	{"N37", "Tooth number or letter is missing, incomplete or invalid"},
+	{"N39", "Procedure code does not fit the tooth number or letter"},
+	{"N40", "X-ray films or images are missing"},
+	{"N54", "Claim does not match the services that were authorized"},
+	{"N56", "Procedure code is not correct or valid for the service or the date billed"},
+	{"N75", "Tooth surface is missing, incomplete or invalid"},
+	{"N81", "Procedure does not fit the tooth surface billed"},
+	{"N95", "This provider type or specialty may not bill this service"},
+	{"N102", "Denied without review because the records asked for were not received, or came too late"},
+	{"N115", "Decision based on a local coverage policy (LCD)"},
+	{"N130", "Check the plan's benefit documents for limits on this service"},
+	{"N174", "Not covered; the patient owes no more than the patient responsibility (PR) amounts shown"},
+	{"N180", "Does not meet the criteria for the category it was billed under"},
+	{"N211", "This decision cannot be appealed"},
+	{"N290", "Rendering provider's primary ID (NPI) is missing, incomplete or invalid"},
+	{"N346", "Oral cavity designation code is missing, incomplete or invalid"},
+	{"N362", "Days or units billed are over the payer's maximum"},
+	{"N381", "See the provider contract for limits and billing or payment rules on these charges"},
+	{"N383", "Not covered when cosmetic"},
+	{"N384", "Records show this tooth or body part was removed in an earlier procedure"},
+	{"N401", "Periodontal charting is missing"},
+	{"N418", "Sent to the wrong payer or address; see the payer's claim instructions"},
+	{"N425", "Excluded from coverage by law"},
+	{"N428", "Not covered in this place of service"},
+	{"N429", "Not covered when routine"},
+	{"N432", "Adjusted after a recovery audit"},
+	{"N435", "Over the number or frequency allowed for the period, without supporting documentation"},
+	{"N437", "If the injury claim is accepted, these charges will be looked at again"},
+	{"N441", "Missed appointments are not covered"},
+	{"N448", "Not in the fee schedule or the contracted fee arrangement"},
+	{"N479", "The other payer's explanation of benefits (coordination of benefits) is missing"},
+	{"N480", "The other payer's explanation of benefits (coordination of benefits) is incomplete or invalid"},
+	{"N517", "Send a new claim with the information asked for"},
+	{"N522", "Duplicate of a claim processed, or to be processed, as a crossover claim"},
+	{"N570", "Credentialing data is missing, incomplete or invalid"},
+	{"N640", "Over the number or frequency allowed for the time period"},
+	{"N657", "Bill these services with the appropriate code"},
+}
+
+var remarkIndex = index(remarks)
+
+// Remark looks up a remittance advice remark code (RARC, such as "N130"),
+// as sent in LQ02 for a service line or in MIA and MOA for a claim.
+func Remark(code string) (string, bool) {
+	return lookup(remarkIndex, code)
+}
