@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/outbox"
 	"github.com/backdesk/backdesk/pkg/records"
@@ -91,7 +92,11 @@ type Import struct {
 	StartedAt    *time.Time
 	FinishedAt   *time.Time
 	Errors       []recordcsv.RowError // up to MaxStoredErrors, by line
-	Progress     int                  // percent, while running
+	// Notices are what a payer's file said that applies to no one claim
+	// (provider-level adjustments, batch and provider statuses), up to
+	// MaxStoredErrors, in file order.
+	Notices  []payer.Notice
+	Progress int // percent, while running
 }
 
 // Upload is what a practice admin sends.

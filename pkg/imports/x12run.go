@@ -53,6 +53,10 @@ func (s *Service) runX12(ctx context.Context, imp Import, p practice.Practice, p
 			imp.RowsApplied, imp.ItemsCreated = 0, 0 // as for CSV: a dry run reports what it would reject
 		}
 		imp.Errors = unmatchedErrors(rep.Unmatched)
+		imp.Notices = rep.Notices
+		if len(imp.Notices) > MaxStoredErrors {
+			imp.Notices = imp.Notices[:MaxStoredErrors]
+		}
 		done := s.now().UTC()
 		imp.FinishedAt, imp.State = &done, Succeeded
 		s.log.InfoContext(ctx, "payer statements applied", "import_id", imp.ID, "duplicates", rep.Duplicates,
@@ -72,7 +76,8 @@ func percent(t *x12.Transaction, size int64) int {
 }
 
 // applyTransaction decodes one transaction set and applies each claim's
-// statement.
+// statements: a remittance's payments on one claim together, a status
+// report's statuses of one claim together.
 func applyTransaction(ctx context.Context, a *payer.Applier, t *x12.Transaction) error {
 	switch t.Code {
 	case "835":
@@ -80,36 +85,89 @@ func applyTransaction(ctx context.Context, a *payer.Applier, t *x12.Transaction)
 		if err != nil {
 			return err
 		}
-		for _, c := range rem.Claims {
-			if err := a.Remittance(ctx, remittanceOf(rem, c)); err != nil {
+		for _, group := range byClaim(rem) {
+			if err := a.Remittances(ctx, group); err != nil {
 				return err
 			}
+		}
+		for _, pa := range rem.ProviderAdjustments {
+			a.ProviderAdjustment(pa.Pos.Segment, pa.Reason, pa.Reference, pa.AmountCents)
 		}
 	case "277":
 		rep, err := x277.Decode(t)
 		if err != nil {
 			return err
 		}
+		for _, lv := range rep.Levels {
+			for _, st := range lv.Statuses {
+				a.LevelStatus(lv.Pos.Segment, lv.Level, statusCode(st))
+			}
+		}
 		for _, c := range rep.Claims {
-			for _, st := range c.Statuses {
-				line := payer.StatusLine{ClaimNumber: c.PatientControlNumber, Segment: c.Pos.Segment, Category: st.Category, Code: st.Code,
-					Entity: st.Entity, EffectiveDate: dateOf(st.EffectiveDate), PayerClaimControl: c.PayerClaimControlNumber, BilledCents: c.BilledCents}
-				if err := a.Status(ctx, line); err != nil {
-					return err
-				}
+			if len(c.Statuses) == 0 {
+				continue
+			}
+			if err := a.Status(ctx, statusLineOf(c)); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
 }
 
+// byClaim groups a remittance's claim payments by claim number, in the
+// order each claim first appears.
+func byClaim(rem *x835.Remittance) [][]payer.Remittance {
+	var out [][]payer.Remittance
+	at := map[string]int{}
+	for _, c := range rem.Claims {
+		r := remittanceOf(rem, c)
+		i, ok := at[r.ClaimNumber]
+		if !ok {
+			i = len(out)
+			at[r.ClaimNumber] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], r)
+	}
+	return out
+}
+
+func statusCode(st x277.Status) payer.StatusCode {
+	return payer.StatusCode{Category: st.Category, Code: st.Code, Entity: st.Entity}
+}
+
+// statusLineOf is what a status report said about one claim: its first
+// status is the primary one.
+func statusLineOf(c x277.ClaimStatus) payer.StatusLine {
+	first := c.Statuses[0]
+	s := payer.StatusLine{ClaimNumber: c.PatientControlNumber, Segment: c.Pos.Segment, Category: first.Category, Code: first.Code,
+		Entity: first.Entity, EffectiveDate: dateOf(first.EffectiveDate), PayerClaimControl: c.PayerClaimControlNumber,
+		BilledCents: c.BilledCents, PaidCents: c.PaidCents, CheckNumber: c.CheckNumber, PaymentDate: dateOf(c.PaymentDate),
+		AdjudicationDate: dateOf(c.AdjudicationDate)}
+	for _, st := range c.Statuses[1:] {
+		s.Others = append(s.Others, statusCode(st))
+	}
+	for _, l := range c.ServiceLines {
+		ls := payer.LineStatus{Procedure: l.ProcedureCode, LineControl: l.LineControlNumber, ServiceDate: dateOf(l.ServiceFrom),
+			ChargeCents: l.ChargeCents}
+		for _, st := range l.Statuses {
+			ls.Statuses = append(ls.Statuses, statusCode(st))
+		}
+		s.Lines = append(s.Lines, ls)
+	}
+	return s
+}
+
 func remittanceOf(rem *x835.Remittance, c x835.ClaimPayment) payer.Remittance {
 	r := payer.Remittance{ClaimNumber: c.PatientControlNumber, Segment: c.Pos.Segment, PayerName: rem.PayerName,
 		CheckNumber: rem.CheckNumber, PaymentDate: dateOf(rem.PaymentDate), StatusCode: c.StatusCode, ChargeCents: c.ChargeCents,
-		PaidCents: c.PaidCents, PatientResponsibilityCents: c.PatientResponsibilityCents, PayerClaimControl: c.PayerClaimControlNumber}
+		PaidCents: c.PaidCents, PatientResponsibilityCents: c.PatientResponsibilityCents, PayerClaimControl: c.PayerClaimControlNumber,
+		Remarks: c.RemarkCodes}
 	r.Adjustments = adjustments(c.Adjustments)
 	for _, l := range c.ServiceLines {
-		line := payer.Line{Procedure: l.ProcedureCode, ChargeCents: l.ChargeCents, PaidCents: l.PaidCents, Adjustments: adjustments(l.Adjustments)}
+		line := payer.Line{Procedure: l.ProcedureCode, ChargeCents: l.ChargeCents, PaidCents: l.PaidCents, Adjustments: adjustments(l.Adjustments),
+			Remarks: l.RemarkCodes}
 		r.Lines = append(r.Lines, line)
 		r.Adjustments = append(r.Adjustments, line.Adjustments...)
 	}

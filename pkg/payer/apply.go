@@ -39,6 +39,9 @@ type Store interface {
 	// SetClaim records the payer's adjudication; add adds paid to what
 	// was paid (a reversal's negative amount).
 	SetClaim(ctx context.Context, tx *sql.Tx, claimID string, status records.ClaimStatus, paid, patient int64, add bool, now time.Time) error
+	// SetClaimPaid records a payment the payer reported without a
+	// remittance (a finalized claim status with its amount).
+	SetClaimPaid(ctx context.Context, tx *sql.Tx, claimID string, status records.ClaimStatus, paid int64, now time.Time) error
 	// SetClaimStatus sets the claim's status; a recorded payment is never
 	// downgraded by a later status line.
 	SetClaimStatus(ctx context.Context, tx *sql.Tx, claimID string, status records.ClaimStatus, now time.Time) error
@@ -54,6 +57,7 @@ type Work interface {
 	RaiseFollowup(ctx context.Context, tx *sql.Tx, practiceID string, f work.Followup, kind policy.Kind, stage, reason string, now time.Time) error
 	NoteFollowup(ctx context.Context, tx *sql.Tx, practiceID string, f work.Followup, by string, outcome work.Outcome, note string, now time.Time) error
 	CreateOpen(ctx context.Context, tx *sql.Tx, items []work.Item, now time.Time) ([]work.Item, error)
+	AwaitPayer(ctx context.Context, tx *sql.Tx, f work.Followup, kind policy.Kind, stage, reason string, until, now time.Time) error
 }
 
 // Service applies payers' statements to claims and their follow-up work,
@@ -88,6 +92,7 @@ type Report struct {
 	ItemsCreated  int // follow-ups created (claim or balance)
 	ItemsResolved int // claim follow-ups the payer's payment resolved
 	ItemsRaised   int // claim follow-ups brought back to work by a denial, rejection or request
+	Notices       []Notice
 }
 
 // Applier applies one import's statements for one practice within tx.
@@ -121,21 +126,46 @@ func (a *Applier) claim(ctx context.Context, number string, segment int, kind st
 
 // Remittance applies one claim payment.
 func (a *Applier) Remittance(ctx context.Context, r Remittance) error {
-	c, ok, err := a.claim(ctx, r.ClaimNumber, r.Segment, "remittance")
-	if err != nil || !ok {
-		return err
-	}
-	if a.dry {
-		a.Report.Applied++
+	return a.Remittances(ctx, []Remittance{r})
+}
+
+// Remittances applies together every claim payment one remittance makes
+// on one claim (rs share the claim number): a reversal and its
+// correction net to the same result whatever their order in the file.
+func (a *Applier) Remittances(ctx context.Context, rs []Remittance) error {
+	if len(rs) == 0 {
 		return nil
 	}
-	fresh, err := a.s.store.AddRemittance(ctx, a.tx, a.practice, a.importID, c.ID, r, a.now)
-	if err != nil || !a.counted(fresh) {
+	a.Report.Read += len(rs)
+	c, ok, err := a.s.store.Claim(ctx, a.tx, a.practice, rs[0].ClaimNumber)
+	if err != nil {
 		return err
 	}
-	v := Judge(r)
-	note := Summary(r, v)
-	switch v {
+	if !ok {
+		for _, r := range rs {
+			a.Report.Unmatched = append(a.Report.Unmatched, Unmatched{Segment: r.Segment, Kind: "remittance"})
+		}
+		return nil
+	}
+	if a.dry {
+		a.Report.Applied += len(rs)
+		return nil
+	}
+	fresh := false
+	for _, r := range rs {
+		added, err := a.s.store.AddRemittance(ctx, a.tx, a.practice, a.importID, c.ID, r, a.now)
+		if err != nil {
+			return err
+		}
+		fresh = a.counted(added) || fresh
+	}
+	if !fresh {
+		return nil
+	}
+	n := Net(rs)
+	note := n.Summary()
+	r := n.Result
+	switch n.Verdict {
 	case Paid:
 		status := records.ClaimPaid
 		if r.PatientResponsibilityCents > 0 {
@@ -147,15 +177,15 @@ func (a *Applier) Remittance(ctx context.Context, r Remittance) error {
 		if err := a.resolveFollowup(ctx, c, note); err != nil {
 			return err
 		}
-		if r.PatientResponsibilityCents > 0 {
-			return a.patientShare(ctx, c, r)
-		}
-		return nil
+		return a.patientShare(ctx, c, r)
 	case Denied:
 		if err := a.s.store.SetClaim(ctx, a.tx, c.ID, records.ClaimDenied, 0, r.PatientResponsibilityCents, false, a.now); err != nil {
 			return err
 		}
-		return a.raiseFollowup(ctx, c, StageDenied, Reasons(r.Adjustments), note)
+		if err := a.raiseFollowup(ctx, c, StageDenied, DenialReasons(r.Adjustments), note); err != nil {
+			return err
+		}
+		return a.patientShare(ctx, c, r)
 	case Reversed:
 		if err := a.s.store.SetClaim(ctx, a.tx, c.ID, records.ClaimPending, r.PaidCents, 0, true, a.now); err != nil {
 			return err
@@ -165,7 +195,7 @@ func (a *Applier) Remittance(ctx context.Context, r Remittance) error {
 	return a.noteFollowup(ctx, c, note)
 }
 
-// Status applies one claim status line.
+// Status applies what one claim status report said about one claim.
 func (a *Applier) Status(ctx context.Context, s StatusLine) error {
 	c, ok, err := a.claim(ctx, s.ClaimNumber, s.Segment, "status")
 	if err != nil || !ok {
@@ -179,7 +209,8 @@ func (a *Applier) Status(ctx context.Context, s StatusLine) error {
 	if err != nil || !a.counted(fresh) {
 		return err
 	}
-	note := "Claim status from the payer: " + s.Meaning() + "."
+	reason := s.Reason()
+	note := "Claim status from the payer: " + reason + "."
 	if stage := StageOf(s); stage != StageNone {
 		switch stage {
 		case StageDenied:
@@ -190,22 +221,89 @@ func (a *Applier) Status(ctx context.Context, s StatusLine) error {
 		if err != nil {
 			return err
 		}
-		return a.raiseFollowup(ctx, c, stage, s.Meaning(), note)
+		return a.raiseFollowup(ctx, c, stage, reason, note)
 	}
 	switch {
 	case s.Category == "F1":
-		err = a.s.store.SetClaimStatus(ctx, a.tx, c.ID, records.ClaimPaid, a.now)
+		return a.finalized(ctx, c, s)
 	case s.Category == "F4":
-		err = a.s.store.SetClaimStatus(ctx, a.tx, c.ID, records.ClaimClosed, a.now)
-	case s.Class() == codes.Acknowledged || s.Class() == codes.Pending:
-		if c.Status == records.ClaimSubmitted {
-			err = a.s.store.SetClaimStatus(ctx, a.tx, c.ID, records.ClaimPending, a.now)
+		if err := a.s.store.SetClaimStatus(ctx, a.tx, c.ID, records.ClaimClosed, a.now); err != nil {
+			return err
+		}
+	case s.Class() == codes.Acknowledged || s.Class() == codes.Pending || s.Class() == codes.Finalized:
+		if c.Status == records.ClaimSubmitted || c.Status == records.ClaimRejected {
+			if err := a.s.store.SetClaimStatus(ctx, a.tx, c.ID, records.ClaimPending, a.now); err != nil {
+				return err
+			}
+		}
+		if c.Status == records.ClaimRejected {
+			return a.awaitPayer(ctx, c, StageNone, "", a.payerWait(), "Accepted after an earlier rejection: "+note)
 		}
 	}
-	if err != nil {
+	return a.noteFollowup(ctx, c, note)
+}
+
+// finalized applies a claim the payer says it has paid (F1): with the
+// amount, as a remittance's payment would; without it, the claim is paid
+// and its follow-up waits a short while for the remittance that says how
+// much.
+func (a *Applier) finalized(ctx context.Context, c ClaimRef, s StatusLine) error {
+	if s.PaidCents <= 0 {
+		if err := a.s.store.SetClaimStatus(ctx, a.tx, c.ID, records.ClaimPaid, a.now); err != nil {
+			return err
+		}
+		why := "Paid per the payer's claim status, which gives no amount: waiting for the remittance"
+		return a.awaitPayer(ctx, c, StageAwaitingRemittance, why, remittanceWait, "Claim status from the payer: "+s.Reason()+". "+why+".")
+	}
+	if err := a.s.store.SetClaimPaid(ctx, a.tx, c.ID, records.ClaimPaid, s.PaidCents, a.now); err != nil {
 		return err
 	}
-	return a.noteFollowup(ctx, c, note)
+	note := "Payer finalized the claim and paid " + Money(s.PaidCents)
+	if s.BilledCents > 0 {
+		note += " of " + Money(s.BilledCents)
+	}
+	if s.CheckNumber != "" {
+		note += ", payment " + s.CheckNumber
+	}
+	if s.PaymentDate != "" {
+		note += " on " + s.PaymentDate
+	}
+	return a.resolveFollowup(ctx, c, note+" (claim status).")
+}
+
+// remittanceWait is how long a claim paid per its status waits for the
+// remittance before an agent looks at it.
+const remittanceWait = 7 * 24 * time.Hour
+
+// payerWait is how long a claim follow-up waits for the payer after it
+// has done its part: the practice's first step after the first in the
+// claim follow-up cadence (14 days by default).
+func (a *Applier) payerWait() time.Duration {
+	p := a.pols.Kinds[policy.ClaimFollowup]
+	days := 14
+	for _, st := range p.Cadence {
+		if st.OffsetDays > 0 {
+			days = st.OffsetDays
+			break
+		}
+	}
+	if p.MaxNextContactDays > 0 && days > p.MaxNextContactDays {
+		days = p.MaxNextContactDays
+	}
+	return time.Duration(days) * 24 * time.Hour
+}
+
+// awaitPayer sets the claim follow-up to wait for the payer, in stage,
+// until the wait is over, and writes note into its history.
+func (a *Applier) awaitPayer(ctx context.Context, c ClaimRef, stage Stage, reason string, wait time.Duration, note string) error {
+	f, ok, err := a.s.work.FindFollowup(ctx, a.tx, policy.ClaimFollowup, work.SubjectClaim, c.ID)
+	if err != nil || !ok {
+		return err
+	}
+	if err := a.s.work.AwaitPayer(ctx, a.tx, f, policy.ClaimFollowup, string(stage), reason, a.now.Add(wait), a.now); err != nil {
+		return err
+	}
+	return a.s.work.NoteFollowup(ctx, a.tx, a.practice, f, Actor, work.PayerStatus, note, a.now)
 }
 
 // counted counts a statement as applied, or as a duplicate of one an
@@ -272,7 +370,10 @@ func (a *Applier) noteFollowup(ctx context.Context, c ClaimRef, note string) err
 // patientShare makes sure someone follows up the patient's share: a note
 // on the patient's open balance follow-up, or a new one on the claim.
 func (a *Applier) patientShare(ctx context.Context, c ClaimRef, r Remittance) error {
-	note := "Patient responsibility of " + Money(r.PatientResponsibilityCents) + " from the payer's payment on a claim."
+	if r.PatientResponsibilityCents <= 0 {
+		return nil
+	}
+	note := "Patient responsibility of " + Money(r.PatientResponsibilityCents) + " from the payer's decision on a claim."
 	f, ok, err := a.s.work.PatientFollowup(ctx, a.tx, c.PatientID, policy.BalanceFollowup)
 	if err != nil {
 		return err
@@ -303,4 +404,64 @@ func (a *Applier) create(ctx context.Context, kind policy.Kind, c ClaimRef) (str
 	}
 	a.Report.ItemsCreated++
 	return created[0].ID, nil
+}
+
+// Notice is something a payer's file says that applies to no one claim:
+// a provider-level adjustment in a remittance, or a status a claim
+// acknowledgment gives a whole batch or provider. It is listed in the
+// import's report for the practice to see, never posted to a claim.
+type Notice struct {
+	Line        int    `json:"line"`    // the segment where it stands in the file
+	Element     string `json:"element"` // PLB03 or STC01
+	Kind        string `json:"kind"`    // NoticeProviderAdjustment or NoticeBatchStatus
+	Code        string `json:"code"`    // the adjustment reason, or the status category and code
+	Message     string `json:"message"`
+	AmountCents int64  `json:"amount_cents,omitempty"`
+	Reference   string `json:"reference,omitempty"` // PLB03-2, as the payer sent it
+}
+
+// The kinds of notices.
+const (
+	NoticeProviderAdjustment = "provider_adjustment"
+	NoticeBatchStatus        = "batch_status"
+)
+
+// ProviderAdjustment lists a provider-level adjustment (PLB) of a
+// remittance: amountCents is what it takes from the payment (negative
+// when it adds, as interest does).
+func (a *Applier) ProviderAdjustment(segment int, reason, reference string, amountCents int64) {
+	meaning, ok := codes.ProviderAdjustmentReason(reason)
+	if !ok {
+		meaning = "adjustment reason " + reason
+	}
+	msg := "Provider-level adjustment " + reason + " (" + meaning + "): "
+	if amountCents >= 0 {
+		msg += Money(amountCents) + " taken from this payment"
+	} else {
+		msg += Money(-amountCents) + " added to this payment"
+	}
+	a.Report.Notices = append(a.Report.Notices, Notice{Line: segment, Element: "PLB03", Kind: NoticeProviderAdjustment,
+		Code: reason, Message: msg + "; it is not posted to any claim.", AmountCents: amountCents, Reference: reference})
+}
+
+// levelNames name the levels of a claim acknowledgment above the claims.
+var levelNames = map[string]string{
+	"20": "every claim of the file (from the payer or clearinghouse)",
+	"21": "every claim of the submitter",
+	"19": "every claim of a billing provider",
+}
+
+// LevelStatus lists a status a claim acknowledgment gives a whole level
+// above the claims (HL 20, 21 or 19) when it calls for action: a batch or
+// provider rejected, or information requested.
+func (a *Applier) LevelStatus(segment int, level string, s StatusCode) {
+	if stageOfCode(s) == StageNone {
+		return
+	}
+	who, ok := levelNames[level]
+	if !ok {
+		who = "hierarchy level " + level
+	}
+	a.Report.Notices = append(a.Report.Notices, Notice{Line: segment, Element: "STC01", Kind: NoticeBatchStatus,
+		Code: s.Category + ":" + s.Code, Message: "Status for " + who + ": " + s.Meaning() + "; no claim is named, so no claim was changed."})
 }

@@ -29,6 +29,8 @@ type Line struct {
 	ChargeCents int64        `json:"charge_cents"`
 	PaidCents   int64        `json:"paid_cents"`
 	Adjustments []Adjustment `json:"adjustments"`
+	// Remarks are the line's remark codes (RARCs, LQ*HE).
+	Remarks []string `json:"remarks,omitempty"`
 }
 
 // Remittance is one claim's payment as the payer reported it.
@@ -45,6 +47,8 @@ type Remittance struct {
 	PayerClaimControl          string
 	Adjustments                []Adjustment // claim and line adjustments together
 	Lines                      []Line
+	// Remarks are the claim's remark codes (RARCs from MOA or MIA).
+	Remarks []string
 }
 
 // Verdict is what a remittance means for the claim's follow-up.
@@ -84,6 +88,11 @@ func (r Remittance) Fingerprint() string {
 	for _, a := range r.Adjustments {
 		fields = append(fields, a.Group, a.Reason, strconv.FormatInt(a.AmountCents, 10))
 	}
+	// Remarks joined the statement later: one without any keeps the
+	// fingerprint it always had.
+	for _, m := range r.AllRemarks() {
+		fields = append(fields, "remark", m)
+	}
 	for _, f := range fields {
 		h.Write([]byte(f))
 		h.Write([]byte{0})
@@ -93,12 +102,26 @@ func (r Remittance) Fingerprint() string {
 
 // Reasons lists the adjustments the provider or payer bears (every group
 // but the patient's), each with its meaning: why money was not paid.
-func Reasons(adjs []Adjustment) string {
+func Reasons(adjs []Adjustment) string { return reasons(adjs, false) }
+
+// DenialReasons says why a claim was denied: the reasons the provider or
+// payer bears, or, when the patient's group is all there is (a service
+// the plan does not cover, say), the patient's.
+func DenialReasons(adjs []Adjustment) string {
+	if why := reasons(adjs, false); why != "" {
+		return why
+	}
+	return reasons(adjs, true)
+}
+
+// reasons lists the adjustments of the patient's group (patient) or of
+// every other group, once each.
+func reasons(adjs []Adjustment, patient bool) string {
 	var parts []string
 	seen := map[string]bool{}
 	for _, a := range adjs {
 		key := a.Group + "-" + a.Reason
-		if a.Group == "PR" || seen[key] {
+		if (a.Group == "PR") != patient || seen[key] {
 			continue
 		}
 		seen[key] = true
@@ -107,6 +130,40 @@ func Reasons(adjs []Adjustment) string {
 			meaning = "reason code " + a.Reason
 		}
 		parts = append(parts, key+": "+meaning)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// AllRemarks lists the remittance's remark codes, the claim's then the
+// lines', once each.
+func (r Remittance) AllRemarks() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(ms []string) {
+		for _, m := range ms {
+			if m != "" && !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+		}
+	}
+	add(r.Remarks)
+	for _, l := range r.Lines {
+		add(l.Remarks)
+	}
+	return out
+}
+
+// Remarks says remark codes in plain words, e.g. "N130: Check the plan's
+// benefit limits".
+func Remarks(ms []string) string {
+	parts := make([]string, 0, len(ms))
+	for _, m := range ms {
+		meaning, ok := codes.Remark(m)
+		if !ok {
+			meaning = "remark code " + m
+		}
+		parts = append(parts, m+": "+meaning)
 	}
 	return strings.Join(parts, "; ")
 }
@@ -134,8 +191,13 @@ func Summary(r Remittance, v Verdict) string {
 	if r.CheckNumber != "" {
 		b.WriteString(", payment " + r.CheckNumber)
 	}
-	if why := Reasons(r.Adjustments); why != "" && v != Paid {
+	if why := DenialReasons(r.Adjustments); why != "" && v == Denied {
 		b.WriteString(". " + why)
+	} else if why := Reasons(r.Adjustments); why != "" && v != Paid {
+		b.WriteString(". " + why)
+	}
+	if rm := Remarks(r.AllRemarks()); rm != "" {
+		b.WriteString(". Remarks: " + rm)
 	}
 	return b.String() + "."
 }

@@ -31,6 +31,9 @@ type FollowupStore interface {
 	// Recall brings a waiting item back now: to its owner's queue, or to
 	// routing when nobody owns it.
 	Recall(ctx context.Context, tx *sql.Tx, f Followup, kind policy.Kind, now time.Time) error
+	// Await sets the item's stage and, unless an agent holds it, makes it
+	// wait until until, queuing the timer that brings it back then.
+	Await(ctx context.Context, tx *sql.Tx, f Followup, stage, reason string, until, now time.Time) error
 	// AddHistory appends an entry to the item's history.
 	AddHistory(ctx context.Context, tx *sql.Tx, practiceID, itemID, patientID string, a Activity) error
 }
@@ -69,6 +72,16 @@ func (d *Desk) RaiseFollowup(ctx context.Context, tx *sql.Tx, practiceID string,
 		return d.store.Recall(ctx, tx, f, kind, now)
 	}
 	return nil
+}
+
+// AwaitPayer puts f in stage with its reason and makes it wait for the
+// payer until until, when its timer brings it back to its owner (or to
+// routing); an item an agent is working stays with the agent.
+func (d *Desk) AwaitPayer(ctx context.Context, tx *sql.Tx, f Followup, _ policy.Kind, stage, reason string, until, now time.Time) error {
+	if len(reason) > maxStageReason {
+		reason = reason[:maxStageReason]
+	}
+	return d.store.Await(ctx, tx, f, stage, reason, until, now)
 }
 
 // NoteFollowup appends what someone outside the desk (by) said to f's

@@ -147,10 +147,13 @@ func importResponseFrom(i imports.Import) api.Import {
 		ID: i.ID, PracticeID: i.PracticeID, Kind: string(i.Kind), Preset: string(i.Preset), Filename: i.Filename,
 		SizeBytes: i.SizeBytes, SHA256: i.SHA256, DryRun: i.DryRun, State: string(i.State), Progress: i.Progress,
 		RowsRead: i.RowsRead, RowsApplied: i.RowsApplied, RowsRejected: i.RowsRejected, ItemsCreated: i.ItemsCreated,
-		Errors: []api.RowError{}, CreatedAt: i.CreatedAt, StartedAt: i.StartedAt, FinishedAt: i.FinishedAt,
+		Errors: []api.RowError{}, Notices: []api.ImportNotice{}, CreatedAt: i.CreatedAt, StartedAt: i.StartedAt, FinishedAt: i.FinishedAt,
 	}
 	for _, e := range i.Errors {
 		r.Errors = append(r.Errors, api.RowError(e))
+	}
+	for _, n := range i.Notices {
+		r.Notices = append(r.Notices, api.ImportNotice(n))
 	}
 	if i.ErrorCode != "" {
 		r.ErrorCode, r.ErrorMessage = &i.ErrorCode, &i.ErrorMessage

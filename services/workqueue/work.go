@@ -135,6 +135,7 @@ func (a *API) itemView(c *gin.Context) auditmw.Answer {
 	body.PayerHistory = api.Each(history, payerResponseFrom)
 	if len(history) > 0 {
 		body.LastPayerResponse = &body.PayerHistory[0]
+		body.TalkingPoints = append(body.TalkingPoints, payer.Points(history[0])...)
 	}
 	return read.Answer(body, nil)
 }

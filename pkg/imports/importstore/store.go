@@ -45,15 +45,15 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
 	setFileInfo   = `UPDATE imports SET size_bytes = $2, sha256 = $3 WHERE id = $1`
 	selectChunk   = `SELECT content FROM import_files WHERE import_id = $1 AND seq = $2`
 	importColumns = `SELECT id, practice_id, kind, preset, mapping, filename, size_bytes, sha256, dry_run, state,
-rows_read, rows_applied, rows_rejected, items_created, error_code, error_message, created_by, created_at, started_at, finished_at
+rows_read, rows_applied, rows_rejected, items_created, error_code, error_message, created_by, created_at, started_at, finished_at, notices
 FROM imports`
 	selectImport     = importColumns + ` WHERE id = $1`
 	selectPracticeOf = `SELECT practice_id FROM imports WHERE id = $1`
 	selectErrors     = `SELECT line, col, rule, message FROM import_errors WHERE import_id = $1 ORDER BY seq`
 	startImport      = `UPDATE imports SET state = 'running', started_at = $2 WHERE id = $1 AND state IN ('queued', 'running')`
 	failImport       = `UPDATE imports SET state = 'failed', error_code = $2, error_message = $3, finished_at = $4 WHERE id = $1 AND state = 'running' AND started_at = $5`
-	finishImport     = `UPDATE imports SET state = $2, rows_read = $3, rows_applied = $4, rows_rejected = $5, items_created = $6, finished_at = $7
-WHERE id = $1 AND state = 'running' AND started_at = $8`
+	finishImport     = `UPDATE imports SET state = $2, rows_read = $3, rows_applied = $4, rows_rejected = $5, items_created = $6, finished_at = $7,
+notices = $9 WHERE id = $1 AND state = 'running' AND started_at = $8`
 	insertError = `INSERT INTO import_errors (import_id, seq, line, col, rule, message) VALUES ($1, $2, $3, $4, $5, $6)`
 	dropFile    = `DELETE FROM import_files WHERE import_id = $1`
 )
@@ -191,15 +191,19 @@ func scanImport(row interface{ Scan(...any) error }) (imports.Import, error) {
 	var kind, preset, mapping, state string
 	var code, msg sql.NullString
 	var started, finished sql.NullTime
+	var notices string
 	err := row.Scan(&imp.ID, &imp.PracticeID, &kind, &preset, &mapping, &imp.Filename, &imp.SizeBytes,
 		&imp.SHA256, &imp.DryRun, &state, &imp.RowsRead, &imp.RowsApplied, &imp.RowsRejected, &imp.ItemsCreated, &code, &msg,
-		&imp.CreatedBy, &imp.CreatedAt, &started, &finished)
+		&imp.CreatedBy, &imp.CreatedAt, &started, &finished, &notices)
 	if err != nil {
 		return imports.Import{}, err
 	}
 	imp.Kind, imp.Preset, imp.State = records.Kind(kind), recordcsv.Preset(preset), imports.State(state)
 	if err := json.Unmarshal([]byte(mapping), &imp.Mapping); err != nil {
 		return imports.Import{}, fmt.Errorf("read import %s mapping: %w", imp.ID, err)
+	}
+	if err := json.Unmarshal([]byte(notices), &imp.Notices); err != nil {
+		return imports.Import{}, fmt.Errorf("read import %s notices: %w", imp.ID, err)
 	}
 	imp.ErrorCode, imp.ErrorMessage = code.String, msg.String
 	imp.CreatedAt = imp.CreatedAt.UTC()
@@ -327,7 +331,15 @@ func (s *Store) Finish(ctx context.Context, tx *sql.Tx, imp imports.Import, ev a
 	if tx == nil {
 		return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.Finish(ctx, tx, imp, ev) })
 	}
-	res, err := tx.ExecContext(ctx, finishImport, imp.ID, string(imp.State), imp.RowsRead, imp.RowsApplied, imp.RowsRejected, imp.ItemsCreated, imp.FinishedAt, startedAt(imp))
+	notices, err := json.Marshal(imp.Notices)
+	if err != nil {
+		return fmt.Errorf("finish import: notices: %w", err)
+	}
+	if imp.Notices == nil {
+		notices = []byte("[]")
+	}
+	res, err := tx.ExecContext(ctx, finishImport, imp.ID, string(imp.State), imp.RowsRead, imp.RowsApplied, imp.RowsRejected, imp.ItemsCreated,
+		imp.FinishedAt, startedAt(imp), string(notices))
 	if err != nil {
 		return fmt.Errorf("finish import: %w", sqldb.MapError(err))
 	}

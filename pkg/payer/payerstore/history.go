@@ -19,7 +19,7 @@ func (s *Store) History(ctx context.Context, practiceID, claimID string, limit i
 	err := s.db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `SELECT created_at, payer_name, check_number, payment_date, status_code, charge_cents, paid_cents,
-patient_responsibility_cents, payer_claim_control, adjustments, service_lines FROM claim_remittances
+patient_responsibility_cents, payer_claim_control, adjustments, service_lines, remark_codes FROM claim_remittances
 WHERE claim_id = $1 AND practice_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`, claimID, practiceID, limit)
 		if err != nil {
 			return err
@@ -27,9 +27,9 @@ WHERE claim_id = $1 AND practice_id = $2 ORDER BY created_at DESC, id DESC LIMIT
 		for rows.Next() {
 			var r payer.Remittance
 			var at time.Time
-			var adjs, lines string
+			var adjs, lines, remarks string
 			if err := rows.Scan(&at, &r.PayerName, &r.CheckNumber, &r.PaymentDate, &r.StatusCode, &r.ChargeCents, &r.PaidCents,
-				&r.PatientResponsibilityCents, &r.PayerClaimControl, &adjs, &lines); err != nil {
+				&r.PatientResponsibilityCents, &r.PayerClaimControl, &adjs, &lines, &remarks); err != nil {
 				rows.Close()
 				return err
 			}
@@ -41,17 +41,18 @@ WHERE claim_id = $1 AND practice_id = $2 ORDER BY created_at DESC, id DESC LIMIT
 				rows.Close()
 				return fmt.Errorf("remittance service lines: %w", err)
 			}
-			paid, patient := r.PaidCents, r.PatientResponsibilityCents
-			out = append(out, payer.Response{At: at.UTC(), Source: payer.SourceRemittance, Summary: payer.Summary(r, payer.Judge(r)),
-				StatusCode: r.StatusCode, PaidCents: &paid, PatientCents: &patient, CheckNumber: r.CheckNumber,
-				PaymentDate: r.PaymentDate, PayerClaimControl: r.PayerClaimControl, Adjustments: r.Adjustments, Lines: r.Lines,
-				Reasons: payer.Reasons(r.Adjustments)})
+			if err := json.Unmarshal([]byte(remarks), &r.Remarks); err != nil {
+				rows.Close()
+				return fmt.Errorf("remittance remark codes: %w", err)
+			}
+			out = append(out, payer.RemittanceResponse(at.UTC(), r))
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = tx.QueryContext(ctx, `SELECT created_at, category, code, entity, effective_date, payer_claim_control FROM claim_status_events
+		rows, err = tx.QueryContext(ctx, `SELECT created_at, category, code, entity, effective_date, payer_claim_control, other_statuses,
+service_lines, paid_cents, check_number, payment_date FROM claim_status_events
 WHERE claim_id = $1 AND practice_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`, claimID, practiceID, limit)
 		if err != nil {
 			return err
@@ -60,11 +61,18 @@ WHERE claim_id = $1 AND practice_id = $2 ORDER BY created_at DESC, id DESC LIMIT
 		for rows.Next() {
 			var s payer.StatusLine
 			var at time.Time
-			if err := rows.Scan(&at, &s.Category, &s.Code, &s.Entity, &s.EffectiveDate, &s.PayerClaimControl); err != nil {
+			var others, lines string
+			if err := rows.Scan(&at, &s.Category, &s.Code, &s.Entity, &s.EffectiveDate, &s.PayerClaimControl, &others, &lines,
+				&s.PaidCents, &s.CheckNumber, &s.PaymentDate); err != nil {
 				return err
 			}
-			out = append(out, payer.Response{At: at.UTC(), Source: payer.SourceStatus, Summary: s.Meaning(), StatusCode: s.Category, Code: s.Code,
-				EffectiveDate: s.EffectiveDate, PayerClaimControl: s.PayerClaimControl})
+			if err := json.Unmarshal([]byte(others), &s.Others); err != nil {
+				return fmt.Errorf("claim status: other statuses: %w", err)
+			}
+			if err := json.Unmarshal([]byte(lines), &s.Lines); err != nil {
+				return fmt.Errorf("claim status: service lines: %w", err)
+			}
+			out = append(out, payer.StatusResponse(at.UTC(), s))
 		}
 		return rows.Err()
 	})

@@ -21,6 +21,8 @@ AND state NOT IN ('resolved', 'closed') ORDER BY created_at LIMIT 1`
 stage = '', stage_reason = '', route_after = NULL, version = version + 1, updated_at = $2 WHERE id = $1`
 	setStage   = `UPDATE work_items SET stage = $2, stage_reason = $3, updated_at = $4 WHERE id = $1`
 	recallItem = `UPDATE work_items SET state = $2, next_contact_at = NULL, version = version + 1, updated_at = $3 WHERE id = $1`
+	awaitItem  = `UPDATE work_items SET stage = $2, stage_reason = $3, state = 'waiting', next_contact_at = $4,
+version = version + 1, updated_at = $5 WHERE id = $1 AND state IN ('open', 'assigned', 'waiting')`
 	addHistory = `INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel, outcome, note, at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 )
@@ -73,6 +75,23 @@ func (s *Store) Recall(ctx context.Context, tx *sql.Tx, f work.Followup, kind po
 		return nil
 	}
 	_, err := outbox.Enqueue(ctx, tx, now, work.RouteArgs{WorkItemID: f.ID, ItemKind: kind}, time.Time{})
+	return err
+}
+
+// Await implements work.FollowupStore; the timer goes through the outbox
+// in tx. An item in progress only takes the stage.
+func (s *Store) Await(ctx context.Context, tx *sql.Tx, f work.Followup, stage, reason string, until, now time.Time) error {
+	res, err := tx.ExecContext(ctx, awaitItem, f.ID, stage, reason, until.UTC(), now.UTC())
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err != nil {
+			return err
+		}
+		return s.SetStage(ctx, tx, f.ID, stage, reason, now)
+	}
+	_, err = outbox.Enqueue(ctx, tx, now, work.DueArgs{WorkItemID: f.ID}, until)
 	return err
 }
 

@@ -25,11 +25,14 @@ type Import struct {
 	RowsRejected int        `json:"rows_rejected"`
 	ItemsCreated int        `json:"items_created"`
 	Errors       []RowError `json:"errors"`
-	ErrorCode    *string    `json:"error_code"`
-	ErrorMessage *string    `json:"error_message"`
-	CreatedAt    time.Time  `json:"created_at"`
-	StartedAt    *time.Time `json:"started_at"`
-	FinishedAt   *time.Time `json:"finished_at"`
+	// Notices are what a payer's file said that applies to no one claim:
+	// provider-level adjustments and batch or provider statuses.
+	Notices      []ImportNotice `json:"notices"`
+	ErrorCode    *string        `json:"error_code"`
+	ErrorMessage *string        `json:"error_message"`
+	CreatedAt    time.Time      `json:"created_at"`
+	StartedAt    *time.Time     `json:"started_at"`
+	FinishedAt   *time.Time     `json:"finished_at"`
 }
 
 // RowError is one rejected row: where, and what rule it broke. The row's
@@ -39,6 +42,18 @@ type RowError struct {
 	Column  string `json:"column"`
 	Rule    string `json:"rule"`
 	Message string `json:"message"`
+}
+
+// ImportNotice is something a payer's file said that was not posted to
+// any claim, listed for the practice.
+type ImportNotice struct {
+	Line        int    `json:"line"`
+	Element     string `json:"element"`
+	Kind        string `json:"kind"`
+	Code        string `json:"code"`
+	Message     string `json:"message"`
+	AmountCents int64  `json:"amount_cents,omitempty"`
+	Reference   string `json:"reference,omitempty"`
 }
 
 // ImportList is a practice's latest imports, newest first; each import's

@@ -97,6 +97,12 @@ type PayerResponse struct {
 	Adjustments       []payer.Adjustment `json:"adjustments,omitempty"`
 	Lines             []payer.Line       `json:"service_lines,omitempty"`
 	Reasons           string             `json:"reasons,omitempty"`
+	// Remarks are the remittance's remark codes (RARCs) in words.
+	Remarks string `json:"remarks,omitempty"`
+	// Statuses are every status a claim status gave, the primary first;
+	// LineStatuses are its service lines'.
+	Statuses     []payer.StatusCode `json:"statuses,omitempty"`
+	LineStatuses []payer.LineStatus `json:"line_statuses,omitempty"`
 }
 
 // OutcomeBody logs what came of a contact. An outcome that does not
