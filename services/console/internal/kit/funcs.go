@@ -29,6 +29,13 @@ var funcs = template.FuncMap{
 	"dict":    dict,
 	"list":    func(s ...string) []string { return s },
 	"sub":     func(a, b int) int { return a - b },
+	// in and day show practice data in the practice's zone (an IANA
+	// name), with the zone; relative says "in 3 days" or "2 days ago".
+	"in":       In,
+	"day":      Day,
+	"relative": Relative,
+	"phone":    Phone,
+	"tel":      Tel,
 }
 
 // text is a value of a string type as its string.
@@ -104,8 +111,8 @@ func Label(key string) string {
 }
 
 // when shows a moment briefly, in UTC as the API gives it (pages say so
-// where they show it), with the year only when it is not this one; nil
-// shows a dash.
+// where they show it, or use stamp), with the year only when it is not
+// this one; nil shows a dash.
 func when(v any) string {
 	t, ok := timeOf(v)
 	if !ok {
@@ -118,13 +125,9 @@ func when(v any) string {
 	return t.Format("Mon 2 Jan 15:04")
 }
 
-// stamp is when with its time zone, for a moment shown on its own.
-func stamp(v any) string {
-	if s := when(v); s != "—" {
-		return s + " UTC"
-	}
-	return "—"
-}
+// stamp is a moment in UTC in the console's one format, with its zone:
+// "Tue 8 Dec 2026, 14:05 UTC".
+func stamp(v any) string { return In(v, "UTC") }
 
 // iso is a moment for a <time datetime> attribute.
 func iso(v any) string {
@@ -164,13 +167,10 @@ func Dollars(cents int64) string {
 	return fmt.Sprintf("%s$%s.%02d", sign, b.String(), cents%100)
 }
 
-// short shows the start of a long id; the whole id goes in a title.
-func short(id string) string {
-	if len(id) <= 11 {
-		return id
-	}
-	return id[:8] + "…"
-}
+// short shows an id where no name is at hand: whole, because ids made in
+// the same minute share their first characters. Pages show names where
+// they have them.
+func short(id string) string { return id }
 
 // errDetail builds an error detail for pages the console refuses itself.
 func errDetail(code, message string) web.ErrorDetail {

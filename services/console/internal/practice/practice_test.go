@@ -49,7 +49,7 @@ func TestDashboardChartsTheReceivables(t *testing.T) {
 	require.Contains(t, p.Body, `<progress id="recalls-booked" value="2" max="8">25%</progress>`)
 	require.Contains(t, p.Body, `<progress id="plans-booked" value="1" max="4">25%</progress>`)
 	require.Contains(t, p.Body, "<td>Promised payment</td>", "recent activity")
-	require.Contains(t, p.Body, `<span title="pt-123456789012">pt-12345…</span>`, "patients by id only")
+	require.Contains(t, p.Body, `<span title="pt-123456789012">pt-123456789012</span>`, "patients by their whole id, never a prefix")
 
 	// The top bar offers pat's sections and nothing else.
 	for _, href := range []string{"/practices/pr-1", "/practices/pr-1/checklist", "/practices/pr-1/imports", "/practices/pr-1/access", "/audit"} {
