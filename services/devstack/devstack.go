@@ -134,6 +134,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 			p.Close()
 			return nil, err
 		}
+		p.Config.AuditKeyNote = "generated a development key"
 		if !persisted {
 			p.Log.Warn("audit checkpoints are signed with a key that lasts only this run; set BACKDESK_AUDIT_SIGNING_KEY to keep them verifiable")
 		}

@@ -37,10 +37,13 @@ type Base struct {
 	OIDCRequireMFA string
 	// OIDCMFAACRValues (BACKDESK_OIDC_MFA_ACR_VALUES) are acr values that
 	// vouch for a second factor, separated by spaces or commas.
-	OIDCMFAACRValues   string
-	SessionIdle        time.Duration // BACKDESK_SESSION_IDLE_TIMEOUT, default 15m
-	SessionLifetime    time.Duration // BACKDESK_SESSION_LIFETIME, default 12h
-	AuditSigningKey    string        // BACKDESK_AUDIT_SIGNING_KEY
+	OIDCMFAACRValues string
+	SessionIdle      time.Duration // BACKDESK_SESSION_IDLE_TIMEOUT, default 15m
+	SessionLifetime  time.Duration // BACKDESK_SESSION_LIFETIME, default 12h
+	AuditSigningKey  string        // BACKDESK_AUDIT_SIGNING_KEY
+	// AuditKeyNote says, in the start-up log, where an audit signing key
+	// that is not configured came from (the dev binary makes its own).
+	AuditKeyNote       string
 	AuditVerifyKey     string        // BACKDESK_AUDIT_VERIFY_KEY: public key that checks checkpoints, name+hash+key
 	AuditRetentionDays int           // BACKDESK_AUDIT_RETENTION: "2192d" or "6y"; default and minimum six years
 	GrantDefaultDays   int           // BACKDESK_GRANT_DEFAULT_DAYS: a grant's length when none is asked, default 90
@@ -141,16 +144,18 @@ func ReadBase(r *Reader, d Defaults) Base {
 	return b
 }
 
-// LogValue prints the settings with secrets masked, for the start-up log line.
+// LogValue prints the settings with secrets masked, for the start-up log
+// line. A secret that is not set is left out rather than shown empty; the
+// audit signing key a development binary made itself is said so.
 func (b Base) LogValue() slog.Value {
-	return slog.GroupValue(
+	attrs := []slog.Attr{
 		slog.String("database_url", Mask(b.DatabaseURL)),
 		slog.String("redis_url", Mask(b.RedisURL)),
 		slog.String("addr", b.Addr),
 		slog.String("public_url", b.PublicURL),
 		slog.String("oidc_issuer", b.OIDCIssuer),
 		slog.String("oidc_client_id", b.OIDCClientID),
-		slog.String("oidc_client_secret", Secret(b.OIDCClientSecret)),
+		secretAttr("oidc_client_secret", b.OIDCClientSecret, ""),
 		slog.String("oidc_roles_claim", b.OIDCRolesClaim),
 		slog.String("oidc_scopes", b.OIDCScopes),
 		slog.String("oidc_api_audience", b.OIDCAPIAudience),
@@ -159,13 +164,31 @@ func (b Base) LogValue() slog.Value {
 		slog.Bool("oidc_logout_id_token_hint", b.OIDCLogoutIDTokenHint),
 		slog.String("session_idle_timeout", b.SessionIdle.String()),
 		slog.String("session_lifetime", b.SessionLifetime.String()),
-		slog.String("audit_signing_key", Secret(b.AuditSigningKey)),
+		secretAttr("audit_signing_key", b.AuditSigningKey, b.AuditKeyNote),
 		slog.String("audit_verify_key", b.AuditVerifyKey), // public: says which key checks checkpoints
 		slog.Int("audit_retention_days", b.AuditRetentionDays),
 		slog.String("audit_verify_every", b.AuditVerifyEvery.String()),
 		slog.String("log_level", b.LogLevel.String()),
 		slog.String("shutdown_timeout", b.ShutdownTimeout.String()),
-	)
+	}
+	kept := attrs[:0]
+	for _, a := range attrs {
+		if a.Key != "" {
+			kept = append(kept, a)
+		}
+	}
+	return slog.GroupValue(kept...)
+}
+
+// secretAttr is a masked secret, or note when it is not set, or nothing.
+func secretAttr(key, value, note string) slog.Attr {
+	switch {
+	case value != "":
+		return slog.String(key, Secret(value))
+	case note != "":
+		return slog.String(key, note)
+	}
+	return slog.Attr{}
 }
 
 func sqlitePath(raw string) string {

@@ -135,6 +135,20 @@ func TestLogValueMasksSecrets(t *testing.T) {
 	require.Contains(t, out, "app:xxxxx@db")
 }
 
+// A secret that is not set is not printed empty; a key the dev binary made
+// itself is said so.
+func TestLogValueLeavesOutUnsetSecrets(t *testing.T) {
+	t.Parallel()
+	var sb strings.Builder
+	slog.New(slog.NewJSONHandler(&sb, nil)).Info("config", "config", config.Base{AuditKeyNote: "generated a development key"})
+	out := sb.String()
+	require.NotContains(t, out, `"oidc_client_secret"`)
+	require.Contains(t, out, `"audit_signing_key":"generated a development key"`)
+	sb.Reset()
+	slog.New(slog.NewJSONHandler(&sb, nil)).Info("config", "config", config.Base{})
+	require.NotContains(t, sb.String(), `"audit_signing_key"`)
+}
+
 func with(m map[string]string, k, v string) map[string]string {
 	out := map[string]string{k: v}
 	for mk, mv := range m {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	_ "time/tzdata"
 
@@ -20,4 +21,5 @@ func main() {
 	if err := devstack.Run(ctx, cfg, os.Stdout, nil); err != nil {
 		serve.Fatal("backdesk-dev", err)
 	}
+	fmt.Fprintln(os.Stderr, "Backdesk stopped cleanly. Goodbye.")
 }
