@@ -18,7 +18,7 @@ run:
 test: lint test-go
 
 test-go:
-	@if [ "$${CI:-}" = "true" ]; then . deploy/dev/services.sh; bash deploy/dev/browser.sh; fi; \
+	@if [ "$${CI:-}" = "true" ]; then . deploy/dev/services.sh; bash deploy/dev/browser.sh; . deploy/dev/axe.sh; fi; \
 	$(GO) test -count=1 -timeout 45m $(PKGS)
 
 ## test-pg: the same suites against the local PostgreSQL and Redis, outside CI

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/backdesk/backdesk/pkg/testenv"
 )
 
 // site serves the small pages the tests below drive.
@@ -21,6 +23,10 @@ func site(t *testing.T) *httptest.Server {
 <script src="/app.js"></script>`,
 		"/foreign": `<!doctype html><title>foreign</title>
 <script src="http://example.invalid/x.js"></script><p id="out">loaded</p>`,
+		"/inaccessible": `<!doctype html><html lang="en"><title>inaccessible</title>
+<main><form><input id="q" type="text"></form><img src="/none.png"></main></html>`,
+		"/accessible": `<!doctype html><html lang="en"><title>accessible</title>
+<main><h1>Search</h1><form><label for="q">Patient</label> <input id="q" type="text"></form></main></html>`,
 		"/broken": `<!doctype html><title>broken</title><p id="out">broken</p>
 <script src="/broken.js"></script>`,
 	}
@@ -141,4 +147,26 @@ func TestSavesArtifacts(t *testing.T) {
 	if !strings.Contains(string(reqs), srv.URL+"/app.js") {
 		t.Errorf("requests.txt = %q", reqs)
 	}
+}
+
+func TestFindsAccessibilityProblems(t *testing.T) {
+	t.Parallel()
+	srv := site(t)
+	b := New(t)
+	b.Visit(srv.URL + "/inaccessible")
+	problems, ok := b.AccessibilityProblems()
+	if !ok {
+		if testenv.InCI() {
+			t.Fatal("axe-core is not installed: CI runs deploy/dev/axe.sh")
+		}
+		t.Skip("axe-core is not installed: run deploy/dev/axe.sh")
+	}
+	all := strings.Join(problems, "\n")
+	for _, want := range []string{"critical label: ", "critical image-alt: ", "#q"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("problems %q lack %q", all, want)
+		}
+	}
+	b.Visit(srv.URL + "/accessible")
+	b.CheckAccessibility()
 }

@@ -253,11 +253,35 @@
     }, every);
   }
 
+  // A table wider than the screen scrolls inside its wrapper; the
+  // wrapper then takes the keyboard focus, named after its table, so it
+  // can be scrolled without a mouse.
+  function scrollableTables() {
+    var wraps = document.querySelectorAll(".table-wrap");
+    for (var i = 0; i < wraps.length; i++) {
+      var w = wraps[i];
+      if (w.scrollWidth <= w.clientWidth || w.hasAttribute("tabindex")) continue;
+      w.setAttribute("tabindex", "0");
+      w.setAttribute("role", "region");
+      var table = w.querySelector("table");
+      var caption = table && table.querySelector("caption");
+      var labelled = table && table.getAttribute("aria-labelledby");
+      if (caption && caption.textContent.trim()) {
+        w.setAttribute("aria-label", caption.textContent.trim());
+      } else if (labelled) {
+        w.setAttribute("aria-labelledby", labelled);
+      } else {
+        w.setAttribute("aria-label", "Table, scrolls sideways");
+      }
+    }
+  }
+
   function start() {
     idleWarning();
     initCharts();
     timeZone();
     heartbeat();
+    scrollableTables();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
