@@ -54,6 +54,7 @@ func (s *Service) ManagerBoard(ctx context.Context, now time.Time, days int) (Bo
 		t := &b.Totals
 		t.Open, t.Assigned, t.InProgress, t.Waiting = t.Open+d.Open, t.Assigned+d.Assigned, t.InProgress+d.InProgress, t.Waiting+d.Waiting
 		t.Overdue, t.Escalated, t.Breached = t.Overdue+d.Overdue, t.Escalated+d.Escalated, t.Breached+d.Breached
+		t.Unfinished, t.DueToday = t.Unfinished+d.Unfinished, t.DueToday+d.DueToday
 	}
 	for _, a := range c.Agents {
 		l := a.AgentLoad

@@ -24,13 +24,18 @@ func New(db *sqldb.DB) *Store { return &Store{db: db} }
 const unfinished = `('open', 'assigned', 'in_progress', 'waiting')`
 
 const (
-	selectDepth = `SELECT practice_id, kind,
-SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'assigned' THEN 1 ELSE 0 END),
-SUM(CASE WHEN state = 'in_progress' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'waiting' THEN 1 ELSE 0 END),
-SUM(CASE WHEN COALESCE(next_contact_at, due_at) < $1 THEN 1 ELSE 0 END),
-SUM(CASE WHEN state = 'open' AND escalated_at IS NOT NULL THEN 1 ELSE 0 END),
-SUM(CASE WHEN attempts = 0 AND due_at < $1 THEN 1 ELSE 0 END)
-FROM work_items WHERE state IN ` + unfinished + ` GROUP BY practice_id, kind ORDER BY practice_id, kind`
+	// selectDepth counts per practice and kind; $2 is the end of the
+	// current UTC day.
+	selectDepth = `SELECT w.practice_id, p.name, w.kind,
+SUM(CASE WHEN w.state = 'open' THEN 1 ELSE 0 END), SUM(CASE WHEN w.state = 'assigned' THEN 1 ELSE 0 END),
+SUM(CASE WHEN w.state = 'in_progress' THEN 1 ELSE 0 END), SUM(CASE WHEN w.state = 'waiting' THEN 1 ELSE 0 END),
+COUNT(*),
+SUM(CASE WHEN COALESCE(w.next_contact_at, w.due_at) >= $1 AND COALESCE(w.next_contact_at, w.due_at) < $2 THEN 1 ELSE 0 END),
+SUM(CASE WHEN COALESCE(w.next_contact_at, w.due_at) < $1 THEN 1 ELSE 0 END),
+SUM(CASE WHEN w.state = 'open' AND w.escalated_at IS NOT NULL THEN 1 ELSE 0 END),
+SUM(CASE WHEN w.attempts = 0 AND w.due_at < $1 THEN 1 ELSE 0 END)
+FROM work_items w JOIN practices p ON p.id = w.practice_id WHERE w.state IN ` + unfinished + `
+GROUP BY w.practice_id, p.name, w.kind ORDER BY p.name, w.practice_id, w.kind`
 	// selectAgentLoads counts, per active agent, its open and overdue
 	// items, its contacts since $2 (the day's start) and the items it
 	// finished since $2 and since $3 (six days before).
@@ -45,8 +50,9 @@ FROM agents a WHERE a.active ORDER BY a.display_name, a.user_id`
 	// finished by then.
 	selectDayDepth = `SELECT kind, count(*) FROM work_items
 WHERE created_at <= $1 AND (finished_at IS NULL OR finished_at > $1) GROUP BY kind ORDER BY kind`
-	selectBreaches = `SELECT id, practice_id, kind, COALESCE(owner_id, ''), due_at, escalated_at FROM work_items
-WHERE state IN ` + unfinished + ` AND attempts = 0 AND due_at < $1 ORDER BY due_at, id LIMIT $2`
+	selectBreaches = `SELECT w.id, w.practice_id, p.name, w.kind, COALESCE(w.owner_id, ''), w.due_at, w.escalated_at
+FROM work_items w JOIN practices p ON p.id = w.practice_id
+WHERE w.state IN ` + unfinished + ` AND w.attempts = 0 AND w.due_at < $1 ORDER BY w.due_at, w.id LIMIT $2`
 )
 
 // Board implements report.Storer. The board spans every practice.
@@ -74,7 +80,7 @@ func (s *Store) Board(ctx context.Context, now time.Time, days int) (report.Coun
 }
 
 func depth(ctx context.Context, tx *sql.Tx, now time.Time) ([]report.Depth, error) {
-	rows, err := tx.QueryContext(ctx, selectDepth, now)
+	rows, err := tx.QueryContext(ctx, selectDepth, now, now.Truncate(24*time.Hour).Add(24*time.Hour))
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +88,8 @@ func depth(ctx context.Context, tx *sql.Tx, now time.Time) ([]report.Depth, erro
 	out := []report.Depth{}
 	for rows.Next() {
 		var d report.Depth
-		if err := rows.Scan(&d.PracticeID, &d.Kind, &d.Open, &d.Assigned, &d.InProgress, &d.Waiting, &d.Overdue, &d.Escalated, &d.Breached); err != nil {
+		if err := rows.Scan(&d.PracticeID, &d.PracticeName, &d.Kind, &d.Open, &d.Assigned, &d.InProgress, &d.Waiting, &d.Unfinished,
+			&d.DueToday, &d.Overdue, &d.Escalated, &d.Breached); err != nil {
 			return nil, err
 		}
 		out = append(out, d)
@@ -151,7 +158,7 @@ func breaches(ctx context.Context, tx *sql.Tx, now time.Time) ([]report.Breach, 
 	for rows.Next() {
 		var b report.Breach
 		var esc sql.NullTime
-		if err := rows.Scan(&b.ItemID, &b.PracticeID, &b.Kind, &b.OwnerID, &b.DueAt, &esc); err != nil {
+		if err := rows.Scan(&b.ItemID, &b.PracticeID, &b.PracticeName, &b.Kind, &b.OwnerID, &b.DueAt, &esc); err != nil {
 			return nil, err
 		}
 		b.DueAt = b.DueAt.UTC()

@@ -109,11 +109,12 @@ func TestManagerBoard(t *testing.T) {
 		b, err := reports(db).ManagerBoard(context.Background(), now, 7)
 		require.NoError(t, err)
 		require.Equal(t, []report.Depth{
-			{PracticeID: "pr-a", Kind: "balance_followup", Open: 1, Assigned: 1, Waiting: 1, Overdue: 2, Escalated: 1, Breached: 1},
-			{PracticeID: "pr-a", Kind: "recare", InProgress: 1},
-			{PracticeID: "pr-b", Kind: "claim_followup", Assigned: 1, Overdue: 1, Breached: 1},
+			{PracticeID: "pr-a", PracticeName: "pr-a", Kind: "balance_followup", Open: 1, Assigned: 1, Waiting: 1, Unfinished: 3, Overdue: 2, Escalated: 1, Breached: 1},
+			{PracticeID: "pr-a", PracticeName: "pr-a", Kind: "recare", InProgress: 1, Unfinished: 1},
+			{PracticeID: "pr-b", PracticeName: "pr-b", Kind: "claim_followup", Assigned: 1, Unfinished: 1, Overdue: 1, Breached: 1},
 		}, b.Depth)
-		require.Equal(t, report.Depth{Open: 1, Assigned: 2, InProgress: 1, Waiting: 1, Overdue: 3, Escalated: 1, Breached: 2}, b.Totals)
+		require.Equal(t, report.Depth{Open: 1, Assigned: 2, InProgress: 1, Waiting: 1, Unfinished: 5, Overdue: 3, Escalated: 1, Breached: 2}, b.Totals)
+		require.Equal(t, "pr-b", b.Breaches[0].PracticeName, "a breach names its practice")
 		require.Len(t, b.Breaches, 2)
 		require.Equal(t, "w8", b.Breaches[0].ItemID, "the oldest breach first")
 		require.Len(t, b.Agents, 2)

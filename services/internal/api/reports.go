@@ -22,15 +22,21 @@ type Board struct {
 // Depth counts one practice's unfinished items of one kind, or in the
 // board's totals all of them.
 type Depth struct {
-	PracticeID string      `json:"practice_id,omitempty"` // empty in totals
-	Kind       policy.Kind `json:"kind,omitempty"`
-	Open       int         `json:"open"` // waiting for an owner
-	Assigned   int         `json:"assigned"`
-	InProgress int         `json:"in_progress"`
-	Waiting    int         `json:"waiting"` // until the next contact date
-	Overdue    int         `json:"overdue"` // next contact (or first-contact due date) passed
-	Escalated  int         `json:"escalated"`
-	Breached   int         `json:"sla_breached"` // past the first-contact due date with no contact yet
+	PracticeID   string      `json:"practice_id,omitempty"`   // empty in totals
+	PracticeName string      `json:"practice_name,omitempty"` // empty in totals
+	Kind         policy.Kind `json:"kind,omitempty"`
+	Open         int         `json:"open"` // waiting for an owner
+	Assigned     int         `json:"assigned"`
+	InProgress   int         `json:"in_progress"`
+	Waiting      int         `json:"waiting"` // until the next contact date
+	// Unfinished is every item still to work, whatever its state.
+	Unfinished int `json:"unfinished"`
+	// DueToday counts the items whose next contact (or first-contact due
+	// date) falls in the current UTC day and has not passed.
+	DueToday  int `json:"due_today"`
+	Overdue   int `json:"overdue"` // next contact (or first-contact due date) passed
+	Escalated int `json:"escalated"`
+	Breached  int `json:"sla_breached"` // past the first-contact due date with no contact yet
 }
 
 // AgentLoad is one agent's load and output.
@@ -57,12 +63,13 @@ type DayDepth struct {
 
 // Breach is an item past its first-contact due date with no contact.
 type Breach struct {
-	ItemID      string      `json:"item_id"`
-	PracticeID  string      `json:"practice_id"`
-	Kind        policy.Kind `json:"kind"`
-	OwnerID     string      `json:"owner_id"`
-	DueAt       time.Time   `json:"due_at"`
-	EscalatedAt *time.Time  `json:"escalated_at"`
+	ItemID       string      `json:"item_id"`
+	PracticeID   string      `json:"practice_id"`
+	PracticeName string      `json:"practice_name"`
+	Kind         policy.Kind `json:"kind"`
+	OwnerID      string      `json:"owner_id"`
+	DueAt        time.Time   `json:"due_at"`
+	EscalatedAt  *time.Time  `json:"escalated_at"`
 }
 
 // PracticeSummary is a practice's view of the work done for it. It holds

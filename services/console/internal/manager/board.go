@@ -48,7 +48,10 @@ func (p pages) board(c *gin.Context) {
 	}
 	t := b.Totals
 	page := boardPage{Board: b, Tiles: []tile{
-		{Label: "Open", Value: t.Open},
+		{Label: "Unfinished", Value: t.Unfinished},
+		{Label: "Unassigned", Value: t.Open, Alert: true},
+		{Label: "In progress", Value: t.InProgress},
+		{Label: "Due today", Value: t.DueToday},
 		{Label: "Overdue", Value: t.Overdue, Alert: true},
 		{Label: "Escalated", Value: t.Escalated, Alert: true},
 		{Label: "SLA breached", Value: t.Breached, Alert: true},

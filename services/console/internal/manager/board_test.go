@@ -12,12 +12,12 @@ import (
 )
 
 const boardJSON = `{"at":"2026-11-20T12:00:00Z",
-"depth":[{"practice_id":"pr-1","kind":"recare","open":1,"assigned":2,"in_progress":0,"waiting":3,"overdue":1,"escalated":0,"sla_breached":1}],
+"depth":[{"practice_id":"pr-1","practice_name":"Bright Smiles","kind":"recare","unfinished":6,"due_today":2,"open":1,"assigned":2,"in_progress":0,"waiting":3,"overdue":1,"escalated":0,"sla_breached":1}],
 "agents":[{"user_id":"u-alice","display_name":"Alice Agent","presence":"available","on_shift":true,"capacity":150,"open":40,"overdue":2,"contacts_today":5,"completed_today":3,"completed_7d":12}],
 "agents_on_shift":1,
 "history":[{"day":"2026-11-19","kind":"recare","open":9},{"day":"2026-11-20","kind":"recare","open":6},{"day":"2026-11-20","kind":"claim_followup","open":2}],
 "breaches":[{"item_id":"wi-7","practice_id":"pr-1","kind":"recare","owner_id":"u-alice","due_at":"2026-11-18T00:00:00Z","escalated_at":null}],
-"totals":{"open":1,"assigned":2,"in_progress":0,"waiting":3,"overdue":1,"escalated":0,"sla_breached":1}}`
+"totals":{"unfinished":6,"due_today":2,"open":1,"assigned":2,"in_progress":0,"waiting":3,"overdue":1,"escalated":0,"sla_breached":1}}`
 
 func TestBoardChartsHoldTheNumbers(t *testing.T) {
 	t.Parallel()
@@ -42,7 +42,7 @@ func TestBoardChartsHoldTheNumbers(t *testing.T) {
 	require.Equal(t, []int{40}, load.Data.Datasets[0].Data)
 	require.Equal(t, []int{150}, load.Data.Datasets[1].Data)
 
-	require.Regexp(t, `<table class="visually-hidden" id="depth-data">`, p.Body, "the depth chart's numbers, for screen readers")
+	require.Regexp(t, `<div class="visually-hidden"><table id="depth-data">`, p.Body, "the depth chart's numbers, for screen readers")
 	require.Regexp(t, `<th scope="row">2026-11-19</th><td>0</td><td>9</td>`, p.Body)
 	require.Regexp(t, `tile-value">1</span> <span class="tile-label">SLA breached`, p.Body)
 	require.Contains(t, p.Body, "<td>Alice Agent</td>", "a breach names its owner")
