@@ -5,7 +5,7 @@ GO ?= go
 PKGS := ./...
 SERVICES := onboarding access workqueue router audit console devstack ctl
 
-.PHONY: run test test-go test-pg test-race lint bench build clean
+.PHONY: screenshots run test test-go test-pg test-race lint bench build clean
 
 ## run: the whole platform in one process on http://127.0.0.1:8080
 # Built first and run as itself: under `go run`, Ctrl-C would end in
@@ -13,6 +13,11 @@ SERVICES := onboarding access workqueue router audit console devstack ctl
 run:
 	@$(GO) build -o bin/backdesk-dev ./services/devstack/cmd/backdesk-dev
 	@exec ./bin/backdesk-dev
+
+## screenshots: the console's pages, per persona, for docs/console.md
+screenshots:
+	@mkdir -p docs/screenshots
+	BACKDESK_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestEveryPageIsAccessible ./services/devstack/
 
 ## test: lint, then every test suite (on PostgreSQL and Redis too under CI=true)
 test: lint test-go

@@ -2,6 +2,8 @@ package devstack_test
 
 import (
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -25,7 +27,9 @@ func skipPath(p string) bool {
 // TestEveryPageIsAccessible signs in as each persona and walks every page
 // its console links to, from the front page on, at a desk's width and a
 // phone's: axe-core must find no serious or critical WCAG 2.1 A or AA
-// problem, and at 390 px no page may scroll sideways.
+// problem, and at 390 px no page may scroll sideways. With
+// BACKDESK_SCREENSHOTS set to a folder it also keeps a screenshot of each
+// page there (make screenshots writes docs/screenshots).
 func TestEveryPageIsAccessible(t *testing.T) {
 	t.Parallel()
 	for _, user := range []string{"alice", "maria", "pat", "carol"} {
@@ -45,6 +49,9 @@ func TestEveryPageIsAccessible(t *testing.T) {
 					br.Visit(b.baseURL + p)
 					br.WaitVisible("main")
 					br.CheckAccessibility()
+					if dir := os.Getenv("BACKDESK_SCREENSHOTS"); dir != "" && width == 1280 {
+						br.Screenshot(filepath.Join(dir, user+"-"+screenshotName(p)+".png"))
+					}
 					if width == 390 {
 						wide := evaluate[[]string](t, br, overflowing)
 						require.Empty(t, wide, "%s scrolls sideways at 390 px: these reach past the right edge", p)
@@ -86,6 +93,20 @@ func pageShape(u *url.URL) string {
 		}
 	}
 	return strings.Join(parts, "/")
+}
+
+// screenshotName names a page's screenshot after its shape: "queue",
+// "items-id", "practices-id-imports".
+func screenshotName(p string) string {
+	u, err := url.Parse(p)
+	if err != nil {
+		return "page"
+	}
+	name := strings.Trim(strings.ReplaceAll(strings.ReplaceAll(pageShape(u), "{id}", "id"), "/", "-"), "-")
+	if name == "" {
+		return "home"
+	}
+	return name
 }
 
 // walk follows the same-host links of the console from the front page,

@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -83,4 +84,17 @@ func (b *Browser) location() string {
 		return "unknown URL: " + err.Error()
 	}
 	return u
+}
+
+// Screenshot writes the visible part of the page as a PNG to path, for
+// documentation; a failure fails the test.
+func (b *Browser) Screenshot(path string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.fail("take a screenshot", err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatalf("browser: write %s: %v", path, err)
+	}
 }
