@@ -18,8 +18,9 @@ type teamView struct {
 }
 
 type agentsPage struct {
-	Agents []api.Agent
-	Teams  []teamView
+	Agents  []api.Agent
+	Teams   []teamView
+	NewTeam *kit.Form // the new-team form
 }
 
 // agents lists the agents and the teams, with forms to change who is on
@@ -29,6 +30,12 @@ func (p pages) agents(c *gin.Context) { p.showAgents(c, "", nil) }
 // showAgents renders the agents page; a refused add-member form is shown
 // again on its team.
 func (p pages) showAgents(c *gin.Context, teamID string, f *kit.Form) {
+	p.showAgentsWith(c, teamID, f, nil)
+}
+
+// showAgentsWith renders the agents page with a refused add-member form
+// on its team, or a refused new-team form.
+func (p pages) showAgentsWith(c *gin.Context, teamID string, f *kit.Form, newTeam *kit.Form) {
 	kit.ReturnTo(c, "/agents")
 	ra := p.Call(c, http.MethodGet, "/api/v1/agents", nil, nil)
 	if !ra.OK() {
@@ -50,7 +57,10 @@ func (p pages) showAgents(c *gin.Context, teamID string, f *kit.Form) {
 		p.Broken(c, rt)
 		return
 	}
-	page := agentsPage{Agents: as.Agents}
+	if newTeam == nil {
+		newTeam = kit.NewForm(nil)
+	}
+	page := agentsPage{Agents: as.Agents, NewTeam: newTeam}
 	for _, t := range ts.Teams {
 		v := teamView{Team: t}
 		for _, a := range as.Agents {

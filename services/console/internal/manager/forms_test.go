@@ -3,6 +3,7 @@ package manager
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/backdesk/backdesk/services/console/internal/kit"
@@ -52,7 +53,7 @@ func TestAccessRequestForm(t *testing.T) {
 	})
 	p := b.Get(t, "maria", "/access-requests")
 	require.Equal(t, http.StatusOK, p.Code, p.Body)
-	require.Contains(t, p.Body, `<option value="pr-1"></option>`, "practices with work are suggested")
+	require.Contains(t, p.Body, `<option value="pr-1">Bright Smiles</option>`, "practices with work are offered by name")
 
 	p = b.Post(t, "maria", "/access-requests", url.Values{"practice": {"pr-1"}, "team": {"t-1"}, "kinds": {"recare", "claim_followup"}, "reason": {"short"}})
 	require.Contains(t, p.Body, `<small id="reason-error" class="field-error">must be at least 10 characters</small>`)
@@ -68,4 +69,59 @@ func TestAccessRequestForm(t *testing.T) {
 	p = b.Get(t, "maria", "/access-requests", kept)
 	require.Contains(t, p.Body, `data-request-id="ar-1"`, "the request made here is listed")
 	require.Contains(t, p.Body, "Lakeside billing team")
+}
+
+func TestAgentSettingsForm(t *testing.T) {
+	t.Parallel()
+	alice := `{"user_id":"u-alice","display_name":"Alice Agent","active":true,"kinds":["recare"],"payers":[],"languages":[],
+"capacity":40,"open":3,"timezone":"America/Chicago","hours":"mon-fri 08:00-17:00","presence":"available","presence_at":null,"teams":[]}`
+	b := setup(t, map[string]func() (int, string){
+		"GET /api/v1/agents/u-alice": answer(200, alice),
+		"PUT /api/v1/agents/u-alice": answer(200, alice),
+		"GET /api/v1/agents/u-bob":   answer(200, strings.Replace(strings.Replace(alice, "u-alice", "u-bob", 1), "Alice Agent", "Bob Agent", 1)),
+		"PUT /api/v1/agents/u-bob":   answer(400, `{"error":{"code":"invalid","field":"hours","message":"write days and times like mon-fri 08:00-17:00"}}`),
+	})
+	p := b.Get(t, "maria", "/agents/u-alice")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, `<option value="America/Chicago" selected>America/Chicago</option>`)
+	require.Contains(t, p.Body, `value="recare" checked`)
+	require.Contains(t, p.Body, `value="mon-fri 08:00-17:00"`)
+	require.NotContains(t, p.Body, ">u-alice<", "the agent is named, not shown by id")
+
+	// Two problems the console sees itself are shown at once, beside their fields, with what was typed kept.
+	p = b.Post(t, "maria", "/agents/u-alice", url.Values{"display_name": {" "}, "capacity": {"lots"}, "timezone": {"UTC"}, "active": {"yes"}})
+	require.Equal(t, http.StatusOK, p.Code)
+	require.Contains(t, p.Body, `<small id="display_name-error" class="field-error">`)
+	require.Contains(t, p.Body, `<small id="capacity-error" class="field-error">`)
+	require.Contains(t, p.Body, `value="lots"`)
+	require.False(t, b.API.Called("PUT", "/api/v1/agents/u-alice"))
+
+	p = b.Post(t, "maria", "/agents/u-alice", url.Values{"display_name": {"Alice A."}, "capacity": {"35"}, "timezone": {"America/Denver"},
+		"hours": {"mon-thu 07:00-15:00"}, "kinds": {"recare", "claim_followup"}, "active": {"no"}})
+	require.Equal(t, http.StatusSeeOther, p.Code, p.Body)
+	sent := b.API.Last(t, "PUT", "/api/v1/agents/u-alice").Body
+	require.Equal(t, "Alice A.", sent["display_name"])
+	require.Equal(t, float64(35), sent["capacity"])
+	require.Equal(t, false, sent["active"])
+	require.Equal(t, []any{"recare", "claim_followup"}, sent["kinds"])
+
+	// What the API refuses is shown beside its field.
+	p = b.Post(t, "maria", "/agents/u-bob", url.Values{"display_name": {"Bob"}, "capacity": {"10"}, "timezone": {"UTC"}, "hours": {"whenever"}, "active": {"yes"}})
+	require.Contains(t, p.Body, `<small id="hours-error" class="field-error">write days and times like mon-fri 08:00-17:00</small>`)
+	require.Contains(t, p.Body, `value="whenever"`)
+}
+
+func TestNewTeamForm(t *testing.T) {
+	t.Parallel()
+	b := setup(t, map[string]func() (int, string){
+		"GET /api/v1/agents": answer(200, `{"agents":[]}`),
+		"GET /api/v1/teams":  answer(200, `{"teams":[]}`),
+		"POST /api/v1/teams": answer(201, `{"id":"t-9","name":"Night shift","created_at":"2026-01-01T00:00:00Z","members":[]}`),
+	})
+	p := b.Post(t, "maria", "/agents/teams", url.Values{"name": {""}})
+	require.Equal(t, http.StatusOK, p.Code)
+	require.Contains(t, p.Body, `<small id="team-name-error" class="field-error">Give the team a name.</small>`)
+	p = b.Post(t, "maria", "/agents/teams", url.Values{"name": {"Night shift"}})
+	require.Equal(t, http.StatusSeeOther, p.Code, p.Body)
+	require.Equal(t, "Night shift", b.API.Last(t, "POST", "/api/v1/teams").Body["name"])
 }

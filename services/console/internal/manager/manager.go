@@ -16,7 +16,7 @@ import (
 var templateFS embed.FS
 
 // views are the manager's pages.
-var views = kit.Parse(templateFS, map[string][]string{"board": nil, "agents": nil, "requests": nil, "request": nil})
+var views = kit.Parse(templateFS, map[string][]string{"board": nil, "agents": nil, "agent": nil, "requests": nil, "request": nil})
 
 // pages serves the manager's pages.
 type pages struct{ *kit.Kit }
@@ -26,6 +26,9 @@ func Mount(k *kit.Kit, r gin.IRouter) {
 	p := pages{k}
 	k.Handle(r, http.MethodGet, "/board", p.board)
 	k.Handle(r, http.MethodGet, "/agents", p.agents)
+	k.Handle(r, http.MethodGet, "/agents/:userID", p.agent)
+	k.Handle(r, http.MethodPost, "/agents/:userID", p.saveAgent)
+	k.Handle(r, http.MethodPost, "/agents/teams", p.createTeam)
 	k.Handle(r, http.MethodPost, "/agents/teams/:teamID/members", p.addMember)
 	k.Handle(r, http.MethodPost, "/agents/teams/:teamID/members/:userID/remove", p.removeMember)
 	k.Handle(r, http.MethodGet, "/access-requests", p.accessRequests)

@@ -17,11 +17,14 @@ type requestsPage struct {
 	Requests  []api.AccessRequest
 	Teams     []api.Team
 	TeamNames map[string]string
-	Practices []string
+	Practices []practiceChoice
 	Kinds     []policy.Kind
 	Groups    []access.FieldGroup
 	Form      *kit.Form
 }
+
+// practiceChoice is a practice offered by name.
+type practiceChoice struct{ ID, Name string }
 
 // requestFields maps the API's fields to the request form's.
 var requestFields = map[string]string{"team_id": "team", "kinds": "kinds", "field_groups": "field_groups",
@@ -52,13 +55,13 @@ func (p pages) showRequests(c *gin.Context, f *kit.Form) {
 	for _, t := range ts.Teams {
 		page.TeamNames[t.ID] = t.Name
 	}
-	// The practices with work on the board are the ones to offer; any
-	// other can be typed.
+	// The practices with work on the board are the ones offered, by name;
+	// any other can be chosen by its id.
 	var b api.Board
 	if r := p.Call(c, http.MethodGet, "/api/v1/work/board", nil, nil); r.OK() && r.Decode(&b) == nil {
 		for _, d := range b.Depth {
-			if !slices.Contains(page.Practices, d.PracticeID) {
-				page.Practices = append(page.Practices, d.PracticeID)
+			if !slices.ContainsFunc(page.Practices, func(pc practiceChoice) bool { return pc.ID == d.PracticeID }) {
+				page.Practices = append(page.Practices, practiceChoice{ID: d.PracticeID, Name: d.PracticeName})
 			}
 		}
 	}
@@ -76,8 +79,11 @@ func (p pages) requestAccess(c *gin.Context) {
 	kit.ReturnTo(c, "/access-requests")
 	f := kit.NewForm(kit.PostForm(c))
 	practice := strings.TrimSpace(f.Get("practice"))
+	if practice == "" {
+		practice = strings.TrimSpace(f.Get("practice_id"))
+	}
 	if !kit.ValidID(practice) {
-		f.Refuse("practice", "Choose the practice, or paste its id.")
+		f.Refuse("practice", "Choose the practice, or give its id.")
 	}
 	days := 0
 	if s := strings.TrimSpace(f.Get("days")); s != "" {
