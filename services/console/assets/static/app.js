@@ -276,7 +276,21 @@
     }
   }
 
+  // A form sent back with problems: the focus goes to the first field at
+  // fault, whose message is tied to it (aria-describedby), so a screen
+  // reader says the field and what is wrong with it.
+  function focusFirstProblem() {
+    var bad = document.querySelector("main [aria-invalid=\"true\"]");
+    if (!bad) return;
+    if (bad.tagName === "FIELDSET") {
+      var inner = bad.querySelector("input, select, textarea");
+      if (inner) bad = inner;
+    }
+    if (typeof bad.focus === "function") bad.focus();
+  }
+
   function start() {
+    focusFirstProblem();
     idleWarning();
     initCharts();
     timeZone();
