@@ -135,10 +135,13 @@ type Checklist struct {
 	Done       int             `json:"done"`
 }
 
-// ChecklistStep is one step of the onboarding.
+// ChecklistStep is one step of the onboarding. A done step says when it
+// was done, and the name of who did it, where those are kept.
 type ChecklistStep struct {
-	Key   string `json:"key"`
-	Title string `json:"title"`
-	Done  bool   `json:"done"`
-	Hint  string `json:"hint"` // what to do, where
+	Key    string     `json:"key"`
+	Title  string     `json:"title"`
+	Done   bool       `json:"done"`
+	Hint   string     `json:"hint"` // what to do, where
+	DoneAt *time.Time `json:"done_at,omitempty"`
+	DoneBy string     `json:"done_by,omitempty"`
 }

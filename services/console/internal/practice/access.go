@@ -3,6 +3,7 @@ package practice
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,25 @@ type accessPage struct {
 	form   *kit.Form
 }
 
+// namedTeam is a team the grant form offers by name.
+type namedTeam struct{ ID, Name string }
+
+// KnownTeams are the teams the page knows by name, by name: those listed
+// (for those who may list teams), those already granted and those asking.
+func (p accessPage) KnownTeams() []namedTeam {
+	out := make([]namedTeam, 0, len(p.TeamNames))
+	for id, name := range p.TeamNames {
+		out = append(out, namedTeam{ID: id, Name: name})
+	}
+	slices.SortFunc(out, func(a, b namedTeam) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
 // FormFor returns the form which for the grant or request id: as typed
 // when it was just refused, else empty.
 func (p accessPage) FormFor(which, id string) *kit.Form {
@@ -52,7 +72,7 @@ func (p accessPage) FormFor(which, id string) *kit.Form {
 
 // The forms' fields, by the API's names.
 var (
-	grantFields  = map[string]string{"grantee": "grantee", "grantee.id": "grantee", "grantee.type": "grantee_type", "kinds": "kinds", "field_groups": "field_groups", "days": "days", "reason": "reason"}
+	grantFields  = map[string]string{"grantee": "grantee", "grantee.id": "grantee", "grantee_team": "grantee", "grantee.type": "grantee_type", "kinds": "kinds", "field_groups": "field_groups", "days": "days", "reason": "reason"}
 	reviseFields = map[string]string{"note": "note", "version": "note"}
 )
 
@@ -157,7 +177,11 @@ func (p pages) createGrant(c *gin.Context) {
 		if kind != "team" && kind != "agent" {
 			f.Refuse("grantee_type", "Choose a team or an agent.")
 		}
-		b := api.GrantBody{Grantee: api.Grantee{Type: kind, ID: strings.TrimSpace(f.Get("grantee"))},
+		grantee := strings.TrimSpace(f.Get("grantee"))
+		if team := strings.TrimSpace(f.Get("grantee_team")); kind == "team" && team != "" {
+			grantee = team // chosen by name
+		}
+		b := api.GrantBody{Grantee: api.Grantee{Type: kind, ID: grantee},
 			Scope: api.Scope{Kinds: kit.Codes[policy.Kind](f.Values["kinds"]), Reason: strings.TrimSpace(f.Get("reason")),
 				FieldGroups: kit.Codes[access.FieldGroup](f.Values["field_groups"])}}
 		if s := strings.TrimSpace(f.Get("days")); s != "" {

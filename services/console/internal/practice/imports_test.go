@@ -111,3 +111,72 @@ func TestImportFormListsEarlierImports(t *testing.T) {
 	require.Contains(t, p.Body, "cannot be listed right now")
 	require.Contains(t, p.Body, `id="import-form"`)
 }
+
+// importAs is importJSON with its kind, dry run, state and counts.
+func importAs(kind string, dry bool, state string, read, applied, rejected int) string {
+	s := fmt.Sprintf(importJSON, state, 100)
+	s = strings.Replace(s, `"kind":"patients"`, `"kind":"`+kind+`"`, 1)
+	s = strings.Replace(s, `"dry_run":false`, fmt.Sprintf(`"dry_run":%t`, dry), 1)
+	return strings.Replace(s, `"rows_read":2,"rows_applied":1,"rows_rejected":1`,
+		fmt.Sprintf(`"rows_read":%d,"rows_applied":%d,"rows_rejected":%d`, read, applied, rejected), 1)
+}
+
+// TestImportStatesSayHowItWent: an import that rejected rows says how
+// many, never that it succeeded; the list shows each file's kind and state
+// in words, and when, in the practice's zone with the zone.
+func TestImportStatesSayHowItWent(t *testing.T) {
+	t.Parallel()
+	list := `{"imports":[` + strings.Join([]string{
+		importAs("patients", false, "succeeded", 40, 28, 12),
+		importAs("claims", true, "succeeded", 40, 0, 12),
+		importAs("era835", false, "succeeded", 3, 3, 0),
+		importAs("recalls", false, "failed", 0, 0, 0),
+		importAs("balances", true, "queued", 0, 0, 0),
+	}, ",") + `]}`
+	b := setup(t, map[string]func() (int, string){
+		"GET /api/v1/practices/pr-1/imports": answer(200, list),
+		"GET /api/v1/practices/pr-1":         answer(200, `{"id":"pr-1","name":"Demo Dental","timezone":"America/Chicago","version":1}`),
+		"GET /api/v1/imports/im-1":           answer(200, importAs("patients", false, "succeeded", 40, 28, 12)),
+		"GET /api/v1/imports/im-2":           answer(200, importAs("claims", true, "succeeded", 40, 0, 12)),
+	})
+	p := b.Get(t, "pat", "/practices/pr-1/imports")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.NotContains(t, p.Body, "Succeeded")
+	for _, want := range []string{
+		`<td>Patients</td><td class="import-state" data-state="succeeded">Applied with 12 rows rejected</td>`,
+		`<td>Claims</td><td class="import-state" data-state="succeeded">Would apply 28 rows, 12 rejected</td>`,
+		`<td>835 remittance advice (X12)</td><td class="import-state" data-state="succeeded">Applied</td>`,
+		`<td>Recalls</td><td class="import-state" data-state="failed">Failed: nothing was applied</td>`,
+		`<td>Balances (aging report)</td><td class="import-state" data-state="queued">Waiting to start</td>`,
+		`<a href="/imports/im-1">patients.csv</a>`,
+		`<time datetime="2026-11-20T12:00:00Z">Fri 20 Nov 2026, 06:00 CST</time>`,
+	} {
+		require.Contains(t, p.Body, want)
+	}
+
+	p = b.Get(t, "pat", "/imports/im-1")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, `<p id="import-state" class="import-state" data-state="succeeded"><strong>Applied with 12 rows rejected</strong></p>`)
+	require.Contains(t, p.Body, `uploaded <time datetime="2026-11-20T12:00:00Z">Fri 20 Nov 2026, 06:00 CST</time>`)
+	require.Contains(t, p.Body, `id="row-errors"`, "the rejected rows stay a table")
+	require.Contains(t, p.Body, `<a href="/imports/im-1/errors.csv" id="error-report" download>`, "with the whole report to download")
+
+	p = b.Get(t, "pat", "/imports/im-2/status")
+	require.Contains(t, p.Body, `<strong>Would apply 28 rows, 12 rejected</strong>`)
+}
+
+// TestImportPageListsPayerNotices: a payer's file shows no preset, and
+// what it posted to no claim is listed under its own heading.
+func TestImportPageListsPayerNotices(t *testing.T) {
+	t.Parallel()
+	imp := strings.Replace(importAs("era835", false, "succeeded", 2, 2, 0), `"preset":"canonical"`, `"preset":"x12"`, 1)
+	imp = strings.Replace(imp, `"errors":[{"line":3,"column":"date_of_birth","rule":"date","message":"not a date: use MM/DD/YYYY"}]`,
+		`"errors":[],"notices":[{"line":41,"element":"PLB03","kind":"provider_adjustment","code":"WO","message":"Overpayment recovery","amount_cents":-2500,"reference":"R-77"}]`, 1)
+	b := setup(t, map[string]func() (int, string){"GET /api/v1/imports/im-1": answer(200, imp)})
+	p := b.Get(t, "pat", "/imports/im-1")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, `<p class="meta">835 remittance advice (X12) · uploaded`)
+	require.Contains(t, p.Body, `<h2 id="notices-title">Not posted to any claim</h2>`)
+	require.Contains(t, p.Body, `<td>R-77</td><td>Overpayment recovery</td>`)
+	require.Contains(t, p.Body, `Fri 20 Nov 2026, 12:00 UTC`, "without the practice's zone, UTC, said so")
+}

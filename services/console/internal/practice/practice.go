@@ -1,6 +1,7 @@
 // Package practice is the practice admin's part of the console: the
-// dashboard of the work done for the practice, the onboarding checklist,
-// imports (the upload form, each import's progress and report, its error
+// dashboard of the work done for the practice, the onboarding checklist
+// and the set-up page its steps lead to (time zone, BAA, locations, other
+// admins, contact rules), imports (the upload form, each import's progress and report, its error
 // report), and the access page, where the admin grants, re-certifies and
 // revokes access, decides access requests and sees who read its patients.
 package practice
@@ -19,7 +20,7 @@ var templateFS embed.FS
 
 // views are the practice admin's pages.
 var views = kit.Parse(templateFS, map[string][]string{
-	"practice": nil, "checklist": nil, "imports": nil, "import": nil, "access": {"accessforms"},
+	"practice": nil, "checklist": nil, "imports": nil, "import": nil, "access": {"accessforms"}, "setup": nil,
 })
 
 // pages serves the practice admin's pages.
@@ -30,6 +31,13 @@ func Mount(k *kit.Kit, r gin.IRouter) {
 	p := pages{k}
 	k.Handle(r, http.MethodGet, "/practices/:practiceID", p.dashboard)
 	k.Handle(r, http.MethodGet, "/practices/:practiceID/checklist", p.checklist)
+	k.Handle(r, http.MethodGet, "/practices/:practiceID/setup", p.setupHome)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/setup/timezone", p.saveTimezone)
+	web.AllowBodyOn(r, http.MethodPost, "/practices/:practiceID/setup/baa", maxBAADocument+1<<20)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/setup/baa", p.recordBAA)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/setup/locations", p.addLocation)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/setup/invitations", p.inviteAdmin)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/setup/contact", p.saveContact)
 	k.Handle(r, http.MethodGet, "/practices/:practiceID/imports", p.importForm)
 	web.AllowBodyOn(r, http.MethodPost, "/practices/:practiceID/imports", maxUpload)
 	k.Handle(r, http.MethodPost, "/practices/:practiceID/imports", p.upload)

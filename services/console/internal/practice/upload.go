@@ -55,6 +55,19 @@ func (p pages) upload(c *gin.Context) {
 		return
 	}
 	f, fields := uploadFields(u)
+	if !f.Failed() && wantsMapping(f) {
+		// Custom headers without a mapping yet: the columns are matched
+		// first, from the file's header and first row; nothing is sent.
+		headers, err := readPreview(u.File)
+		drained()
+		if err != nil || len(headers) == 0 {
+			f.Refuse("file", "The file's first line must name its columns, separated by commas: export it as CSV with headers.")
+			p.showImportForm(c, practice, f)
+			return
+		}
+		p.showMapping(c, practice, f, headers)
+		return
+	}
 	if f.Failed() {
 		drained()
 		p.showImportForm(c, practice, f)
@@ -88,12 +101,23 @@ func (p pages) upload(c *gin.Context) {
 }
 
 // uploadFields checks the form's choices and returns the form as typed
-// and the fields to send, in order.
+// and the fields to send, in order. A payer's X12 file is sent with its
+// kind alone: presets and mappings do not apply to it (docs/x12.md), so
+// the preset the form's select still holds is left out.
 func uploadFields(u *kit.Upload) (*kit.Form, [][2]string) {
 	f := kit.NewForm(u.Values)
 	kind, preset, mapping := f.Get("kind"), f.Get("preset"), strings.TrimSpace(f.Get("mapping"))
 	if !choiceOK(importKinds, kind) {
 		f.Refuse("kind", "Choose what the file holds.")
+	}
+	if u.File == nil {
+		f.Refuse("file", "Choose the file to import.")
+	}
+	if isX12(kind) {
+		if mapping != "" {
+			f.Refuse("mapping", "A payer's X12 file takes no column mapping: leave it empty.")
+		}
+		return f, [][2]string{{"kind", kind}, {"dry_run", boolText(f.Has("dry_run", "true"))}}
 	}
 	if preset == "" {
 		preset = "canonical"
@@ -101,8 +125,8 @@ func uploadFields(u *kit.Upload) (*kit.Form, [][2]string) {
 	if !choiceOK(importPresets, preset) {
 		f.Refuse("preset", "Choose the system the file comes from.")
 	}
-	if u.File == nil {
-		f.Refuse("file", "Choose the file to import.")
+	if preset == "custom" && hasMapFields(f) {
+		mapping = mappingOf(kind, f)
 	}
 	fields := [][2]string{{"kind", kind}, {"preset", preset}, {"dry_run", boolText(f.Has("dry_run", "true"))}}
 	if mapping != "" {

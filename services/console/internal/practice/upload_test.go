@@ -256,3 +256,83 @@ func TestUploadRefusedForScriptSaysSoInTheForm(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, p.Code, "a plain post gets the error page")
 	require.Contains(t, p.Body, `<code id="reason-code">practice_not_active</code>`)
 }
+
+// TestUploadX12GoesWithoutPresetOrMapping sends a payer's 835 through the
+// console: the kind is offered, and the file goes with its kind alone, as
+// the API takes X12 files, whatever the preset select still holds.
+func TestUploadX12GoesWithoutPresetOrMapping(t *testing.T) {
+	t.Parallel()
+	got := make(chan uploaded, 1)
+	b := setup(t, nil)
+	b.API.Handlers = map[string]http.HandlerFunc{
+		"POST /api/v1/practices/pr-1/imports": uploadHandler(got, http.StatusAccepted, fmt.Sprintf(importJSON, "queued", 0)),
+	}
+	p := b.Get(t, "pat", "/practices/pr-1/imports")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, `<option value="era835">835 remittance advice (X12)</option>`)
+	require.Contains(t, p.Body, `<option value="claimstatus277">277 claim status (X12)</option>`)
+
+	x12 := "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PRACTICE       *261120*1200*^*00501*000000001*0*P*:~"
+	body, ct := importBody(t, [][2]string{{"csrf_token", "csrf-pat"}, {"kind", "era835"}, {"preset", "canonical"}, {"mapping", ""}}, x12)
+	p = b.postUpload(t, body, ct, int64(body.Len()))
+	require.Equal(t, http.StatusSeeOther, p.Code, p.Body)
+	require.Equal(t, "/imports/im-1", p.Header.Get("Location"))
+	u := <-got
+	require.Equal(t, map[string]string{"kind": "era835", "dry_run": "false"}, u.fields, "no preset and no mapping for a payer's file")
+	require.Equal(t, x12, u.file)
+
+	// A mapping typed for a payer's file is refused beside its field, unsent.
+	body, ct = importBody(t, [][2]string{{"kind", "claimstatus277"}, {"mapping", `{"patient_id":"Chart"}`}}, x12)
+	p = b.postUpload(t, body, ct, int64(body.Len()))
+	require.Equal(t, http.StatusOK, p.Code)
+	require.Contains(t, p.Body, `<small id="mapping-error" class="field-error">A payer&#39;s X12 file takes no column mapping: leave it empty.</small>`)
+	require.Contains(t, p.Body, `<option value="claimstatus277" selected>`)
+	require.Len(t, got, 0)
+}
+
+// TestUploadCustomHeadersAsksForTheColumns: a file with the practice's
+// own headers is not sent at first; the console shows its columns with
+// the first row, to match to Backdesk's, and sends the matches as the
+// mapping with the file chosen again.
+func TestUploadCustomHeadersAsksForTheColumns(t *testing.T) {
+	t.Parallel()
+	got := make(chan uploaded, 2)
+	b := setup(t, nil)
+	b.API.Handlers = map[string]http.HandlerFunc{
+		"POST /api/v1/practices/pr-1/imports": uploadHandler(got, http.StatusAccepted, fmt.Sprintf(importJSON, "queued", 0)),
+	}
+	csv := "\xef\xbb\xbfChart #,Given,Surname,DOB,Cell\nP1,Rosa,Ibarra,03/14/1972,512-555-0199\n"
+	body, ct := importBody(t, [][2]string{{"kind", "patients"}, {"preset", "custom"}, {"dry_run", "true"}}, csv)
+	p := b.postUpload(t, body, ct, int64(body.Len()))
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Len(t, got, 0, "nothing is sent before the columns are matched")
+	require.Contains(t, p.Body, `<h2 id="upload-title">Match your columns</h2>`)
+	require.Contains(t, p.Body, `<label for="map-last_name">Last name</label> <small>(required)</small>`)
+	require.Contains(t, p.Body, `<option value="Surname">Surname (first row: Ibarra)</option>`)
+	require.Contains(t, p.Body, `<input type="hidden" name="column" value="Chart #"><input type="hidden" name="sample" value="P1">`)
+	require.Contains(t, p.Body, `<input type="hidden" name="dry_run" value="true">`)
+	require.NotContains(t, p.Body, `<textarea id="mapping"`, "no JSON to write")
+
+	// A required column left unmatched is refused beside its select, and
+	// the form comes back from the columns it carries.
+	form := [][2]string{{"kind", "patients"}, {"preset", "custom"}, {"dry_run", "true"},
+		{"column", "Chart #"}, {"sample", "P1"}, {"column", "Given"}, {"sample", "Rosa"}, {"column", "Surname"}, {"sample", "Ibarra"},
+		{"column", "DOB"}, {"sample", "03/14/1972"}, {"column", "Cell"}, {"sample", "512-555-0199"},
+		{"map.patient_id", "Chart #"}, {"map.first_name", "Given"}, {"map.last_name", "Surname"}, {"map.date_of_birth", ""}, {"map.phone", "Cell"}}
+	body, ct = importBody(t, form, csv)
+	p = b.postUpload(t, body, ct, int64(body.Len()))
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, `<small id="map-date_of_birth-error" class="field-error">Choose the column that holds the date of birth.</small>`)
+	require.Contains(t, p.Body, `<option value="Cell" selected>Cell (first row: 512-555-0199)</option>`)
+	require.Len(t, got, 0)
+
+	form[len(form)-2] = [2]string{"map.date_of_birth", "DOB"}
+	body, ct = importBody(t, form, csv)
+	p = b.postUpload(t, body, ct, int64(body.Len()))
+	require.Equal(t, http.StatusSeeOther, p.Code, p.Body)
+	u := <-got
+	require.Equal(t, map[string]string{"kind": "patients", "preset": "custom", "dry_run": "true",
+		"mapping": `{"date_of_birth":"DOB","first_name":"Given","last_name":"Surname","patient_id":"Chart #","phone":"Cell"}`}, u.fields,
+		"the matches as the mapping; the carried columns stay out of the API's form")
+	require.Equal(t, csv, u.file)
+}
