@@ -103,6 +103,9 @@ func (v *Verifier) discover(ctx context.Context) (*oidc.Provider, error) {
 	}
 	p, err := oidc.NewProvider(oidc.ClientContext(ctx, v.cfg.HTTPClient), v.cfg.Issuer)
 	if err != nil {
+		if mm := mismatch(ctx, v.cfg.HTTPClient, v.cfg.Issuer); mm != nil {
+			return nil, fmt.Errorf("discover OIDC provider: %w", mm)
+		}
 		return nil, fmt.Errorf("discover OIDC provider: %w", err)
 	}
 	var meta struct {

@@ -118,6 +118,10 @@ func (a *Authenticator) authenticate(c *gin.Context) (identity.Principal, string
 				return identity.Principal{}, "", errBadToken
 			}
 			a.Log.WarnContext(ctx, "token verification unavailable", "error", err.Error())
+			var mm *oidcauth.IssuerMismatchError
+			if errors.As(err, &mm) {
+				return identity.Principal{}, "", apperr.Unavailable("the identity provider is misconfigured: "+mm.Error(), err)
+			}
 			return identity.Principal{}, "", errIdP
 		}
 		p, err := a.Identity.Principal(ctx, identity.Identity{

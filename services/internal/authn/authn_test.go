@@ -18,6 +18,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
+	"github.com/backdesk/backdesk/pkg/platform/oidcauth"
 	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/web"
@@ -216,4 +217,26 @@ func TestBodiesAreCappedBeforeAuthentication(t *testing.T) {
 	w := httptest.NewRecorder()
 	b.engine.ServeHTTP(w, req)
 	require.Equal(t, http.StatusRequestEntityTooLarge, w.Code, "refused before anyone is asked who the caller is")
+}
+
+// A bearer token met with an issuer that does not match the provider's
+// discovery document is answered 503 naming both issuers, so the mistake
+// is read as configuration, not as an outage.
+func TestIssuerMismatchIsSaidInThe503(t *testing.T) {
+	t.Parallel()
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"issuer":"` + srv.URL + `/","jwks_uri":"` + srv.URL + `/keys"}`))
+	}))
+	t.Cleanup(srv.Close)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := &authn.Authenticator{Verifier: oidcauth.NewVerifier(oidcauth.Config{Issuer: srv.URL, ClientID: "backdesk"}), Log: log}
+	e := web.NewEngine(web.Options{Service: "test", Logger: log})
+	e.Group("/", a.Require()).GET("/api/v1/thing", func(c *gin.Context) { c.Status(http.StatusOK) })
+	req := httptest.NewRequest("GET", "/api/v1/thing", nil)
+	req.Header.Set("Authorization", "Bearer a.b.c")
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, req)
+	require.Equal(t, http.StatusServiceUnavailable, w.Code)
+	require.Contains(t, w.Body.String(), `issuer in discovery is \"`+srv.URL+`/\", configured is \"`+srv.URL+`\"`)
 }

@@ -129,18 +129,6 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 	p.Redis = rc
 	p.closers = append(p.closers, rc.Close)
 
-	p.Engine = web.NewEngine(web.Options{
-		Service:  name,
-		Logger:   p.Log,
-		Registry: tel.Registry,
-		// This process's own provider, not the global one, which the
-		// last process to start in a test binary would own.
-		TracerProvider: tel.TracerProvider,
-		Ready: []web.Check{
-			{Name: "database", Check: db.PingContext},
-			{Name: "redis", Check: func(ctx context.Context) error { return rc.Ping(ctx).Err() }},
-		},
-	})
 	roles, err := identity.ParseRoleMap(cfg.OIDCRoleMap)
 	if err != nil {
 		p.Close()
@@ -156,6 +144,22 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 		MFAACRValues: strings.FieldsFunc(cfg.OIDCMFAACRValues, func(r rune) bool { return r == ',' || r == ' ' }),
 		Leeway:       cfg.OIDCLeeway, KeyRefresh: cfg.OIDCKeyRefresh,
 	})
+	p.Engine = web.NewEngine(web.Options{
+		Service:  name,
+		Logger:   p.Log,
+		Registry: tel.Registry,
+		// This process's own provider, not the global one, which the
+		// last process to start in a test binary would own.
+		TracerProvider: tel.TracerProvider,
+		Ready: []web.Check{
+			{Name: "database", Check: db.PingContext},
+			{Name: "redis", Check: func(ctx context.Context) error { return rc.Ping(ctx).Err() }},
+			// Not ready until the provider's discovery document was read
+			// once: a process that cannot check a token takes no traffic.
+			{Name: "identity_provider", Check: p.Verifier.Ready},
+		},
+	})
+	p.Go(func(ctx context.Context) { p.Verifier.WatchDiscovery(ctx, p.Log) })
 	p.Sessions = session.NewStore(rc, session.Config{Idle: cfg.SessionIdle, Absolute: cfg.SessionLifetime})
 	p.Audit = auditstore.New(db)
 	p.Identity = identity.NewService(identitystore.New(db, p.Audit), roles, nil)

@@ -1,0 +1,77 @@
+package oidcauth
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A provider whose discovery document names another issuer (here with a
+// trailing slash) is reported as that mistake, naming both issuers, and
+// not as a provider that cannot be reached.
+func TestIssuerMismatchIsNamed(t *testing.T) {
+	t.Parallel()
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/.well-known/openid-configuration" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"issuer":"` + srv.URL + `/","jwks_uri":"` + srv.URL + `/keys","authorization_endpoint":"` + srv.URL + `/auth","token_endpoint":"` + srv.URL + `/token"}`))
+	}))
+	t.Cleanup(srv.Close)
+	v := NewVerifier(Config{Issuer: srv.URL, ClientID: "backdesk"})
+	err := v.Ready(context.Background())
+	var mm *IssuerMismatchError
+	require.True(t, errors.As(err, &mm), "%v", err)
+	require.Equal(t, srv.URL+"/", mm.Discovered)
+	require.Equal(t, srv.URL, mm.Configured)
+	require.Contains(t, err.Error(), `issuer in discovery is "`+srv.URL+`/", configured is "`+srv.URL+`"`)
+	_, err = v.Verify(context.Background(), "a.b.c")
+	require.True(t, errors.As(err, &mm), "a token is refused for the mismatch, not as invalid: %v", err)
+
+	// The start-up watch logs the mismatch as a misconfiguration and keeps
+	// trying without stopping the process.
+	var log bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	v.WatchDiscovery(ctx, slog.New(slog.NewTextHandler(&log, nil)))
+	require.Contains(t, log.String(), "identity provider misconfigured")
+	require.Contains(t, log.String(), "issuer in discovery is")
+}
+
+// A provider that answers once it is up is picked up by the start-up
+// watch, which then returns.
+func TestWatchDiscoveryWaitsForTheProvider(t *testing.T) {
+	t.Parallel()
+	up := make(chan struct{})
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-up:
+		default:
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte(`{"issuer":"` + srv.URL + `","jwks_uri":"` + srv.URL + `/keys"}`))
+	}))
+	t.Cleanup(srv.Close)
+	v := NewVerifier(Config{Issuer: srv.URL, ClientID: "backdesk"})
+	time.AfterFunc(300*time.Millisecond, func() { close(up) })
+	var log bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	v.WatchDiscovery(ctx, slog.New(slog.NewTextHandler(&log, nil)))
+	require.NoError(t, ctx.Err(), "the watch returned once the provider answered")
+	require.NoError(t, v.Ready(context.Background()))
+	require.True(t, strings.Contains(log.String(), "not reachable yet") && strings.Contains(log.String(), "identity provider discovered"), log.String())
+}
