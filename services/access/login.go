@@ -83,6 +83,22 @@ func (a *API) callback(c *gin.Context) {
 		refuse := func() {
 			a.page(c, http.StatusBadRequest, "Sign-in could not be verified", "The identity provider's answer did not check out. Sign in again.")
 		}
+		var pe *oidcauth.ProviderError
+		if errors.As(err, &pe) {
+			// The provider said why; a configuration mistake (a wrong
+			// client secret) must not pass for a bad answer.
+			refuse = func() {
+				msg := "The identity provider refused to complete the sign-in: " + pe.Code
+				if pe.Description != "" {
+					msg += " (" + pe.Description + ")"
+				}
+				msg += "."
+				if h := pe.Hint(); h != "" {
+					msg += " " + h
+				}
+				a.page(c, http.StatusBadGateway, "Sign-in was refused by the identity provider", msg)
+			}
+		}
 		a.recordLogin(c, audit.Actor{Subject: "unverified"}, audit.ActionLogin, audit.OutcomeDeny, "the provider's answer did not verify", refuse, refuse)
 		return
 	}

@@ -75,3 +75,36 @@ func TestWatchDiscoveryWaitsForTheProvider(t *testing.T) {
 	require.NoError(t, v.Ready(context.Background()))
 	require.True(t, strings.Contains(log.String(), "not reachable yet") && strings.Contains(log.String(), "identity provider discovered"), log.String())
 }
+
+// A provider that refuses to redeem the code says why (a wrong client
+// secret is invalid_client), and the refusal keeps its code and
+// description instead of a bare "refused".
+func TestProviderRefusalKeepsItsReason(t *testing.T) {
+	t.Parallel()
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/.well-known/openid-configuration":
+			_, _ = w.Write([]byte(`{"issuer":"` + srv.URL + `","jwks_uri":"` + srv.URL + `/keys","authorization_endpoint":"` + srv.URL + `/auth","token_endpoint":"` + srv.URL + `/token"}`))
+		case "/token":
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error":"invalid_client","error_description":"Invalid client credentials."}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	l := NewVerifier(Config{Issuer: srv.URL, ClientID: "backdesk"}).NewLogin("wrong-secret", "http://127.0.0.1/auth/callback", nil)
+	a, err := l.Begin(context.Background())
+	require.NoError(t, err)
+	_, _, err = l.Finish(context.Background(), a, a.State, "some-code")
+	require.ErrorIs(t, err, ErrLogin)
+	var pe *ProviderError
+	require.True(t, errors.As(err, &pe), "%v", err)
+	require.Equal(t, "invalid_client", pe.Code)
+	require.Equal(t, "Invalid client credentials.", pe.Description)
+	require.Contains(t, err.Error(), "invalid_client (Invalid client credentials.)")
+	require.Contains(t, pe.Hint(), "BACKDESK_OIDC_CLIENT_SECRET")
+	require.NotContains(t, err.Error(), "wrong-secret", "the secret is never repeated")
+}

@@ -60,6 +60,34 @@ func (l *Login) Begin(ctx context.Context) (Attempt, error) {
 // ErrLogin wraps every reason a callback is refused.
 var ErrLogin = errors.New("login failed")
 
+// ProviderError is the provider's own OAuth error when it refuses to
+// redeem a code (RFC 6749 section 5.2): invalid_client for a wrong client
+// secret, invalid_grant for a used or expired code, and so on.
+type ProviderError struct {
+	Code        string
+	Description string
+}
+
+func (e *ProviderError) Error() string {
+	s := "the provider refused the code: " + e.Code
+	if e.Description != "" {
+		s += " (" + e.Description + ")"
+	}
+	return s
+}
+
+// Hint says what an administrator can do about the error, when the code
+// says.
+func (e *ProviderError) Hint() string {
+	switch e.Code {
+	case "invalid_client", "unauthorized_client":
+		return "Check BACKDESK_OIDC_CLIENT_ID and BACKDESK_OIDC_CLIENT_SECRET against the client registered at the provider."
+	case "invalid_grant":
+		return "The sign-in took too long or was used twice, or the redirect URI at the provider differs from BACKDESK_PUBLIC_URL/auth/callback."
+	}
+	return ""
+}
+
 // Finish redeems the code of attempt a and verifies the ID token, its nonce
 // included. It returns the claims and the raw ID token (kept as the hint
 // for the provider's logout).
@@ -73,6 +101,10 @@ func (l *Login) Finish(ctx context.Context, a Attempt, state, code string) (Clai
 	}
 	tok, err := l.oauth2Config(p).Exchange(oidc.ClientContext(ctx, l.v.cfg.HTTPClient), code, oauth2.VerifierOption(a.Verifier))
 	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.ErrorCode != "" {
+			return Claims{}, "", fmt.Errorf("%w: %w", ErrLogin, &ProviderError{Code: re.ErrorCode, Description: re.ErrorDescription})
+		}
 		return Claims{}, "", fmt.Errorf("%w: the provider refused the code", ErrLogin)
 	}
 	rawID, _ := tok.Extra("id_token").(string)
