@@ -49,6 +49,10 @@ type fetch struct {
 // yet not a fetch per forged token while it is down.
 const retryAfterFailure = 2 * time.Second
 
+// unknownKeyRefresh is how soon after a fetch a token with a kid the set
+// does not hold fetches the keys again.
+const unknownKeyRefresh = 5 * time.Second
+
 // errUnknownKey means no cached or freshly fetched key matches the token.
 var errUnknownKey = errors.New("token signed with an unknown key")
 
@@ -62,10 +66,13 @@ func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error
 		return nil, errors.New("token must carry exactly one signature")
 	}
 	kid := jws.Signatures[0].Header.KeyID
-	if payload, ok := verifyWith(jws, k.cached(kid)); ok {
+	cached := k.cached(kid)
+	if payload, ok := verifyWith(jws, cached); ok {
 		return payload, nil
 	}
-	if err := k.refresh(ctx); err != nil {
+	// A kid never seen is most likely a key the provider has just rotated
+	// in: the keys are fetched again sooner than the interval allows.
+	if err := k.refresh(ctx, kid != "" && len(cached) == 0); err != nil {
 		return nil, err
 	}
 	if payload, ok := verifyWith(jws, k.cached(kid)); ok {
@@ -103,10 +110,14 @@ func (k *keySet) cached(kid string) []jose.JSONWebKey {
 // When it was, it returns nil: a request that queued behind another's fetch
 // then finds the new key in the cache rather than being refused. Waiting
 // ends with ctx, but the fetch itself goes on for the next caller.
-func (k *keySet) refresh(ctx context.Context) error {
+func (k *keySet) refresh(ctx context.Context, newKid bool) error {
 	k.mu.Lock()
 	now := k.now()
-	if (!k.lastFetch.IsZero() && now.Sub(k.lastFetch) < k.interval) ||
+	interval := k.interval
+	if newKid {
+		interval = min(interval, unknownKeyRefresh)
+	}
+	if (!k.lastFetch.IsZero() && now.Sub(k.lastFetch) < interval) ||
 		(!k.lastFail.IsZero() && now.Sub(k.lastFail) < retryAfterFailure) {
 		k.mu.Unlock()
 		return nil

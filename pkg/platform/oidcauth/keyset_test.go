@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -32,7 +33,9 @@ func (c *testClock) add(d time.Duration) {
 // jwksServer serves one key's JWKS; each request waits for a value on
 // gate when gate is set, and answers fail's status when it is not 200.
 type jwksServer struct {
+	mu     sync.Mutex // guards key and kid, which rotate changes
 	key    *ecdsa.PrivateKey
+	kid    string
 	gate   chan struct{}
 	status atomic.Int32
 	hits   atomic.Int32
@@ -42,7 +45,7 @@ func newJWKSServer(t *testing.T) (*jwksServer, *httptest.Server) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
-	js := &jwksServer{key: key}
+	js := &jwksServer{key: key, kid: "k1"}
 	js.status.Store(http.StatusOK)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		js.hits.Add(1)
@@ -53,15 +56,31 @@ func newJWKSServer(t *testing.T) (*jwksServer, *httptest.Server) {
 			w.WriteHeader(s)
 			return
 		}
-		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "ES256", Use: "sig"}}})
+		js.mu.Lock()
+		set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &js.key.PublicKey, KeyID: js.kid, Algorithm: "ES256", Use: "sig"}}}
+		js.mu.Unlock()
+		_ = json.NewEncoder(w).Encode(set)
 	}))
 	t.Cleanup(srv.Close)
 	return js, srv
 }
 
+// rotate replaces the provider's key with a new one under a new kid.
+func (js *jwksServer) rotate(t *testing.T, kid string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	js.key, js.kid = key, kid
+}
+
 func (js *jwksServer) sign(t *testing.T) string {
 	t.Helper()
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: js.key}, (&jose.SignerOptions{}).WithHeader("kid", "k1"))
+	js.mu.Lock()
+	key, kid := js.key, js.kid
+	js.mu.Unlock()
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, (&jose.SignerOptions{}).WithHeader("kid", kid))
 	require.NoError(t, err)
 	jws, err := s.Sign([]byte(`{"sub":"alice"}`))
 	require.NoError(t, err)
@@ -114,5 +133,33 @@ func TestFailedFetchIsRetriedSoon(t *testing.T) {
 	clock.add(retryAfterFailure + time.Second)
 	_, err = k.VerifySignature(context.Background(), tok)
 	require.NoError(t, err, "well within the 30 s interval, the key is there")
+	require.Equal(t, int32(2), js.hits.Load())
+}
+
+// A token signed with a key the provider has just rotated in (a new kid)
+// fetches the keys again at once, without waiting out the refresh
+// interval, unless the last fetch was only a moment ago; and a token whose
+// key is still unknown is said to be so, not to have a bad signature.
+func TestNewKeyIDFetchesTheKeysAtOnce(t *testing.T) {
+	t.Parallel()
+	js, srv := newJWKSServer(t)
+	clock := &testClock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	k := &keySet{url: srv.URL, client: srv.Client(), interval: 30 * time.Second, now: clock.now}
+	_, err := k.VerifySignature(context.Background(), js.sign(t))
+	require.NoError(t, err)
+	require.Equal(t, int32(1), js.hits.Load())
+
+	js.rotate(t, "k2")
+	rotated := js.sign(t)
+	clock.add(time.Second)
+	_, err = k.VerifySignature(context.Background(), rotated)
+	require.ErrorIs(t, err, errUnknownKey, "a second after a fetch, the keys are not fetched again")
+	require.Equal(t, int32(1), js.hits.Load())
+	require.Equal(t, "unknown signing key", reason(fmt.Errorf("oidc: failed to verify signature: %v", err)),
+		"the library wraps the error with %%v; it is still read as an unknown key")
+
+	clock.add(unknownKeyRefresh)
+	_, err = k.VerifySignature(context.Background(), rotated)
+	require.NoError(t, err, "well within the 30 s interval, a new kid fetches the keys")
 	require.Equal(t, int32(2), js.hits.Load())
 }

@@ -322,7 +322,8 @@ func reason(err error) string {
 		return "wrong audience"
 	case strings.Contains(msg, "malformed"):
 		return "malformed or unsupported algorithm"
-	case errors.Is(err, errUnknownKey):
+	case errors.Is(err, errUnknownKey) || strings.Contains(msg, errUnknownKey.Error()):
+		// go-oidc wraps the key set's error with %v, so Is alone misses it.
 		return "unknown signing key"
 	case strings.Contains(msg, "signature"):
 		return "bad signature"
