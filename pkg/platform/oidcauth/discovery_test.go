@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,4 +108,40 @@ func TestProviderRefusalKeepsItsReason(t *testing.T) {
 	require.Contains(t, err.Error(), "invalid_client (Invalid client credentials.)")
 	require.Contains(t, pe.Hint(), "BACKDESK_OIDC_CLIENT_SECRET")
 	require.NotContains(t, err.Error(), "wrong-secret", "the secret is never repeated")
+}
+
+// The discovery document is read again after DiscoveryRefresh, in the
+// background: a provider that gains an end-session endpoint is followed
+// without a restart, and the old document serves meanwhile.
+func TestDiscoveryIsReadAgain(t *testing.T) {
+	t.Parallel()
+	var endSession atomic.Value
+	endSession.Store("")
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		extra := ""
+		if e := endSession.Load().(string); e != "" {
+			extra = `,"end_session_endpoint":"` + e + `"`
+		}
+		_, _ = w.Write([]byte(`{"issuer":"` + srv.URL + `","jwks_uri":"` + srv.URL + `/keys"` + extra + `}`))
+	}))
+	t.Cleanup(srv.Close)
+	clock := &testClock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	v := NewVerifier(Config{Issuer: srv.URL, ClientID: "backdesk", Now: clock.now})
+	endOf := func() string {
+		p, err := v.Provider(context.Background())
+		require.NoError(t, err)
+		var m struct {
+			End string `json:"end_session_endpoint"`
+		}
+		require.NoError(t, p.Claims(&m))
+		return m.End
+	}
+	require.Empty(t, endOf())
+	endSession.Store(srv.URL + "/logout")
+	clock.add(time.Minute)
+	require.Empty(t, endOf(), "within the hour the document in hand serves")
+	clock.add(DiscoveryRefresh)
+	endOf() // starts the background read
+	require.Eventually(t, func() bool { return endOf() == srv.URL+"/logout" }, 5*time.Second, 10*time.Millisecond)
 }

@@ -30,6 +30,10 @@ type keySet struct {
 	interval time.Duration
 	now      func() time.Time
 
+	// onUnknown is told when a token's key is still unknown after the
+	// keys were fetched again.
+	onUnknown func()
+
 	mu        sync.Mutex // guards the fields below
 	keys      []jose.JSONWebKey
 	lastFetch time.Time // last successful fetch
@@ -77,6 +81,9 @@ func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error
 	}
 	if payload, ok := verifyWith(jws, k.cached(kid)); ok {
 		return payload, nil
+	}
+	if k.onUnknown != nil {
+		k.onUnknown()
 	}
 	return nil, errUnknownKey
 }
@@ -140,7 +147,10 @@ func (k *keySet) refresh(ctx context.Context, newKid bool) error {
 
 // run performs f with a context of its own and records the outcome.
 func (k *keySet) run(f *fetch) {
-	keys, err := fetchJWKS(context.Background(), k.client, k.url)
+	k.mu.Lock()
+	url := k.url
+	k.mu.Unlock()
+	keys, err := fetchJWKS(context.Background(), k.client, url)
 	k.mu.Lock()
 	if err == nil {
 		k.keys, k.lastFetch = keys, k.now()
@@ -154,6 +164,16 @@ func (k *keySet) run(f *fetch) {
 }
 
 // Fetches reports how many times the JWKS was fetched.
+// setURL points the set at the provider's keys' new address; the keys in
+// hand serve until the next fetch.
+func (k *keySet) setURL(url string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if url != k.url {
+		k.url, k.lastFetch = url, time.Time{}
+	}
+}
+
 func (k *keySet) Fetches() int {
 	k.mu.Lock()
 	defer k.mu.Unlock()

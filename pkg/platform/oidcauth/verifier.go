@@ -66,11 +66,13 @@ var ErrInvalidToken = errors.New("invalid token")
 type Verifier struct {
 	cfg Config
 
-	mu       sync.Mutex
-	provider *oidc.Provider
-	keys     *keySet
-	idv      *oidc.IDTokenVerifier // audience: the client id
-	accessv  *oidc.IDTokenVerifier // audience: APIAudience, or the client id
+	mu           sync.Mutex
+	provider     *oidc.Provider
+	discoveredAt time.Time // when provider was read; zero asks for a new read
+	rediscover   bool      // a background read is under way
+	keys         *keySet
+	idv          *oidc.IDTokenVerifier // audience: the client id
+	accessv      *oidc.IDTokenVerifier // audience: APIAudience, or the client id
 }
 
 // NewVerifier returns a Verifier for cfg.
@@ -93,28 +95,31 @@ func NewVerifier(cfg Config) *Verifier {
 	return &Verifier{cfg: cfg}
 }
 
-// discover loads the provider's metadata once; a failure is retried on the
-// next call rather than remembered.
+// DiscoveryRefresh is how long a discovery document is used before it is
+// read again, in the background, so a provider that gains an end-session
+// endpoint or moves its keys is followed without a restart.
+const DiscoveryRefresh = time.Hour
+
+// discover loads the provider's metadata; a failure is retried on the
+// next call rather than remembered. Once loaded, it is read again in the
+// background when DiscoveryRefresh has passed, or after a token named a
+// key the provider's key set does not hold, while the old one serves.
 func (v *Verifier) discover(ctx context.Context) (*oidc.Provider, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.provider != nil {
+		if !v.rediscover && v.cfg.Now().Sub(v.discoveredAt) >= DiscoveryRefresh {
+			v.rediscover = true
+			go v.refreshDiscovery()
+		}
 		return v.provider, nil
 	}
-	p, err := oidc.NewProvider(oidc.ClientContext(ctx, v.cfg.HTTPClient), v.cfg.Issuer)
+	p, meta, err := v.load(ctx)
 	if err != nil {
-		if mm := mismatch(ctx, v.cfg.HTTPClient, v.cfg.Issuer); mm != nil {
-			return nil, fmt.Errorf("discover OIDC provider: %w", mm)
-		}
-		return nil, fmt.Errorf("discover OIDC provider: %w", err)
+		return nil, err
 	}
-	var meta struct {
-		JWKSURI string `json:"jwks_uri"`
-	}
-	if err := p.Claims(&meta); err != nil || meta.JWKSURI == "" {
-		return nil, errors.New("discover OIDC provider: no jwks_uri")
-	}
-	v.keys = &keySet{url: meta.JWKSURI, client: v.cfg.HTTPClient, interval: v.cfg.KeyRefresh, now: v.cfg.Now}
+	v.keys = &keySet{url: meta.JWKSURI, client: v.cfg.HTTPClient, interval: v.cfg.KeyRefresh, now: v.cfg.Now,
+		onUnknown: v.staleDiscovery}
 	newVerifier := func(aud string) *oidc.IDTokenVerifier {
 		return oidc.NewVerifier(v.cfg.Issuer, v.keys, &oidc.Config{
 			ClientID:             aud,
@@ -127,8 +132,57 @@ func (v *Verifier) discover(ctx context.Context) (*oidc.Provider, error) {
 	if v.cfg.APIAudience != "" {
 		v.accessv = newVerifier(v.cfg.APIAudience)
 	}
-	v.provider = p
+	v.provider, v.discoveredAt = p, v.cfg.Now()
 	return p, nil
+}
+
+// discoveryMeta is what Backdesk reads of a discovery document beyond
+// what the OIDC library does.
+type discoveryMeta struct {
+	JWKSURI string `json:"jwks_uri"`
+}
+
+// load reads the discovery document.
+func (v *Verifier) load(ctx context.Context) (*oidc.Provider, discoveryMeta, error) {
+	var meta discoveryMeta
+	p, err := oidc.NewProvider(oidc.ClientContext(ctx, v.cfg.HTTPClient), v.cfg.Issuer)
+	if err != nil {
+		if mm := mismatch(ctx, v.cfg.HTTPClient, v.cfg.Issuer); mm != nil {
+			return nil, meta, fmt.Errorf("discover OIDC provider: %w", mm)
+		}
+		return nil, meta, fmt.Errorf("discover OIDC provider: %w", err)
+	}
+	if err := p.Claims(&meta); err != nil || meta.JWKSURI == "" {
+		return nil, meta, errors.New("discover OIDC provider: no jwks_uri")
+	}
+	return p, meta, nil
+}
+
+// refreshDiscovery reads the discovery document again and, when it
+// reads, uses it from then on (keys from its jwks_uri); when it does not,
+// the one in use serves on and the next try is a minute away.
+func (v *Verifier) refreshDiscovery() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, meta, err := v.load(ctx)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.rediscover = false
+	if err != nil {
+		v.discoveredAt = v.cfg.Now().Add(time.Minute - DiscoveryRefresh)
+		return
+	}
+	v.provider, v.discoveredAt = p, v.cfg.Now()
+	v.keys.setURL(meta.JWKSURI)
+}
+
+// staleDiscovery asks for the discovery document to be read again on the
+// next call: a token named a key the provider's key set lacks, and the
+// keys may have moved.
+func (v *Verifier) staleDiscovery() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.discoveredAt = time.Time{}
 }
 
 // Ready reports whether the provider's discovery document can be loaded.
