@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
@@ -34,6 +35,7 @@ type API struct {
 	guard         *authz.Guard
 	grants        Grants
 	people        People
+	directory     Directory
 }
 
 // Deps are what the audit API needs; New refuses to build without any of
@@ -56,6 +58,9 @@ type Deps struct {
 	Hours  Hours
 	Grants Grants
 	People People
+	// Directory names the people events name and finds them by name or
+	// e-mail address; the store itself when unset.
+	Directory Directory `dep:"optional"`
 }
 
 // New returns the audit API.
@@ -66,8 +71,11 @@ func New(d Deps) (*API, error) {
 	if d.RetentionDays == 0 {
 		d.RetentionDays = config.DefaultAuditRetentionDays
 	}
+	if d.Directory == nil {
+		d.Directory = d.Store
+	}
 	return &API{store: d.Store, rec: d.Recorder, verifier: d.Verifier, hours: d.Hours, retentionDays: d.RetentionDays,
-		guard: d.Guard, grants: d.Grants, people: d.People}, nil
+		guard: d.Guard, grants: d.Grants, people: d.People, directory: d.Directory}, nil
 }
 
 // Mount registers the audit routes on r, which sits behind authentication.
@@ -95,6 +103,10 @@ var eventFields = []string{
 	"id", "time", "actor", "action", "practice_id", "patient_ids", "fields",
 	"work_item_id", "grant_id", "purpose", "outcome", "reason", "request_id", "trace_id", "break_glass",
 }
+
+// listFields are the fields of a search's page: the events and the names
+// of the people who acted.
+var listFields = append(slices.Clone(eventFields), peopleField)
 
 // errOtherPractice answers a practice admin who asks for another practice's
 // event exactly as for an event that does not exist, so ids of other

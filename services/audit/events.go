@@ -10,14 +10,19 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// listEvents searches the trail, newest first, a page at a time.
+// listEvents searches the trail, newest first, a page at a time, with
+// the names of the people who acted.
 func (a *API) listEvents(c *gin.Context) {
-	ev := newEvent(c, audit.ActionRead, eventFields)
+	ev := newEvent(c, audit.ActionRead, listFields)
 	f, err := parseFilter(c, true)
 	ev.PracticeID = f.practiceID
 	if f.patientID != "" {
 		ev.PatientIDs = []string{f.patientID}
 	}
+	if err == nil {
+		err = a.resolvePatient(c, &f)
+	}
+	ev.PatientIDs = append(ev.PatientIDs, f.patients...)
 	var out api.EventList
 	if err == nil {
 		out, err = a.page(c.Request.Context(), f)
@@ -30,13 +35,23 @@ func (a *API) listEvents(c *gin.Context) {
 
 // patientReport lists every access to one patient's data, newest first:
 // the events that name the patient among their patients, wherever in the
-// list the patient is.
+// list the patient is, with the names and e-mail addresses of the people
+// who acted. With format=csv it is the whole report, oldest first, as a
+// download: what a practice hands a patient who asks who saw their record.
 func (a *API) patientReport(c *gin.Context) {
-	ev := newEvent(c, audit.ActionRead, eventFields)
+	format := c.Query("format")
+	if format == formatCSV {
+		a.patientReportCSV(c)
+		return
+	}
+	ev := newEvent(c, audit.ActionRead, listFields)
 	f, err := parseFilter(c, true)
 	f.patientID = c.Param("id")
 	ev.PracticeID = f.practiceID
 	ev.PatientIDs = []string{f.patientID}
+	if err == nil && format != "" {
+		err = apperr.Invalid("format", "invalid_format", "must be csv, or absent for JSON")
+	}
 	var page api.EventList
 	if err == nil {
 		page, err = a.page(c.Request.Context(), f)
@@ -44,13 +59,13 @@ func (a *API) patientReport(c *gin.Context) {
 	if !a.record(c, ev, err) {
 		return
 	}
-	c.JSON(http.StatusOK, api.PatientReport{PatientID: f.patientID, Items: page.Items, NextAfter: page.NextAfter})
+	c.JSON(http.StatusOK, api.PatientReport{PatientID: f.patientID, Items: page.Items, NextAfter: page.NextAfter, People: page.People})
 }
 
 // getEvent returns one event with the proof that it is in the signed log.
 func (a *API) getEvent(c *gin.Context) {
 	ctx := c.Request.Context()
-	ev := newEvent(c, audit.ActionRead, append([]string{"canonical", "leaf_index", "inclusion_proof"}, eventFields...))
+	ev := newEvent(c, audit.ActionRead, append([]string{"canonical", "leaf_index", "inclusion_proof"}, listFields...))
 	r, err := a.findEvent(ctx, c.Param("id"))
 	if err != nil {
 		a.record(c, ev, err)
@@ -64,6 +79,9 @@ func (a *API) getEvent(c *gin.Context) {
 	}
 	ev.PatientIDs = r.Event.PatientIDs
 	out, err := a.prove(c, r)
+	if err == nil {
+		out.People, err = a.peopleOf(ctx, []api.Event{out.Event})
+	}
 	if !a.record(c, ev, err) {
 		return
 	}

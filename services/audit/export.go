@@ -55,6 +55,13 @@ func (a *API) export(c *gin.Context) {
 	if err == nil && format != formatCSV && format != formatFHIR {
 		err = apperr.Invalid("format", "invalid_format", "must be csv or fhir")
 	}
+	if err == nil {
+		err = a.resolvePerson(c.Request.Context(), &f)
+	}
+	if err == nil {
+		err = a.resolvePatient(c, &f)
+		ev.PatientIDs = append(ev.PatientIDs, f.patients...)
+	}
 	if err != nil {
 		a.record(c, ev, err)
 		return

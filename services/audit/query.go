@@ -25,6 +25,10 @@ type filter struct {
 	practiceID, patientID, actor, outcome string
 	actions                               []string // any of them; action=a,b
 	targetType, targetID, userID          string   // the object of a change, and who else it names
+	person                                string   // a name or e-mail address, resolved into actors
+	actors                                []auditstore.Who
+	patient                               auditstore.PatientLookup // a patient by name, resolved into patients
+	patients                              []string
 	from, to                              time.Time
 	after                                 int64 // keyset: events older than this seq
 	limit                                 int   // 0: no limit (exports)
@@ -39,6 +43,9 @@ func parseFilter(c *gin.Context, paged bool) (filter, error) {
 		practiceID: c.Query("practice_id"), patientID: c.Query("patient_id"),
 		actor: c.Query("actor"), outcome: c.Query("outcome"),
 		targetType: c.Query("target_type"), targetID: c.Query("target_id"), userID: c.Query("user_id"),
+		person: trimmed(c.Query("person")),
+		patient: auditstore.PatientLookup{PracticeID: c.Query("practice_id"), LastName: trimmed(c.Query("patient_last_name")),
+			FirstName: trimmed(c.Query("patient_first_name")), DateOfBirth: trimmed(c.Query("patient_birth_date"))},
 		practices: scope(c.Request.Context()),
 	}
 	for _, a := range strings.Split(c.Query("action"), ",") {
@@ -107,7 +114,7 @@ var targetTypes = []string{audit.TargetTeam, audit.TargetAgent, audit.TargetPrac
 func (f filter) query() auditstore.Query {
 	return auditstore.Query{
 		PracticeID: f.practiceID, PatientID: f.patientID, Actor: f.actor, Actions: f.actions, Outcome: f.outcome,
-		TargetType: f.targetType, TargetID: f.targetID, UserID: f.userID,
+		TargetType: f.targetType, TargetID: f.targetID, UserID: f.userID, Actors: f.actors, PatientIDs: f.patients,
 		From: f.from, To: f.to, After: f.after, Limit: f.limit, OldestFirst: f.oldestFirst, Practices: f.practices,
 	}
 }
@@ -145,9 +152,13 @@ func scan(cur *auditstore.Cursor, fn func(row) (bool, error)) error {
 	}
 }
 
-// page runs a paged search and shapes the reply.
+// page runs a paged search and shapes the reply, with the names of the
+// people who acted.
 func (a *API) page(ctx context.Context, f filter) (api.EventList, error) {
 	out := api.EventList{Items: []api.Event{}}
+	if err := a.resolvePerson(ctx, &f); err != nil {
+		return api.EventList{}, err
+	}
 	err := a.each(ctx, f, func(r row) (bool, error) {
 		out.Items = append(out.Items, eventResponseFrom(r.Seq, r.Event))
 		return true, nil
@@ -158,6 +169,9 @@ func (a *API) page(ctx context.Context, f filter) (api.EventList, error) {
 	if len(out.Items) == f.limit {
 		last := out.Items[len(out.Items)-1].Seq
 		out.NextAfter = &last
+	}
+	if out.People, err = a.peopleOf(ctx, out.Items); err != nil {
+		return api.EventList{}, err
 	}
 	return out, nil
 }

@@ -62,6 +62,10 @@ func TestAuditRoutesMatchTheSpec(t *testing.T) {
 	require.Equal(t, 200, client.Do("GET", anomaliesPath("&practice=prac-2&volume_factor=2.5&volume_min_reads=10"), "").Code)
 	require.Equal(t, 400, client.Do("GET", anomaliesPath("&volume_factor=0"), "").Code)
 	require.Equal(t, 200, client.Do("GET", "/api/v1/audit/policy", "").Code)
+	require.Equal(t, 200, client.Do("GET", "/api/v1/audit/events?person=alice", "").Code)
+	require.Equal(t, 200, client.Do("GET", "/api/v1/audit/events/evt-alice-001", "").Code)
+	require.Equal(t, 200, client.Do("GET", "/api/v1/audit/reports/patients/"+secretPatient, "").Code)
+	require.Equal(t, 200, client.Do("GET", "/api/v1/audit/reports/patients/"+secretPatient+"?format=csv", "").Code)
 	as = identity.Principal{Issuer: "http://issuer.test", Subject: "dev-alice", Roles: []identity.Role{identity.Agent}}
 	require.Equal(t, 403, client.Do("GET", anomaliesPath(""), "").Code)
 	require.Equal(t, 403, client.Do("GET", "/api/v1/audit/policy", "").Code)

@@ -25,7 +25,9 @@ type Review struct {
 // ErrReviewed refuses a second review of the same thing.
 var ErrReviewed = apperr.Conflict("already_reviewed", "this was reviewed already; its review stands", nil)
 
-// AddReview stores r and its audit event ev in one transaction.
+// AddReview stores r and its audit event ev in one transaction. A thing
+// is reviewed once: a second review, even one racing the first, is
+// refused with ErrReviewed and records nothing.
 func (s *Store) AddReview(ctx context.Context, r Review, ev audit.Event) error {
 	if ev.ID == "" {
 		ev.ID = uuid.Must(uuid.NewV7()).String()
@@ -51,7 +53,14 @@ func (s *Store) AddReview(ctx context.Context, r Review, ev audit.Event) error {
 	if errors.Is(err, ErrReviewed) {
 		return err
 	}
-	return sqldb.MapError(err)
+	err = sqldb.MapError(err)
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Kind == apperr.KindConflict && ae.Code == "conflict" {
+		// Two reviews raced past the check; the unique index on the key
+		// kept the first, and the second is refused like any second one.
+		return ErrReviewed
+	}
+	return err
 }
 
 // Reviews returns the reviews of the given keys that exist.

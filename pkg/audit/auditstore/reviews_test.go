@@ -79,3 +79,35 @@ func TestReviewsAreKeptOnce(t *testing.T) {
 		require.Equal(t, 1, n, "one audit event, for the review that was kept")
 	})
 }
+
+// Reviews racing each other still leave one review and one event; every
+// other one is refused as a second review.
+func TestConcurrentReviewsKeepOne(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		b := setup(t, db)
+		r := auditstore.Review{Key: "anomaly:break_glass:iss|dave:e1", Note: "Checked against the call log", Reviewer: "carol", ReviewedAt: epoch}
+		const racers = 6
+		errs := make(chan error, racers)
+		for range racers {
+			go func() {
+				ev := audit.Event{Actor: audit.Actor{Subject: "carol-race"}, Action: audit.ActionUpdate, Outcome: audit.OutcomeAllow}
+				errs <- b.store.AddReview(ctx, r, ev)
+			}()
+		}
+		kept := 0
+		for range racers {
+			err := <-errs
+			if err == nil {
+				kept++
+				continue
+			}
+			require.ErrorIs(t, err, auditstore.ErrReviewed)
+		}
+		require.Equal(t, 1, kept, "closed once")
+		var n int
+		require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE actor_subject = 'carol-race'`).Scan(&n))
+		require.Equal(t, 1, n, "one audit event, for the review that was kept")
+	})
+}

@@ -25,11 +25,19 @@ type Query struct {
 	// They have no columns: they match the body, like a patient beyond
 	// the first, and are checked against the parsed event.
 	TargetType, TargetID, UserID string
-	From, To                     time.Time // To is exclusive; both UTC
-	After                        int64     // keyset cursor: the last seq seen
-	Limit                        int       // 0: no limit (exports)
-	OldestFirst                  bool
-	Practices                    []string // the caller's scope; nil is every practice
+	// PatientIDs matches events naming any of several patients (the
+	// patients a name was resolved to), like PatientID. A non-nil empty
+	// list matches nothing.
+	PatientIDs []string
+	// Actors matches any of several actors, each by issuer and subject:
+	// the people a name or e-mail address was resolved to. A non-nil
+	// empty list matches nothing.
+	Actors      []Who
+	From, To    time.Time // To is exclusive; both UTC
+	After       int64     // keyset cursor: the last seq seen
+	Limit       int       // 0: no limit (exports)
+	OldestFirst bool
+	Practices   []string // the caller's scope; nil is every practice
 }
 
 // Stored is one event as kept: its sequence number, its canonical body,
@@ -136,8 +144,30 @@ func (q Query) sql() (string, []any) {
 		// id as a JSON string, and checked against the parsed body in Next.
 		conds = append(conds, "(patient_id = "+arg(q.PatientID)+" OR body LIKE "+arg(likeQuoted(q.PatientID))+` ESCAPE '\')`)
 	}
+	if q.PatientIDs != nil {
+		if len(q.PatientIDs) == 0 {
+			conds = append(conds, "1 = 0")
+		} else {
+			var any []string
+			for _, id := range q.PatientIDs {
+				any = append(any, "patient_id = "+arg(id), "body LIKE "+arg(likeQuoted(id))+` ESCAPE '\'`)
+			}
+			conds = append(conds, "("+strings.Join(any, " OR ")+")")
+		}
+	}
 	if q.Actor != "" {
 		conds = append(conds, "actor_subject = "+arg(q.Actor))
+	}
+	if q.Actors != nil {
+		if len(q.Actors) == 0 {
+			conds = append(conds, "1 = 0")
+		} else {
+			ph := make([]string, len(q.Actors))
+			for i, w := range q.Actors {
+				ph[i] = arg(w.Subject)
+			}
+			conds = append(conds, "actor_subject IN ("+strings.Join(ph, ", ")+")")
+		}
 	}
 	if actions := q.actions(); len(actions) > 0 {
 		ph := make([]string, len(actions))
@@ -197,7 +227,7 @@ func (q Query) actions() []string {
 // checksBody reports whether rows the SQL returns may still be dropped
 // after parsing.
 func (q Query) checksBody() bool {
-	return q.PatientID != "" || q.TargetType != "" || q.TargetID != "" || q.UserID != ""
+	return q.PatientID != "" || q.TargetType != "" || q.TargetID != "" || q.UserID != "" || len(q.Actors) > 0 || len(q.PatientIDs) > 0
 }
 
 // matches checks the filters that the SQL can only approximate against
@@ -212,6 +242,10 @@ func (q Query) matches(e audit.Event) bool {
 		return false
 	case q.UserID != "" && e.UserID != q.UserID:
 		return false
+	case len(q.PatientIDs) > 0 && !slices.ContainsFunc(e.PatientIDs, func(id string) bool { return slices.Contains(q.PatientIDs, id) }):
+		return false
+	case len(q.Actors) > 0 && !slices.Contains(q.Actors, Who{Issuer: e.Actor.Issuer, Subject: e.Actor.Subject}):
+		return false // the same subject at another provider
 	}
 	return true
 }

@@ -70,3 +70,37 @@ func TestSearchFindsChangeEvents(t *testing.T) {
 		require.EqualValues(t, len(evs), rep.Leaves)
 	})
 }
+
+func TestSearchByActors(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		b := setup(t, db)
+		evs := b.events(3)
+		evs[0].Actor.Subject = "alice"
+		evs[1].Actor.Subject, evs[1].Actor.Issuer = "alice", "https://other.test"
+		evs[2].Actor.Subject = "bob"
+		require.NoError(t, db.Tx(context.Background(), func(tx *sql.Tx) error { return b.store.Append(context.Background(), tx, evs) }))
+
+		alice := auditstore.Who{Issuer: "https://idp.test", Subject: "alice"}
+		bob := auditstore.Who{Issuer: "https://idp.test", Subject: "bob"}
+		require.Equal(t, []string{evs[2].ID, evs[0].ID}, ids(t, b.store, auditstore.Query{Actors: []auditstore.Who{alice, bob}}),
+			"alice at another provider is someone else")
+		require.Equal(t, []string{evs[0].ID}, ids(t, b.store, auditstore.Query{Actors: []auditstore.Who{alice}, Limit: 1}))
+		require.Empty(t, ids(t, b.store, auditstore.Query{Actors: []auditstore.Who{}}), "nobody found matches nothing")
+	})
+}
+
+func TestSearchByPatients(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		b := setup(t, db)
+		evs := b.events(3)
+		evs[0].PatientIDs = []string{"pat-a"}
+		evs[1].PatientIDs = []string{"pat-0", "pat-b"} // b is not the lowest: found in the body
+		evs[2].PatientIDs = []string{"pat-c"}
+		evs[2].Actor.UserAgent = `"pat-a"` // a decoy in another field
+		require.NoError(t, db.Tx(context.Background(), func(tx *sql.Tx) error { return b.store.Append(context.Background(), tx, evs) }))
+		require.Equal(t, []string{evs[1].ID, evs[0].ID}, ids(t, b.store, auditstore.Query{PatientIDs: []string{"pat-a", "pat-b"}}))
+		require.Empty(t, ids(t, b.store, auditstore.Query{PatientIDs: []string{}}), "no patient found matches nothing")
+	})
+}

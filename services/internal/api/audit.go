@@ -47,13 +47,28 @@ type Actor struct {
 type EventList struct {
 	Items     []Event `json:"items"`
 	NextAfter *int64  `json:"next_after,omitempty"`
+	// People names the actors of the page's events, each once.
+	People []Person `json:"people"`
 }
 
-// PatientReport is a page of the events about one patient.
+// PatientReport is a page of the events about one patient: who accessed
+// the record, when, what and under which grant or break-glass session.
 type PatientReport struct {
 	PatientID string  `json:"patient_id"`
 	Items     []Event `json:"items"`
 	NextAfter *int64  `json:"next_after,omitempty"`
+	// People names the actors of the page's events, each once.
+	People []Person `json:"people"`
+}
+
+// Person is an actor of audit events as the identity records of the
+// latest sign-in name them. Name and Email are empty for an identity
+// nobody signed in as (the platform itself, a refused sign-in).
+type Person struct {
+	Issuer  string `json:"issuer"`
+	Subject string `json:"subject"`
+	Name    string `json:"name"`
+	Email   string `json:"email"`
 }
 
 // Checkpoint is a signed checkpoint of the audit log: the tree's size,
@@ -75,6 +90,9 @@ type EventDetail struct {
 	LeafIndex      *uint64     `json:"leaf_index"`
 	InclusionProof []string    `json:"inclusion_proof"`
 	Checkpoint     *Checkpoint `json:"checkpoint"`
+	// People names the event's actor (one person, or none for an event
+	// without one).
+	People []Person `json:"people"`
 }
 
 // Consistency proves that the log at size From is a prefix of the log at

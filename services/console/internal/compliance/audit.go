@@ -16,18 +16,19 @@ import (
 // auditSearch are the search form's fields, named as the API's filters.
 // from and to are typed as a local date and time (the browser's zone
 // comes in tz) and sent as RFC 3339.
-var auditSearch = []string{"practice_id", "patient_id", "actor", "action", "outcome", "from", "to"}
+var auditSearch = []string{"practice_id", "patient_id", "patient_last_name", "patient_first_name", "patient_birth_date",
+	"person", "actor", "action", "outcome", "from", "to"}
 
 // auditActions are the actions offered in the search; any can be typed.
 var auditActions = []string{"read", "create", "update", "export", "login", "logout", "grant", "revoke", "break_glass"}
 
 type auditPage struct {
 	Form      *kit.Form
-	Events    []api.Event
-	Next      string // the next, older page
-	Paged     bool   // this is not the first page
-	First     string // the first page of the same search
-	CSV, FHIR string // the exports of the same search
+	Events    []eventRow // with the people who acted, named
+	Next      string     // the next, older page
+	Paged     bool       // this is not the first page
+	First     string     // the first page of the same search
+	CSV, FHIR string     // the exports of the same search
 	Actions   []string
 }
 
@@ -50,6 +51,10 @@ func auditFilters(c *gin.Context) (url.Values, *kit.Form) {
 			continue
 		case (k == "practice_id" || k == "patient_id") && !kit.ValidID(v):
 			f.Refuse(k, "Paste the id as Backdesk shows it.")
+		case k == "patient_birth_date" && !isDate(v):
+			f.Refuse(k, "Enter the date of birth, such as 1980-03-04.")
+		case k == "person" && len(v) < 2:
+			f.Refuse(k, "Type at least two letters of a name or e-mail address.")
 		case k == "outcome" && v != "allow" && v != "deny" && v != "error":
 			f.Refuse(k, "Choose allow, deny or error.")
 		case k == "from" || k == "to":
@@ -64,6 +69,12 @@ func auditFilters(c *gin.Context) (url.Values, *kit.Form) {
 		}
 	}
 	return filters, f
+}
+
+// isDate reports whether v is a date as a date field sends it.
+func isDate(v string) bool {
+	_, err := time.Parse(time.DateOnly, v)
+	return err == nil
 }
 
 var errWhen = errors.New("enter a date and time, such as 2026-11-20 14:30")
@@ -88,7 +99,8 @@ func localTime(v, tz string) (time.Time, error) {
 }
 
 // auditFields maps the API's filter names to the form's: the same.
-var auditFields = map[string]string{"practice_id": "practice_id", "patient_id": "patient_id", "actor": "actor",
+var auditFields = map[string]string{"practice_id": "practice_id", "patient_id": "patient_id", "person": "person", "actor": "actor",
+	"patient_last_name": "patient_last_name", "patient_first_name": "patient_first_name", "patient_birth_date": "patient_birth_date",
 	"action": "action", "outcome": "outcome", "from": "from", "to": "to"}
 
 // showSearch renders the search page.
@@ -99,6 +111,10 @@ func (p pages) showSearch(c *gin.Context, page auditPage) {
 // audit searches the trail with every filter the API has, a page at a
 // time, newest first, and links the same search's exports.
 func (p pages) audit(c *gin.Context) {
+	if c.Query("view") == accessesView {
+		p.patientReport(c)
+		return
+	}
 	filters, f := auditFilters(c)
 	page := auditPage{Form: f, Actions: auditActions}
 	if f.Failed() {
@@ -125,7 +141,7 @@ func (p pages) audit(c *gin.Context) {
 		p.Broken(c, r)
 		return
 	}
-	page.Events = list.Items
+	page.Events = rowsOf(list.Items, list.People)
 	search := f.Values.Encode()
 	page.First = "/audit?" + search
 	if list.NextAfter != nil {
@@ -150,6 +166,10 @@ func exportLink(format, search string) string {
 // auditExport downloads every event of the search, oldest first, as CSV
 // or as FHIR AuditEvent resources, streamed from the API as it reads them.
 func (p pages) auditExport(c *gin.Context) {
+	if c.Query("format") == accessesView {
+		p.patientExport(c)
+		return
+	}
 	filters, f := auditFilters(c)
 	if f.Failed() {
 		p.showSearch(c, auditPage{Form: f, Actions: auditActions})
@@ -167,6 +187,17 @@ func (p pages) auditExport(c *gin.Context) {
 type eventPage struct {
 	api.EventDetail
 	Proof proofStatus
+}
+
+// Who is the event's actor as the API names them; Name and Email are
+// empty when nobody signed in as that identity.
+func (p eventPage) Who() api.Person {
+	for _, who := range p.People {
+		if who.Issuer == p.Event.Actor.Issuer && who.Subject == p.Event.Actor.Subject {
+			return who
+		}
+	}
+	return api.Person{Issuer: p.Event.Actor.Issuer, Subject: p.Event.Actor.Subject}
 }
 
 // auditEvent shows one event and whether it is provably in the log: the

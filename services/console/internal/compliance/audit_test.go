@@ -117,6 +117,7 @@ func TestEventPageChecksTheProof(t *testing.T) {
 		bodies = append(bodies, canonicalOf(fmt.Sprintf("ev-%d", i)))
 	}
 	good := proven(t, bodies, 5)
+	good.People = []api.Person{{Issuer: "http://idp", Subject: "dev-alice", Name: "Alice Agent", Email: "alice@billing.test"}}
 	tampered := proven(t, bodies, 5)
 	tampered.Canonical = strings.Replace(tampered.Canonical, `"outcome":"allow"`, `"outcome":"deny"`, 1)
 	wrongRoot := proven(t, bodies, 5)
@@ -129,6 +130,7 @@ func TestEventPageChecksTheProof(t *testing.T) {
 		want string
 	}{
 		"verified":    {good, `data-proof="verified"><strong>Inclusion proof: verified</strong> against the checkpoint of size 7 (leaf 5).`},
+		"named":       {good, `<h1>Read by Alice Agent</h1>`},
 		"tampered":    {tampered, `data-proof="failed"><strong>Inclusion proof: FAILED.</strong>`},
 		"wrong root":  {wrongRoot, `data-proof="failed"`},
 		"pending":     {pending, `data-proof="pending"><strong>Inclusion proof: not yet in a checkpoint.</strong>`},
@@ -141,6 +143,7 @@ func TestEventPageChecksTheProof(t *testing.T) {
 			p := b.Get(t, "carol", "/audit/events/ev-5")
 			require.Equal(t, http.StatusOK, p.Code, p.Body)
 			require.Contains(t, p.Body, tc.want)
+			require.Contains(t, p.Body, `<code>pt-1</code> <a href="/audit?view=accesses&amp;patient_id=pt-1">access report</a>`, "each patient's access report")
 		})
 	}
 }

@@ -1,9 +1,10 @@
 // Package compliance is the compliance officer's part of the console:
-// the audit trail's search and exports, each event with a check of its
-// inclusion proof, the review queue (anomalies and break-glass sessions,
-// each closed with a note), the grants due for re-certification, and the
-// log's integrity with a verification on demand. Practice admins use the
-// search and the event page within their practices, as the API scopes
+// the audit trail's search and exports, a patient's access report (and
+// its CSV), each event with a check of its inclusion proof, the review
+// queue (anomalies and break-glass sessions, each closed with a note),
+// the grants due for re-certification, and the log's integrity with a
+// verification on demand. Practice admins use the search, the access
+// report and the event page within their practices, as the API scopes
 // them.
 package compliance
 
@@ -20,7 +21,7 @@ var templateFS embed.FS
 
 // views are compliance's pages.
 var views = kit.Parse(templateFS, map[string][]string{
-	"audit": nil, "event": nil, "reviews": nil, "accessreviews": nil, "integrity": nil,
+	"audit": nil, "event": nil, "patient": nil, "reviews": nil, "accessreviews": nil, "integrity": nil,
 })
 
 // pages serves compliance's pages.
