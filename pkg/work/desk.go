@@ -147,6 +147,33 @@ func (d *Desk) Next(ctx context.Context, ownerID string) (Started, bool, error) 
 	return Started{}, false, nil
 }
 
+// Resume finds the owner's item in progress, if any, and keeps its lease:
+// an agent who asks for the next item while one is open gets that one
+// back rather than a second one.
+func (d *Desk) Resume(ctx context.Context, ownerID string) (Started, bool, error) {
+	now := d.now().UTC()
+	items, err := d.store.Queue(ctx, ownerID, QueueFilter{}, now, QueueLimit)
+	if err != nil {
+		return Started{}, false, err
+	}
+	for _, q := range items {
+		if q.State != string(InProgress) {
+			continue
+		}
+		until := now.Add(Lease)
+		if err := d.store.Heartbeat(ctx, q.PracticeID, q.ID, ownerID, until, now); err != nil {
+			continue // its lease ran out meanwhile: it is not open any more
+		}
+		return Started{ID: q.ID, PracticeID: q.PracticeID, PatientID: q.PatientID, Kind: q.Kind, Version: q.Version, LeaseUntil: until}, true, nil
+	}
+	return Started{}, false, nil
+}
+
+// Rules returns the practice's rules and its time zone.
+func (d *Desk) Rules(ctx context.Context, practiceID string) (practice.Policies, string, error) {
+	return d.rules.Rules(ctx, practiceID)
+}
+
 // Item returns an item with its history and the patient's other items.
 func (d *Desk) Item(ctx context.Context, practiceID, itemID string) (Detail, error) {
 	return d.store.Detail(ctx, practiceID, itemID)

@@ -90,3 +90,25 @@ func TestNextPassesOverHeldItems(t *testing.T) {
 		require.ErrorIs(t, err, work.ErrNotYours)
 	})
 }
+
+func TestResumeGivesBackTheItemInProgress(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		b := setupDesk(t, db)
+		ctx := context.Background()
+		_, ok, err := b.desk.Resume(ctx, "agent-1")
+		require.NoError(t, err)
+		require.False(t, ok, "nothing is in progress yet")
+		s, ok, err := b.desk.Next(ctx, "agent-1")
+		require.NoError(t, err)
+		require.True(t, ok)
+		r, ok, err := b.desk.Resume(ctx, "agent-1")
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, s.ID, r.ID, "the open item comes back")
+		require.Equal(t, s.Version, r.Version, "keeping its lease changes no version")
+		_, ok, err = b.desk.Resume(ctx, "agent-2")
+		require.NoError(t, err)
+		require.False(t, ok, "only to its owner")
+	})
+}

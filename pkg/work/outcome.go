@@ -100,25 +100,25 @@ func (in OutcomeInput) Apply(p policy.Policy, now time.Time) (State, error) {
 	case in.PaidCents < 0:
 		return "", apperr.Invalid("paid_cents", "negative", "must not be negative")
 	case in.PaidCents > 0 && in.Outcome != Paid && in.Outcome != Reached && in.Outcome != PromisedPayment:
-		return "", apperr.Invalid("paid_cents", "not_allowed", "a payment is recorded with the outcome paid, reached or promised_payment, not %s", in.Outcome)
+		return "", apperr.Invalid("paid_cents", "not_allowed", "a payment is recorded with the outcome paid, reached or promised payment, not %s", words(in.Outcome))
 	case in.Version < 1:
 		return "", apperr.Invalid("version", "required", "send the item's version you last read")
 	}
 	if end, ok := outcomeEnds[in.Outcome]; ok {
 		if in.NextContactAt != nil {
-			return "", apperr.Invalid("next_contact_at", "not_allowed", "%s finishes the item; it takes no next contact date", in.Outcome)
+			return "", apperr.Invalid("next_contact_at", "not_allowed", "%s finishes the item; it takes no next contact date", words(in.Outcome))
 		}
 		return end, nil
 	}
 	if in.NextContactAt == nil {
-		return "", apperr.Invalid("next_contact_at", "required", "%s does not finish the item: write the next contact date", in.Outcome)
+		return "", apperr.Invalid("next_contact_at", "required", "%s does not finish the item: write the next contact date", words(in.Outcome))
 	}
 	next := *in.NextContactAt
 	if next.Before(now.Add(-time.Minute)) {
 		return "", apperr.Invalid("next_contact_at", "in_the_past", "must not be in the past")
 	}
 	if limit := now.AddDate(0, 0, p.MaxNextContactDays); p.MaxNextContactDays > 0 && next.After(limit) {
-		return "", apperr.Invalid("next_contact_at", "too_far", "must be within %d days, the practice's limit for %s", p.MaxNextContactDays, p.Kind)
+		return "", apperr.Invalid("next_contact_at", "too_far", "must be within %d days, the practice's limit for %s", p.MaxNextContactDays, words(p.Kind))
 	}
 	return Waiting, nil
 }
@@ -130,3 +130,7 @@ func names[T ~string](vs []T) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// words writes a code in words for a message people read:
+// "promised_payment" is "promised payment".
+func words[T ~string](v T) string { return strings.ReplaceAll(string(v), "_", " ") }

@@ -20,6 +20,7 @@ type QueueItem struct {
 	Overdue                   bool
 	CadenceStep               int
 	Stage                     string // where it stands with the payer, e.g. "denied"; empty for most
+	PayerNews                 bool   // the payer said something since anyone last worked it
 }
 
 // QueueFilter narrows a queue to one kind or one practice when set.
@@ -42,6 +43,7 @@ type Detail struct {
 	Attempts, CadenceStep int
 	SubjectType           string
 	SubjectID             string
+	SubjectNumber         string // the subject's number at the practice (a claim's), when it has one
 	StageReason           string // the payer's reasons for the stage
 	History               []Activity
 	Others                []QueueItem // the patient's other unfinished items with the same owner

@@ -2,6 +2,8 @@ package workqueue
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
@@ -81,4 +83,29 @@ func (a *API) addNote(c *gin.Context) {
 		res.OwnerID = by
 		return res, err
 	})
+}
+
+// colleagues lists the agents the item may be handed to, by name: the
+// active agents, other than the caller, who do its kind of work. Whether
+// the practice's grants cover them is decided by the hand-off itself,
+// which refuses on the field when they do not.
+func (a *API) colleagues(c *gin.Context) {
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	_, res, _ := authz.DecisionFrom(ctx)
+	as, err := a.d.Roster.Agents(ctx)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	out := api.Colleagues{Colleagues: []api.Colleague{}}
+	for _, l := range as {
+		if !l.Active || l.UserID == p.UserID || !slices.Contains(l.Kinds, res.Kind) {
+			continue
+		}
+		out.Colleagues = append(out.Colleagues, api.Colleague{UserID: l.UserID, DisplayName: l.DisplayName,
+			AtCapacity: l.Capacity > 0 && l.Open >= l.Capacity})
+	}
+	slices.SortFunc(out.Colleagues, func(x, y api.Colleague) int { return strings.Compare(x.DisplayName, y.DisplayName) })
+	c.JSON(http.StatusOK, out)
 }

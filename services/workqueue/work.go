@@ -37,6 +37,7 @@ func (a *API) mountWork(r gin.IRouter) {
 	mine := authz.Policy{Action: access.WorkOwnQueue, Resolve: item}
 	g.Handle(r, http.MethodPost, view+"/outcomes", mine, a.outcome)
 	g.Handle(r, http.MethodPost, view+"/handoff", mine, a.handoff)
+	g.Handle(r, http.MethodGet, view+"/colleagues", mine, a.colleagues)
 	g.Handle(r, http.MethodPost, view+"/release", mine, a.release)
 	g.Handle(r, http.MethodPost, view+"/notes", mine, a.addNote)
 	g.Handle(r, http.MethodPost, view+"/heartbeat", mine, authn.Background, a.heartbeat)
@@ -48,7 +49,8 @@ func entryFrom(q work.QueueItem) api.QueueEntry {
 		reasons = []priority.Reason{}
 	}
 	return api.QueueEntry{ItemID: q.ID, PracticeID: q.PracticeID, Kind: q.Kind, State: q.State, Priority: q.Priority,
-		Reasons: reasons, DueAt: q.DueAt, NextContactAt: q.NextContactAt, Overdue: q.Overdue, Version: q.Version, Stage: q.Stage}
+		Reasons: reasons, DueAt: q.DueAt, NextContactAt: q.NextContactAt, Overdue: q.Overdue, Version: q.Version, Stage: q.Stage,
+		PayerNews: q.PayerNews}
 }
 
 // queue is the agent's own work, overdue first, then by priority, with
@@ -76,7 +78,12 @@ func (a *API) queue(c *gin.Context) {
 		}
 		out = append(out, e)
 	}
-	c.JSON(http.StatusOK, api.Queue{Items: out, Counts: counts})
+	practices, err := a.queuePractices(ctx, out)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, api.Queue{Items: out, Counts: counts, Practices: practices})
 }
 
 func validKind(k policy.Kind) bool {
@@ -88,12 +95,15 @@ func validKind(k policy.Kind) bool {
 	return false
 }
 
-// next starts the agent's most urgent item that may be worked now, under
-// a lease.
+// next gives the agent back the item it has in progress, if any, else
+// starts its most urgent item that may be worked now, under a lease.
 func (a *API) next(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	s, ok, err := a.d.Desk.Next(ctx, p.UserID)
+	s, ok, err := a.d.Desk.Resume(ctx, p.UserID)
+	if err == nil && !ok {
+		s, ok, err = a.d.Desk.Next(ctx, p.UserID)
+	}
 	if err != nil {
 		web.Fail(c, err)
 		return
@@ -124,6 +134,9 @@ func (a *API) itemView(c *gin.Context) auditmw.Answer {
 		return read.Answer(nil, err)
 	}
 	body := itemViewFrom(it, patient)
+	if err := a.callSheet(ctx, &body, it, patient); err != nil {
+		return read.Answer(nil, err)
+	}
 	// What the payer said, for claim work whose field set includes the
 	// claims: the remittance and status history, newest first.
 	history := []payer.Response{}

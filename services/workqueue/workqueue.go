@@ -12,6 +12,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
 	"github.com/backdesk/backdesk/pkg/payer"
+	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/report"
 	"github.com/backdesk/backdesk/pkg/roster"
@@ -32,8 +33,11 @@ type Deps struct {
 	Facts    access.Invalidator // told when team membership changes
 	Recorder *recorder.Recorder // writes the item view's audit event first
 	Patients func(ctx context.Context, practiceID, patientID string) (records.Full, error)
-	Reports  *report.Service  // the managers' board and the practice summary
-	Now      func() time.Time `dep:"optional"` // the clock; time.Now when unset
+	Reports  *report.Service // the managers' board and the practice summary
+	// Practices gives the item view the practice's name and phone; the
+	// view shows only the practice's zone without it.
+	Practices *practice.Service `dep:"optional"`
+	Now       func() time.Time  `dep:"optional"` // the clock; time.Now when unset
 }
 
 // API serves the workqueue routes.

@@ -211,3 +211,31 @@ func TestRecordOutcome(t *testing.T) {
 		}
 	})
 }
+
+func TestQueueMarksWhatThePayerSaidSinceTheLastContact(t *testing.T) {
+	t.Parallel()
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		world(t, db, 1, 2)
+		ctx := context.Background()
+		news := func() map[string]bool {
+			items, err := store(db).Queue(ctx, "agent-000", work.QueueFilter{}, t0, 10)
+			require.NoError(t, err)
+			out := map[string]bool{}
+			for _, q := range items {
+				out[q.ID] = q.PayerNews
+			}
+			return out
+		}
+		require.Equal(t, map[string]bool{"wi-000-0": false, "wi-000-1": false}, news())
+		add := func(channel string, at time.Time) {
+			require.NoError(t, db.Tx(sqldb.WithPractice(ctx, "pr-w"), func(tx *sql.Tx) error {
+				return store(db).AddHistory(ctx, tx, "pr-w", "wi-000-1", "pt-w", work.Activity{ActorID: "payer", Channel: channel,
+					Outcome: string(work.PayerDenied), Note: "denied", At: at})
+			}))
+		}
+		add(string(work.ByPayer), t0.Add(time.Hour))
+		require.Equal(t, map[string]bool{"wi-000-0": false, "wi-000-1": true}, news(), "the payer spoke last")
+		add(string(work.ByNote), t0.Add(2*time.Hour))
+		require.Equal(t, map[string]bool{"wi-000-0": false, "wi-000-1": false}, news(), "someone worked it since")
+	})
+}

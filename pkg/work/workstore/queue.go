@@ -17,7 +17,9 @@ func (s *Store) Queue(ctx context.Context, ownerID string, f work.QueueFilter, n
 	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
-next_contact_at, version, cadence_step, stage FROM work_items
+next_contact_at, version, cadence_step, stage,
+COALESCE((SELECT a.channel FROM activities a WHERE a.work_item_id = work_items.id ORDER BY a.at DESC, a.id DESC LIMIT 1), '') = 'payer'
+FROM work_items
 WHERE owner_id = $1 AND state IN ('assigned', 'in_progress', 'waiting') AND ($2 = '' OR kind = $2) AND ($3 = '' OR practice_id = $3)
 ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, priority DESC, due_at, id LIMIT $5`,
 			ownerID, string(f.Kind), f.PracticeID, now, limit)
@@ -28,7 +30,7 @@ ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, pri
 		for rows.Next() {
 			var q work.QueueItem
 			var next sql.NullTime
-			if err := rows.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.State, &q.Priority, &q.Reasons, &q.DueAt, &next, &q.Version, &q.CadenceStep, &q.Stage); err != nil {
+			if err := rows.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.State, &q.Priority, &q.Reasons, &q.DueAt, &next, &q.Version, &q.CadenceStep, &q.Stage, &q.PayerNews); err != nil {
 				return err
 			}
 			q.DueAt = q.DueAt.UTC()
@@ -61,6 +63,13 @@ WHERE id = $1 AND practice_id = $2`, itemID, practiceID).Scan(
 		if next.Valid {
 			t := next.Time.UTC()
 			it.NextContactAt = &t
+		}
+		if it.SubjectType == string(work.SubjectClaim) {
+			err := tx.QueryRowContext(ctx, `SELECT external_id FROM claims WHERE id = $1 AND practice_id = $2`,
+				it.SubjectID, practiceID).Scan(&it.SubjectNumber)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id, actor_id, channel, outcome, note, next_contact_at, promised_cents, paid_cents, at
 FROM activities WHERE work_item_id = $1 ORDER BY at, id`, itemID)

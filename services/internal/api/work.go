@@ -23,7 +23,11 @@ type QueueEntry struct {
 	Overdue       bool              `json:"overdue"`
 	Version       int               `json:"version"`
 	Stage         string            `json:"stage"`
-	Hold          *Hold             `json:"hold"`
+	// PayerNews is set when the newest entry of the item's history is
+	// a payer's statement: the payer said something since the item was
+	// last worked.
+	PayerNews bool  `json:"payer_news"`
+	Hold      *Hold `json:"hold"`
 }
 
 // Hold says why an item in an agent's queue cannot be worked now (quiet
@@ -39,6 +43,15 @@ type Hold struct {
 type Queue struct {
 	Items  []QueueEntry        `json:"items"`
 	Counts map[policy.Kind]int `json:"counts"`
+	// Practices names the practices of the items, by id, with the zone
+	// their dates are shown in.
+	Practices map[string]QueuePractice `json:"practices"`
+}
+
+// QueuePractice is a practice as a queue names it.
+type QueuePractice struct {
+	Name     string `json:"name"`     // empty when the service was not given the practices
+	Timezone string `json:"timezone"` // IANA name
 }
 
 // Started is the item the agent's next started, under a lease.
@@ -66,6 +79,38 @@ type ItemView struct {
 	TalkingPoints     []string        `json:"talking_points"`
 	PayerHistory      []PayerResponse `json:"payer_history"` // newest first
 	LastPayerResponse *PayerResponse  `json:"last_payer_response"`
+	// Practice is the item's practice: its name, phone and time zone,
+	// in which the page shows the item's dates.
+	Practice ItemPractice `json:"practice"`
+	// Claim is the claim a claim follow-up is about, when the field set
+	// includes the claims; null otherwise.
+	Claim *ClaimSummary `json:"claim"`
+	// NextContactDefault is the date the practice's cadence suggests for
+	// the next contact (YYYY-MM-DD in the practice's zone), empty when
+	// the cadence has no step left.
+	NextContactDefault string `json:"next_contact_default"`
+}
+
+// ItemPractice is the practice an item belongs to, as the item view
+// shows it: no patient data.
+type ItemPractice struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Phone    string `json:"phone"`    // E.164; empty when no location has one
+	Timezone string `json:"timezone"` // IANA name
+}
+
+// ClaimSummary is the claim a claim follow-up is about: the payer, the
+// claim's number at the practice, the date of service and the amounts.
+type ClaimSummary struct {
+	ClaimNumber     string `json:"claim_number"`
+	PayerName       string `json:"payer_name"`
+	DateOfService   string `json:"date_of_service"` // YYYY-MM-DD
+	SubmittedDate   string `json:"submitted_date"`  // YYYY-MM-DD, empty when unknown
+	BilledCents     int64  `json:"billed_cents"`
+	PaidCents       int64  `json:"paid_cents"`
+	Status          string `json:"status"`
+	DaysOutstanding int    `json:"days_outstanding"` // since submission, else the date of service
 }
 
 // Activity is one entry of an item's history.
@@ -131,4 +176,17 @@ type HandoffBody struct {
 // of a decision on an access request.
 type NoteBody struct {
 	Note string `json:"note"`
+}
+
+// Colleague is an agent an item may be handed to, as the hand-off form
+// names them: the display name, and the user id only to send back.
+type Colleague struct {
+	UserID      string `json:"user_id"`
+	DisplayName string `json:"display_name"`
+	AtCapacity  bool   `json:"at_capacity"` // their queue is full: a hand-off would be refused
+}
+
+// Colleagues are the agents an item may be handed to.
+type Colleagues struct {
+	Colleagues []Colleague `json:"colleagues"`
 }

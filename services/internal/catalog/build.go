@@ -105,7 +105,7 @@ func buildAccess(_ context.Context, p *serve.Process, d *domains.Domains, o Opti
 // buildWorkqueue serves the agents' queues and items, agents and teams,
 // and the managers' and practices' reports.
 func buildWorkqueue(_ context.Context, p *serve.Process, d *domains.Domains, o Options) error {
-	a, err := workqueue.New(workqueue.Deps{Desk: d.Desk, Payers: d.Payers, Roster: d.Roster, Routing: d.Routing,
+	a, err := workqueue.New(workqueue.Deps{Desk: d.Desk, Payers: d.Payers, Roster: d.Roster, Routing: d.Routing, Practices: d.Practices,
 		Guard: p.Guard, Facts: p.Facts, Recorder: p.Recorder, Patients: d.Records.FullRecord, Reports: d.Reports})
 	if err != nil {
 		return err

@@ -101,15 +101,26 @@ func TestOutcomeRefusalIsShownBesideItsField(t *testing.T) {
 	b := setup(t, map[string]func() (int, string){
 		"GET /api/v1/work/items/wi-1": answer(200, itemJSON),
 		"POST /api/v1/work/items/wi-1/outcomes": answer(400,
-			`{"error":{"code":"required","field":"next_contact_at","message":"voicemail does not finish the item: write the next contact date"}}`),
+			`{"error":{"code":"too_far","field":"next_contact_at","message":"must be within 30 days, the practice's limit for balance followup"}}`),
 	})
 	p := b.Post(t, "alice", "/items/wi-1/outcome", url.Values{"channel": {"call"}, "outcome": {"voicemail"},
 		"note": {"left a message"}, "version": {"4"}})
 	require.Equal(t, http.StatusOK, p.Code, "a form shown again is a page like any other")
 	require.Regexp(t, `<input type="date" id="next_contact" name="next_contact" value="" aria-describedby="next_contact-hint next_contact-error" aria-invalid="true">`, p.Body)
-	require.Regexp(t, `<small id="next_contact-error" class="field-error">voicemail does not finish the item: write the next contact date</small>`, p.Body)
+	// The console now refuses a missing date itself, in words, before
+	// the API is asked (this assertion changed with the call sheet).
+	require.Contains(t, p.Body, `<small id="next_contact-error" class="field-error">Write the next contact date: it is needed for &#39;Voicemail&#39;.</small>`)
+	require.False(t, b.API.Called("POST", "/api/v1/work/items/wi-1/outcomes"))
 	require.Contains(t, p.Body, `>left a message</textarea>`, "what was typed stays")
 	require.Contains(t, p.Body, `<option value="voicemail" selected>`)
+
+	// A refusal of the API's is shown beside its field the same way.
+	p = b.Post(t, "alice", "/items/wi-1/outcome", url.Values{"channel": {"call"}, "outcome": {"voicemail"},
+		"note": {"left a message"}, "next_contact": {"2027-06-01"}, "version": {"4"}})
+	require.Equal(t, http.StatusOK, p.Code)
+	require.Regexp(t, `<input type="date" id="next_contact" name="next_contact" value="2027-06-01" aria-describedby="next_contact-hint next_contact-error" aria-invalid="true">`, p.Body)
+	require.Contains(t, p.Body, `<small id="next_contact-error" class="field-error">must be within 30 days, the practice&#39;s limit for balance followup</small>`)
+	require.Contains(t, p.Body, `>left a message</textarea>`, "what was typed stays")
 }
 
 func TestOutcomeSendsCentsAndTheDayInTheAgentsZone(t *testing.T) {

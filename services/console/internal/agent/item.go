@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/work"
@@ -36,8 +38,21 @@ type itemPage struct {
 	Timeline []api.Activity // newest first
 	Teams    []api.Team     // nil unless the person may list teams
 	Channels []work.Channel
-	Outcomes []work.Outcome
-	Picks    []int // quick picks for the next contact date, in days
+	Outcomes []work.Outcome // those of the item's kind
+	// Finishing are the offered outcomes that finish the item and so
+	// take no next contact date, space-separated for the form's script.
+	Finishing string
+	// FinishingText says in words which outcomes need no date.
+	FinishingText string
+	// Suggest is the next contact date the practice's cadence suggests,
+	// offered as a quick pick: in how many days, and the date in words.
+	SuggestDays int
+	SuggestDate string
+	Picks       []int // quick picks for the next contact date, in days
+	Sheet       callSheet
+	Names       map[string]string // colleagues' display names by user id, for the history
+	Others      []row             // the patient's other items, at the same practice
+	Colleagues  []api.Colleague   // whom the item may be handed to, by name
 }
 
 // item is the account as the agent works it. Opening it is a read of
@@ -73,13 +88,47 @@ func (p pages) showItem(c *gin.Context, forms itemForms) {
 	}
 	me, _ := authn.PrincipalFrom(c.Request.Context())
 	page := itemPage{ItemView: a.ItemView, itemForms: forms, ID: id, Me: me.UserID, CSRF: me.CSRF, Account: account,
-		Timeline: slices.Clone(a.History), Channels: work.Channels, Outcomes: work.Outcomes,
-		Picks: []int{1, 3, 7, 14, 30}}
+		Timeline: slices.Clone(a.History), Channels: work.KindChannels(a.Item.Kind), Outcomes: work.KindOutcomes(a.Item.Kind),
+		Picks: []int{1, 3, 7, 14, 30}, Sheet: sheetFrom(a.ItemView, a.Patient)}
 	slices.Reverse(page.Timeline)
+	page.Others = rowsOf(a.OtherItems, map[string]api.QueuePractice{a.Practice.ID: {Name: a.Practice.Name, Timezone: a.Practice.Timezone}})
+	var finishing, words []string
+	for _, o := range page.Outcomes {
+		if o.Finishes() {
+			finishing = append(finishing, string(o))
+			words = append(words, "'"+kit.Label(string(o))+"'")
+		}
+	}
+	page.Finishing = strings.Join(finishing, " ")
+	if n := len(words); n > 0 {
+		list := words[0]
+		if n > 1 {
+			list = strings.Join(words[:n-1], ", ") + " or " + words[n-1]
+		}
+		page.FinishingText = "Needed unless the outcome is " + list + map[bool]string{true: ": that finishes the item.", false: ": those finish the item."}[n == 1]
+	}
+	if d, err := time.Parse(time.DateOnly, a.NextContactDefault); err == nil {
+		loc, _ := time.LoadLocation(page.Sheet.Zone)
+		y, m, dd := p.Now().In(loc).Date()
+		if days := int(d.Sub(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)).Hours() / 24); days > 0 {
+			page.SuggestDays, page.SuggestDate = days, d.Format("Mon 2 Jan")
+		}
+	}
 	for _, f := range []**kit.Form{&page.Outcome, &page.Handoff, &page.Release, &page.Note} {
 		if *f == nil {
 			*f = kit.NewForm(nil)
 		}
+	}
+	// Colleagues are offered by name to those who work items (someone
+	// who works no queue, an admin reading the item, is not asked for a
+	// list it would be refused); the history names them too. When they
+	// cannot be listed the form says so and offers teams or a release.
+	if p.Allowed(c, access.WorkOwnQueue) {
+		page.Colleagues = p.colleagues(c, id)
+	}
+	page.Names = map[string]string{}
+	for _, x := range page.Colleagues {
+		page.Names[x.UserID] = x.DisplayName
 	}
 	// Teams are offered by name only to those who may list them; asking
 	// otherwise would only earn a recorded refusal.
@@ -87,4 +136,14 @@ func (p pages) showItem(c *gin.Context, forms itemForms) {
 		page.Teams = p.Teams(c)
 	}
 	p.Show(c, views, "item", kit.KindLabel(a.Item.Kind), "queue", page)
+}
+
+// colleagues lists whom the item may be handed to, by name; none when
+// the API cannot say.
+func (p pages) colleagues(c *gin.Context, id string) []api.Colleague {
+	var cs api.Colleagues
+	if r := p.Call(c, http.MethodGet, "/api/v1/work/items/"+id+"/colleagues", nil, nil); !r.OK() || r.Decode(&cs) != nil {
+		return nil
+	}
+	return cs.Colleagues
 }

@@ -56,11 +56,22 @@ func (p pages) outcome(c *gin.Context) {
 	p.itemPost(c, "/outcomes", outcomeFields, func(f *kit.Form) any {
 		b := api.OutcomeBody{Channel: work.Channel(f.Get("channel")), Outcome: work.Outcome(f.Get("outcome")),
 			Note: strings.TrimSpace(f.Get("note")), Version: f.Int("version")}
-		next, err := kit.ContactAt(f.Get("next_contact"), f.Get("tz"))
-		if err != nil {
-			f.Refuse("next_contact", err.Error())
+		switch {
+		case b.Outcome == "":
+			f.Refuse("outcome", "Choose what came of the contact.")
+		case b.Outcome.Finishes():
+			// A finishing outcome takes no date: one typed anyway, where no
+			// script hid the field, is left out.
+		default:
+			next, err := kit.ContactAt(f.Get("next_contact"), f.Get("tz"))
+			switch {
+			case err != nil:
+				f.Refuse("next_contact", err.Error())
+			case next == nil:
+				f.Refuse("next_contact", "Write the next contact date: it is needed for '"+kit.Label(string(b.Outcome))+"'.")
+			}
+			b.NextContactAt = next
 		}
-		b.NextContactAt = next
 		for name, amount := range map[string]*int64{"promised": &b.PromisedCents, "paid": &b.PaidCents} {
 			n, err := kit.Cents(f.Get(name))
 			if err != nil {
@@ -71,7 +82,7 @@ func (p pages) outcome(c *gin.Context) {
 		return b
 	}, func(f *kit.Form) itemForms { return itemForms{Outcome: f} }, func(c *gin.Context, _ string, f *kit.Form) {
 		msg := "Resolved."
-		if d, err := time.Parse(time.DateOnly, strings.TrimSpace(f.Get("next_contact"))); err == nil {
+		if d, err := time.Parse(time.DateOnly, strings.TrimSpace(f.Get("next_contact"))); err == nil && !work.Outcome(f.Get("outcome")).Finishes() {
 			msg = "Saved — next contact " + d.Format("Mon 2 Jan 2006") + "."
 		} else if f.Get("outcome") == "declined" {
 			msg = "Closed."
