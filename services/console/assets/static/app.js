@@ -289,8 +289,28 @@
     if (typeof bad.focus === "function") bad.focus();
   }
 
+  // A field that only some choices need (the next contact date, which a
+  // finishing outcome does not take) hides while another is chosen.
+  // Without a script it is always there, with its hint.
+  function dependentFields() {
+    var fields = document.querySelectorAll("[data-hide-when]");
+    for (var i = 0; i < fields.length; i++) {
+      (function (field) {
+        var select = document.getElementById(field.getAttribute("data-hide-when"));
+        if (!select) return;
+        var values = (field.getAttribute("data-hide-values") || "").split(/[\s,]+/);
+        var update = function () {
+          field.hidden = values.indexOf(select.value) >= 0 && select.value !== "";
+        };
+        select.addEventListener("change", update);
+        update();
+      })(fields[i]);
+    }
+  }
+
   function start() {
     focusFirstProblem();
+    dependentFields();
     idleWarning();
     initCharts();
     timeZone();

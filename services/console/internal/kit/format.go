@@ -2,6 +2,7 @@ package kit
 
 import (
 	"fmt"
+	"html/template"
 	"strings"
 	"time"
 )
@@ -85,13 +86,14 @@ func Phone(s string) string {
 }
 
 // Tel is the tel: link of a US number, "tel:+15550104477", or "" when it
-// is not one.
-func Tel(s string) string {
+// is not one. It is a URL templates may put in an href as it is: it holds
+// nothing but digits after the scheme.
+func Tel(s string) template.URL {
 	d := phoneDigits(s)
 	if len(d) != 10 {
 		return ""
 	}
-	return "tel:+1" + d
+	return template.URL("tel:+1" + d)
 }
 
 func phoneDigits(s string) string {

@@ -1,11 +1,14 @@
 package kit
 
 import (
+	"math"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/identity"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
@@ -25,7 +28,18 @@ type View struct {
 	// IdleWarn and IdleLogout are seconds of inactivity before the warning
 	// and before signing out; zero leaves the page alone.
 	IdleWarn, IdleLogout int
-	Data                 any
+	// BreakGlass lists the person's own open break-glass sessions: every
+	// page says so while one is open.
+	BreakGlass []BreakGlassBanner
+	Data       any
+}
+
+// BreakGlassBanner is one open break-glass session as the banner shows it.
+type BreakGlassBanner struct {
+	PatientID string
+	Reason    string
+	ExpiresAt time.Time
+	Minutes   int // left, rounded up
 }
 
 // Offer says which sections the top bar links to: those whose API the
@@ -71,11 +85,34 @@ func (k *Kit) Page(c *gin.Context, title, section string, data any) View {
 	if v.Offer.Queue {
 		v.Presence, _ = c.Cookie(PresenceCookie)
 	}
+	if p.Has(identity.Agent, identity.Compliance) {
+		v.BreakGlass = k.openBreakGlass(c)
+	}
 	if idle := int(k.d.IdleTimeout.Seconds()); idle > 0 && p.SessionRef != "" {
 		v.IdleLogout = idle
 		v.IdleWarn = max(idle-60, idle/2)
 	}
 	return v
+}
+
+// openBreakGlass asks the API for the person's open break-glass sessions;
+// a failure shows no banner rather than no page.
+func (k *Kit) openBreakGlass(c *gin.Context) []BreakGlassBanner {
+	var list api.BreakGlassList
+	r := k.Call(c, http.MethodGet, "/api/v1/break-glass/mine", nil, nil)
+	if !r.OK() || r.Decode(&list) != nil {
+		return nil
+	}
+	now := time.Now()
+	var out []BreakGlassBanner
+	for _, s := range list.Sessions {
+		if !s.Open {
+			continue
+		}
+		left := int(math.Ceil(s.ExpiresAt.Sub(now).Minutes()))
+		out = append(out, BreakGlassBanner{PatientID: s.PatientID, Reason: s.Reason, ExpiresAt: s.ExpiresAt, Minutes: max(left, 0)})
+	}
+	return out
 }
 
 // returnPath is the page to come back to after the top bar's presence
