@@ -111,6 +111,12 @@ func (s *Service) OpenBreakGlass(ctx context.Context, by identity.Principal, ev 
 	return b, nil
 }
 
+// MyBreakGlass lists the break-glass sessions by holds open now, for the
+// banner that reminds a person every page long that they are in one.
+func (s *Service) MyBreakGlass(ctx context.Context, by identity.Principal) ([]BreakGlass, error) {
+	return s.store.OpenBreakGlassOf(ctx, by.UserID, s.Now())
+}
+
 // BreakGlassQueue lists break-glass sessions, unreviewed first.
 func (s *Service) BreakGlassQueue(ctx context.Context, unreviewedOnly bool) ([]BreakGlass, error) {
 	return s.store.BreakGlassList(ctx, unreviewedOnly)

@@ -39,6 +39,8 @@ type Storer interface {
 	OpenBreakGlass(ctx context.Context, b BreakGlass, ev audit.Event) error
 	BreakGlass(ctx context.Context, id string) (BreakGlass, error)
 	BreakGlassList(ctx context.Context, unreviewedOnly bool) ([]BreakGlass, error)
+	// OpenBreakGlassOf lists userID's sessions still open at now.
+	OpenBreakGlassOf(ctx context.Context, userID string, now time.Time) ([]BreakGlass, error)
 	ReviewBreakGlass(ctx context.Context, b BreakGlass, ev audit.Event) error
 }
 

@@ -60,6 +60,7 @@ func (a *Grants) Mount(api gin.IRouter) {
 
 	g.Handle(api, http.MethodPost, "/api/v1/break-glass", authz.Policy{Action: bdaccess.OpenBreakGlass}, a.openBreakGlass)
 	g.Handle(api, http.MethodGet, "/api/v1/break-glass", authz.Policy{Action: bdaccess.ReviewBreakGlass}, a.breakGlassQueue)
+	g.Handle(api, http.MethodGet, "/api/v1/break-glass/mine", authz.Policy{Action: bdaccess.Self}, a.myBreakGlass)
 	g.Handle(api, http.MethodPost, "/api/v1/break-glass/:sessionID/review", authz.Policy{Action: bdaccess.ReviewBreakGlass}, a.reviewBreakGlass)
 }
 
@@ -265,6 +266,23 @@ func (a *Grants) openBreakGlass(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, breakGlassResponseFrom(b, a.svc.Now()))
+}
+
+// myBreakGlass lists the caller's own open break-glass sessions: the
+// patient's id, the reason and when each closes, nothing more.
+func (a *Grants) myBreakGlass(c *gin.Context) {
+	p, _ := authn.PrincipalFrom(c.Request.Context())
+	bs, err := a.svc.MyBreakGlass(c.Request.Context(), p)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	now := a.svc.Now()
+	out := make([]api.BreakGlass, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, breakGlassResponseFrom(b, now))
+	}
+	c.JSON(http.StatusOK, api.BreakGlassList{Sessions: out})
 }
 
 func (a *Grants) breakGlassQueue(c *gin.Context) {

@@ -3,6 +3,7 @@ package grantstore
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/grant"
@@ -56,6 +57,13 @@ func (s *Store) BreakGlassList(ctx context.Context, unreviewedOnly bool) ([]gran
 	}
 	return list(ctx, s, "", scanBreakGlass, breakGlassColumns+` WHERE ($1 = 0 OR reviewed_at IS NULL)
 ORDER BY CASE WHEN reviewed_at IS NULL THEN 0 ELSE 1 END, opened_at DESC LIMIT 500`, only)
+}
+
+// OpenBreakGlassOf implements grant.Storer: userID's sessions still open
+// at now, across practices, the newest first.
+func (s *Store) OpenBreakGlassOf(ctx context.Context, userID string, now time.Time) ([]grant.BreakGlass, error) {
+	return list(ctx, s, "", scanBreakGlass, breakGlassColumns+` WHERE user_id = $1 AND expires_at > $2 ORDER BY opened_at DESC LIMIT 20`,
+		userID, now.UTC())
 }
 
 // ReviewBreakGlass stores b's review with its audit event.

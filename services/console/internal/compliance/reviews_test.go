@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backdesk/backdesk/services/console/internal/kit"
 	"github.com/stretchr/testify/require"
@@ -112,4 +113,28 @@ func newUpstreamServer(t *testing.T, body string) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// While break-glass is open, every page of the person holding it says so:
+// the patient, the reason and the time left.
+func TestOpenBreakGlassShowsOnEveryPage(t *testing.T) {
+	t.Parallel()
+	expires := time.Now().Add(10 * time.Minute).UTC().Format(time.RFC3339)
+	b := setup(t, map[string]func() (int, string){
+		"GET /api/v1/break-glass/mine": answer(200, `{"sessions":[{"id":"bg-1","practice_id":"pr-1","patient_id":"pt-9","user_id":"u-carol",
+"reason":"Patient called about a wrong charge","opened_at":"2026-12-04T10:00:00Z","expires_at":"`+expires+`","open":true,"reviewed_at":null}]}`),
+		"GET /api/v1/audit/integrity": answer(200, `{"checkpoint":null,"last_verification":null}`),
+	})
+	p := b.Get(t, "carol", "/audit/integrity")
+	require.Contains(t, p.Body, `id="break-glass-banner"`)
+	require.Contains(t, p.Body, "Break-glass is open")
+	require.Contains(t, p.Body, "pt-9")
+	require.Contains(t, p.Body, "Patient called about a wrong charge")
+	require.Regexp(t, `for (9|10) more minutes`, p.Body)
+
+	quiet := setup(t, map[string]func() (int, string){
+		"GET /api/v1/break-glass/mine": answer(200, `{"sessions":[]}`),
+		"GET /api/v1/audit/integrity":  answer(200, `{"checkpoint":null,"last_verification":null}`),
+	})
+	require.NotContains(t, quiet.Get(t, "carol", "/audit/integrity").Body, `id="break-glass-banner"`)
 }
