@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -60,10 +61,16 @@ func accountSections(raw json.RawMessage) ([]section, error) {
 	person := section{Title: "Patient"}
 	var rest []section
 	for _, m := range top {
+		if internalID(m.Value) {
+			continue // Backdesk's own key: the patient is shown by name
+		}
 		switch v := m.Value.(type) {
 		case object:
 			s := section{Title: kit.Label(m.Key)}
 			for _, f := range v {
+				if internalID(f.Value) {
+					continue
+				}
 				s.Fields = append(s.Fields, field{Label: kit.Label(f.Key), Text: text(f.Key, f.Value)})
 			}
 			rest = append(rest, s)
@@ -77,6 +84,17 @@ func accountSections(raw json.RawMessage) ([]section, error) {
 		rest = append([]section{person}, rest...)
 	}
 	return rest, nil
+}
+
+// uuidShape is the shape of Backdesk's own keys (UUIDs); the practice's
+// identifiers (chart numbers, claim numbers) look otherwise and are shown.
+var uuidShape = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// internalID reports whether v is one of Backdesk's own keys, which mean
+// nothing to the person reading the page.
+func internalID(v any) bool {
+	s, ok := v.(string)
+	return ok && uuidShape.MatchString(s)
 }
 
 // rank is a key's place in the display order; unknown keys go last.

@@ -101,3 +101,24 @@ func TestAnOutcomeMustBeChosen(t *testing.T) {
 	require.Contains(t, p.Body, `>on hold 40 minutes</textarea>`)
 	require.False(t, b.API.Called("POST", "/api/v1/work/items/wi-7/outcomes"))
 }
+
+// The account names the patient; Backdesk's own key for the record means
+// nothing to the agent and is left out, while the practice's chart number
+// stays.
+func TestAccountLeavesOutInternalIDs(t *testing.T) {
+	t.Parallel()
+	secs, err := accountSections([]byte(`{"patient_id":"01a241ec-ce7e-7722-aa56-0af781c190b5","chart_number":"DEMO-0044","first_name":"Grace",
+"balance":{"account_id":"01a241ec-ce7e-7722-aa56-0af781c190b6","total_cents":1250}}`))
+	require.NoError(t, err)
+	var all []string
+	for _, s := range secs {
+		for _, f := range s.Fields {
+			all = append(all, f.Label+"="+f.Text)
+		}
+	}
+	require.Contains(t, all, "Chart number=DEMO-0044")
+	require.Contains(t, all, "Balance=$12.50")
+	for _, f := range all {
+		require.NotContains(t, f, "01a241ec", "no internal id on the page")
+	}
+}
