@@ -35,13 +35,16 @@ func TestChecklistSaysWhenAndByWhom(t *testing.T) {
 			require.NoError(t, err)
 			at := time.Date(2026, 11, 20, 15, 4, 0, 0, time.UTC)
 			owner := testenv.OwnerDB(t, db)
-			for _, q := range []string{
-				`INSERT INTO users (id, issuer, subject, name, email, created_at, last_seen_at) VALUES ('u-pat', 'iss', 'pat', 'Pat Admin', 'pat@example.com', $1, $1)`,
-				`INSERT INTO practice_memberships (practice_id, user_id, role, created_at) VALUES ($2, 'u-pat', 'practice_admin', $1)`,
-				`UPDATE practices SET baa_signer_name = 'Dr. Lee', baa_signed_on = '2026-11-19', baa_document_sha256 = 'ab', baa_recorded_by = 'u-pat', baa_recorded_at = $1 WHERE id = $2`,
+			for _, q := range []struct {
+				sql  string
+				args []any
+			}{
+				{`INSERT INTO users (id, issuer, subject, name, email, created_at, last_seen_at) VALUES ('u-pat', 'iss', 'pat', 'Pat Admin', 'pat@example.com', $1, $1)`, []any{at}},
+				{`INSERT INTO practice_memberships (practice_id, user_id, role, created_at) VALUES ($2, 'u-pat', 'practice_admin', $1)`, []any{at, p.ID}},
+				{`UPDATE practices SET baa_signer_name = 'Dr. Lee', baa_signed_on = '2026-11-19', baa_document_sha256 = 'ab', baa_recorded_by = 'u-pat', baa_recorded_at = $1 WHERE id = $2`, []any{at, p.ID}},
 			} {
-				_, err := owner.ExecContext(ctx, q, at, p.ID)
-				require.NoError(t, err, q)
+				_, err := owner.ExecContext(ctx, q.sql, q.args...)
+				require.NoError(t, err, q.sql)
 			}
 			admin := identity.Principal{UserID: "u-pat", Issuer: "iss", Subject: "pat", Roles: []identity.Role{identity.PracticeAdmin},
 				Memberships: []identity.Membership{{PracticeID: p.ID, Role: identity.PracticeAdmin}}}

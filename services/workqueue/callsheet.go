@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/services/internal/api"
@@ -21,6 +22,9 @@ func (a *API) callSheet(ctx context.Context, body *api.ItemView, it work.Detail,
 	}
 	body.Practice = api.ItemPractice{ID: it.PracticeID, Timezone: tz}
 	if a.d.Practices != nil {
+		// The practice's rows are read within its own scope, which
+		// row-level security requires on PostgreSQL.
+		ctx := sqldb.WithPractice(ctx, it.PracticeID)
 		p, err := a.d.Practices.Get(ctx, it.PracticeID)
 		if err != nil {
 			return err
@@ -99,7 +103,9 @@ func (a *API) queuePractices(ctx context.Context, items []api.QueueEntry) (map[s
 		}
 		var qp api.QueuePractice
 		if a.d.Practices != nil {
-			p, err := a.d.Practices.Get(ctx, e.PracticeID)
+			// Within the practice's own scope, which row-level security
+			// requires on PostgreSQL; one read per practice, not per item.
+			p, err := a.d.Practices.Get(sqldb.WithPractice(ctx, e.PracticeID), e.PracticeID)
 			if err != nil {
 				return nil, err
 			}
