@@ -1064,3 +1064,22 @@ func TestDashboardIsValid(t *testing.T) {
 	}
 	require.Contains(t, all, `status=~"5..`, "no error-rate query")
 }
+
+// The scopes the sign-in asks for reach every service: the default asks
+// for openid, profile and email; the dev values, for Dex, add groups,
+// without which Dex signs everyone in with no roles.
+func TestScopesReachEveryService(t *testing.T) {
+	t.Parallel()
+	want := map[string]string{"default": "openid profile email", "dev": "openid profile email groups", "prod": "openid profile email groups"}
+	for _, set := range valueSets {
+		t.Run(set.name, func(t *testing.T) {
+			t.Parallel()
+			rel := setup(t, set.file)
+			for _, c := range services {
+				d := rel.deployments[c]
+				require.NotNil(t, d, c)
+				require.Equal(t, want[set.name], envValue(d.Spec.Template.Spec.Containers[0].Env, "BACKDESK_OIDC_SCOPES"), c)
+			}
+		})
+	}
+}

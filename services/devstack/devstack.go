@@ -65,6 +65,11 @@ func ReadConfig(get config.Getenv) (Config, error) {
 	if c.DevIssuer && c.OIDCClientSecret == "" {
 		c.OIDCClientSecret = session.Token()
 	}
+	if c.DevIssuer && get("BACKDESK_OIDC_SCOPES") == "" {
+		// The development provider sends groups only when asked, as Dex
+		// does; the demo users' roles come from them.
+		c.OIDCScopes = "openid profile email groups"
+	}
 	if err := r.Err(); err != nil {
 		return Config{}, err
 	}

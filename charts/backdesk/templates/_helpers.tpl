@@ -230,6 +230,8 @@ seccompProfile:
 {{- end }}
 - name: BACKDESK_OIDC_ROLES_CLAIM
   value: {{ .rolesClaim | quote }}
+- name: BACKDESK_OIDC_SCOPES
+  value: {{ .scopes | quote }}
 {{- if .roleMap }}
 - name: BACKDESK_OIDC_ROLE_MAP
   value: {{ include "backdesk.pairs" .roleMap | quote }}

@@ -67,21 +67,24 @@ func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenR
 	return claims, nil
 }
 
-// GetPrivateClaimsFromScopes adds identity to the JWT access token
-// regardless of scope, because Backdesk's APIs authorize from the access
-// token alone.
-func (s *storage) GetPrivateClaimsFromScopes(_ context.Context, subject, _ string, _ []string) (map[string]any, error) {
+// GetPrivateClaimsFromScopes adds identity to the JWT access token,
+// because Backdesk's APIs authorize from the access token alone; the
+// groups only when the groups scope was asked for, as Dex does.
+func (s *storage) GetPrivateClaimsFromScopes(_ context.Context, subject, _ string, scopes []string) (map[string]any, error) {
 	u, ok := s.users.bySubject(subject)
 	if !ok {
 		return nil, errUnknownUser
 	}
-	return map[string]any{
-		"groups":             slices.Clone(u.Groups),
+	out := map[string]any{
 		"name":               u.Name,
 		"email":              u.Email,
 		"email_verified":     true,
 		"preferred_username": u.Username,
-	}, nil
+	}
+	if slices.Contains(scopes, scopeGroups) {
+		out["groups"] = slices.Clone(u.Groups)
+	}
+	return out, nil
 }
 
 func (s *storage) fillUserinfo(info *oidc.UserInfo, subject string, scopes []string) error {
@@ -98,6 +101,8 @@ func (s *storage) fillUserinfo(info *oidc.UserInfo, subject string, scopes []str
 		info.Email = u.Email
 		info.EmailVerified = true
 	}
-	info.AppendClaims("groups", slices.Clone(u.Groups))
+	if slices.Contains(scopes, scopeGroups) {
+		info.AppendClaims("groups", slices.Clone(u.Groups))
+	}
 	return nil
 }

@@ -9,9 +9,10 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
-// scopeGroups lets a relying party ask for groups the way it would with
-// Dex or Keycloak; the issuer sends groups whether or not it is asked,
-// because Backdesk's roles depend on them.
+// scopeGroups asks for the groups claim. Like Dex and Okta, the issuer
+// sends groups only to a relying party that asks for them, so a
+// configuration that forgets the scope signs everyone in with no roles
+// here too, and the tests see it.
 const scopeGroups = "groups"
 
 // client is the one registered relying party, Backdesk itself: a

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/backdesk/backdesk/services/devstack/devissuer"
+	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 )
@@ -176,4 +177,31 @@ func TestCodeRedeemsOnceUnderConcurrency(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, succeeded)
+}
+
+// Like Dex, the issuer sends groups only to a relying party that asks for
+// the groups scope: without it the ID token, the access token and
+// userinfo carry none, so a configuration that forgets the scope shows.
+func TestGroupsOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.oauth.Scopes = []string{oidc.ScopeOpenID, "profile", "email"}
+	ctx := context.Background()
+	verifier := oauth2.GenerateVerifier()
+	code := b.login(t, "maria", "state-g", "nonce-g", verifier)
+	tok, err := b.oauth.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	require.NoError(t, err)
+	rawID, _ := tok.Extra("id_token").(string)
+	_, id := b.verify(t, rawID)
+	require.Empty(t, id.Groups, "no groups in the ID token")
+	require.Equal(t, "Maria Billing", id.Name, "profile still comes with its scope")
+	_, at := b.verify(t, tok.AccessToken)
+	require.Empty(t, at.Groups, "no groups in the access token")
+	info, err := b.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+	require.NoError(t, err)
+	var extra struct {
+		Groups []string `json:"groups"`
+	}
+	require.NoError(t, info.Claims(&extra))
+	require.Empty(t, extra.Groups, "nor from userinfo")
 }

@@ -160,6 +160,9 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 		},
 	})
 	p.Go(func(ctx context.Context) { p.Verifier.WatchDiscovery(ctx, p.Log) })
+	if w := scopeWarning(cfg); w != "" {
+		p.Log.Warn("sign-ins would carry no roles", "problem", w)
+	}
 	p.Sessions = session.NewStore(rc, session.Config{Idle: cfg.SessionIdle, Absolute: cfg.SessionLifetime})
 	p.Audit = auditstore.New(db)
 	p.Identity = identity.NewService(identitystore.New(db, p.Audit), roles, nil)
