@@ -165,7 +165,12 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	// Seeding is system work across practices: it looks the demo practice
 	// up by NPI, then creates it, its staff and its data.
 	seed := seedDeps{issuer: c.OIDCIssuer, practices: d.Practices, ids: p.Identity, imports: d.Imports, roster: d.Roster, grants: d.Grants}
-	if err := seedDemo(sqldb.AllPractices(ctx), seed); err != nil {
+	if !c.DevIssuer {
+		// The demo people live in the development provider: under another
+		// issuer nobody could sign in as them, and a practice they own
+		// would belong to nobody.
+		p.Log.Warn("demo data not created: BACKDESK_OIDC_ISSUER names an outside identity provider, whose users the demo cannot know; create a practice and invite its admin instead (docs/identity.md)")
+	} else if err := seedDemo(sqldb.AllPractices(ctx), seed); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("demo data: %w", err)
 	}

@@ -373,3 +373,22 @@ func waitRouted(t *testing.T, b bundle) {
 		return open == 0
 	}, 2*time.Minute, 50*time.Millisecond, "the demo work is routed")
 }
+
+// With an outside identity provider the dev binary does not make the demo
+// practice, whose people would be made-up subjects of that provider that
+// nobody can sign in as; it says so in the log.
+func TestOutsideIssuerSkipsTheDemoPeople(t *testing.T) {
+	t.Parallel()
+	_, dbURL := testenv.NewEmptyDB(t, sqldb.SQLite)
+	b := setupWith(t, dbURL, func(c *devstack.Config) {
+		c.DevIssuer = false
+		c.OIDCIssuer = "http://127.0.0.1:9/outside"
+	})
+	require.Nil(t, b.stack.Issuer)
+	_, err := b.stack.DB.ExecContext(context.Background(), `SELECT 1`)
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, b.stack.DB.QueryRowContext(context.Background(), `SELECT count(*) FROM practices`).Scan(&n))
+	require.Zero(t, n, "no demo practice")
+	require.Contains(t, b.logs.String(), "demo data not created")
+}
