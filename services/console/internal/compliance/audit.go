@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,16 +36,21 @@ type auditPage struct {
 // auditFilters reads the search from the query: the API's filters, and
 // the form as typed, with a message beside each field the console cannot
 // send.
-func auditFilters(c *gin.Context) (url.Values, *kit.Form) {
+func auditFilters(c *gin.Context) (url.Values, *kit.Form) { return readFilters(c, auditSearch) }
+
+// readFilters reads the fields named from the query, with the browser's
+// zone: the API's filters (times as RFC 3339), and the form as typed,
+// with a message beside each field the console cannot send.
+func readFilters(c *gin.Context, fields []string) (url.Values, *kit.Form) {
 	typed := url.Values{}
-	for _, k := range append(auditSearch, "tz") {
+	for _, k := range append(slices.Clone(fields), "tz") {
 		if v := strings.TrimSpace(c.Query(k)); v != "" {
 			typed.Set(k, v)
 		}
 	}
 	f := kit.NewForm(typed)
 	filters := url.Values{}
-	for _, k := range auditSearch {
+	for _, k := range fields {
 		v := typed.Get(k)
 		switch {
 		case v == "":

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/services/console/internal/kit"
@@ -82,36 +81,10 @@ type patientPage struct {
 	CSV       string
 }
 
-// patientFilters reads the report's period from the query, with a
-// message beside each field the console cannot send.
-func patientFilters(c *gin.Context) (url.Values, *kit.Form) {
-	typed := url.Values{}
-	for _, k := range append(patientSearch, "tz") {
-		if v := strings.TrimSpace(c.Query(k)); v != "" {
-			typed.Set(k, v)
-		}
-	}
-	f := kit.NewForm(typed)
-	filters := url.Values{}
-	for _, k := range patientSearch {
-		v := typed.Get(k)
-		switch {
-		case v == "":
-		case k == "practice_id" && !kit.ValidID(v):
-			f.Refuse(k, "Paste the id as Backdesk shows it.")
-		case k == "practice_id":
-			filters.Set(k, v)
-		default:
-			t, err := localTime(v, typed.Get("tz"))
-			if err != nil {
-				f.Refuse(k, err.Error())
-				continue
-			}
-			filters.Set(k, t.Format(time.RFC3339))
-		}
-	}
-	return filters, f
-}
+// patientFilters reads the report's period (and practice) from the query,
+// checked as the search checks them, with a message beside each field the
+// console cannot send.
+func patientFilters(c *gin.Context) (url.Values, *kit.Form) { return readFilters(c, patientSearch) }
 
 // patientParam is the patient of a report, or false after rendering the
 // not-found page when it is no id: it never reaches an API path.
