@@ -57,7 +57,7 @@ type Work interface {
 	RaiseFollowup(ctx context.Context, tx *sql.Tx, practiceID string, f work.Followup, kind policy.Kind, stage, reason string, now time.Time) error
 	NoteFollowup(ctx context.Context, tx *sql.Tx, practiceID string, f work.Followup, by string, outcome work.Outcome, note string, now time.Time) error
 	CreateOpen(ctx context.Context, tx *sql.Tx, items []work.Item, now time.Time) ([]work.Item, error)
-	AwaitPayer(ctx context.Context, tx *sql.Tx, f work.Followup, kind policy.Kind, stage, reason string, until, now time.Time) error
+	AwaitPayer(ctx context.Context, tx *sql.Tx, f work.Followup, stage, reason string, until, now time.Time) error
 }
 
 // Service applies payers' statements to claims and their follow-up work,
@@ -300,7 +300,7 @@ func (a *Applier) awaitPayer(ctx context.Context, c ClaimRef, stage Stage, reaso
 	if err != nil || !ok {
 		return err
 	}
-	if err := a.s.work.AwaitPayer(ctx, a.tx, f, policy.ClaimFollowup, string(stage), reason, a.now.Add(wait), a.now); err != nil {
+	if err := a.s.work.AwaitPayer(ctx, a.tx, f, string(stage), reason, a.now.Add(wait), a.now); err != nil {
 		return err
 	}
 	return a.s.work.NoteFollowup(ctx, a.tx, a.practice, f, Actor, work.PayerStatus, note, a.now)

@@ -77,7 +77,7 @@ func (d *Desk) RaiseFollowup(ctx context.Context, tx *sql.Tx, practiceID string,
 // AwaitPayer puts f in stage with its reason and makes it wait for the
 // payer until until, when its timer brings it back to its owner (or to
 // routing); an item an agent is working stays with the agent.
-func (d *Desk) AwaitPayer(ctx context.Context, tx *sql.Tx, f Followup, _ policy.Kind, stage, reason string, until, now time.Time) error {
+func (d *Desk) AwaitPayer(ctx context.Context, tx *sql.Tx, f Followup, stage, reason string, until, now time.Time) error {
 	if len(reason) > maxStageReason {
 		reason = reason[:maxStageReason]
 	}
