@@ -24,7 +24,6 @@ var funcs = template.FuncMap{
 	"stamp":   stamp,
 	"iso":     iso,
 	"dollars": Dollars,
-	"short":   short,
 	"kinds":   func() []policy.Kind { return policy.Kinds },
 	"dict":    dict,
 	"list":    func(s ...string) []string { return s },
@@ -166,11 +165,6 @@ func Dollars(cents int64) string {
 	}
 	return fmt.Sprintf("%s$%s.%02d", sign, b.String(), cents%100)
 }
-
-// short shows an id where no name is at hand: whole, because ids made in
-// the same minute share their first characters. Pages show names where
-// they have them.
-func short(id string) string { return id }
 
 // errDetail builds an error detail for pages the console refuses itself.
 func errDetail(code, message string) web.ErrorDetail {
