@@ -39,4 +39,7 @@ const (
 	// TargetInvitation names a practice invitation; membership events
 	// name the invitation that made them, with the member in UserID.
 	TargetInvitation = "invitation"
+	// TargetAdminGrant names a bootstrap platform_admin grant by the
+	// email it names.
+	TargetAdminGrant = "platform_admin_grant"
 )

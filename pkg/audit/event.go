@@ -69,6 +69,11 @@ const (
 	ActionInvitationAccept Action = "invitation_accept"
 	// ActionMembershipAdd is a person becoming an admin of a practice.
 	ActionMembershipAdd Action = "membership_add"
+	// ActionAdminBootstrap is an operator granting platform_admin to a
+	// verified email with backdeskctl, to open a new deployment.
+	ActionAdminBootstrap Action = "platform_admin_bootstrap"
+	// ActionAdminBootstrapRemove is an operator withdrawing that grant.
+	ActionAdminBootstrapRemove Action = "platform_admin_bootstrap_remove"
 )
 
 // Outcome is how the request ended. Denied and failed attempts are

@@ -127,9 +127,10 @@ func (m RoleMap) RolesFor(groups []string) []Role {
 type Storer interface {
 	// Resolve finds or records the user behind in.Identity, remembering
 	// the roles of this sign-in, settles the invitations its verified
-	// email matches (Settle decides each), and returns the user's id and
-	// memberships.
-	Resolve(ctx context.Context, in SignIn) (string, []Membership, error)
+	// email matches (Settle decides each), and returns the user's id,
+	// memberships and roles: in.Roles, plus platform_admin when a
+	// bootstrap grant names the verified email.
+	Resolve(ctx context.Context, in SignIn) (Resolved, error)
 	// CreateInvitation stores inv with ev, its audit event, in one
 	// transaction.
 	CreateInvitation(ctx context.Context, inv Invitation, ev audit.Event) error
@@ -145,6 +146,16 @@ type Storer interface {
 	// UserID finds the user signed in as (issuer, subject).
 	UserID(ctx context.Context, issuer, subject string) (id string, found bool, err error)
 	People
+}
+
+// Resolved is what the store knows of a person signing in.
+type Resolved struct {
+	UserID      string
+	Memberships []Membership
+	// Roles are the sign-in's roles, with platform_admin added when a
+	// bootstrap grant (backdeskctl admin bootstrap) names the person's
+	// verified email.
+	Roles []Role
 }
 
 // Service applies the identity rules.
@@ -168,13 +179,14 @@ func (s *Service) Principal(ctx context.Context, id Identity) (Principal, error)
 		return Principal{}, &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "invalid_token", Message: "token has no issuer or subject"}
 	}
 	roles := s.roles.RolesFor(id.Groups)
-	userID, ms, err := s.store.Resolve(ctx, SignIn{Identity: id, Roles: roles, At: s.now().UTC().Truncate(time.Microsecond)})
+	r, err := s.store.Resolve(ctx, SignIn{Identity: id, Roles: roles, At: s.now().UTC().Truncate(time.Microsecond)})
 	if err != nil {
 		return Principal{}, err
 	}
+	ms := r.Memberships
 	p := Principal{
-		UserID: userID, Issuer: id.Issuer, Subject: id.Subject, Name: id.Name, Email: id.Email,
-		Roles: roles, Memberships: ms, MFA: id.MFA,
+		UserID: r.UserID, Issuer: id.Issuer, Subject: id.Subject, Name: id.Name, Email: id.Email,
+		Roles: r.Roles, Memberships: ms, MFA: id.MFA,
 	}
 	if len(ms) > 0 && !p.Has(PracticeAdmin) {
 		p.Roles = append(p.Roles, PracticeAdmin)

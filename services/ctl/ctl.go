@@ -30,6 +30,9 @@ commands:
   audit keygen NAME
                    print a new audit checkpoint key pair (signing and verify key)
   audit verify-key print the public key of BACKDESK_AUDIT_SIGNING_KEY
+  admin bootstrap --email ADDRESS [--remove]
+                   make whoever signs in with ADDRESS (verified) the first platform
+                   admin; refused once anybody is one (audited)
   sessions revoke-all
                    end every browser session in BACKDESK_REDIS_URL (run after
                    upgrading, or after an incident)
@@ -58,6 +61,8 @@ func Main(ctx context.Context, args []string, getenv config.Getenv, stdout, stde
 		return devToken(ctx, fs.Args()[2:], getenv, stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, fs.Args()[1:], getenv, stdout, stderr)
+	case "admin":
+		return adminCmd(ctx, fs.Args()[1:], getenv, stdout, stderr)
 	case "sessions":
 		return sessionsCmd(ctx, fs.Args()[1:], getenv, stdout, stderr)
 	case "version":

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/session"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/ctl"
 	"github.com/backdesk/backdesk/services/devstack/devissuer"
@@ -123,4 +124,28 @@ func TestSessionsRevokeAllEndsEveryBrowserSession(t *testing.T) {
 	require.Contains(t, errOut, "BACKDESK_REDIS_URL")
 	code, _, _ = run(map[string]string{"BACKDESK_REDIS_URL": url}, "sessions")
 	require.Equal(t, 2, code)
+}
+
+func TestAdminBootstrapIsRefusedOnceThereIsAnAdmin(t *testing.T) {
+	t.Parallel()
+	_, url := testenv.NewEmptyDB(t, sqldb.SQLite)
+	env := map[string]string{"BACKDESK_DATABASE_URL": url}
+	code, _, errOut := run(env, "migrate")
+	require.Equal(t, 0, code, errOut)
+
+	code, _, errOut = run(env, "admin", "bootstrap")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "--email is required")
+
+	code, out, errOut := run(env, "admin", "bootstrap", "--email", "root@example.com", "--by", "ops")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "root@example.com is platform admin at their next sign-in")
+
+	code, _, errOut = run(env, "admin", "bootstrap", "--email", "second@example.com")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "a platform admin already exists (root@example.com)")
+
+	code, out, errOut = run(env, "admin", "bootstrap", "--remove", "--email", "root@example.com")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "withdrawn")
 }

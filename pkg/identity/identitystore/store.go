@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
@@ -37,8 +38,11 @@ const (
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`
 	touchUser      = `UPDATE users SET name = $2, email = $3, email_verified = $4, roles = $5, last_seen_at = $6 WHERE id = $1`
 	usersByEmail   = `SELECT id, email, email_verified, roles FROM users WHERE email = $1 ORDER BY id`
-	openInvitation = `SELECT COUNT(*) FROM invitations
-WHERE email = $1 AND accepted_by IS NULL AND state IN ('open', 'confirmed') AND expires_at > $2`
+	// byEmail counts, in one round trip, what a verified email brings at
+	// sign-in: open invitations, and a bootstrap platform admin grant.
+	byEmail = `SELECT (SELECT COUNT(*) FROM invitations
+WHERE email = $1 AND accepted_by IS NULL AND state IN ('open', 'confirmed') AND expires_at > $2),
+(SELECT COUNT(*) FROM platform_admin_grants WHERE email = $1)`
 	selectMemberships = `SELECT practice_id, role FROM practice_memberships WHERE user_id = $1 ORDER BY practice_id, role`
 	// samePerson is the whole rule of identity.People: the same user, or
 	// two users whose latest sign-ins both carried the same verified email.
@@ -59,26 +63,29 @@ type user struct {
 // It works across practices by design: a person's memberships, and the
 // invitations sent to their email, may belong to any practice, and who the
 // caller is must be known before any practice scope can be chosen.
-func (s *Store) Resolve(ctx context.Context, in identity.SignIn) (string, []identity.Membership, error) {
+func (s *Store) Resolve(ctx context.Context, in identity.SignIn) (identity.Resolved, error) {
 	ctx = sqldb.AllPractices(ctx)
 	id, now := in.Identity, in.At
-	email, roles := identity.NormalizeEmail(id.Email), identity.EncodeRoles(in.Roles)
+	email := identity.NormalizeEmail(id.Email)
 	u, found, err := s.user(ctx, s.db, id)
 	if err != nil {
-		return "", nil, err
+		return identity.Resolved{}, err
 	}
-	stale := !found || u.name != id.Name || u.email != email || u.verified != id.EmailVerified || u.roles != roles ||
-		now.Sub(u.lastSeen) >= seenEvery
-	pending := false
+	pending, stale := false, false
 	var ms []identity.Membership
 	err = s.db.Scoped(ctx, func(q sqldb.Querier) error {
 		if id.EmailVerified && email != "" {
-			var n int
-			if err := q.QueryRowContext(ctx, openInvitation, email, now).Scan(&n); err != nil {
+			var invitations, grants int
+			if err := q.QueryRowContext(ctx, byEmail, email, now).Scan(&invitations, &grants); err != nil {
 				return fmt.Errorf("look up invitations: %w", sqldb.MapError(err))
 			}
-			pending = n > 0
+			pending = invitations > 0
+			if grants > 0 && !slices.Contains(in.Roles, identity.PlatformAdmin) {
+				in.Roles = append(slices.Clone(in.Roles), identity.PlatformAdmin)
+			}
 		}
+		stale = !found || u.name != id.Name || u.email != email || u.verified != id.EmailVerified ||
+			u.roles != identity.EncodeRoles(in.Roles) || now.Sub(u.lastSeen) >= seenEvery
 		if stale || pending {
 			return nil // read after the writes below
 		}
@@ -87,12 +94,12 @@ func (s *Store) Resolve(ctx context.Context, in identity.SignIn) (string, []iden
 		return err
 	})
 	if err != nil {
-		return "", nil, err
+		return identity.Resolved{}, err
 	}
 	if stale || pending {
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
-			u, err = s.upsert(ctx, tx, id, email, roles, now)
+			u, err = s.upsert(ctx, tx, id, email, identity.EncodeRoles(in.Roles), now)
 			if err != nil {
 				return err
 			}
@@ -105,10 +112,10 @@ func (s *Store) Resolve(ctx context.Context, in identity.SignIn) (string, []iden
 			return err
 		})
 		if err != nil {
-			return "", nil, err
+			return identity.Resolved{}, err
 		}
 	}
-	return u.id, ms, nil
+	return identity.Resolved{UserID: u.id, Memberships: ms, Roles: in.Roles}, nil
 }
 
 func (s *Store) user(ctx context.Context, q sqldb.Querier, id identity.Identity) (user, bool, error) {
