@@ -754,11 +754,15 @@ func TestSecretsAreReferencedByName(t *testing.T) {
 				require.NotNil(t, envVar(env, "BACKDESK_DATABASE_URL"), c)
 				require.NotNil(t, envVar(env, "BACKDESK_REDIS_URL"), c)
 			}
-			// Only the services that need a credential get it.
+			// Only the services that need a credential get it: the client
+			// secret goes to access, and to the others that read browser
+			// sessions only when they re-check them (TestScopesReachEveryService).
 			access := rel.deployments["access"].Spec.Template.Spec.Containers[0].Env
 			require.NotNil(t, envVar(access, "BACKDESK_OIDC_CLIENT_SECRET"))
 			onboarding := rel.deployments["onboarding"].Spec.Template.Spec.Containers[0].Env
-			require.Nil(t, envVar(onboarding, "BACKDESK_OIDC_CLIENT_SECRET"))
+			if value(t, rel.values, "config.oidc.recheckInterval") == "" {
+				require.Nil(t, envVar(onboarding, "BACKDESK_OIDC_CLIENT_SECRET"))
+			}
 			require.Nil(t, envVar(onboarding, "BACKDESK_AUDIT_SIGNING_KEY"))
 			router := rel.deployments["router"].Spec.Template.Spec.Containers[0].Env
 			require.NotNil(t, envVar(router, "BACKDESK_AUDIT_SIGNING_KEY"))
@@ -1067,10 +1071,14 @@ func TestDashboardIsValid(t *testing.T) {
 
 // The scopes the sign-in asks for reach every service: the default asks
 // for openid, profile and email; the dev values, for Dex, add groups,
-// without which Dex signs everyone in with no roles.
+// without which Dex signs everyone in with no roles, and offline_access,
+// for the refresh tokens that session re-checks redeem. Where re-checks
+// are on, every service that sees browser sessions has the interval and
+// the client secret; the router has neither.
 func TestScopesReachEveryService(t *testing.T) {
 	t.Parallel()
-	want := map[string]string{"default": "openid profile email", "dev": "openid profile email groups", "prod": "openid profile email groups"}
+	want := map[string]string{"default": "openid profile email", "dev": "openid profile email groups offline_access", "prod": "openid profile email groups"}
+	recheck := map[string]string{"dev": "10m"}
 	for _, set := range valueSets {
 		t.Run(set.name, func(t *testing.T) {
 			t.Parallel()
@@ -1078,7 +1086,19 @@ func TestScopesReachEveryService(t *testing.T) {
 			for _, c := range services {
 				d := rel.deployments[c]
 				require.NotNil(t, d, c)
-				require.Equal(t, want[set.name], envValue(d.Spec.Template.Spec.Containers[0].Env, "BACKDESK_OIDC_SCOPES"), c)
+				env := d.Spec.Template.Spec.Containers[0].Env
+				require.Equal(t, want[set.name], envValue(env, "BACKDESK_OIDC_SCOPES"), c)
+				if c == "router" {
+					require.Nil(t, envVar(env, "BACKDESK_OIDC_RECHECK_INTERVAL"), c)
+					require.Nil(t, envVar(env, "BACKDESK_OIDC_CLIENT_SECRET"), c)
+					continue
+				}
+				require.Equal(t, recheck[set.name], envValue(env, "BACKDESK_OIDC_RECHECK_INTERVAL"), c)
+				if recheck[set.name] != "" || c == "access" {
+					require.NotNil(t, envVar(env, "BACKDESK_OIDC_CLIENT_SECRET"), c)
+				} else {
+					require.Nil(t, envVar(env, "BACKDESK_OIDC_CLIENT_SECRET"), c)
+				}
 			}
 		})
 	}

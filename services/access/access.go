@@ -35,7 +35,10 @@ type Deps struct {
 	// id_token_hint at logout, for providers that require it. Off, logout
 	// names the client instead, and no token travels in a URL.
 	LogoutIDTokenHint bool
-	Log               *slog.Logger
+	// KeepTokens keeps the provider's access and refresh tokens (sealed)
+	// for the re-checks of BACKDESK_OIDC_RECHECK_INTERVAL.
+	KeepTokens bool
+	Log        *slog.Logger
 	// Recorder writes the login and logout events; a login that cannot be
 	// recorded does not happen.
 	Recorder *recorder.Recorder
@@ -104,6 +107,7 @@ func DepsOf(p *serve.Process) (Deps, error) {
 		RolesClaim:        p.Config.OIDCRolesClaim,
 		SecureCookies:     p.Config.SecureCookies(),
 		LogoutIDTokenHint: p.Config.OIDCLogoutIDTokenHint,
+		KeepTokens:        p.Config.OIDCRecheckInterval > 0,
 		Log:               p.Log,
 		Recorder:          p.Recorder,
 		Guard:             p.Guard,

@@ -75,7 +75,7 @@ func (a *API) callback(c *gin.Context) {
 		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "Sessions cannot be read right now. Try again in a minute.")
 		return
 	}
-	claims, idToken, err := a.d.Login.Finish(ctx, oidcauth.Attempt{State: state, Nonce: p.Nonce, Verifier: p.Verifier}, state, c.Query("code"))
+	claims, tokens, err := a.d.Login.Finish(ctx, oidcauth.Attempt{State: state, Nonce: p.Nonce, Verifier: p.Verifier}, state, c.Query("code"))
 	if err != nil {
 		a.d.Log.InfoContext(ctx, "login refused", "reason", err.Error())
 		// A refusal gives nothing away, so it is answered even when its
@@ -112,24 +112,29 @@ func (a *API) callback(c *gin.Context) {
 	}
 	actor := auditmw.ActorFrom(c)
 	actor.Issuer, actor.Subject = id.Issuer, id.Subject
-	a.recordLogin(c, actor, audit.ActionLogin, audit.OutcomeAllow, "", func() { a.signIn(c, id, idToken, p.ReturnTo) }, func() {
+	a.recordLogin(c, actor, audit.ActionLogin, audit.OutcomeAllow, "", func() { a.signIn(c, id, tokens, p.ReturnTo) }, func() {
 		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "Sign-ins cannot be recorded right now, so none are allowed. Try again in a minute.")
 	})
 }
 
 // signIn starts the session of a sign-in whose event is recorded and
 // sends the browser back where it was going.
-func (a *API) signIn(c *gin.Context, id identity.Identity, idToken, returnTo string) {
+func (a *API) signIn(c *gin.Context, id identity.Identity, tokens oidcauth.Tokens, returnTo string) {
 	ctx := c.Request.Context()
 	// The ID token is kept only for providers that need it back at
-	// logout, and then sealed: it is not a credential for Backdesk's API.
-	if !a.d.LogoutIDTokenHint {
-		idToken = ""
+	// logout, the access and refresh tokens only for re-checks, and all
+	// of them sealed under the cookie.
+	var sec session.Secrets
+	if a.d.LogoutIDTokenHint {
+		sec.IDToken = tokens.ID
+	}
+	if a.d.KeepTokens {
+		sec.AccessToken, sec.RefreshToken = tokens.Access, tokens.Refresh
 	}
 	sid, _, err := a.d.Sessions.Create(ctx, session.Session{
 		Issuer: id.Issuer, Subject: id.Subject, Name: id.Name, Email: id.Email,
 		EmailVerified: id.EmailVerified, Groups: id.Groups, MFA: id.MFA,
-	}, idToken)
+	}, sec)
 	if err != nil {
 		a.page(c, http.StatusServiceUnavailable, "Sign-in is unavailable", "Sessions cannot be stored right now. Try again in a minute.")
 		return

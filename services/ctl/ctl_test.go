@@ -106,7 +106,7 @@ func TestSessionsRevokeAllEndsEveryBrowserSession(t *testing.T) {
 	ctx := context.Background()
 	var ids []string
 	for i := 0; i < 3; i++ {
-		id, _, err := store.Create(ctx, session.Session{Subject: "dev-alice"}, "")
+		id, _, err := store.Create(ctx, session.Session{Subject: "dev-alice"}, session.Secrets{})
 		require.NoError(t, err)
 		ids = append(ids, id)
 	}

@@ -232,6 +232,10 @@ seccompProfile:
   value: {{ .rolesClaim | quote }}
 - name: BACKDESK_OIDC_SCOPES
   value: {{ .scopes | quote }}
+{{- if and .recheckInterval (ne $.component "router") }}
+- name: BACKDESK_OIDC_RECHECK_INTERVAL
+  value: {{ .recheckInterval | quote }}
+{{- end }}
 {{- if .roleMap }}
 - name: BACKDESK_OIDC_ROLE_MAP
   value: {{ include "backdesk.pairs" .roleMap | quote }}
@@ -241,7 +245,9 @@ seccompProfile:
 - name: BACKDESK_API_URL
   value: {{ include "backdesk.apiURL" .ctx | quote }}
 {{- end }}
-{{- if $c.secretEnv.oidcClientSecret }}
+{{- /* Re-checks redeem refresh tokens in every service that sees browser
+sessions, with the client's credentials. */}}
+{{- if or $c.secretEnv.oidcClientSecret (and $v.config.oidc.recheckInterval (ne .component "router")) }}
 {{ include "backdesk.secretEnv" (dict "env" "BACKDESK_OIDC_CLIENT_SECRET" "ref" $v.secrets.oidcClientSecret "path" "secrets.oidcClientSecret") }}
 {{- end }}
 {{- if $c.secretEnv.auditSigningKey }}

@@ -36,8 +36,8 @@ const (
 	selectUser = `SELECT id, name, email, email_verified, roles, last_seen_at FROM users WHERE issuer = $1 AND subject = $2`
 	insertUser = `INSERT INTO users (id, issuer, subject, name, email, email_verified, roles, created_at, last_seen_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`
-	touchUser      = `UPDATE users SET name = $2, email = $3, email_verified = $4, roles = $5, last_seen_at = $6 WHERE id = $1`
-	usersByEmail   = `SELECT id, email, email_verified, roles FROM users WHERE email = $1 ORDER BY id`
+	touchUser    = `UPDATE users SET name = $2, email = $3, email_verified = $4, roles = $5, last_seen_at = $6 WHERE id = $1`
+	usersByEmail = `SELECT id, email, email_verified, roles FROM users WHERE email = $1 ORDER BY id`
 	// byEmail counts, in one round trip, what a verified email brings at
 	// sign-in: open invitations, and a bootstrap platform admin grant.
 	byEmail = `SELECT (SELECT COUNT(*) FROM invitations

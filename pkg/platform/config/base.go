@@ -38,9 +38,13 @@ type Base struct {
 	// OIDCMFAACRValues (BACKDESK_OIDC_MFA_ACR_VALUES) are acr values that
 	// vouch for a second factor, separated by spaces or commas.
 	OIDCMFAACRValues string
-	SessionIdle      time.Duration // BACKDESK_SESSION_IDLE_TIMEOUT, default 15m
-	SessionLifetime  time.Duration // BACKDESK_SESSION_LIFETIME, default 12h
-	AuditSigningKey  string        // BACKDESK_AUDIT_SIGNING_KEY
+	// OIDCRecheckInterval (BACKDESK_OIDC_RECHECK_INTERVAL) is how often a
+	// browser session's person is checked again at the provider (refresh
+	// token, or userinfo); 0, the default, never.
+	OIDCRecheckInterval time.Duration
+	SessionIdle         time.Duration // BACKDESK_SESSION_IDLE_TIMEOUT, default 15m
+	SessionLifetime     time.Duration // BACKDESK_SESSION_LIFETIME, default 12h
+	AuditSigningKey     string        // BACKDESK_AUDIT_SIGNING_KEY
 	// AuditKeyNote says, in the start-up log, where an audit signing key
 	// that is not configured came from (the dev binary makes its own).
 	AuditKeyNote       string
@@ -99,6 +103,7 @@ func ReadBase(r *Reader, d Defaults) Base {
 		OIDCRequireMFA:        r.String("BACKDESK_OIDC_REQUIRE_MFA", ""),
 		OIDCMFAACRValues:      r.String("BACKDESK_OIDC_MFA_ACR_VALUES", ""),
 		OIDCLogoutIDTokenHint: r.Bool("BACKDESK_OIDC_LOGOUT_ID_TOKEN_HINT", false),
+		OIDCRecheckInterval:   r.Duration("BACKDESK_OIDC_RECHECK_INTERVAL", 0),
 		SessionIdle:           r.Duration("BACKDESK_SESSION_IDLE_TIMEOUT", 15*time.Minute),
 		SessionLifetime:       r.Duration("BACKDESK_SESSION_LIFETIME", 12*time.Hour),
 		AuditSigningKey:       r.String("BACKDESK_AUDIT_SIGNING_KEY", ""),
@@ -127,6 +132,8 @@ func ReadBase(r *Reader, d Defaults) Base {
 		Check{Bad: b.OIDCClientID == "", Var: "BACKDESK_OIDC_CLIENT_ID", Message: "is required: the client id tokens must be issued to"},
 		Check{Bad: b.OIDCIssuer != "" && insecureRemote(b.OIDCIssuer), Var: "BACKDESK_OIDC_ISSUER", Message: "must use https unless the host is loopback"},
 		Check{Bad: b.OIDCKeyRefresh == 0, Var: "BACKDESK_OIDC_JWKS_REFRESH", Message: "must be greater than zero"},
+		Check{Bad: b.OIDCRecheckInterval < 0 || (b.OIDCRecheckInterval > 0 && b.OIDCRecheckInterval < time.Minute),
+			Var: "BACKDESK_OIDC_RECHECK_INTERVAL", Message: "must be 0 (off) or at least 1m"},
 		Check{Bad: b.SessionIdle == 0 || b.SessionIdle > b.SessionLifetime, Var: "BACKDESK_SESSION_IDLE_TIMEOUT", Message: "must be greater than zero and at most BACKDESK_SESSION_LIFETIME"},
 		Check{Bad: b.SessionLifetime > 24*time.Hour, Var: "BACKDESK_SESSION_LIFETIME", Message: "must be at most 24h"},
 		Check{Bad: b.ShutdownTimeout == 0, Var: "BACKDESK_SHUTDOWN_TIMEOUT", Message: "must be greater than zero"},
@@ -162,6 +169,7 @@ func (b Base) LogValue() slog.Value {
 		slog.String("oidc_require_mfa", b.OIDCRequireMFA),
 		slog.String("oidc_mfa_acr_values", b.OIDCMFAACRValues),
 		slog.Bool("oidc_logout_id_token_hint", b.OIDCLogoutIDTokenHint),
+		slog.String("oidc_recheck_interval", b.OIDCRecheckInterval.String()),
 		slog.String("session_idle_timeout", b.SessionIdle.String()),
 		slog.String("session_lifetime", b.SessionLifetime.String()),
 		secretAttr("audit_signing_key", b.AuditSigningKey, b.AuditKeyNote),

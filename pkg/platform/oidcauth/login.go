@@ -89,36 +89,37 @@ func (e *ProviderError) Hint() string {
 }
 
 // Finish redeems the code of attempt a and verifies the ID token, its nonce
-// included. It returns the claims and the raw ID token (kept as the hint
-// for the provider's logout).
-func (l *Login) Finish(ctx context.Context, a Attempt, state, code string) (Claims, string, error) {
+// included. It returns the claims and the tokens: the raw ID token (the
+// hint for the provider's logout) and the access and refresh tokens that
+// Recheck uses.
+func (l *Login) Finish(ctx context.Context, a Attempt, state, code string) (Claims, Tokens, error) {
 	if subtle.ConstantTimeCompare([]byte(state), []byte(a.State)) != 1 {
-		return Claims{}, "", fmt.Errorf("%w: state does not match", ErrLogin)
+		return Claims{}, Tokens{}, fmt.Errorf("%w: state does not match", ErrLogin)
 	}
 	p, err := l.v.Provider(ctx)
 	if err != nil {
-		return Claims{}, "", err
+		return Claims{}, Tokens{}, err
 	}
 	tok, err := l.oauth2Config(p).Exchange(oidc.ClientContext(ctx, l.v.cfg.HTTPClient), code, oauth2.VerifierOption(a.Verifier))
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.ErrorCode != "" {
-			return Claims{}, "", fmt.Errorf("%w: %w", ErrLogin, &ProviderError{Code: re.ErrorCode, Description: re.ErrorDescription})
+			return Claims{}, Tokens{}, fmt.Errorf("%w: %w", ErrLogin, &ProviderError{Code: re.ErrorCode, Description: re.ErrorDescription})
 		}
-		return Claims{}, "", fmt.Errorf("%w: the provider refused the code", ErrLogin)
+		return Claims{}, Tokens{}, fmt.Errorf("%w: the provider refused the code", ErrLogin)
 	}
 	rawID, _ := tok.Extra("id_token").(string)
 	if rawID == "" {
-		return Claims{}, "", fmt.Errorf("%w: no ID token in the provider's answer", ErrLogin)
+		return Claims{}, Tokens{}, fmt.Errorf("%w: no ID token in the provider's answer", ErrLogin)
 	}
 	c, err := l.v.VerifyIDToken(ctx, rawID)
 	if err != nil {
-		return Claims{}, "", fmt.Errorf("%w: %w", ErrLogin, err)
+		return Claims{}, Tokens{}, fmt.Errorf("%w: %w", ErrLogin, err)
 	}
 	if subtle.ConstantTimeCompare([]byte(c.Nonce), []byte(a.Nonce)) != 1 {
-		return Claims{}, "", fmt.Errorf("%w: nonce does not match", ErrLogin)
+		return Claims{}, Tokens{}, fmt.Errorf("%w: nonce does not match", ErrLogin)
 	}
-	return c, rawID, nil
+	return c, Tokens{ID: rawID, Access: tok.AccessToken, Refresh: tok.RefreshToken}, nil
 }
 
 // CheckNonce verifies an ID token and that it carries nonce; Finish uses

@@ -41,12 +41,27 @@ type Session struct {
 	MFA bool `json:"mfa,omitempty"`
 	// SealedIDToken is the provider's ID token (the hint some providers
 	// need at logout), encrypted under a key derived from the session id.
-	SealedIDToken string    `json:"id_token_sealed,omitempty"`
-	CSRF          string    `json:"csrf"`
-	CreatedAt     time.Time `json:"created_at"`
+	SealedIDToken string `json:"id_token_sealed,omitempty"`
+	// SealedAccessToken and SealedRefreshToken are the provider's tokens
+	// that a re-check asks it with, sealed the same way; kept only when
+	// re-checks are on.
+	SealedAccessToken  string    `json:"access_token_sealed,omitempty"`
+	SealedRefreshToken string    `json:"refresh_token_sealed,omitempty"`
+	CSRF               string    `json:"csrf"`
+	CreatedAt          time.Time `json:"created_at"`
 	// LastActive is when the person last did something; background
 	// requests (polling, lease heartbeats) do not move it.
 	LastActive time.Time `json:"last_active"`
+	// CheckedAt is when the provider last vouched for the person: the
+	// sign-in, then each re-check.
+	CheckedAt time.Time `json:"checked_at"`
+}
+
+// Secrets are the provider's tokens a session keeps sealed: the ID token
+// (for logout) and the access and refresh tokens (for re-checks). Any may
+// be empty.
+type Secrets struct {
+	IDToken, AccessToken, RefreshToken string
 }
 
 // ErrNoSession means the id names no live session: unknown, idle too
@@ -91,19 +106,14 @@ func key(id string) string {
 	return KeyPrefix + hex.EncodeToString(h[:])
 }
 
-// Create stores sess and returns the new session id for the cookie. An ID
-// token given in idToken is kept sealed (see OpenIDToken).
-func (s *Store) Create(ctx context.Context, sess Session, idToken string) (string, Session, error) {
+// Create stores sess and returns the new session id for the cookie. The
+// tokens in sec are kept sealed (see Secrets).
+func (s *Store) Create(ctx context.Context, sess Session, sec Secrets) (string, Session, error) {
 	id := Token()
 	now := s.cfg.Now().UTC()
-	sess.CreatedAt, sess.LastActive, sess.CSRF, sess.Ref = now, now, Token(), newRef()
-	sess.SealedIDToken = ""
-	if idToken != "" {
-		sealed, err := seal(id, idToken)
-		if err != nil {
-			return "", Session{}, err
-		}
-		sess.SealedIDToken = sealed
+	sess.CreatedAt, sess.LastActive, sess.CheckedAt, sess.CSRF, sess.Ref = now, now, now, Token(), newRef()
+	if err := sealSecrets(id, &sess, sec); err != nil {
+		return "", Session{}, err
 	}
 	raw, err := json.Marshal(sess)
 	if err != nil {
@@ -224,14 +234,75 @@ func (s *Store) DeleteAll(ctx context.Context) (int, error) {
 // OpenIDToken returns the ID token kept with the session id, or "" when
 // none was kept.
 func (s *Store) OpenIDToken(id string, sess Session) string {
-	if sess.SealedIDToken == "" {
-		return ""
+	return s.Secrets(id, sess).IDToken
+}
+
+// Secrets opens the tokens kept with the session id; one that cannot be
+// opened reads as empty.
+func (s *Store) Secrets(id string, sess Session) Secrets {
+	open := func(sealed string) string {
+		if sealed == "" {
+			return ""
+		}
+		v, err := unseal(id, sealed)
+		if err != nil {
+			return ""
+		}
+		return v
 	}
-	tok, err := unseal(id, sess.SealedIDToken)
+	return Secrets{IDToken: open(sess.SealedIDToken), AccessToken: open(sess.SealedAccessToken), RefreshToken: open(sess.SealedRefreshToken)}
+}
+
+func sealSecrets(id string, sess *Session, sec Secrets) error {
+	for _, f := range []struct {
+		plain string
+		out   *string
+	}{{sec.IDToken, &sess.SealedIDToken}, {sec.AccessToken, &sess.SealedAccessToken}, {sec.RefreshToken, &sess.SealedRefreshToken}} {
+		*f.out = ""
+		if f.plain == "" {
+			continue
+		}
+		sealed, err := seal(id, f.plain)
+		if err != nil {
+			return err
+		}
+		*f.out = sealed
+	}
+	return nil
+}
+
+// Rechecked records a re-check at the provider on session id, which the
+// caller read as seen: apply changes what the provider now says of the
+// person, CheckedAt becomes at, and the tokens become sec. If another
+// request re-checked the session meanwhile, or it ended, nothing is
+// written (ErrNoSession when it ended).
+func (s *Store) Rechecked(ctx context.Context, id string, seen Session, at time.Time, apply func(*Session), sec Secrets) error {
+	sess, raw, err := s.read(ctx, id)
 	if err != nil {
-		return ""
+		return err
 	}
-	return tok
+	if !sess.CheckedAt.Equal(seen.CheckedAt) {
+		return nil
+	}
+	if apply != nil {
+		apply(&sess)
+	}
+	sess.CheckedAt = at.UTC()
+	if err := sealSecrets(id, &sess, sec); err != nil {
+		return err
+	}
+	next, err := json.Marshal(sess)
+	if err != nil {
+		return err
+	}
+	n, err := casScript.Run(ctx, s.rdb, []string{key(id)}, raw, next, s.ttl(sess).Milliseconds()).Int()
+	if err != nil {
+		return fmt.Errorf("write session: %w", err)
+	}
+	if n == 0 {
+		return ErrNoSession
+	}
+	return nil
 }
 
 // ttl is the Redis expiry at whichever limit comes first, so abandoned

@@ -31,7 +31,7 @@ func TestIdleTimeoutEndsSession(t *testing.T) {
 	t.Parallel()
 	s, c, _ := setup(t)
 	ctx := context.Background()
-	id, sess, err := s.Create(ctx, session.Session{Issuer: "https://idp", Subject: "alice"}, "")
+	id, sess, err := s.Create(ctx, session.Session{Issuer: "https://idp", Subject: "alice"}, session.Secrets{})
 	require.NoError(t, err)
 	require.NotEmpty(t, sess.CSRF)
 
@@ -51,7 +51,7 @@ func TestAbsoluteLifetimeEndsActiveSession(t *testing.T) {
 	t.Parallel()
 	s, c, _ := setup(t)
 	ctx := context.Background()
-	id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, "")
+	id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, session.Secrets{})
 	require.NoError(t, err)
 	for i := 0; i < 12*6-1; i++ { // an action every ten minutes for just under 12 hours
 		c.t = c.t.Add(10 * time.Minute)
@@ -66,7 +66,7 @@ func TestDeleteAndRedisHoldsNoUsableID(t *testing.T) {
 	t.Parallel()
 	s, _, rdb := setup(t)
 	ctx := context.Background()
-	id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, "")
+	id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, session.Secrets{})
 	require.NoError(t, err)
 	keys, err := rdb.Keys(ctx, "*").Result()
 	require.NoError(t, err)
@@ -87,7 +87,7 @@ func TestReadingDoesNotKeepASessionAlive(t *testing.T) {
 	t.Parallel()
 	s, c, _ := setup(t)
 	ctx := context.Background()
-	id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, "")
+	id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, session.Secrets{})
 	require.NoError(t, err)
 	// A page left open polls and sends heartbeats: reads, every minute.
 	for i := 0; i < 14; i++ {
@@ -110,7 +110,7 @@ func TestTouchRacingLogoutNeverResurrects(t *testing.T) {
 	const races = 2000
 	resurrected := 0
 	for i := 0; i < races; i++ {
-		id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, "")
+		id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, session.Secrets{})
 		require.NoError(t, err)
 		c.t = c.t.Add(time.Minute) // old enough that a touch writes
 		var wg sync.WaitGroup
@@ -130,7 +130,7 @@ func TestIDTokenIsSealedAndSessionRefIsNotTheCookie(t *testing.T) {
 	s, _, rdb := setup(t)
 	ctx := context.Background()
 	const idToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl"
-	id, sess, err := s.Create(ctx, session.Session{Subject: "alice"}, idToken)
+	id, sess, err := s.Create(ctx, session.Session{Subject: "alice"}, session.Secrets{IDToken: idToken})
 	require.NoError(t, err)
 	require.NotEmpty(t, sess.Ref)
 	require.NotContains(t, sess.Ref, id)
@@ -158,7 +158,7 @@ func TestDeleteAllEndsEverySession(t *testing.T) {
 	ctx := context.Background()
 	var ids []string
 	for i := 0; i < 7; i++ {
-		id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, "")
+		id, _, err := s.Create(ctx, session.Session{Subject: "alice"}, session.Secrets{})
 		require.NoError(t, err)
 		ids = append(ids, id)
 	}
@@ -173,4 +173,41 @@ func TestDeleteAllEndsEverySession(t *testing.T) {
 	v, err := rdb.Get(ctx, "backdesk:other").Result()
 	require.NoError(t, err)
 	require.Equal(t, "kept", v, "only sessions are deleted")
+}
+
+func TestRecheckKeepsTokensSealedAndWritesOnce(t *testing.T) {
+	t.Parallel()
+	s, clock, rdb := setup(t)
+	ctx := context.Background()
+	sec := session.Secrets{AccessToken: "access-token-value-1", RefreshToken: "refresh-token-value-1"}
+	id, sess, err := s.Create(ctx, session.Session{Subject: "alice", Groups: []string{"agent"}}, sec)
+	require.NoError(t, err)
+	require.Equal(t, sess.CreatedAt, sess.CheckedAt, "the sign-in is the first check")
+	keys, err := rdb.Keys(ctx, session.KeyPrefix+"*").Result()
+	require.NoError(t, err)
+	raw, err := rdb.Get(ctx, keys[0]).Result()
+	require.NoError(t, err)
+	require.NotContains(t, raw, "access-token-value-1")
+	require.NotContains(t, raw, "refresh-token-value-1")
+	require.Equal(t, sec, s.Secrets(id, sess))
+
+	clock.t = clock.t.Add(time.Minute)
+	at := clock.now()
+	next := session.Secrets{AccessToken: "access-token-value-2", RefreshToken: "refresh-token-value-2"}
+	require.NoError(t, s.Rechecked(ctx, id, sess, at, func(x *session.Session) { x.Groups = []string{"compliance"} }, next))
+	got, err := s.Get(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, []string{"compliance"}, got.Groups)
+	require.True(t, got.CheckedAt.Equal(at.UTC()))
+	require.Equal(t, next, s.Secrets(id, got))
+
+	// A second request that read the session before the first re-check
+	// wrote it changes nothing.
+	require.NoError(t, s.Rechecked(ctx, id, sess, at.Add(time.Second), func(x *session.Session) { x.Groups = nil }, session.Secrets{}))
+	got, err = s.Get(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, []string{"compliance"}, got.Groups)
+
+	require.NoError(t, s.Delete(ctx, id))
+	require.ErrorIs(t, s.Rechecked(ctx, id, got, at, nil, next), session.ErrNoSession)
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -58,6 +59,20 @@ type Authenticator struct {
 	Identity   *identity.Service
 	RolesClaim string
 	Log        *slog.Logger
+	// Recheck, when set with RecheckEvery, asks the provider again about
+	// a browser session's person once RecheckEvery has passed since it
+	// last vouched for them (BACKDESK_OIDC_RECHECK_INTERVAL): a person
+	// disabled there loses the session, and changed groups take effect.
+	Recheck      Rechecker
+	RecheckEvery time.Duration
+	// Now is the clock of re-checks; nil is time.Now.
+	Now func() time.Time
+}
+
+// Rechecker asks the identity provider again about a signed-in person
+// (oidcauth.Login does).
+type Rechecker interface {
+	Recheck(ctx context.Context, subject string, t oidcauth.Tokens) (oidcauth.Claims, oidcauth.Tokens, error)
 }
 
 type ctxKey struct{}
@@ -78,6 +93,7 @@ var (
 	errBadToken      = &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "invalid_token", Message: "the bearer token is not valid"}
 	errBadScheme     = &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "invalid_token", Message: "the Authorization header must be: Bearer <token>"}
 	errSession       = &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "session_expired", Message: "your session has ended; sign in again"}
+	errRevoked       = &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "session_expired", Message: "your identity provider no longer vouches for this sign-in; sign in again"}
 	errCSRF          = &apperr.Error{Kind: apperr.KindForbidden, Code: "csrf", Message: "missing or wrong CSRF token; reload the page and try again"}
 	errIdP           = apperr.Unavailable("the identity provider cannot be reached", nil)
 )
@@ -145,6 +161,11 @@ func (a *Authenticator) authenticate(c *gin.Context) (identity.Principal, string
 	if unsafeMethod(c.Request.Method) && !csrfOK(c, sess.CSRF) {
 		return identity.Principal{}, "", errCSRF
 	}
+	if a.Recheck != nil && a.RecheckEvery > 0 && a.now().Sub(sess.CheckedAt) >= a.RecheckEvery {
+		if sess, err = a.recheck(ctx, id, sess); err != nil {
+			return identity.Principal{}, "", err
+		}
+	}
 	p, err := a.Identity.Principal(ctx, identity.Identity{
 		Issuer: sess.Issuer, Subject: sess.Subject, Name: sess.Name,
 		Email: sess.Email, EmailVerified: sess.EmailVerified, Groups: sess.Groups, MFA: sess.MFA,
@@ -154,6 +175,61 @@ func (a *Authenticator) authenticate(c *gin.Context) (identity.Principal, string
 	}
 	p.SessionRef, p.CSRF = sess.Ref, sess.CSRF
 	return p, id, nil
+}
+
+func (a *Authenticator) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+// recheck asks the provider about the person of session id, ends the
+// session when it no longer vouches for them, and otherwise records what
+// it says now. When the provider cannot be asked the session goes on,
+// and the next request after a minute asks again.
+func (a *Authenticator) recheck(ctx context.Context, id string, sess session.Session) (session.Session, error) {
+	sec := a.Sessions.Secrets(id, sess)
+	c, tok, err := a.Recheck.Recheck(ctx, sess.Subject, oidcauth.Tokens{ID: sec.IDToken, Access: sec.AccessToken, Refresh: sec.RefreshToken})
+	now := a.now()
+	switch {
+	case errors.Is(err, oidcauth.ErrRevoked):
+		if err := a.Sessions.Delete(ctx, id); err != nil {
+			return sess, apperr.Unavailable("sessions are unavailable", err)
+		}
+		a.Log.InfoContext(ctx, "session ended at re-check", "session_ref", sess.Ref, "reason", err.Error())
+		return sess, errRevoked
+	case err != nil:
+		a.Log.WarnContext(ctx, "session re-check postponed: the identity provider could not be asked", "session_ref", sess.Ref, "error", err.Error())
+		retry := now.Add(time.Minute - a.RecheckEvery)
+		if retry.After(sess.CheckedAt) {
+			_ = a.Sessions.Rechecked(ctx, id, sess, retry, nil, sec)
+		}
+		return sess, nil
+	}
+	apply := func(s *session.Session) {
+		// The roles claim is applied even when absent: a person removed
+		// from every group loses every role.
+		s.Groups = c.Groups(a.RolesClaim)
+		if c.Name != "" {
+			s.Name = c.Name
+		}
+		if c.Email != "" {
+			s.Email, s.EmailVerified = c.Email, c.EmailVerified
+		}
+	}
+	next := session.Secrets{AccessToken: tok.Access, RefreshToken: tok.Refresh}
+	if sec.IDToken != "" {
+		next.IDToken = tok.ID // kept only where the sign-in kept one
+	}
+	if err := a.Sessions.Rechecked(ctx, id, sess, now, apply, next); err != nil {
+		if errors.Is(err, session.ErrNoSession) {
+			return sess, errSession
+		}
+		return sess, apperr.Unavailable("sessions are unavailable", err)
+	}
+	apply(&sess)
+	return sess, nil
 }
 
 func unsafeMethod(m string) bool {

@@ -95,7 +95,7 @@ func setup(t *testing.T) *testBundle {
 
 func (b *testBundle) signIn(t *testing.T) (string, session.Session) {
 	t.Helper()
-	id, sess, err := b.sessions.Create(context.Background(), session.Session{Issuer: "https://idp", Subject: "alice"}, "")
+	id, sess, err := b.sessions.Create(context.Background(), session.Session{Issuer: "https://idp", Subject: "alice"}, session.Secrets{})
 	require.NoError(t, err)
 	return id, sess
 }

@@ -170,6 +170,12 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 		Verifier: p.Verifier, Sessions: p.Sessions, Identity: p.Identity,
 		RolesClaim: cfg.OIDCRolesClaim, Log: p.Log,
 	}
+	if cfg.OIDCRecheckInterval > 0 {
+		// Every service re-checks the sessions it sees; the client's
+		// credentials redeem refresh tokens, and no redirect is involved.
+		p.Auth.Recheck = p.Verifier.NewLogin(cfg.OIDCClientSecret, "", strings.Fields(cfg.OIDCScopes))
+		p.Auth.RecheckEvery = cfg.OIDCRecheckInterval
+	}
 	p.API = p.Engine.Group("/", p.Auth.Require())
 	if cfg.AuditVerifyKey != "" {
 		v, err := audit.ParseVerifier(cfg.AuditVerifyKey)
