@@ -232,6 +232,10 @@ seccompProfile:
   value: {{ .rolesClaim | quote }}
 - name: BACKDESK_OIDC_SCOPES
   value: {{ .scopes | quote }}
+{{- if .acceptIDTokenBearers }}
+- name: BACKDESK_OIDC_ACCEPT_ID_TOKEN_BEARERS
+  value: "true"
+{{- end }}
 {{- if and .recheckInterval (ne $.component "router") }}
 - name: BACKDESK_OIDC_RECHECK_INTERVAL
   value: {{ .recheckInterval | quote }}

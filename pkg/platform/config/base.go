@@ -42,9 +42,13 @@ type Base struct {
 	// browser session's person is checked again at the provider (refresh
 	// token, or userinfo); 0, the default, never.
 	OIDCRecheckInterval time.Duration
-	SessionIdle         time.Duration // BACKDESK_SESSION_IDLE_TIMEOUT, default 15m
-	SessionLifetime     time.Duration // BACKDESK_SESSION_LIFETIME, default 12h
-	AuditSigningKey     string        // BACKDESK_AUDIT_SIGNING_KEY
+	// OIDCAcceptIDTokenBearers (BACKDESK_OIDC_ACCEPT_ID_TOKEN_BEARERS)
+	// accepts bearer tokens with ID-token marks (at_hash, nonce), which
+	// Dex's access tokens carry.
+	OIDCAcceptIDTokenBearers bool
+	SessionIdle              time.Duration // BACKDESK_SESSION_IDLE_TIMEOUT, default 15m
+	SessionLifetime          time.Duration // BACKDESK_SESSION_LIFETIME, default 12h
+	AuditSigningKey          string        // BACKDESK_AUDIT_SIGNING_KEY
 	// AuditKeyNote says, in the start-up log, where an audit signing key
 	// that is not configured came from (the dev binary makes its own).
 	AuditKeyNote       string
@@ -87,36 +91,37 @@ func (b Base) SecureCookies() bool { return strings.HasPrefix(b.PublicURL, "http
 // ReadBase reads the shared settings through r; r.Err reports the problems.
 func ReadBase(r *Reader, d Defaults) Base {
 	b := Base{
-		DatabaseURL:           r.URL("BACKDESK_DATABASE_URL", d.DatabaseURL, "postgres", "postgresql", "sqlite"),
-		RedisURL:              r.URL("BACKDESK_REDIS_URL", d.RedisURL, "redis", "rediss", "redis-sentinel", "redis-socket"),
-		Addr:                  r.String("BACKDESK_ADDR", firstNonEmpty(d.Addr, ":8080")),
-		PublicURL:             r.URL("BACKDESK_PUBLIC_URL", d.PublicURL, "http", "https"),
-		OIDCIssuer:            r.URL("BACKDESK_OIDC_ISSUER", d.OIDCIssuer, "https", "http"),
-		OIDCClientID:          r.String("BACKDESK_OIDC_CLIENT_ID", d.OIDCClientID),
-		OIDCClientSecret:      r.String("BACKDESK_OIDC_CLIENT_SECRET", ""),
-		OIDCRolesClaim:        r.String("BACKDESK_OIDC_ROLES_CLAIM", "groups"),
-		OIDCRoleMap:           r.String("BACKDESK_OIDC_ROLE_MAP", d.OIDCRoleMap),
-		OIDCScopes:            r.String("BACKDESK_OIDC_SCOPES", "openid profile email"),
-		OIDCLeeway:            r.Duration("BACKDESK_OIDC_LEEWAY", 60*time.Second),
-		OIDCKeyRefresh:        r.Duration("BACKDESK_OIDC_JWKS_REFRESH", 30*time.Second),
-		OIDCAPIAudience:       r.String("BACKDESK_OIDC_API_AUDIENCE", ""),
-		OIDCRequireMFA:        r.String("BACKDESK_OIDC_REQUIRE_MFA", ""),
-		OIDCMFAACRValues:      r.String("BACKDESK_OIDC_MFA_ACR_VALUES", ""),
-		OIDCLogoutIDTokenHint: r.Bool("BACKDESK_OIDC_LOGOUT_ID_TOKEN_HINT", false),
-		OIDCRecheckInterval:   r.Duration("BACKDESK_OIDC_RECHECK_INTERVAL", 0),
-		SessionIdle:           r.Duration("BACKDESK_SESSION_IDLE_TIMEOUT", 15*time.Minute),
-		SessionLifetime:       r.Duration("BACKDESK_SESSION_LIFETIME", 12*time.Hour),
-		AuditSigningKey:       r.String("BACKDESK_AUDIT_SIGNING_KEY", ""),
-		AuditVerifyKey:        r.String("BACKDESK_AUDIT_VERIFY_KEY", ""),
-		AuditRetentionDays:    r.Days("BACKDESK_AUDIT_RETENTION", DefaultAuditRetentionDays),
-		ShutdownTimeout:       r.Duration("BACKDESK_SHUTDOWN_TIMEOUT", 10*time.Second),
-		GrantDefaultDays:      r.Int("BACKDESK_GRANT_DEFAULT_DAYS", 90),
-		GrantMaxDays:          r.Int("BACKDESK_GRANT_MAX_DAYS", 365),
-		GrantReviewDays:       r.Int("BACKDESK_GRANT_REVIEW_DAYS", 30),
-		BreakGlassFor:         r.Duration("BACKDESK_BREAK_GLASS_DURATION", 15*time.Minute),
-		AgentOfflineAfter:     r.Duration("BACKDESK_AGENT_OFFLINE_AFTER", 2*time.Hour),
-		AuditVerifyEvery:      r.Duration("BACKDESK_AUDIT_VERIFY_EVERY", 24*time.Hour),
-		QueueWeights:          r.String("BACKDESK_QUEUE_WEIGHTS", ""),
+		DatabaseURL:              r.URL("BACKDESK_DATABASE_URL", d.DatabaseURL, "postgres", "postgresql", "sqlite"),
+		RedisURL:                 r.URL("BACKDESK_REDIS_URL", d.RedisURL, "redis", "rediss", "redis-sentinel", "redis-socket"),
+		Addr:                     r.String("BACKDESK_ADDR", firstNonEmpty(d.Addr, ":8080")),
+		PublicURL:                r.URL("BACKDESK_PUBLIC_URL", d.PublicURL, "http", "https"),
+		OIDCIssuer:               r.URL("BACKDESK_OIDC_ISSUER", d.OIDCIssuer, "https", "http"),
+		OIDCClientID:             r.String("BACKDESK_OIDC_CLIENT_ID", d.OIDCClientID),
+		OIDCClientSecret:         r.String("BACKDESK_OIDC_CLIENT_SECRET", ""),
+		OIDCRolesClaim:           r.String("BACKDESK_OIDC_ROLES_CLAIM", "groups"),
+		OIDCRoleMap:              r.String("BACKDESK_OIDC_ROLE_MAP", d.OIDCRoleMap),
+		OIDCScopes:               r.String("BACKDESK_OIDC_SCOPES", "openid profile email"),
+		OIDCLeeway:               r.Duration("BACKDESK_OIDC_LEEWAY", 60*time.Second),
+		OIDCKeyRefresh:           r.Duration("BACKDESK_OIDC_JWKS_REFRESH", 30*time.Second),
+		OIDCAPIAudience:          r.String("BACKDESK_OIDC_API_AUDIENCE", ""),
+		OIDCRequireMFA:           r.String("BACKDESK_OIDC_REQUIRE_MFA", ""),
+		OIDCMFAACRValues:         r.String("BACKDESK_OIDC_MFA_ACR_VALUES", ""),
+		OIDCLogoutIDTokenHint:    r.Bool("BACKDESK_OIDC_LOGOUT_ID_TOKEN_HINT", false),
+		OIDCRecheckInterval:      r.Duration("BACKDESK_OIDC_RECHECK_INTERVAL", 0),
+		OIDCAcceptIDTokenBearers: r.Bool("BACKDESK_OIDC_ACCEPT_ID_TOKEN_BEARERS", false),
+		SessionIdle:              r.Duration("BACKDESK_SESSION_IDLE_TIMEOUT", 15*time.Minute),
+		SessionLifetime:          r.Duration("BACKDESK_SESSION_LIFETIME", 12*time.Hour),
+		AuditSigningKey:          r.String("BACKDESK_AUDIT_SIGNING_KEY", ""),
+		AuditVerifyKey:           r.String("BACKDESK_AUDIT_VERIFY_KEY", ""),
+		AuditRetentionDays:       r.Days("BACKDESK_AUDIT_RETENTION", DefaultAuditRetentionDays),
+		ShutdownTimeout:          r.Duration("BACKDESK_SHUTDOWN_TIMEOUT", 10*time.Second),
+		GrantDefaultDays:         r.Int("BACKDESK_GRANT_DEFAULT_DAYS", 90),
+		GrantMaxDays:             r.Int("BACKDESK_GRANT_MAX_DAYS", 365),
+		GrantReviewDays:          r.Int("BACKDESK_GRANT_REVIEW_DAYS", 30),
+		BreakGlassFor:            r.Duration("BACKDESK_BREAK_GLASS_DURATION", 15*time.Minute),
+		AgentOfflineAfter:        r.Duration("BACKDESK_AGENT_OFFLINE_AFTER", 2*time.Hour),
+		AuditVerifyEvery:         r.Duration("BACKDESK_AUDIT_VERIFY_EVERY", 24*time.Hour),
+		QueueWeights:             r.String("BACKDESK_QUEUE_WEIGHTS", ""),
 	}
 	level := r.String("BACKDESK_LOG_LEVEL", "info")
 	if err := b.LogLevel.UnmarshalText([]byte(level)); err != nil {
@@ -170,6 +175,7 @@ func (b Base) LogValue() slog.Value {
 		slog.String("oidc_mfa_acr_values", b.OIDCMFAACRValues),
 		slog.Bool("oidc_logout_id_token_hint", b.OIDCLogoutIDTokenHint),
 		slog.String("oidc_recheck_interval", b.OIDCRecheckInterval.String()),
+		slog.Bool("oidc_accept_id_token_bearers", b.OIDCAcceptIDTokenBearers),
 		slog.String("session_idle_timeout", b.SessionIdle.String()),
 		slog.String("session_lifetime", b.SessionLifetime.String()),
 		secretAttr("audit_signing_key", b.AuditSigningKey, b.AuditKeyNote),

@@ -69,11 +69,15 @@ type ProviderError struct {
 }
 
 func (e *ProviderError) Error() string {
-	s := "the provider refused the code: " + e.Code
-	if e.Description != "" {
-		s += " (" + e.Description + ")"
+	return "the provider refused the code: " + e.reason()
+}
+
+// reason is the code with its description.
+func (e *ProviderError) reason() string {
+	if e.Description == "" {
+		return e.Code
 	}
-	return s
+	return e.Code + " (" + e.Description + ")"
 }
 
 // Hint says what an administrator can do about the error, when the code

@@ -47,11 +47,12 @@ func (l *Login) Recheck(ctx context.Context, subject string, t Tokens) (Claims, 
 	tok, err := l.oauth2Config(p).TokenSource(hc, &oauth2.Token{RefreshToken: t.Refresh, Expiry: time.Unix(1, 0)}).Token()
 	if err != nil {
 		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.ErrorCode == "invalid_grant" {
-			return Claims{}, Tokens{}, fmt.Errorf("%w: refresh refused (invalid_grant)", ErrRevoked)
-		}
-		if errors.As(err, &re) && re.ErrorCode != "" {
-			return Claims{}, Tokens{}, fmt.Errorf("refresh refused: %w", &ProviderError{Code: re.ErrorCode, Description: re.ErrorDescription})
+		if errors.As(err, &re) && re.ErrorCode != "" && !transient(re.ErrorCode) {
+			// The provider answered, and will not renew the session:
+			// invalid_grant for a revoked or expired token (Dex says
+			// invalid_request), invalid_client for credentials it no
+			// longer takes. Either way nobody may go on in its name.
+			return Claims{}, Tokens{}, fmt.Errorf("%w: refresh refused: %s", ErrRevoked, (&ProviderError{Code: re.ErrorCode, Description: re.ErrorDescription}).reason())
 		}
 		return Claims{}, Tokens{}, fmt.Errorf("refresh: %s", shortHTTPError(err))
 	}
@@ -95,6 +96,12 @@ func (l *Login) userinfo(ctx context.Context, p *oidc.Provider, subject string, 
 		Issuer: l.v.cfg.Issuer, Subject: ui.Subject, Name: name, Email: ui.Email,
 		EmailVerified: ui.EmailVerified, Raw: raw,
 	}, t, nil
+}
+
+// transient names the OAuth errors that say "not now" rather than "no"
+// (RFC 6749 section 4.1.2.1).
+func transient(code string) bool {
+	return code == "temporarily_unavailable" || code == "server_error"
 }
 
 // shortHTTPError keeps the first line of a transport or status error,

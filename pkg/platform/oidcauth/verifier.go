@@ -34,11 +34,16 @@ type Config struct {
 	// providers that say so in acr rather than amr (Keycloak's levels of
 	// assurance, say).
 	MFAACRValues []string
-	Leeway       time.Duration // allowed clock skew; default 60s
-	KeyRefresh   time.Duration // least time between JWKS refetches; default 30s
-	HTTPClient   *http.Client  // default: 10s timeout
-	Now          func() time.Time
-	MaxTokenLen  int // default 8 KiB; longer bearer values are refused unparsed
+	// AcceptIDTokenMarks accepts bearer tokens that carry the marks of an
+	// ID token (at_hash, nonce), for providers whose access tokens carry
+	// them too: Dex mints its access tokens as ID tokens, with an at_hash
+	// over a random value. Off, such tokens are refused as ID tokens.
+	AcceptIDTokenMarks bool
+	Leeway             time.Duration // allowed clock skew; default 60s
+	KeyRefresh         time.Duration // least time between JWKS refetches; default 30s
+	HTTPClient         *http.Client  // default: 10s timeout
+	Now                func() time.Time
+	MaxTokenLen        int // default 8 KiB; longer bearer values are refused unparsed
 }
 
 // Claims are the identity claims Backdesk reads from a token.
@@ -216,8 +221,10 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 	if err != nil {
 		return Claims{}, err
 	}
-	if err := accessTokenOnly(raw, c); err != nil {
-		return Claims{}, err
+	if !v.cfg.AcceptIDTokenMarks {
+		if err := accessTokenOnly(raw, c); err != nil {
+			return Claims{}, err
+		}
 	}
 	if err := v.checkAZP(tok, c, v.cfg.APIAudience == ""); err != nil {
 		return Claims{}, err

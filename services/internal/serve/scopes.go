@@ -29,3 +29,14 @@ func scopeWarning(cfg config.Base) string {
 	}
 	return ""
 }
+
+// bearerWarning says why every bearer token would be refused: the
+// provider is Dex, whose access tokens carry at_hash like its ID tokens,
+// and BACKDESK_OIDC_ACCEPT_ID_TOKEN_BEARERS is off.
+func bearerWarning(cfg config.Base) string {
+	if cfg.OIDCAcceptIDTokenBearers || !strings.Contains(strings.ToLower(cfg.OIDCIssuer), "/dex") {
+		return ""
+	}
+	return "Dex's access tokens carry at_hash, as its ID tokens do, so the API refuses them as ID tokens. " +
+		"Set BACKDESK_OIDC_ACCEPT_ID_TOKEN_BEARERS=true for API clients that use Dex's tokens"
+}

@@ -37,3 +37,12 @@ func TestScopeWarning(t *testing.T) {
 		}
 	}
 }
+
+func TestBearerWarningNamesDexAccessTokens(t *testing.T) {
+	t.Parallel()
+	cfg := config.Base{OIDCIssuer: "https://sso.example.com/dex"}
+	require.Contains(t, bearerWarning(cfg), "BACKDESK_OIDC_ACCEPT_ID_TOKEN_BEARERS=true")
+	cfg.OIDCAcceptIDTokenBearers = true
+	require.Empty(t, bearerWarning(cfg))
+	require.Empty(t, bearerWarning(config.Base{OIDCIssuer: "https://example.okta.com"}))
+}

@@ -143,6 +143,7 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 		Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, APIAudience: cfg.OIDCAPIAudience,
 		MFAACRValues: strings.FieldsFunc(cfg.OIDCMFAACRValues, func(r rune) bool { return r == ',' || r == ' ' }),
 		Leeway:       cfg.OIDCLeeway, KeyRefresh: cfg.OIDCKeyRefresh,
+		AcceptIDTokenMarks: cfg.OIDCAcceptIDTokenBearers,
 	})
 	p.Engine = web.NewEngine(web.Options{
 		Service:  name,
@@ -162,6 +163,9 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 	p.Go(func(ctx context.Context) { p.Verifier.WatchDiscovery(ctx, p.Log) })
 	if w := scopeWarning(cfg); w != "" {
 		p.Log.Warn("sign-ins would carry no roles", "problem", w)
+	}
+	if w := bearerWarning(cfg); w != "" {
+		p.Log.Warn("bearer tokens would be refused", "problem", w)
 	}
 	p.Sessions = session.NewStore(rc, session.Config{Idle: cfg.SessionIdle, Absolute: cfg.SessionLifetime})
 	p.Audit = auditstore.New(db)
