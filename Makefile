@@ -5,7 +5,7 @@ GO ?= go
 PKGS := ./...
 SERVICES := onboarding access workqueue router audit console devstack ctl
 
-.PHONY: screenshots run test test-go test-pg test-race lint bench build clean
+.PHONY: screenshots run test test-go test-pg test-dex test-race lint bench build clean
 
 ## run: the whole platform in one process on http://127.0.0.1:8080
 # Built first and run as itself: under `go run`, Ctrl-C would end in
@@ -23,8 +23,13 @@ screenshots:
 test: lint test-go
 
 test-go:
-	@if [ "$${CI:-}" = "true" ]; then . deploy/dev/services.sh; bash deploy/dev/browser.sh; . deploy/dev/axe.sh; fi; \
+	@if [ "$${CI:-}" = "true" ]; then . deploy/dev/services.sh; bash deploy/dev/browser.sh; . deploy/dev/axe.sh; . deploy/dev/dex.sh; fi; \
 	$(GO) test -count=1 -timeout 45m $(PKGS)
+
+## test-dex: Backdesk against a real Dex (built once into the tools cache), with Chromium
+test-dex:
+	@. deploy/dev/dex.sh; bash deploy/dev/browser.sh; \
+	$(GO) test -count=1 -timeout 15m ./services/devstack/dexsuite/
 
 ## test-pg: the same suites against the local PostgreSQL and Redis, outside CI
 test-pg:

@@ -98,3 +98,13 @@ func (b *Browser) Screenshot(path string) {
 		b.t.Fatalf("browser: write %s: %v", path, err)
 	}
 }
+
+// URL returns the address of the page the tab shows now.
+func (b *Browser) URL() string {
+	b.t.Helper()
+	u, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.fail("read the location", err)
+	}
+	return u
+}
