@@ -26,5 +26,15 @@ func FS(d sqldb.Dialect) fs.FS {
 
 // Migrate brings db up to the newest schema and returns what it applied.
 func Migrate(ctx context.Context, db *sqldb.DB) ([]migrate.Migration, error) {
+	// The roles are checked on every run, not only by the migration that
+	// first made them: a BYPASSRLS granted since is refused here.
+	if err := sqldb.CheckAppRole(ctx, db, sqldb.AppRole); err != nil {
+		return nil, err
+	}
 	return migrate.Apply(ctx, db, FS(db.Dialect))
+}
+
+// Pending returns the migrations db has not applied yet, changing nothing.
+func Pending(ctx context.Context, db *sqldb.DB) ([]migrate.Migration, error) {
+	return migrate.Pending(ctx, db, FS(db.Dialect))
 }

@@ -119,11 +119,9 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	if mr != nil {
 		p.OnClose(func() error { mr.Close(); return nil })
 	}
-	if ran, err := schema.Migrate(ctx, p.DB); err != nil {
+	if err := migrateOrCheck(ctx, p); err != nil {
 		p.Close()
-		return nil, fmt.Errorf("migrate: %w", err)
-	} else if len(ran) > 0 {
-		p.Log.Info("database migrated", "applied", len(ran))
+		return nil, err
 	}
 
 	// Audit: checkpoints are signed with a dev key unless one is configured,
@@ -185,6 +183,31 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 		return nil, err
 	}
 	return stack, nil
+}
+
+// migrateOrCheck migrates the database when the dev binary logs in as its
+// owner (SQLite, or PostgreSQL as the owner role). Logged in as the
+// application role, which may not migrate, it only checks that the owner
+// has.
+func migrateOrCheck(ctx context.Context, p *serve.Process) error {
+	if p.DB.Dialect == sqldb.Postgres && sqldb.CheckServingRole(ctx, p.DB) == nil {
+		pending, err := schema.Pending(ctx, p.DB)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if len(pending) > 0 {
+			return fmt.Errorf("BACKDESK_DATABASE_URL: %d migrations are not applied (the first: %s), and this role may not apply them; run backdeskctl migrate as the owner role", len(pending), pending[0].Name)
+		}
+		return nil
+	}
+	ran, err := schema.Migrate(ctx, p.DB)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(ran) > 0 {
+		p.Log.Info("database migrated", "applied", len(ran))
+	}
+	return nil
 }
 
 // browserAddr is where a browser on this machine reaches addr: a wildcard

@@ -171,3 +171,40 @@ func applyOne(ctx context.Context, conn *sql.Conn, m Migration) error {
 	}
 	return nil
 }
+
+// Pending returns the migrations of fsys that db has not applied, without
+// changing anything, so that a role that may not migrate can still tell
+// whether the schema is current.
+func Pending(ctx context.Context, db *sqldb.DB, fsys fs.FS) ([]Migration, error) {
+	all, err := Load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", sqldb.MapError(err))
+	}
+	defer conn.Close()
+	var exists bool
+	probe := `SELECT to_regclass('schema_migrations') IS NOT NULL`
+	if db.Dialect == sqldb.SQLite {
+		probe = `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	}
+	if err := conn.QueryRowContext(ctx, probe).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("migrate: look for schema_migrations: %w", err)
+	}
+	if !exists {
+		return all, nil
+	}
+	done, err := applied(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, m := range all {
+		if _, ok := done[m.Version]; !ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}

@@ -2,9 +2,11 @@ package serve
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 )
 
 // Main is the whole main function of a single-service binary: it reads the
@@ -23,6 +25,13 @@ func Main(name string, wire func(ctx context.Context, p *Process) error) {
 	p, err := Open(ctx, name, cfg, os.Stdout)
 	if err != nil {
 		Fatal(name, err)
+	}
+	// A service never serves as a role that row-level security would not
+	// hold back (the dev binary, which migrates itself, does not come
+	// through here).
+	if err := sqldb.CheckServingRole(ctx, p.DB); err != nil {
+		p.Close()
+		Fatal(name, fmt.Errorf("BACKDESK_DATABASE_URL: %w", err))
 	}
 	if err := wire(ctx, p); err != nil {
 		p.Close()
