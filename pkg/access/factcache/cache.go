@@ -209,17 +209,28 @@ func (c *Cache) Run(ctx context.Context) {
 		<-ctx.Done()
 		return
 	}
+	wait := c.cfg.Retry
 	for ctx.Err() == nil {
-		c.listen(ctx)
+		if c.listen(ctx, wait) {
+			wait = c.cfg.Retry // it was live: start over from the shortest wait
+		}
 		c.live.Store(false)
 		select {
 		case <-ctx.Done():
-		case <-time.After(c.cfg.Retry):
+		case <-time.After(wait):
 		}
+		// Back off while Redis stays away: doubling, up to a minute.
+		wait = min(2*wait, maxRetry)
 	}
 }
 
-func (c *Cache) listen(ctx context.Context) {
+// maxRetry bounds the wait between subscriptions while Redis is away.
+const maxRetry = time.Minute
+
+// listen subscribes and applies invalidations until the subscription
+// fails; it reports whether it was live, and logs the failure with the
+// wait before the next attempt.
+func (c *Cache) listen(ctx context.Context, wait time.Duration) (wasLive bool) {
 	ps := c.cfg.Redis.Subscribe(ctx, c.cfg.Channel)
 	defer ps.Close()
 	// A blocking receive does not watch ctx; closing the subscription
@@ -229,11 +240,17 @@ func (c *Cache) listen(ctx context.Context) {
 	for {
 		msg, err := ps.Receive(ctx)
 		if err != nil {
+			wasLive = c.live.Load()
 			if ctx.Err() == nil && !errors.Is(err, redis.ErrClosed) {
-				c.cfg.Log.WarnContext(ctx, "access invalidations interrupted; deciding without cache", "error", err.Error())
+				next := wait
+				if wasLive {
+					next = c.cfg.Retry
+				}
+				c.cfg.Log.WarnContext(ctx, "access invalidations interrupted; deciding without cache",
+					"error", err.Error(), "retry_in", next.String())
 			}
 			c.live.Store(false)
-			return
+			return wasLive
 		}
 		switch m := msg.(type) {
 		case *redis.Subscription:

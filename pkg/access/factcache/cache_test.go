@@ -3,6 +3,9 @@ package factcache_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -354,4 +357,51 @@ func TestInvalidationsReachEveryReplica(t *testing.T) {
 	require.Equal(t, access.PracticeKey("pA"), next(t, oneSeen), "its own message comes back too")
 	grants(t, two, "u1", "pA")
 	require.Equal(t, 2, src.count("grants u1@pA"), "replica two read again")
+}
+
+// While Redis stays away the cache subscribes again less and less often,
+// doubling its wait up to a minute, instead of hammering it (and the log)
+// at a fixed short interval.
+func TestResubscribingBacksOff(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close()) // nothing listens there now
+	rc := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	t.Cleanup(func() { _ = rc.Close() })
+	var logs syncBuffer
+	c := factcache.New(newSource(), factcache.Config{Redis: rc, Retry: 5 * time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { c.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	want := []string{"retry_in=5ms", "retry_in=10ms", "retry_in=20ms", "retry_in=40ms", "retry_in=80ms"}
+	require.Eventually(t, func() bool { return strings.Count(logs.String(), "retry_in=") >= len(want) }, 30*time.Second, 10*time.Millisecond)
+	var got []string
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if i := strings.Index(line, "retry_in="); i >= 0 {
+			got = append(got, strings.Fields(line[i:])[0])
+		}
+	}
+	require.Equal(t, want, got[:len(want)])
+	require.False(t, c.Live())
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

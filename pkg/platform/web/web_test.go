@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -157,6 +158,23 @@ func TestReadyz(t *testing.T) {
 	w = setup(t, ok, down).do("GET", "/readyz", "")
 	require.Equal(t, 503, w.Code)
 	require.JSONEq(t, `{"status":"not ready","checks":{"database":"ok","redis":"unavailable"}}`, w.Body.String())
+
+	// Once every check has passed, a shared dependency going down leaves
+	// the pod in its Service, degraded, so that it refuses requests
+	// itself rather than leaving the Service with no endpoint at all.
+	var fail atomic.Bool
+	flaky := web.Check{Name: "redis", Check: func(context.Context) error {
+		if fail.Load() {
+			return errors.New("dial tcp 10.0.0.1:6379: refused")
+		}
+		return nil
+	}}
+	b := setup(t, ok, flaky)
+	require.Equal(t, 200, b.do("GET", "/readyz", "").Code)
+	fail.Store(true)
+	w = b.do("GET", "/readyz", "")
+	require.Equal(t, 200, w.Code)
+	require.JSONEq(t, `{"status":"degraded","checks":{"database":"ok","redis":"unavailable"}}`, w.Body.String())
 
 	w = setup(t).do("GET", "/healthz", "")
 	require.Equal(t, 200, w.Code)
