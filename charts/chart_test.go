@@ -706,6 +706,11 @@ func TestMigrationJobRunsBeforeInstallAndUpgrade(t *testing.T) {
 			require.True(t, ok, "Job uses ServiceAccount %q the chart does not create", saName)
 			require.Equal(t, "pre-install,pre-upgrade", sa.Annotations["helm.sh/hook"])
 			require.Less(t, hookWeight(t, sa.Annotations), hookWeight(t, job.Annotations), "ServiceAccount must be created before the Job")
+			// Hooks are not part of the release: whatever a hook leaves
+			// behind, helm uninstall leaves behind too.
+			for _, a := range []map[string]string{sa.Annotations, job.Annotations} {
+				require.Contains(t, a["helm.sh/hook-delete-policy"], "hook-succeeded")
+			}
 		})
 	}
 }

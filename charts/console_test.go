@@ -1,6 +1,10 @@
 package charts_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -157,4 +161,52 @@ func TestPathClaimedTwiceFailsTheInstall(t *testing.T) {
 			})
 		}
 	}
+}
+
+// With console.apiInCluster the console calls each API service at its
+// Service inside the cluster, by the same path table the Ingress routes
+// by, and the NetworkPolicies let console pods, and only them, reach the
+// services' pods.
+func TestConsoleCanCallTheServicesInsideTheCluster(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "values.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("console:\n  apiInCluster: true\n"), 0o600))
+	rel := setup(t, file)
+	env := rel.deployments["console"].Spec.Template.Spec.Containers[0].Env
+	routes := strings.Split(envValue(env, "BACKDESK_API_ROUTES"), ",")
+	for _, c := range services {
+		if c == "console" {
+			continue
+		}
+		svc := fmt.Sprintf("http://%s-%s.%s.svc:80", releaseName, c, namespace)
+		for _, p := range value(t, rel.values, c+".paths").([]any) {
+			require.Contains(t, routes, p.(string)+"="+svc)
+		}
+	}
+	require.NotEmpty(t, envValue(env, "BACKDESK_API_URL"), "calls under no path still have somewhere to go")
+
+	consoleOnly, consoleOut := false, false
+	for _, np := range rel.policies {
+		for _, in := range np.Spec.Ingress {
+			for _, from := range in.From {
+				if from.PodSelector != nil && from.PodSelector.MatchLabels["app.kubernetes.io/component"] == "console" {
+					consoleOnly = true
+				}
+			}
+		}
+		if np.Spec.PodSelector.MatchLabels["app.kubernetes.io/component"] == "console" {
+			for _, out := range np.Spec.Egress {
+				for _, to := range out.To {
+					if to.PodSelector != nil {
+						consoleOut = true
+					}
+				}
+			}
+		}
+	}
+	require.True(t, consoleOnly, "the services admit console pods")
+	require.True(t, consoleOut, "console pods may reach the services' pods")
+
+	def := setup(t, "")
+	require.Nil(t, envVar(def.deployments["console"].Spec.Template.Spec.Containers[0].Env, "BACKDESK_API_ROUTES"))
 }

@@ -16,6 +16,7 @@ package console
 
 import (
 	"embed"
+	"log/slog"
 	"net/http"
 
 	"github.com/backdesk/backdesk/services/console/assets"
@@ -59,9 +60,19 @@ func (con *Console) Mount(r gin.IRouter) {
 }
 
 // Upstream returns a Deps.API that sends each call over HTTP to the API at
-// base, for a console running as its own service (see kit.Upstream).
-func Upstream(base string, client *http.Client) (http.Handler, error) {
-	return kit.Upstream(base, client)
+// base, for a console running as its own service (see kit.Upstream), or,
+// with routes (BACKDESK_API_ROUTES), each call under a route's prefix to
+// that route's URL instead (see kit.Routed).
+func Upstream(base, routes string, log *slog.Logger) (http.Handler, error) {
+	up, err := kit.Upstream(base, nil, log)
+	if err != nil || routes == "" {
+		return up, err
+	}
+	rs, err := kit.ParseRoutes(routes)
+	if err != nil {
+		return nil, err
+	}
+	return kit.Routed(rs, up, nil, log)
 }
 
 //go:embed templates

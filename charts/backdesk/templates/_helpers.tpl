@@ -248,6 +248,10 @@ seccompProfile:
 {{- if eq .component "console" }}
 - name: BACKDESK_API_URL
   value: {{ include "backdesk.apiURL" .ctx | quote }}
+{{- if $v.console.apiInCluster }}
+- name: BACKDESK_API_ROUTES
+  value: {{ include "backdesk.apiRoutes" .ctx | quote }}
+{{- end }}
 {{- end }}
 {{- /* Re-checks redeem refresh tokens in every service that sees browser
 sessions, with the client's credentials. */}}
@@ -277,6 +281,23 @@ Where the console calls the JSON API (BACKDESK_API_URL): console.apiURL, else
 config.publicURL. The console sends each call with this URL's host name, so it
 must be one the Ingress or HTTPRoute serves.
 */}}
+{{/* BACKDESK_API_ROUTES: every API service's paths, each to its Service
+inside the cluster ("/api/v1/work=http://<release>-workqueue.<ns>.svc:80,…"),
+from the same path table the Ingress routes by. */}}
+{{- define "backdesk.apiRoutes" -}}
+{{- $root := . }}
+{{- $out := list }}
+{{- range splitList " " (include "backdesk.services" .) }}
+{{- if ne . "console" }}
+{{- $svc := printf "http://%s.%s.svc:%v" (include "backdesk.componentName" (dict "ctx" $root "component" .)) $root.Release.Namespace $root.Values.service.port }}
+{{- range (index $root.Values . "paths") }}
+{{- $out = append $out (printf "%s=%s" . $svc) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- join "," $out }}
+{{- end }}
+
 {{- define "backdesk.apiURL" -}}
 {{- .Values.console.apiURL | default .Values.config.publicURL }}
 {{- end }}

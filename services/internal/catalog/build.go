@@ -143,12 +143,19 @@ func buildConsole(_ context.Context, p *serve.Process, _ *domains.Domains, o Opt
 		r := config.NewReader(os.Getenv)
 		apiURL := r.URL("BACKDESK_API_URL", p.Config.PublicURL, "http", "https")
 		r.Check(config.Check{Bad: apiURL == "", Var: "BACKDESK_API_URL", Message: "is required (or BACKDESK_PUBLIC_URL): where the console calls the API"})
+		// BACKDESK_API_ROUTES sends calls straight to the services inside
+		// the cluster, by path prefix, as the ingress would.
+		routes := r.String("BACKDESK_API_ROUTES", "")
 		if err := r.Err(); err != nil {
 			return err
 		}
-		up, err := console.Upstream(apiURL, nil)
+		up, err := console.Upstream(apiURL, routes, p.Log)
 		if err != nil {
-			return &config.VarError{Var: "BACKDESK_API_URL", Message: err.Error()}
+			v := "BACKDESK_API_URL"
+			if routes != "" {
+				v = "BACKDESK_API_URL or BACKDESK_API_ROUTES"
+			}
+			return &config.VarError{Var: v, Message: err.Error()}
 		}
 		apiHandler = up
 	}

@@ -95,7 +95,7 @@ func TestDownloadsOverUpstream(t *testing.T) {
 	t.Parallel()
 	big := strings.Repeat("x", kit.MaxAnswer+10)
 	srv := newUpstreamServer(t, big)
-	up, err := kit.Upstream(srv, nil)
+	up, err := kit.Upstream(srv, nil, nil)
 	require.NoError(t, err)
 	b := setup(t, nil)
 	b.API.Handlers = map[string]http.HandlerFunc{"GET /api/v1/audit/export": up.ServeHTTP}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,11 +15,12 @@ import (
 
 // Upstream returns a Deps.API that sends each call over HTTP to the API at
 // base (the ingress, say, for a console running as its own service). The
-// call carries the same credentials either way. A nil client waits at most
+// call carries the same credentials either way; why a call could not be
+// sent goes to log (nil: slog's default). A nil client waits at most
 // apiAnswerTimeout for the API to start answering once the request is
 // sent, but sets no bound on the whole exchange: an upload or an export
 // streams for as long as the browser keeps its request open.
-func Upstream(base string, client *http.Client) (http.Handler, error) {
+func Upstream(base string, client *http.Client, log *slog.Logger) (http.Handler, error) {
 	u, err := url.Parse(strings.TrimSuffix(base, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("the API's URL must be http(s)://host[:port], not %q", base)
@@ -28,12 +30,16 @@ func Upstream(base string, client *http.Client) (http.Handler, error) {
 		tr.ResponseHeaderTimeout = apiAnswerTimeout
 		client = &http.Client{Transport: tr}
 	}
-	return &upstream{base: u, client: client}, nil
+	if log == nil {
+		log = slog.Default()
+	}
+	return &upstream{base: u, client: client, log: log}, nil
 }
 
 type upstream struct {
 	base   *url.URL
 	client *http.Client
+	log    *slog.Logger
 }
 
 func (up *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -48,6 +54,9 @@ func (up *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	res, err := client.Do(out)
 	if err != nil {
+		// The cause (a refused dial, a name that does not resolve) is for
+		// the operator; the person gets the plain refusal.
+		up.log.WarnContext(r.Context(), "the API cannot be reached", "api", up.base.Host, "error", err.Error())
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_ = json.NewEncoder(w).Encode(web.ErrorBody{Error: web.ErrorDetail{Code: "unavailable", Message: "the API cannot be reached; try again in a minute"}})

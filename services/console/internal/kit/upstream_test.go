@@ -22,7 +22,7 @@ func TestUpstreamSendsTheCallOverHTTP(t *testing.T) {
 		_, _ = io.WriteString(w, `{"error":{"code":"stale","message":"changed"}}`)
 	}))
 	t.Cleanup(srv.Close)
-	up, err := Upstream(srv.URL+"/", nil)
+	up, err := Upstream(srv.URL+"/", nil, nil)
 	require.NoError(t, err)
 
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/work/next?x=1", strings.NewReader(`{"a":1}`))
@@ -44,6 +44,6 @@ func TestUpstreamSendsTheCallOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusServiceUnavailable, w.Code, "an unreachable API is a 503 in the API's shape")
 	require.Contains(t, w.Body.String(), `"code":"unavailable"`)
 
-	_, err = Upstream("ftp://example.com", nil)
+	_, err = Upstream("ftp://example.com", nil, nil)
 	require.Error(t, err)
 }

@@ -222,7 +222,7 @@ func TestUploadOverUpstream(t *testing.T) {
 	got := make(chan uploaded, 1)
 	srv := httptest.NewServer(uploadHandler(got, http.StatusAccepted, fmt.Sprintf(importJSON, "queued", 0)))
 	t.Cleanup(srv.Close)
-	up, err := kit.Upstream(srv.URL, nil)
+	up, err := kit.Upstream(srv.URL, nil, nil)
 	require.NoError(t, err)
 	b := setup(t, nil)
 	b.API.Handlers = map[string]http.HandlerFunc{"POST /api/v1/practices/pr-1/imports": up.ServeHTTP}
