@@ -245,3 +245,13 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// ReportRoundTrips reports the database round trips db made since before,
+// per operation of b, as "roundtrips/op": a cost that, unlike ns/op, does
+// not depend on how busy the machine is.
+func ReportRoundTrips(b *testing.B, db *sqldb.DB, before sqldb.Counts) {
+	b.Helper()
+	if b.N > 0 {
+		b.ReportMetric(float64(db.Counts().Sub(before).RoundTrips())/float64(b.N), "roundtrips/op")
+	}
+}

@@ -70,8 +70,10 @@ func BenchmarkAgentCycle(b *testing.B) {
 				seedItems(b, owner, p.ID, int(made.Load()), b.N/benchAgents*3+5)
 				made.Add(int64(b.N/benchAgents*3 + 5))
 				b.ResetTimer()
+				before := proc.DB.Counts()
 				testenv.ClientsAs(b, benchAgents, func(agent int) error { return cycle(e, agent) })
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cycles/s")
+				testenv.ReportRoundTrips(b, proc.DB, before)
 			})
 			b.Run("baseline", func(b *testing.B) {
 				testenv.ClientsAs(b, benchAgents, func(agent int) error {

@@ -44,10 +44,11 @@ func (s *Store) CommitEvents(ctx context.Context, events []audit.Event) error {
 	}
 	defer conn.Close()
 	err = conn.Raw(func(driverConn any) error {
-		pc, ok := driverConn.(*stdlib.Conn)
+		pc, ok := sqldb.Unwrap(driverConn).(*stdlib.Conn)
 		if !ok {
 			return errors.New("not a pgx connection")
 		}
+		s.db.Sent(1) // the pipeline ends in one Sync: one round trip
 		var b pgx.Batch
 		b.Queue(shareAppend, appendLock)
 		b.Queue(insertColumns, cols.args()...)

@@ -82,6 +82,7 @@ func BenchmarkImportBalances(b *testing.B) {
 			seedPatients(b, db, pid, benchRows)
 			iter := 0
 			b.Run("import", func(b *testing.B) {
+				before := db.Counts()
 				for b.Loop() {
 					b.StopTimer()
 					iter++
@@ -99,6 +100,7 @@ func BenchmarkImportBalances(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+				b.ReportMetric(float64(db.Counts().Sub(before).RoundTrips())/float64(benchRows*b.N), "roundtrips/row")
 			})
 			b.Run("baseline", func(b *testing.B) {
 				for b.Loop() {

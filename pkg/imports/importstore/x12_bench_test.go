@@ -87,6 +87,7 @@ func BenchmarkApply835(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			b.Run("apply", func(b *testing.B) {
 				var peak uint64
+				var spent sqldb.Counts
 				for range b.N {
 					b.StopTimer()
 					db, _ := testenv.NewDB(b, d)
@@ -96,6 +97,7 @@ func BenchmarkApply835(b *testing.B) {
 					ctx := sqldb.WithPractice(context.Background(), pid)
 					runtime.GC()
 					stop := sampleHeap(&peak)
+					before := db.Counts()
 					b.StartTimer()
 					imp, err := bb.svc.Submit(ctx, imports.Upload{PracticeID: pid, Kind: "era835", Filename: "era.edi", CreatedBy: "u",
 						Content: bytes.NewReader(file.Bytes()), Size: int64(file.Len())})
@@ -106,14 +108,21 @@ func BenchmarkApply835(b *testing.B) {
 						b.Fatal(err)
 					}
 					b.StopTimer()
+					got := db.Counts().Sub(before)
+					spent.Statements += got.Statements
+					spent.Begins += got.Begins
+					spent.Commits += got.Commits
+					spent.Rollbacks += got.Rollbacks
 					stop()
-					got, err := bb.svc.Get(ctx, imp.ID)
-					if err != nil || got.State != imports.Succeeded || got.RowsApplied != eraClaims {
-						b.Fatalf("import %s: applied %d of %d (%v) %s", got.State, got.RowsApplied, eraClaims, err, got.ErrorMessage)
+					imported, err := bb.svc.Get(ctx, imp.ID)
+					if err != nil || imported.State != imports.Succeeded || imported.RowsApplied != eraClaims {
+						b.Fatalf("import %s: applied %d of %d (%v) %s", imported.State, imported.RowsApplied, eraClaims, err, imported.ErrorMessage)
 					}
 				}
 				b.ReportMetric(float64(eraClaims*b.N)/b.Elapsed().Seconds(), "claims/s")
 				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+				b.ReportMetric(float64(spent.Statements)/float64(eraClaims*b.N), "statements/claim")
+				b.ReportMetric(float64(spent.RoundTrips())/float64(eraClaims*b.N), "roundtrips/claim")
 			})
 			b.Run("baseline", func(b *testing.B) {
 				for range b.N {

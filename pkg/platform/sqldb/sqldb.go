@@ -31,10 +31,12 @@ const (
 	SQLite   Dialect = "sqlite"
 )
 
-// DB is a *sql.DB that knows its dialect.
+// DB is a *sql.DB that knows its dialect and counts its round trips
+// (Counts).
 type DB struct {
 	*sql.DB
 	Dialect Dialect
+	counter *counter
 }
 
 // Querier is what both *sql.DB and *sql.Tx offer; store methods that may run
@@ -86,7 +88,8 @@ func Open(ctx context.Context, raw string) (*DB, error) {
 			}
 		}
 	}
-	sdb, err := sql.Open(driver, dsn)
+	n := &counter{}
+	sdb, err := openCounting(driver, dsn, n)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
@@ -98,7 +101,7 @@ func Open(ctx context.Context, raw string) (*DB, error) {
 		sdb.SetMaxIdleConns(32)
 		sdb.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	db := &DB{DB: sdb, Dialect: dialect}
+	db := &DB{DB: sdb, Dialect: dialect, counter: n}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := sdb.PingContext(pingCtx); err != nil {
