@@ -105,3 +105,8 @@ func UserKey(userID string) string { return ":user:" + userID }
 
 // AllKey invalidates everything.
 const AllKey = "*"
+
+// PrincipalsKey invalidates every cached principal (identity.Service):
+// who people are, their memberships and bootstrap grants. Changes to
+// those are rare, so one key drops them all.
+const PrincipalsKey = "principal:"

@@ -6,7 +6,10 @@ package identity
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strconv"
 	"slices"
 	"strings"
 	"time"
@@ -156,6 +159,9 @@ type Resolved struct {
 	// bootstrap grant (backdeskctl admin bootstrap) names the person's
 	// verified email.
 	Roles []Role
+	// Settled says the sign-in settled an invitation, so the person's
+	// memberships may have changed.
+	Settled bool
 }
 
 // Service applies the identity rules.
@@ -163,6 +169,61 @@ type Service struct {
 	store Storer
 	roles RoleMap
 	now   func() time.Time
+	cache Cache
+}
+
+// Cache keeps resolved principals between requests and drops them on
+// every replica when people or memberships change (factcache.Cache).
+type Cache interface {
+	Remember(ctx context.Context, key string, load func(ctx context.Context) (any, error)) (any, error)
+	Invalidate(ctx context.Context, key string)
+}
+
+// SetCache makes s keep what each sign-in resolves to in c, under
+// access.PrincipalsKey, so that a known person's request costs no
+// database round trip; every change s makes to people or memberships
+// invalidates it. Without one, every request resolves anew.
+func (s *Service) SetCache(c Cache) { s.cache = c }
+
+// principalsKey is access.PrincipalsKey, which identity cannot import.
+const principalsKey = "principal:"
+
+// changed drops every cached principal, here and on other replicas.
+func (s *Service) changed(ctx context.Context) {
+	if s.cache != nil {
+		s.cache.Invalidate(ctx, principalsKey)
+	}
+}
+
+// resolve is the store's Resolve behind the cache. The key holds every
+// input of the resolution, so a sign-in whose name, email or groups
+// changed misses and is written through.
+func (s *Service) resolve(ctx context.Context, in SignIn) (Resolved, error) {
+	if s.cache == nil {
+		return s.store.Resolve(ctx, in)
+	}
+	h := sha256.New()
+	for _, f := range []string{in.Identity.Issuer, in.Identity.Subject, in.Identity.Name, NormalizeEmail(in.Identity.Email),
+		strconv.FormatBool(in.Identity.EmailVerified), EncodeRoles(in.Roles)} {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+	}
+	key := principalsKey + hex.EncodeToString(h.Sum(nil))
+	settled := false
+	v, err := s.cache.Remember(ctx, key, func(ctx context.Context) (any, error) {
+		r, err := s.store.Resolve(ctx, in)
+		settled = err == nil && r.Settled
+		return r, err
+	})
+	if err != nil {
+		return Resolved{}, err
+	}
+	if settled {
+		// An invitation bound: other replicas may hold this person
+		// without the membership.
+		s.changed(ctx)
+	}
+	return v.(Resolved), nil
 }
 
 // NewService returns a Service.
@@ -179,7 +240,7 @@ func (s *Service) Principal(ctx context.Context, id Identity) (Principal, error)
 		return Principal{}, &apperr.Error{Kind: apperr.KindUnauthenticated, Code: "invalid_token", Message: "token has no issuer or subject"}
 	}
 	roles := s.roles.RolesFor(id.Groups)
-	r, err := s.store.Resolve(ctx, SignIn{Identity: id, Roles: roles, At: s.now().UTC().Truncate(time.Microsecond)})
+	r, err := s.resolve(ctx, SignIn{Identity: id, Roles: roles, At: s.now().UTC().Truncate(time.Microsecond)})
 	if err != nil {
 		return Principal{}, err
 	}

@@ -141,6 +141,8 @@ func (s *Service) Invite(ctx context.Context, by Principal, ev audit.Event, prac
 	if err := s.store.CreateInvitation(ctx, inv, about(stamp(ev, now, audit.ActionInvitationCreate, practiceID, audit.OutcomeAllow, reason), inv.ID, "")); err != nil {
 		return Invitation{}, err
 	}
+	// A cached principal of the invited person would not settle it.
+	s.changed(ctx)
 	return inv, nil
 }
 
@@ -189,6 +191,7 @@ func (s *Service) ConfirmInvitation(ctx context.Context, by Principal, ev audit.
 		"invitation "+inv.ID+" confirmed"), inv.ID, "")); err != nil {
 		return Invitation{}, err
 	}
+	s.changed(ctx)
 	return inv, nil
 }
 

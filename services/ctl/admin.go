@@ -8,11 +8,15 @@ import (
 	"os/user"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/access/factcache"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/redis/go-redis/v9"
 )
 
 const adminUsage = `usage: backdeskctl admin bootstrap --email ADDRESS [--by NAME]
@@ -73,6 +77,7 @@ func adminCmd(ctx context.Context, args []string, getenv config.Getenv, stdout, 
 		}
 		return 1
 	}
+	announce(ctx, getenv, stderr)
 	if *remove {
 		fmt.Fprintf(stdout, "bootstrap grant to %s withdrawn\n", *email)
 		return 0
@@ -80,6 +85,30 @@ func adminCmd(ctx context.Context, args []string, getenv config.Getenv, stdout, 
 	fmt.Fprintf(stdout, "%s is platform admin at their next sign-in, once the provider vouches for the email;\n"+
 		"remove the grant with --remove when the provider's groups give the role\n", *email)
 	return 0
+}
+
+// announce tells the running services, through BACKDESK_REDIS_URL when it
+// is set, to drop the principals they cached, so the grant takes effect at
+// the person's next request; without it, within the cache's lifetime
+// (30 s).
+func announce(ctx context.Context, getenv config.Getenv, stderr io.Writer) {
+	url := getenv("BACKDESK_REDIS_URL")
+	if url == "" {
+		return
+	}
+	opt, err := queue.RedisOpt(url)
+	if err != nil {
+		fmt.Fprintf(stderr, "backdeskctl admin bootstrap: BACKDESK_REDIS_URL: %v (the services see the change within 30 s)\n", err)
+		return
+	}
+	rdb, ok := opt.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		return
+	}
+	defer rdb.Close()
+	if err := rdb.Publish(ctx, factcache.Channel, access.PrincipalsKey).Err(); err != nil {
+		fmt.Fprintf(stderr, "backdeskctl admin bootstrap: services not told (%v); they see the change within 30 s\n", err)
+	}
 }
 
 // operatorName is the account running backdeskctl, the default actor of

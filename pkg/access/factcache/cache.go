@@ -51,8 +51,12 @@ type Cache struct {
 
 	mu sync.Mutex
 	// gen counts invalidations. A load that began before an invalidation
-	// may have read what it invalidated, so its result is not kept.
+	// of its key may have read what it invalidated, so its result is not
+	// kept; recent holds the keys of the latest invalidations, so that one
+	// of another key (another practice's, another replica's) does not
+	// waste the load.
 	gen     uint64
+	recent  []string // recent[i] is the key of invalidation gen-len(recent)+1+i
 	entries map[string]entry
 	live    atomic.Bool
 }
@@ -61,6 +65,7 @@ type entry struct {
 	at       time.Time
 	practice access.PracticeFacts
 	grants   []access.GrantFact
+	value    any // what Remember keeps
 }
 
 var (
@@ -132,6 +137,24 @@ func (c *Cache) GrantsFor(ctx context.Context, userID, practiceID string) ([]acc
 	return gs, nil
 }
 
+// Remember returns what is cached under key, a key under
+// access.PrincipalsKey, or what load returns, which it keeps for the TTL
+// unless an invalidation of the key arrives meanwhile. The identity
+// service keeps resolved principals this way, so a warm request costs no
+// database round trip.
+func (c *Cache) Remember(ctx context.Context, key string, load func(ctx context.Context) (any, error)) (any, error) {
+	if e, ok := c.lookup(key); ok {
+		return e.value, nil
+	}
+	gen := c.generation()
+	v, err := load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.keep(key, gen, entry{value: v})
+	return v, nil
+}
+
 // OwnedItems reads through: ownership changes with every assignment.
 func (c *Cache) OwnedItems(ctx context.Context, userID, practiceID, patientID string) ([]access.OwnedItem, error) {
 	return c.src.OwnedItems(ctx, userID, practiceID, patientID)
@@ -161,13 +184,23 @@ func (c *Cache) generation() uint64 {
 	return c.gen
 }
 
-// keep caches e unless an invalidation arrived since gen was read: the
-// facts loaded may predate it.
+// keep caches e unless an invalidation of key arrived since gen was read:
+// the facts loaded may predate it.
 func (c *Cache) keep(key string, gen uint64, e entry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen || !c.live.Load() {
+	if !c.live.Load() {
 		return
+	}
+	if since := c.gen - gen; since > 0 {
+		if since > uint64(len(c.recent)) {
+			return // too many to tell: assume one was about key
+		}
+		for _, k := range c.recent[uint64(len(c.recent))-since:] {
+			if matches(k, key) {
+				return
+			}
+		}
 	}
 	e.at = c.cfg.Now()
 	c.entries[key] = e
@@ -186,11 +219,23 @@ func (c *Cache) Invalidate(ctx context.Context, key string) {
 	}
 }
 
+// recentKept is how many invalidation keys keep remembers.
+const recentKept = 64
+
+// matches reports whether invalidation key covers the entry named k.
+func matches(key, k string) bool {
+	return key == access.AllKey || strings.HasPrefix(k, key) || (strings.HasPrefix(key, access.UserKey("")) && strings.HasSuffix(k, key))
+}
+
 func (c *Cache) apply(key string) {
 	c.mu.Lock()
 	c.gen++
+	c.recent = append(c.recent, key)
+	if len(c.recent) > recentKept {
+		c.recent = append(c.recent[:0], c.recent[len(c.recent)-recentKept:]...)
+	}
 	for k := range c.entries {
-		if key == access.AllKey || strings.HasPrefix(k, key) || (strings.HasPrefix(key, access.UserKey("")) && strings.HasSuffix(k, key)) {
+		if matches(key, k) {
 			delete(c.entries, k)
 		}
 	}

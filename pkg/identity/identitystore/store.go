@@ -115,7 +115,7 @@ func (s *Store) Resolve(ctx context.Context, in identity.SignIn) (identity.Resol
 			return identity.Resolved{}, err
 		}
 	}
-	return identity.Resolved{UserID: u.id, Memberships: ms, Roles: in.Roles}, nil
+	return identity.Resolved{UserID: u.id, Memberships: ms, Roles: in.Roles, Settled: pending}, nil
 }
 
 func (s *Store) user(ctx context.Context, q sqldb.Querier, id identity.Identity) (user, bool, error) {

@@ -70,7 +70,10 @@ type platform struct {
 	stack *devstack.Stack
 	base  string
 	dbURL string
-	logs  *syncBuffer
+	// redisURL is the platform's Redis, through which backdeskctl tells
+	// it that people changed.
+	redisURL string
+	logs     *syncBuffer
 	// skew moves Backdesk's re-check clock ahead of the real one.
 	skew atomic.Int64
 }
@@ -109,7 +112,7 @@ func setup(t *testing.T, opts dex.Options, env map[string]string) *platform {
 	}
 	cfg, err := devstack.ReadConfig(func(k string) string { return all[k] })
 	require.NoError(t, err)
-	p := &platform{dex: d, base: base, dbURL: dbURL, logs: &syncBuffer{}}
+	p := &platform{dex: d, base: base, dbURL: dbURL, redisURL: all["BACKDESK_REDIS_URL"], logs: &syncBuffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.stack, err = devstack.Build(ctx, cfg, p.logs)
 	require.NoError(t, err)
@@ -215,14 +218,10 @@ func (p *platform) signIn(t *testing.T, email string) (*http.Client, int, string
 	return c, resp.StatusCode, string(body)
 }
 
-// runCtl runs backdeskctl on the platform's database.
-func runCtl(dbURL string, args ...string) (int, string, string) {
+// runCtl runs backdeskctl on the platform's database and Redis.
+func (p *platform) runCtl(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
-	code := ctl.Main(context.Background(), args, func(k string) string {
-		if k == "BACKDESK_DATABASE_URL" {
-			return dbURL
-		}
-		return ""
-	}, &out, &errOut)
+	env := map[string]string{"BACKDESK_DATABASE_URL": p.dbURL, "BACKDESK_REDIS_URL": p.redisURL}
+	code := ctl.Main(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
 	return code, out.String(), errOut.String()
 }

@@ -100,3 +100,54 @@ VALUES ('wi-r', 'pr-r', 'pt-r', 'balance_followup', 'balance', 'b', 'assigned', 
 
 // grantsOf is the grant service of a replica, as its domains build it.
 func grantsOf(p *serve.Process) *grant.Service { return domains.New(p, domains.Options{}).Grants }
+
+// A known person's request resolves without the database once cached, and
+// an invitation sent through one replica reaches the person's cached
+// principal on the other at their next request, through the invalidation
+// (the cache keeps principals for 30 seconds, so a membership seen within
+// the wait below can only have come from it).
+func TestPrincipalsAreCachedAndInvalidatedAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	for _, d := range testenv.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			db, dbURL := testenv.NewDB(t, d)
+			cfg := config.Base{DatabaseURL: dbURL, RedisURL: testenv.Redis(t), Addr: "127.0.0.1:0", ShutdownTimeout: time.Second,
+				GrantDefaultDays: 90, GrantMaxDays: 365, GrantReviewDays: 30, BreakGlassFor: 15 * time.Minute}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			replicas := make([]*serve.Process, 2)
+			for i := range replicas {
+				p, err := serve.Open(ctx, "access", cfg, &bytes.Buffer{})
+				require.NoError(t, err)
+				t.Cleanup(p.Close)
+				go p.Facts.Run(ctx)
+				replicas[i] = p
+			}
+			require.Eventually(t, func() bool { return replicas[0].Facts.Live() && replicas[1].Facts.Live() },
+				10*time.Second, 5*time.Millisecond, "both replicas subscribe")
+			now := time.Now().UTC()
+			_, admin, _, _ := fixture(t, db, now)
+
+			ana := identity.Identity{Issuer: "https://idp.test", Subject: "ana", Name: "Ana", Email: "ana@example.com", EmailVerified: true}
+			a := replicas[0]
+			first, err := a.Identity.Principal(ctx, ana)
+			require.NoError(t, err)
+			require.Empty(t, first.Memberships)
+			before := a.DB.Counts()
+			again, err := a.Identity.Principal(ctx, ana)
+			require.NoError(t, err)
+			require.Equal(t, first, again)
+			require.Zero(t, a.DB.Counts().Sub(before).RoundTrips(), "a warm principal costs no round trip")
+
+			// The practice admin invites Ana through the other replica.
+			ev := audit.Event{Actor: audit.Actor{Issuer: admin.Issuer, Subject: admin.Subject}}
+			_, err = replicas[1].Identity.Invite(sqldb.WithPractice(ctx, "pr-r"), admin, ev, "pr-r", "ana@example.com")
+			require.NoError(t, err)
+			require.Eventually(t, func() bool {
+				p, err := a.Identity.Principal(ctx, ana)
+				return err == nil && p.AdminOf("pr-r")
+			}, 5*time.Second, 5*time.Millisecond, "the invitation binds at Ana's next request on the first replica")
+		})
+	}
+}

@@ -193,6 +193,9 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 	p.Go(p.Recorder.Run)
 	p.Facts = factcache.New(accessstore.New(db), factcache.Config{Redis: rc, Log: p.Log})
 	p.Go(p.Facts.Run)
+	// Principals are cached beside the access facts, invalidated through
+	// the same channel: a known person's request reads no database.
+	p.Identity.SetCache(p.Facts)
 	p.Decider = access.NewDecider(p.Facts, access.DeciderConfig{MFA: mfa})
 	p.Guard = &authz.Guard{Decider: p.Decider, Recorder: p.Recorder}
 	return p, nil
