@@ -106,7 +106,7 @@ func announce(ctx context.Context, getenv config.Getenv, stderr io.Writer) {
 		return
 	}
 	defer rdb.Close()
-	if err := rdb.Publish(ctx, factcache.Channel, access.PrincipalsKey).Err(); err != nil {
+	if err := rdb.Publish(ctx, factcache.ChannelFor(queue.RedisDB(opt)), access.PrincipalsKey).Err(); err != nil {
 		fmt.Fprintf(stderr, "backdeskctl admin bootstrap: services not told (%v); they see the change within 30 s\n", err)
 	}
 }

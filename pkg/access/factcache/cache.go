@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,8 +21,19 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Channel is the Redis pub/sub channel replicas share.
+// Channel is the Redis pub/sub channel replicas share, for those on
+// database 0; ChannelFor names the channel of any database.
 const Channel = "backdesk:access:invalidate"
+
+// ChannelFor is the channel of replicas whose Redis URL names database
+// db. Pub/sub is shared by the whole server, so deployments (or test
+// runs) that share a server on different databases get their own.
+func ChannelFor(db int) string {
+	if db == 0 {
+		return Channel
+	}
+	return Channel + ":" + strconv.Itoa(db)
+}
 
 // Config tunes a Cache; the zero value of each field means its default.
 type Config struct {

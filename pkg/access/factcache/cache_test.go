@@ -405,3 +405,9 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestEachRedisDatabaseHasItsChannel(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, factcache.Channel, factcache.ChannelFor(0))
+	require.NotEqual(t, factcache.ChannelFor(1), factcache.ChannelFor(2))
+}

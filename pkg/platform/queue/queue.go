@@ -26,6 +26,20 @@ func RedisOpt(url string) (asynq.RedisConnOpt, error) {
 	return opt, nil
 }
 
+// RedisDB is the numbered database opt names (0 for a cluster, which has
+// only that one). Pub/sub channels are shared by the whole server, so
+// channels carry it: deployments that share a server on different
+// databases must not hear each other.
+func RedisDB(opt asynq.RedisConnOpt) int {
+	switch o := opt.(type) {
+	case asynq.RedisClientOpt:
+		return o.DB
+	case asynq.RedisFailoverClientOpt:
+		return o.DB
+	}
+	return 0
+}
+
 // ServerConfig tunes a worker server.
 type ServerConfig struct {
 	Concurrency int            // workers; default 10

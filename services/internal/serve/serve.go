@@ -191,7 +191,7 @@ func Open(ctx context.Context, name string, cfg config.Base, logOut io.Writer) (
 	}
 	p.Recorder = recorder.New(db, p.Audit, recorder.Config{Logger: p.Log})
 	p.Go(p.Recorder.Run)
-	p.Facts = factcache.New(accessstore.New(db), factcache.Config{Redis: rc, Log: p.Log})
+	p.Facts = factcache.New(accessstore.New(db), factcache.Config{Redis: rc, Log: p.Log, Channel: factcache.ChannelFor(queue.RedisDB(opt))})
 	p.Go(p.Facts.Run)
 	// Principals are cached beside the access facts, invalidated through
 	// the same channel: a known person's request reads no database.
