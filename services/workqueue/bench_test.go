@@ -128,7 +128,7 @@ func call(h http.Handler, agent int, method, path, body string, out any) error {
 	return nil
 }
 
-func exec(b *testing.B, db *sqldb.DB, q string, args ...any) {
+func exec(b testing.TB, db *sqldb.DB, q string, args ...any) {
 	b.Helper()
 	if _, err := db.ExecContext(context.Background(), q, args...); err != nil {
 		b.Fatal(err)
@@ -137,7 +137,7 @@ func exec(b *testing.B, db *sqldb.DB, q string, args ...any) {
 
 // seedAgents makes the agents, one team holding a claim follow-up grant
 // of the practice, and one patient per agent.
-func seedAgents(b *testing.B, db *sqldb.DB, practiceID string) {
+func seedAgents(b testing.TB, db *sqldb.DB, practiceID string) {
 	now := time.Now().UTC()
 	exec(b, db, `INSERT INTO teams (id, name, created_at) VALUES ('team-bench', 'Bench', $1)`, now)
 	exec(b, db, `INSERT INTO grants (id, practice_id, grantee_type, grantee_id, kinds, field_groups, reason, granted_by, valid_from, valid_until, review_due_at, created_at)
@@ -170,7 +170,7 @@ VALUES ($1, $2, $1, 'Bench', 'Patient', '1980-01-01', $3, $3)`, "pt-"+id, practi
 
 // seedItems gives every agent per more assigned claim follow-ups,
 // numbered from first.
-func seedItems(b *testing.B, db *sqldb.DB, practiceID string, first, per int) {
+func seedItems(b testing.TB, db *sqldb.DB, practiceID string, first, per int) {
 	now := time.Now().UTC()
 	err := db.Tx(context.Background(), func(tx *sql.Tx) error {
 		st, err := tx.Prepare(`INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, state, owner_id, priority, due_at, assigned_at, created_at, updated_at)
