@@ -85,7 +85,16 @@ func applyTransaction(ctx context.Context, a *payer.Applier, t *x12.Transaction)
 		if err != nil {
 			return err
 		}
-		for _, group := range byClaim(rem) {
+		groups := byClaim(rem)
+		numbers := make([]string, len(groups))
+		for i, g := range groups {
+			numbers[i] = g[0].ClaimNumber
+		}
+		// One lookup for the remittance's claims, not one per claim.
+		if err := a.Prefetch(ctx, numbers); err != nil {
+			return err
+		}
+		for _, group := range groups {
 			if err := a.Remittances(ctx, group); err != nil {
 				return err
 			}

@@ -31,6 +31,9 @@ type Store interface {
 	// Claim finds the practice's claim by its number (the patient control
 	// number the practice sent).
 	Claim(ctx context.Context, tx *sql.Tx, practiceID, number string) (ClaimRef, bool, error)
+	// Claims finds the practice's claims by their numbers at once; a
+	// number no claim has is missing from the map.
+	Claims(ctx context.Context, tx *sql.Tx, practiceID string, numbers []string) (map[string]ClaimRef, error)
 	// AddRemittance records a claim payment unless the same statement was
 	// recorded before; it reports whether it was new.
 	AddRemittance(ctx context.Context, tx *sql.Tx, practiceID, importID, claimID string, r Remittance, now time.Time) (bool, error)
@@ -106,6 +109,42 @@ type Applier struct {
 	now      time.Time
 	dry      bool // match and count, change nothing
 	Report   Report
+	// known holds the claims Prefetch read, by number; a number
+	// prefetched and missing has no claim.
+	known map[string]*ClaimRef
+}
+
+// Prefetch reads the claims of numbers in one go, for the Remittances
+// calls that follow: each then finds its claim without a query. Numbers
+// must be unique to one claim's statements (one remittance), since a
+// claim prefetched is not read again after it changes.
+func (a *Applier) Prefetch(ctx context.Context, numbers []string) error {
+	found, err := a.s.store.Claims(ctx, a.tx, a.practice, numbers)
+	if err != nil {
+		return err
+	}
+	a.known = make(map[string]*ClaimRef, len(numbers))
+	for _, n := range numbers {
+		a.known[n] = nil
+		if c, ok := found[n]; ok {
+			a.known[n] = &c
+		}
+	}
+	return nil
+}
+
+// prefetched returns the claim Prefetch read for number, once: later
+// lookups read the database again.
+func (a *Applier) prefetched(number string) (ClaimRef, bool, bool) {
+	c, ok := a.known[number]
+	if !ok {
+		return ClaimRef{}, false, false
+	}
+	delete(a.known, number)
+	if c == nil {
+		return ClaimRef{}, false, true
+	}
+	return *c, true, true
 }
 
 // Applier returns an Applier for practiceID's statements from import
@@ -137,9 +176,13 @@ func (a *Applier) Remittances(ctx context.Context, rs []Remittance) error {
 		return nil
 	}
 	a.Report.Read += len(rs)
-	c, ok, err := a.s.store.Claim(ctx, a.tx, a.practice, rs[0].ClaimNumber)
-	if err != nil {
-		return err
+	c, ok, hit := a.prefetched(rs[0].ClaimNumber)
+	var err error
+	if !hit {
+		c, ok, err = a.s.store.Claim(ctx, a.tx, a.practice, rs[0].ClaimNumber)
+		if err != nil {
+			return err
+		}
 	}
 	if !ok {
 		for _, r := range rs {

@@ -37,7 +37,7 @@ func balancesFile(prefix string, n int) string {
 }
 
 // seedPatients inserts the patients the balances refer to, directly.
-func seedPatients(b *testing.B, db *sqldb.DB, practiceID string, n int) {
+func seedPatients(b testing.TB, db *sqldb.DB, practiceID string, n int) {
 	b.Helper()
 	ctx := sqldb.WithPractice(context.Background(), practiceID)
 	now := time.Now().UTC()
