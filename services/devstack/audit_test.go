@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -113,7 +114,14 @@ func (b auditBundle) append(t *testing.T, events ...audit.Event) {
 // root of the checkpoint signed, read from the note independently of the API.
 func (b auditBundle) integrate(t *testing.T) (uint64, []byte) {
 	t.Helper()
-	cp, err := b.store.Integrate(context.Background(), b.stack.AuditSigner)
+	// The platform integrates every second too; when it holds the log,
+	// this waits its turn, as a second integrator must.
+	var cp audit.Checkpoint
+	var err error
+	require.Eventually(t, func() bool {
+		cp, err = b.store.Integrate(context.Background(), b.stack.AuditSigner)
+		return !errors.Is(err, auditstore.ErrBusy)
+	}, 30*time.Second, 20*time.Millisecond, "the log stays busy")
 	require.NoError(t, err)
 	opened, err := audit.OpenCheckpoint(cp.Note, b.stack.AuditVerifier)
 	require.NoError(t, err)
