@@ -7,7 +7,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/payer"
@@ -25,8 +24,6 @@ var _ payer.Store = (*Store)(nil)
 func New(db *sqldb.DB) *Store { return &Store{db: db} }
 
 const (
-	selectClaim = `SELECT id, patient_id, status, external_id, payer_name, date_of_service, submitted_date, billed_cents, paid_cents
-FROM claims WHERE practice_id = $1 AND external_id = $2`
 	// A statement already recorded (same fingerprint) is not recorded
 	// again: the conflict clause makes the insert a no-op.
 	insertRemittance = `INSERT INTO claim_remittances (id, practice_id, claim_id, import_id, fingerprint, payer_name, check_number,
@@ -40,20 +37,6 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) O
 	claimPaid   = `UPDATE claims SET status = $2, paid_cents = $3, updated_at = $4 WHERE id = $1`
 	claimStatus = `UPDATE claims SET status = $2, updated_at = $3 WHERE id = $1 AND (status NOT IN ('paid', 'partially_paid') OR $2 = 'paid')`
 )
-
-// Claim implements payer.Store.
-func (s *Store) Claim(ctx context.Context, tx *sql.Tx, practiceID, number string) (payer.ClaimRef, bool, error) {
-	var c payer.ClaimRef
-	var status, dos, submitted string
-	err := tx.QueryRowContext(ctx, selectClaim, practiceID, number).Scan(&c.ID, &c.PatientID, &status,
-		&c.Claim.ExternalID, &c.Claim.PayerName, &dos, &submitted, &c.Claim.BilledCents, &c.Claim.PaidCents)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, false, nil
-	}
-	c.Status = records.ClaimStatus(status)
-	c.Claim.DateOfService, c.Claim.SubmittedDate = records.ParseDate(dos), records.ParseDate(submitted)
-	return c, err == nil, err
-}
 
 // inserted runs an insert that may be a no-op and says whether it added
 // the row.

@@ -72,3 +72,23 @@ func (d Dialect) InsertRows(head string, ncols int, args []any, tail string) (st
 	b.WriteString(tail)
 	return b.String(), args, nil
 }
+
+// In returns the condition that column is one of values, and its
+// arguments, numbered from first: on PostgreSQL one text array through
+// ANY, planned once whatever the count; on SQLite an IN list of
+// placeholders, which callers keep under its limit on parameters (a few
+// thousand values). No values is a condition no row meets.
+func (d Dialect) In(column string, first int, values []string) (string, []any) {
+	if len(values) == 0 {
+		return "1 = 0", nil
+	}
+	if d == Postgres {
+		return fmt.Sprintf("%s = ANY($%d::text[])", column, first), []any{values}
+	}
+	marks := make([]string, len(values))
+	args := make([]any, len(values))
+	for i, v := range values {
+		marks[i], args[i] = d.Param(first+i), v
+	}
+	return column + " IN (" + strings.Join(marks, ", ") + ")", args
+}

@@ -10,7 +10,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -101,12 +100,9 @@ func (s *Store) Upsert(ctx context.Context, tx *sql.Tx, practiceID string, now t
 	return res, rs.Err()
 }
 
-// Patients of a practice by the practice's own ids: PostgreSQL takes the
-// ids as one array; SQLite gets an IN list of as many parameters.
-const (
-	patientIDsAny = `SELECT external_id, id FROM patients WHERE practice_id = $1 AND external_id = ANY($2::text[])`
-	patientIDsIn  = `SELECT external_id, id FROM patients WHERE practice_id = %s AND external_id IN (%s)`
-)
+// patientIDsOf reads patients of a practice by the practice's own ids;
+// the ids' condition (Dialect.In) follows it.
+const patientIDsOf = `SELECT external_id, id FROM patients WHERE practice_id = %s AND %s`
 
 // patientIDs maps the practice's ids of its patients to Backdesk's;
 // unknown ids are missing from the map.
@@ -119,19 +115,8 @@ func patientIDs(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, practiceID str
 			wanted = append(wanted, e)
 		}
 	}
-	var rs *sql.Rows
-	var err error
-	if d == sqldb.Postgres {
-		rs, err = tx.QueryContext(ctx, patientIDsAny, practiceID, wanted)
-	} else {
-		args := []any{practiceID}
-		marks := make([]string, len(wanted))
-		for i, e := range wanted {
-			args = append(args, e)
-			marks[i] = d.Param(i + 2)
-		}
-		rs, err = tx.QueryContext(ctx, fmt.Sprintf(patientIDsIn, d.Param(1), strings.Join(marks, ", ")), args...)
-	}
+	in, args := d.In("external_id", 2, wanted)
+	rs, err := tx.QueryContext(ctx, fmt.Sprintf(patientIDsOf, d.Param(1), in), append([]any{practiceID}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("look up patients: %w", sqldb.MapError(err))
 	}
