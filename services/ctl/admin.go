@@ -14,9 +14,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/config"
-	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
-	"github.com/redis/go-redis/v9"
 )
 
 const adminUsage = `usage: backdeskctl admin bootstrap --email ADDRESS [--by NAME]
@@ -96,17 +94,13 @@ func announce(ctx context.Context, getenv config.Getenv, stderr io.Writer) {
 	if url == "" {
 		return
 	}
-	opt, err := queue.RedisOpt(url)
+	rdb, db, err := redisClient(url)
 	if err != nil {
-		fmt.Fprintf(stderr, "backdeskctl admin bootstrap: BACKDESK_REDIS_URL: %v (the services see the change within 30 s)\n", err)
-		return
-	}
-	rdb, ok := opt.MakeRedisClient().(redis.UniversalClient)
-	if !ok {
+		fmt.Fprintf(stderr, "backdeskctl admin bootstrap: %v (the services see the change within 30 s)\n", err)
 		return
 	}
 	defer rdb.Close()
-	if err := rdb.Publish(ctx, factcache.ChannelFor(queue.RedisDB(opt)), access.PrincipalsKey).Err(); err != nil {
+	if err := rdb.Publish(ctx, factcache.ChannelFor(db), access.PrincipalsKey).Err(); err != nil {
 		fmt.Fprintf(stderr, "backdeskctl admin bootstrap: services not told (%v); they see the change within 30 s\n", err)
 	}
 }

@@ -26,14 +26,9 @@ func sessionsCmd(ctx context.Context, args []string, getenv config.Getenv, stdou
 		fmt.Fprintf(stderr, "backdeskctl sessions: %v\n", err)
 		return 2
 	}
-	opt, err := queue.RedisOpt(url)
+	rdb, _, err := redisClient(url)
 	if err != nil {
 		fmt.Fprintf(stderr, "backdeskctl sessions: %v\n", err)
-		return 2
-	}
-	rdb, ok := opt.MakeRedisClient().(redis.UniversalClient)
-	if !ok {
-		fmt.Fprintln(stderr, "backdeskctl sessions: BACKDESK_REDIS_URL: unsupported connection type")
 		return 2
 	}
 	defer rdb.Close()
@@ -44,4 +39,18 @@ func sessionsCmd(ctx context.Context, args []string, getenv config.Getenv, stdou
 	}
 	fmt.Fprintf(stdout, "ended %d browser sessions; everybody signs in again\n", n)
 	return 0
+}
+
+// redisClient connects to the Redis of url (BACKDESK_REDIS_URL) as the
+// services do, and says which numbered database it names.
+func redisClient(url string) (redis.UniversalClient, int, error) {
+	opt, err := queue.RedisOpt(url)
+	if err != nil {
+		return nil, 0, err
+	}
+	rdb, ok := opt.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		return nil, 0, fmt.Errorf("BACKDESK_REDIS_URL: unsupported connection type")
+	}
+	return rdb, queue.RedisDB(opt), nil
 }

@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -52,29 +51,12 @@ func child() int {
 	return 0
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type bundle struct {
 	stack   *devstack.Stack
 	api     *apitest.Client
 	engine  http.Handler
 	baseURL string // the running server, for flows that need real HTTP
-	logs    *syncBuffer
+	logs    *testenv.Buffer
 	stop    func() error
 }
 
@@ -102,7 +84,7 @@ func setupWith(t *testing.T, dbURL string, adjust func(*devstack.Config)) bundle
 	if adjust != nil {
 		adjust(&cfg)
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	p, err := devstack.Build(ctx, cfg, logs)
 	require.NoError(t, err)
@@ -289,7 +271,7 @@ func TestInterruptStopsCleanly(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "DEVSTACK_CHILD=1", "BACKDESK_ADDR="+addr, "BACKDESK_REDIS_URL=", "BACKDESK_DATABASE_URL=")
-	var out syncBuffer
+	var out testenv.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	require.NoError(t, cmd.Start())
 	exited := make(chan error, 1)

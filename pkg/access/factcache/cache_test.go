@@ -14,6 +14,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/access/factcache"
 	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
@@ -370,7 +371,7 @@ func TestResubscribingBacksOff(t *testing.T) {
 	require.NoError(t, ln.Close()) // nothing listens there now
 	rc := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
 	t.Cleanup(func() { _ = rc.Close() })
-	var logs syncBuffer
+	var logs testenv.Buffer
 	c := factcache.New(newSource(), factcache.Config{Redis: rc, Retry: 5 * time.Millisecond,
 		Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -387,23 +388,6 @@ func TestResubscribingBacksOff(t *testing.T) {
 	}
 	require.Equal(t, want, got[:len(want)])
 	require.False(t, c.Live())
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestEachRedisDatabaseHasItsChannel(t *testing.T) {

@@ -120,18 +120,28 @@ func Apply(ctx context.Context, db *sqldb.DB, fsys fs.FS) ([]Migration, error) {
 // dev binary does, at start).
 func ensureTable(ctx context.Context, conn *sql.Conn, d sqldb.Dialect) error {
 	if d == sqldb.Postgres {
-		var exists bool
-		if err := conn.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
-			return fmt.Errorf("migrate: look for schema_migrations: %w", err)
-		}
-		if exists {
-			return nil
+		exists, err := hasTable(ctx, conn, d)
+		if err != nil || exists {
+			return err
 		}
 	}
 	if _, err := conn.ExecContext(ctx, createTable); err != nil {
 		return fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}
 	return nil
+}
+
+// hasTable reports whether schema_migrations exists yet.
+func hasTable(ctx context.Context, conn *sql.Conn, d sqldb.Dialect) (bool, error) {
+	probe := `SELECT to_regclass('schema_migrations') IS NOT NULL`
+	if d == sqldb.SQLite {
+		probe = `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	}
+	var exists bool
+	if err := conn.QueryRowContext(ctx, probe).Scan(&exists); err != nil {
+		return false, fmt.Errorf("migrate: look for schema_migrations: %w", err)
+	}
+	return exists, nil
 }
 
 func applied(ctx context.Context, conn *sql.Conn) (map[int]string, error) {
@@ -185,13 +195,9 @@ func Pending(ctx context.Context, db *sqldb.DB, fsys fs.FS) ([]Migration, error)
 		return nil, fmt.Errorf("migrate: %w", sqldb.MapError(err))
 	}
 	defer conn.Close()
-	var exists bool
-	probe := `SELECT to_regclass('schema_migrations') IS NOT NULL`
-	if db.Dialect == sqldb.SQLite {
-		probe = `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
-	}
-	if err := conn.QueryRowContext(ctx, probe).Scan(&exists); err != nil {
-		return nil, fmt.Errorf("migrate: look for schema_migrations: %w", err)
+	exists, err := hasTable(ctx, conn, db.Dialect)
+	if err != nil {
+		return nil, err
 	}
 	if !exists {
 		return all, nil

@@ -182,12 +182,18 @@ func (s *Store) Touch(ctx context.Context, id string) error {
 		return nil
 	}
 	sess.LastActive = now
+	return s.replace(ctx, id, raw, sess)
+}
+
+// replace writes sess over the session id if it is still raw, as read;
+// ErrNoSession when it ended meanwhile. A change by another request in
+// between wins, and this write is dropped.
+func (s *Store) replace(ctx context.Context, id string, raw []byte, sess Session) error {
 	next, err := json.Marshal(sess)
 	if err != nil {
 		return err
 	}
-	ttl := s.ttl(sess)
-	n, err := casScript.Run(ctx, s.rdb, []string{key(id)}, raw, next, ttl.Milliseconds()).Int()
+	n, err := casScript.Run(ctx, s.rdb, []string{key(id)}, raw, next, s.ttl(sess).Milliseconds()).Int()
 	if err != nil {
 		return fmt.Errorf("write session: %w", err)
 	}
@@ -291,18 +297,7 @@ func (s *Store) Rechecked(ctx context.Context, id string, seen Session, at time.
 	if err := sealSecrets(id, &sess, sec); err != nil {
 		return err
 	}
-	next, err := json.Marshal(sess)
-	if err != nil {
-		return err
-	}
-	n, err := casScript.Run(ctx, s.rdb, []string{key(id)}, raw, next, s.ttl(sess).Milliseconds()).Int()
-	if err != nil {
-		return fmt.Errorf("write session: %w", err)
-	}
-	if n == 0 {
-		return ErrNoSession
-	}
-	return nil
+	return s.replace(ctx, id, raw, sess)
 }
 
 // ttl is the Redis expiry at whichever limit comes first, so abandoned

@@ -10,6 +10,11 @@ import (
 // "Database roles and row-level security").
 const AppRole = "backdesk_app"
 
+// ownedBy names the first public table whose owner's privileges the
+// role in the placeholder holds (owners bypass row-level security).
+const ownedBy = `(SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND pg_has_role(%s, c.relowner, 'USAGE') ORDER BY c.relname LIMIT 1)`
+
 // ErrUnsafeRole is the cause of every refusal of CheckServingRole and
 // CheckAppRole.
 var ErrUnsafeRole = errors.New("unsafe database role")
@@ -26,9 +31,7 @@ func CheckServingRole(ctx context.Context, db *DB) error {
 	var user string
 	var super, bypass bool
 	var owned *string
-	err := db.QueryRowContext(ctx, `SELECT r.rolname, r.rolsuper, r.rolbypassrls,
-(SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND pg_has_role(current_user, c.relowner, 'USAGE') ORDER BY c.relname LIMIT 1)
+	err := db.QueryRowContext(ctx, `SELECT r.rolname, r.rolsuper, r.rolbypassrls, `+fmt.Sprintf(ownedBy, "current_user")+`
 FROM pg_roles r WHERE r.rolname = current_user`).Scan(&user, &super, &bypass, &owned)
 	if err != nil {
 		return fmt.Errorf("check the database role: %w", MapError(err))
@@ -56,11 +59,12 @@ func CheckAppRole(ctx context.Context, db *DB, role string) error {
 	}
 	var asApp, exists, unsafe bool
 	var owned *string
+	// The role may not exist yet: the ownership check then looks at no
+	// role at all rather than failing on an unknown name.
 	err := db.QueryRowContext(ctx, `SELECT current_user = $1,
 EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1),
 EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1 AND (rolsuper OR rolbypassrls)),
-(SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_roles a ON a.rolname = $1
- WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND pg_has_role(a.oid, c.relowner, 'USAGE') ORDER BY c.relname LIMIT 1)`,
+`+fmt.Sprintf(ownedBy, "(SELECT oid FROM pg_roles WHERE rolname = $1)"),
 		role).Scan(&asApp, &exists, &unsafe, &owned)
 	if err != nil {
 		return fmt.Errorf("check the database roles: %w", MapError(err))

@@ -11,7 +11,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,23 +45,6 @@ var people = []dex.User{
 const roleMap = "backdesk-agents=agent,backdesk-billing-managers=billing_manager," +
 	"backdesk-compliance=compliance,backdesk-platform-admins=platform_admin"
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // platform is Backdesk (the dev binary's one process, with no demo
 // data) signing people in through one Dex.
 type platform struct {
@@ -73,7 +55,7 @@ type platform struct {
 	// redisURL is the platform's Redis, through which backdeskctl tells
 	// it that people changed.
 	redisURL string
-	logs     *syncBuffer
+	logs     *testenv.Buffer
 	// skew moves Backdesk's re-check clock ahead of the real one.
 	skew atomic.Int64
 }
@@ -112,7 +94,7 @@ func setup(t *testing.T, opts dex.Options, env map[string]string) *platform {
 	}
 	cfg, err := devstack.ReadConfig(func(k string) string { return all[k] })
 	require.NoError(t, err)
-	p := &platform{dex: d, base: base, dbURL: dbURL, redisURL: all["BACKDESK_REDIS_URL"], logs: &syncBuffer{}}
+	p := &platform{dex: d, base: base, dbURL: dbURL, redisURL: all["BACKDESK_REDIS_URL"], logs: &testenv.Buffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.stack, err = devstack.Build(ctx, cfg, p.logs)
 	require.NoError(t, err)

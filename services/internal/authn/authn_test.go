@@ -51,6 +51,13 @@ type testBundle struct {
 
 func setup(t *testing.T) *testBundle {
 	t.Helper()
+	return setupWith(t, nil)
+}
+
+// setupWith is setup with a chance to change the authenticator first; its
+// identity service maps groups named like roles to those roles.
+func setupWith(t *testing.T, adjust func(a *authn.Authenticator, b *testBundle)) *testBundle {
+	t.Helper()
 	opt, err := redis.ParseURL(testenv.Redis(t))
 	require.NoError(t, err)
 	rdb := redis.NewClient(opt)
@@ -59,13 +66,23 @@ func setup(t *testing.T) *testBundle {
 	b.sessions = session.NewStore(rdb, session.Config{Idle: 15 * time.Minute, Absolute: 12 * time.Hour, Now: b.clock.now})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db, _ := testenv.NewDB(t, sqldb.SQLite)
-	a := &authn.Authenticator{Sessions: b.sessions, Identity: identity.NewService(identitystore.New(db, auditstore.New(db)), identity.RoleMap{}, b.clock.now), Log: log}
+	roles, err := identity.ParseRoleMap("")
+	require.NoError(t, err)
+	a := &authn.Authenticator{Sessions: b.sessions, Identity: identity.NewService(identitystore.New(db, auditstore.New(db)), roles, b.clock.now),
+		RolesClaim: "groups", Log: log}
+	if adjust != nil {
+		adjust(a, b)
+	}
 	b.engine = web.NewEngine(web.Options{Service: "test", Logger: log})
 	b.engine.MaxMultipartMemory = 1 << 20 // so that any full parse of an upload spills to disk
 	api := b.engine.Group("/", a.Require())
 	api.GET("/api/v1/thing", func(c *gin.Context) {
 		p, _ := authn.PrincipalFrom(c.Request.Context())
 		c.JSON(http.StatusOK, gin.H{"session_ref": p.SessionRef})
+	})
+	api.GET("/api/v1/roles", func(c *gin.Context) {
+		p, _ := authn.PrincipalFrom(c.Request.Context())
+		c.JSON(http.StatusOK, gin.H{"roles": p.Roles})
 	})
 	api.POST("/api/v1/heartbeat", authn.Background, func(c *gin.Context) { c.Status(http.StatusNoContent) })
 	web.AllowBody(http.MethodPost, "/api/v1/upload", 8<<20)

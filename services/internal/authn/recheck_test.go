@@ -3,25 +3,15 @@ package authn_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/audit/auditstore"
-	"github.com/backdesk/backdesk/pkg/identity"
-	"github.com/backdesk/backdesk/pkg/identity/identitystore"
 	"github.com/backdesk/backdesk/pkg/platform/oidcauth"
 	"github.com/backdesk/backdesk/pkg/platform/session"
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
-	"github.com/backdesk/backdesk/pkg/platform/web"
-	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/internal/authn"
-	"github.com/gin-gonic/gin"
-	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
 
@@ -39,25 +29,9 @@ func (p *provider) Recheck(_ context.Context, subject string, t oidcauth.Tokens)
 
 func recheckSetup(t *testing.T, every time.Duration) (*testBundle, *provider) {
 	t.Helper()
-	opt, err := redis.ParseURL(testenv.Redis(t))
-	require.NoError(t, err)
-	rdb := redis.NewClient(opt)
-	t.Cleanup(func() { _ = rdb.Close() })
-	b := &testBundle{clock: &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}}
-	b.sessions = session.NewStore(rdb, session.Config{Idle: 15 * time.Minute, Absolute: 12 * time.Hour, Now: b.clock.now})
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, _ := testenv.NewDB(t, sqldb.SQLite)
-	roles, err := identity.ParseRoleMap("")
-	require.NoError(t, err)
 	p := &provider{}
-	a := &authn.Authenticator{
-		Sessions: b.sessions, Identity: identity.NewService(identitystore.New(db, auditstore.New(db)), roles, b.clock.now),
-		RolesClaim: "groups", Log: log, Recheck: p, RecheckEvery: every, Now: b.clock.now,
-	}
-	b.engine = web.NewEngine(web.Options{Service: "test", Logger: log})
-	b.engine.Group("/", a.Require()).GET("/api/v1/roles", func(c *gin.Context) {
-		pr, _ := authn.PrincipalFrom(c.Request.Context())
-		c.JSON(http.StatusOK, gin.H{"roles": pr.Roles})
+	b := setupWith(t, func(a *authn.Authenticator, b *testBundle) {
+		a.Recheck, a.RecheckEvery, a.Now = p, every, b.clock.now
 	})
 	return b, p
 }

@@ -32,21 +32,8 @@ func TestRevocationReachesTheOtherReplica(t *testing.T) {
 	for _, d := range testenv.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			db, dbURL := testenv.NewDB(t, d)
-			cfg := config.Base{DatabaseURL: dbURL, RedisURL: testenv.Redis(t), Addr: "127.0.0.1:0", ShutdownTimeout: time.Second,
-				GrantDefaultDays: 90, GrantMaxDays: 365, GrantReviewDays: 30, BreakGlassFor: 15 * time.Minute}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			replicas := make([]*serve.Process, 2)
-			for i := range replicas {
-				p, err := serve.Open(ctx, "access", cfg, &bytes.Buffer{})
-				require.NoError(t, err)
-				t.Cleanup(p.Close)
-				go p.Facts.Run(ctx)
-				replicas[i] = p
-			}
-			require.Eventually(t, func() bool { return replicas[0].Facts.Live() && replicas[1].Facts.Live() },
-				10*time.Second, 5*time.Millisecond, "both replicas subscribe")
+			db, replicas := twoReplicas(t, d)
+			ctx := context.Background()
 
 			now := time.Now().UTC()
 			agent, admin, team, patient := fixture(t, db, now)
@@ -69,6 +56,28 @@ func TestRevocationReachesTheOtherReplica(t *testing.T) {
 			t.Logf("revocation took effect on the other replica after %s", time.Since(start))
 		})
 	}
+}
+
+// twoReplicas opens two service processes on one new database and one
+// Redis, as two replicas run, and waits until both hear invalidations.
+func twoReplicas(t *testing.T, d sqldb.Dialect) (*sqldb.DB, []*serve.Process) {
+	t.Helper()
+	db, dbURL := testenv.NewDB(t, d)
+	cfg := config.Base{DatabaseURL: dbURL, RedisURL: testenv.Redis(t), Addr: "127.0.0.1:0", ShutdownTimeout: time.Second,
+		GrantDefaultDays: 90, GrantMaxDays: 365, GrantReviewDays: 30, BreakGlassFor: 15 * time.Minute}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	replicas := make([]*serve.Process, 2)
+	for i := range replicas {
+		p, err := serve.Open(ctx, "access", cfg, &bytes.Buffer{})
+		require.NoError(t, err)
+		t.Cleanup(p.Close)
+		go p.Facts.Run(ctx)
+		replicas[i] = p
+	}
+	require.Eventually(t, func() bool { return replicas[0].Facts.Live() && replicas[1].Facts.Live() },
+		10*time.Second, 5*time.Millisecond, "both replicas subscribe")
+	return db, replicas
 }
 
 func fixture(t *testing.T, db *sqldb.DB, now time.Time) (agent, admin identity.Principal, teamID, patientID string) {
@@ -111,21 +120,8 @@ func TestPrincipalsAreCachedAndInvalidatedAcrossReplicas(t *testing.T) {
 	for _, d := range testenv.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			db, dbURL := testenv.NewDB(t, d)
-			cfg := config.Base{DatabaseURL: dbURL, RedisURL: testenv.Redis(t), Addr: "127.0.0.1:0", ShutdownTimeout: time.Second,
-				GrantDefaultDays: 90, GrantMaxDays: 365, GrantReviewDays: 30, BreakGlassFor: 15 * time.Minute}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			replicas := make([]*serve.Process, 2)
-			for i := range replicas {
-				p, err := serve.Open(ctx, "access", cfg, &bytes.Buffer{})
-				require.NoError(t, err)
-				t.Cleanup(p.Close)
-				go p.Facts.Run(ctx)
-				replicas[i] = p
-			}
-			require.Eventually(t, func() bool { return replicas[0].Facts.Live() && replicas[1].Facts.Live() },
-				10*time.Second, 5*time.Millisecond, "both replicas subscribe")
+			db, replicas := twoReplicas(t, d)
+			ctx := context.Background()
 			now := time.Now().UTC()
 			_, admin, _, _ := fixture(t, db, now)
 
