@@ -99,6 +99,10 @@ spec:
             timeoutSeconds: {{ $v.probes.readiness.timeoutSeconds }}
             failureThreshold: {{ $v.probes.readiness.failureThreshold }}
           {{- if gt (int $v.preStopSleepSeconds) 0 }}
+          {{- /* The API server refuses a preStop sleep as long as the grace period (it could never finish); say so at render time, for all Deployments at once. */}}
+          {{- if ge (int $v.preStopSleepSeconds) (int $v.terminationGracePeriodSeconds) }}
+          {{- fail (printf "preStopSleepSeconds (%d) must be less than terminationGracePeriodSeconds (%d): Kubernetes refuses a preStop sleep that would use the whole grace period, and the service needs time after it to finish its requests (config.shutdownTimeout)" (int $v.preStopSleepSeconds) (int $v.terminationGracePeriodSeconds)) }}
+          {{- end }}
           lifecycle:
             preStop:
               sleep:
