@@ -36,6 +36,8 @@ commands:
   sessions revoke-all
                    end every browser session in BACKDESK_REDIS_URL (run after
                    upgrading, or after an incident)
+  probe [--timeout 10s] URL...
+                   GET each URL and fail unless all answer 2xx (the chart's helm test)
   dev token USER [--mfa]
                    print an access token for a demo user of the dev binary
                    (at BACKDESK_PUBLIC_URL, default http://127.0.0.1:8080)
@@ -65,6 +67,8 @@ func Main(ctx context.Context, args []string, getenv config.Getenv, stdout, stde
 		return adminCmd(ctx, fs.Args()[1:], getenv, stdout, stderr)
 	case "sessions":
 		return sessionsCmd(ctx, fs.Args()[1:], getenv, stdout, stderr)
+	case "probe":
+		return probeCmd(ctx, fs.Args()[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "backdeskctl", version())
 		return 0
