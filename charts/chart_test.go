@@ -162,6 +162,7 @@ var kinds = map[string]func() any{
 	"v1 Namespace":                            func() any { return &corev1.Namespace{} },
 	"v1 Secret":                               func() any { return &corev1.Secret{} },
 	"v1 ConfigMap":                            func() any { return &corev1.ConfigMap{} },
+	"v1 Pod":                                  func() any { return &corev1.Pod{} },
 	"apps/v1 StatefulSet":                     func() any { return &appsv1.StatefulSet{} },
 	"networking.k8s.io/v1 IngressClass":       func() any { return &networkingv1.IngressClass{} },
 }
@@ -184,6 +185,7 @@ type release struct {
 	hpas            []*autoscalingv2.HorizontalPodAutoscaler
 	policies        []*networkingv1.NetworkPolicy
 	jobs            []*batchv1.Job
+	testPods        []*corev1.Pod // helm test hooks
 	serviceAccounts map[string]*corev1.ServiceAccount
 	ingresses       []*networkingv1.Ingress
 	routes          []*gatewayv1.HTTPRoute
@@ -318,6 +320,8 @@ func setup(t *testing.T, file string) *release {
 			rel.policies = append(rel.policies, v)
 		case *batchv1.Job:
 			rel.jobs = append(rel.jobs, v)
+		case *corev1.Pod:
+			rel.testPods = append(rel.testPods, v)
 		case *networkingv1.Ingress:
 			rel.ingresses = append(rel.ingresses, v)
 		case *gatewayv1.HTTPRoute:
@@ -335,8 +339,8 @@ type workload struct {
 	pod  corev1.PodTemplateSpec
 }
 
-// workloads lists every pod template of the release: the services' and the
-// migration Job's.
+// workloads lists every pod template of the release: the services', the
+// migration Job's and the helm test pod's.
 func (r *release) workloads() []workload {
 	var out []workload
 	for _, c := range services {
@@ -346,6 +350,9 @@ func (r *release) workloads() []workload {
 	}
 	for _, j := range r.jobs {
 		out = append(out, workload{name: "Job/" + j.Name, pod: j.Spec.Template})
+	}
+	for _, p := range r.testPods {
+		out = append(out, workload{name: "Pod/" + p.Name, pod: corev1.PodTemplateSpec{ObjectMeta: p.ObjectMeta, Spec: p.Spec}})
 	}
 	return out
 }
@@ -399,7 +406,7 @@ func TestWorkloadsAreLockedDown(t *testing.T) {
 			t.Parallel()
 			rel := setup(t, set.file)
 			wls := rel.workloads()
-			require.Len(t, wls, len(services)+1)
+			require.Len(t, wls, len(services)+2, "the services, the migration Job and the helm test pod")
 			for _, w := range wls {
 				spec := w.pod.Spec
 				require.NotNil(t, spec.AutomountServiceAccountToken, w.name)
@@ -862,6 +869,24 @@ func TestSchemaRejectsUnknownKeys(t *testing.T) {
 			require.NoError(t, yaml.Unmarshal([]byte(tc.values), &vals))
 			_, _, err := renderValues(ch, vals)
 			require.ErrorContains(t, err, "schema", "schema accepted %s", tc.values)
+		})
+	}
+
+	// What the API server refuses although each value is in range on its
+	// own; the cluster tests (charts/clustertest) show the server's refusal.
+	refused := []struct{ name, values, want string }{
+		{"preStop sleep as long as the grace period", `{preStopSleepSeconds: 30, terminationGracePeriodSeconds: 30}`,
+			"preStopSleepSeconds (30) must be less than terminationGracePeriodSeconds (30)"},
+		{"preStop sleep longer than the grace period", `{preStopSleepSeconds: 45}`,
+			"preStopSleepSeconds (45) must be less than terminationGracePeriodSeconds (30)"},
+	}
+	for _, tc := range refused {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var vals map[string]any
+			require.NoError(t, yaml.Unmarshal([]byte(tc.values), &vals))
+			_, _, err := renderValues(ch, vals)
+			require.ErrorContains(t, err, tc.want)
 		})
 	}
 
