@@ -101,13 +101,34 @@ func importDemo(ctx context.Context, svc *imports.Service, practiceID string, no
 		if err := svc.Run(ctx, imp.ID); err != nil {
 			return fmt.Errorf("demo %s: %w", kind, err)
 		}
-		got, err := svc.Get(ctx, imp.ID)
+		got, err := finished(ctx, svc, imp.ID)
 		if err != nil {
-			return err
+			return fmt.Errorf("demo %s: %w", kind, err)
 		}
 		if got.State != imports.Succeeded || got.RowsRejected > 0 {
 			return fmt.Errorf("demo %s: %s with %d rejected rows (%s)", kind, got.State, got.RowsRejected, got.ErrorMessage)
 		}
 	}
 	return nil
+}
+
+// finished waits for an import to end. Run returns at once when a worker
+// of a platform running elsewhere (SeedDemo's case) took the import first,
+// and the patients must be in before the balances that name them.
+func finished(ctx context.Context, svc *imports.Service, id string) (imports.Import, error) {
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		got, err := svc.Get(ctx, id)
+		if err != nil || (got.State != imports.Queued && got.State != imports.Running) {
+			return got, err
+		}
+		if time.Now().After(deadline) {
+			return got, fmt.Errorf("still %s after two minutes", got.State)
+		}
+		select {
+		case <-ctx.Done():
+			return got, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

@@ -3,6 +3,7 @@ package devstack
 import (
 	"context"
 	"errors"
+	"io"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/audit"
@@ -10,9 +11,12 @@ import (
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/roster"
 	"github.com/backdesk/backdesk/services/devstack/devissuer"
+	"github.com/backdesk/backdesk/services/internal/domains"
+	"github.com/backdesk/backdesk/services/internal/serve"
 )
 
 // The demo practice every fresh dev database gets. Its data is invented.
@@ -63,4 +67,22 @@ type seedDeps struct {
 	imports   *imports.Service
 	roster    *roster.Service
 	grants    *grant.Service
+}
+
+// SeedDemo creates the demo practice, its people and its data in the
+// database of c, for people who sign in at c.OIDCIssuer, and returns. It
+// is for a platform that runs elsewhere (the Kubernetes tests run the
+// services as pods and seed their database from outside): it starts no
+// relay and serves nothing; the platform's own router routes the work it
+// imports. c.DatabaseURL must log in as the owner role, which may write
+// across practices.
+func SeedDemo(ctx context.Context, c Config, logOut io.Writer) error {
+	p, err := serve.Open(ctx, "seed", c.Base, logOut)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	d := domains.New(p, domains.Options{})
+	seed := seedDeps{issuer: c.OIDCIssuer, practices: d.Practices, ids: p.Identity, imports: d.Imports, roster: d.Roster, grants: d.Grants}
+	return seedDemo(sqldb.AllPractices(ctx), seed)
 }
