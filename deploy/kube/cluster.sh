@@ -13,6 +13,7 @@
 #   bash deploy/kube/cluster.sh status
 #   bash deploy/kube/cluster.sh smoke [--keep] # Deployment + NodePort Service check
 #   bash deploy/kube/cluster.sh import IMAGE.tar...  # load OCI archives into containerd
+#   bash deploy/kube/cluster.sh tag IMAGE NEW-NAME... # give an imported image more names
 #   bash deploy/kube/cluster.sh kubectl ARGS...      # kubectl with the admin kubeconfig
 #
 # State (certificates, kubeconfigs, etcd data, containerd root, logs, PID
@@ -1041,6 +1042,11 @@ main() {
 	import)
 		alive containerd || die "containerd is not running (bash deploy/kube/cluster.sh up)"
 		import_images "$@"
+		;;
+	tag)
+		[ $# -ge 2 ] || die "usage: cluster.sh tag IMAGE NEW-NAME..."
+		alive containerd || die "containerd is not running (bash deploy/kube/cluster.sh up)"
+		ctr_ images tag --force "$@" >/dev/null
 		;;
 	kubectl) kc "$@" ;;
 	*)
