@@ -5,7 +5,7 @@ GO ?= go
 PKGS := ./...
 SERVICES := onboarding access workqueue router audit console devstack ctl
 
-.PHONY: screenshots run test test-go test-pg test-dex test-race lint bench build clean
+.PHONY: screenshots run test test-go test-pg test-dex test-kube test-race lint bench build clean
 
 ## run: the whole platform in one process on http://127.0.0.1:8080
 # Built first and run as itself: under `go run`, Ctrl-C would end in
@@ -19,8 +19,10 @@ screenshots:
 	@mkdir -p docs/screenshots
 	BACKDESK_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestEveryPageIsAccessible ./services/devstack/
 
-## test: lint, then every test suite (on PostgreSQL and Redis too under CI=true)
+## test: lint, then every test suite (on PostgreSQL and Redis too under CI=true;
+## under CI=true also the chart on a real Kubernetes cluster, test-kube)
 test: lint test-go
+	@if [ "$${CI:-}" = "true" ]; then $(MAKE) --no-print-directory test-kube; fi
 
 test-go:
 	@if [ "$${CI:-}" = "true" ]; then . deploy/dev/services.sh; bash deploy/dev/browser.sh; . deploy/dev/axe.sh; . deploy/dev/dex.sh; fi; \
@@ -30,6 +32,16 @@ test-go:
 test-dex:
 	@. deploy/dev/dex.sh; bash deploy/dev/browser.sh; \
 	$(GO) test -count=1 -timeout 15m ./services/devstack/dexsuite/
+
+## test-kube: the chart installed on a real single-node Kubernetes cluster
+## (deploy/kube: built once into the tools cache, ~25 min cold; needs root).
+## The cluster stays up for the next run; under CI=true it is wiped after.
+test-kube:
+	@. deploy/dev/services.sh; \
+	bash deploy/kube/cluster.sh up >/dev/null; \
+	status=0; BACKDESK_KUBE_TEST=1 $(GO) test -count=1 -timeout 40m -v ./charts/clustertest/ || status=$$?; \
+	if [ "$${CI:-}" = "true" ]; then bash deploy/kube/cluster.sh down --wipe || true; fi; \
+	exit $$status
 
 ## test-pg: the same suites against the local PostgreSQL and Redis, outside CI
 test-pg:
