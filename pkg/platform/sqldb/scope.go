@@ -63,8 +63,16 @@ func (db *DB) setScope(ctx context.Context, tx *sql.Tx) error {
 // since the setting lives only as long as one; otherwise fn runs on the
 // pool directly. Like Tx, it may run fn again, and fn must consume any
 // rows it opens before it returns.
+//
+// Under ShareReads, fn runs in the request's shared read-only
+// transaction, so it must only read.
 func (db *DB) Scoped(ctx context.Context, fn func(q Querier) error) error {
-	if _, ok := PracticeScope(ctx); ok && db.Dialect == Postgres {
+	if scope, ok := PracticeScope(ctx); ok && db.Dialect == Postgres {
+		if s := db.sharedFor(ctx); s != nil {
+			if ran, err := s.run(scope, fn); ran {
+				return err
+			}
+		}
 		return db.Tx(ctx, func(tx *sql.Tx) error { return fn(tx) })
 	}
 	return fn(db.DB)

@@ -132,6 +132,9 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	if s := db.sharedFor(ctx); s != nil {
+		s.release() // one connection per request at a time
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", MapError(err))
