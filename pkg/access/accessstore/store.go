@@ -45,8 +45,8 @@ WHERE user_id = $1 AND practice_id = $2 AND patient_id = $3 ORDER BY opened_at D
 // it does not exist) and whether it requires a second factor for PHI.
 func (s *Store) Practice(ctx context.Context, practiceID string) (access.PracticeFacts, error) {
 	var f access.PracticeFacts
-	err := s.read(ctx, practiceID, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, practiceFacts, practiceID).Scan(&f.Status, &f.RequireMFA)
+	err := s.read(ctx, practiceID, func(q sqldb.Querier) error {
+		err := q.QueryRowContext(ctx, practiceFacts, practiceID).Scan(&f.Status, &f.RequireMFA)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -58,8 +58,8 @@ func (s *Store) Practice(ctx context.Context, practiceID string) (access.Practic
 // GrantsFor returns the user's grants on a practice, direct or through a team.
 func (s *Store) GrantsFor(ctx context.Context, userID, practiceID string) ([]access.GrantFact, error) {
 	var out []access.GrantFact
-	err := s.read(ctx, practiceID, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, grantFacts, practiceID, userID)
+	err := s.read(ctx, practiceID, func(q sqldb.Querier) error {
+		rows, err := q.QueryContext(ctx, grantFacts, practiceID, userID)
 		if err != nil {
 			return err
 		}
@@ -87,8 +87,8 @@ func (s *Store) GrantsFor(ctx context.Context, userID, practiceID string) ([]acc
 // OwnedItems returns the user's open work items for a patient of a practice.
 func (s *Store) OwnedItems(ctx context.Context, userID, practiceID, patientID string) ([]access.OwnedItem, error) {
 	var out []access.OwnedItem
-	err := s.read(ctx, practiceID, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, ownedItems, userID, practiceID, patientID)
+	err := s.read(ctx, practiceID, func(q sqldb.Querier) error {
+		rows, err := q.QueryContext(ctx, ownedItems, userID, practiceID, patientID)
 		if err != nil {
 			return err
 		}
@@ -108,8 +108,8 @@ func (s *Store) OwnedItems(ctx context.Context, userID, practiceID, patientID st
 // BreakGlassFor returns the user's latest sessions for a patient.
 func (s *Store) BreakGlassFor(ctx context.Context, userID, practiceID, patientID string) ([]access.BreakGlassFact, error) {
 	var out []access.BreakGlassFact
-	err := s.read(ctx, practiceID, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, breakGlassFacts, userID, practiceID, patientID)
+	err := s.read(ctx, practiceID, func(q sqldb.Querier) error {
+		rows, err := q.QueryContext(ctx, breakGlassFacts, userID, practiceID, patientID)
 		if err != nil {
 			return err
 		}
@@ -127,9 +127,10 @@ func (s *Store) BreakGlassFor(ctx context.Context, userID, practiceID, patientID
 	return out, sqldb.MapError(err)
 }
 
-// read runs fn in a read transaction scoped to practiceID.
-func (s *Store) read(ctx context.Context, practiceID string, fn func(tx *sql.Tx) error) error {
-	return s.db.Tx(sqldb.WithPractice(ctx, practiceID), fn)
+// read runs fn, which only reads, scoped to practiceID (in the request's
+// shared read transaction when there is one).
+func (s *Store) read(ctx context.Context, practiceID string, fn func(q sqldb.Querier) error) error {
+	return s.db.Scoped(sqldb.WithPractice(ctx, practiceID), fn)
 }
 
 func decode[T any](s string, into *[]T) error {

@@ -153,8 +153,8 @@ func isDomain(err error) bool {
 // before it reads anything else.
 func (st *Store) Locate(ctx context.Context, itemID string) (work.Ref, error) {
 	var r work.Ref
-	err := st.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT practice_id, patient_id, kind FROM work_items WHERE id = $1`, itemID).Scan(&r.PracticeID, &r.PatientID, &r.Kind)
+	err := st.db.Scoped(sqldb.AllPractices(ctx), func(q sqldb.Querier) error {
+		return q.QueryRowContext(ctx, `SELECT practice_id, patient_id, kind FROM work_items WHERE id = $1`, itemID).Scan(&r.PracticeID, &r.PatientID, &r.Kind)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return work.Ref{}, work.ErrNoItem

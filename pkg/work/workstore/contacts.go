@@ -2,7 +2,6 @@ package workstore
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/contact"
@@ -19,7 +18,7 @@ func (s *Store) Contacts(ctx context.Context, practiceID string, patientIDs []st
 	if len(patientIDs) == 0 {
 		return out, nil
 	}
-	err := s.db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
+	err := s.db.Scoped(sqldb.WithPractice(ctx, practiceID), func(q sqldb.Querier) error {
 		clear(out)
 		args := make([]any, 0, len(patientIDs)+2)
 		args = append(args, practiceID)
@@ -27,7 +26,7 @@ func (s *Store) Contacts(ctx context.Context, practiceID string, patientIDs []st
 			args = append(args, id)
 		}
 		in := sqldb.Numbered(2, len(patientIDs))
-		rows, err := tx.QueryContext(ctx, `SELECT id, do_not_contact, text_consent FROM patients WHERE practice_id = $1 AND id IN (`+in+`)`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT id, do_not_contact, text_consent FROM patients WHERE practice_id = $1 AND id IN (`+in+`)`, args...)
 		if err != nil {
 			return err
 		}
@@ -45,7 +44,7 @@ func (s *Store) Contacts(ctx context.Context, practiceID string, patientIDs []st
 			return err
 		}
 		args[0] = now.Add(-contact.Window)
-		rows, err = tx.QueryContext(ctx, `SELECT patient_id, at FROM activities WHERE at > $1 AND patient_id IN (`+in+`)
+		rows, err = q.QueryContext(ctx, `SELECT patient_id, at FROM activities WHERE at > $1 AND patient_id IN (`+in+`)
 AND channel IN ('call', 'text', 'email') ORDER BY patient_id, at`, args...)
 		if err != nil {
 			return err

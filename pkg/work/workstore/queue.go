@@ -14,9 +14,9 @@ import (
 // when set.
 func (s *Store) Queue(ctx context.Context, ownerID string, f work.QueueFilter, now time.Time, limit int) ([]work.QueueItem, error) {
 	var out []work.QueueItem
-	err := s.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+	err := s.db.Scoped(sqldb.AllPractices(ctx), func(q sqldb.Querier) error {
 		out = out[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
+		rows, err := q.QueryContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
 next_contact_at, version, cadence_step, stage,
 COALESCE((SELECT a.channel FROM activities a WHERE a.work_item_id = work_items.id ORDER BY a.at DESC, a.id DESC LIMIT 1), '') = 'payer'
 FROM work_items
@@ -50,10 +50,10 @@ ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, pri
 // Detail implements work.Storer, within the item's practice.
 func (s *Store) Detail(ctx context.Context, practiceID, itemID string) (work.Detail, error) {
 	var it work.Detail
-	err := s.db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
+	err := s.db.Scoped(sqldb.WithPractice(ctx, practiceID), func(q sqldb.Querier) error {
 		var owner sql.NullString
 		var next sql.NullTime
-		if err := tx.QueryRowContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
+		if err := q.QueryRowContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
 next_contact_at, version, attempts, cadence_step, owner_id, subject_type, subject_id, stage, stage_reason FROM work_items
 WHERE id = $1 AND practice_id = $2`, itemID, practiceID).Scan(
 			&it.ID, &it.PracticeID, &it.PatientID, &it.Kind, &it.State, &it.Priority, &it.Reasons, &it.DueAt, &next, &it.Version,
@@ -65,13 +65,13 @@ WHERE id = $1 AND practice_id = $2`, itemID, practiceID).Scan(
 			it.NextContactAt = &t
 		}
 		if it.SubjectType == string(work.SubjectClaim) {
-			err := tx.QueryRowContext(ctx, `SELECT external_id FROM claims WHERE id = $1 AND practice_id = $2`,
+			err := q.QueryRowContext(ctx, `SELECT external_id FROM claims WHERE id = $1 AND practice_id = $2`,
 				it.SubjectID, practiceID).Scan(&it.SubjectNumber)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, actor_id, channel, outcome, note, next_contact_at, promised_cents, paid_cents, at
+		rows, err := q.QueryContext(ctx, `SELECT id, actor_id, channel, outcome, note, next_contact_at, promised_cents, paid_cents, at
 FROM activities WHERE work_item_id = $1 ORDER BY at, id`, itemID)
 		if err != nil {
 			return err
@@ -94,7 +94,7 @@ FROM activities WHERE work_item_id = $1 ORDER BY at, id`, itemID)
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = tx.QueryContext(ctx, `SELECT id, kind, state, priority, due_at, version FROM work_items
+		rows, err = q.QueryContext(ctx, `SELECT id, kind, state, priority, due_at, version FROM work_items
 WHERE patient_id = $1 AND id <> $2 AND owner_id = $3 AND state IN ('assigned', 'in_progress', 'waiting') ORDER BY priority DESC, id`,
 			it.PatientID, itemID, owner.String)
 		if err != nil {
