@@ -2,7 +2,9 @@ package workqueue_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/platform/web"
@@ -48,6 +50,65 @@ func TestQueueCostsTheSameWhateverItsLength(t *testing.T) {
 			many := cost()
 			require.Equal(t, few, many, "3 items against 63")
 			t.Logf("%s: GET /api/v1/work/queue costs %d round trips (%+v)", d, many.RoundTrips(), many)
+		})
+	}
+}
+
+// An agent's cycle (next, the item view, an outcome with a next contact
+// date) has a ceiling of round trips per step on PostgreSQL, where each
+// counts: the figures of docs/development.md, "Round trips". Counts are
+// deterministic, so a change that adds one fails here, not in a noisy
+// benchmark. The item view's reads share one transaction per practice
+// scope (serve.ShareReads).
+func TestAgentCycleRoundTrips(t *testing.T) {
+	t.Parallel()
+	ceilings := map[string]int64{"next": 16, "view": 24, "outcome": 18}
+	for _, d := range testenv.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			db, url := testenv.NewDB(t, d)
+			ctx := context.Background()
+			proc, dom := servetest.Open(t, "workqueue", url)
+			p, err := dom.Practices.Create(ctx, practice.NewPractice{Name: "Cycle", NPI: "1234567893", Timezone: "UTC"})
+			require.NoError(t, err)
+			owner := testenv.OwnerDB(t, db)
+			seedAgents(t, owner, p.ID)
+			_, err = owner.ExecContext(ctx, `UPDATE practices SET status = 'active' WHERE id = $1`, p.ID)
+			require.NoError(t, err)
+			seedItems(t, owner, p.ID, 0, 4)
+			e := web.NewEngine(web.Options{Service: "roundtrips"})
+			require.NoError(t, catalog.Build(ctx, proc, dom, catalog.Options{API: e.Group("/", asAgent)}, "workqueue"))
+			require.NoError(t, cycle(e, 0)) // warm: caches filled
+
+			var started struct {
+				ItemID  string `json:"item_id"`
+				Version int    `json:"version"`
+			}
+			view := func() string { return "/api/v1/work/items/" + started.ItemID }
+			next := time.Now().UTC().AddDate(0, 0, 3).Format(time.RFC3339)
+			steps := []struct {
+				name string
+				run  func() error
+			}{
+				{"next", func() error { return call(e, 0, "POST", "/api/v1/work/next", "", &started) }},
+				{"view", func() error { return call(e, 0, "GET", view(), "", nil) }},
+				{"outcome", func() error {
+					body := fmt.Sprintf(`{"channel":"call","outcome":"voicemail","next_contact_at":%q,"version":%d}`, next, started.Version)
+					return call(e, 0, "POST", view()+"/outcomes", body, nil)
+				}},
+			}
+			var total int64
+			for _, s := range steps {
+				before := proc.DB.Counts()
+				require.NoError(t, s.run(), s.name)
+				got := proc.DB.Counts().Sub(before)
+				total += got.RoundTrips()
+				t.Logf("%s: %s costs %d round trips (%+v)", d, s.name, got.RoundTrips(), got)
+				if d == sqldb.Postgres {
+					require.LessOrEqual(t, got.RoundTrips(), ceilings[s.name], "%s: round trips", s.name)
+				}
+			}
+			t.Logf("%s: the cycle costs %d round trips", d, total)
 		})
 	}
 }

@@ -110,7 +110,9 @@ func buildWorkqueue(_ context.Context, p *serve.Process, d *domains.Domains, o O
 	if err != nil {
 		return err
 	}
-	a.Mount(o.api(p))
+	// An agent's requests read several things each; they share one read
+	// transaction per request (docs/development.md, "Round trips").
+	a.Mount(o.api(p).Group("", serve.ShareReads(p.DB)))
 	return nil
 }
 
