@@ -3,6 +3,7 @@ package workqueue_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/services/internal/catalog"
+	"github.com/backdesk/backdesk/services/internal/serve"
 	"github.com/backdesk/backdesk/services/internal/servetest"
 	"github.com/stretchr/testify/require"
 )
@@ -23,17 +25,7 @@ func TestQueueCostsTheSameWhateverItsLength(t *testing.T) {
 	for _, d := range testenv.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			db, url := testenv.NewDB(t, d)
-			ctx := context.Background()
-			proc, dom := servetest.Open(t, "workqueue", url)
-			p, err := dom.Practices.Create(ctx, practice.NewPractice{Name: "Queue", NPI: "1234567893", Timezone: "UTC"})
-			require.NoError(t, err)
-			owner := testenv.OwnerDB(t, db)
-			seedAgents(t, owner, p.ID)
-			_, err = owner.ExecContext(ctx, `UPDATE practices SET status = 'active' WHERE id = $1`, p.ID)
-			require.NoError(t, err)
-			e := web.NewEngine(web.Options{Service: "roundtrips"})
-			require.NoError(t, catalog.Build(ctx, proc, dom, catalog.Options{API: e.Group("/", asAgent)}, "workqueue"))
+			proc, e, owner, practiceID := agentDesk(t, d)
 
 			cost := func() sqldb.Counts {
 				require.NoError(t, call(e, 0, "GET", "/api/v1/work/queue", "", nil)) // warm: caches filled
@@ -44,9 +36,9 @@ func TestQueueCostsTheSameWhateverItsLength(t *testing.T) {
 				require.NoError(t, call(e, 0, "GET", "/api/v1/work/queue", "", &q))
 				return proc.DB.Counts().Sub(before)
 			}
-			seedItems(t, owner, p.ID, 0, 3)
+			seedItems(t, owner, practiceID, 0, 3)
 			few := cost()
-			seedItems(t, owner, p.ID, 3, 60)
+			seedItems(t, owner, practiceID, 3, 60)
 			many := cost()
 			require.Equal(t, few, many, "3 items against 63")
 			t.Logf("%s: GET /api/v1/work/queue costs %d round trips (%+v)", d, many.RoundTrips(), many)
@@ -66,18 +58,8 @@ func TestAgentCycleRoundTrips(t *testing.T) {
 	for _, d := range testenv.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			db, url := testenv.NewDB(t, d)
-			ctx := context.Background()
-			proc, dom := servetest.Open(t, "workqueue", url)
-			p, err := dom.Practices.Create(ctx, practice.NewPractice{Name: "Cycle", NPI: "1234567893", Timezone: "UTC"})
-			require.NoError(t, err)
-			owner := testenv.OwnerDB(t, db)
-			seedAgents(t, owner, p.ID)
-			_, err = owner.ExecContext(ctx, `UPDATE practices SET status = 'active' WHERE id = $1`, p.ID)
-			require.NoError(t, err)
-			seedItems(t, owner, p.ID, 0, 4)
-			e := web.NewEngine(web.Options{Service: "roundtrips"})
-			require.NoError(t, catalog.Build(ctx, proc, dom, catalog.Options{API: e.Group("/", asAgent)}, "workqueue"))
+			proc, e, owner, practiceID := agentDesk(t, d)
+			seedItems(t, owner, practiceID, 0, 4)
 			require.NoError(t, cycle(e, 0)) // warm: caches filled
 
 			var started struct {
@@ -111,4 +93,23 @@ func TestAgentCycleRoundTrips(t *testing.T) {
 			t.Logf("%s: the cycle costs %d round trips", d, total)
 		})
 	}
+}
+
+// agentDesk serves the workqueue routes, as the agents of seedAgents, for
+// an active practice, and returns the process (whose database counts),
+// the engine, the owner's connection for seeding and the practice.
+func agentDesk(t *testing.T, d sqldb.Dialect) (*serve.Process, http.Handler, *sqldb.DB, string) {
+	t.Helper()
+	db, url := testenv.NewDB(t, d)
+	ctx := context.Background()
+	proc, dom := servetest.Open(t, "workqueue", url)
+	p, err := dom.Practices.Create(ctx, practice.NewPractice{Name: "Desk", NPI: "1234567893", Timezone: "UTC"})
+	require.NoError(t, err)
+	owner := testenv.OwnerDB(t, db)
+	seedAgents(t, owner, p.ID)
+	_, err = owner.ExecContext(ctx, `UPDATE practices SET status = 'active' WHERE id = $1`, p.ID)
+	require.NoError(t, err)
+	e := web.NewEngine(web.Options{Service: "roundtrips"})
+	require.NoError(t, catalog.Build(ctx, proc, dom, catalog.Options{API: e.Group("/", asAgent)}, "workqueue"))
+	return proc, e, owner, p.ID
 }
