@@ -35,6 +35,10 @@ type Config struct {
 	// written, before the transaction commits: the window a crash can hit.
 	// An error aborts the transaction. Tests use it to kill a router there.
 	BeforeCommit func(ctx context.Context, itemID, ownerID string) error
+	// AfterPool, when set, is called in the routing transaction after the
+	// agents are read and before any of them is locked: the window in
+	// which a manager can change an agent under a router. Tests use it.
+	AfterPool func(ctx context.Context, tx *sql.Tx) error
 }
 
 // Store implements routing.Storer.
@@ -152,6 +156,11 @@ func (s *Store) assign(ctx context.Context, tx *sql.Tx, it itemRow, now time.Tim
 	if err != nil {
 		return err
 	}
+	if s.cfg.AfterPool != nil {
+		if err := s.cfg.AfterPool(ctx, tx); err != nil {
+			return err
+		}
+	}
 	item := it.item()
 	for {
 		who, why := routing.Pick(item, routing.Facts{Agents: agents, Grants: grants, PatientOwners: owners}, now)
@@ -166,7 +175,11 @@ func (s *Store) assign(ctx context.Context, tx *sql.Tx, it itemRow, now time.Tim
 		}
 		i := slices.IndexFunc(agents, func(a routing.Agent) bool { return a.UserID == who })
 		if open >= capacity {
-			agents[i].Open = capacity
+			// Full under the lock: take both numbers as they are now. With
+			// only the count, an agent whose capacity was lowered since the
+			// pool was read would look free again and be picked forever,
+			// the router holding the agent's row all the while.
+			agents[i].Open, agents[i].Capacity = open, capacity
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE work_items SET owner_id = $2, state = 'assigned', assigned_at = $3,

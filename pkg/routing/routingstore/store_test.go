@@ -440,3 +440,29 @@ func fieldOf(err error) string {
 	}
 	return ""
 }
+
+// An agent whose capacity a manager lowers while a router is choosing
+// (after it read the agents, before it locked one) is seen full under
+// the lock, and the router moves on. It used to pick that agent again
+// and again, holding the agent's row, until its context ended.
+func TestCapacityLoweredUnderTheRouter(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		w := newWorld(t, db, 1, 2)
+		w.item(t, "c1", "pt01", policy.BalanceFollowup)
+		lowered := routingstore.New(db, auditstore.New(db), routingstore.Config{Now: w.clk.Now,
+			AfterPool: func(ctx context.Context, tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, `UPDATE agents SET capacity = 0 WHERE user_id = $1`, w.agents[0])
+				return err
+			}})
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		res, err := lowered.Route(ctx, "c1")
+		require.NoError(t, err, "the router finishes instead of looping until its context ends")
+		require.Empty(t, res.OwnerID)
+		require.Equal(t, routing.AllAtCapacity, res.Reason)
+		owner, state, reason := w.owner(t, "c1")
+		require.Empty(t, owner)
+		require.Equal(t, "open", state)
+		require.Equal(t, string(routing.AllAtCapacity), reason)
+	})
+}
