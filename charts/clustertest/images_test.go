@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -29,38 +28,30 @@ var components = map[string]string{
 	"ctl":        "./services/ctl/cmd/backdeskctl",
 }
 
-var (
-	imagesOnce sync.Once
-	imagesErr  error
-	firstTag   string
-)
-
 // images builds every component as the Dockerfile does (static, with the
 // time zone database embedded), packs each into a one-layer OCI image
 // holding the binary and the CA bundle, as the distroless base would,
 // imports them into the cluster's containerd as
 // backdesk.local/backdesk-<component>:<tags[0]>, and gives them the other
-// tags too. It builds once per test binary.
+// tags too.
 func images(t *testing.T, c *cluster, tags ...string) {
 	t.Helper()
-	imagesOnce.Do(func() { firstTag, imagesErr = buildImages(c, tags) })
-	require.NoError(t, imagesErr)
-	require.Equal(t, tags[0], firstTag, "images are built once, under one first tag")
+	require.NoError(t, buildImages(c, tags))
 }
 
-func buildImages(c *cluster, tags []string) (string, error) {
+func buildImages(c *cluster, tags []string) error {
 	dir, err := os.MkdirTemp("", "backdesk-images-")
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer os.RemoveAll(dir)
 	tools, err := c.script("build.sh", "--print")
 	if err != nil {
-		return "", err
+		return err
 	}
 	ocipack := filepath.Join(strings.TrimSpace(tools), "kube-images", "bin", "ocipack")
 	if _, err := os.Stat(ocipack); err != nil {
-		return "", fmt.Errorf("ocipack is not built (bash deploy/kube/build.sh images): %w", err)
+		return fmt.Errorf("ocipack is not built (bash deploy/kube/build.sh images): %w", err)
 	}
 	// One go build for all seven shares the compiled packages; each
 	// binary lands under its command directory's name.
@@ -73,7 +64,7 @@ func buildImages(c *cluster, tags []string) (string, error) {
 	build.Dir = c.root
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %w\n%s", err, out)
+		return fmt.Errorf("go build: %w\n%s", err, out)
 	}
 	var archives []string
 	for name, pkg := range components {
@@ -83,12 +74,12 @@ func buildImages(c *cluster, tags []string) (string, error) {
 			"-entrypoint", "/usr/local/bin/backdesk", "-port", "8080/tcp", "-user", "65532:65532",
 			bin+":/usr/local/bin/backdesk", caBundle+":/etc/ssl/certs/ca-certificates.crt:0644")
 		if out, err := pack.CombinedOutput(); err != nil {
-			return "", fmt.Errorf("pack %s: %w\n%s", name, err, out)
+			return fmt.Errorf("pack %s: %w\n%s", name, err, out)
 		}
 		archives = append(archives, archive)
 	}
 	if _, err := c.script("cluster.sh", append([]string{"import"}, archives...)...); err != nil {
-		return "", err
+		return err
 	}
 	for name := range components {
 		var more []string
@@ -99,10 +90,10 @@ func buildImages(c *cluster, tags []string) (string, error) {
 			continue
 		}
 		if _, err := c.script("cluster.sh", append([]string{"tag", imageRef(name, tags[0])}, more...)...); err != nil {
-			return "", err
+			return err
 		}
 	}
-	return tags[0], nil
+	return nil
 }
 
 // caBundle is the host's CA bundle, which the images carry as a

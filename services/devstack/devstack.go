@@ -162,7 +162,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	d := domains.New(p, domains.Options{Relay: true})
 	// Seeding is system work across practices: it looks the demo practice
 	// up by NPI, then creates it, its staff and its data.
-	seed := seedDeps{issuer: c.OIDCIssuer, practices: d.Practices, ids: p.Identity, imports: d.Imports, roster: d.Roster, grants: d.Grants}
+	seed := depsFor(c.OIDCIssuer, p, d)
 	if !c.DevIssuer {
 		// The demo people live in the development provider: under another
 		// issuer nobody could sign in as them, and a practice they own

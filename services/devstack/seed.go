@@ -82,7 +82,10 @@ func SeedDemo(ctx context.Context, c Config, logOut io.Writer) error {
 		return err
 	}
 	defer p.Close()
-	d := domains.New(p, domains.Options{})
-	seed := seedDeps{issuer: c.OIDCIssuer, practices: d.Practices, ids: p.Identity, imports: d.Imports, roster: d.Roster, grants: d.Grants}
-	return seedDemo(sqldb.AllPractices(ctx), seed)
+	return seedDemo(sqldb.AllPractices(ctx), depsFor(c.OIDCIssuer, p, domains.New(p, domains.Options{})))
+}
+
+// depsFor takes what seeding uses from a process and its domains.
+func depsFor(issuer string, p *serve.Process, d *domains.Domains) seedDeps {
+	return seedDeps{issuer: issuer, practices: d.Practices, ids: p.Identity, imports: d.Imports, roster: d.Roster, grants: d.Grants}
 }
