@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"fmt"
+	"sync"
 	"sync/atomic"
 )
 
@@ -31,6 +33,41 @@ func (c Counts) Sub(before Counts) Counts {
 // counter is shared by every connection of one DB.
 type counter struct {
 	statements, begins, commits, rollbacks atomic.Int64
+	watch                                  atomic.Pointer[watch]
+}
+
+// watch collects the text of what a DB sends while a test watches.
+type watch struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+// note records what was sent, when somebody watches.
+func (c *counter) note(what string) {
+	if w := c.watch.Load(); w != nil {
+		w.mu.Lock()
+		w.sent = append(w.sent, what)
+		w.mu.Unlock()
+	}
+}
+
+// Watch records the text of every statement db sends, and BEGIN, COMMIT
+// and ROLLBACK, until the returned stop is called, which returns them in
+// the order they were sent. It is for tests that explain a count; one
+// watch at a time.
+func (db *DB) Watch() (stop func() []string) {
+	w := &watch{}
+	if db.counter != nil {
+		db.counter.watch.Store(w)
+	}
+	return func() []string {
+		if db.counter != nil {
+			db.counter.watch.CompareAndSwap(w, nil)
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.sent
+	}
 }
 
 func (c *counter) snapshot() Counts {
@@ -100,7 +137,7 @@ func (c *countingConn) Prepare(query string) (driver.Stmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countingStmt{Stmt: st, n: c.n}, nil
+	return &countingStmt{Stmt: st, n: c.n, query: query}, nil
 }
 
 func (c *countingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
@@ -114,7 +151,7 @@ func (c *countingConn) PrepareContext(ctx context.Context, query string) (driver
 	if err != nil {
 		return nil, err
 	}
-	return &countingStmt{Stmt: st, n: c.n}, nil
+	return &countingStmt{Stmt: st, n: c.n, query: query}, nil
 }
 
 func (c *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -123,6 +160,7 @@ func (c *countingConn) ExecContext(ctx context.Context, query string, args []dri
 		return nil, driver.ErrSkip
 	}
 	c.n.statements.Add(1)
+	c.n.note(query)
 	return e.ExecContext(ctx, query, args)
 }
 
@@ -132,6 +170,7 @@ func (c *countingConn) QueryContext(ctx context.Context, query string, args []dr
 		return nil, driver.ErrSkip
 	}
 	c.n.statements.Add(1)
+	c.n.note(query)
 	return q.QueryContext(ctx, query, args)
 }
 
@@ -148,6 +187,7 @@ func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driv
 		return nil, err
 	}
 	c.n.begins.Add(1)
+	c.n.note("BEGIN")
 	return &countingTx{Tx: tx, n: c.n}, nil
 }
 
@@ -186,33 +226,39 @@ type countingTx struct {
 
 func (t *countingTx) Commit() error {
 	t.n.commits.Add(1)
+	t.n.note("COMMIT")
 	return t.Tx.Commit()
 }
 
 func (t *countingTx) Rollback() error {
 	t.n.rollbacks.Add(1)
+	t.n.note("ROLLBACK")
 	return t.Tx.Rollback()
 }
 
 type countingStmt struct {
 	driver.Stmt
-	n *counter
+	n     *counter
+	query string
 }
 
 func (s *countingStmt) Exec(args []driver.Value) (driver.Result, error) {
 	s.n.statements.Add(1)
+	s.n.note(s.query)
 	//lint:ignore SA1019 the fallback database/sql itself uses for such drivers
 	return s.Stmt.Exec(args)
 }
 
 func (s *countingStmt) Query(args []driver.Value) (driver.Rows, error) {
 	s.n.statements.Add(1)
+	s.n.note(s.query)
 	//lint:ignore SA1019 the fallback database/sql itself uses for such drivers
 	return s.Stmt.Query(args)
 }
 
 func (s *countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	s.n.statements.Add(1)
+	s.n.note(s.query)
 	if e, ok := s.Stmt.(driver.StmtExecContext); ok {
 		return e.ExecContext(ctx, args)
 	}
@@ -226,6 +272,7 @@ func (s *countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue
 
 func (s *countingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	s.n.statements.Add(1)
+	s.n.note(s.query)
 	if q, ok := s.Stmt.(driver.StmtQueryContext); ok {
 		return q.QueryContext(ctx, args)
 	}
@@ -269,5 +316,6 @@ func Unwrap(driverConn any) any {
 func (db *DB) Sent(n int) {
 	if db.counter != nil {
 		db.counter.statements.Add(int64(n))
+		db.counter.note(fmt.Sprintf("(%d sent on the driver's own connection)", n))
 	}
 }

@@ -22,8 +22,9 @@ type sharedReads struct {
 type sharedKey struct{}
 
 // ShareReads returns a context under which db's Scoped reads run in one
-// read-only transaction per practice scope, begun by the first read and
-// committed by end (call it when the request is done). A request's reads
+// read-only transaction, begun by the first read and committed by end
+// (call it when the request is done); a read in another practice scope
+// than the last moves the transaction to that scope. A request's reads
 // then cost one statement each instead of four (begin, scope, read,
 // commit). Each statement still sees what was committed before it ran
 // (read committed), so a read after a write sees the write.
@@ -64,7 +65,14 @@ func (s *sharedReads) run(scope string, fn func(q Querier) error) (bool, error) 
 	}
 	defer s.mu.Unlock()
 	if s.tx != nil && s.scope != scope {
-		s.finish()
+		// The scope is the transaction's setting, read by each statement:
+		// moving the open transaction to another scope costs one round
+		// trip, where ending it and beginning another would cost three.
+		if _, err := s.tx.ExecContext(s.base, setPractice, scope); err != nil {
+			s.finish()
+		} else {
+			s.scope = scope
+		}
 	}
 	if s.tx == nil {
 		if s.base.Err() != nil {

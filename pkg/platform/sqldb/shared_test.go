@@ -13,8 +13,9 @@ import (
 // A request's scoped reads share one read-only transaction on PostgreSQL:
 // begin and scope once, one statement per read, commit at the end. A write
 // transaction commits it first (one connection per request), reads after a
-// write see it, a failed read ends it, a nested read and a change of scope
-// take transactions of their own. Elsewhere nothing changes.
+// write see it, a failed read ends it, a nested read takes a transaction
+// of its own, and a change of scope moves the transaction to the new
+// scope. Elsewhere nothing changes.
 func TestScopedReadsShareATransaction(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
@@ -83,12 +84,20 @@ func TestScopedReadsShareATransaction(t *testing.T) {
 			return q.QueryRowContext(ctx, `SELECT count(*) FROM shared_probe`).Scan(&n)
 		}))
 
-		// Another practice's scope ends the shared transaction and
-		// begins one with that scope.
+		// Another practice's scope moves the shared transaction to it: one
+		// statement, and the reads after it see the new scope.
+		scopeOf := func(ctx context.Context) string {
+			var scope string
+			require.NoError(t, db.Scoped(ctx, func(q sqldb.Querier) error {
+				return q.QueryRowContext(ctx, `SELECT current_setting('backdesk.practice_id')`).Scan(&scope)
+			}))
+			return scope
+		}
 		before = db.Counts()
-		require.Equal(t, 1, count(sqldb.WithPractice(ctx, "p-2")))
-		require.Equal(t, 1, count(sqldb.WithPractice(ctx, "p-2")))
-		require.Equal(t, sqldb.Counts{Statements: 1 + 2, Begins: 1, Commits: 1}, db.Counts().Sub(before))
+		require.Equal(t, "p-2", scopeOf(sqldb.WithPractice(ctx, "p-2")))
+		require.Equal(t, "p-2", scopeOf(sqldb.WithPractice(ctx, "p-2")))
+		require.Equal(t, "p-1", scopeOf(ctx))
+		require.Equal(t, sqldb.Counts{Statements: 1 + 2 + 1 + 1}, db.Counts().Sub(before), "two moves, three reads, no new transaction")
 		end()
 	})
 }
