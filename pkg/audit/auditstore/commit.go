@@ -20,6 +20,15 @@ import (
 const insertColumns = `INSERT INTO audit_events (id, at, practice_id, patient_id, actor_subject, action, outcome, body)
 SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`
 
+// lockAndInsert is insertColumns behind the shared append lock, in one
+// statement (one round trip inside a caller's transaction): the events'
+// rows are the lock's row joined to the arrays' elements, so none exists,
+// and no seq is drawn, before the lock is held. Its last parameter is
+// the lock's key.
+const lockAndInsert = `WITH appending AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared($9))
+INSERT INTO audit_events (id, at, practice_id, patient_id, actor_subject, action, outcome, body)
+SELECT e.* FROM appending, unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS e`
+
 // CommitEvents stores events and commits them before it returns; the
 // recorder's group commit uses it. On PostgreSQL the shared append lock,
 // the insert and the commit cost one round trip: both statements are sent

@@ -40,10 +40,11 @@ const (
 )
 
 // Append stores events inside the caller's transaction q. On PostgreSQL
-// it first takes appendLock shared, held until q commits, which is what
-// lets the integrator know no event with a lower seq can still appear;
-// the events then go in as one INSERT over column arrays, whatever their
-// number. SQLite gets one multi-row INSERT per thousand events.
+// the one statement takes appendLock shared, held until q commits, which
+// is what lets the integrator know no event with a lower seq can still
+// appear, and inserts the events over column arrays, whatever their
+// number (lockAndInsert). SQLite gets one multi-row INSERT per thousand
+// events.
 func (s *Store) Append(ctx context.Context, q sqldb.Querier, events []audit.Event) error {
 	if len(events) == 0 {
 		return nil
@@ -53,10 +54,7 @@ func (s *Store) Append(ctx context.Context, q sqldb.Querier, events []audit.Even
 		if err != nil {
 			return err
 		}
-		if _, err := q.ExecContext(ctx, shareAppend, appendLock); err != nil {
-			return fmt.Errorf("lock audit append: %w", sqldb.MapError(err))
-		}
-		if _, err := q.ExecContext(ctx, insertColumns, cols.args()...); err != nil {
+		if _, err := q.ExecContext(ctx, lockAndInsert, append(cols.args(), appendLock)...); err != nil {
 			return fmt.Errorf("insert audit events: %w", sqldb.MapError(err))
 		}
 		return nil
