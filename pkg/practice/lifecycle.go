@@ -60,6 +60,7 @@ func (s *Service) RecordBAA(ctx context.Context, id string, b BAA) (Practice, er
 	if err := s.store.RecordBAA(ctx, id, b, s.event(b.RecordedAt, audit.ActionBAARecord, id)); err != nil {
 		return Practice{}, err
 	}
+	s.changed(ctx, id)
 	return s.store.Get(ctx, id)
 }
 
@@ -125,6 +126,7 @@ func (s *Service) transition(ctx context.Context, id string, action audit.Action
 	if err := s.store.Transition(ctx, id, t, s.event(t.At, action, id)); err != nil {
 		return Practice{}, err
 	}
+	s.changed(ctx, id)
 	return s.store.Get(ctx, id)
 }
 
@@ -166,6 +168,7 @@ func (s *Service) Update(ctx context.Context, id string, version int, in NewPrac
 	if err := s.store.Update(ctx, id, version, in, at, ev); err != nil {
 		return Practice{}, err
 	}
+	s.changed(ctx, id)
 	return s.store.Get(ctx, id)
 }
 

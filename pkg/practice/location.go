@@ -68,6 +68,7 @@ func (s *Service) AddLocation(ctx context.Context, practiceID string, l Location
 	if err := s.store.AddLocation(ctx, l, ev); err != nil {
 		return Location{}, err
 	}
+	s.changed(ctx, practiceID)
 	return l, nil
 }
 

@@ -39,21 +39,25 @@ type Policies struct {
 	Versions map[string]int // 0 where the default applies
 }
 
-// Policies returns the practice's rules, with defaults for what it has not set.
+// Policies returns the practice's rules, with defaults for what it has
+// not set, as stored now (never cached: the versions are what an edit
+// must name).
 func (s *Service) Policies(ctx context.Context, practiceID string) (Policies, error) {
-	pols, _, err := s.Rules(ctx, practiceID)
-	return pols, err
+	if _, err := s.Get(ctx, practiceID); err != nil {
+		return Policies{}, err
+	}
+	return s.policies(ctx, practiceID)
 }
 
 // Rules returns the practice's rules and its time zone, in which patients
-// are contacted: what the follow-up work needs of a practice.
+// are contacted: what the follow-up work needs of a practice. They come
+// from the practice's profile, cached when s has a cache.
 func (s *Service) Rules(ctx context.Context, practiceID string) (Policies, string, error) {
-	p, err := s.Get(ctx, practiceID)
+	p, err := s.Profile(ctx, practiceID)
 	if err != nil {
 		return Policies{}, "", err
 	}
-	pols, err := s.policies(ctx, practiceID)
-	return pols, p.Timezone, err
+	return p.Policies, p.Practice.Timezone, nil
 }
 
 func (s *Service) policies(ctx context.Context, practiceID string) (Policies, error) {
@@ -121,6 +125,7 @@ func (s *Service) putPolicy(ctx context.Context, practiceID, kind, by string, ve
 	if err := s.store.PutPolicy(ctx, practiceID, sp, ev); err != nil {
 		return 0, err
 	}
+	s.changed(ctx, practiceID)
 	return sp.Version, nil
 }
 

@@ -110,6 +110,7 @@ type Service struct {
 	notify        func()
 	retentionDays int
 	by            audit.Event // who asks; empty for the platform itself
+	cache         Cache       // nil: every Profile reads the database
 }
 
 // As returns a Service whose changes are recorded as ev's actor's, with
@@ -198,7 +199,11 @@ func (s *Service) GetByNPI(ctx context.Context, npi string) (Practice, error) {
 // Provision runs the router's set-up for a new practice. Delivered twice, it
 // acts once. It works within the practice the task names.
 func (s *Service) Provision(ctx context.Context, taskID string, p ProvisionArgs) error {
-	return s.store.MarkProvisioned(sqldb.WithPractice(ctx, p.PracticeID), taskID, p.PracticeID, s.now().UTC())
+	if err := s.store.MarkProvisioned(sqldb.WithPractice(ctx, p.PracticeID), taskID, p.PracticeID, s.now().UTC()); err != nil {
+		return err
+	}
+	s.changed(ctx, p.PracticeID)
+	return nil
 }
 
 func validate(in NewPractice) error {

@@ -24,24 +24,13 @@ func (a *API) callSheet(ctx context.Context, body *api.ItemView, it work.Detail,
 	if a.d.Practices != nil {
 		// The practice's rows are read within its own scope, which
 		// row-level security requires on PostgreSQL.
-		ctx := sqldb.WithPractice(ctx, it.PracticeID)
-		p, err := a.d.Practices.Get(ctx, it.PracticeID)
+		p, err := a.d.Practices.Profile(sqldb.WithPractice(ctx, it.PracticeID), it.PracticeID)
 		if err != nil {
 			return err
 		}
-		body.Practice.Name = p.Name
-		if p.Timezone != "" {
-			body.Practice.Timezone = p.Timezone
-		}
-		locs, err := a.d.Practices.Locations(ctx, it.PracticeID)
-		if err != nil {
-			return err
-		}
-		for _, l := range locs {
-			if l.Phone != "" {
-				body.Practice.Phone = l.Phone
-				break
-			}
+		body.Practice.Name, body.Practice.Phone = p.Practice.Name, p.Phone
+		if p.Practice.Timezone != "" {
+			body.Practice.Timezone = p.Practice.Timezone
 		}
 	}
 	now := a.d.Now()
@@ -105,11 +94,11 @@ func (a *API) queuePractices(ctx context.Context, items []api.QueueEntry) (map[s
 		if a.d.Practices != nil {
 			// Within the practice's own scope, which row-level security
 			// requires on PostgreSQL; one read per practice, not per item.
-			p, err := a.d.Practices.Get(sqldb.WithPractice(ctx, e.PracticeID), e.PracticeID)
+			p, err := a.d.Practices.Profile(sqldb.WithPractice(ctx, e.PracticeID), e.PracticeID)
 			if err != nil {
 				return nil, err
 			}
-			qp = api.QueuePractice{Name: p.Name, Timezone: p.Timezone}
+			qp = api.QueuePractice{Name: p.Practice.Name, Timezone: p.Practice.Timezone}
 		}
 		if qp.Timezone == "" {
 			_, tz, err := a.d.Desk.Rules(ctx, e.PracticeID)

@@ -77,6 +77,9 @@ func New(p *serve.Process, o Options) *Domains {
 		Roster:    roster.NewService(rosterstore.New(p.DB, trail)),
 		Reports:   report.NewService(reportstore.New(p.DB)),
 	}
+	// Practices' profiles (rules, name, zone, phone) are cached beside
+	// the access facts and dropped through the same channel.
+	d.Practices.SetCache(p.Facts)
 	d.Desk = work.NewDesk(workstore.New(p.DB, trail), d.Practices, nil)
 	d.Payers = payer.NewService(payerstore.New(p.DB), d.Desk)
 	d.Imports = imports.NewService(imports.Deps{DB: p.DB, Store: importstore.New(p.DB, trail), Practices: d.Practices,
