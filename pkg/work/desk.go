@@ -17,10 +17,10 @@ type Storer interface {
 	// Queue lists the owner's unfinished items, overdue first, then by
 	// priority, at most limit.
 	Queue(ctx context.Context, ownerID string, f QueueFilter, now time.Time, limit int) ([]QueueItem, error)
-	// Start starts the owner's first startable item in queue order that
-	// held does not name, under a lease; two calls at once never start
+	// Start starts the first of candidates, in their order, that is still
+	// the owner's to start, under a lease; two calls at once never start
 	// the same item.
-	Start(ctx context.Context, ownerID string, now time.Time, held map[string]bool) (Started, bool, error)
+	Start(ctx context.Context, ownerID string, now time.Time, candidates []QueueItem) (Started, bool, error)
 	// Detail reads an item with its history and the patient's other
 	// unfinished items with the same owner.
 	Detail(ctx context.Context, practiceID, itemID string) (Detail, error)
@@ -68,6 +68,7 @@ type Desk struct {
 	store Storer
 	rules Rulebook
 	now   func() time.Time
+	refs  refs // where the items this Desk has seen are
 }
 
 // NewDesk returns a Desk over store, reading practices' rules from rules.
@@ -102,24 +103,48 @@ func (d *Desk) Queue(ctx context.Context, ownerID string, f QueueFilter) ([]Entr
 	out := make([]Entry, len(items))
 	for i, q := range items {
 		out[i] = Entry{QueueItem: q, Hold: held[q.ID]}
+		d.refs.put(q.ID, q.ref())
 	}
 	return out, nil
 }
 
-// nextBatch is how many workable items Next finds before trying to start
-// one; more are judged only when all of them were taken meanwhile.
+// nextBatch is how many workable items Next tries to start at a time;
+// more are judged only when all of them were taken meanwhile.
 const nextBatch = 5
 
+// Take gives the owner back the item it has in progress, if any, with
+// its lease kept (an agent who asks for the next item while one is open
+// gets that one back rather than a second one); otherwise it starts the
+// owner's most urgent item that the contact rules let be worked now. One
+// read of the queue serves both.
+func (d *Desk) Take(ctx context.Context, ownerID string) (Started, bool, error) {
+	now := d.now().UTC()
+	items, err := d.store.Queue(ctx, ownerID, QueueFilter{}, now, QueueLimit)
+	if err != nil {
+		return Started{}, false, err
+	}
+	if s, ok := d.resume(ctx, ownerID, items, now); ok {
+		return s, true, nil
+	}
+	return d.next(ctx, ownerID, items, now)
+}
+
 // Next starts the owner's most urgent item that the contact rules let
-// be worked now, under a lease. The rules are judged outside the
-// transaction that starts the item, in queue order, a few workable ones
-// at a time, so a long queue costs no more than its top.
+// be worked now, under a lease.
 func (d *Desk) Next(ctx context.Context, ownerID string) (Started, bool, error) {
 	now := d.now().UTC()
 	items, err := d.store.Queue(ctx, ownerID, QueueFilter{}, now, QueueLimit)
 	if err != nil {
 		return Started{}, false, err
 	}
+	return d.next(ctx, ownerID, items, now)
+}
+
+// next starts the first of items, in queue order, that may be worked
+// now. The rules are judged outside the transaction that starts the item,
+// a few workable items at a time, so a long queue costs no more than its
+// top.
+func (d *Desk) next(ctx context.Context, ownerID string, items []QueueItem, now time.Time) (Started, bool, error) {
 	judged := 0
 	for judged < len(items) {
 		var batch []QueueItem
@@ -132,30 +157,40 @@ func (d *Desk) Next(ctx context.Context, ownerID string) (Started, bool, error) 
 		if err != nil {
 			return Started{}, false, err
 		}
-		held := map[string]bool{}
+		var workable []QueueItem
 		for _, q := range batch {
-			held[q.ID] = holds[q.ID] != nil
+			if holds[q.ID] == nil {
+				workable = append(workable, q)
+			}
 		}
-		for _, q := range items[judged:] {
-			held[q.ID] = true // not judged yet: not a candidate this round
+		if len(workable) == 0 {
+			continue
 		}
-		s, ok, err := d.store.Start(ctx, ownerID, now, held)
+		s, ok, err := d.store.Start(ctx, ownerID, now, workable)
 		if err != nil || ok {
+			if ok {
+				d.refs.put(s.ID, Ref{PracticeID: s.PracticeID, PatientID: s.PatientID, Kind: s.Kind})
+			}
 			return s, ok, err
 		}
 	}
 	return Started{}, false, nil
 }
 
-// Resume finds the owner's item in progress, if any, and keeps its lease:
-// an agent who asks for the next item while one is open gets that one
-// back rather than a second one.
+// Resume finds the owner's item in progress, if any, and keeps its lease.
 func (d *Desk) Resume(ctx context.Context, ownerID string) (Started, bool, error) {
 	now := d.now().UTC()
 	items, err := d.store.Queue(ctx, ownerID, QueueFilter{}, now, QueueLimit)
 	if err != nil {
 		return Started{}, false, err
 	}
+	s, ok := d.resume(ctx, ownerID, items, now)
+	return s, ok, nil
+}
+
+// resume keeps the lease on the first item of items in progress whose
+// lease has not run out meanwhile.
+func (d *Desk) resume(ctx context.Context, ownerID string, items []QueueItem, now time.Time) (Started, bool) {
 	for _, q := range items {
 		if q.State != string(InProgress) {
 			continue
@@ -164,9 +199,10 @@ func (d *Desk) Resume(ctx context.Context, ownerID string) (Started, bool, error
 		if err := d.store.Heartbeat(ctx, q.PracticeID, q.ID, ownerID, until, now); err != nil {
 			continue // its lease ran out meanwhile: it is not open any more
 		}
-		return Started{ID: q.ID, PracticeID: q.PracticeID, PatientID: q.PatientID, Kind: q.Kind, Version: q.Version, LeaseUntil: until}, true, nil
+		d.refs.put(q.ID, q.ref())
+		return Started{ID: q.ID, PracticeID: q.PracticeID, PatientID: q.PatientID, Kind: q.Kind, Version: q.Version, LeaseUntil: until}, true
 	}
-	return Started{}, false, nil
+	return Started{}, false
 }
 
 // Rules returns the practice's rules and its time zone.
@@ -180,9 +216,17 @@ func (d *Desk) Item(ctx context.Context, practiceID, itemID string) (Detail, err
 }
 
 // Locate finds an item's practice, patient and kind, before any decision
-// about reading it is made.
+// about reading it is made. Those never change, so an item this Desk has
+// listed, started or located before costs no database round trip.
 func (d *Desk) Locate(ctx context.Context, itemID string) (Ref, error) {
-	return d.store.Locate(ctx, itemID)
+	if r, ok := d.refs.get(itemID); ok {
+		return r, nil
+	}
+	r, err := d.store.Locate(ctx, itemID)
+	if err == nil {
+		d.refs.put(itemID, r)
+	}
+	return r, err
 }
 
 // RecordOutcome logs what came of a contact under the practice's policy

@@ -23,6 +23,11 @@ type QueueItem struct {
 	PayerNews                 bool   // the payer said something since anyone last worked it
 }
 
+// ref is where the item is.
+func (q QueueItem) ref() Ref {
+	return Ref{PracticeID: q.PracticeID, PatientID: q.PatientID, Kind: q.Kind}
+}
+
 // QueueFilter narrows a queue to one kind or one practice when set.
 type QueueFilter struct {
 	Kind       policy.Kind

@@ -100,10 +100,7 @@ func validKind(k policy.Kind) bool {
 func (a *API) next(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, _ := authn.PrincipalFrom(ctx)
-	s, ok, err := a.d.Desk.Resume(ctx, p.UserID)
-	if err == nil && !ok {
-		s, ok, err = a.d.Desk.Next(ctx, p.UserID)
-	}
+	s, ok, err := a.d.Desk.Take(ctx, p.UserID)
 	if err != nil {
 		web.Fail(c, err)
 		return

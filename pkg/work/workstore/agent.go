@@ -13,65 +13,36 @@ import (
 	"github.com/google/uuid"
 )
 
-// Start implements work.Storer: the owner's top workable item, overdue
-// first, then by priority, then by due date, passing over the items in
-// held. An item whose lease ran out is workable again for the same owner.
-func (st *Store) Start(ctx context.Context, ownerID string, now time.Time, held map[string]bool) (work.Started, bool, error) {
+// Start implements work.Storer: the first of candidates, in their order,
+// that is still the owner's and startable (assigned, or in progress with
+// its lease run out) starts, in one statement per candidate tried. The
+// update re-checks that under the row's lock, so of two calls at once only
+// one starts an item; the other moves on to its next candidate.
+func (st *Store) Start(ctx context.Context, ownerID string, now time.Time, candidates []work.QueueItem) (work.Started, bool, error) {
 	var s work.Started
 	found := false
-	db := st.db
-	err := db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+	until := now.Add(work.Lease)
+	err := st.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
 		found = false
-		// Read the candidates without locks, then lock one at a time: a
-		// caller holds at most the row it takes, so concurrent callers for
-		// the same owner each find the next free item.
-		rows, err := tx.QueryContext(ctx, `SELECT id, practice_id, patient_id, kind, version, cadence_step FROM work_items
-WHERE owner_id = $1 AND (state = 'assigned' OR (state = 'in_progress' AND lease_until < $2))
-ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $2 THEN 0 ELSE 1 END, priority DESC, due_at, id
-LIMIT $3`, ownerID, now, startCandidates)
-		if err != nil {
-			return err
-		}
-		var candidates []work.QueueItem
-		for rows.Next() {
-			var q work.QueueItem
-			if err := rows.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.Version, &q.CadenceStep); err != nil {
-				rows.Close()
-				return err
-			}
-			candidates = append(candidates, q)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
 		for _, q := range candidates {
-			if held[q.ID] {
-				continue
-			}
 			var version int
-			err := tx.QueryRowContext(ctx, `SELECT version FROM work_items WHERE id = $1 AND owner_id = $2
-AND (state = 'assigned' OR (state = 'in_progress' AND lease_until < $3))`+db.Dialect.SkipLocked(), q.ID, ownerID, now).Scan(&version)
+			err := tx.QueryRowContext(ctx, `UPDATE work_items SET state = 'in_progress', lease_until = $3, version = version + 1, updated_at = $4
+WHERE id = $1 AND owner_id = $2 AND (state = 'assigned' OR (state = 'in_progress' AND lease_until < $4))
+RETURNING version`, q.ID, ownerID, until, now).Scan(&version)
 			if errors.Is(err, sql.ErrNoRows) {
-				continue // another call took it, or holds it now
+				continue // another call took it, or it changed since the queue was read
 			}
 			if err != nil {
 				return err
 			}
-			s = work.Started{ID: q.ID, PracticeID: q.PracticeID, PatientID: q.PatientID, Kind: q.Kind, Version: version + 1, LeaseUntil: now.Add(work.Lease)}
-			_, err = tx.ExecContext(ctx, `UPDATE work_items SET state = 'in_progress', lease_until = $2, version = version + 1,
-updated_at = $3 WHERE id = $1`, s.ID, s.LeaseUntil, now)
-			found = err == nil
-			return err
+			s = work.Started{ID: q.ID, PracticeID: q.PracticeID, PatientID: q.PatientID, Kind: q.Kind, Version: version, LeaseUntil: until}
+			found = true
+			return nil
 		}
 		return nil
 	})
 	return s, found, sqldb.MapError(err)
 }
-
-// startCandidates is how many of the owner's items, in queue order, Start
-// considers.
-const startCandidates = 50
 
 // RecordOutcome implements work.Storer: the item finishes, or waits until
 // its next contact date, when a timer (through the outbox, in the same
@@ -82,37 +53,27 @@ func (st *Store) RecordOutcome(ctx context.Context, practiceID, itemID, actorID 
 	version := 0
 	db := st.db
 	err := db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
-		var owner sql.NullString
-		var patientID, current string
-		var v int
-		q := `SELECT owner_id, patient_id, state, version FROM work_items WHERE id = $1 AND practice_id = $2` + db.Dialect.ForUpdate()
-		err := tx.QueryRowContext(ctx, q, itemID, practiceID).Scan(&owner, &patientID, &current, &v)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return work.ErrNoItem
-		case err != nil:
+		var finished any
+		if state == work.Resolved || state == work.Closed {
+			finished = now.UTC()
+		}
+		// The checks are the update's condition, so a refused outcome
+		// costs one statement more (refusal) and an accepted one none.
+		var patientID string
+		err := tx.QueryRowContext(ctx, `UPDATE work_items SET state = $5, next_contact_at = $6, lease_until = NULL,
+attempts = attempts + 1, cadence_step = cadence_step + 1, version = version + 1, updated_at = $7, finished_at = $8
+WHERE id = $1 AND practice_id = $2 AND owner_id = $3 AND version = $4 AND state NOT IN ('resolved', 'closed')
+RETURNING patient_id, version`, itemID, practiceID, actorID, in.Version, string(state), nullTime(in.NextContactAt), now, finished).Scan(&patientID, &version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return refusal(ctx, tx, practiceID, itemID, actorID, in.Version)
+		}
+		if err != nil {
 			return err
-		case owner.String != actorID:
-			return work.ErrNotYours
-		case v != in.Version:
-			return work.ErrStale
-		case current == string(work.Resolved) || current == string(work.Closed):
-			return work.ErrFinished
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel,
 outcome, note, next_contact_at, promised_cents, paid_cents, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			uuid.Must(uuid.NewV7()).String(), practiceID, itemID, patientID, actorID, string(in.Channel), string(in.Outcome),
 			in.Note, nullTime(in.NextContactAt), in.PromisedCents, in.PaidCents, now); err != nil {
-			return err
-		}
-		version = v + 1
-		var finished any
-		if state == work.Resolved || state == work.Closed {
-			finished = now.UTC()
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE work_items SET state = $2, next_contact_at = $3, lease_until = NULL,
-attempts = attempts + 1, cadence_step = cadence_step + 1, version = $4, updated_at = $5, finished_at = $6 WHERE id = $1`,
-			itemID, string(state), nullTime(in.NextContactAt), version, now, finished); err != nil {
 			return err
 		}
 		e := audit.Change(ev, now, audit.ActionWorkOutcome, practiceID, audit.TargetWorkItem, itemID)
@@ -130,6 +91,32 @@ attempts = attempts + 1, cadence_step = cadence_step + 1, version = $4, updated_
 		return 0, err
 	}
 	return version, sqldb.MapError(err)
+}
+
+// refusal says why an outcome's update found no row: the item is not
+// in the practice, is someone else's, was changed since the agent read
+// it, or is finished, checked in that order.
+func refusal(ctx context.Context, q sqldb.Querier, practiceID, itemID, actorID string, version int) error {
+	var owner sql.NullString
+	var current string
+	var v int
+	err := q.QueryRowContext(ctx, `SELECT owner_id, state, version FROM work_items WHERE id = $1 AND practice_id = $2`,
+		itemID, practiceID).Scan(&owner, &current, &v)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return work.ErrNoItem
+	case err != nil:
+		return err
+	case owner.String != actorID:
+		return work.ErrNotYours
+	case current == string(work.Resolved) || current == string(work.Closed):
+		if v != version {
+			return work.ErrStale
+		}
+		return work.ErrFinished
+	default:
+		return work.ErrStale
+	}
 }
 
 func nullTime(t *time.Time) any {

@@ -76,7 +76,7 @@ func TestNextNeverHandsOutAnItemTwice(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					owner := fmt.Sprintf("agent-%03d", a)
-					s, ok, err := store(db).Start(context.Background(), owner, t0, nil)
+					s, ok, err := start(context.Background(), db, owner, t0)
 					if err != nil {
 						t.Error(err)
 						return
@@ -106,18 +106,18 @@ func TestNextOrderAndLeaseExpiry(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		world(t, db, 1, 2)
-		s, ok, err := store(db).Start(ctx, "agent-000", t0, nil)
+		s, ok, err := start(ctx, db, "agent-000", t0)
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Equal(t, "wi-000-1", s.ID, "priority 2 before priority 1")
-		s2, ok, err := store(db).Start(ctx, "agent-000", t0.Add(5*time.Minute), nil)
+		s2, ok, err := start(ctx, db, "agent-000", t0.Add(5*time.Minute))
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Equal(t, "wi-000-0", s2.ID)
-		_, ok, err = store(db).Start(ctx, "agent-000", t0.Add(10*time.Minute), nil)
+		_, ok, err = start(ctx, db, "agent-000", t0.Add(10*time.Minute))
 		require.NoError(t, err)
 		require.False(t, ok, "both are leased")
-		back, ok, err := store(db).Start(ctx, "agent-000", t0.Add(work.Lease+time.Minute), nil)
+		back, ok, err := start(ctx, db, "agent-000", t0.Add(work.Lease+time.Minute))
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Equal(t, "wi-000-1", back.ID, "the abandoned lease came back to its owner")
@@ -130,17 +130,17 @@ func TestHeartbeatKeepsTheLease(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		world(t, db, 1, 1)
-		s, ok, err := store(db).Start(ctx, "agent-000", t0, nil)
+		s, ok, err := start(ctx, db, "agent-000", t0)
 		require.NoError(t, err)
 		require.True(t, ok)
 		beat := t0.Add(work.Lease - time.Minute)
 		until, err := heartbeat(ctx, db, s.ID, "agent-000", beat)
 		require.NoError(t, err)
 		require.Equal(t, beat.Add(work.Lease), until)
-		_, ok, err = store(db).Start(ctx, "agent-000", t0.Add(work.Lease+time.Minute), nil)
+		_, ok, err = start(ctx, db, "agent-000", t0.Add(work.Lease+time.Minute))
 		require.NoError(t, err)
 		require.False(t, ok, "the heartbeat kept the item with its worker")
-		_, ok, err = store(db).Start(ctx, "agent-000", until.Add(time.Minute), nil)
+		_, ok, err = start(ctx, db, "agent-000", until.Add(time.Minute))
 		require.NoError(t, err)
 		require.True(t, ok, "without further heartbeats the lease runs out")
 
@@ -157,7 +157,7 @@ func TestRecordOutcome(t *testing.T) {
 		ctx := context.Background()
 		world(t, db, 2, 1)
 		pol := policy.Default(policy.BalanceFollowup)
-		s, _, err := store(db).Start(ctx, "agent-000", t0, nil)
+		s, _, err := start(ctx, db, "agent-000", t0)
 		require.NoError(t, err)
 		next := t0.AddDate(0, 0, 7)
 		in := work.OutcomeInput{Channel: work.ByCall, Outcome: work.Voicemail, Note: "left a message", NextContactAt: &next, Version: s.Version}
@@ -238,4 +238,14 @@ func TestQueueMarksWhatThePayerSaidSinceTheLastContact(t *testing.T) {
 		add(string(work.ByNote), t0.Add(2*time.Hour))
 		require.Equal(t, map[string]bool{"wi-000-0": false, "wi-000-1": false}, news(), "someone worked it since")
 	})
+}
+
+// start starts the owner's first startable item as the desk does: the
+// owner's queue, in its order, is the list of candidates.
+func start(ctx context.Context, db *sqldb.DB, ownerID string, now time.Time) (work.Started, bool, error) {
+	items, err := store(db).Queue(ctx, ownerID, work.QueueFilter{}, now, work.QueueLimit)
+	if err != nil {
+		return work.Started{}, false, err
+	}
+	return store(db).Start(ctx, ownerID, now, items)
 }

@@ -47,40 +47,63 @@ ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, pri
 	return out, sqldb.MapError(err)
 }
 
-// Detail implements work.Storer, within the item's practice.
+// detailItems reads the item and its patient's other unfinished items
+// with the same owner in one statement: the item first, then the others
+// by priority. A claim's number at the practice comes with it.
+const detailItems = `SELECT w.id, w.practice_id, w.patient_id, w.kind, w.state, w.priority, w.priority_reasons, w.due_at,
+w.next_contact_at, w.version, w.attempts, w.cadence_step, w.subject_type, w.subject_id, w.stage, w.stage_reason,
+COALESCE((SELECT c.external_id FROM claims c WHERE w.subject_type = 'claim' AND c.id = w.subject_id AND c.practice_id = w.practice_id), '')
+FROM work_items t JOIN work_items w ON w.practice_id = t.practice_id AND (w.id = t.id
+  OR (w.patient_id = t.patient_id AND w.owner_id = t.owner_id AND w.state IN ('assigned', 'in_progress', 'waiting')))
+WHERE t.id = $1 AND t.practice_id = $2
+ORDER BY CASE WHEN w.id = t.id THEN 0 ELSE 1 END, w.priority DESC, w.id`
+
+// Detail implements work.Storer, within the item's practice: two
+// statements, the items (detailItems) and the item's history.
 func (s *Store) Detail(ctx context.Context, practiceID, itemID string) (work.Detail, error) {
 	var it work.Detail
 	err := s.db.Scoped(sqldb.WithPractice(ctx, practiceID), func(q sqldb.Querier) error {
-		var owner sql.NullString
-		var next sql.NullTime
-		if err := q.QueryRowContext(ctx, `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
-next_contact_at, version, attempts, cadence_step, owner_id, subject_type, subject_id, stage, stage_reason FROM work_items
-WHERE id = $1 AND practice_id = $2`, itemID, practiceID).Scan(
-			&it.ID, &it.PracticeID, &it.PatientID, &it.Kind, &it.State, &it.Priority, &it.Reasons, &it.DueAt, &next, &it.Version,
-			&it.Attempts, &it.CadenceStep, &owner, &it.SubjectType, &it.SubjectID, &it.Stage, &it.StageReason); err != nil {
-			return err
-		}
-		if next.Valid {
-			t := next.Time.UTC()
-			it.NextContactAt = &t
-		}
-		if it.SubjectType == string(work.SubjectClaim) {
-			err := q.QueryRowContext(ctx, `SELECT external_id FROM claims WHERE id = $1 AND practice_id = $2`,
-				it.SubjectID, practiceID).Scan(&it.SubjectNumber)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		rows, err := q.QueryContext(ctx, `SELECT id, actor_id, channel, outcome, note, next_contact_at, promised_cents, paid_cents, at
-FROM activities WHERE work_item_id = $1 ORDER BY at, id`, itemID)
+		it = work.Detail{}
+		rows, err := q.QueryContext(ctx, detailItems, itemID, practiceID)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
+			var d work.Detail
+			var next sql.NullTime
+			if err := rows.Scan(&d.ID, &d.PracticeID, &d.PatientID, &d.Kind, &d.State, &d.Priority, &d.Reasons, &d.DueAt, &next,
+				&d.Version, &d.Attempts, &d.CadenceStep, &d.SubjectType, &d.SubjectID, &d.Stage, &d.StageReason, &d.SubjectNumber); err != nil {
+				rows.Close()
+				return err
+			}
+			if next.Valid {
+				t := next.Time.UTC()
+				d.NextContactAt = &t
+			}
+			if it.ID == "" {
+				it = d
+				continue
+			}
+			it.Others = append(it.Others, work.QueueItem{ID: d.ID, PracticeID: practiceID, PatientID: d.PatientID, Kind: d.Kind,
+				State: d.State, Priority: d.Priority, DueAt: d.DueAt, Version: d.Version})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if it.ID == "" {
+			return sql.ErrNoRows
+		}
+		rows, err = q.QueryContext(ctx, `SELECT id, actor_id, channel, outcome, note, next_contact_at, promised_cents, paid_cents, at
+FROM activities WHERE work_item_id = $1 ORDER BY at, id`, itemID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
 			var a work.Activity
 			var n sql.NullTime
 			if err := rows.Scan(&a.ID, &a.ActorID, &a.Channel, &a.Outcome, &a.Note, &n, &a.PromisedCents, &a.PaidCents, &a.At); err != nil {
-				rows.Close()
 				return err
 			}
 			if n.Valid {
@@ -89,24 +112,6 @@ FROM activities WHERE work_item_id = $1 ORDER BY at, id`, itemID)
 			}
 			a.At = a.At.UTC()
 			it.History = append(it.History, a)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = q.QueryContext(ctx, `SELECT id, kind, state, priority, due_at, version FROM work_items
-WHERE patient_id = $1 AND id <> $2 AND owner_id = $3 AND state IN ('assigned', 'in_progress', 'waiting') ORDER BY priority DESC, id`,
-			it.PatientID, itemID, owner.String)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			o := work.QueueItem{PracticeID: practiceID, PatientID: it.PatientID}
-			if err := rows.Scan(&o.ID, &o.Kind, &o.State, &o.Priority, &o.DueAt, &o.Version); err != nil {
-				return err
-			}
-			it.Others = append(it.Others, o)
 		}
 		return rows.Err()
 	})
