@@ -14,6 +14,7 @@ type sharedReads struct {
 	db   *DB
 	base context.Context // the request's; the transaction lives as long as it
 	mu   sync.Mutex      // held while a read runs; TryLock keeps nesting safe
+	conn *sql.Conn       // the transaction's connection, for pipelined reads
 	tx   *sql.Tx
 	// scope is the practice scope the open transaction carries.
 	scope string
@@ -60,6 +61,13 @@ func (db *DB) sharedFor(ctx context.Context) *sharedReads {
 // it could not (the transaction is busy, or cannot begin), and the
 // caller then runs fn on its own.
 func (s *sharedReads) run(scope string, fn func(q Querier) error) (bool, error) {
+	return s.with(scope, func() error { return fn(s.tx) })
+}
+
+// with runs fn while holding the shared transaction, open in scope. It
+// reports false when it could not (the transaction is busy, or cannot
+// begin).
+func (s *sharedReads) with(scope string, fn func() error) (bool, error) {
 	if !s.mu.TryLock() {
 		return false, nil
 	}
@@ -69,34 +77,55 @@ func (s *sharedReads) run(scope string, fn func(q Querier) error) (bool, error) 
 		// moving the open transaction to another scope costs one round
 		// trip, where ending it and beginning another would cost three.
 		if _, err := s.tx.ExecContext(s.base, setPractice, scope); err != nil {
-			s.finish()
+			s.rollback()
 		} else {
 			s.scope = scope
 		}
 	}
-	if s.tx == nil {
-		if s.base.Err() != nil {
-			return false, nil
-		}
-		tx, err := s.db.BeginTx(s.base, &sql.TxOptions{ReadOnly: true})
-		if err != nil {
-			return false, nil
-		}
-		if _, err := tx.ExecContext(s.base, setPractice, scope); err != nil {
-			_ = tx.Rollback()
-			return false, nil
-		}
-		s.tx, s.scope = tx, scope
+	if s.tx == nil && !s.begin(scope) {
+		return false, nil
 	}
-	if err := fn(s.tx); err != nil {
+	if err := fn(); err != nil {
 		// No row is an answer, not a failure: PostgreSQL carries on.
 		if !errors.Is(err, sql.ErrNoRows) {
-			_ = s.tx.Rollback()
-			s.tx = nil
+			s.rollback()
 		}
 		return true, err
 	}
 	return true, nil
+}
+
+// begin opens the shared transaction on a connection of its own, in
+// scope; it reports whether it could.
+func (s *sharedReads) begin(scope string) bool {
+	if s.base.Err() != nil {
+		return false
+	}
+	conn, err := s.db.Conn(s.base)
+	if err != nil {
+		return false
+	}
+	tx, err := conn.BeginTx(s.base, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		_ = conn.Close()
+		return false
+	}
+	if _, err := tx.ExecContext(s.base, setPractice, scope); err != nil {
+		_ = tx.Rollback()
+		_ = conn.Close()
+		return false
+	}
+	s.conn, s.tx, s.scope = conn, tx, scope
+	return true
+}
+
+// rollback ends a transaction a statement failed in.
+func (s *sharedReads) rollback() {
+	if s.tx != nil {
+		_ = s.tx.Rollback()
+		_ = s.conn.Close()
+		s.tx, s.conn = nil, nil
+	}
 }
 
 // release commits the shared transaction if no read is using it, before
@@ -121,6 +150,7 @@ func (s *sharedReads) end() {
 func (s *sharedReads) finish() {
 	if s.tx != nil {
 		_ = s.tx.Commit()
-		s.tx = nil
+		_ = s.conn.Close()
+		s.tx, s.conn = nil, nil
 	}
 }

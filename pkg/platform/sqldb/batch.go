@@ -1,0 +1,104 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// Read is one query of a pipelined read (ReadAll): its text, its
+// arguments, and what becomes of each row it returns.
+type Read struct {
+	Query string
+	Args  []any
+	Row   func(Scanner) error
+}
+
+// ReadAll runs reads, which only read, in order, in the practice scope of
+// ctx as Scoped would. Under ShareReads on PostgreSQL they go out as one
+// pipeline in the request's shared transaction: one round trip for all of
+// them, since none needs another's answer. Elsewhere each is a statement
+// of its own.
+func (db *DB) ReadAll(ctx context.Context, reads ...Read) error {
+	if scope, ok := PracticeScope(ctx); ok && db.Dialect == Postgres && len(reads) > 1 {
+		if s := db.sharedFor(ctx); s != nil {
+			if ran, err := s.with(scope, func() error { return s.pipeline(ctx, reads) }); ran {
+				return MapError(err)
+			}
+		}
+	}
+	return db.Scoped(ctx, func(q Querier) error {
+		for _, r := range reads {
+			if err := readOne(ctx, q, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func readOne(ctx context.Context, q Querier, r Read) error {
+	rows, err := q.QueryContext(ctx, r.Query, r.Args...)
+	if err != nil {
+		return MapError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := r.Row(rows); err != nil {
+			return err
+		}
+	}
+	return MapError(rows.Err())
+}
+
+// pipeline sends reads on the shared transaction's connection in one
+// batch and hands each row to its read.
+func (s *sharedReads) pipeline(ctx context.Context, reads []Read) error {
+	return s.conn.Raw(func(driverConn any) error {
+		pc, ok := Unwrap(driverConn).(*stdlib.Conn)
+		if !ok {
+			return errors.New("not a pgx connection")
+		}
+		var b pgx.Batch
+		for _, r := range reads {
+			b.Queue(r.Query, r.Args...)
+		}
+		s.db.sentPipeline(reads) // one batch, one Sync: one round trip
+		br := pc.Conn().SendBatch(ctx, &b)
+		for _, r := range reads {
+			if err := eachRow(br, r); err != nil {
+				_ = br.Close()
+				return err
+			}
+		}
+		return br.Close()
+	})
+}
+
+func eachRow(br pgx.BatchResults, r Read) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := r.Row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// sentPipeline counts a pipeline of reads as the one round trip it is,
+// and shows a watch each of its statements.
+func (db *DB) sentPipeline(reads []Read) {
+	if db.counter == nil {
+		return
+	}
+	db.counter.statements.Add(1)
+	for _, r := range reads {
+		db.counter.note("(pipelined) " + r.Query)
+	}
+}
