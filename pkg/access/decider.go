@@ -48,15 +48,24 @@ func (d *Decider) Decide(ctx context.Context, p identity.Principal, a Action, r 
 		f.PracticeStatus, f.PracticeRequiresMFA = pf.Status, pf.RequireMFA
 	}
 	if a == ReadPatient && f.PracticeStatus != "" {
-		if f.BreakGlass, err = d.facts.BreakGlassFor(ctx, p.UserID, r.PracticeID, r.PatientID); err != nil {
+		agent := !p.AdminOf(r.PracticeID) && p.Has(identity.Agent)
+		pf, together := d.facts.(PatientFactSource)
+		if together {
+			f.BreakGlass, f.Items, err = pf.PatientFacts(ctx, p.UserID, r.PracticeID, r.PatientID, agent)
+		} else {
+			f.BreakGlass, err = d.facts.BreakGlassFor(ctx, p.UserID, r.PracticeID, r.PatientID)
+		}
+		if err != nil {
 			return Decision{}, err
 		}
-		if !p.AdminOf(r.PracticeID) && p.Has(identity.Agent) {
+		if agent {
 			if f.Grants, err = d.facts.GrantsFor(ctx, p.UserID, r.PracticeID); err != nil {
 				return Decision{}, err
 			}
-			if f.Items, err = d.facts.OwnedItems(ctx, p.UserID, r.PracticeID, r.PatientID); err != nil {
-				return Decision{}, err
+			if !together {
+				if f.Items, err = d.facts.OwnedItems(ctx, p.UserID, r.PracticeID, r.PatientID); err != nil {
+					return Decision{}, err
+				}
 			}
 		}
 	}

@@ -94,3 +94,45 @@ func TestDeciderReadsWhatTheActionNeeds(t *testing.T) {
 	require.Equal(t, access.CodeNoPractice, d.Code)
 	require.True(t, slices.Equal([]string{"practice"}, f.asked), "asked %v", f.asked)
 }
+
+// together is a fact source that reads a patient's uncached facts in one
+// call.
+type together struct{ *facts }
+
+func (f together) PatientFacts(_ context.Context, _, _, _ string, items bool) ([]access.BreakGlassFact, []access.OwnedItem, error) {
+	if !items {
+		return nil, nil, f.answer("break-glass")
+	}
+	return nil, f.items, f.answer("break-glass+items")
+}
+
+// A source that reads a patient's break-glass sessions and owned items
+// together is asked once for both, and only for the items an agent
+// needs; the decision is the same, and fails closed when the call fails.
+func TestDeciderAsksOnceForAPatientsFacts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	admin := identity.Principal{UserID: "u-pa", Roles: []identity.Role{identity.PracticeAdmin},
+		Memberships: []identity.Membership{{PracticeID: "pA", Role: identity.PracticeAdmin}}}
+	patient := access.Resource{PracticeID: "pA", PatientID: "pt1"}
+	for _, c := range []struct {
+		name  string
+		p     identity.Principal
+		asked []string
+	}{
+		{"an agent's patient read", agent, []string{"practice", "break-glass+items", "grants"}},
+		{"an admin's patient read", admin, []string{"practice", "break-glass"}},
+	} {
+		f := &facts{status: "active", grants: []access.GrantFact{grant(policy.Recare)},
+			items: []access.OwnedItem{{ID: "w1", PatientID: "pt1", Kind: policy.Recare}}}
+		d, err := access.NewDecider(together{f}, access.DeciderConfig{Now: func() time.Time { return t0 }}).Decide(ctx, c.p, access.ReadPatient, patient)
+		require.NoError(t, err, c.name)
+		require.Equal(t, access.CodeAllowed, d.Code, c.name)
+		require.Equal(t, c.asked, f.asked, c.name)
+
+		failing := &facts{status: "active", fail: c.asked[1]}
+		d, err = access.NewDecider(together{failing}, access.DeciderConfig{Now: func() time.Time { return t0 }}).Decide(ctx, c.p, access.ReadPatient, patient)
+		require.Error(t, err, c.name)
+		require.False(t, d.Allow, c.name)
+	}
+}

@@ -84,6 +84,15 @@ type FactSource interface {
 	BreakGlassFor(ctx context.Context, userID, practiceID, patientID string) ([]BreakGlassFact, error)
 }
 
+// PatientFactSource is a FactSource that reads, together, the facts a
+// patient read is decided on that are never cached: the person's
+// break-glass sessions for the patient and, when items is set, the
+// person's unfinished items about the patient. One call costs one round
+// trip where two would cost two.
+type PatientFactSource interface {
+	PatientFacts(ctx context.Context, userID, practiceID, patientID string, items bool) ([]BreakGlassFact, []OwnedItem, error)
+}
+
 // Invalidator is told when facts change (a grant given or revoked, a team
 // joined or left, a practice suspended), so no replica keeps deciding on
 // what it cached before. The key says what changed: PracticeKey,

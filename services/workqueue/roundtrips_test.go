@@ -58,7 +58,7 @@ func TestQueueCostsTheSameWhateverItsLength(t *testing.T) {
 // another replica started ("view elsewhere"), from one more statement.
 func TestAgentCycleRoundTrips(t *testing.T) {
 	t.Parallel()
-	ceilings := map[string]int64{"next": 8, "view": 13, "outcome": 7, "view elsewhere": 15}
+	ceilings := map[string]int64{"next": 8, "view": 7, "outcome": 7, "view elsewhere": 9}
 	for _, d := range testenv.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()

@@ -21,7 +21,10 @@ type Store struct {
 	db *sqldb.DB
 }
 
-var _ access.FactSource = (*Store)(nil)
+var (
+	_ access.FactSource        = (*Store)(nil)
+	_ access.PatientFactSource = (*Store)(nil)
+)
 
 // New returns a Store over db.
 func New(db *sqldb.DB) *Store { return &Store{db: db} }
@@ -105,6 +108,40 @@ func (s *Store) OwnedItems(ctx context.Context, userID, practiceID, patientID st
 	return out, sqldb.MapError(err)
 }
 
+// PatientFacts implements access.PatientFactSource: the user's latest
+// break-glass sessions for the patient and, when items is set, the user's
+// unfinished items about the patient, in one pipeline under a request's
+// shared transaction.
+func (s *Store) PatientFacts(ctx context.Context, userID, practiceID, patientID string, items bool) ([]access.BreakGlassFact, []access.OwnedItem, error) {
+	var bg []access.BreakGlassFact
+	var owned []access.OwnedItem
+	args := []any{userID, practiceID, patientID}
+	reads := []sqldb.Read{{Query: breakGlassFacts, Args: args, Row: func(r sqldb.Scanner) error {
+		b, err := scanBreakGlass(r)
+		bg = append(bg, b)
+		return err
+	}}}
+	if items {
+		reads = append(reads, sqldb.Read{Query: ownedItems, Args: args, Row: func(r sqldb.Scanner) error {
+			it := access.OwnedItem{PatientID: patientID}
+			err := r.Scan(&it.ID, &it.Kind)
+			owned = append(owned, it)
+			return err
+		}})
+	}
+	if err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID), reads...); err != nil {
+		return nil, nil, err
+	}
+	return bg, owned, nil
+}
+
+func scanBreakGlass(r sqldb.Scanner) (access.BreakGlassFact, error) {
+	var b access.BreakGlassFact
+	err := r.Scan(&b.ID, &b.PracticeID, &b.PatientID, &b.UserID, &b.ExpiresAt)
+	b.ExpiresAt = b.ExpiresAt.UTC()
+	return b, err
+}
+
 // BreakGlassFor returns the user's latest sessions for a patient.
 func (s *Store) BreakGlassFor(ctx context.Context, userID, practiceID, patientID string) ([]access.BreakGlassFact, error) {
 	var out []access.BreakGlassFact
@@ -115,11 +152,10 @@ func (s *Store) BreakGlassFor(ctx context.Context, userID, practiceID, patientID
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var b access.BreakGlassFact
-			if err := rows.Scan(&b.ID, &b.PracticeID, &b.PatientID, &b.UserID, &b.ExpiresAt); err != nil {
+			b, err := scanBreakGlass(rows)
+			if err != nil {
 				return err
 			}
-			b.ExpiresAt = b.ExpiresAt.UTC()
 			out = append(out, b)
 		}
 		return rows.Err()

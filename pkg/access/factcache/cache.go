@@ -81,8 +81,9 @@ type entry struct {
 }
 
 var (
-	_ access.FactSource  = (*Cache)(nil)
-	_ access.Invalidator = (*Cache)(nil)
+	_ access.FactSource        = (*Cache)(nil)
+	_ access.PatientFactSource = (*Cache)(nil)
+	_ access.Invalidator       = (*Cache)(nil)
 )
 
 // New returns a Cache over src. With Redis configured it is not used
@@ -170,6 +171,19 @@ func (c *Cache) Remember(ctx context.Context, key string, load func(ctx context.
 // OwnedItems reads through: ownership changes with every assignment.
 func (c *Cache) OwnedItems(ctx context.Context, userID, practiceID, patientID string) ([]access.OwnedItem, error) {
 	return c.src.OwnedItems(ctx, userID, practiceID, patientID)
+}
+
+// PatientFacts reads through, in one call when the source can.
+func (c *Cache) PatientFacts(ctx context.Context, userID, practiceID, patientID string, items bool) ([]access.BreakGlassFact, []access.OwnedItem, error) {
+	if pf, ok := c.src.(access.PatientFactSource); ok {
+		return pf.PatientFacts(ctx, userID, practiceID, patientID, items)
+	}
+	bg, err := c.src.BreakGlassFor(ctx, userID, practiceID, patientID)
+	if err != nil || !items {
+		return bg, nil, err
+	}
+	owned, err := c.src.OwnedItems(ctx, userID, practiceID, patientID)
+	return bg, owned, err
 }
 
 // BreakGlassFor reads through: a session opened a moment ago must count.

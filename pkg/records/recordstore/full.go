@@ -2,8 +2,9 @@ package recordstore
 
 import (
 	"context"
-	"database/sql"
+	"fmt"
 
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/records"
 )
@@ -24,91 +25,85 @@ WHERE practice_id = $1 AND patient_id = $2 ORDER BY presented_date DESC, externa
 )
 
 // FullRecord implements records.Storer. It reads within the practice
-// scope of ctx.
+// scope of ctx; none of its five reads needs another's answer, so under a
+// request's shared transaction they cost one round trip (ReadAll).
 func (s *Store) FullRecord(ctx context.Context, practiceID, id string) (records.Full, error) {
 	var f records.Full
-	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
-		var err error
-		f, err = fullRecord(ctx, q, practiceID, id)
-		return err
-	})
-	return f, err
-}
-
-// fullRecord reads a patient of practiceID and every record about it
-// through q.
-func fullRecord(ctx context.Context, q sqldb.Querier, practiceID, id string) (records.Full, error) {
-	var f records.Full
-	var err error
-	if f.Patient, err = patient(ctx, q, practiceID, id); err != nil {
-		return records.Full{}, err
-	}
-	each := func(query string, scan func(*sql.Rows) error) error {
-		rows, err := q.QueryContext(ctx, query, practiceID, id)
-		if err != nil {
-			return sqldb.MapError(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return err
-			}
-		}
-		return sqldb.MapError(rows.Err())
-	}
-	err = each(patientBalance, func(r *sql.Rows) error {
-		var b records.Balance
-		var stmt, paid string
-		if err := r.Scan(&b.ExternalID, &b.TotalCents, &b.Aged0To30Cents, &b.Aged31To60Cents, &b.Aged61To90Cents,
-			&b.AgedOver90Cents, &stmt, &paid, &b.LastPaymentCents); err != nil {
-			return err
-		}
-		b.PatientExternalID, b.LastStatementDate, b.LastPaymentDate = f.Patient.ExternalID, records.ParseDate(stmt), records.ParseDate(paid)
-		f.Balance = &b
-		return nil
-	})
+	found := false
+	err := s.db.ReadAll(ctx, fullReads(practiceID, id, &f, &found)...)
 	if err != nil {
-		return records.Full{}, err
+		return records.Full{}, fmt.Errorf("read patient: %w", err)
 	}
-	err = each(patientClaims, func(r *sql.Rows) error {
-		var c records.Claim
-		var dos, sub, status string
-		if err := r.Scan(&c.ExternalID, &c.PayerName, &c.PayerID, &c.SubscriberID, &dos, &sub, &c.BilledCents,
-			&c.PaidCents, &c.PatientResponsibilityCents, &status); err != nil {
-			return err
-		}
-		c.PatientExternalID, c.DateOfService, c.SubmittedDate, c.Status = f.Patient.ExternalID, records.ParseDate(dos), records.ParseDate(sub), records.ClaimStatus(status)
-		f.Claims = append(f.Claims, c)
-		return nil
-	})
-	if err != nil {
-		return records.Full{}, err
+	if !found {
+		return records.Full{}, apperr.NotFound("patient")
 	}
-	err = each(patientRecalls, func(r *sql.Rows) error {
-		var rc records.Recall
-		var due, last string
-		if err := r.Scan(&rc.ExternalID, &rc.RecallType, &due, &last, &rc.Scheduled); err != nil {
-			return err
-		}
-		rc.PatientExternalID, rc.DueDate, rc.LastVisitDate = f.Patient.ExternalID, records.ParseDate(due), records.ParseDate(last)
-		f.Recalls = append(f.Recalls, rc)
-		return nil
-	})
-	if err != nil {
-		return records.Full{}, err
+	ext := f.Patient.ExternalID
+	if f.Balance != nil {
+		f.Balance.PatientExternalID = ext
 	}
-	err = each(patientTreatments, func(r *sql.Rows) error {
-		var t records.TreatmentPlan
-		var presented string
-		if err := r.Scan(&t.ExternalID, &t.Summary, &t.EstimatedPatientPortionCents, &presented, &t.Scheduled); err != nil {
-			return err
-		}
-		t.PatientExternalID, t.PresentedDate = f.Patient.ExternalID, records.ParseDate(presented)
-		f.Treatments = append(f.Treatments, t)
-		return nil
-	})
-	if err != nil {
-		return records.Full{}, err
+	for i := range f.Claims {
+		f.Claims[i].PatientExternalID = ext
+	}
+	for i := range f.Recalls {
+		f.Recalls[i].PatientExternalID = ext
+	}
+	for i := range f.Treatments {
+		f.Treatments[i].PatientExternalID = ext
 	}
 	return f, nil
+}
+
+// fullReads are the reads of a patient of practiceID and every record
+// about it, into f; found says whether the patient was there.
+func fullReads(practiceID, id string, f *records.Full, found *bool) []sqldb.Read {
+	args := []any{practiceID, id}
+	return []sqldb.Read{
+		{Query: selectPatient, Args: args, Row: func(r sqldb.Scanner) error {
+			p, err := scanPatient(r)
+			f.Patient, *found = p, err == nil
+			return err
+		}},
+		{Query: patientBalance, Args: args, Row: func(r sqldb.Scanner) error {
+			var b records.Balance
+			var stmt, paid string
+			if err := r.Scan(&b.ExternalID, &b.TotalCents, &b.Aged0To30Cents, &b.Aged31To60Cents, &b.Aged61To90Cents,
+				&b.AgedOver90Cents, &stmt, &paid, &b.LastPaymentCents); err != nil {
+				return err
+			}
+			b.LastStatementDate, b.LastPaymentDate = records.ParseDate(stmt), records.ParseDate(paid)
+			f.Balance = &b
+			return nil
+		}},
+		{Query: patientClaims, Args: args, Row: func(r sqldb.Scanner) error {
+			var c records.Claim
+			var dos, sub, status string
+			if err := r.Scan(&c.ExternalID, &c.PayerName, &c.PayerID, &c.SubscriberID, &dos, &sub, &c.BilledCents,
+				&c.PaidCents, &c.PatientResponsibilityCents, &status); err != nil {
+				return err
+			}
+			c.DateOfService, c.SubmittedDate, c.Status = records.ParseDate(dos), records.ParseDate(sub), records.ClaimStatus(status)
+			f.Claims = append(f.Claims, c)
+			return nil
+		}},
+		{Query: patientRecalls, Args: args, Row: func(r sqldb.Scanner) error {
+			var rc records.Recall
+			var due, last string
+			if err := r.Scan(&rc.ExternalID, &rc.RecallType, &due, &last, &rc.Scheduled); err != nil {
+				return err
+			}
+			rc.DueDate, rc.LastVisitDate = records.ParseDate(due), records.ParseDate(last)
+			f.Recalls = append(f.Recalls, rc)
+			return nil
+		}},
+		{Query: patientTreatments, Args: args, Row: func(r sqldb.Scanner) error {
+			var t records.TreatmentPlan
+			var presented string
+			if err := r.Scan(&t.ExternalID, &t.Summary, &t.EstimatedPatientPortionCents, &presented, &t.Scheduled); err != nil {
+				return err
+			}
+			t.PresentedDate = records.ParseDate(presented)
+			f.Treatments = append(f.Treatments, t)
+			return nil
+		}},
+	}
 }

@@ -32,15 +32,23 @@ func (s *Store) Patient(ctx context.Context, practiceID, id string) (records.Pat
 // patient reads one patient of practiceID through q. A patient of another
 // practice is not found, whatever its id.
 func patient(ctx context.Context, q sqldb.Querier, practiceID, id string) (records.Patient, error) {
-	var p records.Patient
-	var dob, channel string
-	err := q.QueryRowContext(ctx, selectPatient, practiceID, id).Scan(&p.ExternalID, &p.FirstName, &p.LastName, &dob, &p.Phone, &p.Email,
-		&p.AddressLine1, &p.AddressLine2, &p.City, &p.State, &p.PostalCode, &p.GuarantorName, &channel, &p.TextConsent, &p.DoNotContact)
+	p, err := scanPatient(q.QueryRowContext(ctx, selectPatient, practiceID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return records.Patient{}, apperr.NotFound("patient")
 	}
 	if err != nil {
 		return records.Patient{}, fmt.Errorf("read patient: %w", sqldb.MapError(err))
+	}
+	return p, nil
+}
+
+// scanPatient reads a row of selectPatient.
+func scanPatient(r sqldb.Scanner) (records.Patient, error) {
+	var p records.Patient
+	var dob, channel string
+	if err := r.Scan(&p.ExternalID, &p.FirstName, &p.LastName, &dob, &p.Phone, &p.Email,
+		&p.AddressLine1, &p.AddressLine2, &p.City, &p.State, &p.PostalCode, &p.GuarantorName, &channel, &p.TextConsent, &p.DoNotContact); err != nil {
+		return records.Patient{}, err
 	}
 	if t, err := time.Parse(time.DateOnly, dob); err == nil {
 		p.DateOfBirth = records.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}

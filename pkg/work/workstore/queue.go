@@ -3,7 +3,6 @@ package workstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -58,22 +57,17 @@ FROM work_items t JOIN work_items w ON w.practice_id = t.practice_id AND (w.id =
 WHERE t.id = $1 AND t.practice_id = $2
 ORDER BY CASE WHEN w.id = t.id THEN 0 ELSE 1 END, w.priority DESC, w.id`
 
-// Detail implements work.Storer, within the item's practice: two
-// statements, the items (detailItems) and the item's history.
+// Detail implements work.Storer, within the item's practice: two reads,
+// the items (detailItems) and the item's history, which under a request's
+// shared transaction go out together (ReadAll).
 func (s *Store) Detail(ctx context.Context, practiceID, itemID string) (work.Detail, error) {
 	var it work.Detail
-	err := s.db.Scoped(sqldb.WithPractice(ctx, practiceID), func(q sqldb.Querier) error {
-		it = work.Detail{}
-		rows, err := q.QueryContext(ctx, detailItems, itemID, practiceID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
+	err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID),
+		sqldb.Read{Query: detailItems, Args: []any{itemID, practiceID}, Row: func(r sqldb.Scanner) error {
 			var d work.Detail
 			var next sql.NullTime
-			if err := rows.Scan(&d.ID, &d.PracticeID, &d.PatientID, &d.Kind, &d.State, &d.Priority, &d.Reasons, &d.DueAt, &next,
+			if err := r.Scan(&d.ID, &d.PracticeID, &d.PatientID, &d.Kind, &d.State, &d.Priority, &d.Reasons, &d.DueAt, &next,
 				&d.Version, &d.Attempts, &d.CadenceStep, &d.SubjectType, &d.SubjectID, &d.Stage, &d.StageReason, &d.SubjectNumber); err != nil {
-				rows.Close()
 				return err
 			}
 			if next.Valid {
@@ -81,29 +75,19 @@ func (s *Store) Detail(ctx context.Context, practiceID, itemID string) (work.Det
 				d.NextContactAt = &t
 			}
 			if it.ID == "" {
-				it = d
-				continue
+				history := it.History
+				it, it.History = d, history
+				return nil
 			}
 			it.Others = append(it.Others, work.QueueItem{ID: d.ID, PracticeID: practiceID, PatientID: d.PatientID, Kind: d.Kind,
 				State: d.State, Priority: d.Priority, DueAt: d.DueAt, Version: d.Version})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if it.ID == "" {
-			return sql.ErrNoRows
-		}
-		rows, err = q.QueryContext(ctx, `SELECT id, actor_id, channel, outcome, note, next_contact_at, promised_cents, paid_cents, at
-FROM activities WHERE work_item_id = $1 ORDER BY at, id`, itemID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+			return nil
+		}},
+		sqldb.Read{Query: `SELECT id, actor_id, channel, outcome, note, next_contact_at, promised_cents, paid_cents, at
+FROM activities WHERE work_item_id = $1 AND practice_id = $2 ORDER BY at, id`, Args: []any{itemID, practiceID}, Row: func(r sqldb.Scanner) error {
 			var a work.Activity
 			var n sql.NullTime
-			if err := rows.Scan(&a.ID, &a.ActorID, &a.Channel, &a.Outcome, &a.Note, &n, &a.PromisedCents, &a.PaidCents, &a.At); err != nil {
+			if err := r.Scan(&a.ID, &a.ActorID, &a.Channel, &a.Outcome, &a.Note, &n, &a.PromisedCents, &a.PaidCents, &a.At); err != nil {
 				return err
 			}
 			if n.Valid {
@@ -112,11 +96,13 @@ FROM activities WHERE work_item_id = $1 ORDER BY at, id`, itemID)
 			}
 			a.At = a.At.UTC()
 			it.History = append(it.History, a)
-		}
-		return rows.Err()
-	})
-	if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}})
+	if err != nil {
+		return work.Detail{}, err
+	}
+	if it.ID == "" {
 		return work.Detail{}, work.ErrNoItem
 	}
-	return it, sqldb.MapError(err)
+	return it, nil
 }
