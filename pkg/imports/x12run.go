@@ -85,19 +85,10 @@ func applyTransaction(ctx context.Context, a *payer.Applier, t *x12.Transaction)
 		if err != nil {
 			return err
 		}
-		groups := byClaim(rem)
-		numbers := make([]string, len(groups))
-		for i, g := range groups {
-			numbers[i] = g[0].ClaimNumber
-		}
-		// One lookup for the remittance's claims, not one per claim.
-		if err := a.Prefetch(ctx, numbers); err != nil {
+		// The remittance's claims together: a few statements for all of
+		// them, not a few for each.
+		if err := a.Payments(ctx, byClaim(rem)); err != nil {
 			return err
-		}
-		for _, group := range groups {
-			if err := a.Remittances(ctx, group); err != nil {
-				return err
-			}
 		}
 		for _, pa := range rem.ProviderAdjustments {
 			a.ProviderAdjustment(pa.Pos.Segment, pa.Reason, pa.Reference, pa.AmountCents)

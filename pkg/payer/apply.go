@@ -9,9 +9,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/work"
-	"github.com/backdesk/backdesk/pkg/work/priority"
 	"github.com/backdesk/backdesk/pkg/x12/codes"
-	"github.com/google/uuid"
 )
 
 // Actor is the actor id of the history entries payers' statements write.
@@ -26,7 +24,9 @@ type ClaimRef struct {
 
 // Store is the payer domain's storage. The writes run inside the caller's
 // transaction (an import's), so a statement and all it changes commit
-// together.
+// together. Its follow-up methods are the set-wise forms of Work's, which
+// work.Desk offers one item at a time: with them a remittance changes its
+// claims' follow-ups in a few statements, not a few per claim.
 type Store interface {
 	// Claim finds the practice's claim by its number (the patient control
 	// number the practice sent).
@@ -34,14 +34,14 @@ type Store interface {
 	// Claims finds the practice's claims by their numbers at once; a
 	// number no claim has is missing from the map.
 	Claims(ctx context.Context, tx *sql.Tx, practiceID string, numbers []string) (map[string]ClaimRef, error)
-	// AddRemittance records a claim payment unless the same statement was
-	// recorded before; it reports whether it was new.
-	AddRemittance(ctx context.Context, tx *sql.Tx, practiceID, importID, claimID string, r Remittance, now time.Time) (bool, error)
+	// AddRemittances records claim payments at once, each unless the
+	// same statement was recorded before (by an earlier import, or
+	// earlier in ps); it reports for each whether it was recorded now.
+	AddRemittances(ctx context.Context, tx *sql.Tx, practiceID, importID string, ps []Payment, now time.Time) ([]bool, error)
 	// AddStatus records a claim status line the same way.
 	AddStatus(ctx context.Context, tx *sql.Tx, practiceID, importID, claimID string, s StatusLine, now time.Time) (bool, error)
-	// SetClaim records the payer's adjudication; add adds paid to what
-	// was paid (a reversal's negative amount).
-	SetClaim(ctx context.Context, tx *sql.Tx, claimID string, status records.ClaimStatus, paid, patient int64, add bool, now time.Time) error
+	// SetClaims records the payer's adjudication of claims at once.
+	SetClaims(ctx context.Context, tx *sql.Tx, cs []ClaimChange, now time.Time) error
 	// SetClaimPaid records a payment the payer reported without a
 	// remittance (a finalized claim status with its amount).
 	SetClaimPaid(ctx context.Context, tx *sql.Tx, claimID string, status records.ClaimStatus, paid int64, now time.Time) error
@@ -50,12 +50,23 @@ type Store interface {
 	SetClaimStatus(ctx context.Context, tx *sql.Tx, claimID string, status records.ClaimStatus, now time.Time) error
 	// History reads what payers said about a claim, newest first.
 	History(ctx context.Context, practiceID, claimID string, limit int) ([]Response, error)
+	// Followups finds the unfinished items of kind on the subjects at
+	// once, by subject id: the set-wise form of work.Desk.FindFollowup.
+	Followups(ctx context.Context, tx *sql.Tx, kind policy.Kind, subject work.SubjectType, subjectIDs []string) (map[string]work.Followup, error)
+	// PatientFollowups finds each patient's oldest unfinished item of kind
+	// at once, by patient id: the set-wise form of
+	// work.Desk.PatientFollowup.
+	PatientFollowups(ctx context.Context, tx *sql.Tx, kind policy.Kind, patientIDs []string) (map[string]work.Followup, error)
+	// ChangeFollowups writes what a remittance does to follow-up work in
+	// a few statements, whatever the number of items: stages, then
+	// recalls (routing the items nobody owns through the outbox), then
+	// resolutions, then history entries.
+	ChangeFollowups(ctx context.Context, tx *sql.Tx, practiceID string, ch FollowupChanges, now time.Time) error
 }
 
 // Work is the follow-up work payers' statements act on; work.Desk is it.
 type Work interface {
 	FindFollowup(ctx context.Context, tx *sql.Tx, kind policy.Kind, subject work.SubjectType, subjectID string) (work.Followup, bool, error)
-	PatientFollowup(ctx context.Context, tx *sql.Tx, patientID string, kind policy.Kind) (work.Followup, bool, error)
 	ResolveFollowup(ctx context.Context, tx *sql.Tx, practiceID string, f work.Followup, by string, outcome work.Outcome, note string, now time.Time) error
 	RaiseFollowup(ctx context.Context, tx *sql.Tx, practiceID string, f work.Followup, kind policy.Kind, stage, reason string, now time.Time) error
 	NoteFollowup(ctx context.Context, tx *sql.Tx, practiceID string, f work.Followup, by string, outcome work.Outcome, note string, now time.Time) error
@@ -109,42 +120,6 @@ type Applier struct {
 	now      time.Time
 	dry      bool // match and count, change nothing
 	Report   Report
-	// known holds the claims Prefetch read, by number; a number
-	// prefetched and missing has no claim.
-	known map[string]*ClaimRef
-}
-
-// Prefetch reads the claims of numbers in one go, for the Remittances
-// calls that follow: each then finds its claim without a query. Numbers
-// must be unique to one claim's statements (one remittance), since a
-// claim prefetched is not read again after it changes.
-func (a *Applier) Prefetch(ctx context.Context, numbers []string) error {
-	found, err := a.s.store.Claims(ctx, a.tx, a.practice, numbers)
-	if err != nil {
-		return err
-	}
-	a.known = make(map[string]*ClaimRef, len(numbers))
-	for _, n := range numbers {
-		a.known[n] = nil
-		if c, ok := found[n]; ok {
-			a.known[n] = &c
-		}
-	}
-	return nil
-}
-
-// prefetched returns the claim Prefetch read for number, once: later
-// lookups read the database again.
-func (a *Applier) prefetched(number string) (ClaimRef, bool, bool) {
-	c, ok := a.known[number]
-	if !ok {
-		return ClaimRef{}, false, false
-	}
-	delete(a.known, number)
-	if c == nil {
-		return ClaimRef{}, false, true
-	}
-	return *c, true, true
 }
 
 // Applier returns an Applier for practiceID's statements from import
@@ -172,70 +147,7 @@ func (a *Applier) Remittance(ctx context.Context, r Remittance) error {
 // on one claim (rs share the claim number): a reversal and its
 // correction net to the same result whatever their order in the file.
 func (a *Applier) Remittances(ctx context.Context, rs []Remittance) error {
-	if len(rs) == 0 {
-		return nil
-	}
-	a.Report.Read += len(rs)
-	c, ok, hit := a.prefetched(rs[0].ClaimNumber)
-	var err error
-	if !hit {
-		c, ok, err = a.s.store.Claim(ctx, a.tx, a.practice, rs[0].ClaimNumber)
-		if err != nil {
-			return err
-		}
-	}
-	if !ok {
-		for _, r := range rs {
-			a.Report.Unmatched = append(a.Report.Unmatched, Unmatched{Segment: r.Segment, Kind: "remittance"})
-		}
-		return nil
-	}
-	if a.dry {
-		a.Report.Applied += len(rs)
-		return nil
-	}
-	fresh := false
-	for _, r := range rs {
-		added, err := a.s.store.AddRemittance(ctx, a.tx, a.practice, a.importID, c.ID, r, a.now)
-		if err != nil {
-			return err
-		}
-		fresh = a.counted(added) || fresh
-	}
-	if !fresh {
-		return nil
-	}
-	n := Net(rs)
-	note := n.Summary()
-	r := n.Result
-	switch n.Verdict {
-	case Paid:
-		status := records.ClaimPaid
-		if r.PatientResponsibilityCents > 0 {
-			status = records.ClaimPartial
-		}
-		if err := a.s.store.SetClaim(ctx, a.tx, c.ID, status, r.PaidCents, r.PatientResponsibilityCents, false, a.now); err != nil {
-			return err
-		}
-		if err := a.resolveFollowup(ctx, c, note); err != nil {
-			return err
-		}
-		return a.patientShare(ctx, c, r)
-	case Denied:
-		if err := a.s.store.SetClaim(ctx, a.tx, c.ID, records.ClaimDenied, 0, r.PatientResponsibilityCents, false, a.now); err != nil {
-			return err
-		}
-		if err := a.raiseFollowup(ctx, c, StageDenied, DenialReasons(r.Adjustments), note); err != nil {
-			return err
-		}
-		return a.patientShare(ctx, c, r)
-	case Reversed:
-		if err := a.s.store.SetClaim(ctx, a.tx, c.ID, records.ClaimPending, r.PaidCents, 0, true, a.now); err != nil {
-			return err
-		}
-		return a.raiseFollowup(ctx, c, StageNone, "", note)
-	}
-	return a.noteFollowup(ctx, c, note)
+	return a.Payments(ctx, [][]Remittance{rs})
 }
 
 // Status applies what one claim status report said about one claim.
@@ -410,43 +322,16 @@ func (a *Applier) noteFollowup(ctx context.Context, c ClaimRef, note string) err
 	return a.s.work.NoteFollowup(ctx, a.tx, a.practice, f, Actor, work.PayerStatus, note, a.now)
 }
 
-// patientShare makes sure someone follows up the patient's share: a note
-// on the patient's open balance follow-up, or a new one on the claim.
-func (a *Applier) patientShare(ctx context.Context, c ClaimRef, r Remittance) error {
-	if r.PatientResponsibilityCents <= 0 {
-		return nil
-	}
-	note := "Patient responsibility of " + Money(r.PatientResponsibilityCents) + " from the payer's decision on a claim."
-	f, ok, err := a.s.work.PatientFollowup(ctx, a.tx, c.PatientID, policy.BalanceFollowup)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		share := c
-		share.Claim.BilledCents, share.Claim.PaidCents = r.PatientResponsibilityCents, 0
-		id, err := a.create(ctx, policy.BalanceFollowup, share)
-		if err != nil || id == "" {
-			return err
-		}
-		f = work.Followup{ID: id, PatientID: c.PatientID, State: work.Open}
-	}
-	return a.s.work.NoteFollowup(ctx, a.tx, a.practice, f, Actor, work.PayerPaid, note, a.now)
-}
-
 // create makes an open follow-up of kind on the claim, scored the way
 // imports score, and queues its routing; it returns the item's id, or ""
 // when one was already open.
 func (a *Applier) create(ctx context.Context, kind policy.Kind, c ClaimRef) (string, error) {
-	cand := work.Candidate{Kind: kind, SubjectType: work.SubjectClaim, SubjectID: c.ID, PatientID: c.PatientID}
-	it := work.NewItem(uuid.Must(uuid.NewV7()).String(), a.practice, cand, a.pols.Kinds[kind], a.now)
-	p := work.Prioritize(kind, nil, &c.Claim, nil, nil, a.now, a.loc)
-	it.Priority, it.Reasons = p.Score, priority.Encode(p.Reasons)
-	created, err := a.s.work.CreateOpen(ctx, a.tx, []work.Item{it}, a.now)
-	if err != nil || len(created) == 0 {
+	it := a.newItem(kind, c)
+	created, err := a.createOpen(ctx, []work.Item{it})
+	if err != nil || !created[it.ID] {
 		return "", err
 	}
-	a.Report.ItemsCreated++
-	return created[0].ID, nil
+	return it.ID, nil
 }
 
 // Notice is something a payer's file says that applies to no one claim:

@@ -1,6 +1,8 @@
 // Package payerstore keeps payers' statements about a practice's claims
 // (remittances and claim statuses) and the claims' adjudication, in
-// PostgreSQL or SQLite. Its writes run inside the caller's transaction.
+// PostgreSQL or SQLite, and writes what a remittance does to its claims'
+// follow-up work many items a statement. Its writes run inside the
+// caller's transaction.
 package payerstore
 
 import (
@@ -26,14 +28,9 @@ func New(db *sqldb.DB) *Store { return &Store{db: db} }
 const (
 	// A statement already recorded (same fingerprint) is not recorded
 	// again: the conflict clause makes the insert a no-op.
-	insertRemittance = `INSERT INTO claim_remittances (id, practice_id, claim_id, import_id, fingerprint, payer_name, check_number,
-payment_date, status_code, charge_cents, paid_cents, patient_responsibility_cents, payer_claim_control, adjustments, service_lines, remark_codes,
-created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (practice_id, fingerprint) DO NOTHING`
 	insertStatus = `INSERT INTO claim_status_events (id, practice_id, claim_id, import_id, fingerprint, category, code, entity,
 effective_date, payer_claim_control, other_statuses, service_lines, paid_cents, check_number, payment_date, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (practice_id, fingerprint) DO NOTHING`
-	setClaim    = `UPDATE claims SET status = $2, paid_cents = $3, patient_responsibility_cents = $4, updated_at = $5 WHERE id = $1`
-	addToClaim  = `UPDATE claims SET status = $2, paid_cents = paid_cents + $3, patient_responsibility_cents = $4, updated_at = $5 WHERE id = $1`
 	claimPaid   = `UPDATE claims SET status = $2, paid_cents = $3, updated_at = $4 WHERE id = $1`
 	claimStatus = `UPDATE claims SET status = $2, updated_at = $3 WHERE id = $1 AND (status NOT IN ('paid', 'partially_paid') OR $2 = 'paid')`
 )
@@ -46,25 +43,6 @@ func inserted(res sql.Result, err error) (bool, error) {
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
-}
-
-// AddRemittance implements payer.Store.
-func (s *Store) AddRemittance(ctx context.Context, tx *sql.Tx, practiceID, importID, claimID string, r payer.Remittance, now time.Time) (bool, error) {
-	adjs, err := json.Marshal(nonNil(r.Adjustments))
-	if err != nil {
-		return false, err
-	}
-	lines, err := json.Marshal(nonNil(r.Lines))
-	if err != nil {
-		return false, err
-	}
-	remarks, err := json.Marshal(nonNil(r.Remarks))
-	if err != nil {
-		return false, err
-	}
-	return inserted(tx.ExecContext(ctx, insertRemittance, newID(), practiceID, claimID, importID, r.Fingerprint(), r.PayerName,
-		r.CheckNumber, r.PaymentDate, r.StatusCode, r.ChargeCents, r.PaidCents, r.PatientResponsibilityCents,
-		r.PayerClaimControl, string(adjs), string(lines), string(remarks), now.UTC()))
 }
 
 // AddStatus implements payer.Store.
@@ -80,16 +58,6 @@ func (s *Store) AddStatus(ctx context.Context, tx *sql.Tx, practiceID, importID,
 	return inserted(tx.ExecContext(ctx, insertStatus, newID(), practiceID, claimID, importID, st.Fingerprint(), st.Category, st.Code,
 		st.Entity, st.EffectiveDate, st.PayerClaimControl, string(others), string(lines), st.PaidCents, st.CheckNumber,
 		st.PaymentDate, now.UTC()))
-}
-
-// SetClaim implements payer.Store.
-func (s *Store) SetClaim(ctx context.Context, tx *sql.Tx, claimID string, status records.ClaimStatus, paid, patient int64, add bool, now time.Time) error {
-	q := setClaim
-	if add {
-		q = addToClaim
-	}
-	_, err := tx.ExecContext(ctx, q, claimID, string(status), paid, patient, now.UTC())
-	return err
 }
 
 // SetClaimPaid implements payer.Store.
