@@ -19,12 +19,19 @@ type Read struct {
 // ReadAll runs reads, which only read, in order, in the practice scope of
 // ctx as Scoped would. Under ShareReads on PostgreSQL they go out as one
 // pipeline in the request's shared transaction: one round trip for all of
-// them, since none needs another's answer. Elsewhere each is a statement
-// of its own.
+// them, since none needs another's answer, and the same round trip begins
+// the transaction when it is the request's first read. Elsewhere each is
+// a statement of its own.
 func (db *DB) ReadAll(ctx context.Context, reads ...Read) error {
-	if scope, ok := PracticeScope(ctx); ok && db.Dialect == Postgres && len(reads) > 1 {
+	if scope, ok := PracticeScope(ctx); ok && db.Dialect == Postgres {
 		if s := db.sharedFor(ctx); s != nil {
-			if ran, err := s.with(scope, func() error { return s.pipeline(ctx, reads) }); ran {
+			ran, err := s.with(scope, reads, func() error {
+				if len(reads) == 1 {
+					return readOne(ctx, s.conn, reads[0])
+				}
+				return s.pipeline(ctx, reads)
+			})
+			if ran {
 				return MapError(err)
 			}
 		}
@@ -101,4 +108,31 @@ func (db *DB) sentPipeline(reads []Read) {
 	for _, r := range reads {
 		db.counter.note("(pipelined) " + r.Query)
 	}
+}
+
+// sentBegin counts the round trip that begins a shared transaction, with
+// its scope and reads, as the begin it is.
+func (db *DB) sentBegin(reads []Read) {
+	if db.counter == nil {
+		return
+	}
+	db.counter.begins.Add(1)
+	db.counter.note("BEGIN READ ONLY")
+	db.counter.note("(pipelined) " + setPractice)
+	for _, r := range reads {
+		db.counter.note("(pipelined) " + r.Query)
+	}
+}
+
+// sentEnd counts the COMMIT or ROLLBACK of a shared transaction.
+func (db *DB) sentEnd(statement string) {
+	if db.counter == nil {
+		return
+	}
+	if statement == "COMMIT" {
+		db.counter.commits.Add(1)
+	} else {
+		db.counter.rollbacks.Add(1)
+	}
+	db.counter.note(statement)
 }

@@ -3,8 +3,12 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // sharedReads is one request's read-only transaction, which its Scoped
@@ -14,8 +18,10 @@ type sharedReads struct {
 	db   *DB
 	base context.Context // the request's; the transaction lives as long as it
 	mu   sync.Mutex      // held while a read runs; TryLock keeps nesting safe
-	conn *sql.Conn       // the transaction's connection, for pipelined reads
-	tx   *sql.Tx
+	// conn holds the transaction, begun and ended on the driver's own
+	// connection so that the begin and the scope travel with the first
+	// reads; nil when none is open.
+	conn *sql.Conn
 	// scope is the practice scope the open transaction carries.
 	scope string
 }
@@ -27,7 +33,8 @@ type sharedKey struct{}
 // (call it when the request is done); a read in another practice scope
 // than the last moves the transaction to that scope. A request's reads
 // then cost one statement each instead of four (begin, scope, read,
-// commit). Each statement still sees what was committed before it ran
+// commit), and the begin and the scope go out in one round trip with
+// the first read, or the first reads of a ReadAll. Each statement still sees what was committed before it ran
 // (read committed), so a read after a write sees the write.
 //
 // The transaction is committed before any write transaction (Tx) begins
@@ -61,29 +68,41 @@ func (db *DB) sharedFor(ctx context.Context) *sharedReads {
 // it could not (the transaction is busy, or cannot begin), and the
 // caller then runs fn on its own.
 func (s *sharedReads) run(scope string, fn func(q Querier) error) (bool, error) {
-	return s.with(scope, func() error { return fn(s.tx) })
+	return s.with(scope, nil, func() error { return fn(s.conn) })
 }
 
-// with runs fn while holding the shared transaction, open in scope. It
-// reports false when it could not (the transaction is busy, or cannot
-// begin).
-func (s *sharedReads) with(scope string, fn func() error) (bool, error) {
+// with runs fn while holding the shared transaction, open in scope. When
+// it has to begin the transaction, first (reads that need no answer from
+// one another) goes out with the begin and the scope, in one round trip.
+// It reports false when it could not run fn (the transaction is busy, or
+// cannot begin).
+func (s *sharedReads) with(scope string, first []Read, fn func() error) (bool, error) {
 	if !s.mu.TryLock() {
 		return false, nil
 	}
 	defer s.mu.Unlock()
-	if s.tx != nil && s.scope != scope {
+	if s.conn != nil && s.scope != scope {
 		// The scope is the transaction's setting, read by each statement:
 		// moving the open transaction to another scope costs one round
 		// trip, where ending it and beginning another would cost three.
-		if _, err := s.tx.ExecContext(s.base, setPractice, scope); err != nil {
+		if _, err := s.conn.ExecContext(s.base, setPractice, scope); err != nil {
 			s.rollback()
 		} else {
 			s.scope = scope
 		}
 	}
-	if s.tx == nil && !s.begin(scope) {
-		return false, nil
+	if s.conn == nil {
+		began, err := s.begin(scope, first)
+		if !began {
+			return false, nil
+		}
+		if err != nil {
+			s.rollback()
+			return true, err
+		}
+		if first != nil {
+			return true, nil // they went out with the begin
+		}
 	}
 	if err := fn(); err != nil {
 		// No row is an answer, not a failure: PostgreSQL carries on.
@@ -95,38 +114,77 @@ func (s *sharedReads) with(scope string, fn func() error) (bool, error) {
 	return true, nil
 }
 
-// begin opens the shared transaction on a connection of its own, in
-// scope; it reports whether it could.
-func (s *sharedReads) begin(scope string) bool {
+// begin opens the shared transaction, read only and in scope, on a
+// connection of its own, sending reads in the same round trip. It
+// reports whether the transaction began, and any error of reads.
+func (s *sharedReads) begin(scope string, reads []Read) (bool, error) {
 	if s.base.Err() != nil {
-		return false
+		return false, nil
 	}
 	conn, err := s.db.Conn(s.base)
 	if err != nil {
-		return false
+		return false, nil
 	}
-	tx, err := conn.BeginTx(s.base, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
+	began := false
+	err = conn.Raw(func(driverConn any) error {
+		pc, ok := Unwrap(driverConn).(*stdlib.Conn)
+		if !ok {
+			return errors.New("not a pgx connection")
+		}
+		var b pgx.Batch
+		b.Queue("BEGIN READ ONLY")
+		b.Queue(setPractice, scope)
+		for _, r := range reads {
+			b.Queue(r.Query, r.Args...)
+		}
+		s.db.sentBegin(reads)
+		br := pc.Conn().SendBatch(s.base, &b)
+		for range 2 {
+			if _, err := br.Exec(); err != nil {
+				_ = br.Close()
+				return driver.ErrBadConn // the connection is in no known state
+			}
+		}
+		began = true
+		for _, r := range reads {
+			if err := eachRow(br, r); err != nil {
+				_ = br.Close()
+				return err
+			}
+		}
+		return br.Close()
+	})
+	if !began {
 		_ = conn.Close()
-		return false
+		return false, nil
 	}
-	if _, err := tx.ExecContext(s.base, setPractice, scope); err != nil {
-		_ = tx.Rollback()
-		_ = conn.Close()
-		return false
+	s.conn, s.scope = conn, scope
+	return true, err
+}
+
+// close sends COMMIT or ROLLBACK on the open transaction and returns the
+// connection to the pool; one the server did not answer is discarded.
+func (s *sharedReads) close(statement string) {
+	if s.conn == nil {
+		return
 	}
-	s.conn, s.tx, s.scope = conn, tx, scope
-	return true
+	_ = s.conn.Raw(func(driverConn any) error {
+		pc, ok := Unwrap(driverConn).(*stdlib.Conn)
+		if !ok {
+			return driver.ErrBadConn
+		}
+		s.db.sentEnd(statement)
+		if _, err := pc.Conn().Exec(s.base, statement); err != nil {
+			return driver.ErrBadConn
+		}
+		return nil
+	})
+	_ = s.conn.Close()
+	s.conn = nil
 }
 
 // rollback ends a transaction a statement failed in.
-func (s *sharedReads) rollback() {
-	if s.tx != nil {
-		_ = s.tx.Rollback()
-		_ = s.conn.Close()
-		s.tx, s.conn = nil, nil
-	}
-}
+func (s *sharedReads) rollback() { s.close("ROLLBACK") }
 
 // release commits the shared transaction if no read is using it, before
 // the request begins a write transaction.
@@ -147,10 +205,4 @@ func (s *sharedReads) end() {
 // finish ends the open transaction. It only read, so committing cannot
 // lose anything; an error here (a connection gone) changes no result
 // already returned.
-func (s *sharedReads) finish() {
-	if s.tx != nil {
-		_ = s.tx.Commit()
-		_ = s.conn.Close()
-		s.tx, s.conn = nil, nil
-	}
-}
+func (s *sharedReads) finish() { s.close("COMMIT") }

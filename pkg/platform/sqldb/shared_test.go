@@ -11,7 +11,8 @@ import (
 )
 
 // A request's scoped reads share one read-only transaction on PostgreSQL:
-// begin and scope once, one statement per read, commit at the end. A write
+// begin and scope once (one round trip), one statement per read, commit at
+// the end. A write
 // transaction commits it first (one connection per request), reads after a
 // write see it, a failed read ends it, a nested read takes a transaction
 // of its own, and a change of scope moves the transaction to the new
@@ -46,7 +47,7 @@ func TestScopedReadsShareATransaction(t *testing.T) {
 			require.Equal(t, sqldb.Counts{Statements: 3}, got, "SQLite reads run on the pool as before")
 			return
 		}
-		require.Equal(t, sqldb.Counts{Statements: 1 + 3, Begins: 1, Commits: 1}, got, "one transaction, one scope, three reads")
+		require.Equal(t, sqldb.Counts{Statements: 3, Begins: 1, Commits: 1}, got, "one transaction begun with its scope, three reads")
 
 		// A write commits the shared transaction before it begins, and the
 		// next read, in a new shared transaction, sees what it wrote.
