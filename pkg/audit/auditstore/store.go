@@ -54,7 +54,9 @@ func (s *Store) Append(ctx context.Context, q sqldb.Querier, events []audit.Even
 		if err != nil {
 			return err
 		}
-		if _, err := q.ExecContext(ctx, lockAndInsert, append(cols.args(), appendLock)...); err != nil {
+		// Held to travel with the next statement or the commit when q is
+		// a Writer.
+		if err := sqldb.ExecLater(ctx, q, lockAndInsert, append(cols.args(), appendLock)...); err != nil {
 			return fmt.Errorf("insert audit events: %w", sqldb.MapError(err))
 		}
 		return nil
@@ -90,9 +92,9 @@ func (s *Store) Append(ctx context.Context, q sqldb.Querier, events []audit.Even
 	return nil
 }
 
-// firstPatient is the patient the search column indexes: the lowest id,
-// matching the canonical order. Events naming several patients are found
-// by the others only through the body (a join table is future work).
+// firstPatient is the patient the search column holds: the lowest id,
+// matching the canonical order. Searches by patient read
+// audit_event_patients, which lists every patient of every event.
 func firstPatient(e audit.Event) string {
 	if len(e.PatientIDs) == 0 {
 		return ""

@@ -124,7 +124,9 @@ func AddBatch(ctx context.Context, q sqldb.Querier, d sqldb.Dialect, now time.Ti
 				return nil, err
 			}
 		}
-		if _, err := q.ExecContext(ctx, stmt, stmtArgs...); err != nil {
+		// Held to travel with the next statement or the commit when q
+		// is a Writer: nothing here reads the insert's result.
+		if err := sqldb.ExecLater(ctx, q, stmt, stmtArgs...); err != nil {
 			return nil, fmt.Errorf("outbox: insert: %w", sqldb.MapError(err))
 		}
 	}
