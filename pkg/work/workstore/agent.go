@@ -22,18 +22,18 @@ func (st *Store) Start(ctx context.Context, ownerID string, now time.Time, candi
 	var s work.Started
 	found := false
 	until := now.Add(work.Lease)
-	err := st.db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
+	err := st.db.Write(sqldb.AllPractices(ctx), func(w *sqldb.Writer) error {
 		found = false
 		for _, q := range candidates {
 			var version int
-			err := tx.QueryRowContext(ctx, `UPDATE work_items SET state = 'in_progress', lease_until = $3, version = version + 1, updated_at = $4
+			ok, err := w.One(ctx, `UPDATE work_items SET state = 'in_progress', lease_until = $3, version = version + 1, updated_at = $4
 WHERE id = $1 AND owner_id = $2 AND (state = 'assigned' OR (state = 'in_progress' AND lease_until < $4))
-RETURNING version`, q.ID, ownerID, until, now).Scan(&version)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue // another call took it, or it changed since the queue was read
-			}
+RETURNING version`, []any{q.ID, ownerID, until, now}, &version)
 			if err != nil {
 				return err
+			}
+			if !ok {
+				continue // another call took it, or it changed since the queue was read
 			}
 			s = work.Started{ID: q.ID, PracticeID: q.PracticeID, PatientID: q.PatientID, Kind: q.Kind, Version: version, LeaseUntil: until}
 			found = true
@@ -52,39 +52,40 @@ RETURNING version`, q.ID, ownerID, until, now).Scan(&version)
 func (st *Store) RecordOutcome(ctx context.Context, practiceID, itemID, actorID string, in work.OutcomeInput, state work.State, now time.Time, ev audit.Event) (int, error) {
 	version := 0
 	db := st.db
-	err := db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
+	ctx = sqldb.WithPractice(ctx, practiceID)
+	err := db.Write(ctx, func(w *sqldb.Writer) error {
 		var finished any
 		if state == work.Resolved || state == work.Closed {
 			finished = now.UTC()
 		}
 		// The checks are the update's condition, so a refused outcome
 		// costs one statement more (refusal) and an accepted one none.
+		// The update's answer is the only one waited for: the activity,
+		// the audit event and the timer travel with the commit.
 		var patientID string
-		err := tx.QueryRowContext(ctx, `UPDATE work_items SET state = $5, next_contact_at = $6, lease_until = NULL,
+		ok, err := w.One(ctx, `UPDATE work_items SET state = $5, next_contact_at = $6, lease_until = NULL,
 attempts = attempts + 1, cadence_step = cadence_step + 1, version = version + 1, updated_at = $7, finished_at = $8
 WHERE id = $1 AND practice_id = $2 AND owner_id = $3 AND version = $4 AND state NOT IN ('resolved', 'closed')
-RETURNING patient_id, version`, itemID, practiceID, actorID, in.Version, string(state), nullTime(in.NextContactAt), now, finished).Scan(&patientID, &version)
-		if errors.Is(err, sql.ErrNoRows) {
-			return refusal(ctx, tx, practiceID, itemID, actorID, in.Version)
-		}
+RETURNING patient_id, version`, []any{itemID, practiceID, actorID, in.Version, string(state), nullTime(in.NextContactAt), now, finished}, &patientID, &version)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel,
+		if !ok {
+			return refusal(ctx, w, practiceID, itemID, actorID, in.Version)
+		}
+		w.Later(`INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel,
 outcome, note, next_contact_at, promised_cents, paid_cents, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			uuid.Must(uuid.NewV7()).String(), practiceID, itemID, patientID, actorID, string(in.Channel), string(in.Outcome),
-			in.Note, nullTime(in.NextContactAt), in.PromisedCents, in.PaidCents, now); err != nil {
-			return err
-		}
+			in.Note, nullTime(in.NextContactAt), in.PromisedCents, in.PaidCents, now)
 		e := audit.Change(ev, now, audit.ActionWorkOutcome, practiceID, audit.TargetWorkItem, itemID)
 		e.WorkItemID, e.PatientIDs, e.Reason = itemID, []string{patientID}, string(in.Channel)+" "+string(in.Outcome)
-		if err := st.audit.Append(ctx, tx, []audit.Event{e}); err != nil {
+		if err := st.audit.Append(ctx, w, []audit.Event{e}); err != nil {
 			return err
 		}
 		if state != work.Waiting {
 			return nil
 		}
-		_, err = outbox.Enqueue(ctx, tx, now, work.DueArgs{WorkItemID: itemID}, *in.NextContactAt)
+		_, err = outbox.Enqueue(ctx, w, now, work.DueArgs{WorkItemID: itemID}, *in.NextContactAt)
 		return err
 	})
 	if isDomain(err) {
@@ -140,13 +141,15 @@ func isDomain(err error) bool {
 // before it reads anything else.
 func (st *Store) Locate(ctx context.Context, itemID string) (work.Ref, error) {
 	var r work.Ref
-	err := st.db.Scoped(sqldb.AllPractices(ctx), func(q sqldb.Querier) error {
-		return q.QueryRowContext(ctx, `SELECT practice_id, patient_id, kind FROM work_items WHERE id = $1`, itemID).Scan(&r.PracticeID, &r.PatientID, &r.Kind)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
+	err := st.db.ReadAll(sqldb.AllPractices(ctx), sqldb.Read{Query: `SELECT practice_id, patient_id, kind FROM work_items WHERE id = $1`,
+		Args: []any{itemID}, Row: func(row sqldb.Scanner) error { return row.Scan(&r.PracticeID, &r.PatientID, &r.Kind) }})
+	if err != nil {
+		return work.Ref{}, err
+	}
+	if r.PracticeID == "" {
 		return work.Ref{}, work.ErrNoItem
 	}
-	return r, sqldb.MapError(err)
+	return r, nil
 }
 
 // Heartbeat implements work.Storer. An item that is not in progress with
