@@ -52,7 +52,7 @@ VALUES ('pat-1', $1, 'E1', 'Ana', 'Lee', '1980-01-01', '+15125550101', $2, $2)`,
 				})
 				a, err := onboarding.New(onboarding.Deps{Practices: svc, Identity: proc.Identity, Imports: dom.Imports,
 					Guard: &authz.Guard{Decider: proc.Decider, Recorder: rec}, Facts: proc.Facts, Recorder: rec,
-					Patients: dom.Records.FullRecord, Checklist: proc.DB})
+					Patients: dom.Records.FullRecord, Checklist: proc.DB, Shared: proc.DB})
 				if err != nil {
 					b.Fatal(err)
 				}

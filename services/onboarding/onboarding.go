@@ -34,6 +34,7 @@ type API struct {
 	guard       *authz.Guard
 	facts       access.Invalidator
 	checklistDB *sqldb.DB
+	shared      *sqldb.DB // nil: a patient read's reads are not shared
 }
 
 // Deps are what the onboarding API needs; New refuses to build without
@@ -54,6 +55,10 @@ type Deps struct {
 	Patients PatientReader
 	// Checklist is the database the onboarding checklist is read from.
 	Checklist *sqldb.DB
+	// Shared, when set, is the database whose reads a patient read shares
+	// in one transaction (serve.ShareReads): the decision's and the
+	// record's.
+	Shared *sqldb.DB `dep:"optional"`
 }
 
 // New returns the onboarding API.
@@ -62,7 +67,7 @@ func New(d Deps) (*API, error) {
 		return nil, err
 	}
 	return &API{practices: d.Practices, identity: d.Identity, imports: d.Imports, guard: d.Guard, facts: d.Facts,
-		rec: d.Recorder, readPatient: d.Patients, checklistDB: d.Checklist}, nil
+		rec: d.Recorder, readPatient: d.Patients, checklistDB: d.Checklist, shared: d.Shared}, nil
 }
 
 // Mount registers the routes on r, which sits behind authentication. Each
@@ -95,7 +100,11 @@ func (a *API) Mount(r gin.IRouter) {
 	g.Handle(r, http.MethodPost, base+"/:id/imports", admin, a.upload)
 	g.Handle(r, http.MethodGet, base+"/:id/imports", read, a.listImports)
 	path := base + "/:id/patients/:patientID"
-	g.Handle(r, http.MethodGet, path, authz.Policy{Action: access.ReadPatient, Resolve: authz.Patient("id", "patientID")},
+	patients := r
+	if a.shared != nil {
+		patients = r.Group("", serve.ShareReads(a.shared))
+	}
+	g.Handle(patients, http.MethodGet, path, authz.Policy{Action: access.ReadPatient, Resolve: authz.Patient("id", "patientID")},
 		auditmw.PHI(http.MethodGet, path, a.rec, a.getPatient))
 	importOf := authz.Policy{Action: access.ReadPractice, Resolve: func(ctx context.Context, p authz.Params) (access.Resource, error) {
 		id, err := a.imports.PracticeOf(sqldb.AllPractices(ctx), p("importID"))
