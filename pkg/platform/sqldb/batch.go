@@ -1,12 +1,6 @@
 package sqldb
 
-import (
-	"context"
-	"errors"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-)
+import "context"
 
 // Read is one query of a pipelined read (ReadAll): its text, its
 // arguments, and what becomes of each row it returns.
@@ -63,39 +57,8 @@ func readOne(ctx context.Context, q Querier, r Read) error {
 // pipeline sends reads on the shared transaction's connection in one
 // batch and hands each row to its read.
 func (s *sharedReads) pipeline(ctx context.Context, reads []Read) error {
-	return s.conn.Raw(func(driverConn any) error {
-		pc, ok := Unwrap(driverConn).(*stdlib.Conn)
-		if !ok {
-			return errors.New("not a pgx connection")
-		}
-		var b pgx.Batch
-		for _, r := range reads {
-			b.Queue(r.Query, r.Args...)
-		}
-		s.db.sentPipeline(reads) // one batch, one Sync: one round trip
-		br := pc.Conn().SendBatch(ctx, &b)
-		for _, r := range reads {
-			if err := eachRow(br, r); err != nil {
-				_ = br.Close()
-				return err
-			}
-		}
-		return br.Close()
-	})
-}
-
-func eachRow(br pgx.BatchResults, r Read) error {
-	rows, err := br.Query()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := r.Row(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	s.db.sentPipeline(reads) // one batch, one Sync: one round trip
+	return pipeline(ctx, s.conn, nil, reads)
 }
 
 // sentPipeline counts a pipeline of reads as the one round trip it is,
@@ -122,17 +85,4 @@ func (db *DB) sentBegin(reads []Read) {
 	for _, r := range reads {
 		db.counter.note("(pipelined) " + r.Query)
 	}
-}
-
-// sentEnd counts the COMMIT or ROLLBACK of a shared transaction.
-func (db *DB) sentEnd(statement string) {
-	if db.counter == nil {
-		return
-	}
-	if statement == "COMMIT" {
-		db.counter.commits.Add(1)
-	} else {
-		db.counter.rollbacks.Add(1)
-	}
-	db.counter.note(statement)
 }

@@ -6,9 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"sync"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // sharedReads is one request's read-only transaction, which its Scoped
@@ -125,36 +122,12 @@ func (s *sharedReads) begin(scope string, reads []Read) (bool, error) {
 	if err != nil {
 		return false, nil
 	}
-	began := false
-	err = conn.Raw(func(driverConn any) error {
-		pc, ok := Unwrap(driverConn).(*stdlib.Conn)
-		if !ok {
-			return errors.New("not a pgx connection")
-		}
-		var b pgx.Batch
-		b.Queue("BEGIN READ ONLY")
-		b.Queue(setPractice, scope)
-		for _, r := range reads {
-			b.Queue(r.Query, r.Args...)
-		}
-		s.db.sentBegin(reads)
-		br := pc.Conn().SendBatch(s.base, &b)
-		for range 2 {
-			if _, err := br.Exec(); err != nil {
-				_ = br.Close()
-				return driver.ErrBadConn // the connection is in no known state
-			}
-		}
-		began = true
-		for _, r := range reads {
-			if err := eachRow(br, r); err != nil {
-				_ = br.Close()
-				return err
-			}
-		}
-		return br.Close()
-	})
-	if !began {
+	s.db.sentBegin(reads)
+	err = pipeline(s.base, conn, []held{{query: "BEGIN READ ONLY"}, {query: setPractice, args: []any{scope}}}, reads)
+	if errors.Is(err, errExecs) {
+		// The begin or the scope failed: the connection is in no known
+		// state, and the caller reads on its own instead.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		_ = conn.Close()
 		return false, nil
 	}
@@ -162,23 +135,13 @@ func (s *sharedReads) begin(scope string, reads []Read) (bool, error) {
 	return true, err
 }
 
-// close sends COMMIT or ROLLBACK on the open transaction and returns the
-// connection to the pool; one the server did not answer is discarded.
+// close sends COMMIT or ROLLBACK on the open transaction and returns
+// the connection to the pool.
 func (s *sharedReads) close(statement string) {
 	if s.conn == nil {
 		return
 	}
-	_ = s.conn.Raw(func(driverConn any) error {
-		pc, ok := Unwrap(driverConn).(*stdlib.Conn)
-		if !ok {
-			return driver.ErrBadConn
-		}
-		s.db.sentEnd(statement)
-		if _, err := pc.Conn().Exec(s.base, statement); err != nil {
-			return driver.ErrBadConn
-		}
-		return nil
-	})
+	s.db.endTx(s.base, s.conn, statement)
 	_ = s.conn.Close()
 	s.conn = nil
 }

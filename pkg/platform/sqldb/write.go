@@ -3,13 +3,10 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Writer is a write transaction whose statements can travel together
@@ -30,11 +27,6 @@ type Writer struct {
 	held  []held
 	begun bool  // the begin has been sent
 	err   error // the failure of held statements a QueryRowContext could not return
-}
-
-type held struct {
-	query string
-	args  []any
 }
 
 // Deferrer is a Querier that can hold a statement until the next one
@@ -108,7 +100,7 @@ func (db *DB) write(ctx context.Context, fn func(w *Writer) error) (err error) {
 	if err = fn(w); err != nil {
 		return w.cause(err)
 	}
-	if err = w.send(ctx, "COMMIT", nil, nil); err != nil {
+	if err = w.send(ctx, "COMMIT", nil); err != nil {
 		return fmt.Errorf("commit: %w", MapError(err))
 	}
 	return nil
@@ -142,7 +134,7 @@ func (w *Writer) flush(ctx context.Context) error {
 	if len(w.held) == 0 {
 		return nil
 	}
-	return MapError(w.send(ctx, "", nil, nil))
+	return MapError(w.send(ctx, "", nil))
 }
 
 // One sends what is held with query and scans its first row into dest;
@@ -158,89 +150,42 @@ func (w *Writer) One(ctx context.Context, query string, args []any, dest ...any)
 		}
 		return err == nil, MapError(err)
 	}
-	err = w.send(ctx, "", &held{query: query, args: args}, func(r pgx.Rows) error {
-		if r.Next() {
-			found = true
-			return r.Scan(dest...)
+	err = w.send(ctx, "", &Read{Query: query, Args: args, Row: func(r Scanner) error {
+		if found {
+			return nil
 		}
-		return nil
-	})
+		found = true
+		return r.Scan(dest...)
+	}})
 	return found, MapError(err)
 }
 
-// send sends what is held, then last (a query whose rows go to rows)
-// or end (COMMIT), in one round trip.
-func (w *Writer) send(ctx context.Context, end string, last *held, rows func(pgx.Rows) error) error {
-	batch := w.held
+// send sends what is held, then end (COMMIT) or last (a query whose
+// rows go to it), in one round trip.
+func (w *Writer) send(ctx context.Context, end string, last *Read) error {
+	execs := w.held
 	w.held = nil
 	if end != "" {
-		batch = append(batch, held{query: end})
+		execs = append(execs, held{query: end})
 	}
+	var reads []Read
 	if last != nil {
-		batch = append(batch, *last)
+		reads = []Read{*last}
 	}
-	if len(batch) == 0 {
+	if len(execs)+len(reads) == 0 {
 		return nil
 	}
-	w.db.sentWrite(batch, !w.begun, end)
+	w.db.sentWrite(execs, reads, !w.begun, end)
 	w.begun = true
-	return w.conn.Raw(func(driverConn any) error {
-		pc, ok := Unwrap(driverConn).(*stdlib.Conn)
-		if !ok {
-			return errors.New("not a pgx connection")
-		}
-		var b pgx.Batch
-		for _, h := range batch {
-			b.Queue(h.query, h.args...)
-		}
-		br := pc.Conn().SendBatch(ctx, &b)
-		n := len(batch)
-		if last != nil {
-			n--
-		}
-		for i := 0; i < n; i++ {
-			if _, err := br.Exec(); err != nil {
-				_ = br.Close()
-				return err
-			}
-		}
-		if last != nil {
-			r, err := br.Query()
-			if err != nil {
-				_ = br.Close()
-				return err
-			}
-			err = rows(r)
-			r.Close()
-			if err == nil {
-				err = r.Err()
-			}
-			if err != nil {
-				_ = br.Close()
-				return err
-			}
-		}
-		return br.Close()
-	})
+	return pipeline(ctx, w.conn, execs, reads)
 }
 
-// end rolls back a transaction that failed; a connection the server did
-// not answer is discarded rather than returned to the pool.
+// end rolls back a transaction that failed.
 func (w *Writer) end(statement string) {
 	if w.tx != nil || !w.begun {
 		return
 	}
-	_ = w.conn.Raw(func(driverConn any) error {
-		pc, ok := Unwrap(driverConn).(*stdlib.Conn)
-		if !ok {
-			return driver.ErrBadConn
-		}
-		w.db.sentEnd(statement)
-		if _, err := pc.Conn().Exec(w.ctx, statement); err != nil {
-			return driver.ErrBadConn
-		}
-		return nil
-	})
+	w.db.endTx(w.ctx, w.conn, statement)
 }
 
 // ExecContext sends what is held, then runs query.
@@ -284,7 +229,7 @@ func (w *Writer) querier() Querier {
 // sentWrite counts one round trip of a write transaction: the begin when
 // it carries the begin, the commit when it carries the commit, else a
 // statement; a watch sees each statement.
-func (db *DB) sentWrite(batch []held, begins bool, end string) {
+func (db *DB) sentWrite(execs []held, reads []Read, begins bool, end string) {
 	if db.counter == nil {
 		return
 	}
@@ -296,7 +241,10 @@ func (db *DB) sentWrite(batch []held, begins bool, end string) {
 	default:
 		db.counter.statements.Add(1)
 	}
-	for _, h := range batch {
+	for _, h := range execs {
 		db.counter.note("(pipelined) " + h.query)
+	}
+	for _, r := range reads {
+		db.counter.note("(pipelined) " + r.Query)
 	}
 }
