@@ -51,6 +51,9 @@ type Stored struct {
 const (
 	selectEvents  = `SELECT seq, body FROM audit_events`
 	selectEventID = `SELECT seq, body FROM audit_events WHERE id = $1`
+	// patientEvents starts the condition of a search by patient; the
+	// comparison with the patient ids and the closing parenthesis follow.
+	patientEvents = `seq IN (SELECT event_seq FROM audit_event_patients WHERE patient_id`
 )
 
 // Search starts a search; read it with Next and always Close it. The
@@ -139,20 +142,20 @@ func (q Query) sql() (string, []any) {
 		conds = append(conds, "practice_id = "+arg(q.PracticeID))
 	}
 	if q.PatientID != "" {
-		// The patient_id column holds only the lowest id of an event that
-		// names several patients; the others are found in the body, by the
-		// id as a JSON string, and checked against the parsed body in Next.
-		conds = append(conds, "(patient_id = "+arg(q.PatientID)+" OR body LIKE "+arg(likeQuoted(q.PatientID))+` ESCAPE '\')`)
+		// Every patient an event names, not only the one its patient_id
+		// column holds, has a row in audit_event_patients, written with the
+		// event; the search reads the patient's rows by key.
+		conds = append(conds, patientEvents+" = "+arg(q.PatientID)+")")
 	}
 	if q.PatientIDs != nil {
 		if len(q.PatientIDs) == 0 {
 			conds = append(conds, "1 = 0")
 		} else {
-			var any []string
-			for _, id := range q.PatientIDs {
-				any = append(any, "patient_id = "+arg(id), "body LIKE "+arg(likeQuoted(id))+` ESCAPE '\'`)
+			ph := make([]string, len(q.PatientIDs))
+			for i, id := range q.PatientIDs {
+				ph[i] = arg(id)
 			}
-			conds = append(conds, "("+strings.Join(any, " OR ")+")")
+			conds = append(conds, patientEvents+" IN ("+strings.Join(ph, ", ")+"))")
 		}
 	}
 	if q.Actor != "" {
@@ -257,11 +260,4 @@ func likeField(name, value string) string {
 	b, _ := json.Marshal(value) // a string always marshals
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(`"`+name+`":`+string(b)) + "%"
-}
-
-// likeQuoted is a LIKE pattern for id as a JSON string anywhere in a body.
-func likeQuoted(id string) string {
-	b, _ := json.Marshal(id) // a string always marshals
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(string(b)) + "%"
 }

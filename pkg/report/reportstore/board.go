@@ -50,6 +50,16 @@ FROM agents a WHERE a.active ORDER BY a.display_name, a.user_id`
 	// finished by then.
 	selectDayDepth = `SELECT kind, count(*) FROM work_items
 WHERE created_at <= $1 AND (finished_at IS NULL OR finished_at > $1) GROUP BY kind ORDER BY kind`
+	// selectDaysDepth is selectDayDepth for every day at once, on
+	// PostgreSQL: $1 are the days' ends, oldest first, and only the items
+	// unfinished, or finished after the first end, can count; index
+	// work_items_finished_at holds both at its ends.
+	selectDaysDepth = `SELECT d.i, w.kind, count(*) FROM unnest($1::timestamptz[]) WITH ORDINALITY AS d(end_at, i)
+JOIN (SELECT kind, created_at, finished_at FROM work_items WHERE finished_at IS NULL
+      UNION ALL
+      SELECT kind, created_at, finished_at FROM work_items WHERE finished_at > $2) w
+  ON w.created_at <= d.end_at AND (w.finished_at IS NULL OR w.finished_at > d.end_at)
+GROUP BY d.i, w.kind ORDER BY d.i, w.kind`
 	selectBreaches = `SELECT w.id, w.practice_id, p.name, w.kind, COALESCE(w.owner_id, ''), w.due_at, w.escalated_at
 FROM work_items w JOIN practices p ON p.id = w.practice_id
 WHERE w.state IN ` + unfinished + ` AND w.attempts = 0 AND w.due_at < $1 ORDER BY w.due_at, w.id LIMIT $2`
@@ -67,7 +77,7 @@ func (s *Store) Board(ctx context.Context, now time.Time, days int) (report.Coun
 		if c.Agents, err = agentLoads(ctx, tx, now); err != nil {
 			return err
 		}
-		if c.History, err = history(ctx, tx, now, days); err != nil {
+		if c.History, err = history(ctx, tx, s.db.Dialect, now, days); err != nil {
 			return err
 		}
 		c.Breaches, err = breaches(ctx, tx, now)
@@ -119,21 +129,28 @@ func agentLoads(ctx context.Context, tx *sql.Tx, now time.Time) ([]report.Staffe
 
 // history counts, for each of the last days (today included), the items
 // of each kind created by the end of that day and not finished by then.
-func history(ctx context.Context, tx *sql.Tx, now time.Time, days int) ([]report.DayDepth, error) {
-	out := []report.DayDepth{}
+func history(ctx context.Context, tx *sql.Tx, d sqldb.Dialect, now time.Time, days int) ([]report.DayDepth, error) {
 	today := now.Truncate(24 * time.Hour)
-	for i := days - 1; i >= 0; i-- {
-		start := today.AddDate(0, 0, -i)
-		end := start.AddDate(0, 0, 1)
-		if end.After(now) {
-			end = now
+	labels := make([]string, days)
+	ends := make([]time.Time, days)
+	for i := range days {
+		start := today.AddDate(0, 0, i-days+1)
+		labels[i], ends[i] = start.Format(time.DateOnly), start.AddDate(0, 0, 1)
+		if ends[i].After(now) {
+			ends[i] = now
 		}
+	}
+	if d == sqldb.Postgres {
+		return daysDepth(ctx, tx, labels, ends)
+	}
+	out := []report.DayDepth{}
+	for i, end := range ends {
 		rows, err := tx.QueryContext(ctx, selectDayDepth, end)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			d := report.DayDepth{Day: start.Format(time.DateOnly)}
+			d := report.DayDepth{Day: labels[i]}
 			if err := rows.Scan(&d.Kind, &d.Open); err != nil {
 				rows.Close()
 				return nil, err
@@ -146,6 +163,27 @@ func history(ctx context.Context, tx *sql.Tx, now time.Time, days int) ([]report
 		}
 	}
 	return out, nil
+}
+
+// daysDepth counts every day's depth in one statement: a statement per
+// day read the whole table each time.
+func daysDepth(ctx context.Context, tx *sql.Tx, labels []string, ends []time.Time) ([]report.DayDepth, error) {
+	rows, err := tx.QueryContext(ctx, selectDaysDepth, ends, ends[0])
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []report.DayDepth{}
+	for rows.Next() {
+		var i int
+		var d report.DayDepth
+		if err := rows.Scan(&i, &d.Kind, &d.Open); err != nil {
+			return nil, err
+		}
+		d.Day = labels[i-1]
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 func breaches(ctx context.Context, tx *sql.Tx, now time.Time) ([]report.Breach, error) {
