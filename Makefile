@@ -5,7 +5,7 @@ GO ?= go
 PKGS := ./...
 SERVICES := onboarding access workqueue router audit console devstack ctl
 
-.PHONY: screenshots run test test-go test-pg test-dex test-kube test-race lint bench build clean
+.PHONY: screenshots run test test-go test-pg test-dex test-kube test-race lint bench bench-scale build clean
 
 ## run: the whole platform in one process on http://127.0.0.1:8080
 # Built first and run as itself: under `go run`, Ctrl-C would end in
@@ -63,6 +63,12 @@ lint:
 bench:
 	@. deploy/dev/services.sh; \
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS) | $(GO) run ./pkg/platform/benchratio/cmd/benchratio
+
+## bench-scale: each operation's cost with a billing company of 1%, 10% and 100%
+## of a large one loaded (BACKDESK_SCALE picks the sizes; docs/development.md)
+bench-scale:
+	@. deploy/dev/services.sh; \
+	BACKDESK_SCALE="$${BACKDESK_SCALE:-1%,10%,100%}" $(GO) test -count=1 -run TestCostsAsTheDataGrows -v -timeout 4h ./services/scalebench/
 
 ## build: one binary per service under bin/
 build:
