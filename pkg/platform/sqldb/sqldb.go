@@ -119,10 +119,17 @@ func Open(ctx context.Context, raw string) (*DB, error) {
 // AllPractices) for row-level security; without one it sees no row of a
 // practice-scoped table.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return retrying(ctx, func() error { return db.tx(ctx, fn) })
+}
+
+// retrying runs attempt up to four times while it fails with an error the
+// database says may pass if the transaction runs again (a serialization
+// failure, a deadlock), waiting a little longer each time.
+func retrying(ctx context.Context, attempt func() error) error {
 	const attempts = 4
 	var err error
 	for i := 0; i < attempts; i++ {
-		err = db.tx(ctx, fn)
+		err = attempt()
 		if err == nil || !retryable(err) || ctx.Err() != nil {
 			return err
 		}

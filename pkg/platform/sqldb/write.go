@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // Writer is a write transaction whose statements can travel together
@@ -62,16 +61,7 @@ func (db *DB) Write(ctx context.Context, fn func(w *Writer) error) error {
 			return w.flush(ctx)
 		})
 	}
-	const attempts = 4
-	var err error
-	for i := 0; i < attempts; i++ {
-		err = db.write(ctx, fn)
-		if err == nil || !retryable(err) || ctx.Err() != nil {
-			return err
-		}
-		time.Sleep(time.Duration(i+1) * 10 * time.Millisecond)
-	}
-	return err
+	return retrying(ctx, func() error { return db.write(ctx, fn) })
 }
 
 func (db *DB) write(ctx context.Context, fn func(w *Writer) error) (err error) {
