@@ -43,10 +43,14 @@ func (b *Browser) SendKeys(sel, text string) {
 	b.do("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
-// Press sends key to whatever has the focus, or to the page. Keys such as
-// Escape and Enter are in github.com/chromedp/chromedp/kb.
+// Press sends key to whatever has the focus, or to the page, once the
+// page has loaded. Keys such as Escape and Enter are in
+// github.com/chromedp/chromedp/kb.
 func (b *Browser) Press(key string) {
 	b.t.Helper()
+	// A page reached through a redirect can show its elements before its
+	// scripts have run, and a key pressed then reaches no handler.
+	b.do("wait for the page's scripts", chromedp.Poll[chromedp.Void](`document.readyState === "complete"`))
 	b.do("press "+key, chromedp.KeyEvent(key))
 }
 
