@@ -57,6 +57,17 @@ type lookup struct {
 	sql   string
 	args  func(s sample) []any
 	scans string // set when reading the whole table is the statement's nature: why
+	// sqlOf, where set, builds the statement and its arguments as the
+	// store does, in place of sql and args.
+	sqlOf func(s sample) (string, []any)
+}
+
+// statement is the lookup's statement and arguments for s.
+func (l lookup) statement(s sample) (string, []any) {
+	if l.sqlOf != nil {
+		return l.sqlOf(s)
+	}
+	return l.sql, l.args(s)
 }
 
 func inPractice(s sample) string { return s.practice }

@@ -60,13 +60,17 @@ const (
 // query runs at once, so a database failure is reported before the caller
 // commits to an answer.
 func (s *Store) Search(ctx context.Context, q Query) (*Cursor, error) {
-	text, args := q.sql()
+	text, args := q.sql(s.db.Dialect == sqldb.Postgres)
 	rows, err := s.db.QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search audit events: %w", sqldb.MapError(err))
 	}
 	return &Cursor{rows: rows, q: q}, nil
 }
+
+// Statement is the statement and arguments Search sends for q, on
+// PostgreSQL or on SQLite, for tests and benchmarks that explain its plan.
+func (q Query) Statement(postgres bool) (string, []any) { return q.sql(postgres) }
 
 // Find returns the event with id.
 func (s *Store) Find(ctx context.Context, id string) (Stored, error) {
@@ -119,8 +123,9 @@ func (c *Cursor) Close() error { return c.rows.Close() }
 
 // sql builds the query. Every bound is a parameter; only placeholders and
 // fixed column names are spliced in. The search columns are copies of body
-// fields kept for indexes; results are answered from the body.
-func (q Query) sql() (string, []any) {
+// fields kept for indexes; results are answered from the body. With
+// bounded (PostgreSQL), a time range also bounds seq (see timeBounds).
+func (q Query) sql(bounded bool) (string, []any) {
 	var conds []string
 	var args []any
 	arg := func(v any) string {
@@ -187,12 +192,6 @@ func (q Query) sql() (string, []any) {
 	if q.Outcome != "" {
 		conds = append(conds, "outcome = "+arg(q.Outcome))
 	}
-	if !q.From.IsZero() {
-		conds = append(conds, "at >= "+arg(audit.CanonicalTime(q.From)))
-	}
-	if !q.To.IsZero() {
-		conds = append(conds, "at < "+arg(audit.CanonicalTime(q.To)))
-	}
 	if q.After > 0 {
 		if q.OldestFirst {
 			conds = append(conds, "seq > "+arg(q.After))
@@ -200,21 +199,81 @@ func (q Query) sql() (string, []any) {
 			conds = append(conds, "seq < "+arg(q.After))
 		}
 	}
-	text := selectEvents
-	if len(conds) > 0 {
-		text += " WHERE " + strings.Join(conds, " AND ")
+	var from, to string // the range's placeholders
+	var walk []string   // the range's conditions for a walk of seq
+	if !q.From.IsZero() {
+		from = arg(audit.CanonicalTime(q.From))
+		walk = append(walk, walkedAt+" >= "+from)
 	}
+	if !q.To.IsZero() {
+		to = arg(audit.CanonicalTime(q.To))
+		walk = append(walk, walkedAt+" < "+to)
+	}
+	others := slices.Clone(conds) // without the range
+	if from != "" {
+		conds = append(conds, "at >= "+from)
+	}
+	if to != "" {
+		conds = append(conds, "at < "+to)
+	}
+	order := " ORDER BY seq DESC"
 	if q.OldestFirst {
-		text += " ORDER BY seq"
-	} else {
-		text += " ORDER BY seq DESC"
+		order = " ORDER BY seq"
 	}
 	// With a filter on the body some rows may be dropped after reading, so
 	// the limit is applied in Next instead.
+	limit := ""
 	if q.Limit > 0 && !q.checksBody() {
-		text += " LIMIT " + arg(q.Limit)
+		limit = " LIMIT " + arg(q.Limit)
 	}
-	return text, args
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	if !bounded || (from == "" && to == "") {
+		return selectEvents + where + order + limit, args
+	}
+	inRange, late := q.timeBounds(arg, from, to)
+	walkWhere := " WHERE " + strings.Join(append(append(others, walk...), inRange), " AND ")
+	return "SELECT seq, body FROM ((" + selectEvents + walkWhere + order + limit + ") UNION (" +
+		selectEvents + where + " AND " + late + order + limit + ")) AS e" + order + limit, args
+}
+
+// walkedAt is the time column as the bounded part of a search by time
+// compares it: an expression no index holds. Otherwise, knowing neither
+// bound at planning time, PostgreSQL may read every event of the range
+// through audit_events_at and sort them, a cost that grows with the
+// range's events, where walking seq down from the upper bound stops at
+// the page's last event.
+const walkedAt = "(at + interval '0 seconds')"
+
+// lateSlack is how far apart in time two events recorded on time can lie
+// in the wrong order of seq: each is within five minutes of the database's
+// clock when its insert ends (migration 0026), and the rest allows for how
+// long an insert takes.
+const lateSlack = 15 * time.Minute
+
+// timeBounds returns the conditions that find a time range's events by
+// seq: inRange bounds seq between two events recorded on time that lie
+// lateSlack outside the range (none where the range reaches an end of the
+// trail), found through audit_events_at, and late reads the events
+// recorded late, which audit_events_late lists by time. An on-time event
+// after the upper bound is no older than the bound's time less lateSlack,
+// so not in the range, and likewise below; the search is the two together.
+func (q Query) timeBounds(arg func(any) string, from, to string) (inRange, late string) {
+	onTime := " AND NOT EXISTS (SELECT 1 FROM audit_events_late l WHERE l.seq = b.seq)"
+	var seqs, lateConds []string
+	if from != "" {
+		seqs = append(seqs, "seq > COALESCE((SELECT b.seq FROM audit_events b WHERE b.at < "+
+			arg(audit.CanonicalTime(q.From.Add(-lateSlack)))+onTime+" ORDER BY b.at DESC LIMIT 1), 0)")
+		lateConds = append(lateConds, "l.at >= "+from)
+	}
+	if to != "" {
+		seqs = append(seqs, "seq < COALESCE((SELECT b.seq FROM audit_events b WHERE b.at >= "+
+			arg(audit.CanonicalTime(q.To.Add(lateSlack)))+onTime+" ORDER BY b.at LIMIT 1), 9223372036854775807)")
+		lateConds = append(lateConds, "l.at < "+to)
+	}
+	return strings.Join(seqs, " AND "), "seq IN (SELECT l.seq FROM audit_events_late l WHERE " + strings.Join(lateConds, " AND ") + ")"
 }
 
 // actions is every action the query asks for, without repeats.

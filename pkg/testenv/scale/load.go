@@ -97,6 +97,13 @@ func (c *Company) loadAudit(ctx context.Context, owner *sqldb.DB, signer note.Si
 	var genErr error
 	err := withConn(ctx, owner, false, func(pc *pgx.Conn) error {
 		var n int64
+		// The events are a year's history in seq order: none was
+		// recorded late (migration 0026), though all are older than the
+		// clock.
+		if _, err := pc.Exec(ctx, `SET backdesk.audit_history = on`); err != nil {
+			return err
+		}
+		defer pc.Exec(context.WithoutCancel(ctx), `RESET backdesk.audit_history`) //nolint:errcheck // the connection is closed after
 		// A COPY per chunk: the statement's triggers (the trail's patient
 		// list) then see a chunk's rows at a time, not the whole trail.
 		err := withoutIndexes(ctx, pc, "audit_events", func() error {
