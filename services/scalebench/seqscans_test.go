@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,16 +97,33 @@ func (b *bench) checkOperationScans(t *testing.T) {
 	}
 	before := b.flushCounts(t)
 	for _, s := range steps {
+		stop := b.proc.DB.Watch()
 		s.run()
+		sent := stop()
 		after := b.flushCounts(t)
 		var scanned []string
 		for _, name := range bigTables {
 			if n := after[name] - before[name]; n > 0 {
 				scanned = append(scanned, fmt.Sprintf("%s ×%d", name, n))
+				for _, text := range statementsOn(sent, name) {
+					t.Logf("%s: a statement of the step that reads %s: %s", s.name, name, text)
+				}
 			}
 		}
 		t.Logf("%s: sequential scans of big tables: %v", s.name, scanned)
 		assert.Empty(t, scanned, "%s read big tables sequentially", s.name)
 		before = after
 	}
+}
+
+// statementsOn lists, once each, the statements in sent that name table,
+// to show which one a sequential scan may have come from.
+func statementsOn(sent []string, table string) []string {
+	var out []string
+	for _, text := range sent {
+		if strings.Contains(text, table) && !slices.Contains(out, text) {
+			out = append(out, text)
+		}
+	}
+	return out
 }
