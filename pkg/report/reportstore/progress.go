@@ -1,10 +1,9 @@
 package reportstore
 
 import (
-	"context"
-	"database/sql"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/report"
 )
 
@@ -34,23 +33,39 @@ FROM balances WHERE practice_id = $1`
 (SELECT count(*) FROM work_items WHERE practice_id = $1 AND kind = 'treatment_followup' AND state IN ` + unfinished + `)`
 )
 
-// progress fills the summary's accounts-receivable aging and the recall
-// and treatment figures.
-func progress(ctx context.Context, tx *sql.Tx, s *report.PracticeSummary, now time.Time) error {
-	var a [4]int64
-	var n [4]int
-	if err := tx.QueryRowContext(ctx, selectAging, s.PracticeID).Scan(&a[0], &a[1], &a[2], &a[3], &n[0], &n[1], &n[2], &n[3]); err != nil {
-		return err
-	}
-	for i, band := range []string{"0-30", "31-60", "61-90", "90+"} {
-		s.ARAging = append(s.ARAging, report.AgingBucket{Band: band, AmountCents: a[i], Accounts: n[i]})
-	}
+// progress holds the summary's accounts-receivable aging and its recall
+// and treatment figures while the reads that count them run.
+type progress struct {
+	aged     [4]int64
+	accounts [4]int
+	recare   report.Recare
+	treat    report.Treatment
+}
+
+// reads are the statements that count p's figures for practiceID at now.
+func (p *progress) reads(practiceID string, now time.Time) []sqldb.Read {
 	today := now.Format(time.DateOnly)
 	since := now.AddDate(0, 0, -30)
-	if err := tx.QueryRowContext(ctx, selectRecare, s.PracticeID, today, since).Scan(&s.Recare.DueUnscheduled, &s.Recare.Scheduled,
-		&s.Recare.Reactivated30d, &s.Recare.OpenFollowups, &s.Recare.ClosedNoVisit30); err != nil {
-		return err
+	return []sqldb.Read{
+		{Query: selectAging, Args: []any{practiceID}, Row: func(r sqldb.Scanner) error {
+			return r.Scan(&p.aged[0], &p.aged[1], &p.aged[2], &p.aged[3], &p.accounts[0], &p.accounts[1], &p.accounts[2], &p.accounts[3])
+		}},
+		{Query: selectRecare, Args: []any{practiceID, today, since}, Row: func(r sqldb.Scanner) error {
+			return r.Scan(&p.recare.DueUnscheduled, &p.recare.Scheduled, &p.recare.Reactivated30d, &p.recare.OpenFollowups,
+				&p.recare.ClosedNoVisit30)
+		}},
+		{Query: selectTreatment, Args: []any{practiceID, since}, Row: func(r sqldb.Scanner) error {
+			return r.Scan(&p.treat.Unscheduled, &p.treat.UnscheduledCents, &p.treat.Scheduled, &p.treat.Scheduled30d,
+				&p.treat.OpenFollowups)
+		}},
 	}
-	return tx.QueryRowContext(ctx, selectTreatment, s.PracticeID, since).Scan(&s.Treatment.Unscheduled, &s.Treatment.UnscheduledCents,
-		&s.Treatment.Scheduled, &s.Treatment.Scheduled30d, &s.Treatment.OpenFollowups)
+}
+
+// fill puts the figures p counted into s.
+func (p *progress) fill(s *report.PracticeSummary) {
+	s.ARAging = []report.AgingBucket{}
+	for i, band := range []string{"0-30", "31-60", "61-90", "90+"} {
+		s.ARAging = append(s.ARAging, report.AgingBucket{Band: band, AmountCents: p.aged[i], Accounts: p.accounts[i]})
+	}
+	s.Recare, s.Treatment = p.recare, p.treat
 }
