@@ -17,7 +17,7 @@ import (
 // Each holds practice_id except practices (its id) and an import's file
 // chunks and row errors (through their import).
 var practiceScoped = []string{
-	"access_requests", "activities", "balances", "break_glass", "claim_remittances", "claim_status_events", "claims", "grants", "import_errors", "import_files",
+	"access_requests", "activities", "appointments", "balances", "board_days", "board_depth", "board_due", "break_glass", "claim_remittances", "claim_status_events", "claims", "grants", "import_errors", "import_files",
 	"imports", "invitations", "locations", "patients", "practice_memberships", "practice_policies",
 	"practices", "recalls", "treatment_plans", "work_items",
 }
@@ -48,6 +48,8 @@ var seedPractice = []string{
 	 VALUES ($1 || '-rcl', $1, $1 || '-pat', 'R1', 'hygiene', '2024-06-01', now(), now())`,
 	`INSERT INTO treatment_plans (id, practice_id, patient_id, external_id, est_patient_cents, presented_date, created_at, updated_at)
 	 VALUES ($1 || '-tp', $1, $1 || '-pat', 'T1', 100, '2024-01-02', now(), now())`,
+	`INSERT INTO appointments (id, practice_id, patient_id, external_id, starts_at, status, created_at, updated_at)
+	 VALUES ($1 || '-apt', $1, $1 || '-pat', 'A1', now(), 'scheduled', now(), now())`,
 	`INSERT INTO work_items (id, practice_id, patient_id, kind, subject_type, subject_id, due_at, created_at, updated_at)
 	 VALUES ($1 || '-wi', $1, $1 || '-pat', 'balance', 'balance', $1 || '-bal', now(), now(), now())`,
 	`INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel, outcome, at)
