@@ -31,7 +31,8 @@ func Default(k Kind) Policy {
 			}}
 	case EligibilityCheck:
 		return Policy{Kind: k, SLADays: 1, MaxNextContactDays: 7,
-			Cadence: []Step{{0, PayerPortal}, {1, PayerCall}}}
+			Thresholds: Thresholds{EligibilityDaysAhead: DefaultEligibilityDaysAhead, EligibilityFreshDays: DefaultEligibilityFreshDays},
+			Cadence:    []Step{{0, PayerPortal}, {1, PayerCall}}}
 	}
 	return Policy{Kind: k}
 }

@@ -60,6 +60,35 @@ type Thresholds struct {
 	BalanceMinAgeDays        int   `json:"balance_min_age_days,omitempty"`       // …and older than this
 	RecallDueWithinDays      int   `json:"recall_due_within_days,omitempty"`     // recall due within N days (or overdue)
 	TreatmentUnscheduledDays int   `json:"treatment_unscheduled_days,omitempty"` // presented and unscheduled for N days
+	// EligibilityDaysAhead is how many business days ahead visits have
+	// their insurance verified.
+	EligibilityDaysAhead int `json:"eligibility_days_ahead,omitempty"`
+	// EligibilityFreshDays is how many days a verification stays good:
+	// a patient verified that recently is not verified again.
+	EligibilityFreshDays int `json:"eligibility_fresh_days,omitempty"`
+}
+
+// The eligibility settings a practice starts with, and their ranges.
+const (
+	DefaultEligibilityDaysAhead = 3
+	DefaultEligibilityFreshDays = 30
+	MaxEligibilityDaysAhead     = 20
+	MaxEligibilityFreshDays     = 180
+)
+
+// Eligibility returns how many business days ahead visits are verified
+// and how many days a verification stays good. An eligibility policy
+// saved before the two settings existed holds neither; the defaults stand
+// in for it.
+func (t Thresholds) Eligibility() (daysAhead, freshDays int) {
+	daysAhead, freshDays = t.EligibilityDaysAhead, t.EligibilityFreshDays
+	if daysAhead <= 0 {
+		daysAhead = DefaultEligibilityDaysAhead
+	}
+	if freshDays <= 0 {
+		freshDays = DefaultEligibilityFreshDays
+	}
+	return daysAhead, freshDays
 }
 
 // Policy is one practice's rules for one work kind.
@@ -148,6 +177,11 @@ func (t Thresholds) validate(k Kind) error {
 		return positive("recall_due_within_days", int64(t.RecallDueWithinDays), 180)
 	case TreatmentFollowup:
 		return positive("treatment_unscheduled_days", int64(t.TreatmentUnscheduledDays), 365)
+	case EligibilityCheck:
+		if err := positive("eligibility_days_ahead", int64(t.EligibilityDaysAhead), MaxEligibilityDaysAhead); err != nil {
+			return err
+		}
+		return positive("eligibility_fresh_days", int64(t.EligibilityFreshDays), MaxEligibilityFreshDays)
 	}
 	return nil
 }

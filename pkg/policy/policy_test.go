@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -49,6 +50,10 @@ func TestPolicyValidationNamesTheField(t *testing.T) {
 		{"balance minimum", mod(policy.BalanceFollowup, func(p *policy.Policy) { p.Thresholds.BalanceMinCents = -5 }), "thresholds.balance_min_cents"},
 		{"recall window", mod(policy.Recare, func(p *policy.Policy) { p.Thresholds.RecallDueWithinDays = 0 }), "thresholds.recall_due_within_days"},
 		{"treatment wait", mod(policy.TreatmentFollowup, func(p *policy.Policy) { p.Thresholds.TreatmentUnscheduledDays = 999 }), "thresholds.treatment_unscheduled_days"},
+		{"verify no days ahead", mod(policy.EligibilityCheck, func(p *policy.Policy) { p.Thresholds.EligibilityDaysAhead = 0 }), "thresholds.eligibility_days_ahead"},
+		{"verify too far ahead", mod(policy.EligibilityCheck, func(p *policy.Policy) { p.Thresholds.EligibilityDaysAhead = 21 }), "thresholds.eligibility_days_ahead"},
+		{"verification never fresh", mod(policy.EligibilityCheck, func(p *policy.Policy) { p.Thresholds.EligibilityFreshDays = -1 }), "thresholds.eligibility_fresh_days"},
+		{"verification fresh too long", mod(policy.EligibilityCheck, func(p *policy.Policy) { p.Thresholds.EligibilityFreshDays = 181 }), "thresholds.eligibility_fresh_days"},
 	}
 	for _, tc := range tests {
 		require.Equal(t, tc.field, field(t, tc.p.Validate()), tc.name)
@@ -76,4 +81,26 @@ func TestContactRulesValidation(t *testing.T) {
 	for _, tc := range tests {
 		require.Equal(t, tc.field, field(t, tc.c.Validate()))
 	}
+}
+
+func TestEligibilityDefaults(t *testing.T) {
+	t.Parallel()
+	ahead, fresh := policy.Default(policy.EligibilityCheck).Thresholds.Eligibility()
+	require.Equal(t, 3, ahead, "three business days ahead")
+	require.Equal(t, 30, fresh, "a verification stays good for 30 days")
+
+	// A policy stored before the settings existed reads with the defaults.
+	var stored policy.Policy
+	require.NoError(t, json.Unmarshal([]byte(`{"kind":"eligibility_check","thresholds":{},"cadence":[{"offset_days":0,"action":"payer_portal"}],"sla_days":1,"max_next_contact_days":7}`), &stored))
+	ahead, fresh = stored.Thresholds.Eligibility()
+	require.Equal(t, []int{3, 30}, []int{ahead, fresh})
+
+	custom := policy.Thresholds{EligibilityDaysAhead: 5, EligibilityFreshDays: 60}
+	ahead, fresh = custom.Eligibility()
+	require.Equal(t, []int{5, 60}, []int{ahead, fresh})
+
+	var ae *apperr.Error
+	require.ErrorAs(t, stored.Validate(), &ae, "but saving it again needs them")
+	require.Equal(t, "thresholds.eligibility_days_ahead", ae.Field)
+	require.Contains(t, ae.Message, "between 1 and 20")
 }
