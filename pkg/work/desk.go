@@ -7,6 +7,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/practice"
 )
 
@@ -38,6 +39,9 @@ type Storer interface {
 	// subject and kind, re-scores those that have, and queues routing for
 	// each one created, in tx; it returns the items created.
 	CreateOpen(ctx context.Context, tx *sql.Tx, items []Item, now time.Time) ([]Item, error)
+	// RecentItems reads, in tx, the items of kind of each of patientIDs
+	// that are unfinished or were resolved at or after resolvedSince.
+	RecentItems(ctx context.Context, tx *sql.Tx, kind policy.Kind, patientIDs []string, resolvedSince time.Time) ([]Recent, error)
 	FollowupStore
 }
 
@@ -258,4 +262,11 @@ func (d *Desk) Heartbeat(ctx context.Context, practiceID, itemID, ownerID string
 // routing, inside tx (an import's, or a payer statement's).
 func (d *Desk) CreateOpen(ctx context.Context, tx *sql.Tx, items []Item, now time.Time) ([]Item, error) {
 	return d.store.CreateOpen(ctx, tx, items, now)
+}
+
+// RecentItems reads, in tx, the patients' items of kind that are
+// unfinished or were resolved at or after resolvedSince: for eligibility
+// checks, whose coverage is fresh (VisitsToVerify).
+func (d *Desk) RecentItems(ctx context.Context, tx *sql.Tx, kind policy.Kind, patientIDs []string, resolvedSince time.Time) ([]Recent, error) {
+	return d.store.RecentItems(ctx, tx, kind, patientIDs, resolvedSince)
 }

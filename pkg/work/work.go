@@ -1,5 +1,5 @@
 // Package work holds follow-up work items: one per subject (a claim, an
-// account balance, a recall, a treatment plan) and kind, each with a named
+// account balance, a recall, a treatment plan, an appointment) and kind, each with a named
 // owner once routed, a due date and a next contact date. This file decides
 // which records become work under a practice's thresholds; the rules are
 // pure functions so they can be checked exhaustively.
@@ -34,6 +34,9 @@ const (
 	SubjectBalance   SubjectType = "balance"
 	SubjectRecall    SubjectType = "recall"
 	SubjectTreatment SubjectType = "treatment_plan"
+	// SubjectAppointment is the visit an eligibility check verifies
+	// coverage for.
+	SubjectAppointment SubjectType = "appointment"
 )
 
 // Candidate is a record that may become work.

@@ -7,7 +7,10 @@
 // two computations over the same inputs always agree.
 //
 // Reason texts never carry patient data: no names, contact details or
-// dates, only amounts and day counts.
+// dates, only amounts and day counts. The one date a reason names is the
+// visit an eligibility check is for ("visit on 2026-12-08 at 09:00 CST"),
+// which the agent needs to ask the payer about and sees only on an item
+// it owns.
 //
 // The weights are listed by Weights and explained in docs/priority.md; a
 // test keeps the two in step.
@@ -20,6 +23,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/records"
@@ -53,6 +57,9 @@ const (
 	// TreatmentPortion is the estimated patient portion of unscheduled
 	// treatment.
 	TreatmentPortion = "treatment_portion"
+	// VisitSoon is a visit whose coverage is not verified yet, the nearer
+	// the more urgent.
+	VisitSoon = "visit_soon"
 )
 
 // NoLimit marks a band with no upper bound.
@@ -62,7 +69,8 @@ const NoLimit int64 = -1
 // measure depends on the reason: cents for AmountAtStake and
 // TreatmentPortion, days old for Aging, days left before the deadline for
 // TimelyFiling, days since the deadline for TimelyFilingPassed, days
-// overdue for RecallOverdue, and 1 for a BrokenPromise.
+// overdue for RecallOverdue, days until the visit for VisitSoon, and 1
+// for a BrokenPromise.
 type Weight struct {
 	Code   string
 	Min    int64 // inclusive
@@ -103,6 +111,11 @@ var weights = []Weight{
 	{TreatmentPortion, 2_000_00, NoLimit, 150},
 	{TreatmentPortion, 500_00, 1_999_99, 100},
 	{TreatmentPortion, 1, 499_99, 50},
+
+	{VisitSoon, 0, 1, 300},
+	{VisitSoon, 2, 3, 200},
+	{VisitSoon, 4, 7, 120},
+	{VisitSoon, 8, NoLimit, 60},
 }
 
 // points returns the points code adds for measure v, and whether a band
@@ -146,6 +159,11 @@ type Inputs struct {
 	// TreatmentPortionCents is the estimated patient portion of treatment
 	// presented and not scheduled.
 	TreatmentPortionCents int64
+	// Visit is when the visit an eligibility check is for starts, in the
+	// practice's time zone; VisitInDays is how many days from today (the
+	// practice's date) to the visit's date, 0 for today.
+	Visit       time.Time
+	VisitInDays int
 }
 
 // Reason is one part of a score: a stable code, the points it adds and a
@@ -242,6 +260,10 @@ func Score(in Inputs, today records.Date) Result {
 
 	if in.TreatmentPortionCents > 0 {
 		add(TreatmentPortion, in.TreatmentPortionCents, "estimated patient portion of "+Money(in.TreatmentPortionCents))
+	}
+
+	if !in.Visit.IsZero() {
+		add(VisitSoon, int64(max(0, in.VisitInDays)), "visit on "+in.Visit.Format(time.DateOnly)+" at "+in.Visit.Format("15:04 MST"))
 	}
 
 	slices.SortFunc(rs, func(a, b Reason) int {

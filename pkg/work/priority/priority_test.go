@@ -241,3 +241,24 @@ func TestWeightBandsDoNotOverlap(t *testing.T) {
 		}
 	}
 }
+
+// An eligibility check's reason names its visit in the practice's zone,
+// and rises as the visit nears.
+func TestVisitSoon(t *testing.T) {
+	t.Parallel()
+	la, err := time.LoadLocation("America/Los_Angeles")
+	require.NoError(t, err)
+	visit := time.Date(2026, 12, 8, 9, 0, 0, 0, la)
+	score := func(days int) priority.Result {
+		return priority.Score(priority.Inputs{Kind: policy.EligibilityCheck, Visit: visit, VisitInDays: days}, today)
+	}
+	res := score(1)
+	require.Equal(t, []priority.Reason{{Code: priority.VisitSoon, Points: 300, Text: "visit on 2026-12-08 at 09:00 PST"}}, res.Reasons)
+	require.Equal(t, 300, res.Score)
+	require.Equal(t, 300, score(0).Score, "today")
+	require.Equal(t, 200, score(3).Score)
+	require.Equal(t, 120, score(4).Score)
+	require.Equal(t, 60, score(12).Score)
+	require.Equal(t, 300, score(-1).Score, "a visit already begun counts as today")
+	require.Empty(t, priority.Score(priority.Inputs{Kind: policy.EligibilityCheck}, today).Reasons, "no visit, no reason")
+}
