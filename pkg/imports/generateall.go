@@ -51,32 +51,35 @@ func (GenerateDailyArgs) Queue() string { return queueSystem }
 // Generate makes work from every stored record of the practice under its
 // current thresholds, as an import does for the records it changes: claims
 // that have gone unpaid long enough, balances that have aged, recalls
-// coming due, treatment left unscheduled. Items that exist are left alone
+// coming due, treatment left unscheduled, and coverage to verify before
+// the visits of the next business days. Items that exist are left alone
 // except for their priority, which follows the records. It is idempotent
 // and returns how many items it created.
 func (s *Service) Generate(ctx context.Context, practiceID string) (int, error) {
 	ctx = sqldb.WithPractice(ctx, practiceID)
-	p, err := s.practices.Get(ctx, practiceID)
+	p, pols, err := s.rules(ctx, practiceID)
 	if err != nil {
 		return 0, err
 	}
 	if p.Status != practice.Active {
 		return 0, nil // no work is made for a practice that is not a client now
 	}
-	pols, err := s.practices.Policies(ctx, practiceID)
-	if err != nil {
-		return 0, err
-	}
 	gen := newGenerator(p, pols)
 	now := s.now().UTC().Truncate(time.Microsecond)
 	created := 0
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		created = 0
-		return s.records.All(ctx, tx, practiceID, func(batch []records.Changed) error {
+		err := s.records.All(ctx, tx, practiceID, func(batch []records.Changed) error {
 			items, err := s.work.CreateOpen(ctx, tx, gen.items(batch, now), now)
 			created += len(items)
 			return err
 		})
+		if err != nil {
+			return err
+		}
+		n, err := s.verifyVisits(ctx, tx, gen, now)
+		created += n
+		return err
 	})
 	if err != nil {
 		return 0, err
@@ -85,6 +88,22 @@ func (s *Service) Generate(ctx context.Context, practiceID string) (int, error) 
 		s.notify()
 	}
 	return created, nil
+}
+
+// rules reads the practice and its policies as they stand, in one
+// read-only transaction: on PostgreSQL the begin and the scope travel with
+// the first read, so the three reads (the practice, again for its
+// policies, then the policies) cost five round trips (db.Counts) instead
+// of twelve, which pays for reading the schedule.
+func (s *Service) rules(ctx context.Context, practiceID string) (practice.Practice, practice.Policies, error) {
+	ctx, end := s.db.ShareReads(ctx)
+	defer end()
+	p, err := s.practices.Get(ctx, practiceID)
+	if err != nil {
+		return practice.Practice{}, practice.Policies{}, err
+	}
+	pols, err := s.practices.Policies(ctx, practiceID)
+	return p, pols, err
 }
 
 // QueueDailyGeneration queues TaskGenerate for every active practice,

@@ -124,7 +124,7 @@ func (u Upload) validate(head []byte) (Import, error) {
 		return u.validX12(kind, head)
 	}
 	if !slices.Contains(records.Kinds, kind) {
-		return Import{}, apperr.Invalid("kind", "invalid_kind", "must be one of patients, balances, claims, recalls, treatments, era835, claimstatus277")
+		return Import{}, apperr.Invalid("kind", "invalid_kind", "must be one of patients, balances, claims, recalls, treatments, appointments, era835, claimstatus277")
 	}
 	preset := recordcsv.Preset(strings.TrimSpace(u.Preset))
 	if preset == "" {

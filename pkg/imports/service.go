@@ -14,6 +14,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/records/recordcsv"
@@ -38,10 +39,11 @@ type Service struct {
 }
 
 // Work is what imports need of the work domain: making follow-ups from
-// the records an import changed, inside the import's transaction
-// (work.Desk has it).
+// the records an import changed, and knowing whose coverage was verified
+// lately, inside the import's transaction (work.Desk has it).
 type Work interface {
 	CreateOpen(ctx context.Context, tx *sql.Tx, items []work.Item, now time.Time) ([]work.Item, error)
+	RecentItems(ctx context.Context, tx *sql.Tx, kind policy.Kind, patientIDs []string, resolvedSince time.Time) ([]work.Recent, error)
 }
 
 // Deps are what an import service needs. Notify is called after commits
@@ -263,7 +265,7 @@ func (r *run) report(ctx context.Context) {
 // open starts reading the stored file from its first byte.
 func (r *run) open(ctx context.Context) error {
 	rd, err := recordcsv.NewReader(r.s.store.Open(ctx, r.imp.ID), recordcsv.Options{
-		Kind: r.imp.Kind, Preset: r.imp.Preset, Mapping: r.imp.Mapping, MaxRowErrors: MaxStoredErrors,
+		Kind: r.imp.Kind, Preset: r.imp.Preset, Mapping: r.imp.Mapping, MaxRowErrors: MaxStoredErrors, Location: r.gen.loc,
 	})
 	if err != nil {
 		return err
@@ -332,6 +334,16 @@ func (r *run) apply(ctx context.Context, tx *sql.Tx) error {
 		if err := flush(); err != nil {
 			return err
 		}
+	}
+	if r.imp.Kind == records.Appointments {
+		// Checks are made from the whole schedule, not from the rows
+		// that changed: a patient's earliest visit decides, whichever
+		// file brought it.
+		n, err := r.s.verifyVisits(ctx, tx, r.gen, now)
+		if err != nil {
+			return err
+		}
+		r.imp.ItemsCreated += n
 	}
 	return r.finish(ctx, tx)
 }

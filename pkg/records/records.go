@@ -1,9 +1,11 @@
 // Package records holds the practice data that follow-up work is made
-// from, as Backdesk keeps it: patients, account balances, claims, recalls
-// and treatment plans, each identified by the practice's own id (the id in
-// its practice-management system) and upserted by it. Money is integer
-// cents; dates without a time are civil dates. Clinical notes are never
-// stored: a treatment plan carries a non-clinical summary only.
+// from, as Backdesk keeps it: patients, account balances, claims, recalls,
+// treatment plans and appointments, each identified by the practice's own
+// id (the id in its practice-management system) and upserted by it. Money
+// is integer cents; dates without a time are civil dates, and an
+// appointment's start is an instant. Clinical notes are never stored: a
+// treatment plan carries a non-clinical summary only, an appointment its
+// procedure codes.
 package records
 
 import "time"
@@ -13,15 +15,16 @@ type Kind string
 
 // The record kinds.
 const (
-	Patients   Kind = "patients"
-	Balances   Kind = "balances"
-	Claims     Kind = "claims"
-	Recalls    Kind = "recalls"
-	Treatments Kind = "treatments"
+	Patients     Kind = "patients"
+	Balances     Kind = "balances"
+	Claims       Kind = "claims"
+	Recalls      Kind = "recalls"
+	Treatments   Kind = "treatments"
+	Appointments Kind = "appointments"
 )
 
 // Kinds lists every record kind.
-var Kinds = []Kind{Patients, Balances, Claims, Recalls, Treatments}
+var Kinds = []Kind{Patients, Balances, Claims, Recalls, Treatments, Appointments}
 
 // Date is a calendar date with no time or zone (date of birth, date of
 // service). The zero value means "not given".
@@ -148,4 +151,48 @@ type TreatmentPlan struct {
 	EstimatedPatientPortionCents int64
 	PresentedDate                Date
 	Scheduled                    bool
+}
+
+// AppointmentStatus is where an appointment stands on the practice's
+// schedule.
+type AppointmentStatus string
+
+// The appointment statuses an import may state.
+const (
+	AppointmentScheduled AppointmentStatus = "scheduled"
+	AppointmentConfirmed AppointmentStatus = "confirmed"
+	AppointmentCancelled AppointmentStatus = "cancelled"
+	// AppointmentBroken is a visit the patient missed or broke too late
+	// to fill the chair (a no-show).
+	AppointmentBroken    AppointmentStatus = "broken"
+	AppointmentCompleted AppointmentStatus = "completed"
+)
+
+// Expected reports whether a visit of status s is still to happen:
+// scheduled or confirmed. A cancelled, broken or completed appointment
+// stays stored but is not an upcoming visit.
+func (s AppointmentStatus) Expected() bool {
+	return s == AppointmentScheduled || s == AppointmentConfirmed
+}
+
+// Insurance is the coverage a practice has on file for a visit, each
+// field "" when the export does not give it.
+type Insurance struct {
+	PayerName    string
+	SubscriberID string
+}
+
+// Appointment is a visit on the practice's schedule. Its ExternalID is
+// the appointment's id in the practice's system. Start is the instant the
+// visit starts: files give the practice's wall-clock time, which the
+// import reads in the practice's time zone.
+type Appointment struct {
+	ExternalID        string
+	PatientExternalID string
+	Start             time.Time
+	Location          string   // the office as the file names or numbers it
+	Provider          string   // the dentist or hygienist, by name or the system's id
+	PlannedProcedures []string // CDT codes, e.g. D0120
+	InsuranceOnFile   Insurance
+	Status            AppointmentStatus
 }

@@ -4,12 +4,13 @@ package records
 // on. Exactly one pointer is set; a struct of pointers rather than an
 // interface keeps callers free of type switches.
 type Row struct {
-	Line      int
-	Patient   *Patient
-	Balance   *Balance
-	Claim     *Claim
-	Recall    *Recall
-	Treatment *TreatmentPlan
+	Line        int
+	Patient     *Patient
+	Balance     *Balance
+	Claim       *Claim
+	Recall      *Recall
+	Treatment   *TreatmentPlan
+	Appointment *Appointment
 }
 
 // RowError describes one rejected row: a file's reader refuses a row it

@@ -51,6 +51,9 @@ type Storer interface {
 	// All reads every balance, claim, recall and treatment plan of
 	// practiceID through q and hands them to fn in batches of BatchSize.
 	All(ctx context.Context, q sqldb.Querier, practiceID string, fn func([]Changed) error) error
+	// Upcoming reads through q the appointments of practiceID that start
+	// in [from, to) and are still expected to happen, by start.
+	Upcoming(ctx context.Context, q sqldb.Querier, practiceID string, from, to time.Time) ([]Changed, error)
 	// Upsert applies rows, all of one kind and at most BatchSize, for
 	// practiceID through tx, by the practice's own ids. An unchanged row
 	// is left alone; a row whose patient the practice does not have is
@@ -83,6 +86,13 @@ func (s *Service) Patient(ctx context.Context, practiceID, patientID string) (Pa
 // It reads through q, the caller's transaction.
 func (s *Service) All(ctx context.Context, q sqldb.Querier, practiceID string, fn func([]Changed) error) error {
 	return s.store.All(ctx, q, practiceID, fn)
+}
+
+// Upcoming reads, through q, the caller's transaction, the practice's
+// scheduled and confirmed appointments that start in [from, to), earliest
+// first: the visits whose coverage is worth verifying.
+func (s *Service) Upcoming(ctx context.Context, q sqldb.Querier, practiceID string, from, to time.Time) ([]Changed, error) {
+	return s.store.Upcoming(ctx, q, practiceID, from, to)
 }
 
 // Upsert applies a batch of parsed rows of one kind (at most BatchSize)

@@ -1,6 +1,10 @@
 package recordcsv
 
-import "github.com/backdesk/backdesk/pkg/records"
+import (
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/records"
+)
 
 // Column is one canonical column of an import kind. The canonical set is
 // what Backdesk documents and what presets map onto, so docs, templates and
@@ -32,12 +36,17 @@ const (
 	vScheduled                    // yes/no words, or a date meaning yes
 	vChannel                      // records.Channel
 	vStatus                       // records.ClaimStatus
+	vDateTime                     // a civil date with an optional wall-clock time
+	vClock                        // a wall-clock time of day
+	vProcedures                   // CDT codes
+	vVisitStatus                  // records.AppointmentStatus
 )
 
 // field is a Column bound to the record field it fills. ptr returns a
 // pointer into the record (*string, *int64, *bool, *records.Date,
-// *records.Channel or *records.ClaimStatus), which keeps each kind's table
-// declarative instead of a hand-written parser per kind.
+// *records.Channel, *records.ClaimStatus, *records.AppointmentStatus,
+// *[]string or *wallClock), which keeps each kind's table declarative
+// instead of a hand-written parser per kind.
 type field[T any] struct {
 	Column
 	typ valueType
@@ -50,8 +59,9 @@ type spec[T any] struct {
 	fields []field[T]
 	wrap   func(*T, int) Row
 	// check runs cross-column rules on a row whose cells all parsed; given
-	// has bit i set when field i had a non-blank cell.
-	check func(v *T, given uint64) (column, rule, msg string)
+	// has bit i set when field i had a non-blank cell. r gives what the
+	// whole file shares, such as the practice's time zone.
+	check func(r *Reader, v *T, given uint64) (column, rule, msg string)
 }
 
 // kindSpec hides the record type so that Reader can hold any kind.
@@ -137,7 +147,7 @@ var balanceSpec = &spec[records.Balance]{
 // checkAging rejects a balance whose four aging buckets, when all given,
 // do not add up to the total: such a row means the export was cut or
 // mis-mapped, and work generated from it would chase the wrong amounts.
-func checkAging(b *records.Balance, given uint64) (string, string, string) {
+func checkAging(_ *Reader, b *records.Balance, given uint64) (string, string, string) {
 	const allAging = 1<<3 | 1<<4 | 1<<5 | 1<<6 // the aged_* fields above
 	if given&allAging != allAging {
 		return "", "", ""
@@ -209,12 +219,89 @@ var treatmentSpec = &spec[records.TreatmentPlan]{
 	wrap: func(t *records.TreatmentPlan, line int) Row { return Row{Line: line, Treatment: t} },
 }
 
+// wallClock is a date and time as a file writes them, before the
+// practice's time zone makes an instant of them.
+type wallClock struct {
+	date   records.Date
+	minute int  // after midnight
+	timed  bool // a time of day was given
+}
+
+// visitRow is an appointment while its row is read: the start's date and
+// its time of day may come from two columns, and only once both are read
+// can they become the instant the visit starts.
+type visitRow struct {
+	records.Appointment
+	start     wallClock
+	startTime wallClock
+}
+
+// visitStartTimeField is start_time's place in visitSpec, for checkVisit.
+const visitStartTimeField = 3
+
+var visitSpec = &spec[visitRow]{
+	fields: []field[visitRow]{
+		col("appointment_id", required, vID, "The practice's appointment id (Open Dental AptNum).", "A-77120",
+			func(a *visitRow) any { return &a.ExternalID }),
+		col("patient_id", required, vID, "The patient the visit is for.", "10482",
+			func(a *visitRow) any { return &a.PatientExternalID }),
+		col("start", required, vDateTime, "Date and time the visit starts, on the practice's clock; the time may be in start_time instead.", "12/08/2026 09:00",
+			func(a *visitRow) any { return &a.start }),
+		col("start_time", optional, vClock, "Time of day the visit starts, for exports that give it apart from the date.", "9:00 AM",
+			func(a *visitRow) any { return &a.startTime }),
+		col("location", optional, vText, "The office, as the practice's system names or numbers it.", "Lakeside",
+			func(a *visitRow) any { return &a.Location }),
+		col("provider", optional, vText, "The dentist or hygienist, by name or the system's provider id.", "DDS2",
+			func(a *visitRow) any { return &a.Provider }),
+		col("planned_procedures", optional, vProcedures, "CDT codes of the procedures planned, separated by spaces or commas.", "D0120 D1110",
+			func(a *visitRow) any { return &a.PlannedProcedures }),
+		col("payer_name", optional, vText, "Insurance carrier on file for the visit.", "Delta Dental of Texas",
+			func(a *visitRow) any { return &a.InsuranceOnFile.PayerName }),
+		col("subscriber_id", optional, vID, "Subscriber (member) id on file.", "XQZ448120",
+			func(a *visitRow) any { return &a.InsuranceOnFile.SubscriberID }),
+		col("status", optional, vVisitStatus, "scheduled, confirmed, cancelled, broken (a no-show) or completed (or the system's own status words); blank means scheduled.", "confirmed",
+			func(a *visitRow) any { return &a.Status }),
+	},
+	wrap:  func(a *visitRow, line int) Row { return Row{Line: line, Appointment: &a.Appointment} },
+	check: checkVisit,
+}
+
+// checkVisit makes the instant the visit starts from its date and time of
+// day, on the practice's clock. A time of day is required: a visit
+// without one cannot be placed in the practice's day. When start carries
+// a time and start_time another, the row is refused rather than one
+// guessed; a start of exactly midnight gives way to start_time, because
+// spreadsheets write date-only cells that way.
+func checkVisit(r *Reader, a *visitRow, given uint64) (string, string, string) {
+	minute := a.start.minute
+	switch {
+	case given&(1<<visitStartTimeField) != 0:
+		if a.start.timed && a.start.minute != 0 && a.start.minute != a.startTime.minute {
+			return "start_time", ruleTime, msgTimeConflict
+		}
+		minute = a.startTime.minute
+	case !a.start.timed:
+		return "start", ruleTime, msgNoTime
+	}
+	d, h, m := a.start.date, minute/60, minute%60
+	t := time.Date(d.Year, d.Month, d.Day, h, m, 0, 0, r.loc)
+	if t.Hour() != h || t.Minute() != m || t.Day() != d.Day {
+		return "start", ruleTime, msgSkippedTime
+	}
+	a.Start = t
+	if a.Status == "" {
+		a.Status = records.AppointmentScheduled
+	}
+	return "", "", ""
+}
+
 var specs = map[records.Kind]kindSpec{
-	records.Patients:   patientSpec,
-	records.Balances:   balanceSpec,
-	records.Claims:     claimSpec,
-	records.Recalls:    recallSpec,
-	records.Treatments: treatmentSpec,
+	records.Patients:     patientSpec,
+	records.Balances:     balanceSpec,
+	records.Claims:       claimSpec,
+	records.Recalls:      recallSpec,
+	records.Treatments:   treatmentSpec,
+	records.Appointments: visitSpec,
 }
 
 // Columns returns the canonical column set of kind, in the order of the

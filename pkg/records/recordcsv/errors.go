@@ -31,15 +31,17 @@ func fileErr(code, format string, args ...any) *FileError {
 // records store also gives for a row it cannot apply). Message never
 // contains the cell's value.
 //
-// Rules this reader gives: "required", "date", "money", "negative",
-// "phone", "email", "state", "postal_code", "bool", "enum", "too_long",
-// "duplicate_id", "aging_sum", "columns", "quote".
+// Rules this reader gives: "required", "date", "time", "money",
+// "negative", "phone", "email", "state", "postal_code", "bool", "enum",
+// "procedure_code", "too_long", "duplicate_id", "aging_sum", "columns",
+// "quote".
 type RowError = records.RowError
 
 // The rule codes of RowError.
 const (
 	ruleRequired    = "required"
 	ruleDate        = "date"
+	ruleTime        = "time"
 	ruleMoney       = "money"
 	ruleNegative    = "negative"
 	rulePhone       = "phone"
@@ -48,6 +50,7 @@ const (
 	rulePostal      = "postal_code"
 	ruleBool        = "bool"
 	ruleEnum        = "enum"
+	ruleProcedures  = "procedure_code"
 	ruleTooLong     = "too_long"
 	ruleDuplicateID = "duplicate_id"
 	ruleAgingSum    = "aging_sum"
@@ -77,6 +80,17 @@ const (
 	msgAgingSum  = "aged_0_30 + aged_31_60 + aged_61_90 + aged_over_90 must add up to total_balance (within one cent)"
 	msgBareQuote = "a double quote inside an unquoted field; put the whole field in double quotes and write the inner quote twice"
 	msgQuote     = "a misplaced double quote; a quoted field must end at its closing quote, and a quote inside it is written twice"
+)
+
+// The texts of an appointment's date, time, procedures and status.
+const (
+	msgDateTime     = "not a date and time; use MM/DD/YYYY HH:MM or YYYY-MM-DD HH:MM (or 9:00 AM), on the practice's clock"
+	msgTime         = "not a time of day; use HH:MM on a 24-hour clock, or 9:00 AM"
+	msgNoTime       = "no time of day; give it with the date, like 12/08/2026 09:00, or in a start_time column"
+	msgTimeConflict = "start already gives a different time of day; give the time in one column only"
+	msgSkippedTime  = "this time does not exist in the practice's time zone: the clocks skip it that day"
+	msgProcedures   = "not CDT procedure codes; list codes like D0120 D1110, separated by spaces or commas"
+	msgVisitStatus  = "not an appointment status; use scheduled, confirmed, cancelled, broken or completed"
 )
 
 func msgTooLong(limit int) string {

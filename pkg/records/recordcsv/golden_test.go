@@ -21,6 +21,15 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 // pivot give the same answer whenever the tests run.
 var goldenToday = records.Date{Year: 2026, Month: 11, Day: 1}
 
+// goldenZone is the practice's time zone appointments are read in.
+var goldenZone = func() *time.Location {
+	loc, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
 // golden is what a .golden file holds: everything a caller can observe.
 type golden struct {
 	FileError *FileError     `json:"file_error,omitempty"`
@@ -51,7 +60,7 @@ func TestGolden(t *testing.T) {
 			t.Parallel()
 			parts := strings.SplitN(name, "_", 3)
 			require.Len(t, parts, 3, "name inputs <kind>_<preset>_<case>.csv")
-			opts := Options{Kind: records.Kind(parts[0]), Preset: Preset(parts[1])}
+			opts := Options{Kind: records.Kind(parts[0]), Preset: Preset(parts[1]), Location: goldenZone}
 			if raw, err := os.ReadFile(strings.TrimSuffix(in, ".csv") + ".mapping.json"); err == nil {
 				require.NoError(t, json.Unmarshal(raw, &opts.Mapping))
 			}
@@ -107,11 +116,12 @@ func readAll(t *testing.T, src io.Reader, opts Options) golden {
 }
 
 // recordOf returns the one record a row carries, as JSON with dates
-// written YYYY-MM-DD so golden files read like the data.
+// written YYYY-MM-DD (and instants in RFC 3339, with the practice's
+// offset) so golden files read like the data.
 func recordOf(t *testing.T, row Row) any {
 	t.Helper()
 	var set []any
-	for _, p := range []any{row.Patient, row.Balance, row.Claim, row.Recall, row.Treatment} {
+	for _, p := range []any{row.Patient, row.Balance, row.Claim, row.Recall, row.Treatment, row.Appointment} {
 		if !isNil(p) {
 			set = append(set, p)
 		}
@@ -122,7 +132,7 @@ func recordOf(t *testing.T, row Row) any {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(raw, &m))
 	for k, v := range m {
-		if d, ok := v.(map[string]any); ok {
+		if d, ok := v.(map[string]any); ok && d["Year"] != nil {
 			m[k] = records.Date{Year: int(d["Year"].(float64)), Month: time.Month(d["Month"].(float64)), Day: int(d["Day"].(float64))}.String()
 		}
 	}
@@ -140,6 +150,8 @@ func isNil(p any) bool {
 	case *records.Recall:
 		return p == nil
 	case *records.TreatmentPlan:
+		return p == nil
+	case *records.Appointment:
 		return p == nil
 	}
 	return true

@@ -28,19 +28,31 @@ func Presets() []Preset {
 }
 
 // preset holds one system's header names per kind and the words it uses
-// for claim statuses and contact channels. Header names are listed most
-// preferred first; header matching ignores case, spaces and punctuation, so
-// "Date of Service" also matches "DATE_OF_SERVICE".
+// for claim statuses, appointment statuses and contact channels. Header
+// names are listed most preferred first; header matching ignores case,
+// spaces and punctuation, so "Date of Service" also matches
+// "DATE_OF_SERVICE".
 //
 // The header names follow the report columns of each system's standard
 // exports (Open Dental's are its database column names, which its query and
 // report exports keep). Exports vary between versions and offices; adding a
 // name here, or a word to a table, is all it takes to accept another
-// variant. A file's columns that no preset knows are ignored.
+// variant, and an office whose export names a column otherwise maps it
+// with the custom preset. A file's columns that no preset knows are
+// ignored.
+//
+// Appointment exports vary the most. Open Dental's appointment table names
+// the visit's clinic and provider by number (ClinicNum, ProvNum) and keeps
+// the procedures in ProcDescript, which holds codes only when the office's
+// query writes them there (its own screens write abbreviations such as
+// "PerEx, Pro", which are refused as procedure codes: leave the column out
+// or export the codes). Dentrix's and Eaglesoft's appointment lists give
+// the date and the time in two columns.
 type preset struct {
-	headers  map[records.Kind]map[string][]string
-	statuses map[string]records.ClaimStatus
-	channels map[string]records.Channel
+	headers    map[records.Kind]map[string][]string
+	statuses   map[string]records.ClaimStatus
+	visitWords map[string]records.AppointmentStatus
+	channels   map[string]records.Channel
 }
 
 // Words every preset accepts, keyed by normWord.
@@ -53,6 +65,14 @@ var (
 		"denied":   records.ClaimDenied,
 		"rejected": records.ClaimRejected,
 		"closed":   records.ClaimClosed,
+	}
+	canonicalVisitWords = map[string]records.AppointmentStatus{
+		"scheduled": records.AppointmentScheduled, "booked": records.AppointmentScheduled,
+		"unconfirmed": records.AppointmentScheduled,
+		"confirmed":   records.AppointmentConfirmed,
+		"cancelled":   records.AppointmentCancelled, "canceled": records.AppointmentCancelled,
+		"broken": records.AppointmentBroken, "noshow": records.AppointmentBroken, "missed": records.AppointmentBroken,
+		"completed": records.AppointmentCompleted, "complete": records.AppointmentCompleted,
 	}
 	canonicalChannels = map[string]records.Channel{
 		"call": records.ChannelCall, "phone": records.ChannelCall,
@@ -97,6 +117,20 @@ var presets = map[Preset]*preset{
 				"plan_id": {"TreatPlanNum"}, "patient_id": {"PatNum"}, "summary": {"Heading"},
 				"estimated_patient_portion": {"PatAmt"}, "presented_date": {"DateTP"}, "scheduled": {"Scheduled"},
 			},
+			records.Appointments: {
+				"appointment_id": {"AptNum"}, "patient_id": {"PatNum"}, "start": {"AptDateTime"},
+				"location": {"ClinicNum"}, "provider": {"ProvNum"}, "planned_procedures": {"ProcDescript"},
+				"payer_name": {"CarrierName"}, "subscriber_id": {"SubscriberID"}, "status": {"AptStatus"},
+			},
+		},
+		// AptStatus, as its number or its name. The unscheduled list holds
+		// visits taken off the schedule: cancelled. Planned appointments
+		// and patient notes are not visits and are refused.
+		visitWords: map[string]records.AppointmentStatus{
+			"1": records.AppointmentScheduled, "2": records.AppointmentCompleted,
+			"3": records.AppointmentCancelled, "unschedlist": records.AppointmentCancelled,
+			"4": records.AppointmentScheduled, "asap": records.AppointmentScheduled,
+			"5": records.AppointmentBroken,
 		},
 		// Open Dental's one-letter claim status codes. Unsent, held and
 		// queued claims have not reached a payer yet: pending.
@@ -150,6 +184,16 @@ var presets = map[Preset]*preset{
 				"estimated_patient_portion": {"Patient Portion"}, "presented_date": {"Date Presented"},
 				"scheduled": {"Scheduled"},
 			},
+			records.Appointments: {
+				"appointment_id": {"Appt ID", "Appointment ID"}, "patient_id": {"Chart Number"},
+				"start": {"Appt Date", "Appointment Date"}, "start_time": {"Appt Time", "Appointment Time"},
+				"location": {"Clinic"}, "provider": {"Provider ID", "Provider"},
+				"planned_procedures": {"Procedure Codes", "ADA Codes"}, "status": {"Appt Status", "Appointment Status"},
+				"payer_name": {"Primary Carrier", "Primary Insurance Carrier"}, "subscriber_id": {"Primary Subscriber ID"},
+			},
+		},
+		visitWords: map[string]records.AppointmentStatus{
+			"leftmessage": records.AppointmentScheduled, "firm": records.AppointmentConfirmed,
 		},
 		statuses: map[string]records.ClaimStatus{
 			"notsent": records.ClaimPending, "unsent": records.ClaimPending, "onhold": records.ClaimPending,
@@ -192,6 +236,16 @@ var presets = map[Preset]*preset{
 				"estimated_patient_portion": {"Patient Estimate"}, "presented_date": {"Plan Date"},
 				"scheduled": {"Scheduled"},
 			},
+			records.Appointments: {
+				"appointment_id": {"Appointment ID"}, "patient_id": {"Patient ID"},
+				"start": {"Appointment Date"}, "start_time": {"Start Time"},
+				"location": {"Location"}, "provider": {"Provider ID", "Provider"},
+				"planned_procedures": {"Procedure Codes", "Planned Services"}, "status": {"Appointment Status"},
+				"payer_name": {"Primary Insurance"}, "subscriber_id": {"Primary Subscriber ID", "Subscriber ID"},
+			},
+		},
+		visitWords: map[string]records.AppointmentStatus{
+			"checkedout": records.AppointmentCompleted,
 		},
 		statuses: map[string]records.ClaimStatus{
 			"open": records.ClaimPending, "batched": records.ClaimPending, "hold": records.ClaimPending,
@@ -210,6 +264,16 @@ func (p *preset) status(w string) (records.ClaimStatus, bool) {
 		return s, true
 	}
 	s, ok := canonicalStatuses[w]
+	return s, ok
+}
+
+// visitStatus maps an appointment status word (already normWord'ed) to
+// an AppointmentStatus.
+func (p *preset) visitStatus(w string) (records.AppointmentStatus, bool) {
+	if s, ok := p.visitWords[w]; ok {
+		return s, true
+	}
+	s, ok := canonicalVisitWords[w]
 	return s, ok
 }
 

@@ -1,9 +1,10 @@
 // Package recordcsv reads practice-data exports (patients, balances,
-// claims, recalls, treatment plans) from CSV into records values. It is the
-// reading half of imports: offices send whatever their practice-management
-// system produces, so it accepts Open Dental, Dentrix and Eaglesoft headers
-// as well as Backdesk's canonical columns, the common US date and money
-// forms, and the encodings Windows tools write. Every bad row is reported
+// claims, recalls, treatment plans, appointments) from CSV into records
+// values. It is the reading half of imports: offices send whatever their
+// practice-management system produces, so it accepts Open Dental, Dentrix
+// and Eaglesoft headers as well as Backdesk's canonical columns, the
+// common US date, time and money forms, and the encodings Windows tools
+// write. Every bad row is reported
 // with its line, column and rule, never its value, because the values are
 // protected health information. Files are streamed, so memory stays bounded
 // whatever their size.
@@ -30,6 +31,9 @@ type Options struct {
 	// row is wrong needs fixing at the source, not a million-line report.
 	// Rejected rows are still counted.
 	MaxRowErrors int
+	// Location is the practice's time zone, in which the wall-clock times
+	// of appointments are read (default UTC).
+	Location *time.Location
 }
 
 const defaultMaxRowErrors = 1000
@@ -59,6 +63,7 @@ type Reader struct {
 	rejected int
 	thisYear int
 	today    records.Date
+	loc      *time.Location
 	err      error // sticky: io.EOF or the error that ended reading
 }
 
@@ -79,9 +84,12 @@ func NewReader(src io.Reader, o Options) (*Reader, error) {
 	if o.MaxRowErrors <= 0 {
 		o.MaxRowErrors = defaultMaxRowErrors
 	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
 	sp, ok := specs[o.Kind]
 	if !ok {
-		return nil, fileErr("bad_kind", "unknown import kind; use patients, balances, claims, recalls or treatments")
+		return nil, fileErr("bad_kind", "unknown import kind; use patients, balances, claims, recalls, treatments or appointments")
 	}
 	pr, ok := presets[o.Preset]
 	if !ok {
@@ -107,7 +115,7 @@ func NewReader(src io.Reader, o Options) (*Reader, error) {
 	r := &Reader{
 		kind: o.Kind, spec: sp, preset: pr, maxErrs: o.MaxRowErrors, dec: dec, csv: cr,
 		seed: maphash.MakeSeed(), seen: newIDSet(),
-		thisYear: now.Year(), today: records.Date{Year: now.Year(), Month: now.Month(), Day: now.Day()},
+		thisYear: now.Year(), today: records.Date{Year: now.Year(), Month: now.Month(), Day: now.Day()}, loc: o.Location,
 	}
 	header, err := r.readHeader()
 	if err != nil {

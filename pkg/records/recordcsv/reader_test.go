@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/stretchr/testify/require"
@@ -208,11 +209,12 @@ func TestPhoneFallsBackAcrossColumns(t *testing.T) {
 func TestColumns(t *testing.T) {
 	t.Parallel()
 	wantRequired := map[records.Kind][]string{
-		records.Patients:   {"patient_id", "first_name", "last_name", "date_of_birth"},
-		records.Balances:   {"account_id", "patient_id", "total_balance"},
-		records.Claims:     {"claim_number", "patient_id", "payer_name", "date_of_service", "billed_amount"},
-		records.Recalls:    {"recall_id", "patient_id", "recall_type", "due_date"},
-		records.Treatments: {"plan_id", "patient_id", "estimated_patient_portion", "presented_date"},
+		records.Patients:     {"patient_id", "first_name", "last_name", "date_of_birth"},
+		records.Balances:     {"account_id", "patient_id", "total_balance"},
+		records.Claims:       {"claim_number", "patient_id", "payer_name", "date_of_service", "billed_amount"},
+		records.Recalls:      {"recall_id", "patient_id", "recall_type", "due_date"},
+		records.Treatments:   {"plan_id", "patient_id", "estimated_patient_portion", "presented_date"},
+		records.Appointments: {"appointment_id", "patient_id", "start"},
 	}
 	for _, kind := range records.Kinds {
 		var req []string
@@ -260,4 +262,31 @@ func TestCanonicalTemplateReads(t *testing.T) {
 		require.Empty(t, r.Errors(), kind)
 		require.Len(t, rows, 1, kind)
 	}
+}
+
+// An appointment's wall-clock start is read in the practice's time zone,
+// so the same line means a different instant in another zone, and a
+// time the clocks skip there is refused.
+func TestVisitsAreReadOnThePracticesClock(t *testing.T) {
+	t.Parallel()
+	in := "appointment_id,patient_id,start\nA1,P1,03/08/2026 02:30\nA2,P1,12/08/2026 09:00\n"
+	read := func(zone string) ([]Row, []RowError) {
+		loc, err := time.LoadLocation(zone)
+		require.NoError(t, err)
+		r, err := NewReader(strings.NewReader(in), Options{Kind: records.Appointments, Location: loc})
+		require.NoError(t, err)
+		rows, err := readRows(t, r)
+		require.NoError(t, err)
+		return rows, r.Errors()
+	}
+	rows, errs := read("America/Los_Angeles")
+	require.Len(t, rows, 1)
+	require.Equal(t, time.Date(2026, 12, 8, 17, 0, 0, 0, time.UTC), rows[0].Appointment.Start.UTC())
+	require.Equal(t, []RowError{{Line: 2, Column: "start", Rule: ruleTime, Message: "start: " + msgSkippedTime}}, errs)
+
+	rows, errs = read("America/Phoenix") // no daylight saving time: 02:30 exists
+	require.Len(t, rows, 2)
+	require.Empty(t, errs)
+	require.Equal(t, time.Date(2026, 3, 8, 9, 30, 0, 0, time.UTC), rows[0].Appointment.Start.UTC())
+	require.Equal(t, time.Date(2026, 12, 8, 16, 0, 0, 0, time.UTC), rows[1].Appointment.Start.UTC())
 }

@@ -19,11 +19,14 @@ const (
 
 // value is a parsed cell; which member is set depends on the valueType.
 type value struct {
-	s     string
-	d     records.Date
-	cents int64
-	b     bool
-	blank bool // the cell stands for "not given" (Open Dental's 0001-01-01)
+	s      string
+	d      records.Date
+	cents  int64
+	b      bool
+	minute int      // a time of day, in minutes after midnight
+	timed  bool     // minute was given
+	list   []string // procedure codes
+	blank  bool     // the cell stands for "not given" (Open Dental's 0001-01-01)
 }
 
 func (s *spec[T]) typeOf(i int) valueType { return s.fields[i].typ }
@@ -68,10 +71,16 @@ func (s *spec[T]) parse(r *Reader, rec []string, line int) (Row, bool) {
 			*p = records.Channel(val.s)
 		case *records.ClaimStatus:
 			*p = records.ClaimStatus(val.s)
+		case *records.AppointmentStatus:
+			*p = records.AppointmentStatus(val.s)
+		case *[]string:
+			*p = val.list
+		case *wallClock:
+			*p = wallClock{date: val.d, minute: val.minute, timed: val.timed}
 		}
 	}
 	if len(errs) == 0 && s.check != nil {
-		if column, rule, msg := s.check(v, given); rule != "" {
+		if column, rule, msg := s.check(r, v, given); rule != "" {
 			errs = append(errs, rowError(column, "", rule, msg))
 		}
 	}
@@ -204,6 +213,32 @@ func (r *Reader) parseValue(t valueType, raw string) (value, string, string) {
 		s, ok := r.preset.status(cell.Key(raw))
 		if !ok {
 			return v, ruleEnum, msgStatus
+		}
+		v.s = string(s)
+	case vDateTime:
+		if v.d, v.minute, v.timed, ok = cell.DateTime(raw, r.thisYear); !ok {
+			return v, ruleDate, msgDateTime
+		}
+		v.blank = v.d.IsZero()
+		if !v.blank && (v.d.Year < 1900 || v.d.Year > 2100) {
+			return v, ruleDate, msgDateYear
+		}
+	case vClock:
+		if v.minute, ok = cell.Clock(raw); !ok {
+			return v, ruleTime, msgTime
+		}
+		v.timed = true
+	case vProcedures:
+		if utf8.RuneCountInString(raw) > maxSummary {
+			return v, ruleTooLong, msgTooLong(maxSummary)
+		}
+		if v.list, ok = cell.Procedures(raw); !ok {
+			return v, ruleProcedures, msgProcedures
+		}
+	case vVisitStatus:
+		s, ok := r.preset.visitStatus(cell.Key(raw))
+		if !ok {
+			return v, ruleEnum, msgVisitStatus
 		}
 		v.s = string(s)
 	}

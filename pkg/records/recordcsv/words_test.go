@@ -38,4 +38,28 @@ func TestWords(t *testing.T) {
 	require.Empty(t, c)
 	_, ok = presets[PresetCanonical].channel(cell.Key("pigeon"))
 	require.False(t, ok)
+
+	es := presets[PresetEaglesoft]
+	for _, tc := range []struct {
+		p    *preset
+		in   string
+		want records.AppointmentStatus
+	}{
+		{od, "1", records.AppointmentScheduled}, {od, "2", records.AppointmentCompleted}, {od, "UnschedList", records.AppointmentCancelled},
+		{od, "5", records.AppointmentBroken}, {od, "Broken", records.AppointmentBroken},
+		{dx, "FIRM", records.AppointmentConfirmed}, {dx, "Left Message", records.AppointmentScheduled},
+		{es, "Checked Out", records.AppointmentCompleted}, {es, "Unconfirmed", records.AppointmentScheduled},
+		{presets[PresetCanonical], "No-Show", records.AppointmentBroken},
+		{presets[PresetCanonical], "Canceled", records.AppointmentCancelled},
+	} {
+		got, ok := tc.p.visitStatus(cell.Key(tc.in))
+		require.True(t, ok, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+	// Open Dental's planned appointments are not visits on the schedule,
+	// and its numbers mean nothing to another system.
+	_, ok = od.visitStatus(cell.Key("6"))
+	require.False(t, ok)
+	_, ok = dx.visitStatus(cell.Key("1"))
+	require.False(t, ok)
 }

@@ -74,6 +74,20 @@ var (
 		external:        func(r records.Row) string { return r.Treatment.ExternalID },
 		patientExternal: func(r records.Row) string { return r.Treatment.PatientExternalID },
 	}
+	// appointmentTable keeps a visit's start in UTC and its procedure
+	// codes space-separated, in the file's order.
+	appointmentTable = table{
+		name: "appointments",
+		columns: []string{"external_id", "starts_at", "location", "provider", "planned_procedures", "payer_name",
+			"subscriber_id", "status"},
+		values: func(r records.Row) []any {
+			a := r.Appointment
+			return []any{a.ExternalID, a.Start.UTC(), a.Location, a.Provider, strings.Join(a.PlannedProcedures, " "),
+				a.InsuranceOnFile.PayerName, a.InsuranceOnFile.SubscriberID, string(a.Status)}
+		},
+		external:        func(r records.Row) string { return r.Appointment.ExternalID },
+		patientExternal: func(r records.Row) string { return r.Appointment.PatientExternalID },
+	}
 )
 
 func tableFor(r records.Row) table {
@@ -86,6 +100,8 @@ func tableFor(r records.Row) table {
 		return claimTable
 	case r.Recall != nil:
 		return recallTable
+	case r.Appointment != nil:
+		return appointmentTable
 	}
 	return treatmentTable
 }

@@ -6,6 +6,7 @@
 package cell
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -172,6 +173,106 @@ func IsTime(s string) bool {
 		}
 	}
 	return true
+}
+
+// Clock reads a time of day as exports write it: 24-hour "9:00",
+// "09:00:00" or "09:00:00.000", or 12-hour "9:00 AM", "9:00pm", "9:00 a.m."
+// or "9:00a". It returns minutes after midnight; seconds are dropped,
+// because visits are booked to the minute. A zone or offset ("Z",
+// "-06:00") is refused: the time is the practice's wall clock, and one
+// written in another zone would be read hours off.
+func Clock(s string) (int, bool) {
+	up := strings.ToUpper(strings.TrimSpace(s))
+	half := 0 // 0: 24-hour, 1: AM, 2: PM
+	for _, suf := range []struct {
+		s string
+		h int
+	}{{"A.M.", 1}, {"P.M.", 2}, {"AM", 1}, {"PM", 2}, {"A", 1}, {"P", 2}} {
+		if rest, ok := strings.CutSuffix(up, suf.s); ok {
+			up, half = strings.TrimSpace(rest), suf.h
+			break
+		}
+	}
+	hh, rest, ok := strings.Cut(up, ":")
+	if !ok || len(hh) < 1 || len(hh) > 2 || !Digits(hh) {
+		return 0, false
+	}
+	mm, sec, hasSec := strings.Cut(rest, ":")
+	if len(mm) != 2 || !Digits(mm) {
+		return 0, false
+	}
+	if hasSec {
+		whole, frac, hasFrac := strings.Cut(sec, ".")
+		if len(whole) != 2 || !Digits(whole) || whole > "59" || (hasFrac && !Digits(frac)) {
+			return 0, false
+		}
+	}
+	h := int(hh[0] - '0')
+	if len(hh) == 2 {
+		h = h*10 + int(hh[1]-'0')
+	}
+	m := int(mm[0]-'0')*10 + int(mm[1]-'0')
+	if m > 59 {
+		return 0, false
+	}
+	switch {
+	case half == 0 && h > 23:
+		return 0, false
+	case half != 0 && (h < 1 || h > 12):
+		return 0, false
+	case half == 1 && h == 12:
+		h = 0
+	case half == 2 && h != 12:
+		h += 12
+	}
+	return h*60 + m, true
+}
+
+// DateTime reads a date in any form Date reads, optionally followed by a
+// time of day in any form Clock reads, after a space or a "T". It returns
+// the date, the minutes after midnight and whether a time was given. A
+// zero date means "not set", as for Date.
+func DateTime(s string, thisYear int) (d records.Date, minutes int, timed, ok bool) {
+	date, clock, hasClock := strings.Cut(strings.TrimSpace(s), " ")
+	if !hasClock {
+		date, clock, hasClock = strings.Cut(date, "T")
+	}
+	if d, ok = Date(date, thisYear); !ok {
+		return records.Date{}, 0, false, false
+	}
+	if !hasClock {
+		return d, 0, false, true
+	}
+	if minutes, ok = Clock(clock); !ok {
+		return records.Date{}, 0, false, false
+	}
+	return d, minutes, true, true
+}
+
+// Procedures reads a list of CDT procedure codes ("D0120 D1110",
+// "D0120, D1110", "d0120;d1110"): each a D and four digits, separated by
+// spaces, commas, semicolons, slashes, bars or plus signs. It returns
+// them upper-cased, in order, each once. A cell with anything else in it
+// (descriptions, abbreviations, a code of another length) is refused, so
+// a mis-mapped column is caught rather than half read.
+func Procedures(s string) ([]string, bool) {
+	fields := strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(",;/|+", r)
+	})
+	if len(fields) == 0 {
+		return nil, false
+	}
+	out := make([]string, 0, len(fields))
+	for _, f := range fields {
+		if len(f) != 5 || (f[0] != 'D' && f[0] != 'd') || !Digits(f[1:]) {
+			return nil, false
+		}
+		code := "D" + f[1:]
+		if !slices.Contains(out, code) {
+			out = append(out, code)
+		}
+	}
+	return out, true
 }
 
 // maxMoneyDigits bounds whole dollars so cents always fit in an int64 with

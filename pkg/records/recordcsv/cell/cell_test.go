@@ -235,3 +235,97 @@ func TestNormKey(t *testing.T) {
 	require.Equal(t, "030", Key("0-30"))
 	require.Equal(t, "chart", Key("Chart #"))
 }
+
+func TestClock(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"9:00", 9 * 60, true},
+		{"09:05", 9*60 + 5, true},
+		{"00:30", 30, true},
+		{"23:59:59", 23*60 + 59, true},
+		{"14:30:00.000", 14*60 + 30, true},
+		{"9:00 AM", 9 * 60, true},
+		{"9:00am", 9 * 60, true},
+		{"9:00 a.m.", 9 * 60, true},
+		{"1:15 PM", 13*60 + 15, true},
+		{"1:15p", 13*60 + 15, true},
+		{"12:00 AM", 0, true},
+		{"12:30 PM", 12*60 + 30, true},
+		{"24:00", 0, false},
+		{"9:60", 0, false},
+		{"13:00 PM", 0, false},
+		{"0:30 AM", 0, false},
+		{"9", 0, false},
+		{"900", 0, false},
+		{"9:0", 0, false},
+		{"09:00:61", 0, false},
+		{"09:00Z", 0, false},
+		{"09:00-06:00", 0, false},
+		{"noon", 0, false},
+		{"", 0, false},
+	}
+	for _, tc := range tests {
+		got, ok := Clock(tc.in)
+		require.Equal(t, tc.ok, ok, tc.in)
+		if ok {
+			require.Equal(t, tc.want, got, tc.in)
+		}
+	}
+}
+
+func TestDateTime(t *testing.T) {
+	t.Parallel()
+	dec8 := records.Date{Year: 2026, Month: time.December, Day: 8}
+	tests := []struct {
+		in     string
+		date   records.Date
+		minute int
+		timed  bool
+		ok     bool
+	}{
+		{"12/08/2026 09:00", dec8, 9 * 60, true, true},
+		{"2026-12-08 09:00:00", dec8, 9 * 60, true, true},
+		{"2026-12-08T14:45:00", dec8, 14*60 + 45, true, true},
+		{"12/8/26 2:45 PM", dec8, 14*60 + 45, true, true},
+		{"12/08/2026", dec8, 0, false, true},
+		{"0001-01-01 00:00:00", records.Date{}, 0, true, true}, // Open Dental's "not set"
+		{"12/08/2026 noon", records.Date{}, 0, false, false},
+		{"2026-12-08T09:00:00Z", records.Date{}, 0, false, false},
+		{"12/32/2026 09:00", records.Date{}, 0, false, false},
+		{"09:00", records.Date{}, 0, false, false},
+	}
+	for _, tc := range tests {
+		d, m, timed, ok := DateTime(tc.in, 2026)
+		require.Equal(t, tc.ok, ok, tc.in)
+		require.Equal(t, tc.date, d, tc.in)
+		require.Equal(t, tc.minute, m, tc.in)
+		require.Equal(t, tc.timed, timed, tc.in)
+	}
+}
+
+func TestProcedures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"D0120 D1110", []string{"D0120", "D1110"}},
+		{"d0120, D1110;D0274", []string{"D0120", "D1110", "D0274"}},
+		{"D0120|D0120 / D1110+D2740", []string{"D0120", "D1110", "D2740"}},
+		{"D0120 PerEx", nil},
+		{"0120", nil},
+		{"D012", nil},
+		{"D01200", nil},
+		{"CompEx, Pro", nil},
+		{", ;", nil},
+	}
+	for _, tc := range tests {
+		got, ok := Procedures(tc.in)
+		require.Equal(t, tc.want != nil, ok, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+}

@@ -78,7 +78,7 @@ func (importChoice) Presets() [][2]string { return importPresets }
 
 var importKinds = [][2]string{
 	{"patients", "Patients"}, {"balances", "Balances (aging report)"}, {"claims", "Claims"},
-	{"recalls", "Recalls"}, {"treatments", "Treatment plans"},
+	{"recalls", "Recalls"}, {"treatments", "Treatment plans"}, {"appointments", "Appointments (schedule)"},
 	{"era835", "835 remittance advice (X12)"}, {"claimstatus277", "277 claim status (X12)"},
 }
 
