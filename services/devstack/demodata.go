@@ -79,7 +79,32 @@ func demoFiles(today time.Time) map[string]string {
 			fmt.Fprintf(&trt, "TP-%04d,%s,%q,%s,%s,%s\n", i, id, plans[rng.IntN(len(plans))], money(5000+rng.IntN(200000)), day(-rng.IntN(90)), yn(rng.IntN(5) == 0))
 		}
 	}
-	return map[string]string{"patients": pat.String(), "balances": bal.String(), "claims": clm.String(), "recalls": rec.String(), "treatments": trt.String()}
+	return map[string]string{"patients": pat.String(), "balances": bal.String(), "claims": clm.String(), "recalls": rec.String(),
+		"treatments": trt.String(), "appointments": demoSchedule(today)}
+}
+
+// demoSchedule is the demo practice's appointments over the next
+// fortnight, so that there is always insurance to verify before the
+// visits of the next business days. It draws from its own seed, leaving
+// the other files as they were. Times are the practice's wall clock; a
+// few visits are cancelled or confirmed, as on a real schedule.
+func demoSchedule(today time.Time) string {
+	rng := rand.New(rand.NewPCG(2026, 12))
+	var b strings.Builder
+	b.WriteString("appointment_id,patient_id,start,location,provider,planned_procedures,payer_name,subscriber_id,status\n")
+	visits := [][]string{{"D0120", "D1110"}, {"D0150", "D0210"}, {"D2740"}, {"D0120", "D1120", "D1206"}, {"D4910"}, {"D2391", "D2392"}}
+	statuses := []string{"scheduled", "scheduled", "confirmed", "confirmed", "scheduled", "cancelled"}
+	for i := 1; i <= 24; i++ {
+		day := today.AddDate(0, 0, 1+(i-1)/2)
+		if day.Weekday() == time.Sunday {
+			day = day.AddDate(0, 0, 1)
+		}
+		patient := 1 + rng.IntN(demoSize)
+		fmt.Fprintf(&b, "APT-%04d,DEMO-%04d,%s %02d:%02d,Lakeside,%s,%s,%s,SUB%07d,%s\n", i, patient, day.Format("01/02/2006"),
+			8+rng.IntN(9), 15*rng.IntN(4), []string{"DDS1", "DDS2", "RDH1"}[rng.IntN(3)], strings.Join(visits[rng.IntN(len(visits))], " "),
+			payers[rng.IntN(len(payers))], rng.IntN(10000000), statuses[rng.IntN(len(statuses))])
+	}
+	return b.String()
 }
 
 func yn(b bool) string {
@@ -93,7 +118,7 @@ func yn(b bool) string {
 // demo exercises exactly what a practice's upload does.
 func importDemo(ctx context.Context, svc *imports.Service, practiceID string, now time.Time) error {
 	files := demoFiles(now)
-	for _, kind := range []string{"patients", "balances", "claims", "recalls", "treatments"} {
+	for _, kind := range []string{"patients", "balances", "claims", "recalls", "treatments", "appointments"} {
 		imp, err := svc.Submit(ctx, imports.Upload{PracticeID: practiceID, Kind: kind, Filename: "demo-" + kind + ".csv", CreatedBy: "seed", Content: strings.NewReader(files[kind])})
 		if err != nil {
 			return fmt.Errorf("demo %s: %w", kind, err)
