@@ -48,14 +48,17 @@ func TestConsoleInABrowser(t *testing.T) {
 
 			// An outcome that does not finish the item needs a date; the
 			// refusal sits beside the date field and what was typed stays.
-			br.SetValue("#outcome-kind", "voicemail")
-			br.SendKeys("#outcome-note", "Left a message")
+			// No answer is an outcome of every kind of work, whichever
+			// comes first in the queue (an eligibility check has no
+			// voicemail).
+			br.SetValue("#outcome-kind", "no_answer")
+			br.SendKeys("#outcome-note", "Nobody answered")
 			br.Click("#save-outcome")
 			br.WaitVisible("#next_contact-error")
 			require.Contains(t, br.Text("#next_contact-error"), "next contact date")
 			require.Contains(t, evaluate[string](t, br, `document.getElementById("next_contact").getAttribute("aria-describedby")`), "next_contact-error")
-			require.Equal(t, "voicemail", evaluate[string](t, br, `document.getElementById("outcome-kind").value`))
-			require.Equal(t, "Left a message", evaluate[string](t, br, `document.getElementById("outcome-note").value`))
+			require.Equal(t, "no_answer", evaluate[string](t, br, `document.getElementById("outcome-kind").value`))
+			require.Equal(t, "Nobody answered", evaluate[string](t, br, `document.getElementById("outcome-note").value`))
 
 			// A quick pick fills the date; saved, the item waits for it.
 			br.Click(`button[data-date-offset="3"]`)
