@@ -38,8 +38,7 @@ const appointmentsCSV = "appointment_id,patient_id,start,start_time,location,pro
 // storedVisit is an appointment as the database holds it.
 type storedVisit struct {
 	ext, status, procs, payer, subscriber, location string
-	start                                          time.Time
-	updated                                        time.Time
+	start, updated                                  time.Time
 }
 
 // storedVisits reads a practice's appointments as the owner, by id.
