@@ -16,7 +16,9 @@ const Grace = time.Minute
 // Reconcile restores what the queues should have done and re-routes items
 // whose owners lost the right to them. It reads only the database, so it
 // also recovers from a Redis that lost its tasks. Each item is handled in
-// its own transaction by the same code as the queue handlers.
+// its own transaction by the same code as the queue handlers. Owners are
+// judged where something changed or lapsed since the last pass
+// (ownersLost), so a pass with nothing to do costs the same at any size.
 func (s *Store) Reconcile(ctx context.Context, batch int) (routing.Report, error) {
 	var rep routing.Report
 	now := s.now()
@@ -73,6 +75,13 @@ ORDER BY w.created_at LIMIT $2`, late, batch)
 		}
 		count(r)
 	}
+	// A pass that found nothing has recorded itself; one that filled its
+	// batch leaves the rest, and what changed meanwhile, to the next.
+	if len(lost) > 0 && len(lost) < batch {
+		if err := s.passed(ctx, now); err != nil {
+			return rep, err
+		}
+	}
 	return rep, nil
 }
 
@@ -119,25 +128,6 @@ func (s *Store) Reroute(ctx context.Context, itemID string) (routing.Result, err
 		}
 		return s.release(ctx, tx, it, now, res)
 	})
-}
-
-// ownersLost finds owned items whose owner may no longer own them, in bulk:
-// the practice is not active, the owner is offline too long, or no live
-// grant of the practice names the owner or one of its teams for the kind.
-// Skills are checked per item by Reroute.
-func (s *Store) ownersLost(ctx context.Context, now time.Time, batch int) ([]string, error) {
-	return s.ids(ctx, `SELECT w.id FROM work_items w JOIN practices p ON p.id = w.practice_id
-JOIN agents a ON a.user_id = w.owner_id
-WHERE w.state IN ('assigned', 'in_progress', 'waiting') AND (
-   p.status <> 'active'
-OR NOT a.active
-OR (w.state <> 'waiting' AND a.presence = 'offline' AND (a.presence_at IS NULL OR a.presence_at < $1))
-OR NOT EXISTS (SELECT 1 FROM grants g WHERE g.practice_id = w.practice_id AND g.revoked_at IS NULL
-      AND g.valid_from <= $2 AND g.valid_until > $2 AND g.review_due_at > $2
-      AND g.kinds LIKE '%"' || w.kind || '"%'
-      AND ((g.grantee_type = 'agent' AND g.grantee_id = w.owner_id)
-        OR (g.grantee_type = 'team' AND g.grantee_id IN (SELECT team_id FROM team_members WHERE user_id = w.owner_id)))))
-ORDER BY w.id LIMIT $3`, now.Add(-s.cfg.OfflineAfter), now, batch)
 }
 
 // Unassigned counts open items by kind and reason ("pending" before the
