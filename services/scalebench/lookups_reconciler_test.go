@@ -11,8 +11,9 @@ const reconcilerOfflineAfter = 2 * time.Hour
 // reconcilerLookups are the lookups behind the reconciler.
 var reconcilerLookups = []lookup{
 	// The reconciler (routingstore.Reconcile).
-	{name: "reconciler: routings the queues lost", scope: allPractices, sql: `SELECT w.id FROM work_items w JOIN practices p ON p.id = w.practice_id
-WHERE w.state = 'open' AND p.status = 'active' AND w.updated_at < $1 AND (w.route_after IS NULL OR w.route_after < $1)
+	{name: "reconciler: routings the queues lost", scope: allPractices, sql: `SELECT w.id FROM work_items w
+WHERE w.state = 'open' AND (w.route_after IS NULL OR w.route_after < $1) AND w.updated_at < $1
+AND (SELECT p.status FROM practices p WHERE p.id = w.practice_id) = 'active'
 ORDER BY w.created_at LIMIT $2`, args: func(s sample) []any { return []any{s.now.Add(-time.Minute), int64(500)} }},
 	{name: "reconciler: timers the queues lost", scope: allPractices,
 		sql:  `SELECT id FROM work_items WHERE state = 'waiting' AND next_contact_at < $1 ORDER BY next_contact_at LIMIT $2`,

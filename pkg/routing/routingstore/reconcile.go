@@ -28,8 +28,12 @@ func (s *Store) Reconcile(ctx context.Context, batch int) (routing.Report, error
 			rep.Escalated++
 		}
 	}
-	ids, err := s.ids(ctx, `SELECT w.id FROM work_items w JOIN practices p ON p.id = w.practice_id
-WHERE w.state = 'open' AND p.status = 'active' AND w.updated_at < $1 AND (w.route_after IS NULL OR w.route_after < $1)
+	// Open items due a routing attempt, through work_items_routing; each
+	// one's practice by its key. Joined, the planner read the open items
+	// once per practice.
+	ids, err := s.ids(ctx, `SELECT w.id FROM work_items w
+WHERE w.state = 'open' AND (w.route_after IS NULL OR w.route_after < $1) AND w.updated_at < $1
+AND (SELECT p.status FROM practices p WHERE p.id = w.practice_id) = 'active'
 ORDER BY w.created_at LIMIT $2`, late, batch)
 	if err != nil {
 		return rep, err
