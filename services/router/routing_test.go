@@ -25,7 +25,6 @@ import (
 	"github.com/backdesk/backdesk/services/router"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 )
 
@@ -139,14 +138,15 @@ func TestManyRoutersOverOneQueue(t *testing.T) {
 			2*time.Minute, 20*time.Millisecond)
 		require.Zero(t, count(`SELECT count(*) FROM work_items WHERE version <> 2`), "each item assigned exactly once")
 		require.Zero(t, count(`SELECT count(*) FROM (SELECT owner_id FROM work_items GROUP BY owner_id HAVING count(*) > 30) x`))
-		assigned := 0.0
-		for _, reg := range regs {
-			n, err := testutil.GatherAndCount(reg, "backdesk_routing_attempts_total")
-			require.NoError(t, err)
-			if n > 0 {
+		assignedCount := func() float64 {
+			assigned := 0.0
+			for _, reg := range regs {
 				mfs, err := reg.Gather()
 				require.NoError(t, err)
 				for _, mf := range mfs {
+					if mf.GetName() != "backdesk_routing_attempts_total" {
+						continue
+					}
 					for _, m := range mf.GetMetric() {
 						for _, l := range m.GetLabel() {
 							if l.GetName() == "outcome" && l.GetValue() == "assigned" {
@@ -156,7 +156,14 @@ func TestManyRoutersOverOneQueue(t *testing.T) {
 					}
 				}
 			}
+			return assigned
 		}
+		// A router counts an assignment once its transaction has
+		// committed, so the last count may land just after the items
+		// show assigned; wait for it, then hold the total to exactly one
+		// per item. The deadline only stops a hung run.
+		require.Eventually(t, func() bool { return assignedCount() >= float64(items) }, 10*time.Second, 10*time.Millisecond)
+		assigned := assignedCount()
 		require.Equal(t, float64(items), assigned, "the routers together assigned each item once, however often its task came")
 		for _, reg := range regs {
 			mfs, err := reg.Gather()
