@@ -3,6 +3,7 @@ package scalebench_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,10 +68,20 @@ WHERE datname = current_database() AND usename = $1`, sqldb.AppRole)
 			t.Fatalf("the application role's sessions do not end: %v", open)
 		}
 	}
-	time.Sleep(100 * time.Millisecond) // a session reports as it exits
-	_, err := b.owner.ExecContext(ctx, `SELECT pg_stat_clear_snapshot()`)
-	require.NoError(t, err)
-	return b.seqScanCounts(t)
+	// A session reports its counts as it exits, a little after it leaves
+	// pg_stat_activity, and later still on a busy machine: read until two
+	// readings some time apart agree, so that a step's scans are not put
+	// down to the step after it.
+	var last map[string]int64
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		_, err := b.owner.ExecContext(ctx, `SELECT pg_stat_clear_snapshot()`)
+		require.NoError(t, err)
+		now := b.seqScanCounts(t)
+		if maps.Equal(now, last) || time.Now().After(deadline) {
+			return now
+		}
+		last = now
+	}
 }
 
 // checkOperationScans runs each operation once through its route and
