@@ -17,7 +17,8 @@ import (
 // Each holds practice_id except practices (its id) and an import's file
 // chunks and row errors (through their import).
 var practiceScoped = []string{
-	"access_requests", "activities", "appointments", "balances", "board_days", "board_depth", "board_due", "break_glass", "claim_remittances", "claim_status_events", "claims", "grants", "import_errors", "import_files",
+	"access_requests", "activities", "appointments", "balances", "benefit_summaries", "board_days", "board_depth", "board_due", "break_glass", "claim_remittances", "claim_status_events", "claims", "clearinghouse_files",
+	"clearinghouse_inquiries", "clearinghouse_links", "grants", "import_errors", "import_files",
 	"imports", "invitations", "locations", "patients", "practice_memberships", "practice_policies",
 	"practices", "recalls", "treatment_plans", "work_items",
 }
@@ -62,6 +63,15 @@ var seedPractice = []string{
 	 VALUES ($1 || '-grant', $1, 'team', $1 || '-team', '[]', '[]', 'r', 'x', now(), now(), now(), now())`,
 	`INSERT INTO access_requests (id, practice_id, team_id, kinds, field_groups, days, reason, requested_by, requested_at)
 	 VALUES ($1 || '-req', $1, $1 || '-team', '[]', '[]', 30, 'r', 'x', now())`,
+	`INSERT INTO clearinghouse_connections (id, name, mode, sender_id, receiver_id, created_at, updated_at)
+	 VALUES ($1 || '-ch', $1, 'manual', 'S', 'R', now(), now())`,
+	`INSERT INTO clearinghouse_links (practice_id, connection_id, created_at) VALUES ($1, $1 || '-ch', now())`,
+	`INSERT INTO clearinghouse_files (id, connection_id, practice_id, direction, name, kind, sha256, size, body, state, created_at, retain_until)
+	 VALUES ($1 || '-chf', $1 || '-ch', $1, 'out', 'f.x12', '270', $1, 1, 'x', 'built', now(), now())`,
+	`INSERT INTO clearinghouse_inquiries (trace, practice_id, work_item_id, patient_id, kind, file_id, asked_at)
+	 VALUES ($1 || '-trn', $1, $1 || '-wi', $1 || '-pat', '270', $1 || '-chf', now())`,
+	`INSERT INTO benefit_summaries (id, practice_id, patient_id, payer_name, coverage, summary, lines, answered_at)
+	 VALUES ($1 || '-ben', $1, $1 || '-pat', 'Payer', 'active', '{}', '[]', now())`,
 	`INSERT INTO break_glass (id, practice_id, patient_id, user_id, reason, opened_at, expires_at)
 	 VALUES ($1 || '-bg', $1, $1 || '-pat', $1 || '-user', 'r', now(), now())`,
 }
