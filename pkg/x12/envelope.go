@@ -131,6 +131,16 @@ func (e *envelope) check(s Segment) error {
 			return err
 		}
 		e.level = inInterchange
+	case "TA1":
+		// An interchange acknowledgment belongs to the interchange's own
+		// envelope: after the ISA and any other TA1, before the first GS.
+		if e.level != inInterchange {
+			return s.Errorf(0, "%s", "TA1 inside an open envelope: "+e.describe())
+		}
+		if e.groups > 0 {
+			return s.Errorf(0, "TA1 after functional group %s (GS at %s): TA1 segments come before the first GS",
+				quoteShort(e.group.ControlNumber), e.group.Pos)
+		}
 	case "IEA":
 		if e.level != inInterchange {
 			return e.misplaced(s, "ISA")

@@ -22,6 +22,7 @@ func FuzzReader(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(minimal()))
+	f.Add([]byte(isa + "TA1*000000123*240315*1015*R*018~IEA*0*000000001~"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := x12.NewReader(bytes.NewReader(data))
 		// Each segment takes at least three bytes, so a reader that keeps

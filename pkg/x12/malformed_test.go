@@ -94,6 +94,22 @@ func TestMalformedInput(t *testing.T) {
 		{"segment too long", replace("TRN*1*123", "TRN*1*"+strings.Repeat("9", x12.MaxSegmentLen)),
 			`x12: segment 5 (TRN): segment is longer than 65536 bytes; does the file use the terminator "~" its ISA declares?`, 5},
 
+		// TA1 stands in the interchange's envelope, before any GS.
+		{"TA1 inside a transaction set", replace("TRN*1*123*1999999999", "TA1*000000007*240101*1200*A*000"),
+			`x12: segment 5 (TA1): TA1 inside an open envelope: transaction set "0001" (ST at segment 3) is not closed by SE`, 5},
+		{"TA1 between GS and ST", replace("ST*835*0001~\n", "TA1*000000007*240101*1200*A*000~\nST*835*0001~\n"),
+			`x12: segment 3 (TA1): TA1 inside an open envelope: functional group "1" (GS at segment 2) is not closed by GE`, 3},
+		{"TA1 between SE and GE", replace("GE*1*1", "TA1*000000007*240101*1200*A*000~\nGE*1*1"),
+			`x12: segment 7 (TA1): TA1 inside an open envelope: functional group "1" (GS at segment 2) is not closed by GE`, 7},
+		{"TA1 after GE", replace("IEA*1*", "TA1*000000007*240101*1200*A*000~\nIEA*1*"),
+			`x12: segment 8 (TA1): TA1 after functional group "1" (GS at segment 2): TA1 segments come before the first GS`, 8},
+		{"TA1 before ISA", "TA1*000000007*240101*1200*A*000~\n" + ok,
+			`x12: segment 1: expected an ISA segment, found "TA1"`, 1},
+		{"TA1-only interchange counting a group", isa + "\nTA1*000000007*240101*1200*R*018~\nIEA*1*000000001~\n",
+			`x12: segment 3 (IEA) element 1: count 1 does not match the 0 functional groups in the interchange`, 3},
+		{"TA1-only interchange cut after the TA1", isa + "\nTA1*000000007*240101*1200*R*018~\n",
+			`x12: segment 3: unexpected end of input: interchange "000000001" (ISA at segment 1) is not closed by IEA`, 3},
+
 		// The last IEA may lack its terminator only when it is whole.
 		{"unterminated IEA cut inside IEA02", cut("IEA*1*0000"),
 			`x12: segment 8 (IEA) element 2: the last segment has no segment terminator and is incomplete: the input ends inside IEA02, after 4 of its 9 digits`, 8},

@@ -26,7 +26,8 @@ type Reader struct {
 	err   error  // sticky: once set, every call returns it
 	buf   []byte // a segment that spans buffer refills
 
-	lastSetLen int // segments in the last transaction set NextTransaction returned
+	lastSetLen int              // segments in the last transaction set NextTransaction returned
+	acks       []InterchangeAck // the TA1 segments read so far
 }
 
 // NewReader returns a Reader that reads from r through a buffer of bounded
@@ -92,6 +93,9 @@ func (r *Reader) next() (Segment, error) {
 	}
 	if err := r.env.check(seg); err != nil {
 		return Segment{}, err
+	}
+	if seg.ID == "TA1" {
+		r.acks = append(r.acks, InterchangeAck{Interchange: r.env.interchange, Segment: seg})
 	}
 	return seg, nil
 }

@@ -3,6 +3,7 @@ package x12
 import (
 	"io"
 	"iter"
+	"slices"
 )
 
 // Transaction is one transaction set, ST through SE, with the headers of
@@ -30,8 +31,9 @@ func (t *Transaction) Pos() Pos {
 
 // NextTransaction reads up to the end of the next transaction set and
 // returns it, with its SE checked. Envelope segments between sets are
-// read and checked but not returned. It returns io.EOF after the last
-// interchange. Only one transaction set is held in memory at a time.
+// read and checked but not returned; TA1 segments among them are kept for
+// InterchangeAcks. It returns io.EOF after the last interchange. Only one
+// transaction set is held in memory at a time.
 //
 // A problem in the GE or IEA after a set is reported by the call after the
 // one that returned the set. Do not mix calls to Next and NextTransaction
@@ -82,4 +84,22 @@ func (r *Reader) Transactions() iter.Seq2[*Transaction, error] {
 			}
 		}
 	}
+}
+
+// InterchangeAck is a TA1 segment, an interchange acknowledgment: the
+// answer to a whole interchange, which stands in an interchange's envelope
+// outside any functional group.
+type InterchangeAck struct {
+	// Interchange is the ISA header of the interchange carrying the TA1,
+	// not of the one it acknowledges: TA101 names that one.
+	Interchange Interchange
+	Segment     Segment
+}
+
+// InterchangeAcks returns the TA1 segments read so far, whether through
+// Next, NextTransaction or Transactions, in the order they came. They are
+// kept for the whole reading, as a file holds few of them: one for each
+// interchange it acknowledges.
+func (r *Reader) InterchangeAcks() []InterchangeAck {
+	return slices.Clone(r.acks)
 }
