@@ -1,8 +1,6 @@
 package payerstore
 
 import (
-	"fmt"
-
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 )
 
@@ -12,22 +10,9 @@ import (
 // table.
 const batchRows = 1000
 
-// withRows puts rows (ncols values each, one after another in args) in
-// front of stmt as the table v(cols), and numbers stmt's own parameters,
-// extra, after the rows': stmt marks them %s, each used once, in order.
-// On PostgreSQL the rows travel as one array a column and the statement
-// is planned once whatever their number; on SQLite as a VALUES list
-// (sqldb.Dialect.InsertRows).
+// withRows is sqldb.Dialect.WithRows.
 func withRows(d sqldb.Dialect, cols string, ncols int, args []any, stmt string, extra ...any) (string, []any, error) {
-	q, qargs, err := d.InsertRows("WITH v ("+cols+") AS (", ncols, args, ") ")
-	if err != nil {
-		return "", nil, err
-	}
-	marks := make([]any, len(extra))
-	for i := range extra {
-		marks[i] = d.Param(len(qargs) + i + 1)
-	}
-	return q + fmt.Sprintf(stmt, marks...), append(qargs[:len(qargs):len(qargs)], extra...), nil
+	return d.WithRows(cols, ncols, args, stmt, extra...)
 }
 
 // chunks calls fn with values batchRows at a time.

@@ -92,3 +92,21 @@ func (d Dialect) In(column string, first int, values []string) (string, []any) {
 	}
 	return column + " IN (" + strings.Join(marks, ", ") + ")", args
 }
+
+// WithRows puts rows (ncols values each, one after another in args) in
+// front of stmt as the table v(cols), and numbers stmt's own parameters,
+// extra, after the rows': stmt marks them %s, each used once, in order.
+// On PostgreSQL the rows travel as one array a column and the statement
+// is planned once whatever their number; on SQLite as a VALUES list
+// (InsertRows).
+func (d Dialect) WithRows(cols string, ncols int, args []any, stmt string, extra ...any) (string, []any, error) {
+	q, qargs, err := d.InsertRows("WITH v ("+cols+") AS (", ncols, args, ") ")
+	if err != nil {
+		return "", nil, err
+	}
+	marks := make([]any, len(extra))
+	for i := range extra {
+		marks[i] = d.Param(len(qargs) + i + 1)
+	}
+	return q + fmt.Sprintf(stmt, marks...), append(qargs[:len(qargs):len(qargs)], extra...), nil
+}
