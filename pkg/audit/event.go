@@ -150,3 +150,25 @@ func (e Event) Validate() error {
 	}
 	return fmt.Errorf("%w: outcome %q is not allow, deny or error", ErrInvalid, e.Outcome)
 }
+
+// Files exchanged with clearinghouses (docs/clearinghouse.md). Each names
+// the file in TargetType "clearinghouse_file" and TargetID, the patients
+// the file is about, and counts only.
+const (
+	// ActionClearinghouseSend is a batch of questions (270, 276) built and
+	// handed to a clearinghouse: a disclosure of the patients in it.
+	ActionClearinghouseSend Action = "clearinghouse_send"
+	// ActionClearinghouseReceive is a file from a clearinghouse stored and
+	// applied: benefits recorded, checks resolved or raised, batches
+	// acknowledged.
+	ActionClearinghouseReceive Action = "clearinghouse_receive"
+	// ActionClearinghouseDownload is a person downloading a kept file.
+	ActionClearinghouseDownload Action = "clearinghouse_download"
+	// ActionClearinghouseConnection is a connection added or changed, or
+	// a practice linked to one.
+	ActionClearinghouseConnection Action = "clearinghouse_connection"
+)
+
+// TargetClearinghouseFile names a file sent to or received from a
+// clearinghouse.
+const TargetClearinghouseFile = "clearinghouse_file"

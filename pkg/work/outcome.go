@@ -60,6 +60,18 @@ const (
 	PayerStatus        Outcome = "payer_status"
 )
 
+// The outcomes a clearinghouse exchange writes into an eligibility
+// check's history; agents cannot log them either.
+const (
+	// ClearinghouseAsked: the check went out in a 270 batch.
+	ClearinghouseAsked Outcome = "clearinghouse_asked"
+	// CoverageVerified: the 271 answer was clear; the check is resolved
+	// with the benefits attached.
+	CoverageVerified Outcome = "coverage_verified"
+	// CoverageQuestion: the answer, or its lack, needs a person.
+	CoverageQuestion Outcome = "coverage_question"
+)
+
 // outcomeEnds says which outcomes finish an item: resolved means the work
 // succeeded (paid, scheduled), closed that it ended without (declined).
 var outcomeEnds = map[Outcome]State{Paid: Resolved, Scheduled: Resolved, Declined: Closed}

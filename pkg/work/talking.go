@@ -67,6 +67,9 @@ var afterOutcome = map[policy.Kind]map[Outcome][]string{
 		PayerInfoRequested: {"The payer asked for information: send what it asked for and note how and when it was sent."},
 		PayerReversed:      {"The payer took back a payment: ask why, and whether a corrected payment is coming."},
 	},
+	policy.EligibilityCheck: {
+		CoverageQuestion: {"The clearinghouse's answer needs a person: read the reason on the item, then ask the payer about exactly that."},
+	},
 	policy.BalanceFollowup: {
 		PromisedPayment: {"The guarantor promised a payment: check whether it arrived before calling.", "If it did not, ask for a new date and consider a payment plan."},
 		Disputed:        {"The balance was disputed: have the explanation of benefits at hand and go through it line by line."},
