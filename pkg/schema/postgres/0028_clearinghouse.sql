@@ -86,6 +86,8 @@ CREATE TABLE clearinghouse_files (
 );
 CREATE INDEX clearinghouse_files_control ON clearinghouse_files (interchange_control);
 CREATE INDEX clearinghouse_files_recent ON clearinghouse_files (connection_id, created_at);
+-- Batches still waiting for their acknowledgment, found by when they went.
+CREATE INDEX clearinghouse_files_unacknowledged ON clearinghouse_files (sent_at) WHERE state = 'sent';
 
 -- One question asked about one work item: its trace number (TRN02) comes
 -- back in the answer and finds the item.
