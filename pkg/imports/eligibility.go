@@ -16,7 +16,9 @@ import (
 // coverage is not fresh (work.VisitsToVerify), about the patient's
 // earliest such visit. Checks that exist are re-scored as the visit nears.
 // It costs one read when no visit is coming up, and a read, a read and
-// the items' writes when some are, whatever the practice's size. It
+// the items' writes when some are, whatever the practice's size; with a
+// clearinghouse to ask (Deps.Hold), new checks are held for it, at a read
+// and a write more. It
 // returns how many checks it created.
 func (s *Service) verifyVisits(ctx context.Context, tx *sql.Tx, g *generator, now time.Time) (int, error) {
 	ahead, fresh := g.pols.Kinds[policy.EligibilityCheck].Thresholds.Eligibility()
@@ -42,5 +44,12 @@ func (s *Service) verifyVisits(ctx context.Context, tx *sql.Tx, g *generator, no
 		return 0, nil
 	}
 	created, err := s.work.CreateOpen(ctx, tx, items, now)
-	return len(created), err
+	if err != nil || len(created) == 0 || s.hold == nil {
+		return len(created), err
+	}
+	ids := make([]string, len(created))
+	for i, it := range created {
+		ids[i] = it.ID
+	}
+	return len(created), s.hold.Hold(ctx, tx, g.practiceID, ids, now)
 }

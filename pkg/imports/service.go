@@ -35,6 +35,7 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 	notify    func()
+	hold      Holder
 	by        audit.Event // who uploads; empty for the platform itself
 }
 
@@ -59,6 +60,16 @@ type Deps struct {
 	Log       *slog.Logger
 	Now       func() time.Time
 	Notify    func()
+	// Hold keeps new eligibility checks for a clearinghouse, when the
+	// practice asks one (clearinghouse.Service.Hold); nil gives them all
+	// to agents.
+	Hold Holder
+}
+
+// Holder keeps new eligibility checks away from agents while a
+// clearinghouse is asked about them.
+type Holder interface {
+	Hold(ctx context.Context, tx *sql.Tx, practiceID string, itemIDs []string, now time.Time) error
 }
 
 // NewService returns an import service.
@@ -70,7 +81,7 @@ func NewService(d Deps) *Service {
 		d.Notify = func() {}
 	}
 	return &Service{db: d.DB, store: d.Store, practices: d.Practices, records: d.Records, work: d.Work, payers: d.Payers,
-		progress: d.Progress, log: d.Log, now: d.Now, notify: d.Notify}
+		progress: d.Progress, log: d.Log, now: d.Now, notify: d.Notify, hold: d.Hold}
 }
 
 // As returns a Service whose uploads are recorded as ev's actor's, with

@@ -5,6 +5,8 @@
 package domains
 
 import (
+	"github.com/backdesk/backdesk/pkg/clearinghouse"
+	"github.com/backdesk/backdesk/pkg/clearinghouse/chstore"
 	"github.com/backdesk/backdesk/pkg/grant"
 	"github.com/backdesk/backdesk/pkg/grant/grantstore"
 	"github.com/backdesk/backdesk/pkg/imports"
@@ -43,6 +45,9 @@ type Domains struct {
 	Routing   *routing.Service
 	Roster    *roster.Service
 	Reports   *report.Service
+	// Clearinghouse asks clearinghouses about coverage and claims and
+	// applies their answers.
+	Clearinghouse *clearinghouse.Service
 }
 
 // Options say what a process builds beside the domain services.
@@ -81,8 +86,12 @@ func New(p *serve.Process, o Options) *Domains {
 	// the access facts and dropped through the same channel.
 	d.Practices.SetCache(p.Facts)
 	d.Desk = work.NewDesk(workstore.New(p.DB, trail), d.Practices, nil)
-	d.Payers = payer.NewService(payerstore.New(p.DB), d.Desk)
+	payers := payerstore.New(p.DB)
+	d.Payers = payer.NewService(payers, d.Desk)
+	d.Clearinghouse = clearinghouse.New(clearinghouse.Deps{DB: p.DB, Store: chstore.New(p.DB), Work: payers, Trail: trail,
+		RetentionDays: p.Config.AuditRetentionDays, Log: p.Log})
 	d.Imports = imports.NewService(imports.Deps{DB: p.DB, Store: importstore.New(p.DB, trail), Practices: d.Practices,
-		Records: d.Records, Work: d.Desk, Payers: d.Payers, Progress: importstore.RedisProgress{R: p.Redis}, Log: p.Log, Notify: notify})
+		Records: d.Records, Work: d.Desk, Payers: d.Payers, Progress: importstore.RedisProgress{R: p.Redis}, Log: p.Log, Notify: notify,
+		Hold: d.Clearinghouse})
 	return d
 }

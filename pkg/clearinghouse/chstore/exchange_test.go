@@ -1,0 +1,235 @@
+package chstore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/clearinghouse"
+	"github.com/backdesk/backdesk/pkg/clearinghouse/chstore"
+	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/imports/importstore"
+	"github.com/backdesk/backdesk/pkg/payer"
+	"github.com/backdesk/backdesk/pkg/payer/payerstore"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/practice"
+	"github.com/backdesk/backdesk/pkg/practice/practicestore"
+	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/records/recordstore"
+	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/backdesk/backdesk/pkg/work"
+	"github.com/backdesk/backdesk/pkg/work/workstore"
+	"github.com/backdesk/backdesk/pkg/x12"
+	"github.com/stretchr/testify/require"
+)
+
+// exchange is a practice linked to a clearinghouse, with the services
+// that generate its checks, ask about them and apply the answers.
+type exchange struct {
+	db        *sqldb.DB
+	now       time.Time
+	practices *practice.Service
+	imports   *imports.Service
+	ch        *clearinghouse.Service
+	store     *chstore.Store
+	practice  string
+	npi       string
+}
+
+type noProgress struct{}
+
+func (noProgress) Set(context.Context, string, int)        {}
+func (noProgress) Get(context.Context, string) (int, bool) { return 0, false }
+func (noProgress) Clear(context.Context, string)           {}
+
+// setupExchange makes an active practice in Chicago with four patients,
+// linked to a manual connection that reaches one payer, on Monday
+// 2026-12-07 at 9:00 in Chicago.
+func setupExchange(t *testing.T, db *sqldb.DB) *exchange {
+	t.Helper()
+	ctx := context.Background()
+	x := &exchange{db: db, now: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC), npi: "1234567893"}
+	clock := func() time.Time { return x.now }
+	trail := auditstore.New(db)
+	x.practices = practice.NewService(practicestore.New(db, trail), clock, nil)
+	desk := work.NewDesk(workstore.New(db, trail), x.practices, clock)
+	x.store = chstore.New(db)
+	payers := payerstore.New(db)
+	x.ch = clearinghouse.New(clearinghouse.Deps{DB: db, Store: x.store, Work: payers, Trail: trail, Now: clock})
+	x.imports = imports.NewService(imports.Deps{DB: db, Store: importstore.New(db, trail), Practices: x.practices,
+		Records: records.NewService(recordstore.New(db)), Work: desk, Payers: payer.NewService(payers, desk),
+		Progress: noProgress{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock, Hold: x.ch})
+
+	p, err := x.practices.Create(ctx, practice.NewPractice{Name: "Riverside Dental", NPI: x.npi, Timezone: "America/Chicago"})
+	require.NoError(t, err)
+	x.practice = p.ID
+	_, err = x.practices.RecordBAA(sqldb.WithPractice(ctx, p.ID), p.ID, practice.BAA{SignerName: "D",
+		SignedOn: records.Date{Year: 2026, Month: 1, Day: 2}, DocumentSHA256: strings.Repeat("ab", 32), RecordedBy: "u", RecordedAt: x.now})
+	require.NoError(t, err)
+	_, err = testenv.OwnerDB(t, db).ExecContext(ctx, `UPDATE practices SET status = 'active' WHERE id = $1`, p.ID)
+	require.NoError(t, err)
+	x.load(t, "patients", "patient_id,first_name,last_name,date_of_birth\n"+
+		"E1,Ann,Lee,01/02/1980\nE2,Joon,Park,03/04/1975\nE3,Rosa,Diaz,05/06/1990\nE4,Sam,Cole,07/08/1985\n")
+	conn := clearinghouse.Connection{ID: "ch-1", Name: "Acme Clearinghouse", Mode: clearinghouse.ModeManual,
+		SenderQualifier: "ZZ", SenderID: "BACKDESK", ReceiverQualifier: "ZZ", ReceiverID: "CLEARHOUSE"}
+	require.Empty(t, conn.Problems())
+	require.NoError(t, x.store.SaveConnection(ctx, conn, x.now))
+	require.NoError(t, x.store.SavePayers(ctx, conn.ID, []clearinghouse.Payer{{Name: "Delta Dental of Texas", ID: "DDPA1", Eligibility: true}}))
+	require.NoError(t, x.store.Link(ctx, x.practice, conn.ID, x.now))
+	// Wednesday's visits: E1 and E2 with the payer the connection reaches,
+	// E3 with no member id, E4 with a payer it does not reach.
+	x.load(t, "appointments", "appointment_id,patient_id,start,planned_procedures,payer_name,subscriber_id\n"+
+		"A1,E1,12/09/2026 09:00,D0120 D1110,Delta Dental of Texas,M1001\n"+
+		"A2,E2,12/09/2026 10:00,D2740,Delta Dental of Texas,M2002\n"+
+		"A3,E3,12/09/2026 11:00,D1110,Delta Dental of Texas,\n"+
+		"A4,E4,12/09/2026 13:00,D1110,Small Mutual,S4004\n")
+
+	return x
+}
+
+func (x *exchange) load(t *testing.T, kind, csv string) {
+	t.Helper()
+	ctx := sqldb.WithPractice(context.Background(), x.practice)
+	imp, err := x.imports.Submit(ctx, imports.Upload{PracticeID: x.practice, Kind: kind, Filename: kind + ".csv", CreatedBy: "u",
+		Content: strings.NewReader(csv)})
+	require.NoError(t, err)
+	require.NoError(t, x.imports.Run(ctx, imp.ID))
+	got, err := x.imports.Get(ctx, imp.ID)
+	require.NoError(t, err)
+	require.Equal(t, imports.Succeeded, got.State, got.ErrorMessage)
+	require.Zero(t, got.RowsRejected, "%+v", got.Errors)
+}
+
+// item is an eligibility check as stored, by the patient's id in the
+// practice's system.
+type item struct{ state, stage, reason string }
+
+func (x *exchange) checks(t *testing.T) map[string]item {
+	t.Helper()
+	rows, err := testenv.OwnerDB(t, x.db).QueryContext(context.Background(), `SELECT p.external_id, w.state, w.stage, w.stage_reason
+FROM work_items w JOIN patients p ON p.id = w.patient_id WHERE w.practice_id = $1 AND w.kind = 'eligibility_check'`, x.practice)
+	require.NoError(t, err)
+	defer rows.Close()
+	out := map[string]item{}
+	for rows.Next() {
+		var id string
+		var it item
+		require.NoError(t, rows.Scan(&id, &it.state, &it.stage, &it.reason))
+		out[id] = it
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+// traces reads the trace number each patient's question went out with,
+// from the 270 itself: TRN02 at the subscriber level, in the batch's order
+// (the visits' order: E1 then E2).
+func traces(t *testing.T, body []byte) []string {
+	t.Helper()
+	var out []string
+	r := x12.NewReader(bytes.NewReader(body))
+	for {
+		seg, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		require.NoError(t, err)
+		if seg.ID == "TRN" && seg.Element(1) == "1" {
+			out = append(out, seg.Element(2))
+		}
+	}
+}
+
+func TestAnEligibilityCheckIsAskedAndAnsweredWithoutAPerson(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		x := setupExchange(t, db)
+		ctx := context.Background()
+		// The appointments import made the checks; the daily generation
+		// finds nothing more to make.
+		made, err := x.imports.Generate(ctx, x.practice)
+		require.NoError(t, err)
+		require.Zero(t, made)
+		require.Len(t, x.checks(t), 4)
+		for id, it := range x.checks(t) {
+			require.Equal(t, "waiting", it.state, "%s is held for the clearinghouse, not routed", id)
+			require.Equal(t, clearinghouse.StageToAsk, it.stage, id)
+		}
+
+		rep, err := x.ch.AskEligibility(ctx, "ch-1")
+		require.NoError(t, err)
+		require.Equal(t, 2, rep.Asked)
+		require.Equal(t, 2, rep.ToAgents)
+		require.Len(t, rep.Batches, 1)
+		checks := x.checks(t)
+		require.Equal(t, "open", checks["E3"].state, "no member id: to an agent now")
+		require.Contains(t, checks["E3"].reason, "No member id on file")
+		require.Equal(t, "open", checks["E4"].state)
+		require.Contains(t, checks["E4"].reason, "does not list the payer Small Mutual")
+		for _, id := range []string{"E1", "E2"} {
+			require.Equal(t, "waiting", checks[id].state)
+			require.Equal(t, clearinghouse.StageAsked, checks[id].stage)
+			require.Contains(t, checks[id].reason, "Asked Acme Clearinghouse about coverage on Dec 7 at 9:00 AM CST")
+		}
+
+		batch, err := x.store.FileBody(sqldb.AllPractices(ctx), rep.Batches[0].ID)
+		require.NoError(t, err)
+		require.Equal(t, "000000001", batch.InterchangeControl)
+		tr := traces(t, batch.Body)
+		require.Len(t, tr, 2)
+		require.Contains(t, string(batch.Body), "EQ*35^23^41~", "E1's exam and cleaning: dental care, diagnostic, preventive")
+		sent := testenv.AuditEvents(t, db, auditstore.Query{Action: string(audit.ActionClearinghouseSend)})
+		require.Len(t, sent, 1)
+		require.Len(t, sent[0].Event.PatientIDs, 2, "the disclosure names the two patients in the batch")
+
+		raw, err := os.ReadFile("testdata/271-two-answers.edi")
+		require.NoError(t, err)
+		answer := strings.NewReplacer("{TRACE1}", tr[0], "{TRACE2}", tr[1], "{NPI}", x.npi).Replace(string(raw))
+		x.now = x.now.Add(40 * time.Minute)
+		got, err := x.ch.Receive(ctx, "ch-1", "271-0451.x12", []byte(answer))
+		require.NoError(t, err)
+		require.Equal(t, clearinghouse.ApplyReport{File: got.File, Answers: 3, Verified: 1, ToAgents: 1, Unmatched: 1}, got)
+		checks = x.checks(t)
+		require.Equal(t, "resolved", checks["E1"].state, "active coverage, nothing in the way: no person needed")
+		require.Equal(t, "open", checks["E2"].state, "inactive coverage goes to an agent")
+		require.Equal(t, clearinghouse.StageNeedsAgent, checks["E2"].stage)
+		require.Contains(t, strings.ToLower(checks["E2"].reason), "inactive")
+
+		var pids []string
+		for _, ext := range []string{"E1", "E2"} {
+			var id string
+			require.NoError(t, testenv.OwnerDB(t, db).QueryRowContext(ctx, `SELECT id FROM patients WHERE external_id = $1`, ext).Scan(&id))
+			pids = append(pids, id)
+		}
+		var benefits map[string]clearinghouse.Benefits
+		require.NoError(t, db.Scoped(sqldb.WithPractice(ctx, x.practice), func(q sqldb.Querier) error {
+			benefits, err = x.store.LatestBenefits(ctx, q, pids)
+			return err
+		}))
+		require.Equal(t, "active", benefits[pids[0]].Coverage)
+		require.Contains(t, strings.Join(benefits[pids[0]].Lines, "\n"), "$1,150")
+		require.Equal(t, "inactive", benefits[pids[1]].Coverage)
+
+		// The same file again (a download retried) is kept and applied once.
+		again, err := x.ch.Receive(ctx, "ch-1", "271-0451-copy.x12", []byte(answer))
+		require.NoError(t, err)
+		require.True(t, again.Duplicate)
+		received := testenv.AuditEvents(t, db, auditstore.Query{Action: string(audit.ActionClearinghouseReceive)})
+		require.Len(t, received, 1)
+		require.ElementsMatch(t, pids, received[0].Event.PatientIDs)
+		for _, e := range append(sent, received...) {
+			body := fmt.Sprintf("%+v", e.Event)
+			for _, phi := range []string{"Lee", "Park", "M1001", "M2002", "1980"} {
+				require.NotContains(t, body, phi, "no patient data in the audit event")
+			}
+		}
+	})
+}

@@ -1,0 +1,157 @@
+package clearinghouse
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+)
+
+// Direction says whether a file went to the clearinghouse or came from it.
+type Direction string
+
+// The directions.
+const (
+	Out Direction = "out"
+	In  Direction = "in"
+)
+
+// FileState is where a file stands. An outbound batch is built, sent,
+// then accepted or rejected by its acknowledgment, or overdue when none
+// came in time; an inbound file is received, then applied or failed.
+type FileState string
+
+// The file states.
+const (
+	Built    FileState = "built"
+	Sent     FileState = "sent"
+	Accepted FileState = "accepted"
+	Rejected FileState = "rejected"
+	Overdue  FileState = "overdue"
+	Received FileState = "received"
+	Applied  FileState = "applied"
+	Failed   FileState = "failed"
+)
+
+// File is one file sent to or received from a clearinghouse, kept whole.
+type File struct {
+	ID                 string
+	ConnectionID       string
+	PracticeID         string // an outbound batch's practice; empty for inbound files
+	Direction          Direction
+	Name               string
+	Kind               string // 270, 276, 271, 277, 999, TA1
+	InterchangeControl string // ISA13
+	SHA256             string
+	Size               int64
+	Body               []byte
+	State              FileState
+	Note               string // what its acknowledgment or its reading said, in words
+	Patients           int
+	CreatedAt          time.Time
+	SentAt, AckedAt    *time.Time
+	RetainUntil        time.Time
+}
+
+// Inquiry is one question asked about one work item, found again by the
+// trace number its answer echoes.
+type Inquiry struct {
+	Trace      string
+	PracticeID string
+	WorkItemID string
+	PatientID  string
+	Kind       string // 270 or 276
+	FileID     string
+	AskedAt    time.Time
+}
+
+// Answering is an inquiry as its answer is applied: the item it is about
+// and, for an eligibility check, the visit.
+type Answering struct {
+	Inquiry
+	Answered  bool
+	ItemState string
+	Owned     bool
+	ItemKind  string
+	VisitAt   time.Time
+	Planned   []string
+	PayerName string
+}
+
+// Answered is what came of one inquiry: verified, needs_agent, or late
+// (the item was finished before the answer came).
+type Answered struct {
+	Trace   string
+	Outcome string
+	Reason  string
+}
+
+// Benefits is what a payer said a patient's plan covers, as stored: the
+// summary for programs (JSON) and its lines in words for people.
+type Benefits struct {
+	ID         string
+	PracticeID string
+	PatientID  string
+	PayerName  string
+	Plan       string
+	Group      string
+	Coverage   string // active, inactive, unknown
+	Summary    []byte // JSON
+	Lines      []string
+	AnsweredAt time.Time
+	FileID     string
+	WorkItemID string
+}
+
+// Store keeps connections, files, inquiries and benefits. Writes run in
+// the caller's transaction, with the audit event of what they record.
+type Store interface {
+	// Connection returns one connection; Connections every one.
+	Connection(ctx context.Context, id string) (Connection, error)
+	Connections(ctx context.Context) ([]Connection, error)
+	// SaveConnection adds or replaces a connection.
+	SaveConnection(ctx context.Context, c Connection, now time.Time) error
+	// Payers lists the payers a connection reaches.
+	Payers(ctx context.Context, q sqldb.Querier, connectionID string) ([]Payer, error)
+	// SavePayers replaces the payers a connection reaches.
+	SavePayers(ctx context.Context, connectionID string, payers []Payer) error
+	// Link asks through connectionID on practiceID's behalf.
+	Link(ctx context.Context, practiceID, connectionID string, now time.Time) error
+	// Linked returns the connection that asks for a practice, if any.
+	Linked(ctx context.Context, q sqldb.Querier, practiceID string) (Connection, bool, error)
+	// PendingChecks returns, in one read, up to limit eligibility checks
+	// of the practices linked to connectionID that wait in StageToAsk.
+	PendingChecks(ctx context.Context, tx *sql.Tx, connectionID string, limit int) ([]Check, error)
+	// NextControl returns the next interchange control number of sender.
+	NextControl(ctx context.Context, tx *sql.Tx, sender string) (int64, error)
+	// AddFile stores a file unless the same bytes came that way on that
+	// connection before; it returns the stored file and whether it is new.
+	AddFile(ctx context.Context, tx *sql.Tx, f File) (File, bool, error)
+	// AddInquiries records the questions of a batch.
+	AddInquiries(ctx context.Context, tx *sql.Tx, in []Inquiry) error
+	// Files lists a connection's files, newest first, at most limit.
+	Files(ctx context.Context, connectionID string, limit int) ([]File, error)
+	// FileBody returns one file whole.
+	FileBody(ctx context.Context, id string) (File, error)
+	// SetFileState moves a file to state with its note.
+	SetFileState(ctx context.Context, q sqldb.Querier, id string, state FileState, note string, at time.Time) error
+	// ByControl finds outbound files by their interchange control number.
+	ByControl(ctx context.Context, tx *sql.Tx, connectionID, control string) ([]File, error)
+	// Answering returns the inquiries the traces name, in one read.
+	Answering(ctx context.Context, tx *sql.Tx, traces []string) ([]Answering, error)
+	// Answer records inquiries' answers from one file, in a statement
+	// or a few.
+	Answer(ctx context.Context, tx *sql.Tx, fileID string, answers []Answered, at time.Time) error
+	// AddBenefits stores benefits summaries.
+	AddBenefits(ctx context.Context, tx *sql.Tx, b []Benefits) error
+	// LatestBenefits returns each patient's latest benefits, in one read.
+	LatestBenefits(ctx context.Context, q sqldb.Querier, patientIDs []string) (map[string]Benefits, error)
+	// AwaitAnswers puts the items in stage with reason, waiting until
+	// until, with the timers that bring them back then, in a statement
+	// and the timers' batch.
+	AwaitAnswers(ctx context.Context, tx *sql.Tx, itemIDs []string, stage, reason string, until, now time.Time) error
+	// Unacknowledged lists outbound files sent before cutoff with no
+	// acknowledgment.
+	Unacknowledged(ctx context.Context, tx *sql.Tx, cutoff time.Time) ([]File, error)
+}
