@@ -23,7 +23,7 @@ var (
 
 func text(rt *rapid.T, label string, min, max int) string {
 	s := rapid.StringOfN(rapid.RuneFrom(nameChars), min, max, -1).Draw(rt, label)
-	if strings.TrimSpace(s) == "" {
+	if strings.TrimSpace(s) == "" && min > 0 {
 		return "X" + s
 	}
 	return s
