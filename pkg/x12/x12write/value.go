@@ -68,14 +68,23 @@ func join(parts []string, mark byte) string {
 	return b.String()
 }
 
+// plain holds the bytes a value may contain as they are, so that the
+// common case costs one lookup per byte.
+var plain = func() (t [256]bool) {
+	for c := range t {
+		t[c] = byteProblem(byte(c)) == ""
+	}
+	return t
+}()
+
 // Problem says what is wrong with a value that cannot be written, without
 // quoting it, or returns "" for a value that can. It applies the same
 // rules as Segment to a plain value, so callers can check their fields
 // before they write anything.
 func Problem(v string) string {
 	for i := 0; i < len(v); i++ {
-		if p := byteProblem(v[i]); p != "" {
-			return p
+		if !plain[v[i]] {
+			return byteProblem(v[i])
 		}
 	}
 	return ""

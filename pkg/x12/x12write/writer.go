@@ -179,7 +179,12 @@ func (w *Writer) write(id string, elements ...string) error {
 		b = append(b, ElementSeparator)
 		component := 1
 		for j := 0; j < len(e); j++ {
-			switch c := e[j]; c {
+			c := e[j]
+			if plain[c] {
+				b = append(b, c)
+				continue
+			}
+			switch c {
 			case componentMark:
 				b = append(b, ComponentSeparator)
 				component++
@@ -187,15 +192,12 @@ func (w *Writer) write(id string, elements ...string) error {
 				b = append(b, RepetitionSeparator)
 				component = 1
 			default:
-				if p := byteProblem(c); p != "" {
-					err := &ValueError{Segment: pos, SegmentID: id, Element: i + 1, Problem: p}
-					if component > 1 || strings.IndexByte(e[j:], componentMark) >= 0 {
-						err.Component = component
-					}
-					w.buf = b
-					return err
+				err := &ValueError{Segment: pos, SegmentID: id, Element: i + 1, Problem: byteProblem(c)}
+				if component > 1 || strings.IndexByte(e[j:], componentMark) >= 0 {
+					err.Component = component
 				}
-				b = append(b, c)
+				w.buf = b
+				return err
 			}
 		}
 	}
