@@ -130,8 +130,9 @@ func naive270(w io.Writer, b x270.Batch) error {
 				}
 				s("NM1", "IL", "1", sub.Last, sub.First, "", "", "", "MI", sub.MemberID)
 				s("REF", "6P", r.GroupNumber)
-				s("DMG", "D8", sub.BirthDate.Format("20060102"), sub.Gender)
-				if r.Patient != nil {
+				if r.Patient == nil {
+					s("DMG", "D8", sub.BirthDate.Format("20060102"), sub.Gender)
+				} else {
 					p := r.Patient
 					level(strconv.Itoa(hl), "23", "0")
 					s("TRN", "1", r.TraceNumber, b.TraceOriginator)

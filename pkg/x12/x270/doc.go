@@ -18,7 +18,7 @@
 //	TRN*1*<trace>*<originator>  on the patient's level
 //	NM1*IL*1*<last>*<first>****MI*<member ID>
 //	REF*6P*<group number>       when known
-//	DMG*D8*<birth date>*<F|M|U> when the birth date is known
+//	DMG*D8*<birth date>*<F|M|U> on the patient's level, when the birth date is known
 //	DTP*291*D8*<service date>   on the patient's level, when set
 //	EQ*35^23^41                 on the patient's level
 //	HL*4*3*23*0                 dependent, when the patient is not the subscriber
@@ -28,7 +28,10 @@
 // The trace number (TRN02) comes back in the 271's TRN*2, which is how an
 // answer finds the work item that asked. A dependent is named by name and
 // birth date only: the guide has no member ID for NM1*03, and a patient
-// with a member ID of their own is asked about as the subscriber.
+// with a member ID of their own is asked about as the subscriber. When the
+// patient is a dependent, the subscriber's birth date and gender are not
+// sent: the payer finds the subscriber by member ID, and the request
+// carries no more patient data than the question needs.
 //
 // The service types go in one EQ segment, as repetitions of EQ01. The
 // guide allows either that or one 2110C/2110D loop (an EQ each) per

@@ -168,6 +168,8 @@ func readSet(t tb, tr *x12.Transaction, got map[string]asked) {
 			require.False(t, dup, "each trace number once")
 			cur = &asked{set: tr.ControlNumber, payerID: payerID, npi: npi, originator: s.Element(3),
 				level: hls[len(hls)-1].Element(3), member: member}
+		case "DMG":
+			require.NotNil(t, cur, "demographics only on the patient's level")
 		case "DTP":
 			require.Equal(t, "291", s.Element(1))
 			require.NotNil(t, cur, "the date is on the patient's level")

@@ -174,7 +174,9 @@ func (s *segments) hl(parent, level, child string) string {
 
 // request writes the subscriber level of one request and, when the
 // patient is a dependent, the dependent level under it. The trace number,
-// date and service types go on the patient's level.
+// demographics, date and service types go on the patient's level only: a
+// subscriber who is not the patient is named by member ID and name, and
+// their birth date is not needed to ask about someone else.
 func (s *segments) request(parent string, r Request, originator string) {
 	sub := r.Subscriber
 	child := "0"
@@ -189,8 +191,8 @@ func (s *segments) request(parent string, r Request, originator string) {
 	if g := trim(r.GroupNumber); g != "" {
 		s.put("REF", "6P", g)
 	}
-	s.dmg(sub)
 	if r.Patient == nil {
+		s.dmg(sub)
 		s.inquiry(r)
 		return
 	}

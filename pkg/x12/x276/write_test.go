@@ -135,6 +135,8 @@ func readSet(t tb, tr *x12.Transaction, got map[string]sent) {
 			require.False(t, dup, "each trace number once")
 			got[trace] = sent{set: tr.ControlNumber, payerID: payerID, npi: npi, member: member,
 				level: hls[len(hls)-1].Element(3), last: last}
+		case "DMG":
+			require.NotEqual(t, "1", hls[len(hls)-1].Element(4), "demographics only on the patient's level")
 		case "REF", "AMT", "DTP":
 			require.NotEmpty(t, trace, "%s belongs to a claim", s.ID)
 			c := got[trace]
