@@ -106,13 +106,14 @@ func TestFieldSetsProjectExactly(t *testing.T) {
 		Claims:     []records.Claim{{ExternalID: "C1", PayerName: "Delta", SubscriberID: "XQZ1"}},
 		Recalls:    []records.Recall{{ExternalID: "R1", RecallType: "prophy"}},
 		Treatments: []records.TreatmentPlan{{ExternalID: "T1", Summary: "crown"}},
+		Benefits:   &records.Benefits{PayerName: "Delta", Coverage: "active", Lines: []string{"Annual maximum $1,500, $1,150 left"}},
 	}
 	want := map[policy.Kind][]string{
-		policy.ClaimFollowup:     {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "claims", "insurance"},
-		policy.BalanceFollowup:   {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact", "guarantor_name", "balance"},
-		policy.Recare:            {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact", "recalls"},
-		policy.TreatmentFollowup: {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact", "treatment_plans"},
-		policy.EligibilityCheck:  {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "insurance"},
+		policy.ClaimFollowup:     {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "claims", "insurance", "benefits"},
+		policy.BalanceFollowup:   {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact", "guarantor_name", "balance", "benefits"},
+		policy.Recare:            {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact", "recalls", "benefits"},
+		policy.TreatmentFollowup: {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "phone", "email", "address", "preferred_channel", "text_consent", "do_not_contact", "treatment_plans", "benefits"},
+		policy.EligibilityCheck:  {"patient_id", "chart_number", "first_name", "last_name", "date_of_birth", "insurance", "benefits"},
 	}
 	require.Len(t, want, len(policy.Kinds))
 	for _, k := range policy.Kinds {

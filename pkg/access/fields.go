@@ -20,11 +20,15 @@ const (
 	GroupInsurance FieldGroup = "insurance"
 	GroupRecalls   FieldGroup = "recalls"
 	GroupTreatment FieldGroup = "treatment"
+	// GroupBenefits is what the patient's plan covers, as the payer last
+	// answered a clearinghouse's question: coverage, amounts left,
+	// frequencies used. Every kind's work needs it to talk about money.
+	GroupBenefits FieldGroup = "benefits"
 )
 
 // Groups lists every field group in display order.
 var Groups = []FieldGroup{GroupIdentity, GroupContact, GroupGuarantor, GroupBalance, GroupClaims,
-	GroupInsurance, GroupRecalls, GroupTreatment}
+	GroupInsurance, GroupBenefits, GroupRecalls, GroupTreatment}
 
 // GroupFields maps each group to the fields of a projected record it holds.
 var GroupFields = map[FieldGroup][]string{
@@ -34,6 +38,7 @@ var GroupFields = map[FieldGroup][]string{
 	GroupBalance:   {"balance"},
 	GroupClaims:    {"claims"},
 	GroupInsurance: {"insurance"},
+	GroupBenefits:  {"benefits"},
 	GroupRecalls:   {"recalls"},
 	GroupTreatment: {"treatment_plans"},
 }
@@ -41,11 +46,11 @@ var GroupFields = map[FieldGroup][]string{
 // KindGroups is the minimum-necessary field set of each kind of work:
 // what an agent doing that work may see, and nothing else.
 var KindGroups = map[policy.Kind][]FieldGroup{
-	policy.ClaimFollowup:     {GroupIdentity, GroupClaims, GroupInsurance},
-	policy.BalanceFollowup:   {GroupIdentity, GroupContact, GroupGuarantor, GroupBalance},
-	policy.Recare:            {GroupIdentity, GroupContact, GroupRecalls},
-	policy.TreatmentFollowup: {GroupIdentity, GroupContact, GroupTreatment},
-	policy.EligibilityCheck:  {GroupIdentity, GroupInsurance},
+	policy.ClaimFollowup:     {GroupIdentity, GroupClaims, GroupInsurance, GroupBenefits},
+	policy.BalanceFollowup:   {GroupIdentity, GroupContact, GroupGuarantor, GroupBalance, GroupBenefits},
+	policy.Recare:            {GroupIdentity, GroupContact, GroupRecalls, GroupBenefits},
+	policy.TreatmentFollowup: {GroupIdentity, GroupContact, GroupTreatment, GroupBenefits},
+	policy.EligibilityCheck:  {GroupIdentity, GroupInsurance, GroupBenefits},
 }
 
 // GroupsFor returns the union of the kinds' field groups, in display order.
@@ -84,6 +89,7 @@ type Record struct {
 	Claims     []records.Claim
 	Recalls    []records.Recall
 	Treatments []records.TreatmentPlan
+	Benefits   *records.Benefits
 }
 
 // Project returns the record's fields named in fields and nothing else,
@@ -136,6 +142,8 @@ func fieldValue(r Record, f string) (any, bool) {
 		return recallViews(r.Recalls), true
 	case "treatment_plans":
 		return treatmentViews(r.Treatments), true
+	case "benefits":
+		return benefitsView(r.Benefits), true
 	}
 	return nil, false
 }

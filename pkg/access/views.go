@@ -1,6 +1,10 @@
 package access
 
-import "github.com/backdesk/backdesk/pkg/records"
+import (
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/records"
+)
 
 // Address is the contact group's postal address.
 type Address struct {
@@ -117,4 +121,21 @@ func treatmentViews(ts []records.TreatmentPlan) []TreatmentView {
 			Scheduled: t.Scheduled})
 	}
 	return out
+}
+
+// BenefitsView is the benefits group: the payer's latest answer about the
+// patient's plan, in words, with when it came.
+type BenefitsView struct {
+	PayerName  string    `json:"payer_name"`
+	Coverage   string    `json:"coverage"` // active, inactive or unknown
+	Lines      []string  `json:"lines"`
+	AnsweredAt time.Time `json:"answered_at"`
+}
+
+// benefitsView is nil when no payer has answered yet.
+func benefitsView(b *records.Benefits) *BenefitsView {
+	if b == nil {
+		return nil
+	}
+	return &BenefitsView{PayerName: b.PayerName, Coverage: b.Coverage, Lines: b.Lines, AnsweredAt: b.AnsweredAt}
 }

@@ -17,7 +17,7 @@ func TestScopeValidation(t *testing.T) {
 	ok, err := grant.Scope{Kinds: []policy.Kind{policy.Recare, policy.Recare}, Reason: "recare outreach for spring"}.Normalize(w)
 	require.NoError(t, err)
 	require.Equal(t, []policy.Kind{policy.Recare}, ok.Kinds)
-	require.Equal(t, []access.FieldGroup{access.GroupIdentity, access.GroupContact, access.GroupRecalls}, ok.FieldGroups)
+	require.Equal(t, []access.FieldGroup{access.GroupIdentity, access.GroupContact, access.GroupBenefits, access.GroupRecalls}, ok.FieldGroups)
 	require.Equal(t, 90, ok.Days)
 	cases := map[string]grant.Scope{
 		"kinds":           {Reason: "long enough reason"},

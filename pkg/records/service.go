@@ -16,6 +16,19 @@ type Full struct {
 	Claims     []Claim
 	Recalls    []Recall
 	Treatments []TreatmentPlan
+	// Benefits is what the patient's plan covered when a payer last
+	// answered an eligibility question; nil when none did.
+	Benefits *Benefits
+}
+
+// Benefits is a payer's latest answer about a patient's plan, as people
+// read it: the plan's payer, whether coverage is active, and lines in
+// words ("Annual maximum $1,500, $1,150 left, resets 2027-01-01").
+type Benefits struct {
+	PayerName  string
+	Coverage   string // active, inactive or unknown
+	Lines      []string
+	AnsweredAt time.Time
 }
 
 // Changed is a stored record that a batch inserted or changed, or that

@@ -2,6 +2,7 @@ package recordstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -22,10 +23,14 @@ ORDER BY date_of_service DESC, external_id`
 WHERE practice_id = $1 AND patient_id = $2 ORDER BY due_date, external_id`
 	patientTreatments = `SELECT external_id, summary, est_patient_cents, presented_date, scheduled FROM treatment_plans
 WHERE practice_id = $1 AND patient_id = $2 ORDER BY presented_date DESC, external_id`
+	// patientBenefits is the payer's latest answer about the patient's
+	// plan (benefit_summaries_patient).
+	patientBenefits = `SELECT payer_name, coverage, lines, answered_at FROM benefit_summaries
+WHERE patient_id = $2 AND practice_id = $1 ORDER BY answered_at DESC, id DESC LIMIT 1`
 )
 
 // FullRecord implements records.Storer. It reads within the practice
-// scope of ctx; none of its five reads needs another's answer, so under a
+// scope of ctx; none of its six reads needs another's answer, so under a
 // request's shared transaction they cost one round trip (ReadAll).
 func (s *Store) FullRecord(ctx context.Context, practiceID, id string) (records.Full, error) {
 	var f records.Full
@@ -104,6 +109,16 @@ func fullReads(practiceID, id string, f *records.Full, found *bool) []sqldb.Read
 			t.PresentedDate = records.ParseDate(presented)
 			f.Treatments = append(f.Treatments, t)
 			return nil
+		}},
+		{Query: patientBenefits, Args: args, Row: func(r sqldb.Scanner) error {
+			var b records.Benefits
+			var lines string
+			if err := r.Scan(&b.PayerName, &b.Coverage, &lines, &b.AnsweredAt); err != nil {
+				return err
+			}
+			b.AnsweredAt = b.AnsweredAt.UTC()
+			f.Benefits = &b
+			return json.Unmarshal([]byte(lines), &b.Lines)
 		}},
 	}
 }

@@ -61,7 +61,7 @@ func (r PHIRead) Patient(read func(ctx context.Context, practiceID, patientID st
 		return nil, err
 	}
 	return r.read.Project(access.Record{ID: res.PatientID, Patient: f.Patient, Balance: f.Balance, Claims: f.Claims,
-		Recalls: f.Recalls, Treatments: f.Treatments}), nil
+		Recalls: f.Recalls, Treatments: f.Treatments, Benefits: f.Benefits}), nil
 }
 
 // Answer is the reply to the read: body, with an event naming the fields

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/services/console/internal/kit"
@@ -28,7 +29,8 @@ type section struct {
 	Fields []field
 	Cols   []string
 	Rows   [][]string
-	Empty  bool // a list the record holds none of
+	Empty  bool     // a list the record holds none of
+	Notes  []string // lines in words under the fields (the benefits)
 }
 
 // member is one key of a JSON object, in the order it came.
@@ -40,8 +42,9 @@ type member struct {
 // object is a JSON object that keeps its key order.
 type object []member
 
-// accountSections turns the projected patient object into sections.
-func accountSections(raw json.RawMessage) ([]section, error) {
+// accountSections turns the projected patient object into sections;
+// dates and times are shown in zone, the practice's.
+func accountSections(raw json.RawMessage, zone string) ([]section, error) {
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		return nil, nil
 	}
@@ -63,6 +66,12 @@ func accountSections(raw json.RawMessage) ([]section, error) {
 	for _, m := range top {
 		if internalID(m.Value) {
 			continue // Backdesk's own key: the patient is shown by name
+		}
+		if m.Key == "benefits" {
+			if b, ok := m.Value.(object); ok {
+				rest = append(rest, benefitsSection(b, zone))
+			}
+			continue
 		}
 		switch v := m.Value.(type) {
 		case object:
@@ -225,4 +234,31 @@ func parseValue(dec *json.Decoder) (any, error) {
 		return nil, fmt.Errorf("console: unexpected %v in JSON", t)
 	}
 	return tok, nil
+}
+
+// benefitsSection shows the payer's latest answer about the plan: who
+// answered, when (in the practice's zone) and what it said, in words.
+func benefitsSection(b object, zone string) section {
+	s := section{Title: "Benefits"}
+	for _, m := range b {
+		switch m.Key {
+		case "payer_name":
+			s.Fields = append(s.Fields, field{Label: "Payer", Text: text(m.Key, m.Value)})
+		case "coverage":
+			s.Fields = append(s.Fields, field{Label: "Coverage", Text: kit.Label(text(m.Key, m.Value))})
+		case "answered_at":
+			if at, ok := m.Value.(string); ok {
+				if t, err := time.Parse(time.RFC3339Nano, at); err == nil {
+					s.Fields = append(s.Fields, field{Label: "Answered", Text: kit.In(t, zone)})
+				}
+			}
+		case "lines":
+			if lines, ok := m.Value.([]any); ok {
+				for _, l := range lines {
+					s.Notes = append(s.Notes, text(m.Key, l))
+				}
+			}
+		}
+	}
+	return s
 }

@@ -61,6 +61,11 @@ var stages = map[string]struct{ Words, Todo string }{
 	"rejected":            {"Rejected by the payer before it was processed", "Correct what the payer named and resubmit the claim."},
 	"info_requested":      {"The payer asked for more information", "Send the payer what it asked for and note how and when."},
 	"awaiting_remittance": {"Paid, waiting for the remittance", "Check whether the remittance arrived; nothing to chase until it is late."},
+	// An eligibility check while the clearinghouse has it.
+	"clearinghouse_to_ask": {"Waiting to be asked of the clearinghouse", "Nothing to do yet: the clearinghouse is asked in the next batch."},
+	"clearinghouse_asked":  {"Asked of the clearinghouse, waiting for the answer", "Nothing to do until the answer comes or the wait runs out."},
+	"clearinghouse_needs_agent": {"The clearinghouse's answer needs a person",
+		"Read the reason, then call the payer about exactly that and note what they said."},
 }
 
 // todos say what each kind of work asks of the agent when the payer has

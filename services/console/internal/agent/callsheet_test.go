@@ -108,7 +108,7 @@ func TestAnOutcomeMustBeChosen(t *testing.T) {
 func TestAccountLeavesOutInternalIDs(t *testing.T) {
 	t.Parallel()
 	secs, err := accountSections([]byte(`{"patient_id":"01a241ec-ce7e-7722-aa56-0af781c190b5","chart_number":"DEMO-0044","first_name":"Grace",
-"balance":{"account_id":"01a241ec-ce7e-7722-aa56-0af781c190b6","total_cents":1250}}`))
+"balance":{"account_id":"01a241ec-ce7e-7722-aa56-0af781c190b6","total_cents":1250}}`), "America/Chicago")
 	require.NoError(t, err)
 	var all []string
 	for _, s := range secs {
@@ -121,4 +121,24 @@ func TestAccountLeavesOutInternalIDs(t *testing.T) {
 	for _, f := range all {
 		require.NotContains(t, f, "01a241ec", "no internal id on the page")
 	}
+}
+
+// The payer's latest answer shows as words, with who answered and when in
+// the practice's zone, the zone named.
+func TestAccountShowsTheBenefitsInWords(t *testing.T) {
+	t.Parallel()
+	secs, err := accountSections([]byte(`{"first_name":"Grace","benefits":{"payer_name":"Delta Dental","coverage":"active",
+"lines":["Annual maximum $1,500, $1,150 left, resets 2027-01-01","2 of 2 cleanings used this year, next eligible 2027-01-01"],
+"answered_at":"2026-12-07T15:40:00Z"}}`), "America/Chicago")
+	require.NoError(t, err)
+	var b *section
+	for i := range secs {
+		if secs[i].Title == "Benefits" {
+			b = &secs[i]
+		}
+	}
+	require.NotNil(t, b, "a benefits section")
+	require.Equal(t, []field{{"Payer", "Delta Dental"}, {"Coverage", "Active"}, {"Answered", "Mon 7 Dec 2026, 09:40 CST"}}, b.Fields)
+	require.Equal(t, []string{"Annual maximum $1,500, $1,150 left, resets 2027-01-01",
+		"2 of 2 cleanings used this year, next eligible 2027-01-01"}, b.Notes)
 }

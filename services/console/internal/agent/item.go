@@ -81,7 +81,7 @@ func (p pages) showItem(c *gin.Context, forms itemForms) {
 		p.Broken(c, r)
 		return
 	}
-	account, err := accountSections(a.Patient)
+	account, err := accountSections(a.Patient, a.Practice.Timezone)
 	if err != nil {
 		p.Broken(c, r)
 		return
