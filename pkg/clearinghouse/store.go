@@ -140,6 +140,8 @@ type Store interface {
 	ByControl(ctx context.Context, tx *sql.Tx, connectionID, control string) ([]File, error)
 	// Answering returns the inquiries the traces name, in one read.
 	Answering(ctx context.Context, tx *sql.Tx, traces []string) ([]Answering, error)
+	// AskedIn returns the inquiries a batch carried, in one read.
+	AskedIn(ctx context.Context, tx *sql.Tx, fileID string) ([]Answering, error)
 	// Answer records inquiries' answers from one file, in a statement
 	// or a few.
 	Answer(ctx context.Context, tx *sql.Tx, fileID string, answers []Answered, at time.Time) error
@@ -151,7 +153,13 @@ type Store interface {
 	// until, with the timers that bring them back then, in a statement
 	// and the timers' batch.
 	AwaitAnswers(ctx context.Context, tx *sql.Tx, itemIDs []string, stage, reason string, until, now time.Time) error
-	// Unacknowledged lists outbound files sent before cutoff with no
-	// acknowledgment.
-	Unacknowledged(ctx context.Context, tx *sql.Tx, cutoff time.Time) ([]File, error)
+	// Unacknowledged lists a connection's outbound files sent before
+	// cutoff with no acknowledgment.
+	Unacknowledged(ctx context.Context, tx *sql.Tx, connectionID string, cutoff time.Time) ([]File, error)
+	// Unsent lists a connection's outbound files built and not yet sent,
+	// bodies included, oldest first.
+	Unsent(ctx context.Context, connectionID string) ([]File, error)
+	// Polled records a connection's last poll and its error ("" when it
+	// went well), for the connection's health.
+	Polled(ctx context.Context, connectionID string, at time.Time, problem string) error
 }

@@ -293,20 +293,29 @@ WHERE interchange_control = $1 AND connection_id = $2 AND direction = 'out'`, co
 // Answering implements clearinghouse.Store.
 func (s *Store) Answering(ctx context.Context, tx *sql.Tx, traces []string) ([]clearinghouse.Answering, error) {
 	in, args := s.db.Dialect.In("q.trace", 1, traces)
-	return sqldb.List(ctx, tx, func(r sqldb.Scanner) (clearinghouse.Answering, error) {
-		var a clearinghouse.Answering
-		var answered, visit sql.NullTime
-		var planned, payer, owner sql.NullString
-		err := r.Scan(&a.Trace, &a.PracticeID, &a.WorkItemID, &a.PatientID, &a.Kind, &a.FileID, &a.AskedAt, &answered,
-			&a.ItemState, &owner, &a.ItemKind, &visit, &planned, &payer)
-		a.Answered, a.Owned = answered.Valid, owner.Valid
-		a.VisitAt, a.Planned, a.PayerName = visit.Time.UTC(), strings.Fields(planned.String), payer.String
-		return a, err
-	}, `SELECT q.trace, q.practice_id, q.work_item_id, q.patient_id, q.kind, q.file_id, q.asked_at, q.answered_at,
+	return sqldb.List(ctx, tx, scanAnswering, answeringColumns+in, args...)
+}
+
+// AskedIn implements clearinghouse.Store.
+func (s *Store) AskedIn(ctx context.Context, tx *sql.Tx, fileID string) ([]clearinghouse.Answering, error) {
+	return sqldb.List(ctx, tx, scanAnswering, answeringColumns+"q.file_id = $1", fileID)
+}
+
+const answeringColumns = `SELECT q.trace, q.practice_id, q.work_item_id, q.patient_id, q.kind, q.file_id, q.asked_at, q.answered_at,
 w.state, w.owner_id, w.kind, a.starts_at, a.planned_procedures, a.payer_name
 FROM clearinghouse_inquiries q JOIN work_items w ON w.id = q.work_item_id
 LEFT JOIN appointments a ON w.subject_type = 'appointment' AND a.id = w.subject_id
-WHERE `+in, args...)
+WHERE `
+
+func scanAnswering(r sqldb.Scanner) (clearinghouse.Answering, error) {
+	var a clearinghouse.Answering
+	var answered, visit sql.NullTime
+	var planned, payer, owner sql.NullString
+	err := r.Scan(&a.Trace, &a.PracticeID, &a.WorkItemID, &a.PatientID, &a.Kind, &a.FileID, &a.AskedAt, &answered,
+		&a.ItemState, &owner, &a.ItemKind, &visit, &planned, &payer)
+	a.Answered, a.Owned = answered.Valid, owner.Valid
+	a.VisitAt, a.Planned, a.PayerName = visit.Time.UTC(), strings.Fields(planned.String), payer.String
+	return a, err
 }
 
 // Answer implements clearinghouse.Store.
@@ -387,9 +396,41 @@ func scanBenefits(r sqldb.Scanner) (clearinghouse.Benefits, error) {
 }
 
 // Unacknowledged implements clearinghouse.Store.
-func (s *Store) Unacknowledged(ctx context.Context, tx *sql.Tx, cutoff time.Time) ([]clearinghouse.File, error) {
+func (s *Store) Unacknowledged(ctx context.Context, tx *sql.Tx, connectionID string, cutoff time.Time) ([]clearinghouse.File, error) {
 	return sqldb.List(ctx, tx, scanFile, `SELECT `+fileColumns+` FROM clearinghouse_files
-WHERE direction = 'out' AND state = 'sent' AND sent_at < $1 ORDER BY sent_at`, cutoff.UTC())
+WHERE state = 'sent' AND sent_at < $1 AND connection_id = $2 AND direction = 'out' ORDER BY sent_at`, cutoff.UTC(), connectionID)
+}
+
+// Unsent implements clearinghouse.Store.
+func (s *Store) Unsent(ctx context.Context, connectionID string) ([]clearinghouse.File, error) {
+	var out []clearinghouse.File
+	err := s.db.Scoped(sqldb.AllPractices(ctx), func(q sqldb.Querier) error {
+		var err error
+		out, err = sqldb.List(ctx, q, func(r sqldb.Scanner) (clearinghouse.File, error) {
+			var body []byte
+			f, err := scanFile(scanTail{r, &body})
+			f.Body = body
+			return f, err
+		}, `SELECT `+fileColumns+`, body FROM clearinghouse_files
+WHERE connection_id = $1 AND direction = 'out' AND state = 'built' ORDER BY created_at, id`, connectionID)
+		return err
+	})
+	return out, err
+}
+
+// scanTail scans a file's columns and then one more, the body.
+type scanTail struct {
+	r    sqldb.Scanner
+	body *[]byte
+}
+
+func (s scanTail) Scan(dest ...any) error { return s.r.Scan(append(dest, s.body)...) }
+
+// Polled implements clearinghouse.Store.
+func (s *Store) Polled(ctx context.Context, connectionID string, at time.Time, problem string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE clearinghouse_connections SET last_poll_at = $2, last_error = $3 WHERE id = $1`,
+		connectionID, at.UTC(), problem)
+	return sqldb.MapError(err)
 }
 
 // AwaitAnswers implements clearinghouse.Store. An item an agent is
