@@ -5,9 +5,11 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -32,7 +34,7 @@ type testBundle struct {
 func setup(t *testing.T, change func(*sftpserver.Options)) *testBundle {
 	t.Helper()
 	root := t.TempDir()
-	opts := sftpserver.Options{Root: root, User: user, Password: password}
+	opts := sftpserver.Options{Root: root, User: user, Password: password, Logger: slog.New(slog.DiscardHandler)}
 	if change != nil {
 		change(&opts)
 	}
@@ -430,4 +432,37 @@ func TestSetstat(t *testing.T) {
 	require.Equal(t, int64(4), fi.Size())
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 	require.Error(t, c.Chown("/f", 0, 0))
+}
+
+func TestLogsNoPasswords(t *testing.T) {
+	t.Parallel()
+	var logged syncBuffer
+	b := setup(t, func(o *sftpserver.Options) { o.Logger = slog.New(slog.NewTextHandler(&logged, nil)) })
+	_, err := dialSSH(t, b.srv, ssh.Password("Wrong-"+password))
+	require.Error(t, err)
+	connect(t, b.srv)
+
+	out := logged.String()
+	require.Contains(t, out, "sftp login refused")
+	require.Contains(t, out, "user="+user)
+	require.Contains(t, out, "method=password")
+	require.NotContains(t, out, password)
+}
+
+// syncBuffer is a bytes.Buffer the server's goroutines may write to at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
