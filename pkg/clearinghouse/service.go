@@ -34,6 +34,7 @@ type Service struct {
 	trail     audit.Appender
 	dial      Dialer
 	retention time.Duration
+	settle    time.Duration
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -49,8 +50,11 @@ type Deps struct {
 	Dial Dialer
 	// RetentionDays is how long files are kept: the audit trail's.
 	RetentionDays int
-	Now           func() time.Time
-	Log           *slog.Logger
+	// Settle is how long an inbound file must stay unchanged before a
+	// poller takes it; zero is sftpbox's default.
+	Settle time.Duration
+	Now    func() time.Time
+	Log    *slog.Logger
 }
 
 // New returns a Service.
@@ -65,7 +69,7 @@ func New(d Deps) *Service {
 		d.RetentionDays = 2192
 	}
 	return &Service{db: d.DB, store: d.Store, work: d.Work, trail: d.Trail, dial: d.Dial,
-		retention: time.Duration(d.RetentionDays) * 24 * time.Hour, now: d.Now, log: d.Log}
+		retention: time.Duration(d.RetentionDays) * 24 * time.Hour, settle: d.Settle, now: d.Now, log: d.Log}
 }
 
 // Store returns the service's store, for the HTTP layer's reads.

@@ -41,6 +41,7 @@ type exchange struct {
 	imports   *imports.Service
 	ch        *clearinghouse.Service
 	store     *chstore.Store
+	deps      clearinghouse.Deps
 	practice  string
 	npi       string
 }
@@ -64,7 +65,8 @@ func setupExchange(t *testing.T, db *sqldb.DB) *exchange {
 	desk := work.NewDesk(workstore.New(db, trail), x.practices, clock)
 	x.store = chstore.New(db)
 	payers := payerstore.New(db)
-	x.ch = clearinghouse.New(clearinghouse.Deps{DB: db, Store: x.store, Work: payers, Trail: trail, Now: clock})
+	x.deps = clearinghouse.Deps{DB: db, Store: x.store, Work: payers, Trail: trail, Now: clock}
+	x.ch = clearinghouse.New(x.deps)
 	x.imports = imports.NewService(imports.Deps{DB: db, Store: importstore.New(db, trail), Practices: x.practices,
 		Records: records.NewService(recordstore.New(db)), Work: desk, Payers: payer.NewService(payers, desk),
 		Progress: noProgress{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock, Hold: x.ch})

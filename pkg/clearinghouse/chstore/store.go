@@ -159,7 +159,18 @@ JOIN work_items w ON w.practice_id = l.practice_id AND w.kind = 'eligibility_che
 JOIN appointments a ON a.id = w.subject_id
 JOIN patients p ON p.id = w.patient_id
 JOIN practices pr ON pr.id = w.practice_id
-WHERE l.connection_id = $1 ORDER BY w.practice_id, a.starts_at, w.id LIMIT $3`, connectionID, clearinghouse.StageToAsk, limit)
+WHERE l.connection_id = $1 ORDER BY w.practice_id, a.starts_at, w.id LIMIT $3`+s.skipLocked("w"), connectionID, clearinghouse.StageToAsk, limit)
+}
+
+// skipLocked is the clause that lets two exchanges run at once (two
+// router replicas) without asking about the same check twice: on
+// PostgreSQL each takes the rows the other has not locked; SQLite runs one
+// writer at a time.
+func (s *Store) skipLocked(alias string) string {
+	if s.db.Dialect != sqldb.Postgres {
+		return ""
+	}
+	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
 }
 
 // NextControl implements clearinghouse.Store: one statement that takes

@@ -1,0 +1,78 @@
+package chstore_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/backdesk/backdesk/pkg/clearinghouse"
+	"github.com/backdesk/backdesk/pkg/clearinghouse/sftpserver"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/testenv"
+	"github.com/stretchr/testify/require"
+)
+
+// The whole loop over a real SFTP server on loopback: the exchange puts
+// the 270 batch in the clearinghouse's outbound folder, the clearinghouse
+// drops its 271 in the inbound folder, the poller collects it, keeps it,
+// applies it and moves it to the archive.
+func TestTheLoopRunsOverSFTP(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		x := setupExchange(t, db)
+		ctx := context.Background()
+		root := t.TempDir()
+		for _, d := range []string{"outbound", "inbound", "archive"} {
+			require.NoError(t, os.Mkdir(filepath.Join(root, d), 0o755))
+		}
+		srv, err := sftpserver.Start(sftpserver.Options{Root: root, User: "riverside", Password: "correct horse"})
+		require.NoError(t, err)
+		t.Cleanup(func() { srv.Close() })
+		secret := filepath.Join(t.TempDir(), "acme-password")
+		require.NoError(t, os.WriteFile(secret, []byte("correct horse\n"), 0o600))
+		conn := clearinghouse.Connection{ID: "ch-1", Name: "Acme Clearinghouse", Mode: clearinghouse.ModeSFTP,
+			Address: srv.Addr(), Username: "riverside", HostKey: srv.HostKey(), SecretRef: "file:" + secret,
+			Outbound: "/outbound", Inbound: "/inbound", Archive: "/archive",
+			SenderQualifier: "ZZ", SenderID: "BACKDESK", ReceiverQualifier: "ZZ", ReceiverID: "CLEARHOUSE"}
+		require.Empty(t, conn.Problems())
+		require.NoError(t, x.store.SaveConnection(ctx, conn, x.now))
+		deps := x.deps
+		deps.Dial, deps.Settle = clearinghouse.DialSFTP, time.Millisecond
+		svc := clearinghouse.New(deps)
+
+		rep, err := svc.Exchange(ctx, "ch-1")
+		require.NoError(t, err)
+		require.Equal(t, 1, rep.Sent)
+		batch, err := x.store.FileBody(sqldb.AllPractices(ctx), rep.Ask.Batches[0].ID)
+		require.NoError(t, err)
+		onServer, err := os.ReadFile(filepath.Join(root, "outbound", batch.Name))
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(batch.Body, onServer), "the batch on the server is the batch kept")
+
+		tr := traces(t, onServer)
+		raw, err := os.ReadFile("testdata/271-two-answers.edi")
+		require.NoError(t, err)
+		answer := strings.NewReplacer("{TRACE1}", tr[0], "{TRACE2}", tr[1], "{NPI}", x.npi).Replace(string(raw))
+		require.NoError(t, os.WriteFile(filepath.Join(root, "inbound", "271-0451.x12"), []byte(answer), 0o644))
+
+		pctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); svc.RunPollers(pctx, 20*time.Millisecond) }()
+		require.Eventually(t, func() bool { return x.checks(t)["E1"].state == "resolved" }, 20*time.Second, 20*time.Millisecond,
+			"the answer is collected and applied")
+		stop()
+		<-done
+		require.Equal(t, "open", x.checks(t)["E2"].state)
+		_, err = os.Stat(filepath.Join(root, "inbound", "271-0451.x12"))
+		require.True(t, os.IsNotExist(err), "the answer leaves the inbound folder once kept")
+		_, err = os.Stat(filepath.Join(root, "archive", "271-0451.x12"))
+		require.NoError(t, err, "and is archived")
+		conns, err := x.store.Connections(ctx)
+		require.NoError(t, err)
+		require.NotNil(t, conns[0].LastPollAt, "the connection's health shows the poll")
+		require.Empty(t, conns[0].LastError)
+	})
+}
