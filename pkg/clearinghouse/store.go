@@ -159,6 +159,8 @@ type Store interface {
 	// Unsent lists a connection's outbound files built and not yet sent,
 	// bodies included, oldest first.
 	Unsent(ctx context.Context, connectionID string) ([]File, error)
+	// Pending lists a connection's inbound files kept and not applied.
+	Pending(ctx context.Context, connectionID string) ([]string, error)
 	// Polled records a connection's last poll and its error ("" when it
 	// went well), for the connection's health.
 	Polled(ctx context.Context, connectionID string, at time.Time, problem string) error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/hibiken/asynq"
@@ -15,7 +16,24 @@ const DailyGeneration = "0 5 * * *"
 
 // Schedule registers the router's periodic tasks on s.
 func Schedule(s *asynq.Scheduler) error {
-	return queue.Schedule(s, DailyGeneration, imports.GenerateDailyArgs{})
+	if err := queue.Schedule(s, DailyGeneration, imports.GenerateDailyArgs{}); err != nil {
+		return err
+	}
+	return queue.Schedule(s, clearinghouse.ExchangeEvery, clearinghouse.ExchangeArgs{})
+}
+
+// exchange runs every clearinghouse connection's exchange. Two replicas
+// running it at once ask about different checks (the store locks what
+// it takes), and a file kept twice is applied once.
+func (r *Router) exchange(ctx context.Context, _ queue.Task[clearinghouse.ExchangeArgs]) error {
+	reps, err := r.clearinghouse.ExchangeAll(ctx)
+	for name, rep := range reps {
+		if rep.Ask.Asked+rep.Ask.ToAgents+rep.Sent+rep.Overdue > 0 {
+			r.log.InfoContext(ctx, "clearinghouse exchange", "connection", name, "asked", rep.Ask.Asked,
+				"to_agents", rep.Ask.ToAgents, "sent", rep.Sent, "overdue", rep.Overdue)
+		}
+	}
+	return err
 }
 
 // generateDaily queues one generation task per active practice. Several

@@ -6,6 +6,8 @@ import (
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/access/accessstore"
 	"github.com/backdesk/backdesk/pkg/audit/auditstore"
+	"github.com/backdesk/backdesk/pkg/clearinghouse"
+	"github.com/backdesk/backdesk/pkg/clearinghouse/chstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/payer"
@@ -38,7 +40,9 @@ func newRouter(tb testing.TB, db *sqldb.DB, reg prometheus.Registerer) *router.R
 		Practices: practices,
 		Imports: imports.NewService(imports.Deps{DB: db, Store: importstore.New(db, auditstore.New(db)), Practices: practices, Records: records.NewService(recordstore.New(db)), Work: desk,
 			Payers: payer.NewService(payerstore.New(db), desk), Log: quiet()}),
-		Routing:  routing.NewService(routingstore.New(db, auditstore.New(db), routingstore.Config{})),
+		Routing: routing.NewService(routingstore.New(db, auditstore.New(db), routingstore.Config{})),
+		Clearinghouse: clearinghouse.New(clearinghouse.Deps{DB: db, Store: chstore.New(db), Work: payerstore.New(db),
+			Trail: auditstore.New(db), Log: quiet()}),
 		Registry: reg, Log: quiet(), Guard: &authz.Guard{Decider: access.NewDecider(accessstore.New(db), access.DeciderConfig{})},
 		RedisOpt: asynq.RedisClientOpt{Addr: "127.0.0.1:1"}, // the queue monitor is not opened in these tests
 	})

@@ -11,6 +11,7 @@ import (
 	"net/http"
 
 	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/practice"
@@ -29,10 +30,12 @@ type Router struct {
 	imports   *imports.Service
 	log       *slog.Logger
 	routing   *routing.Service
-	metrics   *metrics
-	notify    func()
-	ops       http.Handler
-	guard     *authz.Guard
+	// clearinghouse asks clearinghouses (TaskExchange).
+	clearinghouse *clearinghouse.Service
+	metrics       *metrics
+	notify        func()
+	ops           http.Handler
+	guard         *authz.Guard
 }
 
 // Deps are what the router needs; New refuses to build without any of
@@ -41,6 +44,8 @@ type Deps struct {
 	Practices *practice.Service
 	Imports   *imports.Service
 	Routing   *routing.Service
+	// Clearinghouse asks clearinghouses on the scheduler's beat.
+	Clearinghouse *clearinghouse.Service
 	// Registry takes the routing metrics.
 	Registry prometheus.Registerer
 	// Notify wakes the outbox relay after a task queued another; nil
@@ -58,7 +63,7 @@ func New(d Deps) (*Router, error) {
 	if err := serve.Need("router", d); err != nil {
 		return nil, err
 	}
-	return &Router{practices: d.Practices, imports: d.Imports, routing: d.Routing, log: d.Log,
+	return &Router{practices: d.Practices, imports: d.Imports, routing: d.Routing, clearinghouse: d.Clearinghouse, log: d.Log,
 		metrics: newMetrics(d.Registry), notify: d.Notify, guard: d.Guard,
 		ops: asynqmon.New(asynqmon.Options{RootPath: OpsPath, RedisConnOpt: d.RedisOpt, ReadOnly: false})}, nil
 }
@@ -83,6 +88,9 @@ func (r *Router) Handler() asynq.Handler {
 	// The daily task queues one generation per practice; doing it twice
 	// queues generations that find nothing left to make.
 	queue.Handle(mux, r.generateDaily)
+	// An exchange asks only about checks still waiting to be asked, and
+	// keeps each received file once.
+	queue.Handle(mux, r.exchange)
 	return mux
 }
 

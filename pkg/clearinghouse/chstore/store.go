@@ -437,6 +437,21 @@ type scanTail struct {
 
 func (s scanTail) Scan(dest ...any) error { return s.r.Scan(append(dest, s.body)...) }
 
+// Pending implements clearinghouse.Store.
+func (s *Store) Pending(ctx context.Context, connectionID string) ([]string, error) {
+	var ids []string
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		var err error
+		ids, err = sqldb.List(ctx, q, func(r sqldb.Scanner) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		}, `SELECT id FROM clearinghouse_files WHERE connection_id = $1 AND direction = 'in' AND state = 'received'
+ORDER BY created_at, id LIMIT 100`, connectionID)
+		return err
+	})
+	return ids, err
+}
+
 // Polled implements clearinghouse.Store.
 func (s *Store) Polled(ctx context.Context, connectionID string, at time.Time, problem string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE clearinghouse_connections SET last_poll_at = $2, last_error = $3 WHERE id = $1`,

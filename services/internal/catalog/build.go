@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"errors"
+	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"os"
 	"time"
 
@@ -46,13 +47,15 @@ func buildRouter(_ context.Context, p *serve.Process, d *domains.Domains, o Opti
 	if err != nil {
 		return err
 	}
-	r, err := router.New(router.Deps{Practices: d.Practices, Imports: d.Imports, Routing: d.Routing,
+	r, err := router.New(router.Deps{Practices: d.Practices, Imports: d.Imports, Routing: d.Routing, Clearinghouse: d.Clearinghouse,
 		Registry: p.Telemetry.Registry, Notify: d.Relay.Notify, Log: p.Log, Guard: p.Guard, RedisOpt: p.RedisOpt})
 	if err != nil {
 		return err
 	}
 	p.Telemetry.Registry.MustRegister(router.QueueDepth(p.RedisOpt))
 	p.Go(func(ctx context.Context) { r.RunScheduler(ctx, p.RedisOpt) })
+	// Answers are collected from every SFTP connection's inbound folder.
+	p.Go(func(ctx context.Context) { d.Clearinghouse.RunPollers(ctx, clearinghouse.PollEvery) })
 	p.Work(queue.ServerConfig{Weights: weights}, r.Handler())
 	switch {
 	case o.ReconcileEvery == 0:
