@@ -10,6 +10,7 @@ import (
 // ExchangeReport is what one exchange with a connection did.
 type ExchangeReport struct {
 	Ask     AskReport
+	Status  AskReport // 276 claim status inquiries
 	Sent    int // batches handed over
 	Overdue int // batches flagged for a missing acknowledgment
 }
@@ -23,6 +24,9 @@ func (s *Service) Exchange(ctx context.Context, connectionID string) (ExchangeRe
 	var rep ExchangeReport
 	var err error
 	if rep.Ask, err = s.AskEligibility(ctx, connectionID); err != nil {
+		return rep, err
+	}
+	if rep.Status, err = s.AskClaimStatus(ctx, connectionID); err != nil {
 		return rep, err
 	}
 	conn, err := s.store.Connection(platform(ctx), connectionID)

@@ -54,6 +54,7 @@ type ApplyReport struct {
 	ToAgents  int  // checks brought to agents with the reason
 	Unmatched int  // answers whose trace names no question of ours (or one already answered)
 	Acks      int  // batches an acknowledgment accepted or rejected
+	Statuses  int  // 277 claim statuses applied
 }
 
 // Apply reads a received file and does what it says, in one transaction
@@ -78,10 +79,12 @@ func (s *Service) Apply(ctx context.Context, fileID string) (ApplyReport, error)
 		switch f.Kind {
 		case "271":
 			patients, err = s.apply271(ctx, tx, conn, f, &out, now)
+		case "277":
+			patients, err = s.apply277(ctx, tx, conn, f, &out, now)
 		case "999", "TA1":
 			err = s.applyAcks(ctx, tx, conn, f, &out, now)
 		default:
-			err = &x12.SyntaxError{Msg: "the file holds no 271, 999 or TA1; other answers are imported as their own kind"}
+			err = &x12.SyntaxError{Msg: "the file holds no 271, 277, 999 or TA1; remittances (835) are imported as their own kind"}
 		}
 		if err != nil {
 			return err
