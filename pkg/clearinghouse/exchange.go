@@ -11,8 +11,8 @@ import (
 type ExchangeReport struct {
 	Ask     AskReport
 	Status  AskReport // 276 claim status inquiries
-	Sent    int // batches handed over
-	Overdue int // batches flagged for a missing acknowledgment
+	Sent    int       // batches handed over
+	Overdue int       // batches flagged for a missing acknowledgment
 }
 
 // Exchange does a connection's outbound round: asks about the checks
