@@ -38,7 +38,11 @@ type Error struct {
 	Code    string // stable, machine-readable, e.g. "invalid_npi"
 	Message string // human-readable, safe to show and to log
 	Field   string // the offending input field, when there is one
-	Err     error  // the cause, never shown to clients
+	// Fields holds every offending field with what is wrong with it, in
+	// words, when a form had several at once (Invalids); Field is then
+	// the first of them.
+	Fields map[string]string
+	Err    error // the cause, never shown to clients
 }
 
 // Error implements error.
@@ -81,6 +85,24 @@ func sentinelOf(k Kind) *Error {
 // Invalid reports a broken input rule on one field.
 func Invalid(field, code, format string, args ...any) *Error {
 	return &Error{Kind: KindInvalid, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalids reports every broken field of a form at once, so that each
+// can be shown beside its input: fields maps a field to what is wrong
+// with it. Field is the first in alphabetical order.
+func Invalids(fields map[string]string) *Error {
+	first := ""
+	for f := range fields {
+		if first == "" || f < first {
+			first = f
+		}
+	}
+	n := len(fields)
+	msg := fmt.Sprintf("%d fields need attention", n)
+	if n == 1 {
+		msg = fields[first]
+	}
+	return &Error{Kind: KindInvalid, Code: "invalid_fields", Field: first, Message: msg, Fields: fields}
 }
 
 // NotFound reports a missing resource; what names the resource type.

@@ -21,6 +21,9 @@ type ErrorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Fields says, for a form refused as a whole, what is wrong with each
+	// field, by field name.
+	Fields map[string]string `json:"fields,omitempty"`
 }
 
 // Fail records err for the error middleware and stops the handler chain.
@@ -71,7 +74,7 @@ func errorRenderer(log *slog.Logger) gin.HandlerFunc {
 		var ae *apperr.Error
 		if errors.As(err, &ae) && ae.Kind != apperr.KindInternal {
 			status := statusOf[ae.Kind]
-			body := ErrorBody{Error: ErrorDetail{Code: ae.Code, Message: ae.Message, Field: ae.Field}}
+			body := ErrorBody{Error: ErrorDetail{Code: ae.Code, Message: ae.Message, Field: ae.Field, Fields: ae.Fields}}
 			if status >= 500 && log != nil {
 				log.WarnContext(c.Request.Context(), "dependency unavailable", slog.String("route", c.FullPath()), slog.String("error", err.Error()))
 			}
