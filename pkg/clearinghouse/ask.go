@@ -170,7 +170,7 @@ func (s *Service) askPractice(ctx context.Context, tx *sql.Tx, conn Connection, 
 	if err := s.work.ChangeFollowups(ctx, tx, practiceID, ch, now); err != nil {
 		return File{}, err
 	}
-	ev := audit.Change(audit.Event{}, now, audit.ActionClearinghouseSend, practiceID, audit.TargetClearinghouseFile, f.ID)
+	ev := audit.Change(s.by, now, audit.ActionClearinghouseSend, practiceID, audit.TargetClearinghouseFile, f.ID)
 	ev.PatientIDs = slices.Sorted(maps.Keys(patients))
 	ev.Purpose = "payment"
 	ev.Counts = map[string]int{"requests": len(asked), "patients": len(patients), "bytes": int(f.Size)}

@@ -95,7 +95,7 @@ func (s *Service) Apply(ctx context.Context, fileID string) (ApplyReport, error)
 			return err
 		}
 		out.File.State, out.File.Note = Applied, note
-		ev := audit.Change(audit.Event{}, now, audit.ActionClearinghouseReceive, "", audit.TargetClearinghouseFile, f.ID)
+		ev := audit.Change(s.by, now, audit.ActionClearinghouseReceive, "", audit.TargetClearinghouseFile, f.ID)
 		ev.PatientIDs, ev.Purpose = patients, "payment"
 		ev.Counts = map[string]int{"answers": out.Answers, "verified": out.Verified, "to_agents": out.ToAgents,
 			"unmatched": out.Unmatched, "acknowledged": out.Acks, "bytes": int(f.Size)}
@@ -116,7 +116,7 @@ func (s *Service) failed(ctx context.Context, f File, cause *x12.SyntaxError) (A
 		if err := s.store.SetFileState(ctx, tx, f.ID, Failed, note, now); err != nil {
 			return err
 		}
-		ev := audit.Change(audit.Event{}, now, audit.ActionClearinghouseReceive, "", audit.TargetClearinghouseFile, f.ID)
+		ev := audit.Change(s.by, now, audit.ActionClearinghouseReceive, "", audit.TargetClearinghouseFile, f.ID)
 		ev.Outcome, ev.Reason = audit.OutcomeError, "unreadable"
 		return s.trail.Append(ctx, tx, []audit.Event{ev})
 	})

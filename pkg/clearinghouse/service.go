@@ -35,6 +35,7 @@ type Service struct {
 	dial      Dialer
 	retention time.Duration
 	settle    time.Duration
+	by        audit.Event // who acts; empty for the platform itself
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -81,3 +82,12 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microse
 // platform is the scope of the exchange's transactions: a connection
 // serves several practices, and an inbound file belongs to none until read.
 func platform(ctx context.Context) context.Context { return sqldb.AllPractices(ctx) }
+
+// As returns a Service whose changes and receipts are recorded as ev's
+// actor's, with its request and trace ids (the HTTP layer passes
+// auditmw.By). Without it, they are the platform's own.
+func (s *Service) As(ev audit.Event) *Service {
+	c := *s
+	c.by = ev
+	return &c
+}

@@ -111,13 +111,16 @@ type Store interface {
 	Connection(ctx context.Context, id string) (Connection, error)
 	Connections(ctx context.Context) ([]Connection, error)
 	// SaveConnection adds or replaces a connection.
-	SaveConnection(ctx context.Context, c Connection, now time.Time) error
+	SaveConnection(ctx context.Context, tx *sql.Tx, c Connection, now time.Time) error
 	// Payers lists the payers a connection reaches.
 	Payers(ctx context.Context, q sqldb.Querier, connectionID string) ([]Payer, error)
 	// SavePayers replaces the payers a connection reaches.
-	SavePayers(ctx context.Context, connectionID string, payers []Payer) error
+	SavePayers(ctx context.Context, tx *sql.Tx, connectionID string, payers []Payer) error
 	// Link asks through connectionID on practiceID's behalf.
-	Link(ctx context.Context, practiceID, connectionID string, now time.Time) error
+	Link(ctx context.Context, tx *sql.Tx, practiceID, connectionID string, now time.Time) error
+	// FilePatients lists the patients a file is about: those its
+	// questions asked about, or those its answers answered.
+	FilePatients(ctx context.Context, tx *sql.Tx, fileID string) ([]string, error)
 	// Linked returns the connection that asks for a practice, if any.
 	Linked(ctx context.Context, q sqldb.Querier, practiceID string) (Connection, bool, error)
 	// PendingChecks returns, in one read, up to limit eligibility checks

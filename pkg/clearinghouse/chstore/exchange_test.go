@@ -83,10 +83,10 @@ func setupExchange(t *testing.T, db *sqldb.DB) *exchange {
 		"E1,Ann,Lee,01/02/1980\nE2,Joon,Park,03/04/1975\nE3,Rosa,Diaz,05/06/1990\nE4,Sam,Cole,07/08/1985\n")
 	conn := clearinghouse.Connection{ID: "ch-1", Name: "Acme Clearinghouse", Mode: clearinghouse.ModeManual,
 		SenderQualifier: "ZZ", SenderID: "BACKDESK", ReceiverQualifier: "ZZ", ReceiverID: "CLEARHOUSE"}
-	require.Empty(t, conn.Problems())
-	require.NoError(t, x.store.SaveConnection(ctx, conn, x.now))
-	require.NoError(t, x.store.SavePayers(ctx, conn.ID, []clearinghouse.Payer{{Name: "Delta Dental of Texas", ID: "DDPA1", Eligibility: true}}))
-	require.NoError(t, x.store.Link(ctx, x.practice, conn.ID, x.now))
+	_, err = x.ch.SaveConnection(ctx, audit.Event{}, conn)
+	require.NoError(t, err)
+	require.NoError(t, x.ch.SavePayers(ctx, audit.Event{}, conn.ID, []clearinghouse.Payer{{Name: "Delta Dental of Texas", ID: "DDPA1", Eligibility: true}}))
+	require.NoError(t, x.ch.Link(ctx, audit.Event{}, x.practice, conn.ID))
 	// Wednesday's visits: E1 and E2 with the payer the connection reaches,
 	// E3 with no member id, E4 with a payer it does not reach.
 	x.load(t, "appointments", "appointment_id,patient_id,start,planned_procedures,payer_name,subscriber_id\n"+

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"github.com/backdesk/backdesk/pkg/clearinghouse/sftpserver"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -37,8 +38,8 @@ func TestTheLoopRunsOverSFTP(t *testing.T) {
 			Address: srv.Addr(), Username: "riverside", HostKey: srv.HostKey(), SecretRef: "file:" + secret,
 			Outbound: "/outbound", Inbound: "/inbound", Archive: "/archive",
 			SenderQualifier: "ZZ", SenderID: "BACKDESK", ReceiverQualifier: "ZZ", ReceiverID: "CLEARHOUSE"}
-		require.Empty(t, conn.Problems())
-		require.NoError(t, x.store.SaveConnection(ctx, conn, x.now))
+		_, err = x.ch.SaveConnection(ctx, audit.Event{}, conn)
+		require.NoError(t, err)
 		deps := x.deps
 		deps.Dial, deps.Settle = clearinghouse.DialSFTP, time.Millisecond
 		svc := clearinghouse.New(deps)

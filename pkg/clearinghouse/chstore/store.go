@@ -60,14 +60,14 @@ func (s *Store) Connections(ctx context.Context) ([]clearinghouse.Connection, er
 }
 
 // SaveConnection implements clearinghouse.Store.
-func (s *Store) SaveConnection(ctx context.Context, c clearinghouse.Connection, now time.Time) error {
+func (s *Store) SaveConnection(ctx context.Context, tx *sql.Tx, c clearinghouse.Connection, now time.Time) error {
 	minutes := func(d, def time.Duration) int {
 		if d <= 0 {
 			d = def
 		}
 		return int(d / time.Minute)
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO clearinghouse_connections (id, name, mode, address, username, host_key, secret_ref,
+	_, err := tx.ExecContext(ctx, `INSERT INTO clearinghouse_connections (id, name, mode, address, username, host_key, secret_ref,
 outbound_dir, inbound_dir, archive_dir, sender_qualifier, sender_id, receiver_qualifier, receiver_id, production, answer_minutes,
 ack_minutes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, mode = excluded.mode, address = excluded.address,
@@ -91,34 +91,38 @@ func (s *Store) Payers(ctx context.Context, q sqldb.Querier, connectionID string
 }
 
 // SavePayers implements clearinghouse.Store.
-func (s *Store) SavePayers(ctx context.Context, connectionID string, payers []clearinghouse.Payer) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM clearinghouse_payers WHERE connection_id = $1`, connectionID); err != nil {
-			return sqldb.MapError(err)
-		}
-		if len(payers) == 0 {
-			return nil
-		}
-		args := make([]any, 0, 5*len(payers))
-		for _, p := range payers {
-			args = append(args, connectionID, p.Name, p.ID, p.Eligibility, p.ClaimStatus)
-		}
-		q, args, err := s.db.Dialect.InsertRows(`INSERT INTO clearinghouse_payers (connection_id, payer_name, payer_id, eligibility, claim_status) `, 5, args, "")
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, q, args...)
+func (s *Store) SavePayers(ctx context.Context, tx *sql.Tx, connectionID string, payers []clearinghouse.Payer) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM clearinghouse_payers WHERE connection_id = $1`, connectionID); err != nil {
 		return sqldb.MapError(err)
-	})
+	}
+	if len(payers) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 5*len(payers))
+	for _, p := range payers {
+		args = append(args, connectionID, p.Name, p.ID, p.Eligibility, p.ClaimStatus)
+	}
+	q, args, err := s.db.Dialect.InsertRows(`INSERT INTO clearinghouse_payers (connection_id, payer_name, payer_id, eligibility, claim_status) `, 5, args, "")
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, q, args...)
+	return sqldb.MapError(err)
 }
 
-// Link implements clearinghouse.Store.
-func (s *Store) Link(ctx context.Context, practiceID, connectionID string, now time.Time) error {
-	return s.db.Tx(sqldb.WithPractice(ctx, practiceID), func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO clearinghouse_links (practice_id, connection_id, created_at)
+// Link implements clearinghouse.Store; tx carries the practice's scope.
+func (s *Store) Link(ctx context.Context, tx *sql.Tx, practiceID, connectionID string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO clearinghouse_links (practice_id, connection_id, created_at)
 VALUES ($1, $2, $3) ON CONFLICT (practice_id) DO UPDATE SET connection_id = excluded.connection_id`, practiceID, connectionID, now.UTC())
-		return sqldb.MapError(err)
-	})
+	return sqldb.MapError(err)
+}
+
+// FilePatients implements clearinghouse.Store.
+func (s *Store) FilePatients(ctx context.Context, tx *sql.Tx, fileID string) ([]string, error) {
+	return sqldb.List(ctx, tx, func(r sqldb.Scanner) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, `SELECT DISTINCT patient_id FROM clearinghouse_inquiries WHERE file_id = $1 OR answer_file_id = $1 ORDER BY patient_id`, fileID)
 }
 
 // Linked implements clearinghouse.Store.
