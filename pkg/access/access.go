@@ -40,6 +40,11 @@ const (
 	ReadAudit Action = "audit.read"
 	// ManageAgents manages agents and teams and watches their queues.
 	ManageAgents Action = "agents.manage"
+	// ManageClearinghouses configures clearinghouse connections, links
+	// practices to them, watches their batches and carries a manual
+	// connection's files (each file taken is recorded as a disclosure of
+	// the patients in it).
+	ManageClearinghouses Action = "clearinghouses.manage"
 	// RequestAccess asks a practice for a team's access.
 	RequestAccess Action = "access.request"
 	// ViewAccessRequest reads an access request: billing managers (who
@@ -57,7 +62,7 @@ const (
 
 // Actions lists every action, for tables and tests.
 var Actions = []Action{ReadPatient, ReadPractice, AdministerPractice, ManageGrants, ManagePlatform,
-	ReadAudit, ManageAgents, RequestAccess, ViewAccessRequest, OpenBreakGlass, ReviewBreakGlass, WorkOwnQueue, Self}
+	ReadAudit, ManageAgents, ManageClearinghouses, RequestAccess, ViewAccessRequest, OpenBreakGlass, ReviewBreakGlass, WorkOwnQueue, Self}
 
 // Resource is what an action is about. Empty fields are not part of it.
 type Resource struct {

@@ -45,6 +45,8 @@ func Evaluate(now time.Time, p identity.Principal, a Action, r Resource, f Facts
 		return roleOnly(p, "platform administrators manage practices", identity.PlatformAdmin)
 	case ManageAgents:
 		return roleOnly(p, "billing managers and platform administrators manage agents and teams", identity.BillingManager, identity.PlatformAdmin)
+	case ManageClearinghouses:
+		return roleOnly(p, "billing managers and platform administrators manage clearinghouse connections", identity.BillingManager, identity.PlatformAdmin)
 	case WorkOwnQueue:
 		return roleOnly(p, "agents work their own queues", identity.Agent)
 	case ReviewBreakGlass:

@@ -131,3 +131,8 @@ func (s *Service) Download(ctx context.Context, by audit.Event, connectionID, fi
 	})
 	return f, err
 }
+
+// Payers lists the payers a connection reaches.
+func (s *Service) Payers(ctx context.Context, connectionID string) ([]Payer, error) {
+	return s.store.Payers(ctx, s.db, connectionID)
+}

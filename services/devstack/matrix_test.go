@@ -46,7 +46,7 @@ func expected(a access.Action, user string, own, grant, item, practiceRoute bool
 		return true
 	case access.ManagePlatform:
 		return user == "admin"
-	case access.ManageAgents:
+	case access.ManageAgents, access.ManageClearinghouses:
 		return user == "maria" || user == "admin"
 	case access.WorkOwnQueue:
 		return user == "alice"
@@ -260,7 +260,7 @@ func (w matrixWorld) params(path string, own bool) map[string]string {
 	p := map[string]string{
 		"id": w.practice[own], "patientID": w.patient[own], "grantID": w.grant[own], "requestID": w.request[own],
 		"importID": w.importID[own], "sessionID": w.session, "kind": "recare", "teamID": w.team, "userID": w.agent,
-		"itemID": w.item[own], "practiceID": w.practice[own],
+		"itemID": w.item[own], "practiceID": w.practice[own], "connectionID": "matrix-connection", "fileID": "matrix-file",
 	}
 	switch {
 	case strings.HasPrefix(path, "/api/v1/audit/events/"):

@@ -10,6 +10,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
+	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"github.com/backdesk/backdesk/pkg/identity"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -28,6 +29,9 @@ type API struct {
 	practices *practice.Service
 	identity  *identity.Service
 	imports   *imports.Service
+	// clearinghouse is nil in a process built without it (tests that
+	// need only the practice routes).
+	clearinghouse *clearinghouse.Service
 
 	rec         *recorder.Recorder
 	readPatient PatientReader
@@ -59,6 +63,9 @@ type Deps struct {
 	// in one transaction (serve.ShareReads): the decision's and the
 	// record's.
 	Shared *sqldb.DB `dep:"optional"`
+	// Clearinghouse serves the clearinghouse routes; without it they are
+	// not mounted.
+	Clearinghouse *clearinghouse.Service `dep:"optional"`
 }
 
 // New returns the onboarding API.
@@ -67,7 +74,7 @@ func New(d Deps) (*API, error) {
 		return nil, err
 	}
 	return &API{practices: d.Practices, identity: d.Identity, imports: d.Imports, guard: d.Guard, facts: d.Facts,
-		rec: d.Recorder, readPatient: d.Patients, checklistDB: d.Checklist, shared: d.Shared}, nil
+		rec: d.Recorder, readPatient: d.Patients, checklistDB: d.Checklist, shared: d.Shared, clearinghouse: d.Clearinghouse}, nil
 }
 
 // Mount registers the routes on r, which sits behind authentication. Each
@@ -113,6 +120,7 @@ func (a *API) Mount(r gin.IRouter) {
 	g.Handle(r, http.MethodGet, "/api/v1/imports/:importID", importOf, a.getImport)
 	g.Handle(r, http.MethodGet, "/api/v1/imports/:importID/errors.csv", importOf, a.importErrorsCSV)
 	a.mountChecklist(r)
+	a.mountClearinghouses(r)
 }
 
 func (a *API) createPractice(c *gin.Context) {

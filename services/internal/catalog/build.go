@@ -72,7 +72,8 @@ func buildRouter(_ context.Context, p *serve.Process, d *domains.Domains, o Opti
 // the ingress sends here with the rest of /api/v1/practices.
 func buildOnboarding(_ context.Context, p *serve.Process, d *domains.Domains, o Options) error {
 	a, err := onboarding.New(onboarding.Deps{Practices: d.Practices, Identity: p.Identity, Imports: d.Imports,
-		Guard: p.Guard, Facts: p.Facts, Recorder: p.Recorder, Patients: d.Records.FullRecord, Checklist: p.DB, Shared: p.DB})
+		Guard: p.Guard, Facts: p.Facts, Recorder: p.Recorder, Patients: d.Records.FullRecord, Checklist: p.DB, Shared: p.DB,
+		Clearinghouse: d.Clearinghouse})
 	if err != nil {
 		return err
 	}
