@@ -46,6 +46,11 @@ func decide(q Answering, a x271.Answer, fileID string, now time.Time) decided {
 	d := decided{benefits: Benefits{ID: uuid.Must(uuid.NewV7()).String(), PracticeID: q.PracticeID, PatientID: q.PatientID,
 		PayerName: q.PayerName, Plan: sum.Plan, Group: sum.Group, Coverage: sum.Coverage.String(), Summary: raw,
 		Lines: sum.Lines(asOf), AnsweredAt: now, FileID: fileID, WorkItemID: q.WorkItemID}}
+	if sum.AnnualMaxRemaining.Known {
+		left := sum.AnnualMaxRemaining.Cents
+		d.benefits.MaxLeft = &left
+		d.benefits.BenefitsEnd = sum.PlanYearEnd(asOf).Format(time.DateOnly)
+	}
 	d.answered.Trace = q.Trace
 	problems := sum.Problems(q.Planned, q.VisitAt)
 	switch {

@@ -99,9 +99,14 @@ type Benefits struct {
 	Coverage   string // active, inactive, unknown
 	Summary    []byte // JSON
 	Lines      []string
-	AnsweredAt time.Time
-	FileID     string
-	WorkItemID string
+	// MaxLeft is what is left of the annual maximum, in cents, when the
+	// payer said; BenefitsEnd (YYYY-MM-DD) the last day of the benefit
+	// year it belongs to.
+	MaxLeft     *int64
+	BenefitsEnd string
+	AnsweredAt  time.Time
+	FileID      string
+	WorkItemID  string
 }
 
 // Store keeps connections, files, inquiries and benefits. Writes run in

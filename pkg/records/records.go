@@ -151,6 +151,13 @@ type TreatmentPlan struct {
 	EstimatedPatientPortionCents int64
 	PresentedDate                Date
 	Scheduled                    bool
+	// BenefitsLeftCents is what the patient's plan has left of its annual
+	// maximum and BenefitsEnd the last day of the benefit year it is
+	// left for, from the latest eligibility answer: read with the
+	// practice's records for the daily generation, zero when no payer
+	// has said. Neither comes from a practice's file.
+	BenefitsLeftCents int64 `json:"-"`
+	BenefitsEnd       Date  `json:"-"`
 }
 
 // AppointmentStatus is where an appointment stands on the practice's

@@ -37,6 +37,7 @@ func Prioritize(kind policy.Kind, b *records.Balance, c *records.Claim, r *recor
 		}
 	case t != nil:
 		in.TreatmentPortionCents = t.EstimatedPatientPortionCents
+		in.BenefitsLeftCents, in.BenefitsEnd = t.BenefitsLeftCents, t.BenefitsEnd
 		if !t.PresentedDate.IsZero() {
 			in.AgeDays = max(0, daysBetween(t.PresentedDate, day))
 		}

@@ -362,17 +362,26 @@ const batchRows = 500
 func (s *Store) AddBenefits(ctx context.Context, tx *sql.Tx, bs []clearinghouse.Benefits) error {
 	for start := 0; start < len(bs); start += batchRows {
 		part := bs[start:min(start+batchRows, len(bs))]
-		args := make([]any, 0, 12*len(part))
+		args := make([]any, 0, 14*len(part))
 		for _, b := range part {
 			lines, err := json.Marshal(b.Lines)
 			if err != nil {
 				return err
 			}
+			// A maximum not sent is stored as NULL: -1 travels in the
+			// column's array and is turned back into NULL.
+			left := int64(-1)
+			if b.MaxLeft != nil {
+				left = *b.MaxLeft
+			}
 			args = append(args, b.ID, b.PracticeID, b.PatientID, b.PayerName, b.Plan, b.Group, b.Coverage, string(b.Summary),
-				string(lines), b.AnsweredAt.UTC(), b.FileID, b.WorkItemID)
+				string(lines), left, b.BenefitsEnd, b.AnsweredAt.UTC(), b.FileID, b.WorkItemID)
 		}
-		q, qargs, err := s.db.Dialect.InsertRows(`INSERT INTO benefit_summaries (id, practice_id, patient_id, payer_name, plan,
-group_number, coverage, summary, lines, answered_at, file_id, work_item_id) `, 12, args, "")
+		cols := `id, practice_id, patient_id, payer_name, plan, group_number, coverage, summary, lines, max_left_cents, benefits_end,
+answered_at, file_id, work_item_id`
+		q, qargs, err := s.db.Dialect.WithRows(cols, 14, args, `INSERT INTO benefit_summaries (`+cols+`)
+SELECT id, practice_id, patient_id, payer_name, plan, group_number, coverage, summary, lines, NULLIF(max_left_cents, -1),
+benefits_end, answered_at, file_id, work_item_id FROM v`)
 		if err != nil {
 			return err
 		}

@@ -16,8 +16,13 @@ aged_over_90_cents, last_statement_date, last_payment_date, last_payment_cents F
 billed_cents, paid_cents, patient_responsibility_cents, status FROM claims WHERE practice_id = $1 ORDER BY id`
 	practiceRecalls = `SELECT id, patient_id, external_id, recall_type, due_date, last_visit_date, scheduled FROM recalls
 WHERE practice_id = $1 ORDER BY id`
-	practiceTreatments = `SELECT id, patient_id, external_id, summary, est_patient_cents, presented_date, scheduled FROM treatment_plans
-WHERE practice_id = $1 ORDER BY id`
+	// A treatment plan comes with what its patient's insurance has left
+	// for the year, from the latest eligibility answer, for the year-end
+	// push (benefit_summaries_patient).
+	practiceTreatments = `SELECT t.id, t.patient_id, t.external_id, t.summary, t.est_patient_cents, t.presented_date, t.scheduled,
+COALESCE((SELECT b.max_left_cents FROM benefit_summaries b WHERE b.patient_id = t.patient_id ORDER BY b.answered_at DESC LIMIT 1), 0),
+COALESCE((SELECT b.benefits_end FROM benefit_summaries b WHERE b.patient_id = t.patient_id ORDER BY b.answered_at DESC LIMIT 1), '')
+FROM treatment_plans t WHERE t.practice_id = $1 ORDER BY t.id`
 )
 
 // All implements records.Storer: it reads every balance, claim, recall
@@ -60,9 +65,10 @@ func (s *Store) All(ctx context.Context, q sqldb.Querier, practiceID string, fn 
 		{practiceTreatments, func(r *sql.Rows) (records.Changed, error) {
 			var c records.Changed
 			var t records.TreatmentPlan
-			var presented string
-			err := r.Scan(&c.ID, &c.PatientID, &t.ExternalID, &t.Summary, &t.EstimatedPatientPortionCents, &presented, &t.Scheduled)
-			t.PresentedDate = records.ParseDate(presented)
+			var presented, end string
+			err := r.Scan(&c.ID, &c.PatientID, &t.ExternalID, &t.Summary, &t.EstimatedPatientPortionCents, &presented, &t.Scheduled,
+				&t.BenefitsLeftCents, &end)
+			t.PresentedDate, t.BenefitsEnd = records.ParseDate(presented), records.ParseDate(end)
 			c.Row = records.Row{Treatment: &t}
 			return c, err
 		}},

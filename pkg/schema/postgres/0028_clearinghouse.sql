@@ -119,6 +119,11 @@ CREATE TABLE benefit_summaries (
     coverage     TEXT NOT NULL CHECK (coverage IN ('active', 'inactive', 'unknown')),
     summary      TEXT NOT NULL,
     lines        TEXT NOT NULL,
+    -- What is left of the annual maximum and the last day of the benefit
+    -- year it belongs to (YYYY-MM-DD), when the payer said: the year-end
+    -- push on unscheduled treatment reads them.
+    max_left_cents BIGINT,
+    benefits_end TEXT NOT NULL DEFAULT '',
     answered_at  TIMESTAMPTZ NOT NULL,
     file_id      TEXT REFERENCES clearinghouse_files (id),
     work_item_id TEXT REFERENCES work_items (id)

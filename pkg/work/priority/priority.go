@@ -7,10 +7,12 @@
 // two computations over the same inputs always agree.
 //
 // Reason texts never carry patient data: no names, contact details or
-// dates, only amounts and day counts. The one date a reason names is the
-// visit an eligibility check is for ("visit on 2026-12-08 at 09:00 CST"),
-// which the agent needs to ask the payer about and sees only on an item
-// it owns.
+// dates, only amounts and day counts. Two dates are named: the visit an
+// eligibility check is for ("visit on 2026-12-08 at 09:00 CST"), which
+// the agent needs to ask the payer about and sees only on an item it
+// owns, and the end of the benefit year when unused benefits run out
+// ("$1,150 of benefits expire 2026-12-31"), a plan's date rather than the
+// patient's.
 //
 // The weights are listed by Weights and explained in docs/priority.md; a
 // test keeps the two in step.
@@ -60,6 +62,9 @@ const (
 	// VisitSoon is a visit whose coverage is not verified yet, the nearer
 	// the more urgent.
 	VisitSoon = "visit_soon"
+	// BenefitsExpiring is insurance money the patient loses unless the
+	// treatment is done before the benefit year ends: the year-end push.
+	BenefitsExpiring = "benefits_expiring"
 )
 
 // NoLimit marks a band with no upper bound.
@@ -69,8 +74,9 @@ const NoLimit int64 = -1
 // measure depends on the reason: cents for AmountAtStake and
 // TreatmentPortion, days old for Aging, days left before the deadline for
 // TimelyFiling, days since the deadline for TimelyFilingPassed, days
-// overdue for RecallOverdue, days until the visit for VisitSoon, and 1
-// for a BrokenPromise.
+// overdue for RecallOverdue, days until the visit for VisitSoon, days
+// until the benefit year ends for BenefitsExpiring, and 1 for a
+// BrokenPromise.
 type Weight struct {
 	Code   string
 	Min    int64 // inclusive
@@ -116,6 +122,10 @@ var weights = []Weight{
 	{VisitSoon, 2, 3, 200},
 	{VisitSoon, 4, 7, 120},
 	{VisitSoon, 8, NoLimit, 60},
+
+	{BenefitsExpiring, 0, 30, 250},
+	{BenefitsExpiring, 31, 60, 150},
+	{BenefitsExpiring, 61, 90, 80},
 }
 
 // points returns the points code adds for measure v, and whether a band
@@ -164,6 +174,11 @@ type Inputs struct {
 	// practice's date) to the visit's date, 0 for today.
 	Visit       time.Time
 	VisitInDays int
+	// BenefitsLeftCents is what the patient's plan has left of its annual
+	// maximum, and BenefitsEnd the benefit year's last day, after which
+	// it is lost: for unscheduled treatment only.
+	BenefitsLeftCents int64
+	BenefitsEnd       records.Date
 }
 
 // Reason is one part of a score: a stable code, the points it adds and a
@@ -260,6 +275,12 @@ func Score(in Inputs, today records.Date) Result {
 
 	if in.TreatmentPortionCents > 0 {
 		add(TreatmentPortion, in.TreatmentPortionCents, "estimated patient portion of "+Money(in.TreatmentPortionCents))
+	}
+
+	if in.Kind == policy.TreatmentFollowup && in.BenefitsLeftCents > 0 && !in.BenefitsEnd.IsZero() && !today.IsZero() {
+		if left := daysBetween(today, in.BenefitsEnd); left >= 0 {
+			add(BenefitsExpiring, int64(left), Money(in.BenefitsLeftCents)+" of benefits expire "+in.BenefitsEnd.String())
+		}
 	}
 
 	if !in.Visit.IsZero() {

@@ -262,3 +262,35 @@ func TestVisitSoon(t *testing.T) {
 	require.Equal(t, 300, score(-1).Score, "a visit already begun counts as today")
 	require.Empty(t, priority.Score(priority.Inputs{Kind: policy.EligibilityCheck}, today).Reasons, "no visit, no reason")
 }
+
+// The year-end push: treatment left unscheduled while the plan still has
+// money for the year rises as the benefit year's end nears, and says how
+// much and when; nothing is added once the year is over or nothing is
+// left, or for other kinds of work.
+func TestBenefitsExpiringRaiseUnscheduledTreatment(t *testing.T) {
+	today := records.Date{Year: 2026, Month: 12, Day: 5}
+	end := records.Date{Year: 2026, Month: 12, Day: 31}
+	in := priority.Inputs{Kind: policy.TreatmentFollowup, BenefitsLeftCents: 1150_00, BenefitsEnd: end}
+	r := priority.Score(in, today)
+	if len(r.Reasons) != 1 || r.Reasons[0].Code != priority.BenefitsExpiring || r.Reasons[0].Points != 250 ||
+		r.Reasons[0].Text != "$1,150.00 of benefits expire 2026-12-31" {
+		t.Fatalf("26 days before the year ends: %+v", r.Reasons)
+	}
+	if got := priority.Score(in, records.Date{Year: 2026, Month: 10, Day: 15}).Score; got != 80 {
+		t.Errorf("77 days before: %d points, want 80", got)
+	}
+	for name, c := range map[string]struct {
+		in  priority.Inputs
+		day records.Date
+	}{
+		"the year is over":     {in, records.Date{Year: 2027, Month: 1, Day: 2}},
+		"more than 90 days":    {in, records.Date{Year: 2026, Month: 9, Day: 1}},
+		"nothing left":         {priority.Inputs{Kind: policy.TreatmentFollowup, BenefitsEnd: end}, today},
+		"no answer yet":        {priority.Inputs{Kind: policy.TreatmentFollowup, BenefitsLeftCents: 1150_00}, today},
+		"another kind of work": {priority.Inputs{Kind: policy.Recare, BenefitsLeftCents: 1150_00, BenefitsEnd: end}, today},
+	} {
+		if got := priority.Score(c.in, c.day); got.Score != 0 {
+			t.Errorf("%s: %+v, want nothing", name, got)
+		}
+	}
+}
