@@ -220,6 +220,18 @@ func TestAnEligibilityCheckIsAskedAndAnsweredWithoutAPerson(t *testing.T) {
 		require.Contains(t, strings.Join(benefits[pids[0]].Lines, "\n"), "$1,150")
 		require.Equal(t, "inactive", benefits[pids[1]].Coverage)
 
+		// The year-end push: E1's plan has $1,150 left for a calendar year
+		// that ends in 24 days, so E1's unscheduled crown rises with it at
+		// the next generation.
+		x.load(t, "treatments", "plan_id,patient_id,summary,estimated_patient_portion,presented_date,scheduled\n"+
+			"T1,E1,crown,640.00,09/01/2026,no\n")
+		_, err = x.imports.Generate(ctx, x.practice)
+		require.NoError(t, err)
+		var reasons string
+		require.NoError(t, testenv.OwnerDB(t, db).QueryRowContext(ctx, `SELECT w.priority_reasons FROM work_items w
+JOIN patients p ON p.id = w.patient_id WHERE p.external_id = 'E1' AND w.kind = 'treatment_followup'`).Scan(&reasons))
+		require.Contains(t, reasons, "$1,150.00 of benefits expire 2026-12-31")
+
 		// The same file again (a download retried) is kept and applied once.
 		again, err := x.ch.Receive(ctx, "ch-1", "271-0451-copy.x12", []byte(answer))
 		require.NoError(t, err)
