@@ -1,6 +1,8 @@
 package imports
 
 import (
+	"context"
+	"database/sql"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/policy"
@@ -57,4 +59,32 @@ func (g *generator) items(changed []records.Changed, now time.Time) []work.Item 
 		out = append(out, it)
 	}
 	return out
+}
+
+// ClaimHolder keeps new claim follow-ups away from agents while a
+// clearinghouse is asked about their claims' status (276); the Holder in
+// Deps.Hold is asked for it (clearinghouse.Service has it).
+type ClaimHolder interface {
+	HoldClaims(ctx context.Context, tx *sql.Tx, practiceID string, itemIDs []string, now time.Time) error
+}
+
+// createItems makes the items in tx and, when the practice asks a
+// clearinghouse about claims, holds the new claim follow-ups for it. It
+// returns the items it created.
+func (s *Service) createItems(ctx context.Context, tx *sql.Tx, practiceID string, items []work.Item, now time.Time) ([]work.Item, error) {
+	created, err := s.work.CreateOpen(ctx, tx, items, now)
+	h, ok := s.hold.(ClaimHolder)
+	if err != nil || !ok {
+		return created, err
+	}
+	var claims []string
+	for _, it := range created {
+		if it.Kind == policy.ClaimFollowup {
+			claims = append(claims, it.ID)
+		}
+	}
+	if len(claims) == 0 {
+		return created, nil
+	}
+	return created, h.HoldClaims(ctx, tx, practiceID, claims, now)
 }

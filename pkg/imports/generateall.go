@@ -70,7 +70,7 @@ func (s *Service) Generate(ctx context.Context, practiceID string) (int, error) 
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		created = 0
 		err := s.records.All(ctx, tx, practiceID, func(batch []records.Changed) error {
-			items, err := s.work.CreateOpen(ctx, tx, gen.items(batch, now), now)
+			items, err := s.createItems(ctx, tx, practiceID, gen.items(batch, now), now)
 			created += len(items)
 			return err
 		})

@@ -317,7 +317,7 @@ func (r *run) apply(ctx context.Context, tx *sql.Tx) error {
 		r.imp.RowsApplied += res.Applied
 		r.extra = append(r.extra, res.Rejected...)
 		items := r.gen.items(res.Changed, now)
-		created, err := r.s.work.CreateOpen(ctx, tx, items, now)
+		created, err := r.s.createItems(ctx, tx, r.imp.PracticeID, items, now)
 		if err != nil {
 			return err
 		}
