@@ -31,15 +31,21 @@ import (
 func setupClaims(t *testing.T, db *sqldb.DB, claims string) *exchange {
 	t.Helper()
 	x := setupExchange(t, db)
-	trail := auditstore.New(db)
-	desk := work.NewDesk(workstore.New(db, trail), x.practices, func() time.Time { return x.now })
-	x.ch.SetClaimStatus(payer.NewService(payerstore.New(db), desk), x.practices)
+	x.enableClaimStatus(t)
+	x.load(t, "claims", "claim_number,patient_id,payer_name,subscriber_id,date_of_service,submitted_date,billed_amount,claim_status\n"+claims)
+	return x
+}
+
+// enableClaimStatus turns claim status inquiries on and lists the payers.
+func (x *exchange) enableClaimStatus(t testing.TB) {
+	t.Helper()
+	trail := auditstore.New(x.db)
+	desk := work.NewDesk(workstore.New(x.db, trail), x.practices, func() time.Time { return x.now })
+	x.ch.SetClaimStatus(payer.NewService(payerstore.New(x.db), desk), x.practices)
 	require.NoError(t, x.ch.SavePayers(context.Background(), audit.Event{}, "ch-1", []clearinghouse.Payer{
 		{Name: "Delta Dental of Texas", ID: "DDPA1", Eligibility: true, ClaimStatus: true},
 		{Name: "Small Mutual", ID: "SMM01"},
 	}))
-	x.load(t, "claims", "claim_number,patient_id,payer_name,subscriber_id,date_of_service,submitted_date,billed_amount,claim_status\n"+claims)
-	return x
 }
 
 // claimItem is a claim follow-up as stored.
