@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -95,6 +96,12 @@ type Stack struct {
 	// Issuer is the built-in identity provider, nil when a real one is
 	// configured.
 	Issuer *devissuer.Issuer
+	// Clearinghouse asks clearinghouses and applies their answers, as the
+	// router's tasks and pollers run it.
+	Clearinghouse *clearinghouse.Service
+	// DemoClearinghouse is the folder the demo clearinghouse serves; ""
+	// when none runs.
+	DemoClearinghouse string
 }
 
 // Build assembles the platform without serving it yet: the in-process
@@ -163,6 +170,17 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	// Seeding is system work across practices: it looks the demo practice
 	// up by NPI, then creates it, its staff and its data.
 	seed := depsFor(c.OIDCIssuer, p, d)
+	// A demo clearinghouse on loopback answers the demo practice's
+	// eligibility checks; seeding links the practice to it before its
+	// appointments are imported.
+	var demo *demoClearinghouse
+	if c.DevIssuer {
+		if demo, err = setUpDemoClearinghouse(ctx, p, d); err != nil {
+			p.Close()
+			return nil, err
+		}
+		seed.link = demo.linker(p, d.Clearinghouse)
+	}
 	if !c.DevIssuer {
 		// The demo people live in the development provider: under another
 		// issuer nobody could sign in as them, and a practice they own
@@ -172,6 +190,14 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 		p.Close()
 		return nil, fmt.Errorf("demo data: %w", err)
 	}
+	if demo != nil {
+		if err := demo.start(sqldb.AllPractices(ctx), p, d); err != nil {
+			p.Close()
+			return nil, err
+		}
+		stack.DemoClearinghouse = demo.root
+	}
+	stack.Clearinghouse = d.Clearinghouse
 
 	// Services, every one of the catalog, on this one engine as the
 	// ingress routes them. The console calls the API through this same

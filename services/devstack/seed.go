@@ -28,8 +28,9 @@ const (
 // seedDemo creates the demo practice, invites the demo practice admin (pat)
 // and signs pat in once, which binds the invitation exactly as a real
 // practice admin's first sign-in would; then it activates the practice,
-// sets up the demo agents and their grant (demoStaff), and imports the
-// demo data, whose work items the router then assigns. A database that has
+// sets up the demo agents and their grant (demoStaff), links it to a
+// clearinghouse when d.link is set, and imports the demo data, whose
+// work items the router then assigns. A database that has
 // the practice is left alone.
 func seedDemo(ctx context.Context, d seedDeps) error {
 	practices, ids, imp := d.practices, d.ids, d.imports
@@ -56,6 +57,11 @@ func seedDemo(ctx context.Context, d seedDeps) error {
 	if err := demoStaff(ctx, d.issuer, p.ID, practices, ids, d.roster, d.grants, now); err != nil {
 		return err
 	}
+	if d.link != nil {
+		if err := d.link(ctx, p.ID); err != nil {
+			return err
+		}
+	}
 	return importDemo(ctx, imp, p.ID, now)
 }
 
@@ -67,6 +73,9 @@ type seedDeps struct {
 	imports   *imports.Service
 	roster    *roster.Service
 	grants    *grant.Service
+	// link, when set, links the practice to a clearinghouse before its
+	// data is imported, so its eligibility checks wait for it.
+	link func(ctx context.Context, practiceID string) error
 }
 
 // SeedDemo creates the demo practice, its people and its data in the
