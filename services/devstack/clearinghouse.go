@@ -149,6 +149,8 @@ func setUpDemoClearinghouse(ctx context.Context, p *serve.Process, d *domains.Do
 	p.OnClose(demo.Close)
 	// The domains' service leaves SFTP batches unsent; the dev binary's
 	// sends them, and takes the demo's answers as soon as they are whole.
+	// It is built as domains.New builds its own, and must stay in step
+	// with it (claim status inquiries, once domains turns them on).
 	d.Clearinghouse = clearinghouse.New(clearinghouse.Deps{DB: p.DB, Store: chstore.New(p.DB), Work: payerstore.New(p.DB),
 		Trail: p.Audit, Dial: clearinghouse.DialSFTP, RetentionDays: p.Config.AuditRetentionDays, Settle: demoSettle, Log: p.Log})
 	system := audit.Event{Actor: audit.SystemActor}
