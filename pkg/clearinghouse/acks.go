@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/payer"
+	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/x12/x999"
 )
 
@@ -105,7 +106,7 @@ func (s *Service) raiseBatch(ctx context.Context, tx *sql.Tx, conn Connection, b
 	if err != nil {
 		return err
 	}
-	reason := conn.Name + " rejected the batch this check went out in: " + words + ". Verify by hand."
+	reason := conn.Name + " rejected the batch this item's question went out in: " + words + ". Ask the payer by hand."
 	for _, q := range asked {
 		if q.Answered || q.ItemState == "resolved" || q.ItemState == "closed" {
 			continue
@@ -115,7 +116,7 @@ func (s *Service) raiseBatch(ctx context.Context, tx *sql.Tx, conn Connection, b
 			ch = &payer.FollowupChanges{}
 			changes[q.PracticeID] = ch
 		}
-		raise(ch, q.WorkItemID, q.PatientID, q.ItemState, q.Owned, reason)
+		raiseKind(ch, policy.Kind(q.ItemKind), q.WorkItemID, q.PatientID, q.ItemState, q.Owned, reason)
 	}
 	return nil
 }

@@ -98,15 +98,25 @@ func (s *Service) toAgents(ctx context.Context, tx *sql.Tx, unasked []Unasked, n
 // raise adds to ch what brings a check to a person: the stage and
 // reason, a recall when it waits, and the reason in its history.
 func raise(ch *payer.FollowupChanges, itemID, patientID, state string, owned bool, reason string) {
+	raiseKind(ch, policy.EligibilityCheck, itemID, patientID, state, owned, reason)
+}
+
+// raiseKind is raise for an item of any kind: a recalled item nobody owns
+// is routed in its own kind's queue.
+func raiseKind(ch *payer.FollowupChanges, kind policy.Kind, itemID, patientID, state string, owned bool, reason string) {
 	if len(reason) > maxReason {
 		reason = reason[:maxReason]
 	}
 	ch.Stages = append(ch.Stages, payer.StageChange{ItemID: itemID, Stage: payer.Stage(StageNeedsAgent), Reason: reason})
 	if state == string(work.Waiting) {
 		ch.Recalls = append(ch.Recalls, payer.Recall{Followup: work.Followup{ID: itemID, PatientID: patientID,
-			State: work.Waiting, Owned: owned}, Kind: policy.EligibilityCheck})
+			State: work.Waiting, Owned: owned}, Kind: kind})
 	}
-	ch.Notes = append(ch.Notes, payer.Activity{ItemID: itemID, PatientID: patientID, Outcome: work.CoverageQuestion, Note: reason})
+	outcome := work.CoverageQuestion
+	if kind != policy.EligibilityCheck {
+		outcome = work.PayerStatus
+	}
+	ch.Notes = append(ch.Notes, payer.Activity{ItemID: itemID, PatientID: patientID, Outcome: outcome, Note: reason})
 }
 
 // maxReason bounds a reason kept with a stage, as the desk does.

@@ -51,7 +51,7 @@ func TestAcknowledgmentsMarkTheBatchesTheyAnswer(t *testing.T) {
 				}
 				if c.state == clearinghouse.Rejected {
 					require.Contains(t, batch.Note, "rejected")
-					require.Contains(t, checks["E1"].reason, "Acme Clearinghouse rejected the batch")
+					require.Contains(t, checks["E1"].reason, "Acme Clearinghouse rejected the batch this item's question went out in")
 					require.Contains(t, checks["E1"].reason, "NM109")
 					require.False(t, strings.Contains(checks["E1"].reason, "M1001"), "no member id in the reason")
 				}
