@@ -169,6 +169,9 @@ const (
 	ActionClearinghouseConnection Action = "clearinghouse_connection"
 )
 
-// TargetClearinghouseFile names a file sent to or received from a
-// clearinghouse.
-const TargetClearinghouseFile = "clearinghouse_file"
+// Targets of the clearinghouse events: a file sent to or received from a
+// clearinghouse, and a connection to one.
+const (
+	TargetClearinghouseFile       = "clearinghouse_file"
+	TargetClearinghouseConnection = "clearinghouse_connection"
+)

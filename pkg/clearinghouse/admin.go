@@ -40,7 +40,7 @@ func (s *Service) SaveConnection(ctx context.Context, by audit.Event, c Connecti
 		if err := s.store.SaveConnection(ctx, tx, c, now); err != nil {
 			return err
 		}
-		ev := audit.Change(by, now, audit.ActionClearinghouseConnection, "", "clearinghouse_connection", c.ID)
+		ev := audit.Change(by, now, audit.ActionClearinghouseConnection, "", audit.TargetClearinghouseConnection, c.ID)
 		return s.trail.Append(ctx, tx, []audit.Event{ev})
 	})
 	return c, err
@@ -75,7 +75,7 @@ func (s *Service) SavePayers(ctx context.Context, by audit.Event, connectionID s
 		if err := s.store.SavePayers(ctx, tx, connectionID, payers); err != nil {
 			return err
 		}
-		ev := audit.Change(by, now, audit.ActionClearinghouseConnection, "", "clearinghouse_connection", connectionID)
+		ev := audit.Change(by, now, audit.ActionClearinghouseConnection, "", audit.TargetClearinghouseConnection, connectionID)
 		ev.Counts = map[string]int{"payers": len(payers)}
 		return s.trail.Append(ctx, tx, []audit.Event{ev})
 	})
@@ -94,7 +94,7 @@ func (s *Service) Link(ctx context.Context, by audit.Event, practiceID, connecti
 		if err := s.store.Link(ctx, tx, practiceID, connectionID, now); err != nil {
 			return err
 		}
-		ev := audit.Change(by, now, audit.ActionClearinghouseConnection, practiceID, "clearinghouse_connection", connectionID)
+		ev := audit.Change(by, now, audit.ActionClearinghouseConnection, practiceID, audit.TargetClearinghouseConnection, connectionID)
 		return s.trail.Append(ctx, tx, []audit.Event{ev})
 	})
 }
@@ -118,7 +118,7 @@ func (s *Service) Download(ctx context.Context, by audit.Event, connectionID, fi
 		}
 		now := s.clock()
 		ev := audit.Change(by, now, audit.ActionClearinghouseDownload, f.PracticeID, audit.TargetClearinghouseFile, f.ID)
-		ev.Action, ev.PatientIDs, ev.Purpose = audit.ActionClearinghouseDownload, patients, "payment"
+		ev.PatientIDs, ev.Purpose = patients, "payment"
 		ev.Counts = map[string]int{"patients": len(patients), "bytes": len(f.Body)}
 		if err := s.trail.Append(ctx, tx, []audit.Event{ev}); err != nil {
 			return err
