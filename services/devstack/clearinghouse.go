@@ -15,10 +15,8 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/clearinghouse"
-	"github.com/backdesk/backdesk/pkg/clearinghouse/chstore"
 	"github.com/backdesk/backdesk/pkg/clearinghouse/demohouse"
 	"github.com/backdesk/backdesk/pkg/clearinghouse/sftpserver"
-	"github.com/backdesk/backdesk/pkg/payer/payerstore"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -147,12 +145,6 @@ func setUpDemoClearinghouse(ctx context.Context, p *serve.Process, d *domains.Do
 		return nil, err
 	}
 	p.OnClose(demo.Close)
-	// The domains' service leaves SFTP batches unsent; the dev binary's
-	// sends them, and takes the demo's answers as soon as they are whole.
-	// It is built as domains.New builds its own, and must stay in step
-	// with it (claim status inquiries, once domains turns them on).
-	d.Clearinghouse = clearinghouse.New(clearinghouse.Deps{DB: p.DB, Store: chstore.New(p.DB), Work: payerstore.New(p.DB),
-		Trail: p.Audit, Dial: clearinghouse.DialSFTP, RetentionDays: p.Config.AuditRetentionDays, Settle: demoSettle, Log: p.Log})
 	system := audit.Event{Actor: audit.SystemActor}
 	if _, err := d.Clearinghouse.SaveConnection(ctx, system, demo.connection()); err != nil {
 		return nil, fmt.Errorf("demo clearinghouse connection: %w", err)

@@ -166,7 +166,7 @@ func Build(ctx context.Context, c Config, logOut io.Writer) (*Stack, error) {
 	}
 
 	// Domain: the relay runs here, as in the router.
-	d := domains.New(p, domains.Options{Relay: true})
+	d := domains.New(p, domains.Options{Relay: true, ClearinghouseSettle: demoSettle})
 	// Seeding is system work across practices: it looks the demo practice
 	// up by NPI, then creates it, its staff and its data.
 	seed := depsFor(c.OIDCIssuer, p, d)

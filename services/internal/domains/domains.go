@@ -5,6 +5,8 @@
 package domains
 
 import (
+	"time"
+
 	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"github.com/backdesk/backdesk/pkg/clearinghouse/chstore"
 	"github.com/backdesk/backdesk/pkg/grant"
@@ -56,6 +58,11 @@ type Options struct {
 	// runs. Processes without one leave queued tasks to the relay's
 	// sweep, or to PostgreSQL's notification, in the router.
 	Relay bool
+	// ClearinghouseSettle is how long a file in a clearinghouse's inbound
+	// folder must stay unchanged before it is collected; zero is the
+	// transport's default (the dev binary's demo clearinghouse writes
+	// whole files and uses a second).
+	ClearinghouseSettle time.Duration
 }
 
 // New builds the domain services over p's database; every store that
@@ -89,7 +96,9 @@ func New(p *serve.Process, o Options) *Domains {
 	payers := payerstore.New(p.DB)
 	d.Payers = payer.NewService(payers, d.Desk)
 	d.Clearinghouse = clearinghouse.New(clearinghouse.Deps{DB: p.DB, Store: chstore.New(p.DB), Work: payers, Trail: trail,
-		RetentionDays: p.Config.AuditRetentionDays, Log: p.Log})
+		Dial: clearinghouse.DialSFTP, Settle: o.ClearinghouseSettle, RetentionDays: p.Config.AuditRetentionDays, Log: p.Log})
+	// Claim status inquiries post their 277 answers as imports do.
+	d.Clearinghouse.SetClaimStatus(d.Payers, d.Practices)
 	d.Imports = imports.NewService(imports.Deps{DB: p.DB, Store: importstore.New(p.DB, trail), Practices: d.Practices,
 		Records: d.Records, Work: d.Desk, Payers: d.Payers, Progress: importstore.RedisProgress{R: p.Redis}, Log: p.Log, Notify: notify,
 		Hold: d.Clearinghouse})
