@@ -55,7 +55,7 @@ func (noProgress) Clear(context.Context, string)           {}
 // setupExchange makes an active practice in Chicago with four patients,
 // linked to a manual connection that reaches one payer, on Monday
 // 2026-12-07 at 9:00 in Chicago.
-func setupExchange(t *testing.T, db *sqldb.DB) *exchange {
+func setupExchange(t testing.TB, db *sqldb.DB) *exchange {
 	t.Helper()
 	ctx := context.Background()
 	x := &exchange{db: db, now: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC), npi: "1234567893"}
@@ -98,7 +98,7 @@ func setupExchange(t *testing.T, db *sqldb.DB) *exchange {
 	return x
 }
 
-func (x *exchange) load(t *testing.T, kind, csv string) {
+func (x *exchange) load(t testing.TB, kind, csv string) {
 	t.Helper()
 	ctx := sqldb.WithPractice(context.Background(), x.practice)
 	imp, err := x.imports.Submit(ctx, imports.Upload{PracticeID: x.practice, Kind: kind, Filename: kind + ".csv", CreatedBy: "u",
@@ -135,7 +135,7 @@ FROM work_items w JOIN patients p ON p.id = w.patient_id WHERE w.practice_id = $
 // traces reads the trace number each patient's question went out with,
 // from the 270 itself: TRN02 at the subscriber level, in the batch's order
 // (the visits' order: E1 then E2).
-func traces(t *testing.T, body []byte) []string {
+func traces(t testing.TB, body []byte) []string {
 	t.Helper()
 	var out []string
 	r := x12.NewReader(bytes.NewReader(body))
