@@ -38,7 +38,9 @@ type AskReport struct {
 // practice's batch, or to an agent with the reason when it cannot be
 // asked. Each batch is kept whole, its questions recorded by trace number
 // and its sending audited, in the transaction that makes its checks wait
-// for their answers; Send hands the batches over afterwards.
+// for their answers; Send hands the batches over afterwards. It takes
+// MaxPerExchange checks a transaction, and as many transactions as the
+// waiting checks need.
 func (s *Service) AskEligibility(ctx context.Context, connectionID string) (AskReport, error) {
 	ctx = platform(ctx)
 	conn, err := s.store.Connection(ctx, connectionID)
@@ -46,8 +48,24 @@ func (s *Service) AskEligibility(ctx context.Context, connectionID string) (AskR
 		return AskReport{}, err
 	}
 	var rep AskReport
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		rep = AskReport{}
+	for {
+		part, taken, err := s.askSome(ctx, conn)
+		rep.Batches = append(rep.Batches, part.Batches...)
+		rep.Asked += part.Asked
+		rep.ToAgents += part.ToAgents
+		if err != nil || taken < MaxPerExchange {
+			return rep, err
+		}
+	}
+}
+
+// askSome asks about up to MaxPerExchange waiting checks in one
+// transaction, and says how many it took.
+func (s *Service) askSome(ctx context.Context, conn Connection) (AskReport, int, error) {
+	var rep AskReport
+	taken := 0
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		rep, taken = AskReport{}, 0
 		now := s.clock()
 		payers, err := s.store.Payers(ctx, tx, conn.ID)
 		if err != nil {
@@ -57,6 +75,7 @@ func (s *Service) AskEligibility(ctx context.Context, connectionID string) (AskR
 		if err != nil || len(checks) == 0 {
 			return err
 		}
+		taken = len(checks)
 		ask, unasked := Sort(checks, payers, conn.Name)
 		if err := s.toAgents(ctx, tx, unasked, now); err != nil {
 			return err
@@ -72,7 +91,7 @@ func (s *Service) AskEligibility(ctx context.Context, connectionID string) (AskR
 		}
 		return nil
 	})
-	return rep, err
+	return rep, taken, err
 }
 
 // toAgents brings the checks that cannot be asked to agents now, with
