@@ -78,10 +78,14 @@ func TestDemoClearinghouseAnswersTheDemoChecks(t *testing.T) {
 				return err
 			}))
 			require.Len(t, payers, 6, "every payer of the demo data")
+			claimStatus := 0
 			for _, p := range payers {
 				require.True(t, p.Eligibility, p.Name)
-				require.True(t, p.ClaimStatus, "%s: the demo claims use every payer too", p.Name)
+				if p.ClaimStatus {
+					claimStatus++
+				}
 			}
+			require.Equal(t, 1, claimStatus, "one payer answers claim status questions: the demo shows claims asked and claims worked")
 
 			checks := demoChecks(t, db)
 			require.NotEmpty(t, checks)
