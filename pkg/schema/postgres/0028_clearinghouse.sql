@@ -106,6 +106,10 @@ CREATE TABLE clearinghouse_inquiries (
 );
 CREATE INDEX clearinghouse_inquiries_item ON clearinghouse_inquiries (work_item_id, asked_at);
 CREATE INDEX clearinghouse_inquiries_file ON clearinghouse_inquiries (file_id);
+-- The claim status counts (asked, answered without a call) read a period's
+-- inquiries by when they were asked or answered, over six years of them.
+CREATE INDEX clearinghouse_inquiries_asked ON clearinghouse_inquiries (asked_at);
+CREATE INDEX clearinghouse_inquiries_answered ON clearinghouse_inquiries (answered_at);
 
 -- What a payer said a patient's plan covers, dated: the latest per patient
 -- is shown on every item of that patient, in words (lines).
