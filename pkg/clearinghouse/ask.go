@@ -150,7 +150,6 @@ func (s *Service) askPractice(ctx context.Context, tx *sql.Tx, conn Connection, 
 	batch := x270.Batch{Envelope: s.envelope(conn, control, "HS", "005010X279A1", now), TraceOriginator: originator(conn.SenderID)}
 	var inquiries []Inquiry
 	fileID := uuid.Must(uuid.NewV7()).String()
-	patients := map[string]bool{}
 	for _, a := range asked {
 		trace := strings.ReplaceAll(uuid.Must(uuid.NewV7()).String(), "-", "")
 		c := a.Check
@@ -165,44 +164,75 @@ func (s *Service) askPractice(ctx context.Context, tx *sql.Tx, conn Connection, 
 		})
 		inquiries = append(inquiries, Inquiry{Trace: trace, PracticeID: c.PracticeID, WorkItemID: c.ItemID,
 			PatientID: c.PatientID, Kind: "270", FileID: fileID, AskedAt: now})
-		patients[c.PatientID] = true
 	}
 	var buf bytes.Buffer
 	if _, err := x270.Write(&buf, batch); err != nil {
 		return File{}, fmt.Errorf("build the 270 batch for %s: %w", conn.Name, err)
 	}
-	practiceID := asked[0].Check.PracticeID
-	f := s.newFile(conn.ID, practiceID, Out, "270", fmt.Sprintf("%09d", control), buf.Bytes(), now)
-	f.ID, f.Name, f.State, f.Patients = fileID, fmt.Sprintf("270-%09d.x12", control), Built, len(patients)
+	items := make([]sentItem, len(asked))
+	for i, a := range asked {
+		items[i] = sentItem{ItemID: a.Check.ItemID, PatientID: a.Check.PatientID}
+	}
+	first := asked[0].Check
+	return s.keepBatch(ctx, tx, conn, sentBatch{Kind: "270", Control: control, FileID: fileID, Body: buf.Bytes(),
+		PracticeID: first.PracticeID, Timezone: first.Timezone, About: "coverage", Items: items, Inquiries: inquiries}, now)
+}
+
+// sentItem is one work item a batch asks about.
+type sentItem struct{ ItemID, PatientID string }
+
+// sentBatch is one practice's batch as built: its bytes, what it asks
+// about (in words, for the items' reasons and history) and of which items.
+type sentBatch struct {
+	Kind       string // 270 or 276
+	Control    int64  // its ISA13
+	FileID     string
+	Body       []byte
+	PracticeID string
+	Timezone   string // the practice's, for the reason's times
+	About      string // "coverage", "the claim's status"
+	Items      []sentItem
+	Inquiries  []Inquiry
+}
+
+// keepBatch keeps a practice's built batch and records what it asked, in
+// tx: the file, its inquiries, the items waiting for their answers with
+// the reason in words, a history entry each, and the audit event of the
+// disclosure naming every patient in it.
+func (s *Service) keepBatch(ctx context.Context, tx *sql.Tx, conn Connection, b sentBatch, now time.Time) (File, error) {
+	patients := map[string]bool{}
+	ids := make([]string, len(b.Items))
+	for i, it := range b.Items {
+		ids[i] = it.ItemID
+		patients[it.PatientID] = true
+	}
+	f := s.newFile(conn.ID, b.PracticeID, Out, b.Kind, fmt.Sprintf("%09d", b.Control), b.Body, now)
+	f.ID, f.Name, f.State, f.Patients = b.FileID, fmt.Sprintf("%s-%09d.x12", b.Kind, b.Control), Built, len(patients)
 	if _, _, err := s.store.AddFile(ctx, tx, f); err != nil {
 		return File{}, err
 	}
-	if err := s.store.AddInquiries(ctx, tx, inquiries); err != nil {
+	if err := s.store.AddInquiries(ctx, tx, b.Inquiries); err != nil {
 		return File{}, err
 	}
-	ids := make([]string, len(asked))
-	for i, a := range asked {
-		ids[i] = a.Check.ItemID
-	}
 	until := now.Add(conn.AnswerWithin)
-	loc := zone(asked[0].Check.Timezone)
-	reason := fmt.Sprintf("Asked %s about coverage on %s; waiting for the answer until %s.", conn.Name,
+	loc := zone(b.Timezone)
+	reason := fmt.Sprintf("Asked %s about %s on %s; waiting for the answer until %s.", conn.Name, b.About,
 		now.In(loc).Format("Jan 2 at 3:04 PM MST"), until.In(loc).Format("Jan 2 at 3:04 PM MST"))
 	if err := s.store.AwaitAnswers(ctx, tx, ids, StageAsked, reason, until, now); err != nil {
 		return File{}, err
 	}
 	ch := payer.FollowupChanges{}
-	for _, a := range asked {
-		ch.Notes = append(ch.Notes, payer.Activity{ItemID: a.Check.ItemID, PatientID: a.Check.PatientID,
-			Outcome: work.ClearinghouseAsked, Note: "Asked " + conn.Name + " about coverage (270, interchange " + f.InterchangeControl + ")."})
+	for _, it := range b.Items {
+		ch.Notes = append(ch.Notes, payer.Activity{ItemID: it.ItemID, PatientID: it.PatientID, Outcome: work.ClearinghouseAsked,
+			Note: "Asked " + conn.Name + " about " + b.About + " (" + b.Kind + ", interchange " + f.InterchangeControl + ")."})
 	}
-	if err := s.work.ChangeFollowups(ctx, tx, practiceID, ch, now); err != nil {
+	if err := s.work.ChangeFollowups(ctx, tx, b.PracticeID, ch, now); err != nil {
 		return File{}, err
 	}
-	ev := audit.Change(s.by, now, audit.ActionClearinghouseSend, practiceID, audit.TargetClearinghouseFile, f.ID)
+	ev := audit.Change(s.by, now, audit.ActionClearinghouseSend, b.PracticeID, audit.TargetClearinghouseFile, f.ID)
 	ev.PatientIDs = slices.Sorted(maps.Keys(patients))
 	ev.Purpose = "payment"
-	ev.Counts = map[string]int{"requests": len(asked), "patients": len(patients), "bytes": int(f.Size)}
+	ev.Counts = map[string]int{"requests": len(b.Items), "patients": len(patients), "bytes": int(f.Size)}
 	return f, s.trail.Append(ctx, tx, []audit.Event{ev})
 }
 

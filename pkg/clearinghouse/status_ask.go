@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/work"
@@ -191,49 +190,21 @@ func (s *Service) askClaims(ctx context.Context, tx *sql.Tx, conn Connection, as
 		Receiver: x270.Party{Name: conn.SenderID, ID: conn.SenderID}}
 	fileID := uuid.Must(uuid.NewV7()).String()
 	inquiries := make([]Inquiry, 0, len(asked))
-	patients := map[string]bool{}
+	items := make([]sentItem, 0, len(asked))
 	for _, a := range asked {
 		c := a.Claim
 		batch.Requests = append(batch.Requests, a.Request)
 		inquiries = append(inquiries, Inquiry{Trace: claimKey(fileID, c.ClaimNumber), PracticeID: c.PracticeID,
 			WorkItemID: c.ItemID, PatientID: c.PatientID, Kind: "276", FileID: fileID, AskedAt: now})
-		patients[c.PatientID] = true
+		items = append(items, sentItem{ItemID: c.ItemID, PatientID: c.PatientID})
 	}
 	var buf bytes.Buffer
 	if _, err := x276.Write(&buf, batch); err != nil {
 		return File{}, fmt.Errorf("build the 276 batch for %s: %w", conn.Name, err)
 	}
-	practiceID := asked[0].Claim.PracticeID
-	f := s.newFile(conn.ID, practiceID, Out, "276", fmt.Sprintf("%09d", control), buf.Bytes(), now)
-	f.ID, f.Name, f.State, f.Patients = fileID, fmt.Sprintf("276-%09d.x12", control), Built, len(patients)
-	if _, _, err := s.store.AddFile(ctx, tx, f); err != nil {
-		return File{}, err
-	}
-	if err := s.store.AddInquiries(ctx, tx, inquiries); err != nil {
-		return File{}, err
-	}
-	ids := make([]string, len(asked))
-	ch := payer.FollowupChanges{}
-	for i, a := range asked {
-		ids[i] = a.Claim.ItemID
-		ch.Notes = append(ch.Notes, payer.Activity{ItemID: a.Claim.ItemID, PatientID: a.Claim.PatientID, Outcome: work.ClearinghouseAsked,
-			Note: "Asked " + conn.Name + " about the claim's status (276, interchange " + f.InterchangeControl + ")."})
-	}
-	until := now.Add(conn.AnswerWithin)
-	loc := zone(asked[0].Claim.Timezone)
-	reason := fmt.Sprintf("Asked %s about the claim's status on %s; waiting for the answer until %s.", conn.Name,
-		now.In(loc).Format("Jan 2 at 3:04 PM MST"), until.In(loc).Format("Jan 2 at 3:04 PM MST"))
-	if err := s.store.AwaitAnswers(ctx, tx, ids, StageAsked, reason, until, now); err != nil {
-		return File{}, err
-	}
-	if err := s.work.ChangeFollowups(ctx, tx, practiceID, ch, now); err != nil {
-		return File{}, err
-	}
-	ev := audit.Change(audit.Event{}, now, audit.ActionClearinghouseSend, practiceID, audit.TargetClearinghouseFile, f.ID)
-	ev.PatientIDs = slices.Sorted(maps.Keys(patients))
-	ev.Purpose = "payment"
-	ev.Counts = map[string]int{"requests": len(asked), "patients": len(patients), "bytes": int(f.Size)}
-	return f, s.trail.Append(ctx, tx, []audit.Event{ev})
+	first := asked[0].Claim
+	return s.keepBatch(ctx, tx, conn, sentBatch{Kind: "276", Control: control, FileID: fileID, Body: buf.Bytes(),
+		PracticeID: first.PracticeID, Timezone: first.Timezone, About: "the claim's status", Items: items, Inquiries: inquiries}, now)
 }
 
 // claimKey is the key a 276 inquiry is kept under: its batch's file id
