@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/payer"
-	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/practice"
 )
 
@@ -92,16 +91,6 @@ type ItemStanding struct {
 	Owned bool
 }
 
-// StatusCounts is what a practice's claim status inquiries came to over a
-// period: those asked in it, and of those answered in it, how many spared
-// an agent the call and how many needed one.
-type StatusCounts struct {
-	Asked       int `json:"asked"`
-	Answered    int `json:"answered"`
-	WithoutCall int `json:"without_call"`
-	ToAgents    int `json:"to_agents"`
-}
-
 // ClaimStatusStore is the storage claim status inquiries need beyond
 // Store; chstore.Store has it. Writes run in the caller's transaction.
 type ClaimStatusStore interface {
@@ -117,10 +106,6 @@ type ClaimStatusStore interface {
 	ClaimsAsked(ctx context.Context, tx *sql.Tx, connectionID string, numbers []string) ([]ClaimAsked, error)
 	// Standing reads where items stand, by id, in one read.
 	Standing(ctx context.Context, tx *sql.Tx, itemIDs []string) (map[string]ItemStanding, error)
-	// ClaimStatusCounts counts, by practice, the 276 inquiries asked and
-	// answered in [from, to); no practice ids means every practice q
-	// sees.
-	ClaimStatusCounts(ctx context.Context, q sqldb.Querier, practiceIDs []string, from, to time.Time) (map[string]StatusCounts, error)
 }
 
 // PracticeRules reads a practice's policies and time zone, which posting
@@ -159,21 +144,4 @@ func (s *Service) SetClaimStatus(payers *payer.Service, rules PracticeRules) {
 func (s *Service) claimStatus() (*claimStatusStore, bool) {
 	w, ok := s.store.(*claimStatusStore)
 	return w, ok
-}
-
-// ClaimStatusCounts counts, by practice, the claim status inquiries asked
-// and answered in [from, to), for the practice summary and the board: in
-// ctx's practice scope, and of practiceIDs when any are named.
-func (s *Service) ClaimStatusCounts(ctx context.Context, practiceIDs []string, from, to time.Time) (map[string]StatusCounts, error) {
-	cs, ok := s.store.(ClaimStatusStore)
-	if !ok {
-		return map[string]StatusCounts{}, nil
-	}
-	var out map[string]StatusCounts
-	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
-		var err error
-		out, err = cs.ClaimStatusCounts(ctx, q, practiceIDs, from, to)
-		return err
-	})
-	return out, err
 }

@@ -73,6 +73,33 @@ type Board struct {
 	History  []DayDepth  `json:"history"`
 	Breaches []Breach    `json:"breaches"` // the oldest first, at most BreachLimit
 	Totals   Depth       `json:"totals"`
+	// Clearinghouse is what clearinghouses were asked, per practice and
+	// kind, over the last BoardInquiryDays days.
+	Clearinghouse []Inquiries `json:"clearinghouse"`
+}
+
+// BoardInquiryDays is the period the board counts clearinghouse
+// questions over; a practice's summary counts SummaryInquiryDays.
+const (
+	BoardInquiryDays   = 7
+	SummaryInquiryDays = 30
+)
+
+// Inquiries counts the questions a clearinghouse was asked for one
+// practice about one kind of work over a period (eligibility checks as
+// 270s, claim follow-ups as 276s), and how the answers that came in the
+// period ended: WithoutCall were settled by the answer alone (coverage
+// verified, a claim's status posted), ToAgents went to an agent with the
+// reason in words. Answers that came after an agent had already finished
+// the item count as answered only.
+type Inquiries struct {
+	PracticeID   string      `json:"practice_id"`
+	PracticeName string      `json:"practice_name"`
+	Kind         policy.Kind `json:"kind"`
+	Asked        int         `json:"asked"`
+	Answered     int         `json:"answered"`
+	WithoutCall  int         `json:"without_call"`
+	ToAgents     int         `json:"to_agents"`
 }
 
 // BreachLimit bounds the breaches a board lists; Totals counts them all.
@@ -123,6 +150,9 @@ type PracticeSummary struct {
 	ARAging          []AgingBucket `json:"ar_aging"`
 	Recare           Recare        `json:"recare"`
 	Treatment        Treatment     `json:"treatment"`
+	// Clearinghouse is what clearinghouses were asked for the practice
+	// over the last SummaryInquiryDays days, per kind.
+	Clearinghouse []Inquiries `json:"clearinghouse"`
 }
 
 // AgingBucket is one age band of a practice's patient balances.

@@ -22,6 +22,9 @@ type Counts struct {
 	Agents   []Staffed // active agents by name
 	History  []DayDepth
 	Breaches []Breach // the oldest first, at most BreachLimit
+	// Clearinghouse is what clearinghouses were asked over the last
+	// BoardInquiryDays days, per practice and kind.
+	Clearinghouse []Inquiries
 }
 
 // Storer counts what the reports show.
@@ -49,7 +52,7 @@ func (s *Service) ManagerBoard(ctx context.Context, now time.Time, days int) (Bo
 		return Board{}, err
 	}
 	b := Board{At: now, Depth: orEmpty(c.Depth), Agents: make([]AgentLoad, 0, len(c.Agents)), History: orEmpty(c.History),
-		Breaches: orEmpty(c.Breaches)}
+		Breaches: orEmpty(c.Breaches), Clearinghouse: orEmpty(c.Clearinghouse)}
 	for _, d := range b.Depth {
 		t := &b.Totals
 		t.Open, t.Assigned, t.InProgress, t.Waiting = t.Open+d.Open, t.Assigned+d.Assigned, t.InProgress+d.InProgress, t.Waiting+d.Waiting

@@ -15,8 +15,11 @@ import (
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/payer/payerstore"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
+	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/records"
+	"github.com/backdesk/backdesk/pkg/report"
+	"github.com/backdesk/backdesk/pkg/report/reportstore"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/pkg/work/workstore"
@@ -233,12 +236,13 @@ func TestClaimFollowupsAreAskedAboutAndMostNeedNoCall(t *testing.T) {
 		require.Equal(t, "pending", statuses["C-1002"])
 		require.Equal(t, "rejected", statuses["C-1003"])
 
-		counts, err := x.ch.ClaimStatusCounts(sqldb.AllPractices(ctx), nil, start, start.Add(24*time.Hour))
-		require.NoError(t, err)
-		require.Equal(t, map[string]clearinghouse.StatusCounts{x.practice: {Asked: 5, Answered: 4, WithoutCall: 2, ToAgents: 2}}, counts)
-		counts, err = x.ch.ClaimStatusCounts(sqldb.AllPractices(ctx), []string{"another"}, start, start.Add(24*time.Hour))
-		require.NoError(t, err)
-		require.Empty(t, counts)
+		// The practice summary and the board count what was asked and how
+		// the answers ended.
+		want := report.Inquiries{PracticeID: x.practice, PracticeName: "Riverside Dental", Kind: policy.ClaimFollowup,
+			Asked: 5, Answered: 4, WithoutCall: 2, ToAgents: 2}
+		require.Equal(t, []report.Inquiries{want}, x.inquiries(t, x.practice, start.Add(24*time.Hour)))
+		require.Equal(t, []report.Inquiries{want}, x.inquiries(t, "", start.Add(24*time.Hour)))
+		require.Empty(t, x.inquiries(t, x.practice, start.AddDate(0, 0, 40)), "a summary counts the last 30 days")
 
 		// The same file again is kept and applied once; the same answers
 		// in another interchange find their questions answered already.
@@ -362,14 +366,24 @@ func TestPracticesSharingAConnectionGetTheirOwnAnswers(t *testing.T) {
 		x.practice = riverside
 		require.Equal(t, "resolved", x.claimItems(t)["C-1001"].state, "Riverside's claim was paid")
 
-		counts, err := x.ch.ClaimStatusCounts(sqldb.AllPractices(ctx), nil, x.now.Add(-2*time.Hour), x.now.Add(time.Hour))
-		require.NoError(t, err)
-		require.Equal(t, map[string]clearinghouse.StatusCounts{
-			riverside: {Asked: 1, Answered: 1, WithoutCall: 1},
-			p.ID:      {Asked: 1, Answered: 1, WithoutCall: 1},
-		}, counts)
-		counts, err = x.ch.ClaimStatusCounts(sqldb.AllPractices(ctx), []string{p.ID}, x.now.Add(-2*time.Hour), x.now.Add(time.Hour))
-		require.NoError(t, err)
-		require.Equal(t, map[string]clearinghouse.StatusCounts{p.ID: {Asked: 1, Answered: 1, WithoutCall: 1}}, counts)
+		lv := report.Inquiries{PracticeID: p.ID, PracticeName: p.Name, Kind: policy.ClaimFollowup, Asked: 1, Answered: 1, WithoutCall: 1}
+		rs := report.Inquiries{PracticeID: riverside, PracticeName: "Riverside Dental", Kind: policy.ClaimFollowup, Asked: 1, Answered: 1, WithoutCall: 1}
+		require.ElementsMatch(t, []report.Inquiries{lv, rs}, x.inquiries(t, "", x.now.Add(time.Hour)))
+		require.Equal(t, []report.Inquiries{lv}, x.inquiries(t, p.ID, x.now.Add(time.Hour)))
 	})
+}
+
+// inquiries reads what the clearinghouse was asked, as of now: from the
+// summary of practiceID, or from the board when practiceID is empty.
+func (x *exchange) inquiries(t *testing.T, practiceID string, now time.Time) []report.Inquiries {
+	t.Helper()
+	reports := report.NewService(reportstore.New(x.db))
+	if practiceID == "" {
+		b, err := reports.ManagerBoard(context.Background(), now, 1)
+		require.NoError(t, err)
+		return b.Clearinghouse
+	}
+	s, err := reports.Practice(context.Background(), practiceID, now, 0)
+	require.NoError(t, err)
+	return s.Clearinghouse
 }

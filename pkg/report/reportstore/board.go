@@ -122,7 +122,7 @@ WHERE w.state IN ` + unfinished + ` AND w.attempts = 0 AND w.due_at < $1 ORDER B
 )
 
 // Board implements report.Storer. The board spans every practice. Its
-// four reads need no answer from one another: under a request's shared
+// five reads need no answer from one another: under a request's shared
 // transaction they go out together, in one round trip.
 func (s *Store) Board(ctx context.Context, now time.Time, days int) (report.Counts, error) {
 	now = now.UTC() // days are UTC days
@@ -137,7 +137,8 @@ func (s *Store) Board(ctx context.Context, now time.Time, days int) (report.Coun
 		depth.read(now, today),
 		agentLoads(&c.Agents, now, today),
 		hist.read(now),
-		breaches(&c.Breaches, now))
+		breaches(&c.Breaches, now),
+		inquiries(&c.Clearinghouse, "", now, report.BoardInquiryDays))
 	if err != nil {
 		return report.Counts{}, err
 	}

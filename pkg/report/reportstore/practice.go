@@ -41,7 +41,7 @@ func (s *Store) Practice(ctx context.Context, practiceID string, now time.Time, 
 	now = now.UTC() // weeks and days are UTC
 	sum := report.PracticeSummary{PracticeID: practiceID, At: now, WeekStart: report.WeekStart(now), ByState: []report.StateCount{},
 		Overdue: []report.KindCount{}, ResolvedThisWeek: []report.KindCount{}, ClosedThisWeek: []report.KindCount{},
-		LastContacts: []report.LastContact{}}
+		LastContacts: []report.LastContact{}, Clearinghouse: []report.Inquiries{}}
 	monthAgo := now.AddDate(0, 0, -30)
 	from := monthAgo
 	if sum.WeekStart.Before(from) {
@@ -72,6 +72,7 @@ func (s *Store) Practice(ctx context.Context, practiceID string, now time.Time, 
 			return r.Scan(&sum.ThisWeek.PromisedCents, &sum.ThisWeek.PaidCents, &sum.Last30Days.PromisedCents, &sum.Last30Days.PaidCents)
 		}},
 		s.lastContacts(practiceID, contacts, &sum.LastContacts),
+		inquiries(&sum.Clearinghouse, practiceID, now, report.SummaryInquiryDays),
 	}
 	var p progress
 	reads = append(reads, p.reads(practiceID, now)...)

@@ -17,6 +17,23 @@ type Board struct {
 	History  []DayDepth  `json:"history"`
 	Breaches []Breach    `json:"breaches"` // the oldest first, a bounded number
 	Totals   Depth       `json:"totals"`
+	// Clearinghouse is what clearinghouses were asked over the last 7
+	// days, per practice and kind.
+	Clearinghouse []Inquiries `json:"clearinghouse"`
+}
+
+// Inquiries counts the questions a clearinghouse was asked for one
+// practice about one kind of work (eligibility checks as 270s, claim
+// follow-ups as 276s) over a period, and how the answers that came in it
+// ended: settled without a call, or sent to an agent with the reason.
+type Inquiries struct {
+	PracticeID   string      `json:"practice_id"`
+	PracticeName string      `json:"practice_name"`
+	Kind         policy.Kind `json:"kind"`
+	Asked        int         `json:"asked"`
+	Answered     int         `json:"answered"`
+	WithoutCall  int         `json:"without_call"`
+	ToAgents     int         `json:"to_agents"`
 }
 
 // Depth counts one practice's unfinished items of one kind, or in the
@@ -88,6 +105,9 @@ type PracticeSummary struct {
 	ARAging          []AgingBucket `json:"ar_aging"`
 	Recare           Recare        `json:"recare"`
 	Treatment        Treatment     `json:"treatment"`
+	// Clearinghouse is what clearinghouses were asked for the practice
+	// over the last 30 days, per kind.
+	Clearinghouse []Inquiries `json:"clearinghouse"`
 }
 
 // StateCount counts a practice's items of one kind in one state.
