@@ -114,6 +114,27 @@ func TestBoardSummaryAndTeamHandoff(t *testing.T) {
 			require.Equal(t, first.ItemID, sum.LastContacts[0].WorkItemID)
 			require.Equal(t, "paid", sum.LastContacts[0].Outcome)
 
+			// The coverage of the coming week's visits, in the practice's
+			// days, counts without patient data.
+			var cov struct {
+				Timezone string `json:"timezone"`
+				Days     []struct {
+					Date   string `json:"date"`
+					Visits int    `json:"visits"`
+				} `json:"days"`
+			}
+			res = b.api.Do("GET", "/api/v1/work/practices/"+first.PracticeID+"/verification", "", pat...)
+			require.Equal(t, 200, res.Code, string(res.Body))
+			for _, k := range phiKeys {
+				require.NotContains(t, string(res.Body), k, "the coverage carries no patient data")
+			}
+			res.JSON(t, &cov)
+			require.NotEmpty(t, cov.Timezone)
+			require.Len(t, cov.Days, 7)
+			res = b.api.Do("GET", "/api/v1/work/practices/"+first.PracticeID+"/verification?days=90", "", pat...)
+			require.Equal(t, 400, res.Code)
+			require.Contains(t, string(res.Body), `"field":"days"`)
+
 			// The practice admin sees its grants' teams by name, though it
 			// may not list teams.
 			var grants struct {

@@ -34,3 +34,5 @@ func stateCountFrom(c report.StateCount) api.StateCount    { return api.StateCou
 func kindCountFrom(c report.KindCount) api.KindCount       { return api.KindCount(c) }
 func lastContactFrom(c report.LastContact) api.LastContact { return api.LastContact(c) }
 func agingFrom(b report.AgingBucket) api.AgingBucket       { return api.AgingBucket(b) }
+
+func coverageDayFrom(d report.CoverageDay) api.CoverageDay { return api.CoverageDay(d) }

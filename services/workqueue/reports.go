@@ -3,10 +3,14 @@ package workqueue
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/pkg/policy"
+	"github.com/backdesk/backdesk/pkg/report"
+	"github.com/backdesk/backdesk/services/internal/api"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 )
@@ -18,6 +22,7 @@ const (
 	maxBoardDays     = 90
 	defaultContacts  = 50
 	maxContacts      = 500
+	defaultCoverage  = 7
 )
 
 // mountReports registers the billing managers' board and the practice
@@ -27,6 +32,8 @@ func (a *API) mountReports(r gin.IRouter) {
 	g.Handle(r, http.MethodGet, "/api/v1/work/board", authz.Policy{Action: access.ManageAgents}, a.board)
 	g.Handle(r, http.MethodGet, "/api/v1/work/practices/:practiceID/summary",
 		authz.Policy{Action: access.ReadPractice, Resolve: authz.Practice("practiceID")}, a.practiceSummary)
+	g.Handle(r, http.MethodGet, "/api/v1/work/practices/:practiceID/verification",
+		authz.Policy{Action: access.ReadPractice, Resolve: authz.Practice("practiceID")}, a.verification)
 }
 
 // board is the billing managers' view: depth per practice and kind,
@@ -60,6 +67,38 @@ func (a *API) practiceSummary(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, summaryFrom(s))
+}
+
+// verification is how the insurance of the practice's coming visits
+// stands, day by day in its time zone, under its eligibility policy.
+func (a *API) verification(c *gin.Context) {
+	days, err := intQuery(c, "days", defaultCoverage, 1, report.MaxCoverageDays)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	_, res, _ := authz.DecisionFrom(ctx)
+	loc := time.UTC
+	ahead, fresh := policy.Thresholds{}.Eligibility() // the defaults
+	if a.d.Practices != nil {
+		pols, tz, err := a.d.Practices.Rules(ctx, res.PracticeID)
+		if err != nil {
+			web.Fail(c, err)
+			return
+		}
+		if l, err := time.LoadLocation(tz); err == nil {
+			loc = l
+		}
+		ahead, fresh = pols.Kinds[policy.EligibilityCheck].Thresholds.Eligibility()
+	}
+	cov, err := a.d.Reports.Coverage(ctx, res.PracticeID, a.d.Now(), loc, days, ahead, fresh)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, api.Coverage{PracticeID: cov.PracticeID, Timezone: cov.Timezone, At: cov.At,
+		CheckedThrough: cov.CheckedThrough, FreshDays: cov.FreshDays, Days: api.Each(cov.Days, coverageDayFrom)})
 }
 
 // intQuery reads an optional whole-number query parameter within bounds.

@@ -164,3 +164,28 @@ type Treatment struct {
 	Scheduled30d     int   `json:"scheduled_30d"` // treatment follow-ups resolved (booked) in the last 30 days
 	OpenFollowups    int   `json:"open_followups"`
 }
+
+// Coverage is how the insurance of a practice's coming visits stands, day
+// by day in the practice's time zone. It holds counts, never patient
+// data.
+type Coverage struct {
+	PracticeID string    `json:"practice_id"`
+	Timezone   string    `json:"timezone"`
+	At         time.Time `json:"at"`
+	// CheckedThrough is the last day whose visits are verified now; later
+	// ones are checked as they come within the policy's days ahead.
+	CheckedThrough string        `json:"checked_through"`
+	FreshDays      int           `json:"fresh_days"`
+	Days           []CoverageDay `json:"days"`
+}
+
+// CoverageDay counts one day's visits by where their patient's
+// verification stands; each visit counts once.
+type CoverageDay struct {
+	Date       string `json:"date"`
+	Visits     int    `json:"visits"`
+	Verified   int    `json:"verified"`
+	Asked      int    `json:"asked"`       // waiting for the clearinghouse's answer
+	WithAgents int    `json:"with_agents"` // an agent verifies it
+	NotChecked int    `json:"not_checked"`
+}
