@@ -92,6 +92,22 @@ func (k *Kit) Forward(c *gin.Context, path string, fields [][2]string, u *Upload
 
 var errAnswered = errors.New("console: the API answered the upload")
 
+// SendFile sends the upload's file alone to the API at path as the whole
+// request body, with query (the file's name, say) and contentType, read
+// only as the API reads it: for an API that takes a raw file rather
+// than a form. The caller has checked that a file was chosen.
+func (k *Kit) SendFile(c *gin.Context, path string, query url.Values, u *Upload, contentType string) Reply {
+	req, err := k.apiRequest(c, http.MethodPost, path, query, u.File, contentType)
+	if err != nil {
+		return failed(err)
+	}
+	return k.answer(req)
+}
+
+// Name is the chosen file's name without its folders or the characters
+// a header cannot carry, as the browser sent it.
+func (u *Upload) Name() string { return safeFilename(u.Filename) }
+
 func writeParts(mw *multipart.Writer, fields [][2]string, u *Upload) error {
 	for _, f := range fields {
 		if err := mw.WriteField(f[0], f[1]); err != nil {
