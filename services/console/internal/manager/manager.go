@@ -1,13 +1,15 @@
 // Package manager is the billing manager's part of the console: the
 // board (queue depth, overdue, escalations, each agent's load and
-// output), the agents and the teams they are on, and the access requests
-// a manager sends practices for a team.
+// output), the agents and the teams they are on, the access requests
+// a manager sends practices for a team, and the clearinghouse
+// connections with their payers and files.
 package manager
 
 import (
 	"embed"
 	"net/http"
 
+	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/services/console/internal/kit"
 	"github.com/gin-gonic/gin"
 )
@@ -16,7 +18,8 @@ import (
 var templateFS embed.FS
 
 // views are the manager's pages.
-var views = kit.Parse(templateFS, map[string][]string{"board": nil, "agents": nil, "agent": nil, "requests": nil, "request": nil})
+var views = kit.Parse(templateFS, map[string][]string{"board": nil, "agents": nil, "agent": nil, "requests": nil, "request": nil,
+	"clearinghouses": {"connform"}, "clearinghouse": {"connform"}})
 
 // pages serves the manager's pages.
 type pages struct{ *kit.Kit }
@@ -34,4 +37,16 @@ func Mount(k *kit.Kit, r gin.IRouter) {
 	k.Handle(r, http.MethodGet, "/access-requests", p.accessRequests)
 	k.Handle(r, http.MethodPost, "/access-requests", p.requestAccess)
 	k.Handle(r, http.MethodGet, "/access-requests/:requestID", p.accessRequest)
+	k.Handle(r, http.MethodGet, "/clearinghouses", p.connections)
+	k.Handle(r, http.MethodPost, "/clearinghouses", p.addConnection)
+	k.Handle(r, http.MethodGet, "/clearinghouses/:connectionID", p.clearinghouse)
+	k.Handle(r, http.MethodPost, "/clearinghouses/:connectionID", p.saveConnection)
+	k.Handle(r, http.MethodPost, "/clearinghouses/:connectionID/payers", p.savePayers)
+	web.AllowBodyOn(r, http.MethodPost, "/clearinghouses/:connectionID/files", maxAnswerFile)
+	k.Handle(r, http.MethodPost, "/clearinghouses/:connectionID/files", p.uploadFile)
+	// A download is a disclosure the API records: its path ends in
+	// export, as the audit trail's does, so that a walk through the
+	// pages' links (the accessibility test's) never takes one.
+	k.Handle(r, http.MethodGet, "/clearinghouses/:connectionID/files/:fileID/export", p.downloadFile)
+	k.Handle(r, http.MethodPost, "/clearinghouses/:connectionID/exchange", p.exchange)
 }
