@@ -47,6 +47,8 @@ type dashboardPage struct {
 	AccountChart string
 	Recalls      share // recalls booked, of those booked or due
 	Plans        share // treatment plans booked, of those booked or not
+	Coverage     coverage
+	Inquiries    []inquiryRow
 }
 
 // moneyTile is a headline figure, a count or an amount.
@@ -73,7 +75,11 @@ func (p pages) dashboard(c *gin.Context) {
 	if !p.Get(c, "/api/v1/work/practices/"+id+"/summary", url.Values{"contacts": {"20"}}, &s) {
 		return
 	}
-	page := dashboardPage{PracticeSummary: s, ID: id}
+	var cov api.Coverage
+	if !p.Get(c, "/api/v1/work/practices/"+id+"/verification", nil, &cov) {
+		return
+	}
+	page := dashboardPage{PracticeSummary: s, ID: id, Coverage: coverageOf(cov), Inquiries: inquiryRows(s.Clearinghouse)}
 	page.Kinds = kindRows(s)
 	open, overdue, resolved := 0, 0, 0
 	for _, k := range page.Kinds {

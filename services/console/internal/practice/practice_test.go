@@ -21,11 +21,24 @@ const summaryJSON = `{"practice_id":"pr-1","at":"2026-11-20T12:00:00Z","week_sta
 "last_contacts":[{"patient_id":"pt-123456789012","work_item_id":"wi-1","kind":"balance_followup","at":"2026-11-19T15:00:00Z","channel":"call","outcome":"promised_payment","actor_id":"u-alice"}],
 "ar_aging":[{"band":"0-30","amount_cents":123456,"accounts":7},{"band":"31-60","amount_cents":50000,"accounts":3},{"band":"90+","amount_cents":99,"accounts":1}],
 "recare":{"due_unscheduled":6,"scheduled":2,"reactivated_30d":1,"open_followups":4,"closed_no_visit_30d":1},
-"treatment":{"unscheduled":3,"unscheduled_cents":450000,"scheduled":1,"scheduled_30d":1,"open_followups":2}}`
+"treatment":{"unscheduled":3,"unscheduled_cents":450000,"scheduled":1,"scheduled_30d":1,"open_followups":2},
+"clearinghouse":[{"practice_id":"pr-1","practice_name":"Lakeside","kind":"claim_followup","asked":40,"answered":36,"without_call":27,"to_agents":9},
+{"practice_id":"pr-1","practice_name":"Lakeside","kind":"eligibility_check","asked":120,"answered":118,"without_call":100,"to_agents":18}]}`
+
+const coverageJSON = `{"practice_id":"pr-1","timezone":"America/Chicago","at":"2026-11-20T12:00:00Z","checked_through":"2026-11-25","fresh_days":30,
+"days":[{"date":"2026-11-20","visits":12,"verified":10,"asked":1,"with_agents":1,"not_checked":0},
+{"date":"2026-11-23","visits":9,"verified":4,"asked":3,"with_agents":0,"not_checked":2},
+{"date":"2026-11-26","visits":5,"verified":0,"asked":0,"with_agents":0,"not_checked":5}]}`
+
+// dashboardAPI answers what the dashboard asks.
+func dashboardAPI() map[string]func() (int, string) {
+	return map[string]func() (int, string){"GET /api/v1/work/practices/pr-1/summary": answer(200, summaryJSON),
+		"GET /api/v1/work/practices/pr-1/verification": answer(200, coverageJSON)}
+}
 
 func TestDashboardChartsTheReceivables(t *testing.T) {
 	t.Parallel()
-	b := setup(t, map[string]func() (int, string){"GET /api/v1/work/practices/pr-1/summary": answer(200, summaryJSON)})
+	b := setup(t, dashboardAPI())
 	p := b.Get(t, "pat", "/practices/pr-1")
 	require.Equal(t, http.StatusOK, p.Code, p.Body)
 	require.Equal(t, "contacts=20", b.API.Last(t, "GET", "/api/v1/work/practices/pr-1/summary").Query)
@@ -59,6 +72,28 @@ func TestDashboardChartsTheReceivables(t *testing.T) {
 	for _, href := range []string{"/queue", "/board", "/audit/reviews", "/audit/integrity"} {
 		require.NotContains(t, p.Body, `href="`+href+`"`, href)
 	}
+}
+
+// TestDashboardShowsTheWeeksVerificationAndWhatTheClearinghouseAnswered:
+// the coming days by name in the practice's zone, what is left unchecked
+// among the days verified now singled out, and the clearinghouse's
+// answers with the share that needed no call.
+func TestDashboardShowsTheWeeksVerificationAndWhatTheClearinghouseAnswered(t *testing.T) {
+	t.Parallel()
+	b := setup(t, dashboardAPI())
+	p := b.Get(t, "pat", "/practices/pr-1")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, "Insurance verification, the coming week <small>(days in America/Chicago)</small>")
+	require.Contains(t, p.Body, `<progress id="visits-verified" value="14" max="26">53%</progress>`)
+	require.Contains(t, p.Body, `<time datetime="2026-11-23">Monday 23 November</time></th>`)
+	require.Contains(t, p.Body, `<span class="badge badge-overdue">2</span>`, "unchecked visits due to be verified now stand out")
+	require.Contains(t, p.Body, `<time datetime="2026-11-26">Thursday 26 November</time> <small>(checked later)</small>`)
+	require.NotContains(t, p.Body, `<span class="badge badge-overdue">5</span>`, "visits checked later are not late")
+	require.Contains(t, p.Body, "Visits through Wednesday 25 November are being verified now")
+
+	require.Regexp(t, `(?s)<th scope="row">Eligibility check</th>.*<th scope="row">Claim follow-up</th>`, p.Body, "verifications first")
+	require.Contains(t, p.Body, `<td class="num">100 <small>(84%)</small></td><td class="num">18</td>`)
+	require.Contains(t, p.Body, `<td class="num">27 <small>(75%)</small></td><td class="num">9</td>`)
 }
 
 func TestChecklistSinglesOutTheNextStep(t *testing.T) {
