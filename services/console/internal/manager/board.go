@@ -37,6 +37,27 @@ type boardPage struct {
 	Kinds      []policy.Kind
 	DepthRows  []depthRow
 	Names      map[string]string // agents' names by user id
+	Asked      []askedRow        // what clearinghouses were asked, per practice and kind
+}
+
+// askedRow is what a clearinghouse was asked for one practice about one
+// kind of work, with the share of its answers that needed no call.
+type askedRow struct {
+	api.Inquiries
+	Percent int // answered without a call, of those answered
+}
+
+// askedRows are the board's clearinghouse counts with their shares.
+func askedRows(in []api.Inquiries) []askedRow {
+	out := make([]askedRow, 0, len(in))
+	for _, n := range in {
+		r := askedRow{Inquiries: n}
+		if n.Answered > 0 {
+			r.Percent = n.WithoutCall * 100 / n.Answered
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // board is the billing managers' view of the floor, from the one board
@@ -47,7 +68,7 @@ func (p pages) board(c *gin.Context) {
 		return
 	}
 	t := b.Totals
-	page := boardPage{Board: b, Tiles: []tile{
+	page := boardPage{Board: b, Asked: askedRows(b.Clearinghouse), Tiles: []tile{
 		{Label: "Unfinished", Value: t.Unfinished},
 		{Label: "Unassigned", Value: t.Open, Alert: true},
 		{Label: "In progress", Value: t.InProgress},

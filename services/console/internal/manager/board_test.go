@@ -17,7 +17,9 @@ const boardJSON = `{"at":"2026-11-20T12:00:00Z",
 "agents_on_shift":1,
 "history":[{"day":"2026-11-19","kind":"recare","open":9},{"day":"2026-11-20","kind":"recare","open":6},{"day":"2026-11-20","kind":"claim_followup","open":2}],
 "breaches":[{"item_id":"wi-7","practice_id":"pr-1","kind":"recare","owner_id":"u-alice","due_at":"2026-11-18T00:00:00Z","escalated_at":null}],
-"totals":{"unfinished":6,"due_today":2,"open":1,"assigned":2,"in_progress":0,"waiting":3,"overdue":1,"escalated":0,"sla_breached":1}}`
+"totals":{"unfinished":6,"due_today":2,"open":1,"assigned":2,"in_progress":0,"waiting":3,"overdue":1,"escalated":0,"sla_breached":1},
+"clearinghouse":[{"practice_id":"pr-1","practice_name":"Bright Smiles","kind":"claim_followup","asked":20,"answered":16,"without_call":12,"to_agents":4},
+{"practice_id":"pr-1","practice_name":"Bright Smiles","kind":"eligibility_check","asked":3,"answered":0,"without_call":0,"to_agents":0}]}`
 
 func TestBoardChartsHoldTheNumbers(t *testing.T) {
 	t.Parallel()
@@ -46,4 +48,18 @@ func TestBoardChartsHoldTheNumbers(t *testing.T) {
 	require.Regexp(t, `<th scope="row">2026-11-19</th><td>0</td><td>9</td>`, p.Body)
 	require.Regexp(t, `tile-value">1</span> <span class="tile-label">SLA breached`, p.Body)
 	require.Contains(t, p.Body, "<td>Alice Agent</td>", "a breach names its owner")
+}
+
+// TestBoardCountsTheFollowupsAClearinghouseSpared: per practice by name
+// and kind, with the share of answers that needed no call, and none
+// claimed before any answer came.
+func TestBoardCountsTheFollowupsAClearinghouseSpared(t *testing.T) {
+	t.Parallel()
+	b := setup(t, map[string]func() (int, string){"GET /api/v1/work/board": answer(200, boardJSON)})
+	p := b.Get(t, "maria", "/board")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, `<th scope="row">Bright Smiles</th><td>Claim follow-up</td><td class="num">20</td><td class="num">16</td>
+      <td class="num">12 <small>(75%)</small></td><td class="num">4</td>`)
+	require.Contains(t, p.Body, `<td>Eligibility check</td><td class="num">3</td><td class="num">0</td>
+      <td class="num">0</td><td class="num">0</td>`, "no share before an answer")
 }
