@@ -179,13 +179,14 @@ func (p pages) uploadFile(c *gin.Context) {
 	r := p.SendFile(c, connectionsAPI+"/"+id+"/files", url.Values{"name": {u.Name()}}, u, "application/edi-x12")
 	drained()
 	switch {
-	case r.Status == http.StatusRequestEntityTooLarge:
+	case r.Status == http.StatusRequestEntityTooLarge, r.Err.Code == "too_large":
 		refuse(errAnswerTooLarge)
 		return
+	case r.Status == http.StatusBadRequest && r.Err.Code == "required":
+		refuse("The file chosen is empty. Choose the file the clearinghouse sent.")
+		return
 	case r.Status == http.StatusBadRequest:
-		f := kit.NewForm(nil)
-		applyFields(f, r, func(string) (string, string, bool) { return "file", "The file", true })
-		p.showClearinghouse(c, connectionPage{Upload: f})
+		refuse(sentence("The file", r.Err.Message))
 		return
 	case !r.OK():
 		p.Fail(c, r)

@@ -129,7 +129,11 @@ func TestHandingInAFileShowsWhatItDid(t *testing.T) {
 			`"duplicate":false,"answers":0,"verified":0,"to_agents":0,"unmatched":0,"acknowledged":0,"statuses":0`)),
 			flash: "271-0413.x12 is kept, but it could not be read, so nothing was applied. The list of files says why."},
 		{name: "an empty file", reply: answer(400, `{"error":{"code":"required","field":"file","message":"send the clearinghouse's file as the request body"}}`),
-			field: "The file send the clearinghouse's file as the request body."},
+			field: "The file chosen is empty. Choose the file the clearinghouse sent."},
+		{name: "a file too large", reply: answer(400, `{"error":{"code":"too_large","field":"file","message":"the file is larger than 64 MB"}}`),
+			field: errAnswerTooLarge},
+		{name: "another refusal", reply: answer(400, `{"error":{"code":"invalid","field":"name","message":"must name the file"}}`),
+			field: "The file must name the file."},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
