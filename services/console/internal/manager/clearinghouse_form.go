@@ -12,7 +12,7 @@ import (
 	"github.com/backdesk/backdesk/services/internal/api"
 )
 
-// connectionLabels name the fields of a connection, in the form's order;
+// connectionLabels name the fields of a connection in words;
 // the API's field names are the form's.
 var connectionLabels = map[string]string{
 	"id": "Short name", "name": "Name", "mode": "Mode", "production": "Production", "address": "Address",
