@@ -52,6 +52,18 @@ type Detail struct {
 	StageReason           string // the payer's reasons for the stage
 	History               []Activity
 	Others                []QueueItem // the patient's other unfinished items with the same owner
+	LastInquiry           *Inquiry    // the last question a clearinghouse was asked about the item
+}
+
+// Inquiry is the last question a clearinghouse was asked about an item,
+// and what came of its answer once one came.
+type Inquiry struct {
+	Set           string // the transaction set asked: "270" (eligibility) or "276" (claim status)
+	Clearinghouse string // the connection's name
+	AskedAt       time.Time
+	AnsweredAt    *time.Time
+	Outcome       string // the answer's outcome; empty until it came
+	Reason        string // why the answer needed a person, in words
 }
 
 // LastOutcome is the outcome of the item's last contact, skipping notes,

@@ -131,6 +131,10 @@ func (a *API) itemView(c *gin.Context) auditmw.Answer {
 		return read.Answer(nil, err)
 	}
 	body := itemViewFrom(it, patient)
+	if q := it.LastInquiry; q != nil {
+		body.LastInquiry = &api.Inquiry{Set: q.Set, Clearinghouse: q.Clearinghouse, AskedAt: q.AskedAt, AnsweredAt: q.AnsweredAt,
+			Outcome: q.Outcome, Reason: q.Reason}
+	}
 	if err := a.callSheet(ctx, &body, it, patient); err != nil {
 		return read.Answer(nil, err)
 	}

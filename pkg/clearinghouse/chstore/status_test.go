@@ -53,14 +53,14 @@ func (x *exchange) enableClaimStatus(t testing.TB) {
 
 // claimItem is a claim follow-up as stored.
 type claimItem struct {
-	state, stage, reason string
-	next                 time.Time
+	id, state, stage, reason string
+	next                     time.Time
 }
 
 // claimItems reads the practice's claim follow-ups by claim number.
 func (x *exchange) claimItems(t *testing.T) map[string]claimItem {
 	t.Helper()
-	rows, err := testenv.OwnerDB(t, x.db).QueryContext(context.Background(), `SELECT c.external_id, w.state, w.stage, w.stage_reason,
+	rows, err := testenv.OwnerDB(t, x.db).QueryContext(context.Background(), `SELECT c.external_id, w.id, w.state, w.stage, w.stage_reason,
 w.next_contact_at FROM work_items w JOIN claims c ON c.id = w.subject_id WHERE w.practice_id = $1 AND w.kind = 'claim_followup'`, x.practice)
 	require.NoError(t, err)
 	defer rows.Close()
@@ -69,7 +69,7 @@ w.next_contact_at FROM work_items w JOIN claims c ON c.id = w.subject_id WHERE w
 		var id string
 		var it claimItem
 		var next *time.Time
-		require.NoError(t, rows.Scan(&id, &it.state, &it.stage, &it.reason, &next))
+		require.NoError(t, rows.Scan(&id, &it.id, &it.state, &it.stage, &it.reason, &next))
 		if next != nil {
 			it.next = next.UTC()
 		}
@@ -223,6 +223,25 @@ func TestClaimFollowupsAreAskedAboutAndMostNeedNoCall(t *testing.T) {
 		require.Equal(t, "waiting", items["C-1007"].state, "no answer yet: its timer brings it to an agent")
 		require.Equal(t, clearinghouse.StageAsked, items["C-1007"].stage)
 
+		// The item view tells the agent what was asked and what came of it.
+		detail := func(claim string) *work.Inquiry {
+			d, err := workstore.New(x.db, nil).Detail(ctx, x.practice, items[claim].id)
+			require.NoError(t, err)
+			return d.LastInquiry
+		}
+		rejected := detail("C-1003")
+		require.NotNil(t, rejected)
+		require.Equal(t, "276", rejected.Set)
+		require.Equal(t, "Acme Clearinghouse", rejected.Clearinghouse)
+		require.Equal(t, clearinghouse.OutcomeNeedsAgent, rejected.Outcome)
+		require.NotNil(t, rejected.AnsweredAt)
+		require.Contains(t, rejected.Reason, "187")
+		waiting := detail("C-1007")
+		require.NotNil(t, waiting)
+		require.Nil(t, waiting.AnsweredAt, "asked, not answered yet")
+		require.Empty(t, waiting.Outcome)
+		require.Equal(t, clearinghouse.OutcomeResolved, detail("C-1001").Outcome, "paid: settled without a call")
+
 		statuses := map[string]string{}
 		rows, err := testenv.OwnerDB(t, db).QueryContext(ctx, `SELECT external_id, status FROM claims WHERE practice_id = $1`, x.practice)
 		require.NoError(t, err)
@@ -306,7 +325,7 @@ func TestTheGenerationHoldsClaimFollowupsForTheClearinghouse(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, 2, made)
 			items := x.claimItems(t)
-			require.Equal(t, claimItem{state: "waiting", stage: clearinghouse.StageToAsk, next: x.now.Add(clearinghouse.DefaultAnswerWithin),
+			require.Equal(t, claimItem{id: items["C-2001"].id, state: "waiting", stage: clearinghouse.StageToAsk, next: x.now.Add(clearinghouse.DefaultAnswerWithin),
 				reason: "To be asked of Acme Clearinghouse about the claim's status (276) in its next batch."}, items["C-2001"])
 			require.Equal(t, "open", items["C-2002"].state)
 			require.Empty(t, items["C-2002"].stage)

@@ -49,9 +49,17 @@ FROM work_items t JOIN work_items w ON w.practice_id = t.practice_id AND (w.id =
 WHERE t.id = $1 AND t.practice_id = $2
 ORDER BY CASE WHEN w.id = t.id THEN 0 ELSE 1 END, w.priority DESC, w.id`
 
-// Detail implements work.Storer, within the item's practice: two reads,
-// the items (detailItems) and the item's history, which under a request's
-// shared transaction go out together (ReadAll).
+// detailInquiry is the last question a clearinghouse was asked about the
+// item (clearinghouse_inquiries_item), with the connection's name.
+const detailInquiry = `SELECT i.kind, COALESCE(c.name, ''), i.asked_at, i.answered_at, i.outcome, i.reason
+FROM clearinghouse_inquiries i LEFT JOIN clearinghouse_files f ON f.id = i.file_id
+LEFT JOIN clearinghouse_connections c ON c.id = f.connection_id
+WHERE i.work_item_id = $1 AND i.practice_id = $2 ORDER BY i.asked_at DESC, i.trace DESC LIMIT 1`
+
+// Detail implements work.Storer, within the item's practice: three reads,
+// the items (detailItems), the item's history and its last clearinghouse
+// question, which under a request's shared transaction go out together
+// (ReadAll).
 func (s *Store) Detail(ctx context.Context, practiceID, itemID string) (work.Detail, error) {
 	var it work.Detail
 	err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID),
@@ -67,8 +75,9 @@ func (s *Store) Detail(ctx context.Context, practiceID, itemID string) (work.Det
 				d.NextContactAt = &t
 			}
 			if it.ID == "" {
-				history := it.History
-				it, it.History = d, history
+				history, last := it.History, it.LastInquiry
+				it = d
+				it.History, it.LastInquiry = history, last
 				return nil
 			}
 			it.Others = append(it.Others, work.QueueItem{ID: d.ID, PracticeID: practiceID, PatientID: d.PatientID, Kind: d.Kind,
@@ -88,6 +97,20 @@ FROM activities WHERE work_item_id = $1 AND practice_id = $2 ORDER BY at, id`, A
 			}
 			a.At = a.At.UTC()
 			it.History = append(it.History, a)
+			return nil
+		}},
+		sqldb.Read{Query: detailInquiry, Args: []any{itemID, practiceID}, Row: func(r sqldb.Scanner) error {
+			var q work.Inquiry
+			var answered sql.NullTime
+			if err := r.Scan(&q.Set, &q.Clearinghouse, &q.AskedAt, &answered, &q.Outcome, &q.Reason); err != nil {
+				return err
+			}
+			q.AskedAt = q.AskedAt.UTC()
+			if answered.Valid {
+				t := answered.Time.UTC()
+				q.AnsweredAt = &t
+			}
+			it.LastInquiry = &q
 			return nil
 		}})
 	if err != nil {

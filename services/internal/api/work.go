@@ -89,6 +89,23 @@ type ItemView struct {
 	// the next contact (YYYY-MM-DD in the practice's zone), empty when
 	// the cadence has no step left.
 	NextContactDefault string `json:"next_contact_default"`
+	// LastInquiry is the last question a clearinghouse was asked about
+	// the item, null when none was.
+	LastInquiry *Inquiry `json:"last_inquiry"`
+}
+
+// Inquiry is a question a clearinghouse was asked about an item, and
+// what came of its answer.
+type Inquiry struct {
+	Set           string     `json:"set"` // 270 or 276
+	Clearinghouse string     `json:"clearinghouse"`
+	AskedAt       time.Time  `json:"asked_at"`
+	AnsweredAt    *time.Time `json:"answered_at"`
+	// Outcome is verified, needs_agent or late for a 270; resolved,
+	// pending, awaiting_remittance, needs_agent or late for a 276; empty
+	// until the answer came.
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason"`
 }
 
 // ItemPractice is the practice an item belongs to, as the item view

@@ -53,6 +53,7 @@ type itemPage struct {
 	Names       map[string]string // colleagues' display names by user id, for the history
 	Others      []row             // the patient's other items, at the same practice
 	Colleagues  []api.Colleague   // whom the item may be handed to, by name
+	Inquiry     *inquiryView      // the last question a clearinghouse was asked about it
 }
 
 // item is the account as the agent works it. Opening it is a read of
@@ -89,7 +90,7 @@ func (p pages) showItem(c *gin.Context, forms itemForms) {
 	me, _ := authn.PrincipalFrom(c.Request.Context())
 	page := itemPage{ItemView: a.ItemView, itemForms: forms, ID: id, Me: me.UserID, CSRF: me.CSRF, Account: account,
 		Timeline: slices.Clone(a.History), Channels: work.KindChannels(a.Item.Kind), Outcomes: work.KindOutcomes(a.Item.Kind),
-		Picks: []int{1, 3, 7, 14, 30}, Sheet: sheetFrom(a.ItemView, a.Patient)}
+		Picks: []int{1, 3, 7, 14, 30}, Sheet: sheetFrom(a.ItemView, a.Patient), Inquiry: inquiryOf(a.LastInquiry)}
 	slices.Reverse(page.Timeline)
 	page.Others = rowsOf(a.OtherItems, map[string]api.QueuePractice{a.Practice.ID: {Name: a.Practice.Name, Timezone: a.Practice.Timezone}})
 	var finishing, words []string
