@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -76,15 +77,28 @@ func (f *Form) Int(name string) int {
 func (f *Form) Apply(r Reply, fields map[string]string) bool {
 	switch r.Status {
 	case http.StatusBadRequest:
-		// A field inside a list ("kinds[1]") is shown beside the list.
-		field, _, _ := strings.Cut(r.Err.Field, "[")
-		if name, ok := fields[field]; ok {
-			f.Errors[name] = r.Err.Message
-		} else if r.Err.Field != "" {
-			f.Alert = Label(r.Err.Field) + ": " + r.Err.Message
-		} else {
-			f.Alert = r.Err.Message
+		// A form refused as a whole names every field (Fields); each is
+		// shown beside its input at once, not one per attempt.
+		refused := r.Err.Fields
+		if len(refused) == 0 {
+			refused = map[string]string{r.Err.Field: r.Err.Message}
 		}
+		var alerts []string
+		for full, msg := range refused {
+			// A field inside a list ("kinds[1]") is shown beside the list.
+			field, _, _ := strings.Cut(full, "[")
+			switch name, ok := fields[field]; {
+			case ok && f.Errors[name] == "":
+				f.Errors[name] = msg
+			case ok:
+			case full != "":
+				alerts = append(alerts, Label(full)+": "+msg)
+			default:
+				alerts = append(alerts, msg)
+			}
+		}
+		sort.Strings(alerts)
+		f.Alert = strings.Join(alerts, " ")
 		return true
 	case http.StatusConflict:
 		f.Alert = "The item changed since this page was loaded. Reload it, check what changed, and log again."
