@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -22,21 +23,48 @@ const (
 	OutcomeVerified   = "verified"    // clear: the check was resolved with the benefits
 	OutcomeNeedsAgent = "needs_agent" // the check went to an agent with the reason
 	OutcomeLate       = "late"        // the check was finished before the answer came
+	// OutcomeAskAgain: the payer could not answer for now and allows the
+	// same question again (AAA 42, 80 and the like); the check waits for
+	// the next batch instead of going to an agent.
+	OutcomeAskAgain = "ask_again"
 )
+
+// MaxAsks bounds how many times one check is asked before a payer that
+// keeps answering "not now" leaves it to an agent.
+const MaxAsks = 3
+
+// askAgain reports whether an answer is only the payer's "not now":
+// every rejection allows the same request again soon (codes.
+// RetryAfterReject without the wait of W and X, which is longer than a
+// visit's window), and nothing else came with them.
+func askAgain(sum x271.Summary) bool {
+	if len(sum.Rejections) == 0 || sum.Coverage != x271.Unknown {
+		return false
+	}
+	for _, r := range sum.Rejections {
+		if !r.Retryable() || r.FollowUp == "W" || r.FollowUp == "X" {
+			return false
+		}
+	}
+	return true
+}
 
 // decided is what an answer does to its check.
 type decided struct {
 	answered Answered
 	benefits Benefits
 	resolve  bool
+	again    bool // asked again in the next batch
 }
 
 // decide judges one 271 answer to the question q: a clear answer
 // (coverage active, nothing standing in the way of the planned
-// procedures on the visit's day) resolves the check; anything else brings
-// it to an agent with the reasons in words. The benefits are kept either
-// way.
-func decide(q Answering, a x271.Answer, fileID string, now time.Time) decided {
+// procedures on the visit's day) resolves the check; the payer's "not
+// now" asks again in the next batch, while the check has been asked fewer
+// than MaxAsks times, nobody owns it and another answer window (within)
+// still ends a day before the visit; anything else brings it to an agent
+// with the reasons in words. The benefits are kept either way.
+func decide(q Answering, a x271.Answer, fileID string, within time.Duration, now time.Time) decided {
 	sum := a.Summary()
 	asOf := a.Answered
 	if asOf.IsZero() {
@@ -58,6 +86,9 @@ func decide(q Answering, a x271.Answer, fileID string, now time.Time) decided {
 		d.answered.Outcome = OutcomeLate
 	case len(problems) == 0:
 		d.answered.Outcome, d.resolve = OutcomeVerified, true
+	case askAgain(sum) && q.Times < MaxAsks && !q.Owned && now.Add(within).Before(q.VisitAt.Add(-24*time.Hour)):
+		d.answered.Outcome, d.again = OutcomeAskAgain, true
+		d.answered.Reason = "The clearinghouse answered: " + strings.Join(problems, " ")
 	default:
 		d.answered.Outcome = OutcomeNeedsAgent
 		d.answered.Reason = "The clearinghouse answered: " + strings.Join(problems, " ")
@@ -102,6 +133,7 @@ func (s *Service) apply271(ctx context.Context, tx *sql.Tx, conn Connection, f F
 	patients := map[string]bool{}
 	var results []Answered
 	var benefits []Benefits
+	var again []string
 	for _, a := range answers {
 		q, ok := question(byTrace, a.TraceNumbers)
 		if !ok {
@@ -109,7 +141,7 @@ func (s *Service) apply271(ctx context.Context, tx *sql.Tx, conn Connection, f F
 			continue
 		}
 		delete(byTrace, q.Trace) // a second answer to the same question is not applied twice
-		d := decide(q, a, f.ID, now)
+		d := decide(q, a, f.ID, conn.AnswerWithin, now)
 		results, benefits = append(results, d.answered), append(benefits, d.benefits)
 		patients[q.PatientID] = true
 		ch := changes[q.PracticeID]
@@ -126,6 +158,11 @@ func (s *Service) apply271(ctx context.Context, tx *sql.Tx, conn Connection, f F
 		case OutcomeNeedsAgent:
 			out.ToAgents++
 			raise(ch, q.WorkItemID, q.PatientID, q.ItemState, q.Owned, d.answered.Reason)
+		case OutcomeAskAgain:
+			out.AskedAgain++
+			again = append(again, q.WorkItemID)
+			ch.Notes = append(ch.Notes, payer.Activity{ItemID: q.WorkItemID, PatientID: q.PatientID,
+				Outcome: work.ClearinghouseAsked, Note: d.answered.Reason + " Asked again in the next batch."})
 		}
 	}
 	if err := s.store.AddBenefits(ctx, tx, benefits); err != nil {
@@ -136,6 +173,12 @@ func (s *Service) apply271(ctx context.Context, tx *sql.Tx, conn Connection, f F
 	}
 	for _, p := range slices.Sorted(maps.Keys(changes)) {
 		if err := s.work.ChangeFollowups(ctx, tx, p, *changes[p], now); err != nil {
+			return nil, err
+		}
+	}
+	if len(again) > 0 {
+		reason := fmt.Sprintf("The payer could not answer for now; to be asked of %s again in its next batch.", conn.Name)
+		if err := s.store.AwaitAnswers(ctx, tx, again, StageToAsk, reason, now.Add(conn.AnswerWithin), now); err != nil {
 			return nil, err
 		}
 	}

@@ -52,9 +52,12 @@ type ApplyReport struct {
 	Answers   int  // 271 answers read
 	Verified  int  // checks resolved without a person
 	ToAgents  int  // checks brought to agents with the reason
-	Unmatched int  // answers whose trace names no question of ours (or one already answered)
-	Acks      int  // batches an acknowledgment accepted or rejected
-	Statuses  int  // 277 claim statuses applied
+	// AskedAgain counts checks whose payer could not answer for now: they
+	// wait for the next batch (OutcomeAskAgain).
+	AskedAgain int
+	Unmatched  int // answers whose trace names no question of ours (or one already answered)
+	Acks       int // batches an acknowledgment accepted or rejected
+	Statuses   int // 277 claim statuses applied
 }
 
 // Apply reads a received file and does what it says, in one transaction

@@ -77,6 +77,7 @@ type Answering struct {
 	VisitAt   time.Time
 	Planned   []string
 	PayerName string
+	Times     int // how many times the item has been asked about, this one included
 }
 
 // Answered is what came of one inquiry: verified, needs_agent, or late

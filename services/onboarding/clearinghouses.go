@@ -173,7 +173,7 @@ func (a *API) uploadFile(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, api.ClearinghouseReceipt{File: fileOut(got.File), Duplicate: got.Duplicate, Answers: got.Answers,
-		Verified: got.Verified, ToAgents: got.ToAgents, Unmatched: got.Unmatched, Acks: got.Acks, Statuses: got.Statuses})
+		Verified: got.Verified, ToAgents: got.ToAgents, Unmatched: got.Unmatched, Acks: got.Acks, Statuses: got.Statuses, AskedAgain: got.AskedAgain})
 }
 
 // exchangeNow runs a connection's exchange without waiting for the

@@ -247,3 +247,72 @@ JOIN patients p ON p.id = w.patient_id WHERE p.external_id = 'E1' AND w.kind = '
 		}
 	})
 }
+
+// TestAPayersNotNowIsAskedAgainThenLeftToAnAgent: AAA 42 with R (unable
+// to respond now, send again) puts the check back in the next batch, up
+// to clearinghouse.MaxAsks askings; a subscriber not found (75, C) goes
+// to an agent at once.
+func TestAPayersNotNowIsAskedAgainThenLeftToAnAgent(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		x := setupExchange(t, db)
+		ctx := context.Background()
+		raw, err := os.ReadFile("testdata/271-not-now.edi")
+		require.NoError(t, err)
+		ask := func() []string {
+			t.Helper()
+			rep, err := x.ch.AskEligibility(ctx, "ch-1")
+			require.NoError(t, err)
+			require.Len(t, rep.Batches, 1)
+			batch, err := x.store.FileBody(sqldb.AllPractices(ctx), rep.Batches[0].ID)
+			require.NoError(t, err)
+			return traces(t, batch.Body)
+		}
+		answer := func(name string, tr ...string) clearinghouse.ApplyReport {
+			t.Helper()
+			second := "NOT-ASKED"
+			if len(tr) > 1 {
+				second = tr[1]
+			}
+			x.now = x.now.Add(30 * time.Minute)
+			got, err := x.ch.Receive(ctx, "ch-1", name, []byte(strings.NewReplacer("{TRACE1}", tr[0], "{TRACE2}", second,
+				"{NPI}", x.npi, "000000452", "000000"+name[4:7]).Replace(string(raw))))
+			require.NoError(t, err)
+			require.Equal(t, clearinghouse.Applied, got.File.State, got.File.Note)
+			return got
+		}
+
+		got := answer("271-101.x12", ask()...)
+		require.Equal(t, 1, got.AskedAgain)
+		require.Equal(t, 1, got.ToAgents)
+		checks := x.checks(t)
+		require.Equal(t, "waiting", checks["E1"].state, "not now: not an agent's yet")
+		require.Equal(t, clearinghouse.StageToAsk, checks["E1"].stage)
+		require.Contains(t, checks["E1"].reason, "could not answer for now")
+		require.Equal(t, "open", checks["E2"].state)
+		require.Contains(t, checks["E2"].reason, "AAA 75")
+
+		tr := ask()
+		require.Len(t, tr, 1, "only the check asked again")
+		require.Equal(t, 1, answer("271-102.x12", tr...).AskedAgain)
+		tr = ask()
+		last := answer("271-103.x12", tr...)
+		require.Zero(t, last.AskedAgain, "asked three times: enough")
+		require.Equal(t, 1, last.ToAgents)
+		checks = x.checks(t)
+		require.Equal(t, "open", checks["E1"].state)
+		require.Equal(t, clearinghouse.StageNeedsAgent, checks["E1"].stage)
+		require.Contains(t, checks["E1"].reason, "AAA 42")
+
+		var outcomes []string
+		rows, err := testenv.OwnerDB(t, db).QueryContext(ctx, `SELECT q.outcome FROM clearinghouse_inquiries q
+JOIN patients p ON p.id = q.patient_id WHERE p.external_id = 'E1' ORDER BY q.asked_at`)
+		require.NoError(t, err)
+		for rows.Next() {
+			var o string
+			require.NoError(t, rows.Scan(&o))
+			outcomes = append(outcomes, o)
+		}
+		require.NoError(t, rows.Close())
+		require.Equal(t, []string{clearinghouse.OutcomeAskAgain, clearinghouse.OutcomeAskAgain, clearinghouse.OutcomeNeedsAgent}, outcomes)
+	})
+}

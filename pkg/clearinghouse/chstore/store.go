@@ -317,7 +317,8 @@ func (s *Store) AskedIn(ctx context.Context, tx *sql.Tx, fileID string) ([]clear
 }
 
 const answeringColumns = `SELECT q.trace, q.practice_id, q.work_item_id, q.patient_id, q.kind, q.file_id, q.asked_at, q.answered_at,
-w.state, w.owner_id, w.kind, a.starts_at, a.planned_procedures, a.payer_name
+w.state, w.owner_id, w.kind, a.starts_at, a.planned_procedures, a.payer_name,
+(SELECT count(*) FROM clearinghouse_inquiries n WHERE n.work_item_id = q.work_item_id)
 FROM clearinghouse_inquiries q JOIN work_items w ON w.id = q.work_item_id
 LEFT JOIN appointments a ON w.subject_type = 'appointment' AND a.id = w.subject_id
 WHERE `
@@ -327,7 +328,7 @@ func scanAnswering(r sqldb.Scanner) (clearinghouse.Answering, error) {
 	var answered, visit sql.NullTime
 	var planned, payer, owner sql.NullString
 	err := r.Scan(&a.Trace, &a.PracticeID, &a.WorkItemID, &a.PatientID, &a.Kind, &a.FileID, &a.AskedAt, &answered,
-		&a.ItemState, &owner, &a.ItemKind, &visit, &planned, &payer)
+		&a.ItemState, &owner, &a.ItemKind, &visit, &planned, &payer, &a.Times)
 	a.Answered, a.Owned = answered.Valid, owner.Valid
 	a.VisitAt, a.Planned, a.PayerName = visit.Time.UTC(), strings.Fields(planned.String), payer.String
 	return a, err

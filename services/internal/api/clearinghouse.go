@@ -64,8 +64,11 @@ type ClearinghouseReceipt struct {
 	Verified  int               `json:"verified"`
 	ToAgents  int               `json:"to_agents"`
 	Unmatched int               `json:"unmatched"`
-	Acks      int               `json:"acknowledged"`
-	Statuses  int               `json:"statuses"`
+	// AskedAgain counts checks whose payer could not answer for now; they
+	// go in the next batch.
+	AskedAgain int `json:"asked_again"`
+	Acks       int `json:"acknowledged"`
+	Statuses   int `json:"statuses"`
 }
 
 // ClearinghouseExchange is what an exchange run on request did.

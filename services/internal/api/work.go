@@ -101,7 +101,7 @@ type Inquiry struct {
 	Clearinghouse string     `json:"clearinghouse"`
 	AskedAt       time.Time  `json:"asked_at"`
 	AnsweredAt    *time.Time `json:"answered_at"`
-	// Outcome is verified, needs_agent or late for a 270; resolved,
+	// Outcome is verified, needs_agent, late or ask_again for a 270; resolved,
 	// pending, awaiting_remittance, needs_agent or late for a 276; empty
 	// until the answer came.
 	Outcome string `json:"outcome"`

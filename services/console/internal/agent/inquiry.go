@@ -21,6 +21,7 @@ var outcomeWords = map[string]string{
 	"verified":            "Coverage verified: the check was resolved with the benefits.",
 	"needs_agent":         "The answer needs a person.",
 	"late":                "The answer came after the item was finished.",
+	"ask_again":           "The payer could not answer for now; the check went in the next batch.",
 	"resolved":            "The payer finished the claim; the follow-up was resolved.",
 	"pending":             "The claim is with the payer; the follow-up waits before a call.",
 	"awaiting_remittance": "The claim is finalized; the follow-up waits for the remittance.",

@@ -225,6 +225,9 @@ func receiptText(got api.ClearinghouseReceipt) (text string, bad bool) {
 		said = append(said, fmt.Sprintf("%d settled without a call, %d to agents with the reason, %d matching no question of ours",
 			got.Verified, got.ToAgents, got.Unmatched))
 	}
+	if got.AskedAgain > 0 {
+		said = append(said, count(got.AskedAgain, "check")+" to be asked again: the payer could not answer for now")
+	}
 	if got.Acks > 0 {
 		said = append(said, count(got.Acks, "batch")+" acknowledged")
 	}
