@@ -11,7 +11,9 @@ import (
 	"github.com/google/uuid"
 )
 
-// verifyVisits makes the practice's eligibility checks in tx: one for each
+// verifyVisits first closes the checks nobody has taken whose visit was
+// cancelled, missed or has passed (a statement, and one more when any
+// was), then makes the practice's eligibility checks in tx: one for each
 // patient with a visit in the policy's window (work.VisitWindow) whose
 // coverage is not fresh (work.VisitsToVerify), about the patient's
 // earliest such visit. Checks that exist are re-scored as the visit nears.
@@ -21,6 +23,9 @@ import (
 // and a write more. It
 // returns how many checks it created.
 func (s *Service) verifyVisits(ctx context.Context, tx *sql.Tx, g *generator, now time.Time) (int, error) {
+	if _, err := s.work.CloseGoneChecks(ctx, tx, g.practiceID, now); err != nil {
+		return 0, err
+	}
 	ahead, fresh := g.pols.Kinds[policy.EligibilityCheck].Thresholds.Eligibility()
 	from, to := work.VisitWindow(now, g.loc, ahead)
 	visits, err := s.records.Upcoming(ctx, tx, g.practiceID, from, to)

@@ -45,6 +45,7 @@ type Service struct {
 type Work interface {
 	CreateOpen(ctx context.Context, tx *sql.Tx, items []work.Item, now time.Time) ([]work.Item, error)
 	RecentItems(ctx context.Context, tx *sql.Tx, kind policy.Kind, patientIDs []string, resolvedSince time.Time) ([]work.Recent, error)
+	CloseGoneChecks(ctx context.Context, tx *sql.Tx, practiceID string, now time.Time) (int, error)
 }
 
 // Deps are what an import service needs. Notify is called after commits

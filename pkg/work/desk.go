@@ -42,6 +42,11 @@ type Storer interface {
 	// RecentItems reads, in tx, the items of kind of each of patientIDs
 	// that are unfinished or were resolved at or after resolvedSince.
 	RecentItems(ctx context.Context, tx *sql.Tx, kind policy.Kind, patientIDs []string, resolvedSince time.Time) ([]Recent, error)
+	// CloseGoneChecks closes, in tx, the practice's eligibility checks
+	// nobody has taken whose visit will not happen as booked (cancelled,
+	// missed, completed, or started before now), each with a history
+	// entry saying why; it returns how many.
+	CloseGoneChecks(ctx context.Context, tx *sql.Tx, practiceID string, now time.Time) (int, error)
 	FollowupStore
 }
 
@@ -262,6 +267,14 @@ func (d *Desk) Heartbeat(ctx context.Context, practiceID, itemID, ownerID string
 // routing, inside tx (an import's, or a payer statement's).
 func (d *Desk) CreateOpen(ctx context.Context, tx *sql.Tx, items []Item, now time.Time) ([]Item, error) {
 	return d.store.CreateOpen(ctx, tx, items, now)
+}
+
+// CloseGoneChecks closes, in tx, practiceID's eligibility checks nobody
+// has taken whose visit will not happen as booked: asking a payer about a
+// cancelled visit discloses a patient for nothing, and an agent would
+// call about it. A check an agent owns is left to the agent.
+func (d *Desk) CloseGoneChecks(ctx context.Context, tx *sql.Tx, practiceID string, now time.Time) (int, error) {
+	return d.store.CloseGoneChecks(ctx, tx, practiceID, now)
 }
 
 // RecentItems reads, in tx, the patients' items of kind that are

@@ -60,6 +60,10 @@ const (
 	PayerStatus        Outcome = "payer_status"
 )
 
+// SystemActor is the actor of a history entry Backdesk writes on its own,
+// such as closing a check whose visit is gone.
+const SystemActor = "system"
+
 // The outcomes a clearinghouse exchange writes into an eligibility
 // check's history; agents cannot log them either.
 const (
@@ -70,6 +74,9 @@ const (
 	CoverageVerified Outcome = "coverage_verified"
 	// CoverageQuestion: the answer, or its lack, needs a person.
 	CoverageQuestion Outcome = "coverage_question"
+	// VisitGone: the visit was cancelled, missed or has passed before
+	// anyone took the check; the check was closed unasked.
+	VisitGone Outcome = "visit_gone"
 )
 
 // outcomeEnds says which outcomes finish an item: resolved means the work

@@ -316,3 +316,54 @@ JOIN patients p ON p.id = q.patient_id WHERE p.external_id = 'E1' ORDER BY q.ask
 		require.Equal(t, []string{clearinghouse.OutcomeAskAgain, clearinghouse.OutcomeAskAgain, clearinghouse.OutcomeNeedsAgent}, outcomes)
 	})
 }
+
+// TestACancelledVisitIsNotAskedAbout: the practice's next schedule marks
+// a visit cancelled and another missed; their checks, waiting for the
+// clearinghouse, are closed with the reason and never go in a batch,
+// while a check an agent has taken stays the agent's.
+func TestACancelledVisitIsNotAskedAbout(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		x := setupExchange(t, db)
+		ctx := context.Background()
+		owner := testenv.OwnerDB(t, db)
+		_, err := owner.ExecContext(ctx, `INSERT INTO users (id, issuer, subject, name, email, created_at, last_seen_at)
+VALUES ('u-agent', 'iss', 'u-agent', 'Agent', '', $1, $1)`, x.now)
+		require.NoError(t, err)
+		_, err = owner.ExecContext(ctx, `UPDATE work_items SET owner_id = 'u-agent', state = 'waiting'
+WHERE subject_id = (SELECT id FROM appointments WHERE external_id = 'A4')`)
+		require.NoError(t, err)
+		x.load(t, "appointments", "appointment_id,patient_id,start,planned_procedures,payer_name,subscriber_id,status\n"+
+			"A1,E1,12/09/2026 09:00,D0120 D1110,Delta Dental of Texas,M1001,cancelled\n"+
+			"A2,E2,12/09/2026 10:00,D2740,Delta Dental of Texas,M2002,broken\n"+
+			"A4,E4,12/09/2026 13:00,D1110,Small Mutual,S4004,cancelled\n")
+		checks := x.checks(t)
+		require.Equal(t, "closed", checks["E1"].state)
+		require.Equal(t, "closed", checks["E2"].state)
+		require.Equal(t, "waiting", checks["E3"].state, "E3's visit still stands")
+		require.Equal(t, "waiting", checks["E4"].state, "an agent's check is left to the agent")
+
+		var notes []string
+		rows, err := testenv.OwnerDB(t, db).QueryContext(ctx, `SELECT a.note FROM activities a JOIN patients p ON p.id = a.patient_id
+WHERE a.outcome = 'visit_gone' ORDER BY p.external_id`)
+		require.NoError(t, err)
+		for rows.Next() {
+			var n string
+			require.NoError(t, rows.Scan(&n))
+			notes = append(notes, n)
+		}
+		require.NoError(t, rows.Close())
+		require.Equal(t, []string{"The visit was cancelled; the check was closed without asking the payer.",
+			"The patient missed the visit; the check was closed without asking the payer."}, notes)
+
+		rep, err := x.ch.AskEligibility(ctx, "ch-1")
+		require.NoError(t, err)
+		require.Zero(t, rep.Asked, "nothing left to ask: E3 has no member id and goes to an agent")
+		require.Empty(t, rep.Batches)
+
+		// The daily generation closes checks whose visit passed unworked.
+		x.now = time.Date(2026, 12, 9, 19, 0, 0, 0, time.UTC)
+		_, err = x.imports.Generate(ctx, x.practice)
+		require.NoError(t, err)
+		require.Equal(t, "closed", x.checks(t)["E3"].state)
+	})
+}

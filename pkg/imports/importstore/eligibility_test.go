@@ -179,12 +179,18 @@ func TestGenerationVerifiesUpcomingVisits(t *testing.T) {
 		require.Equal(t, got, checks(t, db, p))
 
 		// Monday: Wednesday's visits come into the window, and the checks
-		// still open rise as their visits near.
+		// still open rise as their visits near. The checks nobody worked
+		// whose visit has passed (Saturday's V1, Friday's V9A, this
+		// morning's V6) are closed; E9's Monday visit gets its own.
 		b.now = time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC)
 		n, err = b.svc.Generate(ctx, p)
 		require.NoError(t, err)
-		require.Equal(t, 2, n, "V3 and V11; the open checks stay as they are")
+		require.Equal(t, 3, n, "V3, V11 and V9B; the open checks stay as they are")
 		monday := checks(t, db, p)
+		require.NotContains(t, monday, "E1")
+		require.NotContains(t, monday, "E6")
+		require.Equal(t, "V9B", monday["E9"].visit)
+		require.Equal(t, "seeded", monday["E7"].visit, "a check about no visit of the schedule stays")
 		require.Equal(t, "V3", monday["E3"].visit)
 		require.Equal(t, "V11", monday["E11"].visit)
 		require.Equal(t, due(2026, 12, 8), monday["E11"].due)

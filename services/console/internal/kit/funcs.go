@@ -86,6 +86,7 @@ var labels = map[string]string{
 	"in_progress": "In progress", "no_answer": "No answer", "promised_payment": "Promised payment",
 	"wrong_number": "Wrong number", "claim_status_received": "Claim status received",
 	"payer_portal": "Payer portal", "payer_call": "Payer call", "handed_off": "Handed off",
+	"visit_gone":      "Closed: the visit will not take place as booked",
 	"aged_0_30_cents": "0–30 days", "aged_31_60_cents": "31–60 days", "aged_61_90_cents": "61–90 days",
 	"aged_over_90_cents": "Over 90 days", "total_cents": "Balance", "date_of_birth": "Date of birth",
 	"patient_id": "Patient id", "account_id": "Account", "claim_id": "Claim", "payer_id": "Payer id",
