@@ -1,7 +1,6 @@
 package manager
 
 import (
-	"net/http"
 	"net/url"
 	"strconv"
 
@@ -98,18 +97,8 @@ func (p pages) saveConnection(c *gin.Context) {
 		p.showClearinghouse(c, connectionPage{Form: f})
 		return
 	}
-	r := p.Call(c, http.MethodPut, connectionsAPI+"/"+id, nil, body)
-	if !r.OK() {
-		if applyConnection(f, r) {
-			p.showClearinghouse(c, connectionPage{Form: f})
-			return
-		}
-		p.Fail(c, r)
-		return
-	}
-	var saved api.Connection
-	if r.Decode(&saved) != nil {
-		p.Broken(c, r)
+	saved, ok := p.putConnection(c, id, f, body, func() { p.showClearinghouse(c, connectionPage{Form: f}) })
+	if !ok {
 		return
 	}
 	p.SetFlash(c, "Saved the settings of "+saved.Name+".", false)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/backdesk/backdesk/services/console/internal/kit"
 	"github.com/backdesk/backdesk/services/internal/api"
+	"github.com/gin-gonic/gin"
 )
 
 // connectionLabels name the fields of a connection in words;
@@ -166,4 +167,25 @@ func slug(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// putConnection puts body as connection id. A refusal of fields is
+// shown on f by show; any other failure answers the page. It reports the
+// connection as saved, or false when the page has been answered.
+func (p pages) putConnection(c *gin.Context, id string, f *kit.Form, body api.Connection, show func()) (api.Connection, bool) {
+	r := p.Call(c, http.MethodPut, connectionsAPI+"/"+id, nil, body)
+	if !r.OK() {
+		if applyConnection(f, r) {
+			show()
+			return api.Connection{}, false
+		}
+		p.Fail(c, r)
+		return api.Connection{}, false
+	}
+	var saved api.Connection
+	if r.Decode(&saved) != nil {
+		p.Broken(c, r)
+		return api.Connection{}, false
+	}
+	return saved, true
 }

@@ -1,7 +1,6 @@
 package manager
 
 import (
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -90,18 +89,8 @@ func (p pages) addConnection(c *gin.Context) {
 		p.showConnections(c, conns, f)
 		return
 	}
-	r := p.Call(c, http.MethodPut, connectionsAPI+"/"+id, nil, body)
-	if !r.OK() {
-		if applyConnection(f, r) {
-			p.showConnections(c, conns, f)
-			return
-		}
-		p.Fail(c, r)
-		return
-	}
-	var saved api.Connection
-	if r.Decode(&saved) != nil {
-		p.Broken(c, r)
+	saved, ok := p.putConnection(c, id, f, body, func() { p.showConnections(c, conns, f) })
+	if !ok {
 		return
 	}
 	p.SetFlash(c, "Added "+saved.Name+". List the payers it reaches next.", false)
