@@ -136,3 +136,13 @@ func (s *Service) Download(ctx context.Context, by audit.Event, connectionID, fi
 func (s *Service) Payers(ctx context.Context, connectionID string) ([]Payer, error) {
 	return s.store.Payers(ctx, s.db, connectionID)
 }
+
+// ControlNumber reads an interchange control number as people type it
+// ("451", "000000451") into the nine digits ISA13 carries.
+func ControlNumber(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 9 || strings.Trim(s, "0123456789") != "" {
+		return "", apperr.Invalid("control", "invalid_control", "must be an interchange control number: up to 9 digits")
+	}
+	return strings.Repeat("0", 9-len(s)) + s, nil
+}

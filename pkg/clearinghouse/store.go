@@ -141,6 +141,11 @@ type Store interface {
 	AddInquiries(ctx context.Context, tx *sql.Tx, in []Inquiry) error
 	// Files lists a connection's files, newest first, at most limit.
 	Files(ctx context.Context, connectionID string, limit int) ([]File, error)
+	// FilesByControl lists a connection's files whose interchange control
+	// number (ISA13) is control, newest first: a batch and the answers
+	// and acknowledgments that name it carry their own numbers, so this
+	// finds the one file a clearinghouse's support desk asks about.
+	FilesByControl(ctx context.Context, connectionID, control string) ([]File, error)
 	// FileBody returns one file whole.
 	FileBody(ctx context.Context, id string) (File, error)
 	// SetFileState moves a file to state with its note.

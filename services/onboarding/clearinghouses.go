@@ -113,14 +113,25 @@ func (a *API) putPayers(c *gin.Context) {
 
 // listFiles lists a connection's files, newest first, without their
 // content: names, kinds, control numbers, states and notes carry no
-// patient data.
+// patient data. ?control= finds the files of one interchange control
+// number instead.
 func (a *API) listFiles(c *gin.Context) {
 	limit, err := strconv.Atoi(c.DefaultQuery("limit", "100"))
 	if err != nil || limit < 1 || limit > 1000 {
 		web.Fail(c, apperr.Invalid("limit", "invalid_limit", "must be a whole number from 1 to 1000"))
 		return
 	}
-	files, err := a.clearinghouse.Store().Files(c.Request.Context(), c.Param("connectionID"), limit)
+	var files []clearinghouse.File
+	if q, ok := c.GetQuery("control"); ok {
+		control, err := clearinghouse.ControlNumber(q)
+		if err != nil {
+			web.Fail(c, err)
+			return
+		}
+		files, err = a.clearinghouse.Store().FilesByControl(c.Request.Context(), c.Param("connectionID"), control)
+	} else {
+		files, err = a.clearinghouse.Store().Files(c.Request.Context(), c.Param("connectionID"), limit)
+	}
 	if err != nil {
 		web.Fail(c, err)
 		return

@@ -3,6 +3,7 @@ package chstore_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/backdesk/backdesk/pkg/audit"
@@ -60,6 +61,24 @@ func TestDownloadingABatchIsRecordedFirst(t *testing.T) {
 		files, err := x.store.Files(sqldb.AllPractices(ctx), "ch-1", 10)
 		require.NoError(t, err)
 		require.Equal(t, clearinghouse.Sent, files[0].State)
+
+		// A clearinghouse's support desk names a batch by its control
+		// number, however it is typed.
+		control, err := clearinghouse.ControlNumber(strings.TrimLeft(files[0].InterchangeControl, "0"))
+		require.NoError(t, err)
+		found, err := x.store.FilesByControl(sqldb.AllPractices(ctx), "ch-1", control)
+		require.NoError(t, err)
+		require.Len(t, found, 1)
+		require.Equal(t, files[0].ID, found[0].ID)
+		none, err := x.store.FilesByControl(sqldb.AllPractices(ctx), "another-connection", control)
+		require.NoError(t, err)
+		require.Empty(t, none)
+		for _, bad := range []string{"", "12a", "1234567890", "-1"} {
+			_, err := clearinghouse.ControlNumber(bad)
+			var ae *apperr.Error
+			require.ErrorAs(t, err, &ae, bad)
+			require.Equal(t, "control", ae.Field)
+		}
 
 		_, err = x.ch.Download(ctx, by, "another-connection", rep.Batches[0].ID)
 		require.ErrorIs(t, err, apperr.ErrNotFound, "a file is reached only through its own connection")

@@ -265,6 +265,19 @@ ORDER BY created_at DESC, id DESC LIMIT $2`, connectionID, limit)
 	return out, err
 }
 
+// FilesByControl implements clearinghouse.Store, through
+// clearinghouse_files_control.
+func (s *Store) FilesByControl(ctx context.Context, connectionID, control string) ([]clearinghouse.File, error) {
+	var out []clearinghouse.File
+	err := s.db.Scoped(ctx, func(q sqldb.Querier) error {
+		var err error
+		out, err = sqldb.List(ctx, q, scanFile, `SELECT `+fileColumns+` FROM clearinghouse_files
+WHERE interchange_control = $2 AND connection_id = $1 ORDER BY created_at DESC, id DESC`, connectionID, control)
+		return err
+	})
+	return out, err
+}
+
 // FileBody implements clearinghouse.Store.
 func (s *Store) FileBody(ctx context.Context, id string) (clearinghouse.File, error) {
 	var body []byte

@@ -1,8 +1,10 @@
 package manager
 
 import (
+	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/backdesk/backdesk/services/console/internal/kit"
 	"github.com/backdesk/backdesk/services/internal/api"
@@ -19,6 +21,10 @@ type connectionPage struct {
 	Payers payerForm
 	Files  []fileRow
 	Upload *kit.Form
+	// Search finds the files of one interchange control number; Control
+	// is the number searched, empty for the newest files.
+	Search  *kit.Form
+	Control string
 }
 
 // clearinghouse shows one connection: its health, its files, the payers
@@ -48,8 +54,28 @@ func (p pages) showClearinghouse(c *gin.Context, page connectionPage) {
 		page.Payers = payersShown(payers)
 	}
 	var files []api.ClearinghouseFile
-	if !p.Get(c, base+"/files", url.Values{"limit": {strconv.Itoa(filesShown)}}, &files) {
+	query := url.Values{"limit": {strconv.Itoa(filesShown)}}
+	if control := strings.TrimSpace(c.Query("control")); control != "" {
+		// A control number as the clearinghouse's desk quotes it; the API
+		// says what is wrong with one that is not.
+		query, page.Control = url.Values{"control": {control}}, control
+		page.Search = kit.NewForm(url.Values{"control": {control}})
+		r := p.Call(c, http.MethodGet, base+"/files", query, nil)
+		switch {
+		case r.OK() && r.Decode(&files) == nil:
+		case page.Search.Apply(r, map[string]string{"control": "control"}):
+			// Refused beside the field; the newest files stay listed.
+			query, page.Control = url.Values{"limit": {strconv.Itoa(filesShown)}}, ""
+		default:
+			p.Fail(c, r)
+			return
+		}
+	}
+	if page.Control == "" && !p.Get(c, base+"/files", query, &files) {
 		return
+	}
+	if page.Search == nil {
+		page.Search = kit.NewForm(nil)
 	}
 	for _, f := range files {
 		page.Files = append(page.Files, fileRowOf(f))

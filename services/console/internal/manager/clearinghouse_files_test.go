@@ -219,3 +219,34 @@ func TestEditingThePayers(t *testing.T) {
 	require.Contains(t, p.Body, `<input id="payer-id-2" name="payer_id" value="" autocomplete="off" spellcheck="false" aria-invalid="true" aria-describedby="payer-id-2-error">`)
 	require.Contains(t, p.Body, `value="Aetna"`)
 }
+
+// TestFilesAreFoundByControlNumber: the number a clearinghouse's desk
+// quotes is passed on as typed, the page says which files it lists, and a
+// number the API refuses is refused beside the field, the newest files
+// still listed.
+func TestFilesAreFoundByControlNumber(t *testing.T) {
+	t.Parallel()
+	b := setup(t, clearinghouseAPI(nil))
+	p := b.Get(t, "maria", "/clearinghouses/acme?control=412")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Equal(t, "control=412", b.API.Last(t, http.MethodGet, "/api/v1/clearinghouses/acme/files").Query)
+	require.Contains(t, p.Body, `<caption class="visually-hidden">The files of control number 412, newest first.`)
+	require.Contains(t, p.Body, `<a href="/clearinghouses/acme">Show the newest files</a>`)
+	require.Contains(t, p.Body, `<input type="text" id="control" name="control" inputmode="numeric" value="412"`)
+
+	calls := 0
+	refusing := func() (int, string) {
+		calls++
+		if calls == 1 {
+			return 400, `{"error":{"code":"invalid_control","field":"control","message":"must be an interchange control number: up to 9 digits"}}`
+		}
+		return 200, filesJSON
+	}
+	b = setup(t, clearinghouseAPI(map[string]func() (int, string){"GET /api/v1/clearinghouses/acme/files": refusing}))
+	p = b.Get(t, "maria", "/clearinghouses/acme?control=12a")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, `aria-describedby="control-hint control-error" aria-invalid="true"`)
+	require.Contains(t, p.Body, "must be an interchange control number: up to 9 digits")
+	require.Contains(t, p.Body, `<caption class="visually-hidden">The newest 5 files, newest first.`)
+	require.Equal(t, "limit=100", b.API.Last(t, http.MethodGet, "/api/v1/clearinghouses/acme/files").Query)
+}
