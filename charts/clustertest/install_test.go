@@ -104,8 +104,20 @@ func deploymentsReady(t *testing.T, r *installation, tag string) {
 // release's router routed, and has a compliance officer find that read.
 func smoke(t *testing.T, r *installation) {
 	br := r.browser(t)
-	res, err := br.Get(r.publicURL + "/auth/login?return_to=/api/v1/me")
-	require.NoError(t, err)
+	// The ingress learns a Service's ready endpoints a moment after the
+	// pods report ready: a gateway error (502 to 504) before then is
+	// waited out for a minute; any other answer is the test's.
+	var res *http.Response
+	var err error
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Second) {
+		res, err = br.Get(r.publicURL + "/auth/login?return_to=/api/v1/me")
+		require.NoError(t, err)
+		if res.StatusCode < http.StatusBadGateway || res.StatusCode > http.StatusGatewayTimeout || time.Now().After(deadline) {
+			break
+		}
+		t.Logf("sign-in answered %d; waiting for the ingress to reach the access service", res.StatusCode)
+		_ = res.Body.Close()
+	}
 	body := readAll(t, res)
 	require.Equal(t, 200, res.StatusCode, body)
 	id := res.Request.URL.Query().Get("authRequestID")
