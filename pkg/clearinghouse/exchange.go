@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 )
 
 // ExchangeReport is what one exchange with a connection did.
@@ -59,7 +60,12 @@ func (s *Service) Send(ctx context.Context, conn Connection) (int, error) {
 		if err := t.Put(ctx, f.Name, f.Body); err != nil {
 			return sent, fmt.Errorf("send %s to %s: %w", f.Name, conn.Name, err)
 		}
-		if err := s.store.SetFileState(platform(ctx), s.db, f.ID, Sent, "", s.clock()); err != nil {
+		// In the platform's scope: outbound batches are a practice's rows,
+		// which row-level security hides from an unscoped statement.
+		err := s.db.Scoped(platform(ctx), func(q sqldb.Querier) error {
+			return s.store.SetFileState(platform(ctx), q, f.ID, Sent, "", s.clock())
+		})
+		if err != nil {
 			return sent, err
 		}
 		sent++

@@ -148,7 +148,10 @@ type Store interface {
 	FilesByControl(ctx context.Context, connectionID, control string) ([]File, error)
 	// FileBody returns one file whole.
 	FileBody(ctx context.Context, id string) (File, error)
-	// SetFileState moves a file to state with its note.
+	// SetFileState moves a file to state with its note. Sent moves only
+	// a batch still built (an acknowledgment applied between the put and
+	// the mark is kept; the batch gains its sent time), and Overdue only
+	// one still sent.
 	SetFileState(ctx context.Context, q sqldb.Querier, id string, state FileState, note string, at time.Time) error
 	// ByControl finds outbound files by their interchange control number.
 	ByControl(ctx context.Context, tx *sql.Tx, connectionID, control string) ([]File, error)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
@@ -45,6 +46,26 @@ func TestAcknowledgmentsMarkTheBatchesTheyAnswer(t *testing.T) {
 					}
 				}
 				require.Equal(t, c.state, batch.State)
+
+				// The sender marks the batch sent after its put; a fast
+				// clearinghouse's acknowledgment may already be applied
+				// then. What it said stays; the batch gains its sent time.
+				later := x.now.Add(time.Minute)
+				require.NoError(t, db.Scoped(sqldb.AllPractices(ctx), func(q sqldb.Querier) error {
+					if err := x.store.SetFileState(sqldb.AllPractices(ctx), q, batch.ID, clearinghouse.Sent, "", later); err != nil {
+						return err
+					}
+					return x.store.SetFileState(sqldb.AllPractices(ctx), q, batch.ID, clearinghouse.Overdue, "late", later)
+				}))
+				files, err = x.store.Files(sqldb.AllPractices(ctx), "ch-1", 10)
+				require.NoError(t, err)
+				for _, f := range files {
+					if f.ID == batch.ID {
+						require.Equal(t, c.state, f.State, "an acknowledged batch stays acknowledged")
+						require.Equal(t, batch.Note, f.Note)
+						require.NotNil(t, f.SentAt)
+					}
+				}
 				checks := x.checks(t)
 				for _, id := range []string{"E1", "E2"} {
 					require.Equal(t, c.check, checks[id].state, id)

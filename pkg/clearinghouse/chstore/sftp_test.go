@@ -52,6 +52,13 @@ func TestTheLoopRunsOverSFTP(t *testing.T) {
 		onServer, err := os.ReadFile(filepath.Join(root, "outbound", batch.Name))
 		require.NoError(t, err)
 		require.True(t, bytes.Equal(batch.Body, onServer), "the batch on the server is the batch kept")
+		files, err := x.store.Files(sqldb.AllPractices(ctx), "ch-1", 10)
+		require.NoError(t, err)
+		require.Equal(t, clearinghouse.Sent, files[0].State, "the batch is recorded as sent")
+		require.NotNil(t, files[0].SentAt)
+		again, err := svc.Exchange(ctx, "ch-1")
+		require.NoError(t, err)
+		require.Zero(t, again.Sent, "a batch sent is not sent again")
 
 		tr := traces(t, onServer)
 		raw, err := os.ReadFile("testdata/271-two-answers.edi")
@@ -64,6 +71,12 @@ func TestTheLoopRunsOverSFTP(t *testing.T) {
 		go func() { defer close(done); svc.RunPollers(pctx, 20*time.Millisecond) }()
 		require.Eventually(t, func() bool { return x.checks(t)["E1"].state == "resolved" }, 20*time.Second, 20*time.Millisecond,
 			"the answer is collected and applied")
+		// The file is moved once its keeping has committed, a moment after
+		// the answer is applied.
+		require.Eventually(t, func() bool {
+			_, err := os.Stat(filepath.Join(root, "archive", "271-0451.x12"))
+			return err == nil
+		}, 20*time.Second, 20*time.Millisecond, "the answer is archived")
 		stop()
 		<-done
 		require.Equal(t, "open", x.checks(t)["E2"].state)

@@ -303,12 +303,28 @@ FROM clearinghouse_files WHERE id = $1`, id)
 // SetFileState implements clearinghouse.Store. Sending stamps sent_at;
 // an acknowledgment or its lack stamps acked_at.
 func (s *Store) SetFileState(ctx context.Context, q sqldb.Querier, id string, state clearinghouse.FileState, note string, at time.Time) error {
-	col := "acked_at"
-	if state == clearinghouse.Sent || state == clearinghouse.Applied || state == clearinghouse.Failed {
-		col = "sent_at"
+	var err error
+	switch state {
+	case clearinghouse.Sent:
+		// A fast clearinghouse's acknowledgment can be applied between
+		// the put and this mark: the batch keeps what it said, and
+		// gains only when it was sent.
+		_, err = q.ExecContext(ctx, `UPDATE clearinghouse_files SET sent_at = COALESCE(sent_at, $3),
+note = CASE WHEN state = 'built' THEN $2 ELSE note END, state = CASE WHEN state = 'built' THEN 'sent' ELSE state END
+WHERE id = $1`, id, note, at.UTC())
+	case clearinghouse.Overdue:
+		// Only a batch still waiting is late; one acknowledged meanwhile
+		// is not.
+		_, err = q.ExecContext(ctx, `UPDATE clearinghouse_files SET state = 'overdue', note = $2 WHERE id = $1 AND state = 'sent'`,
+			id, note)
+	default:
+		col := "acked_at"
+		if state == clearinghouse.Applied || state == clearinghouse.Failed {
+			col = "sent_at"
+		}
+		_, err = q.ExecContext(ctx, `UPDATE clearinghouse_files SET state = $2, note = $3, `+col+` = $4 WHERE id = $1`,
+			id, string(state), note, at.UTC())
 	}
-	_, err := q.ExecContext(ctx, `UPDATE clearinghouse_files SET state = $2, note = $3, `+col+` = $4 WHERE id = $1`,
-		id, string(state), note, at.UTC())
 	return sqldb.MapError(err)
 }
 
