@@ -1,0 +1,153 @@
+package twilio
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// DefaultBaseURL is Twilio's REST API.
+const DefaultBaseURL = "https://api.twilio.com"
+
+// Config is how Backdesk reaches its Twilio account.
+type Config struct {
+	// AccountSID is the account's id, "AC" and 32 hex digits.
+	AccountSID string
+	// AuthTokenRef names the account's auth token: env:NAME for an
+	// environment variable or file:PATH for a mounted secret. The token
+	// itself is never configured, logged or shown.
+	AuthTokenRef string
+	// From is the sending number in E.164 form ("+14155550123") or a
+	// short code; MessagingServiceSID ("MG" and 32 hex digits) sends
+	// through a Messaging Service's sender pool instead. At least one is
+	// needed; with both, From must be in the service's pool.
+	From                string
+	MessagingServiceSID string
+	// BaseURL is where the API is; empty means DefaultBaseURL. It must be
+	// https, except on a loopback address (a local test server).
+	BaseURL string
+	// HTTPClient makes the requests; nil means one with a 30-second
+	// timeout. It is copied, never changed.
+	HTTPClient *http.Client
+}
+
+var (
+	accountSID = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
+	serviceSID = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
+	e164       = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+	shortCode  = regexp.MustCompile(`^[0-9]{5,6}$`)
+)
+
+// Problems checks the configuration and returns every problem at once, by
+// field, in words; empty means it can be used. It does not read the auth
+// token, only checks the form of its reference.
+func (c Config) Problems() map[string]string {
+	p := map[string]string{}
+	switch {
+	case c.AccountSID == "":
+		p["account_sid"] = "is required: the account's SID from the Twilio console, AC followed by 32 hex digits"
+	case !accountSID.MatchString(c.AccountSID):
+		p["account_sid"] = "must be AC followed by 32 hex digits"
+	}
+	if err := checkTokenRef(c.AuthTokenRef); err != nil {
+		p["auth_token_ref"] = err.Error()
+	}
+	if c.From == "" && c.MessagingServiceSID == "" {
+		p["from"] = "is required unless messaging_service_sid is set: the sending number, e.g. +14155550123"
+	}
+	if c.From != "" && !e164.MatchString(c.From) && !shortCode.MatchString(c.From) {
+		p["from"] = "must be a number in E.164 form, e.g. +14155550123, or a short code"
+	}
+	if c.MessagingServiceSID != "" && !serviceSID.MatchString(c.MessagingServiceSID) {
+		p["messaging_service_sid"] = "must be MG followed by 32 hex digits"
+	}
+	if c.BaseURL != "" {
+		if err := checkBaseURL(c.BaseURL); err != nil {
+			p["base_url"] = err.Error()
+		}
+	}
+	return p
+}
+
+// problemsError joins problems into one error, in field order.
+func problemsError(p map[string]string) error {
+	var b strings.Builder
+	b.WriteString("twilio configuration:")
+	for i, field := range slices.Sorted(maps.Keys(p)) {
+		if i > 0 {
+			b.WriteString(";")
+		}
+		b.WriteString(" " + field + " " + p[field])
+	}
+	return errors.New(b.String())
+}
+
+// checkTokenRef accepts env:NAME and file:PATH, the two ways a secret is
+// handed to a pod.
+func checkTokenRef(ref string) error {
+	kind, name, ok := strings.Cut(ref, ":")
+	switch {
+	case ref == "":
+		return errors.New("is required: env:NAME or file:PATH naming the auth token")
+	case !ok || name == "" || (kind != "env" && kind != "file"):
+		return errors.New("must be env:NAME or file:PATH; the token itself is never configured")
+	}
+	return nil
+}
+
+// checkBaseURL keeps credentials off plain HTTP: basic auth carries the
+// token in every request.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return errors.New("must be an absolute URL with no credentials, query or fragment, e.g. https://api.twilio.com")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return nil
+		}
+	}
+	return errors.New("must be https (plain http only to a loopback address)")
+}
+
+// authToken reads the token the reference names. Errors name the
+// reference, never the token.
+func (c Config) authToken() (string, error) {
+	if err := checkTokenRef(c.AuthTokenRef); err != nil {
+		return "", fmt.Errorf("twilio auth token reference %s", err)
+	}
+	kind, name, _ := strings.Cut(c.AuthTokenRef, ":")
+	var token string
+	if kind == "env" {
+		token = os.Getenv(name)
+	} else {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			// The reference already names the path; keep only the cause.
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return "", fmt.Errorf("twilio auth token %s: %w", c.AuthTokenRef, err)
+		}
+		token = string(b)
+	}
+	// Mounted secrets often end in a newline; a token has no spaces.
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return "", fmt.Errorf("twilio auth token %s: not set or empty", c.AuthTokenRef)
+	}
+	return token, nil
+}
