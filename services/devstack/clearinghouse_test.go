@@ -145,6 +145,22 @@ func TestDemoClearinghouseAnswersTheDemoChecks(t *testing.T) {
 				return len(batches) > 0
 			}, time.Minute, 100*time.Millisecond, "the 999 accepted every batch")
 
+			// A billing manager finds a batch by its control number, as the
+			// clearinghouse's desk would quote it, without leading zeros.
+			maria := bearer(b.token(t, "maria"))
+			control := strings.TrimLeft(batches[0].InterchangeControl, "0")
+			res := b.api.Do("GET", "/api/v1/clearinghouses/"+conn.ID+"/files?control="+control, "", maria...)
+			require.Equal(t, 200, res.Code, string(res.Body))
+			var found []struct {
+				ID string `json:"id"`
+			}
+			res.JSON(t, &found)
+			require.Len(t, found, 1)
+			require.Equal(t, batches[0].ID, found[0].ID)
+			res = b.api.Do("GET", "/api/v1/clearinghouses/"+conn.ID+"/files?control=12a", "", maria...)
+			require.Equal(t, 400, res.Code)
+			require.Contains(t, string(res.Body), `"field":"control"`)
+
 			logs := b.logs.String()
 			require.Contains(t, logs, "demo clearinghouse answered a batch")
 			for _, phi := range []string{"SUB0", "SUB1", "SUB2", "SUB3", "SUB4", "SUB5", "SUB6", "SUB7", "SUB8", "SUB9", "Okafor", "Navarro", "Brandt"} {

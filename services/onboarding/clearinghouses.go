@@ -123,8 +123,8 @@ func (a *API) listFiles(c *gin.Context) {
 	}
 	var files []clearinghouse.File
 	if q, ok := c.GetQuery("control"); ok {
-		control, err := clearinghouse.ControlNumber(q)
-		if err != nil {
+		var control string
+		if control, err = clearinghouse.ControlNumber(q); err != nil {
 			web.Fail(c, err)
 			return
 		}
