@@ -99,6 +99,21 @@ func (s *Service) Link(ctx context.Context, by audit.Event, practiceID, connecti
 	})
 }
 
+// Files lists a connection's files, newest first, at most limit, without
+// their content. Files belong to the practices they ask for, and a
+// connection serves several, so they are read in the platform's scope:
+// their names, kinds, control numbers, states and notes carry no patient
+// data, and who may list them is the caller's decision.
+func (s *Service) Files(ctx context.Context, connectionID string, limit int) ([]File, error) {
+	return s.store.Files(platform(ctx), connectionID, limit)
+}
+
+// FilesByControl lists a connection's files of one interchange control
+// number, in the platform's scope as Files does.
+func (s *Service) FilesByControl(ctx context.Context, connectionID, control string) ([]File, error) {
+	return s.store.FilesByControl(platform(ctx), connectionID, control)
+}
+
 // Download returns a kept file whole, for a manual connection's batch or
 // an answer someone must read, and records the disclosure (who, which
 // file, which patients) before it is returned.

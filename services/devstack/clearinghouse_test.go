@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -148,8 +149,21 @@ func TestDemoClearinghouseAnswersTheDemoChecks(t *testing.T) {
 			// A billing manager finds a batch by its control number, as the
 			// clearinghouse's desk would quote it, without leading zeros.
 			maria := bearer(b.token(t, "maria"))
+			var listed []struct {
+				ID    string `json:"id"`
+				State string `json:"state"`
+			}
+			res := b.api.Do("GET", "/api/v1/clearinghouses/"+conn.ID+"/files", "", maria...)
+			require.Equal(t, 200, res.Code, string(res.Body))
+			res.JSON(t, &listed)
+			require.True(t, slices.ContainsFunc(listed, func(f struct {
+				ID    string `json:"id"`
+				State string `json:"state"`
+			}) bool {
+				return f.ID == batches[0].ID && f.State == string(clearinghouse.Accepted)
+			}), "the manager sees every practice's batches: %s", res.Body)
 			control := strings.TrimLeft(batches[0].InterchangeControl, "0")
-			res := b.api.Do("GET", "/api/v1/clearinghouses/"+conn.ID+"/files?control="+control, "", maria...)
+			res = b.api.Do("GET", "/api/v1/clearinghouses/"+conn.ID+"/files?control="+control, "", maria...)
 			require.Equal(t, 200, res.Code, string(res.Body))
 			var found []struct {
 				ID string `json:"id"`

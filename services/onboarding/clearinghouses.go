@@ -63,7 +63,7 @@ func (a *API) listConnections(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, api.Each(conns, connectionOut))
+	c.JSON(http.StatusOK, orEmpty(api.Each(conns, connectionOut)))
 }
 
 func (a *API) putConnection(c *gin.Context) {
@@ -91,7 +91,7 @@ func (a *API) listPayers(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, api.Each(payers, func(p clearinghouse.Payer) api.ClearinghousePayer { return api.ClearinghousePayer(p) }))
+	c.JSON(http.StatusOK, orEmpty(api.Each(payers, func(p clearinghouse.Payer) api.ClearinghousePayer { return api.ClearinghousePayer(p) })))
 }
 
 func (a *API) putPayers(c *gin.Context) {
@@ -128,15 +128,15 @@ func (a *API) listFiles(c *gin.Context) {
 			web.Fail(c, err)
 			return
 		}
-		files, err = a.clearinghouse.Store().FilesByControl(c.Request.Context(), c.Param("connectionID"), control)
+		files, err = a.clearinghouse.FilesByControl(c.Request.Context(), c.Param("connectionID"), control)
 	} else {
-		files, err = a.clearinghouse.Store().Files(c.Request.Context(), c.Param("connectionID"), limit)
+		files, err = a.clearinghouse.Files(c.Request.Context(), c.Param("connectionID"), limit)
 	}
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, api.Each(files, fileOut))
+	c.JSON(http.StatusOK, orEmpty(api.Each(files, fileOut)))
 }
 
 // downloadFile hands over a kept file once its disclosure is recorded.
@@ -215,4 +215,12 @@ func (a *API) linkPractice(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// orEmpty is s, or an empty list for nil: a list answers [], never null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
