@@ -195,22 +195,15 @@ func unique(s []string) []string {
 	return out
 }
 
-// fill puts v in place of every placeholder of s, for length checks.
+// fill puts v in place of every placeholder of s, whose placeholders
+// are known to be sound, for length checks.
 func fill(s, v string) string {
-	var b strings.Builder
-	for {
-		open := strings.Index(s, "{{")
-		if open < 0 {
-			b.WriteString(s)
-			return b.String()
+	vals := Values{}
+	for _, ps := range allowed {
+		for _, p := range ps {
+			vals[p] = v
 		}
-		end := strings.Index(s[open:], "}}")
-		if end < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:open])
-		b.WriteString(v)
-		s = s[open+end+2:]
 	}
+	out, _ := render(s, vals) // every placeholder has its value
+	return out
 }
