@@ -40,8 +40,9 @@ func (s *Service) Exchange(ctx context.Context, connectionID string) (ExchangeRe
 	return rep, errors.Join(sendErr, err)
 }
 
-// Send hands a connection's built batches to its clearinghouse over SFTP
-// and marks each sent. A manual connection sends nothing here.
+// Send hands a connection's built batches to its clearinghouse over SFTP,
+// each marked sent as it is claimed; a batch whose put fails is built
+// again for the next exchange. A manual connection sends nothing here.
 func (s *Service) Send(ctx context.Context, conn Connection) (int, error) {
 	if conn.Mode != ModeSFTP || s.dial == nil {
 		return 0, nil
@@ -57,16 +58,27 @@ func (s *Service) Send(ctx context.Context, conn Connection) (int, error) {
 	defer t.Close()
 	sent := 0
 	for _, f := range files {
-		if err := t.Put(ctx, f.Name, f.Body); err != nil {
-			return sent, fmt.Errorf("send %s to %s: %w", f.Name, conn.Name, err)
-		}
-		// In the platform's scope: outbound batches are a practice's rows,
-		// which row-level security hides from an unscoped statement.
+		// Claimed before the put, in the platform's scope (outbound
+		// batches are a practice's rows, which row-level security hides
+		// from an unscoped statement): of two exchanges running at once,
+		// one hands each batch over, and an acknowledgment that comes
+		// back at once finds the batch sent.
+		var took bool
 		err := s.db.Scoped(platform(ctx), func(q sqldb.Querier) error {
-			return s.store.SetFileState(platform(ctx), q, f.ID, Sent, "", s.clock())
+			var err error
+			took, err = s.store.ClaimSend(platform(ctx), q, f.ID, s.clock())
+			return err
 		})
 		if err != nil {
 			return sent, err
+		}
+		if !took {
+			continue
+		}
+		if err := t.Put(ctx, f.Name, f.Body); err != nil {
+			// Built again, for the next exchange to hand over.
+			release := s.db.Scoped(platform(ctx), func(q sqldb.Querier) error { return s.store.ReleaseSend(platform(ctx), q, f.ID) })
+			return sent, errors.Join(fmt.Errorf("send %s to %s: %w", f.Name, conn.Name, err), release)
 		}
 		sent++
 	}

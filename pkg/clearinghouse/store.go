@@ -148,6 +148,12 @@ type Store interface {
 	FilesByControl(ctx context.Context, connectionID, control string) ([]File, error)
 	// FileBody returns one file whole.
 	FileBody(ctx context.Context, id string) (File, error)
+	// ClaimSend marks a built batch sent at at, before it is handed over,
+	// and reports whether this caller took it: of two exchanges running
+	// at once, one sends each batch. ReleaseSend gives a claimed batch
+	// back (built, not sent) when handing it over failed.
+	ClaimSend(ctx context.Context, q sqldb.Querier, id string, at time.Time) (bool, error)
+	ReleaseSend(ctx context.Context, q sqldb.Querier, id string) error
 	// SetFileState moves a file to state with its note. Sent moves only
 	// a batch still built (an acknowledgment applied between the put and
 	// the mark is kept; the batch gains its sent time), and Overdue only

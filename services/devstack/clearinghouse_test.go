@@ -2,7 +2,6 @@ package devstack_test
 
 import (
 	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,8 +25,10 @@ func demoChecks(t *testing.T, db *sqldb.DB) []demoCheck {
 	t.Helper()
 	ctx := context.Background()
 	var out []demoCheck
-	require.NoError(t, db.Tx(sqldb.AllPractices(ctx), func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT w.state, w.stage, w.stage_reason FROM work_items w
+	// A read, not a transaction: on SQLite a transaction takes the write
+	// lock, and would wait behind the stack's own writes.
+	require.NoError(t, db.Scoped(sqldb.AllPractices(ctx), func(q sqldb.Querier) error {
+		rows, err := q.QueryContext(ctx, `SELECT w.state, w.stage, w.stage_reason FROM work_items w
 JOIN practices p ON p.id = w.practice_id WHERE p.npi = $1 AND w.kind = 'eligibility_check'`, "1962500017")
 		if err != nil {
 			return err

@@ -90,3 +90,56 @@ func TestTheLoopRunsOverSFTP(t *testing.T) {
 		require.Empty(t, conns[0].LastError)
 	})
 }
+
+// TestTwoExchangesSendEachBatchOnce: two routers' exchanges at once, as
+// on two replicas (or the dev binary's first exchange beside the
+// scheduler's). Each batch is claimed before its put, so exactly one of
+// them hands it over, and neither fails for the other.
+func TestTwoExchangesSendEachBatchOnce(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		x := setupExchange(t, db)
+		ctx := context.Background()
+		root := t.TempDir()
+		for _, d := range []string{"outbound", "inbound"} {
+			require.NoError(t, os.Mkdir(filepath.Join(root, d), 0o755))
+		}
+		srv, err := sftpserver.Start(sftpserver.Options{Root: root, User: "riverside", Password: "correct horse"})
+		require.NoError(t, err)
+		t.Cleanup(func() { srv.Close() })
+		secret := filepath.Join(t.TempDir(), "acme-password")
+		require.NoError(t, os.WriteFile(secret, []byte("correct horse\n"), 0o600))
+		conn := clearinghouse.Connection{ID: "ch-1", Name: "Acme Clearinghouse", Mode: clearinghouse.ModeSFTP,
+			Address: srv.Addr(), Username: "riverside", HostKey: srv.HostKey(), SecretRef: "file:" + secret,
+			Outbound: "/outbound", Inbound: "/inbound", SenderQualifier: "ZZ", SenderID: "BACKDESK", ReceiverQualifier: "ZZ",
+			ReceiverID: "CLEARHOUSE"}
+		saved, err := x.ch.SaveConnection(ctx, audit.Event{}, conn)
+		require.NoError(t, err)
+		deps := x.deps
+		deps.Dial = clearinghouse.DialSFTP
+		svc := clearinghouse.New(deps)
+		rep, err := svc.AskEligibility(ctx, "ch-1")
+		require.NoError(t, err)
+		require.Len(t, rep.Batches, 1)
+
+		sent := make(chan int, 2)
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				n, err := svc.Send(ctx, saved)
+				sent <- n
+				errs <- err
+			}()
+		}
+		total := <-sent + <-sent
+		require.NoError(t, <-errs)
+		require.NoError(t, <-errs)
+		require.Equal(t, 1, total, "one of the two hands the batch over")
+
+		// A claim is taken once.
+		require.NoError(t, db.Scoped(sqldb.AllPractices(ctx), func(q sqldb.Querier) error {
+			took, err := x.store.ClaimSend(sqldb.AllPractices(ctx), q, rep.Batches[0].ID, x.now)
+			require.False(t, took, "the batch is sent already")
+			return err
+		}))
+	})
+}

@@ -328,6 +328,23 @@ WHERE id = $1`, id, note, at.UTC())
 	return sqldb.MapError(err)
 }
 
+// ClaimSend implements clearinghouse.Store: one conditional update.
+func (s *Store) ClaimSend(ctx context.Context, q sqldb.Querier, id string, at time.Time) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE clearinghouse_files SET state = 'sent', sent_at = $2 WHERE id = $1 AND state = 'built'`,
+		id, at.UTC())
+	if err != nil {
+		return false, sqldb.MapError(err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, sqldb.MapError(err)
+}
+
+// ReleaseSend implements clearinghouse.Store.
+func (s *Store) ReleaseSend(ctx context.Context, q sqldb.Querier, id string) error {
+	_, err := q.ExecContext(ctx, `UPDATE clearinghouse_files SET state = 'built', sent_at = NULL WHERE id = $1 AND state = 'sent'`, id)
+	return sqldb.MapError(err)
+}
+
 // ByControl implements clearinghouse.Store.
 func (s *Store) ByControl(ctx context.Context, tx *sql.Tx, connectionID, control string) ([]clearinghouse.File, error) {
 	return sqldb.List(ctx, tx, scanFile, `SELECT `+fileColumns+` FROM clearinghouse_files
