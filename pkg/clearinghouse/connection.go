@@ -3,7 +3,7 @@ package clearinghouse
 import (
 	"errors"
 	"fmt"
-	"os"
+	"github.com/backdesk/backdesk/pkg/platform/secretref"
 	"strings"
 	"time"
 )
@@ -122,11 +122,10 @@ func (c Connection) Problems() map[string]string {
 // checkSecretRef accepts env:NAME and file:PATH, the two ways a secret is
 // handed to a pod.
 func checkSecretRef(ref string) error {
-	kind, name, ok := strings.Cut(ref, ":")
 	switch {
 	case ref == "":
 		return errors.New("is required for SFTP: env:NAME or file:PATH naming the password or private key")
-	case !ok || name == "" || (kind != "env" && kind != "file"):
+	case secretref.Check(ref) != nil:
 		return errors.New("must be env:NAME or file:PATH; the secret itself is never stored")
 	}
 	return nil
@@ -139,17 +138,12 @@ func ResolveSecret(ref string) ([]byte, error) {
 	if err := checkSecretRef(ref); err != nil {
 		return nil, fmt.Errorf("secret reference: %w", err)
 	}
-	kind, name, _ := strings.Cut(ref, ":")
-	if kind == "env" {
-		v, ok := os.LookupEnv(name)
-		if !ok || v == "" {
-			return nil, fmt.Errorf("secret %s: the variable is not set", ref)
-		}
-		return []byte(v), nil
+	v, err := secretref.Read(ref)
+	switch {
+	case errors.Is(err, secretref.ErrNotSet):
+		return nil, fmt.Errorf("secret %s: the variable is not set", ref)
+	case err != nil:
+		return nil, fmt.Errorf("secret %s: %w", ref, err)
 	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, fmt.Errorf("secret %s: %w", ref, errors.Unwrap(err))
-	}
-	return b, nil
+	return []byte(v), nil
 }

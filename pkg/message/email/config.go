@@ -4,10 +4,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io/fs"
+	"github.com/backdesk/backdesk/pkg/platform/secretref"
 	"net"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -159,8 +158,7 @@ func isIPv6(host string) bool {
 // checkSecretRef accepts env:NAME and file:PATH, the two ways a secret is
 // handed to a pod.
 func checkSecretRef(ref string) error {
-	kind, name, ok := strings.Cut(ref, ":")
-	if !ok || name == "" || (kind != "env" && kind != "file") || hasControl(ref) {
+	if secretref.Check(ref) != nil || hasControl(ref) {
 		return errors.New("must be env:NAME or file:PATH; the password itself is never stored")
 	}
 	return nil
@@ -173,22 +171,14 @@ func resolveSecret(ref string) (string, error) {
 	if err := checkSecretRef(ref); err != nil {
 		return "", fmt.Errorf("the password reference %w", err)
 	}
-	kind, name, _ := strings.Cut(ref, ":")
-	var v string
-	if kind == "env" {
-		v = os.Getenv(name)
-	} else {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			// The path error repeats the path; keep only why.
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return "", fmt.Errorf("the relay password could not be read from %s: %w", ref, err)
-		}
-		v = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	v, err := secretref.Read(ref)
+	switch {
+	case errors.Is(err, secretref.ErrNotSet):
+		v = ""
+	case err != nil:
+		return "", fmt.Errorf("the relay password could not be read from %s: %w", ref, err)
 	}
+	v = strings.TrimSuffix(strings.TrimSuffix(v, "\n"), "\r")
 	if v == "" {
 		return "", fmt.Errorf("the relay password named by %s is not set or empty", ref)
 	}

@@ -3,12 +3,11 @@ package twilio
 import (
 	"errors"
 	"fmt"
-	"io/fs"
+	"github.com/backdesk/backdesk/pkg/platform/secretref"
 	"maps"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -93,11 +92,10 @@ func problemsError(p map[string]string) error {
 // checkTokenRef accepts env:NAME and file:PATH, the two ways a secret is
 // handed to a pod.
 func checkTokenRef(ref string) error {
-	kind, name, ok := strings.Cut(ref, ":")
 	switch {
 	case ref == "":
 		return errors.New("is required: env:NAME or file:PATH naming the auth token")
-	case !ok || name == "" || (kind != "env" && kind != "file"):
+	case secretref.Check(ref) != nil:
 		return errors.New("must be env:NAME or file:PATH; the token itself is never configured")
 	}
 	return nil
@@ -128,21 +126,12 @@ func (c Config) authToken() (string, error) {
 	if err := checkTokenRef(c.AuthTokenRef); err != nil {
 		return "", fmt.Errorf("twilio auth token reference %s", err)
 	}
-	kind, name, _ := strings.Cut(c.AuthTokenRef, ":")
-	var token string
-	if kind == "env" {
-		token = os.Getenv(name)
-	} else {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			// The reference already names the path; keep only the cause.
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return "", fmt.Errorf("twilio auth token %s: %w", c.AuthTokenRef, err)
-		}
-		token = string(b)
+	token, err := secretref.Read(c.AuthTokenRef)
+	switch {
+	case errors.Is(err, secretref.ErrNotSet):
+		token = ""
+	case err != nil:
+		return "", fmt.Errorf("twilio auth token %s: %w", c.AuthTokenRef, err)
 	}
 	// Mounted secrets often end in a newline; a token has no spaces.
 	token = strings.TrimSpace(token)
