@@ -19,7 +19,8 @@ import (
 var practiceScoped = []string{
 	"access_requests", "activities", "appointments", "balances", "benefit_summaries", "board_days", "board_depth", "board_due", "break_glass", "claim_remittances", "claim_status_events", "claims", "clearinghouse_files",
 	"clearinghouse_inquiries", "clearinghouse_links", "grants", "import_errors", "import_files",
-	"imports", "invitations", "locations", "patients", "practice_memberships", "practice_policies",
+	"imports", "invitations", "locations", "message_links", "message_optouts", "message_settings", "message_templates",
+	"patient_messages", "patients", "practice_memberships", "practice_policies",
 	"practices", "recalls", "treatment_plans", "work_items",
 }
 
@@ -72,6 +73,14 @@ var seedPractice = []string{
 	 VALUES ($1 || '-trn', $1, $1 || '-wi', $1 || '-pat', '270', $1 || '-chf', now())`,
 	`INSERT INTO benefit_summaries (id, practice_id, patient_id, payer_name, coverage, summary, lines, answered_at)
 	 VALUES ($1 || '-ben', $1, $1 || '-pat', 'Payer', 'active', '{}', '[]', now())`,
+	`INSERT INTO message_settings (practice_id, updated_at) VALUES ($1, now())`,
+	`INSERT INTO message_templates (practice_id, key, channel, name, body, updated_by, updated_at)
+	 VALUES ($1, 'recall_due', 'text', 'Recall due', 'Hi', 'x', now())`,
+	`INSERT INTO patient_messages (id, practice_id, patient_id, work_item_id, direction, channel, address, body, state, actor_id, created_at, updated_at)
+	 VALUES ($1 || '-msg', $1, $1 || '-pat', $1 || '-wi', 'out', 'text', '+15125550100', 'Hi', 'queued', 'x', now(), now())`,
+	`INSERT INTO message_optouts (practice_id, channel, address, source, at) VALUES ($1, 'text', '+15125550100', 'keyword', now())`,
+	`INSERT INTO message_links (token_hash, purpose, practice_id, patient_id, message_id, expires_at)
+	 VALUES ($1 || '-lnk', 'verify', $1, $1 || '-pat', $1 || '-msg', now())`,
 	`INSERT INTO break_glass (id, practice_id, patient_id, user_id, reason, opened_at, expires_at)
 	 VALUES ($1 || '-bg', $1, $1 || '-pat', $1 || '-user', 'r', now(), now())`,
 }
