@@ -175,3 +175,28 @@ const (
 	TargetClearinghouseFile       = "clearinghouse_file"
 	TargetClearinghouseConnection = "clearinghouse_connection"
 )
+
+// Messages to and from patients (docs/messages.md). Each names the
+// message in TargetType "message" and TargetID, its patient and work
+// item, and in Reason the channel and template key: never the address or
+// the body, which stay with the message.
+const (
+	// ActionMessageSend is a text or e-mail written to go to a patient:
+	// a disclosure, by the agent who sent it or by the cadence.
+	ActionMessageSend Action = "message_send"
+	// ActionMessageStatus is what became of it: handed to the provider,
+	// delivered, or failed.
+	ActionMessageStatus Action = "message_status"
+	// ActionMessageReceive is a patient's reply, kept with the item.
+	ActionMessageReceive Action = "message_receive"
+	// ActionMessageOptOut is a number or address opting out of a
+	// practice's messages (STOP, an unsubscribe link); Reason says which.
+	ActionMessageOptOut Action = "message_opt_out"
+	// ActionMessageOptIn is a number opting back in (START).
+	ActionMessageOptIn Action = "message_opt_in"
+	// ActionMessageTemplate is a practice's template changed.
+	ActionMessageTemplate Action = "message_template"
+)
+
+// TargetMessage is the target of the message events.
+const TargetMessage = "message"

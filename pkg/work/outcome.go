@@ -1,11 +1,13 @@
 package work
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 )
 
@@ -96,6 +98,11 @@ type OutcomeInput struct {
 	PromisedCents int64
 	PaidCents     int64 // collected during this contact, as the agent records it
 	Version       int
+	// Alongside, when set, writes another domain's change in the
+	// outcome's transaction once the item's update succeeded: a message
+	// that goes out with the outcome "sent". It is given the item's
+	// patient, the activity's id and the time of the outcome.
+	Alongside func(ctx context.Context, w *sqldb.Writer, patientID, activityID string, now time.Time) error `json:"-"`
 }
 
 // MaxNoteLen bounds a note.

@@ -48,6 +48,8 @@ CREATE TABLE patient_messages (
                   CHECK (state IN ('queued', 'sending', 'unconfirmed', 'sent', 'delivered', 'failed', 'received')),
     provider_id   TEXT NOT NULL DEFAULT '',
     error         TEXT NOT NULL DEFAULT '',
+    -- An e-mail's one-click unsubscribe link (RFC 8058), for its headers.
+    unsubscribe_url TEXT NOT NULL DEFAULT '',
     attempts      INTEGER NOT NULL DEFAULT 0,
     actor_id      TEXT NOT NULL,
     created_at    TIMESTAMPTZ NOT NULL,

@@ -73,14 +73,20 @@ RETURNING patient_id, version`, []any{itemID, practiceID, actorID, in.Version, s
 		if !ok {
 			return refusal(ctx, w, practiceID, itemID, actorID, in.Version)
 		}
+		activityID := uuid.Must(uuid.NewV7()).String()
 		w.Later(`INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel,
 outcome, note, next_contact_at, promised_cents, paid_cents, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			uuid.Must(uuid.NewV7()).String(), practiceID, itemID, patientID, actorID, string(in.Channel), string(in.Outcome),
+			activityID, practiceID, itemID, patientID, actorID, string(in.Channel), string(in.Outcome),
 			in.Note, nullTime(in.NextContactAt), in.PromisedCents, in.PaidCents, now)
 		e := audit.Change(ev, now, audit.ActionWorkOutcome, practiceID, audit.TargetWorkItem, itemID)
 		e.WorkItemID, e.PatientIDs, e.Reason = itemID, []string{patientID}, string(in.Channel)+" "+string(in.Outcome)
 		if err := st.audit.Append(ctx, w, []audit.Event{e}); err != nil {
 			return err
+		}
+		if in.Alongside != nil {
+			if err := in.Alongside(ctx, w, patientID, activityID, now); err != nil {
+				return err
+			}
 		}
 		if state != work.Waiting {
 			return nil
