@@ -11,6 +11,9 @@ import (
 // spent for this minute. The worker runs the task again after Wait.
 type RetryAfter struct{ Wait time.Duration }
 
+// RetryIn implements queue.Later.
+func (r *RetryAfter) RetryIn() time.Duration { return r.Wait }
+
 func (r *RetryAfter) Error() string {
 	return fmt.Sprintf("the practice's message rate is spent; next try in %s", r.Wait.Round(time.Second))
 }

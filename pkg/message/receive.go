@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/backdesk/backdesk/pkg/message/sms"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 )
 
@@ -93,4 +94,32 @@ func (s *Service) answer(ctx context.Context, got Inbound, kw sms.Keyword) error
 		Body: KeywordAnswer(prof.Practice.Name, prof.Phone, kw), State: Queued, ActorID: SystemActor, CreatedAt: now}}
 	ctx = sqldb.WithPractice(ctx, got.PracticeID)
 	return s.db.Write(ctx, func(w *sqldb.Writer) error { return s.store.Queue(ctx, w, o, now) })
+}
+
+// Unsubscribe applies an e-mail's one-click unsubscribe link: its address
+// opts out of the practice's e-mails. An unknown or expired link reports
+// false, and says nothing about whom it was for.
+func (s *Service) Unsubscribe(ctx context.Context, token string) (bool, error) {
+	return s.store.Unsubscribe(ctx, HashToken(token), s.clock())
+}
+
+// ReplyAsPatient answers a text in the dev outbox as its patient would:
+// the reply goes through Receive exactly as a provider's webhook does.
+func (s *Service) ReplyAsPatient(ctx context.Context, messageID, body string) (Inbound, error) {
+	m, ok, err := s.store.Message(ctx, messageID)
+	switch {
+	case err != nil:
+		return Inbound{}, err
+	case !ok:
+		return Inbound{}, apperr.NotFound("message")
+	case m.Direction != Out || m.Channel != Text:
+		return Inbound{}, apperr.Invalid("message_id", "not_a_text", "only a text sent to a patient can be answered")
+	case strings.TrimSpace(body) == "":
+		return Inbound{}, apperr.Invalid("body", "required", "write the patient's reply")
+	}
+	from, err := s.store.TextFrom(ctx, m.PracticeID)
+	if err != nil {
+		return Inbound{}, err
+	}
+	return s.Receive(ctx, sms.Inbound{ProviderID: "dev:" + newID(), From: m.Address, To: from, Body: body})
 }

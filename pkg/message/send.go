@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -111,6 +112,10 @@ func (s *Service) draft(a Account, prof practice.Profile, ch Channel, key, link 
 	t, ok := find(Templates(a.Templates), key, ch)
 	if !ok {
 		return Draft{}, Template{}, apperr.Invalid("template", "unknown_template", "the practice has no %s template by that name", ch)
+	}
+	if prof.Phone == "" && strings.Contains(t.Subject+t.Body, string(PracticePhone)) {
+		return Draft{}, Template{}, apperr.Invalid("template", "no_practice_phone",
+			"the practice has no phone number for patients to call back; a practice admin adds one to an office")
 	}
 	subject, body, err := Render(t, values(a, prof, link))
 	if err != nil {
@@ -290,4 +295,28 @@ func phoneWords(p string) string {
 		return "(" + p[2:5] + ") " + p[5:8] + "-" + p[8:]
 	}
 	return p
+}
+
+// Templates returns the templates the practice uses: its own copies and
+// the defaults it has not replaced.
+func (s *Service) Templates(ctx context.Context, practiceID string) ([]Template, error) {
+	own, err := s.store.Templates(ctx, practiceID)
+	if err != nil {
+		return nil, err
+	}
+	return Templates(own), nil
+}
+
+// linkToken finds a link's token in a message as sent.
+var linkToken = regexp.MustCompile(`/m/(unsubscribe/)?[A-Za-z0-9_-]{20,}`)
+
+// Shown is a message's body as staff see it: each link's token is left
+// out, so that reading the thread never hands anyone the patient's link.
+func Shown(body string) string {
+	return linkToken.ReplaceAllStringFunc(body, func(m string) string {
+		if strings.HasPrefix(m, "/m/unsubscribe/") {
+			return "/m/unsubscribe/…"
+		}
+		return "/m/…"
+	})
 }

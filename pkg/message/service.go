@@ -110,6 +110,17 @@ type Store interface {
 	// Receive applies an inbound text: recorded, threaded with what was
 	// sent, the item brought to its owner; keyword says what else it did.
 	Receive(ctx context.Context, in sms.Inbound, keyword sms.Keyword, now time.Time) (Inbound, error)
+	// Templates reads the practice's own templates.
+	Templates(ctx context.Context, practiceID string) ([]Template, error)
+	// Unsubscribe opts the address an unsubscribe link was sent to out
+	// of its practice's e-mails; false for a link it does not know.
+	Unsubscribe(ctx context.Context, tokenHash string, now time.Time) (bool, error)
+	// Message reads one message, across practices.
+	Message(ctx context.Context, id string) (Message, bool, error)
+	// Outbox lists the latest messages of every practice, newest first.
+	Outbox(ctx context.Context, limit int) ([]Message, error)
+	// TextFrom reads the number a practice's texts come from.
+	TextFrom(ctx context.Context, practiceID string) (string, error)
 	// Thread lists an item's messages, oldest first.
 	Thread(ctx context.Context, practiceID, itemID string) ([]Message, error)
 }

@@ -57,6 +57,9 @@ func ReadConfig(get config.Getenv) (Config, error) {
 		OIDCIssuer:   strings.TrimSuffix(public, "/") + "/dev/oidc",
 		OIDCClientID: DevClientID,
 		OIDCRoleMap:  devissuer.DemoRoleMap,
+		// Texts and e-mails go to the dev outbox, where a platform admin
+		// reads them and answers as the patient.
+		MessageProvider: "dev",
 	})}
 	c.AllowRemote = r.Bool("BACKDESK_DEV_ALLOW_REMOTE", false)
 	c.DevIssuer = get("BACKDESK_OIDC_ISSUER") == ""

@@ -45,6 +45,11 @@ func seedDemo(ctx context.Context, d seedDeps) error {
 	if err != nil {
 		return err
 	}
+	// The office patients call back: messages name its phone.
+	if _, err := practices.AddLocation(ctx, p.ID, practice.Location{Name: "Main office", AddressLine1: "100 Congress Ave",
+		City: "Austin", State: "TX", PostalCode: "78701", Phone: "+15125550100"}); err != nil {
+		return err
+	}
 	for _, u := range devissuer.DemoUsers() {
 		if u.Username == "pat" {
 			seed := audit.Event{Actor: audit.Actor{Issuer: d.issuer, Subject: "seed", Role: string(identity.PlatformAdmin)}}

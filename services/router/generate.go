@@ -6,6 +6,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/message"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/hibiken/asynq"
 )
@@ -70,4 +71,9 @@ func (r *Router) RunScheduler(ctx context.Context, opt asynq.RedisConnOpt) {
 	}
 	<-ctx.Done()
 	s.Shutdown()
+}
+
+// deliver hands one patient message to its provider.
+func (r *Router) deliver(ctx context.Context, t queue.Task[message.DeliverArgs]) error {
+	return r.messages.Deliver(ctx, t.Args.MessageID)
 }

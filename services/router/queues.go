@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/backdesk/backdesk/pkg/message"
 	"github.com/backdesk/backdesk/pkg/platform/config"
 	"github.com/backdesk/backdesk/pkg/work"
 )
@@ -22,6 +23,7 @@ func DefaultWeights() map[string]int {
 		QueueCritical: 10, work.QueueSystem: 5,
 		work.QueueClaims: 3, work.QueueBalances: 3,
 		work.QueueRecare: 2, work.QueueTreatment: 2, work.QueueEligibility: 1,
+		message.QueueMessages: 3,
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"github.com/backdesk/backdesk/pkg/imports"
+	"github.com/backdesk/backdesk/pkg/message"
 	"github.com/backdesk/backdesk/pkg/platform/queue"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/routing"
@@ -32,10 +33,12 @@ type Router struct {
 	routing   *routing.Service
 	// clearinghouse asks clearinghouses (TaskExchange).
 	clearinghouse *clearinghouse.Service
-	metrics       *metrics
-	notify        func()
-	ops           http.Handler
-	guard         *authz.Guard
+	// messages delivers patients' texts and e-mails (TaskDeliver).
+	messages *message.Service
+	metrics  *metrics
+	notify   func()
+	ops      http.Handler
+	guard    *authz.Guard
 }
 
 // Deps are what the router needs; New refuses to build without any of
@@ -46,6 +49,9 @@ type Deps struct {
 	Routing   *routing.Service
 	// Clearinghouse asks clearinghouses on the scheduler's beat.
 	Clearinghouse *clearinghouse.Service
+	// Messages delivers patients' texts and e-mails from the messages
+	// queue; without it they wait there.
+	Messages *message.Service `dep:"optional"`
 	// Registry takes the routing metrics.
 	Registry prometheus.Registerer
 	// Notify wakes the outbox relay after a task queued another; nil
@@ -63,7 +69,7 @@ func New(d Deps) (*Router, error) {
 	if err := serve.Need("router", d); err != nil {
 		return nil, err
 	}
-	return &Router{practices: d.Practices, imports: d.Imports, routing: d.Routing, clearinghouse: d.Clearinghouse, log: d.Log,
+	return &Router{practices: d.Practices, imports: d.Imports, routing: d.Routing, clearinghouse: d.Clearinghouse, messages: d.Messages, log: d.Log,
 		metrics: newMetrics(d.Registry), notify: d.Notify, guard: d.Guard,
 		ops: asynqmon.New(asynqmon.Options{RootPath: OpsPath, RedisConnOpt: d.RedisOpt, ReadOnly: false})}, nil
 }
@@ -91,6 +97,10 @@ func (r *Router) Handler() asynq.Handler {
 	// An exchange asks only about checks still waiting to be asked, and
 	// keeps each received file once.
 	queue.Handle(mux, r.exchange)
+	// A message is sent only by the worker that claims it from queued.
+	if r.messages != nil {
+		queue.Handle(mux, r.deliver)
+	}
 	return mux
 }
 

@@ -41,6 +41,7 @@ func (a *API) mountWork(r gin.IRouter) {
 	g.Handle(r, http.MethodPost, view+"/release", mine, a.release)
 	g.Handle(r, http.MethodPost, view+"/notes", mine, a.addNote)
 	g.Handle(r, http.MethodPost, view+"/heartbeat", mine, authn.Background, a.heartbeat)
+	a.mountMessages(r, item)
 }
 
 func entryFrom(q work.QueueItem) api.QueueEntry {

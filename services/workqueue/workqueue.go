@@ -11,6 +11,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
+	"github.com/backdesk/backdesk/pkg/message"
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/records"
@@ -38,6 +39,17 @@ type Deps struct {
 	// view shows only the practice's zone without it.
 	Practices *practice.Service `dep:"optional"`
 	Now       func() time.Time  `dep:"optional"` // the clock; time.Now when unset
+	// Messages sends and receives patients' texts and e-mails; without
+	// it the message routes are not served.
+	Messages *message.Service `dep:"optional"`
+	// TextWebhooks checks the text provider's callbacks; without it they
+	// are not served (the dev outbox needs none).
+	TextWebhooks TextWebhooks `dep:"optional"`
+	// PublicURL is the address providers call back on, as configured at
+	// the provider.
+	PublicURL string `dep:"optional"`
+	// DevOutbox serves the dev outbox to platform admins.
+	DevOutbox bool `dep:"optional"`
 }
 
 // API serves the workqueue routes.
@@ -70,4 +82,9 @@ func (a *API) Mount(r gin.IRouter) {
 	g.Handle(r, http.MethodGet, "/api/v1/work/unassigned", manage, a.unassigned)
 	a.mountWork(r)
 	a.mountReports(r)
+	a.mountDevOutbox(r)
 }
+
+// MountPublic registers the routes reached without signing in: text
+// provider callbacks and unsubscribe links.
+func (a *API) MountPublic(r gin.IRouter) { a.mountPatientFacing(r) }

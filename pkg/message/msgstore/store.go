@@ -59,10 +59,7 @@ WHERE w.id = $1 AND a.at > $2 AND a.channel IN ('call', 'text', 'email') ORDER B
 			}},
 		sqldb.Read{Query: `SELECT key, channel, name, subject, body FROM message_templates WHERE practice_id = $1 ORDER BY key, channel`,
 			Args: []any{practiceID}, Row: func(r sqldb.Scanner) error {
-				var t message.Template
-				var ch string
-				err := r.Scan(&t.Key, &ch, &t.Name, &t.Subject, &t.Body)
-				t.Channel = message.Channel(ch)
+				t, err := scanTemplate(r)
 				a.Templates = append(a.Templates, t)
 				return err
 			}},
@@ -112,4 +109,25 @@ func nullString(s string) any {
 		return nil
 	}
 	return s
+}
+
+// Templates implements message.Store.
+func (s *Store) Templates(ctx context.Context, practiceID string) ([]message.Template, error) {
+	var out []message.Template
+	err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID), sqldb.Read{
+		Query: `SELECT key, channel, name, subject, body FROM message_templates WHERE practice_id = $1 ORDER BY key, channel`,
+		Args:  []any{practiceID}, Row: func(r sqldb.Scanner) error {
+			t, err := scanTemplate(r)
+			out = append(out, t)
+			return err
+		}})
+	return out, err
+}
+
+func scanTemplate(r sqldb.Scanner) (message.Template, error) {
+	var t message.Template
+	var ch string
+	err := r.Scan(&t.Key, &ch, &t.Name, &t.Subject, &t.Body)
+	t.Channel = message.Channel(ch)
+	return t, err
 }

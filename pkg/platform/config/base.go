@@ -63,6 +63,8 @@ type Base struct {
 	QueueWeights       string        // BACKDESK_QUEUE_WEIGHTS: "queue=weight,…" over the defaults
 	LogLevel           slog.Level    // BACKDESK_LOG_LEVEL: debug, info, warn, error
 	ShutdownTimeout    time.Duration // BACKDESK_SHUTDOWN_TIMEOUT, default 10s
+	// Messages is how patients' texts and e-mails go out.
+	Messages Messages
 }
 
 // Audit retention in days: HIPAA requires audit records to be kept six
@@ -82,6 +84,9 @@ type Defaults struct {
 	OIDCIssuer   string
 	OIDCClientID string
 	OIDCRoleMap  string
+	// MessageProvider is the text and e-mail provider when none is named:
+	// "dev" in the dev binary, none elsewhere.
+	MessageProvider string
 }
 
 // SecureCookies reports whether cookies must be marked Secure: whenever
@@ -122,6 +127,7 @@ func ReadBase(r *Reader, d Defaults) Base {
 		AgentOfflineAfter:        r.Duration("BACKDESK_AGENT_OFFLINE_AFTER", 2*time.Hour),
 		AuditVerifyEvery:         r.Duration("BACKDESK_AUDIT_VERIFY_EVERY", 24*time.Hour),
 		QueueWeights:             r.String("BACKDESK_QUEUE_WEIGHTS", ""),
+		Messages:                 ReadMessages(r, d.MessageProvider),
 	}
 	level := r.String("BACKDESK_LOG_LEVEL", "info")
 	if err := b.LogLevel.UnmarshalText([]byte(level)); err != nil {

@@ -9,6 +9,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -80,6 +81,8 @@ func NewServer(opt asynq.RedisConnOpt, c ServerConfig) *asynq.Server {
 		TaskCheckInterval:        c.PollInterval,
 		DelayedTaskCheckInterval: c.PollInterval,
 		ShutdownTimeout:          c.ShutdownTimeout,
+		RetryDelayFunc:           retryDelay,
+		IsFailure:                func(err error) bool { return !putOff(err) },
 		// Task payloads may carry identifiers of PHI records; only the
 		// task type and id are logged.
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
@@ -88,6 +91,29 @@ func NewServer(opt asynq.RedisConnOpt, c ServerConfig) *asynq.Server {
 			log.WarnContext(ctx, "task failed", "task_type", t.Type(), "task_id", id, "retry", retried, "error", err.Error())
 		}),
 	})
+}
+
+// Later is an error that puts a task off rather than failing it (a rate
+// spent for the minute): the task runs again after RetryIn, and the
+// retry does not count toward its limit.
+type Later interface {
+	error
+	RetryIn() time.Duration
+}
+
+func putOff(err error) bool {
+	var l Later
+	return errors.As(err, &l)
+}
+
+// retryDelay is asynq's backoff, except for a task put off, which waits
+// as long as it asked.
+func retryDelay(n int, err error, t *asynq.Task) time.Duration {
+	var l Later
+	if errors.As(err, &l) && l.RetryIn() > 0 {
+		return l.RetryIn()
+	}
+	return asynq.DefaultRetryDelayFunc(n, err, t)
 }
 
 // logAdapter lets asynq log through slog.

@@ -47,8 +47,11 @@ func buildRouter(_ context.Context, p *serve.Process, d *domains.Domains, o Opti
 	if err != nil {
 		return err
 	}
+	if err := d.MessagesReady(); err != nil {
+		return err
+	}
 	r, err := router.New(router.Deps{Practices: d.Practices, Imports: d.Imports, Routing: d.Routing, Clearinghouse: d.Clearinghouse,
-		Registry: p.Telemetry.Registry, Notify: d.Relay.Notify, Log: p.Log, Guard: p.Guard, RedisOpt: p.RedisOpt})
+		Messages: d.Messages, Registry: p.Telemetry.Registry, Notify: d.Relay.Notify, Log: p.Log, Guard: p.Guard, RedisOpt: p.RedisOpt})
 	if err != nil {
 		return err
 	}
@@ -109,11 +112,22 @@ func buildAccess(_ context.Context, p *serve.Process, d *domains.Domains, o Opti
 // buildWorkqueue serves the agents' queues and items, agents and teams,
 // and the managers' and practices' reports.
 func buildWorkqueue(_ context.Context, p *serve.Process, d *domains.Domains, o Options) error {
-	a, err := workqueue.New(workqueue.Deps{Desk: d.Desk, Payers: d.Payers, Roster: d.Roster, Routing: d.Routing, Practices: d.Practices,
-		Guard: p.Guard, Facts: p.Facts, Recorder: p.Recorder, Patients: d.Records.FullRecord, Reports: d.Reports})
+	if err := d.MessagesReady(); err != nil {
+		return err
+	}
+	deps := workqueue.Deps{Desk: d.Desk, Payers: d.Payers, Roster: d.Roster, Routing: d.Routing, Practices: d.Practices,
+		Guard: p.Guard, Facts: p.Facts, Recorder: p.Recorder, Patients: d.Records.FullRecord, Reports: d.Reports,
+		Messages: d.Messages, PublicURL: p.Config.PublicURL, DevOutbox: domains.DevOutbox(p.Config.Messages)}
+	if d.Twilio != nil {
+		deps.TextWebhooks = d.Twilio
+	}
+	a, err := workqueue.New(deps)
 	if err != nil {
 		return err
 	}
+	// Providers' callbacks and patients' unsubscribe links carry no
+	// session: each checks its own signature or token.
+	a.MountPublic(p.Engine)
 	// An agent's requests read several things each; they share one read
 	// transaction per request (docs/development.md, "Round trips").
 	a.Mount(o.api(p).Group("", serve.ShareReads(p.DB)))

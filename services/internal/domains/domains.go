@@ -13,6 +13,8 @@ import (
 	"github.com/backdesk/backdesk/pkg/grant/grantstore"
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
+	"github.com/backdesk/backdesk/pkg/message"
+	"github.com/backdesk/backdesk/pkg/message/sms/twilio"
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/payer/payerstore"
 	"github.com/backdesk/backdesk/pkg/platform/relay"
@@ -50,6 +52,11 @@ type Domains struct {
 	// Clearinghouse asks clearinghouses about coverage and claims and
 	// applies their answers.
 	Clearinghouse *clearinghouse.Service
+	// Messages sends and receives patients' texts and e-mails; Twilio,
+	// when texts go through it, checks its callbacks.
+	Messages    *message.Service
+	Twilio      *twilio.Client
+	messagesErr error
 }
 
 // Options say what a process builds beside the domain services.
@@ -102,5 +109,11 @@ func New(p *serve.Process, o Options) *Domains {
 	d.Imports = imports.NewService(imports.Deps{DB: p.DB, Store: importstore.New(p.DB, trail), Practices: d.Practices,
 		Records: d.Records, Work: d.Desk, Payers: d.Payers, Progress: importstore.RedisProgress{R: p.Redis}, Log: p.Log, Notify: notify,
 		Hold: d.Clearinghouse})
+	d.Messages, d.Twilio, d.messagesErr = messages(p, d)
 	return d
 }
+
+// MessagesReady reports a message provider that could not be set up from
+// its settings; the services that send or receive messages refuse to
+// start with it.
+func (d *Domains) MessagesReady() error { return d.messagesErr }

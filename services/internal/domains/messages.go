@@ -1,0 +1,55 @@
+package domains
+
+import (
+	"fmt"
+
+	"github.com/backdesk/backdesk/pkg/message"
+	"github.com/backdesk/backdesk/pkg/message/email"
+	"github.com/backdesk/backdesk/pkg/message/msgstore"
+	"github.com/backdesk/backdesk/pkg/message/sms/twilio"
+	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/backdesk/backdesk/services/internal/serve"
+)
+
+// messages builds the message service over the configured providers: the
+// dev outbox, Twilio for texts, an SMTP relay for e-mail. A channel
+// without a provider keeps its messages queued. It returns the Twilio
+// client too, which checks the provider's callbacks.
+func messages(p *serve.Process, d *Domains) (*message.Service, *twilio.Client, error) {
+	c := p.Config.Messages
+	providers := map[message.Channel]message.Provider{}
+	var tw *twilio.Client
+	switch c.TextProvider {
+	case "dev":
+		providers[message.Text] = message.DevOutbox{}
+	case "twilio":
+		var err error
+		tw, err = twilio.New(twilio.Config{AccountSID: c.TwilioAccountSID, AuthTokenRef: c.TwilioAuthTokenRef, From: c.TwilioFrom,
+			MessagingServiceSID: c.TwilioMessagingServiceSID, BaseURL: c.TwilioBaseURL})
+		if err != nil {
+			return nil, nil, fmt.Errorf("BACKDESK_TWILIO_*: %w", err)
+		}
+		providers[message.Text] = message.TextProvider{SMS: tw}
+	}
+	switch c.EmailProvider {
+	case "dev":
+		providers[message.Email] = message.DevOutbox{}
+	case "smtp":
+		s, err := email.New(email.Config{Host: c.SMTPHost, Port: c.SMTPPort, TLS: email.TLSMode(c.SMTPTLS), Username: c.SMTPUsername,
+			PasswordRef: c.SMTPPasswordRef, From: c.SMTPFrom, FromName: c.SMTPFromName})
+		if err != nil {
+			return nil, nil, fmt.Errorf("BACKDESK_SMTP_*: %w", err)
+		}
+		providers[message.Email] = message.EmailProvider{Sender: s}
+	}
+	var limiter message.Limiter
+	if p.Redis != nil {
+		limiter = message.RedisLimiter{Redis: p.Redis}
+	}
+	svc := message.New(message.Deps{DB: p.DB, Store: msgstore.New(p.DB, p.Audit), Outcomes: d.Desk, Profiles: d.Practices,
+		Providers: providers, Limiter: limiter, PublicURL: p.Config.PublicURL, KeywordAnswers: c.KeywordAnswers, Log: p.Log})
+	return svc, tw, nil
+}
+
+// DevOutbox reports whether the dev outbox takes any channel's messages.
+func DevOutbox(c config.Messages) bool { return c.TextProvider == "dev" || c.EmailProvider == "dev" }
