@@ -21,6 +21,7 @@ type QueueItem struct {
 	CadenceStep               int
 	Stage                     string // where it stands with the payer, e.g. "denied"; empty for most
 	PayerNews                 bool   // the payer said something since anyone last worked it
+	Replied                   bool   // the patient replied to a message since the owner last logged an outcome
 }
 
 // ref is where the item is.

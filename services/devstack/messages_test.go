@@ -150,6 +150,8 @@ WHERE id = (SELECT patient_id FROM work_items WHERE id = $1)`, item.ItemID)
 				Items []struct {
 					ItemID  string `json:"item_id"`
 					Version int    `json:"version"`
+					State   string `json:"state"`
+					Replied bool   `json:"patient_replied"`
 				} `json:"items"`
 			}
 			b.api.Do("GET", "/api/v1/work/queue?kind=balance_followup", "", alice...).JSON(t, &items)
@@ -157,9 +159,11 @@ WHERE id = (SELECT patient_id FROM work_items WHERE id = $1)`, item.ItemID)
 			for _, it := range items.Items {
 				if it.ItemID == item.ItemID {
 					version = it.Version
+					require.True(t, it.Replied, "the queue says the patient replied")
+					require.Equal(t, "assigned", it.State, "the reply brought the item back from waiting")
 				}
 			}
-			require.NotZero(t, version, "the reply brought the item back to its owner")
+			require.NotZero(t, version)
 			code, body = send(version)
 			require.Equal(t, 400, code, body)
 			require.Contains(t, body, "opted_out")

@@ -51,7 +51,7 @@ func entryFrom(q work.QueueItem) api.QueueEntry {
 	}
 	return api.QueueEntry{ItemID: q.ID, PracticeID: q.PracticeID, Kind: q.Kind, State: q.State, Priority: q.Priority,
 		Reasons: reasons, DueAt: q.DueAt, NextContactAt: q.NextContactAt, Overdue: q.Overdue, Version: q.Version, Stage: q.Stage,
-		PayerNews: q.PayerNews}
+		PayerNews: q.PayerNews, PatientReplied: q.Replied}
 }
 
 // queue is the agent's own work, overdue first, then by priority, with

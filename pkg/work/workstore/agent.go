@@ -64,7 +64,7 @@ func (st *Store) RecordOutcome(ctx context.Context, practiceID, itemID, actorID 
 		// the audit event and the timer travel with the commit.
 		var patientID string
 		ok, err := w.One(ctx, `UPDATE work_items SET state = $5, next_contact_at = $6, lease_until = NULL,
-attempts = attempts + 1, cadence_step = cadence_step + 1, version = version + 1, updated_at = $7, finished_at = $8
+attempts = attempts + 1, cadence_step = cadence_step + 1, version = version + 1, updated_at = $7, finished_at = $8, replied_at = NULL
 WHERE id = $1 AND practice_id = $2 AND owner_id = $3 AND version = $4 AND state NOT IN ('resolved', 'closed')
 RETURNING patient_id, version`, []any{itemID, practiceID, actorID, in.Version, string(state), nullTime(in.NextContactAt), now, finished}, &patientID, &version)
 		if err != nil {

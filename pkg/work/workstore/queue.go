@@ -15,14 +15,15 @@ func (s *Store) Queue(ctx context.Context, ownerID string, f work.QueueFilter, n
 	var out []work.QueueItem
 	err := s.db.ReadAll(sqldb.AllPractices(ctx), sqldb.Read{Query: `SELECT id, practice_id, patient_id, kind, state, priority, priority_reasons, due_at,
 next_contact_at, version, cadence_step, stage,
-COALESCE((SELECT a.channel FROM activities a WHERE a.work_item_id = work_items.id ORDER BY a.at DESC, a.id DESC LIMIT 1), '') = 'payer'
+COALESCE((SELECT a.channel FROM activities a WHERE a.work_item_id = work_items.id ORDER BY a.at DESC, a.id DESC LIMIT 1), '') = 'payer',
+replied_at IS NOT NULL
 FROM work_items
 WHERE owner_id = $1 AND state IN ('assigned', 'in_progress', 'waiting') AND ($2 = '' OR kind = $2) AND ($3 = '' OR practice_id = $3)
 ORDER BY CASE WHEN COALESCE(next_contact_at, due_at) < $4 THEN 0 ELSE 1 END, priority DESC, due_at, id LIMIT $5`,
 		Args: []any{ownerID, string(f.Kind), f.PracticeID, now, limit}, Row: func(r sqldb.Scanner) error {
 			var q work.QueueItem
 			var next sql.NullTime
-			if err := r.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.State, &q.Priority, &q.Reasons, &q.DueAt, &next, &q.Version, &q.CadenceStep, &q.Stage, &q.PayerNews); err != nil {
+			if err := r.Scan(&q.ID, &q.PracticeID, &q.PatientID, &q.Kind, &q.State, &q.Priority, &q.Reasons, &q.DueAt, &next, &q.Version, &q.CadenceStep, &q.Stage, &q.PayerNews, &q.Replied); err != nil {
 				return err
 			}
 			q.DueAt = q.DueAt.UTC()

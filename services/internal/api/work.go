@@ -26,8 +26,11 @@ type QueueEntry struct {
 	// PayerNews is set when the newest entry of the item's history is
 	// a payer's statement: the payer said something since the item was
 	// last worked.
-	PayerNews bool  `json:"payer_news"`
-	Hold      *Hold `json:"hold"`
+	PayerNews bool `json:"payer_news"`
+	// PatientReplied is set when the patient answered a text since the
+	// owner last logged an outcome on the item.
+	PatientReplied bool  `json:"patient_replied"`
+	Hold           *Hold `json:"hold"`
 }
 
 // Hold says why an item in an agent's queue cannot be worked now (quiet
