@@ -198,5 +198,11 @@ const (
 	ActionMessageTemplate Action = "message_template"
 )
 
-// TargetMessage is the target of the message events.
-const TargetMessage = "message"
+// Targets of the message events: a message; a practice's message
+// settings (TargetID the practice); one of its templates (TargetID the
+// channel and key, "text recall_due").
+const (
+	TargetMessage         = "message"
+	TargetMessageSettings = "message_settings"
+	TargetMessageTemplate = "message_template"
+)

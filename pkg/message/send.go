@@ -320,3 +320,13 @@ func Shown(body string) string {
 		return "/m/…"
 	})
 }
+
+// IsDefault reports whether t is a built-in default as shipped.
+func IsDefault(t Template) bool {
+	for _, d := range Defaults {
+		if d == t {
+			return true
+		}
+	}
+	return false
+}

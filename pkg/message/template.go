@@ -117,22 +117,23 @@ func (t Template) Problems() map[string]string {
 // placeholderProblem says what is wrong with the placeholders of s, or
 // "": every {{name}} must be one the channel allows, and every {{ closed.
 func placeholderProblem(ch Channel, s string) string {
-	var unknown, refused []string
+	var unknown, refused, braces []string
 	rest := s
 	for {
 		open := strings.Index(rest, "{{")
 		if open < 0 {
 			if strings.Contains(rest, "}}") {
-				return "has a }} with no {{ before it"
+				braces = append(braces, "has a }} with no {{ before it")
 			}
 			break
 		}
 		if strings.Contains(rest[:open], "}}") {
-			return "has a }} with no {{ before it"
+			braces = append(braces, "has a }} with no {{ before it")
 		}
 		end := strings.Index(rest[open:], "}}")
 		if end < 0 {
-			return "has a {{ that is never closed with }}"
+			braces = append(braces, "has a {{ that is never closed with }}")
+			break
 		}
 		name := strings.TrimSpace(rest[open+2 : open+end])
 		switch {
@@ -143,13 +144,16 @@ func placeholderProblem(ch Channel, s string) string {
 		}
 		rest = rest[open+end+2:]
 	}
-	switch {
-	case len(unknown) > 0:
-		return "uses " + strings.Join(unique(unknown), ", ") + ", which do not exist; use " + names(Allowed(ch))
-	case len(refused) > 0:
-		return "uses " + strings.Join(unique(refused), ", ") + ", which a " + string(ch) + " may not carry"
+	// Every problem at once, so one correction fixes them all.
+	var parts []string
+	if len(unknown) > 0 {
+		parts = append(parts, "uses "+strings.Join(unique(unknown), ", ")+", which do not exist; use "+names(Allowed(ch)))
 	}
-	return ""
+	if len(refused) > 0 {
+		parts = append(parts, "uses "+strings.Join(unique(refused), ", ")+", which a "+string(ch)+" may not carry")
+	}
+	parts = append(parts, unique(braces)...)
+	return strings.Join(parts, "; and it ")
 }
 
 // known reports whether p is a placeholder of any channel.

@@ -100,3 +100,11 @@ func TestSegmentsCountsAsCarriersDo(t *testing.T) {
 		require.Equal(t, tc.want, message.Segments(tc.s), "%q", tc.s)
 	}
 }
+
+// A body with several kinds of mistake names them all in one message.
+func TestEveryPlaceholderProblemAtOnce(t *testing.T) {
+	p := message.Template{Key: "k", Name: "K", Channel: message.Text, Body: "Hi {{first_name}}, you owe {{amount}}. {{practice_name"}.Problems()
+	if !strings.Contains(p["body"], "{{amount}}") || !strings.Contains(p["body"], "never closed") {
+		t.Fatalf("body problem %q should name the unknown placeholder and the open brace", p["body"])
+	}
+}

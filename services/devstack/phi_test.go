@@ -143,6 +143,9 @@ func TestOnlyDeclaredRoutesReturnPatientFields(t *testing.T) {
 		}
 		returns := false
 		for _, k := range phiKeys {
+			if k == `"phone"` && r.Path == "/api/v1/practices/:id/locations" {
+				continue // an office's phone is the practice's, for patients to call back
+			}
 			returns = returns || strings.Contains(w.Body.String(), k)
 		}
 		if returns {

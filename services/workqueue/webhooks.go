@@ -2,7 +2,6 @@ package workqueue
 
 import (
 	"html/template"
-	"log/slog"
 	"net/http"
 	"net/url"
 
@@ -35,6 +34,8 @@ func (a *API) mountPatientFacing(r gin.IRouter) {
 	r.POST(message.InboundPath, a.textInbound)
 	r.GET("/m/unsubscribe/:token", a.unsubscribePage)
 	r.POST("/m/unsubscribe/:token", a.unsubscribe)
+	r.GET("/m/:token", a.linkPage)
+	r.POST("/m/:token", a.verifyLink)
 }
 
 // verified checks the callback's signature against the URL the provider
@@ -51,7 +52,7 @@ func (a *API) verified(c *gin.Context) (url.Values, bool) {
 	}
 	form, err := a.d.TextWebhooks.Verify(c.Request, public)
 	if err != nil {
-		slog.WarnContext(c.Request.Context(), "text provider callback refused", "route", c.FullPath(), "error", err.Error())
+		a.d.Log.WarnContext(c.Request.Context(), "text provider callback refused", "route", c.FullPath(), "error", err.Error())
 		web.Fail(c, &apperr.Error{Kind: apperr.KindForbidden, Code: "bad_signature", Message: "the callback's signature does not check"})
 		return nil, false
 	}

@@ -6,6 +6,7 @@ package workqueue
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -48,6 +49,11 @@ type Deps struct {
 	// PublicURL is the address providers call back on, as configured at
 	// the provider.
 	PublicURL string `dep:"optional"`
+	// MessageAdmin is the practice admins' side of messages: settings,
+	// templates, opt-outs and failures.
+	MessageAdmin *message.Admin `dep:"optional"`
+	// Log records refused provider callbacks; nil discards.
+	Log *slog.Logger `dep:"optional"`
 	// DevOutbox serves the dev outbox to platform admins.
 	DevOutbox bool `dep:"optional"`
 }
@@ -62,6 +68,9 @@ func New(d Deps) (*API, error) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
 	}
 	return &API{d: d}, nil
 }
@@ -83,6 +92,7 @@ func (a *API) Mount(r gin.IRouter) {
 	a.mountWork(r)
 	a.mountReports(r)
 	a.mountDevOutbox(r)
+	a.mountMessageAdmin(r)
 }
 
 // MountPublic registers the routes reached without signing in: text

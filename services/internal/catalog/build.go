@@ -117,7 +117,7 @@ func buildWorkqueue(_ context.Context, p *serve.Process, d *domains.Domains, o O
 	}
 	deps := workqueue.Deps{Desk: d.Desk, Payers: d.Payers, Roster: d.Roster, Routing: d.Routing, Practices: d.Practices,
 		Guard: p.Guard, Facts: p.Facts, Recorder: p.Recorder, Patients: d.Records.FullRecord, Reports: d.Reports,
-		Messages: d.Messages, PublicURL: p.Config.PublicURL, DevOutbox: domains.DevOutbox(p.Config.Messages)}
+		Messages: d.Messages, MessageAdmin: d.MessageAdmin, Log: p.Log, PublicURL: p.Config.PublicURL, DevOutbox: domains.DevOutbox(p.Config.Messages)}
 	if d.Twilio != nil {
 		deps.TextWebhooks = d.Twilio
 	}

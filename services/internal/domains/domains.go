@@ -14,6 +14,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/imports"
 	"github.com/backdesk/backdesk/pkg/imports/importstore"
 	"github.com/backdesk/backdesk/pkg/message"
+	"github.com/backdesk/backdesk/pkg/message/msgstore"
 	"github.com/backdesk/backdesk/pkg/message/sms/twilio"
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/payer/payerstore"
@@ -54,9 +55,11 @@ type Domains struct {
 	Clearinghouse *clearinghouse.Service
 	// Messages sends and receives patients' texts and e-mails; Twilio,
 	// when texts go through it, checks its callbacks.
-	Messages    *message.Service
-	Twilio      *twilio.Client
-	messagesErr error
+	Messages *message.Service
+	// MessageAdmin is the practice admins' side of messages.
+	MessageAdmin *message.Admin
+	Twilio       *twilio.Client
+	messagesErr  error
 }
 
 // Options say what a process builds beside the domain services.
@@ -110,6 +113,7 @@ func New(p *serve.Process, o Options) *Domains {
 		Records: d.Records, Work: d.Desk, Payers: d.Payers, Progress: importstore.RedisProgress{R: p.Redis}, Log: p.Log, Notify: notify,
 		Hold: d.Clearinghouse})
 	d.Messages, d.Twilio, d.messagesErr = messages(p, d)
+	d.MessageAdmin = message.NewAdmin(p.DB, msgstore.New(p.DB, trail), d.Practices, nil)
 	return d
 }
 
