@@ -83,8 +83,10 @@ func TestPracticeAdminEditsMessages(t *testing.T) {
 	require.Equal(t, 200, res.Code, string(res.Body))
 
 	var problems struct {
-		OptOuts  []struct{ PatientName string `json:"patient_name"` } `json:"opt_outs"`
-		Failures []any                                                 `json:"failures"`
+		OptOuts []struct {
+			PatientName string `json:"patient_name"`
+		} `json:"opt_outs"`
+		Failures []any `json:"failures"`
 	}
 	res = b.api.Do("GET", base+"/problems", "", pat...)
 	require.Equal(t, 200, res.Code, string(res.Body))
