@@ -1,7 +1,8 @@
 // Package agent is the billing agent's part of the console: the queue,
 // starting the next item, the item page with the account as the API
-// projected it for the kind of work, the item's forms (outcome, note,
-// hand-off, release) and the presence the top bar sets.
+// projected it for the kind of work, the item's texts and e-mails, the
+// item's forms (outcome, message, note, hand-off, release) and the
+// presence the top bar sets.
 package agent
 
 import (
@@ -21,7 +22,7 @@ var templateFS embed.FS
 // views are the agent's pages; the queue's table is shared with the item
 // page's list of the patient's other items.
 var views = kit.Parse(templateFS, map[string][]string{
-	"queue": {"items"}, "item": {"items", "itemforms"},
+	"queue": {"items"}, "item": {"items", "itemforms", "messages"},
 })
 
 // pages serves the agent's pages.
@@ -38,6 +39,7 @@ func Mount(k *kit.Kit, r gin.IRouter) {
 	k.Handle(r, http.MethodPost, "/items/:itemID/handoff", p.handoff)
 	k.Handle(r, http.MethodPost, "/items/:itemID/release", p.release)
 	k.Handle(r, http.MethodPost, "/items/:itemID/notes", p.note)
+	k.Handle(r, http.MethodPost, "/items/:itemID/messages", p.message)
 }
 
 var presences = map[string]string{"available": "Available", "away": "Away", "offline": "Offline"}

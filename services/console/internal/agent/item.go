@@ -25,7 +25,9 @@ type itemAnswer struct {
 // itemForms are the item page's forms, as submitted when one is shown
 // again with its messages.
 type itemForms struct {
-	Outcome, Handoff, Release, Note *kit.Form
+	Outcome, Handoff, Release, Note, Message *kit.Form
+	// Draft is the message the send form previewed, if it did.
+	Draft *draft
 }
 
 type itemPage struct {
@@ -50,10 +52,11 @@ type itemPage struct {
 	SuggestDate string
 	Picks       []int // quick picks for the next contact date, in days
 	Sheet       callSheet
-	Names       map[string]string // colleagues' display names by user id, for the history
+	Names       map[string]string // colleagues' display names by user id (and the agent's own), for the history
 	Others      []row             // the patient's other items, at the same practice
 	Colleagues  []api.Colleague   // whom the item may be handed to, by name
 	Inquiry     *inquiryView      // the last question a clearinghouse was asked about it
+	Thread      threadView        // the item's texts and e-mails
 }
 
 // item is the account as the agent works it. Opening it is a read of
@@ -115,7 +118,7 @@ func (p pages) showItem(c *gin.Context, forms itemForms) {
 			page.SuggestDays, page.SuggestDate = days, d.Format("Mon 2 Jan")
 		}
 	}
-	for _, f := range []**kit.Form{&page.Outcome, &page.Handoff, &page.Release, &page.Note} {
+	for _, f := range []**kit.Form{&page.Outcome, &page.Handoff, &page.Release, &page.Note, &page.Message} {
 		if *f == nil {
 			*f = kit.NewForm(nil)
 		}
@@ -124,13 +127,18 @@ func (p pages) showItem(c *gin.Context, forms itemForms) {
 	// who works no queue, an admin reading the item, is not asked for a
 	// list it would be refused); the history names them too. When they
 	// cannot be listed the form says so and offers teams or a release.
-	if p.Allowed(c, access.WorkOwnQueue) {
+	works := p.Allowed(c, access.WorkOwnQueue)
+	if works {
 		page.Colleagues = p.colleagues(c, id)
 	}
 	page.Names = map[string]string{}
 	for _, x := range page.Colleagues {
 		page.Names[x.UserID] = x.DisplayName
 	}
+	if me.Name != "" {
+		page.Names[me.UserID] = me.Name
+	}
+	page.Thread = p.thread(c, id, page.Names, works)
 	// Teams are offered by name only to those who may list them; asking
 	// otherwise would only earn a recorded refusal.
 	if p.Allowed(c, access.ManageAgents) {

@@ -55,6 +55,7 @@ type queuePage struct {
 	NowTotal   int
 	Overdue    int
 	News       int // items the payer said something about since they were last worked
+	Replied    int // items whose patient answered a text since they were last worked
 	Kind       policy.Kind
 	Practice   string
 	Show       string
@@ -78,7 +79,8 @@ var sorts = []struct{ Key, Text string }{
 }
 
 // shows are the worklist's narrower views.
-var shows = []struct{ Key, Text string }{{"", "Everything"}, {"overdue", "Overdue"}, {"news", "New from the payer"}}
+var shows = []struct{ Key, Text string }{{"", "Everything"}, {"overdue", "Overdue"}, {"news", "New from the payer"},
+	{"replied", "Patient replied"}}
 
 // amountText finds the amount in a priority reason's text.
 var amountText = regexp.MustCompile(`\$[0-9][0-9,]*\.[0-9]{2}`)
@@ -175,6 +177,9 @@ func (p pages) queue(c *gin.Context) {
 		if r.PayerNews {
 			page.News++
 		}
+		if r.PatientReplied {
+			page.Replied++
+		}
 		if !seen[r.PracticeID] {
 			seen[r.PracticeID] = true
 			text := r.Practice
@@ -186,7 +191,7 @@ func (p pages) queue(c *gin.Context) {
 			page.Practices = append(page.Practices, option{Value: r.PracticeID, Text: text, Active: r.PracticeID == practice})
 		}
 		switch {
-		case page.Show == "overdue" && !r.Overdue, page.Show == "news" && !r.PayerNews:
+		case page.Show == "overdue" && !r.Overdue, page.Show == "news" && !r.PayerNews, page.Show == "replied" && !r.PatientReplied:
 			continue
 		case later(r.QueueEntry):
 			wait = append(wait, r)
