@@ -1,15 +1,15 @@
 // Package console is the server-rendered web console: the agent's queue
 // and item pages; the billing managers' board, agents and access
 // requests; the practice admins' dashboard, onboarding checklist, imports
-// and access page; and compliance's audit search, event proofs, reviews,
-// access reviews and log integrity. It holds no data and decides nothing
+// and access page; compliance's audit search, event proofs, reviews,
+// access reviews and log integrity; and the platform admins' dev outbox. It holds no data and decides nothing
 // itself. Every page asks the JSON API, in the same process when it can,
 // with the caller's own credentials, so the API's access decisions, audit
 // events and field projections apply to the pages exactly as they apply
 // to any other client; the console only renders the answers.
 //
 // The pages live in one package per persona under internal (agent,
-// manager, practice, compliance), built from the page kit (internal/kit);
+// manager, practice, compliance, admin), built from the page kit (internal/kit);
 // this package puts them on one router with the static files and the
 // home page.
 package console
@@ -20,6 +20,7 @@ import (
 	"net/http"
 
 	"github.com/backdesk/backdesk/services/console/assets"
+	"github.com/backdesk/backdesk/services/console/internal/admin"
 	"github.com/backdesk/backdesk/services/console/internal/agent"
 	"github.com/backdesk/backdesk/services/console/internal/compliance"
 	"github.com/backdesk/backdesk/services/console/internal/kit"
@@ -57,6 +58,7 @@ func (con *Console) Mount(r gin.IRouter) {
 	manager.Mount(con.k, r)
 	practice.Mount(con.k, r)
 	compliance.Mount(con.k, r)
+	admin.Mount(con.k, r)
 }
 
 // Upstream returns a Deps.API that sends each call over HTTP to the API at

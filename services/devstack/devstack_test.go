@@ -227,7 +227,7 @@ var notJSON = []string{
 	// The web console (services/console).
 	"GET /", "GET /static/{filepath}", "POST /presence", "GET /queue", "POST /next",
 	"GET /items/{itemID}", "POST /items/{itemID}/outcome", "POST /items/{itemID}/handoff",
-	"POST /items/{itemID}/release", "POST /items/{itemID}/notes", "GET /board", "GET /agents",
+	"POST /items/{itemID}/release", "POST /items/{itemID}/notes", "POST /items/{itemID}/messages", "GET /board", "GET /agents",
 	"POST /agents/teams/{teamID}/members", "POST /agents/teams/{teamID}/members/{userID}/remove",
 	"POST /agents/teams", "GET /agents/{userID}", "POST /agents/{userID}",
 	"GET /practices/{practiceID}/setup", "POST /practices/{practiceID}/setup/timezone", "POST /practices/{practiceID}/setup/baa",
@@ -243,6 +243,7 @@ var notJSON = []string{
 	"POST /practices/{practiceID}/access-requests/{requestID}/approve", "POST /practices/{practiceID}/access-requests/{requestID}/deny",
 	"GET /audit", "GET /audit/export", "GET /audit/events/{eventID}", "GET /audit/reviews", "POST /audit/reviews",
 	"POST /audit/break-glass/{sessionID}/review", "GET /audit/access-reviews", "GET /audit/integrity", "POST /audit/verifications",
+	"GET /outbox", "POST /outbox/{messageID}/reply",
 	"GET /dev/oidc/{path}", "POST /dev/oidc/{path}", "PUT /dev/oidc/{path}", "PATCH /dev/oidc/{path}",
 	"DELETE /dev/oidc/{path}", "OPTIONS /dev/oidc/{path}", "CONNECT /dev/oidc/{path}", "TRACE /dev/oidc/{path}",
 }

@@ -52,6 +52,8 @@ type Offer struct {
 	// Audit links the audit trail's search; Compliance the reviews, the
 	// grants due for review and the log's integrity.
 	Audit, Compliance bool
+	// Platform links the platform admins' pages: the dev outbox.
+	Platform bool
 }
 
 // The keys of what a handler tells the layout through the gin context.
@@ -82,6 +84,7 @@ func (k *Kit) Page(c *gin.Context, title, section string, data any) View {
 	v.Offer.Practice = k.practiceOffer(c, p)
 	v.Offer.Audit = k.Allowed(c, access.ReadAudit)
 	v.Offer.Compliance = k.Allowed(c, access.ReviewBreakGlass)
+	v.Offer.Platform = k.Allowed(c, access.ManagePlatform)
 	if v.Offer.Queue {
 		v.Presence, _ = c.Cookie(PresenceCookie)
 	}

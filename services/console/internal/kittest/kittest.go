@@ -35,6 +35,7 @@ var People = map[string]identity.Principal{
 		Memberships: []identity.Membership{{PracticeID: "pr-1", Role: identity.PracticeAdmin}}},
 	"carol":  {UserID: "u-carol", Subject: "dev-carol", Name: "Carol Compliance", Roles: []identity.Role{identity.Compliance}, SessionRef: "s4", CSRF: "csrf-carol"},
 	"nobody": {UserID: "u-nobody", Name: "No Role", SessionRef: "s5", CSRF: "csrf-nobody"},
+	"admin":  {UserID: "u-admin", Name: "Ada Admin", Roles: []identity.Role{identity.PlatformAdmin}, SessionRef: "s6", CSRF: "csrf-admin"},
 }
 
 // WantCSP is the pages' Content-Security-Policy when the identity
