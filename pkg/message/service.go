@@ -151,6 +151,7 @@ type Service struct {
 	profiles  Profiles
 	providers map[Channel]Provider
 	limiter   Limiter
+	cadence   CadenceStore
 	publicURL string
 	answers   bool
 	now       func() time.Time
@@ -166,6 +167,8 @@ type Deps struct {
 	// Providers deliver each channel; a channel without one keeps its
 	// messages queued until one is configured.
 	Providers map[Channel]Provider
+	// Cadence keeps the automatic steps' items; nil: no automatic steps.
+	Cadence CadenceStore
 	// Limiter bounds each practice's rate; nil: an in-process one.
 	Limiter Limiter
 	// PublicURL is where patients reach Backdesk's pages (links, one-click
@@ -191,7 +194,7 @@ func New(d Deps) *Service {
 		d.Limiter = NewMemoryLimiter()
 	}
 	return &Service{db: d.DB, store: d.Store, outcomes: d.Outcomes, profiles: d.Profiles, providers: d.Providers,
-		limiter: d.Limiter, publicURL: d.PublicURL, answers: d.KeywordAnswers, now: d.Now, log: d.Log}
+		limiter: d.Limiter, cadence: d.Cadence, publicURL: d.PublicURL, answers: d.KeywordAnswers, now: d.Now, log: d.Log}
 }
 
 // Store returns the service's store, for the HTTP layer's reads.
