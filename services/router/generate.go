@@ -20,6 +20,9 @@ func Schedule(s *asynq.Scheduler) error {
 	if err := queue.Schedule(s, DailyGeneration, imports.GenerateDailyArgs{}); err != nil {
 		return err
 	}
+	if err := queue.Schedule(s, message.CadenceEvery, message.CadenceArgs{}); err != nil {
+		return err
+	}
 	return queue.Schedule(s, clearinghouse.ExchangeEvery, clearinghouse.ExchangeArgs{})
 }
 
@@ -71,6 +74,19 @@ func (r *Router) RunScheduler(ctx context.Context, opt asynq.RedisConnOpt) {
 	}
 	<-ctx.Done()
 	s.Shutdown()
+}
+
+// cadence sends the automatic text and e-mail steps that are due.
+func (r *Router) cadence(ctx context.Context, _ queue.Task[message.CadenceArgs]) error {
+	reps, err := r.messages.Sweep(ctx)
+	sent, held := 0, 0
+	for _, rep := range reps {
+		sent, held = sent+rep.Sent, held+rep.Held
+	}
+	if sent+held > 0 {
+		r.log.InfoContext(ctx, "automatic steps", "sent", sent, "held", held, "practices", len(reps))
+	}
+	return err
 }
 
 // deliver hands one patient message to its provider.

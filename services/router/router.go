@@ -98,8 +98,10 @@ func (r *Router) Handler() asynq.Handler {
 	// keeps each received file once.
 	queue.Handle(mux, r.exchange)
 	// A message is sent only by the worker that claims it from queued.
+	// The sweep takes each step only from the step it planned at.
 	if r.messages != nil {
 		queue.Handle(mux, r.deliver)
+		queue.Handle(mux, r.cadence)
 	}
 	return mux
 }

@@ -70,10 +70,11 @@ VALUES ($1, $2, 'pt-m', 'balance_followup', 'balance', 'b1', 'in_progress', $3, 
 }
 
 type world struct {
-	db   *sqldb.DB
-	svc  *message.Service
-	desk *work.Desk
-	now  time.Time
+	db      *sqldb.DB
+	svc     *message.Service
+	desk    *work.Desk
+	cadence *msgstore.Store
+	now     time.Time
 }
 
 func newWorld(t *testing.T, db *sqldb.DB, r rules) *world {
@@ -81,7 +82,8 @@ func newWorld(t *testing.T, db *sqldb.DB, r rules) *world {
 	w := &world{db: db, now: t0}
 	clock := func() time.Time { return w.now }
 	w.desk = work.NewDesk(workstore.New(db, auditstore.New(db)), r, clock)
-	w.svc = message.New(message.Deps{DB: db, Store: msgstore.New(db, auditstore.New(db)), Outcomes: w.desk, Profiles: r,
+	w.cadence = msgstore.New(db, auditstore.New(db))
+	w.svc = message.New(message.Deps{DB: db, Store: w.cadence, Cadence: w.cadence, Outcomes: w.desk, Profiles: r,
 		Providers: map[message.Channel]message.Provider{message.Text: message.DevOutbox{}, message.Email: message.DevOutbox{}},
 		PublicURL: "https://backdesk.example.com", KeywordAnswers: true, Now: clock})
 	return w

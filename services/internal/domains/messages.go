@@ -46,7 +46,8 @@ func messages(p *serve.Process, d *Domains) (*message.Service, *twilio.Client, e
 	if p.Redis != nil {
 		limiter = message.RedisLimiter{Redis: p.Redis}
 	}
-	svc := message.New(message.Deps{DB: p.DB, Store: msgstore.New(p.DB, p.Audit), Outcomes: d.Desk, Profiles: d.Practices,
+	store := msgstore.New(p.DB, p.Audit)
+	svc := message.New(message.Deps{DB: p.DB, Store: store, Cadence: store, Outcomes: d.Desk, Profiles: d.Practices,
 		Providers: providers, Limiter: limiter, PublicURL: p.Config.PublicURL, KeywordAnswers: c.KeywordAnswers, Log: p.Log})
 	return svc, tw, nil
 }
