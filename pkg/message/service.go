@@ -123,6 +123,14 @@ type Store interface {
 	TextFrom(ctx context.Context, practiceID string) (string, error)
 	// Thread lists an item's messages, oldest first.
 	Thread(ctx context.Context, practiceID, itemID string) ([]Message, error)
+	// Link reads a message's verify link, across practices: whether its
+	// page asks for a date of birth, is locked or does not work, and how
+	// many wrong dates it still takes.
+	Link(ctx context.Context, tokenHash string, now time.Time) (LinkState, int, error)
+	// VerifyLink checks a date of birth (YYYY-MM-DD) against the link's
+	// patient's, counts a mismatch, and audits the try in the same
+	// transaction; ev carries where the try came from.
+	VerifyLink(ctx context.Context, tokenHash, dob string, ev audit.Event, now time.Time) (LinkVerdict, error)
 }
 
 // Outcomes records an agent's outcome with the message that goes with it;
