@@ -99,25 +99,42 @@ func (s *Service) Sweep(ctx context.Context) (map[string]SweepReport, error) {
 	return out, nil
 }
 
-// SweepPractice sends one practice's due automatic steps.
+// SweepPractice sends one practice's due automatic steps, SweepLimit
+// items at a time, until a read finds fewer due or sends none.
 func (s *Service) SweepPractice(ctx context.Context, practiceID string) (SweepReport, error) {
 	cs := s.cadence
 	prof, err := s.profiles.Profile(ctx, practiceID)
 	if err != nil {
 		return SweepReport{}, err
 	}
-	now := s.clock()
-	c, err := cs.Candidates(ctx, practiceID, now, SweepLimit)
-	if err != nil {
-		return SweepReport{}, err
+	var rep SweepReport
+	for range sweepRounds {
+		now := s.clock()
+		c, err := cs.Candidates(ctx, practiceID, now, SweepLimit)
+		if err != nil {
+			return rep, err
+		}
+		sends, r, err := s.plan(prof, c, now)
+		if err != nil {
+			return rep, err
+		}
+		sent := 0
+		if len(sends) > 0 {
+			if sent, err = cs.SendCadence(ctx, practiceID, sends, now); err != nil {
+				return rep, err
+			}
+		}
+		rep.Sent += sent
+		rep.Held = r.Held
+		if len(c.Items) < SweepLimit || sent == 0 {
+			break
+		}
 	}
-	sends, rep, err := s.plan(prof, c, now)
-	if err != nil || len(sends) == 0 {
-		return rep, err
-	}
-	rep.Sent, err = cs.SendCadence(ctx, practiceID, sends, now)
-	return rep, err
+	return rep, nil
 }
+
+// sweepRounds bounds one practice's sweep; what is left goes in the next.
+const sweepRounds = 20
 
 // plan decides each candidate's automatic step: due, a text or e-mail
 // step, and allowed now by every rule (with the messages planned earlier

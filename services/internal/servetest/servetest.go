@@ -22,12 +22,21 @@ import (
 // asked: tests put their principal on the request themselves.
 func Open(tb testing.TB, name, dbURL string) (*serve.Process, *domains.Domains) {
 	tb.Helper()
+	return OpenWith(tb, name, dbURL, nil)
+}
+
+// OpenWith is Open with more settings, such as a message provider's.
+func OpenWith(tb testing.TB, name, dbURL string, settings map[string]string) (*serve.Process, *domains.Domains) {
+	tb.Helper()
 	env := map[string]string{
 		"BACKDESK_DATABASE_URL":   dbURL,
 		"BACKDESK_REDIS_URL":      testenv.Redis(tb),
 		"BACKDESK_ADDR":           "127.0.0.1:0",
 		"BACKDESK_OIDC_ISSUER":    "http://127.0.0.1:9/unused",
 		"BACKDESK_OIDC_CLIENT_ID": "backdesk-test",
+	}
+	for k, v := range settings {
+		env[k] = v
 	}
 	r := config.NewReader(func(k string) string { return env[k] })
 	cfg := config.ReadBase(r, config.Defaults{})
