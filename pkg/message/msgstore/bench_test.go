@@ -37,7 +37,7 @@ func BenchmarkCadenceSends(b *testing.B) {
 			r.contact.MaxContactsPerWeek = 7
 			store := msgstore.New(db, auditstore.New(db))
 			svc := message.New(message.Deps{DB: db, Store: store, Cadence: store, Profiles: r,
-				Outcomes: work.NewDesk(workstore.New(db, auditstore.New(db)), r, func() time.Time { return t0 }),
+				Outcomes:  work.NewDesk(workstore.New(db, auditstore.New(db)), r, func() time.Time { return t0 }),
 				PublicURL: "https://backdesk.example", Now: func() time.Time { return t0 }})
 			ctx := context.Background()
 			n := 0

@@ -41,7 +41,7 @@ COALESCE((SELECT r.due_date FROM recalls r WHERE w.subject_type = 'recall' AND r
 EXISTS (SELECT 1 FROM message_optouts o WHERE o.practice_id = w.practice_id AND o.channel = 'text' AND o.address = p.phone AND p.phone <> ''),
 EXISTS (SELECT 1 FROM message_optouts o WHERE o.practice_id = w.practice_id AND o.channel = 'email' AND o.address = p.email AND p.email <> '')
 FROM work_items w JOIN patients p ON p.id = w.patient_id
-WHERE w.practice_id = $1 AND w.state IN ('open', 'assigned', 'waiting') AND COALESCE(w.next_contact_at, w.created_at) <= $2 AND `+in+`
+WHERE w.practice_id = $1 AND w.state IN ('open', 'assigned', 'waiting') AND COALESCE(w.next_contact_at, w.created_at) <= $2 AND ` + in + `
 ORDER BY COALESCE(w.next_contact_at, w.created_at), w.id LIMIT $3`,
 			Args: append([]any{practiceID, now, limit}, kinds...), Row: func(r sqldb.Scanner) error {
 				var it message.CadenceItem

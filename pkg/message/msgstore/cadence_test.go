@@ -57,7 +57,9 @@ func TestSweepSendsDueTextSteps(t *testing.T) {
 (SELECT COUNT(*) FROM patient_messages WHERE state = 'queued' AND template_key = 'recall_due' AND body LIKE '%due in April 2026%'),
 (SELECT COUNT(*) FROM outbox WHERE task_type = 'message:deliver'),
 (SELECT COUNT(*) FROM outbox WHERE task_type = 'workitem:due')`,
-			Row: func(r sqldb.Scanner) error { return r.Scan(&waiting, &steps, &activities, &queued, &deliveries, &timers) }}))
+			Row: func(r sqldb.Scanner) error {
+				return r.Scan(&waiting, &steps, &activities, &queued, &deliveries, &timers)
+			}}))
 		require.Equal(t, []int{10, 10, 10, 10, 10, 10}, []int{waiting, steps, activities, queued, deliveries, timers})
 	})
 }
