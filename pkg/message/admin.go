@@ -18,8 +18,12 @@ type AdminStore interface {
 	PutSettings(ctx context.Context, practiceID string, s Settings, ev audit.Event, now time.Time) error
 	PutTemplate(ctx context.Context, practiceID string, t Template, by string, ev audit.Event, now time.Time) error
 	DeleteTemplate(ctx context.Context, practiceID, key string, ch Channel, ev audit.Event, now time.Time) (bool, error)
-	Problems(ctx context.Context, practiceID string, since time.Time) (Problems, error)
+	Problems(ctx context.Context, practiceID string, since, now time.Time) (Problems, error)
 }
+
+// UnconfirmedAfter is how long a text whose hand-over broke off waits for
+// the provider's receipt before a person is shown it.
+const UnconfirmedAfter = 15 * time.Minute
 
 // Problems are what a practice admin reviews: the numbers and addresses
 // that opted out, and the messages that could not be delivered.

@@ -143,7 +143,8 @@ func (a *API) resetTemplate(c *gin.Context) {
 func (a *API) messageProblems(c *gin.Context) {
 	ctx := c.Request.Context()
 	id := c.Param("practiceID")
-	p, err := a.d.MessageAdmin.Store().Problems(ctx, id, a.d.Now().Add(-ProblemsWindow))
+	now := a.d.Now()
+	p, err := a.d.MessageAdmin.Store().Problems(ctx, id, now.Add(-ProblemsWindow), now)
 	if err != nil {
 		web.Fail(c, err)
 		return

@@ -67,8 +67,10 @@ func (s *Store) DeleteTemplate(ctx context.Context, practiceID, key string, ch m
 }
 
 // Problems implements message.AdminStore: two reads sent together, each
-// bounded.
-func (s *Store) Problems(ctx context.Context, practiceID string, since time.Time) (message.Problems, error) {
+// bounded. A text whose hand-over broke off and that no receipt settled
+// within message.UnconfirmedAfter is listed with the failures: a person
+// decides whether to send it again.
+func (s *Store) Problems(ctx context.Context, practiceID string, since, now time.Time) (message.Problems, error) {
 	var out message.Problems
 	err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID),
 		sqldb.Read{Query: `SELECT o.channel, COALESCE(p.id, ''), COALESCE(p.first_name || ' ' || p.last_name, ''), o.source, o.at
@@ -84,8 +86,9 @@ WHERE o.practice_id = $1 ORDER BY o.at DESC LIMIT 500`, Args: []any{practiceID},
 		}},
 		sqldb.Read{Query: `SELECT m.id, m.patient_id, p.first_name || ' ' || p.last_name, COALESCE(m.work_item_id, ''), m.channel, m.template_key, m.error, m.updated_at
 FROM patient_messages m JOIN patients p ON p.id = m.patient_id
-WHERE m.practice_id = $1 AND m.state = 'failed' AND m.updated_at >= $2 ORDER BY m.updated_at DESC LIMIT 500`,
-			Args: []any{practiceID, since}, Row: func(r sqldb.Scanner) error {
+WHERE m.practice_id = $1 AND m.updated_at >= $2 AND (m.state = 'failed' OR (m.state = 'unconfirmed' AND m.updated_at < $3))
+ORDER BY m.updated_at DESC LIMIT 500`,
+			Args: []any{practiceID, since, now.Add(-message.UnconfirmedAfter)}, Row: func(r sqldb.Scanner) error {
 				var f message.Failure
 				var ch string
 				err := r.Scan(&f.MessageID, &f.PatientID, &f.PatientName, &f.WorkItemID, &ch, &f.TemplateKey, &f.Error, &f.At)
