@@ -223,7 +223,7 @@ var notJSON = []string{
 	"GET /ops/queues", "GET /ops/queues/{path}", "POST /ops/queues/{path}", "DELETE /ops/queues/{path}",
 	"GET /auth/login", "GET /auth/callback", "GET /auth/logged-out", "POST /auth/logout",
 	// Patients' pages behind a message's links.
-	"GET /m/unsubscribe/{token}", "POST /m/unsubscribe/{token}",
+	"GET /m/unsubscribe/{token}", "POST /m/unsubscribe/{token}", "GET /m/{token}", "POST /m/{token}",
 	// The web console (services/console).
 	"GET /", "GET /static/{filepath}", "POST /presence", "GET /queue", "POST /next",
 	"GET /items/{itemID}", "POST /items/{itemID}/outcome", "POST /items/{itemID}/handoff",

@@ -2,7 +2,6 @@ package workqueue
 
 import (
 	"html/template"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -91,7 +90,7 @@ type linkView struct {
 func (a *API) linkPage(c *gin.Context) {
 	p, err := a.d.Messages.OpenLink(c.Request.Context(), c.Param("token"))
 	if err != nil {
-		linkFailed(c, err)
+		a.linkFailed(c, err)
 		return
 	}
 	renderLink(c, p)
@@ -104,7 +103,7 @@ func (a *API) verifyLink(c *gin.Context) {
 	dob, _ := message.BirthDate(c.PostForm("month"), c.PostForm("day"), c.PostForm("year"), time.Now())
 	p, err := a.d.Messages.VerifyLink(c.Request.Context(), c.Param("token"), dob, auditmw.By(c))
 	if err != nil {
-		linkFailed(c, err)
+		a.linkFailed(c, err)
 		return
 	}
 	renderLink(c, p)
@@ -158,8 +157,8 @@ func renderLink(c *gin.Context, p message.LinkPage) {
 // linkFailed answers a failure with a page that says to try later; the
 // log has the route and the error, never the address (which holds the
 // token) or what was entered.
-func linkFailed(c *gin.Context, err error) {
-	slog.ErrorContext(c.Request.Context(), "message link page failed", "route", c.FullPath(), "error", err.Error())
+func (a *API) linkFailed(c *gin.Context, err error) {
+	a.d.Log.ErrorContext(c.Request.Context(), "message link page failed", "route", c.FullPath(), "error", err.Error())
 	linkHeaders(c)
 	c.Status(http.StatusServiceUnavailable)
 	_ = linkTmpl.Execute(c.Writer, linkView{State: "error", Title: "Something went wrong"})
