@@ -88,7 +88,8 @@ func TestTheSendFormOffersEachChannelsTemplatesAndTheCadence(t *testing.T) {
 	require.Contains(t, form, `id="message-cadence-pick"`)
 	require.Contains(t, form, `name="version" value="4"`)
 	require.Contains(t, form, `name="tz" value="America/Chicago"`)
-	require.Contains(t, form, `name="do" value="preview"`)
+	require.Contains(t, form, `name="do" value="preview" class="secondary" id="preview-message" formaction="/items/wi-1/messages#message-send"`,
+		"a preview comes back at the form")
 }
 
 func TestPreviewShowsTheMessageAndWhyItCannotGoNow(t *testing.T) {
