@@ -57,8 +57,8 @@ func (s *Service) Receive(ctx context.Context, in sms.Inbound) (Inbound, error) 
 	if err != nil || !got.Found {
 		return got, err
 	}
-	if s.answers && kw != sms.NoKeyword {
-		if err := s.answer(ctx, got, kw); err != nil {
+	if s.answers && got.Keyword != sms.NoKeyword {
+		if err := s.answer(ctx, got, got.Keyword); err != nil {
 			return got, err
 		}
 	}

@@ -87,6 +87,9 @@ type Inbound struct {
 	WorkItemID string
 	MessageID  string
 	From       string // the patient's number, for an answer
+	// Keyword is what the text did: a stop, a start (only from a number
+	// that had opted out), a help, or none (a reply).
+	Keyword sms.Keyword
 }
 
 // Store keeps messages. Methods taking a Writer run in the caller's

@@ -150,9 +150,15 @@ func TestSendDeliverReplyAndStop(t *testing.T) {
 		require.Contains(t, actions, audit.ActionMessageSend)
 		require.Contains(t, actions, audit.ActionMessageStatus)
 
+		// "Yes" from a number that never opted out is an answer, not a
+		// change of consent.
+		got, err := w.svc.Receive(ctx, sms.Inbound{ProviderID: "SM0", From: phone, To: "+15125559999", Body: "Yes"})
+		require.NoError(t, err)
+		require.Equal(t, sms.NoKeyword, got.Keyword)
+
 		// The patient replies: it is threaded with the item, which comes
 		// back to its owner from waiting.
-		got, err := w.svc.Receive(ctx, sms.Inbound{ProviderID: "SM1", From: phone, To: "+15125559999", Body: "Can I pay on Friday?"})
+		got, err = w.svc.Receive(ctx, sms.Inbound{ProviderID: "SM1", From: phone, To: "+15125559999", Body: "Can I pay on Friday?"})
 		require.NoError(t, err)
 		require.True(t, got.Found)
 		require.Equal(t, itemID, got.WorkItemID)
@@ -167,7 +173,7 @@ func TestSendDeliverReplyAndStop(t *testing.T) {
 		require.NoError(t, err)
 		thread, err = w.svc.Store().Thread(ctx, practiceID, itemID)
 		require.NoError(t, err)
-		require.Len(t, thread, 2)
+		require.Len(t, thread, 3)
 
 		// STOP opts the number out at once, with the answer carriers need.
 		_, err = w.svc.Receive(ctx, sms.Inbound{ProviderID: "SM2", From: phone, To: "+15125559999", Body: " Stop "})

@@ -53,6 +53,19 @@ ORDER BY created_at DESC LIMIT 1`, []any{in.From, got.PracticeID}, &got.Practice
 			return nil // nobody Backdesk wrote to: no practice or patient to keep it with
 		}
 		got.Found = true
+		if kw == sms.StartKeyword {
+			// START and YES change consent only for a number that opted
+			// out; from anyone else "Yes" is an answer to the message.
+			var out bool
+			if _, err := w.One(ctx, `SELECT EXISTS (SELECT 1 FROM message_optouts WHERE practice_id = $1 AND channel = 'text' AND address = $2)`,
+				[]any{got.PracticeID, in.From}, &out); err != nil {
+				return err
+			}
+			if !out {
+				kw = sms.NoKeyword
+			}
+		}
+		got.Keyword = kw
 		got.MessageID = uuid.Must(uuid.NewV7()).String()
 		m := message.Message{ID: got.MessageID, PracticeID: got.PracticeID, PatientID: got.PatientID, WorkItemID: got.WorkItemID,
 			Direction: message.In, Channel: message.Text}
