@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -73,4 +74,16 @@ func ClassifyKeyword(body string) Keyword {
 	})
 	s = strings.Join(strings.Fields(strings.ToUpper(s)), " ")
 	return keywords[s]
+}
+
+// Words lists the words of a class, sorted, for documentation and tests.
+func Words(k Keyword) []string {
+	var out []string
+	for w, c := range keywords {
+		if c == k {
+			out = append(out, w)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
