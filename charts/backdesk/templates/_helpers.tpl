@@ -264,6 +264,58 @@ sessions, with the client's credentials. */}}
 {{- end }}
 {{ include "backdesk.secretEnv" (dict "env" "BACKDESK_AUDIT_SIGNING_KEY" "ref" $v.secrets.auditSigningKey "path" "secrets.auditSigningKey") }}
 {{- end }}
+{{- if or (eq .component "router") (eq .component "workqueue") }}
+{{- with $v.config.messages }}
+{{- if eq .textProvider "twilio" }}
+- name: BACKDESK_TEXT_PROVIDER
+  value: "twilio"
+- name: BACKDESK_TWILIO_ACCOUNT_SID
+  value: {{ required "config.messages.twilio.accountSID is required when textProvider is twilio" .twilio.accountSID | quote }}
+{{- with .twilio.from }}
+- name: BACKDESK_TWILIO_FROM
+  value: {{ . | quote }}
+{{- end }}
+{{- with .twilio.messagingServiceSID }}
+- name: BACKDESK_TWILIO_MESSAGING_SERVICE_SID
+  value: {{ . | quote }}
+{{- end }}
+{{ include "backdesk.secretEnv" (dict "env" "BACKDESK_TWILIO_AUTH_TOKEN" "ref" $v.secrets.twilioAuthToken "path" "secrets.twilioAuthToken") }}
+- name: BACKDESK_TWILIO_AUTH_TOKEN_REF
+  value: "env:BACKDESK_TWILIO_AUTH_TOKEN"
+{{- else if .textProvider }}
+{{- fail (printf "config.messages.textProvider %q: must be twilio or empty" .textProvider) }}
+{{- end }}
+{{- if eq .emailProvider "smtp" }}
+- name: BACKDESK_EMAIL_PROVIDER
+  value: "smtp"
+- name: BACKDESK_SMTP_HOST
+  value: {{ required "config.messages.smtp.host is required when emailProvider is smtp" .smtp.host | quote }}
+- name: BACKDESK_SMTP_PORT
+  value: {{ .smtp.port | quote }}
+- name: BACKDESK_SMTP_TLS
+  value: {{ .smtp.tls | quote }}
+- name: BACKDESK_SMTP_FROM
+  value: {{ required "config.messages.smtp.from is required when emailProvider is smtp" .smtp.from | quote }}
+{{- with .smtp.fromName }}
+- name: BACKDESK_SMTP_FROM_NAME
+  value: {{ . | quote }}
+{{- end }}
+{{- with .smtp.username }}
+- name: BACKDESK_SMTP_USERNAME
+  value: {{ . | quote }}
+{{ include "backdesk.secretEnv" (dict "env" "BACKDESK_SMTP_PASSWORD" "ref" $v.secrets.smtpPassword "path" "secrets.smtpPassword") }}
+- name: BACKDESK_SMTP_PASSWORD_REF
+  value: "env:BACKDESK_SMTP_PASSWORD"
+{{- end }}
+{{- else if .emailProvider }}
+{{- fail (printf "config.messages.emailProvider %q: must be smtp or empty" .emailProvider) }}
+{{- end }}
+{{- if .keywordAnswers }}
+- name: BACKDESK_TEXT_KEYWORD_ANSWERS
+  value: "true"
+{{- end }}
+{{- end }}
+{{- end }}
 {{- with $v.config.auditVerifyKey }}
 - name: BACKDESK_AUDIT_VERIFY_KEY
   value: {{ . | quote }}
