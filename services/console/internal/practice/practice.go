@@ -3,7 +3,10 @@
 // and the set-up page its steps lead to (time zone, BAA, locations, other
 // admins, contact rules), imports (the upload form, each import's progress and report, its error
 // report), and the access page, where the admin grants, re-certifies and
-// revokes access, decides access requests and sees who read its patients.
+// revokes access, decides access requests and sees who read its patients;
+// and the messages pages: how the practice's texts and e-mails to
+// patients go out, their templates and the editor, and the opt-outs and
+// undelivered messages.
 package practice
 
 import (
@@ -21,6 +24,7 @@ var templateFS embed.FS
 // views are the practice admin's pages.
 var views = kit.Parse(templateFS, map[string][]string{
 	"practice": nil, "checklist": nil, "imports": nil, "import": nil, "access": {"accessforms"}, "setup": nil,
+	"messages": nil, "messagetemplate": nil, "messageproblems": nil,
 })
 
 // pages serves the practice admin's pages.
@@ -50,4 +54,10 @@ func Mount(k *kit.Kit, r gin.IRouter) {
 	k.Handle(r, http.MethodPost, "/practices/:practiceID/grants/:grantID/recertify", p.recertifyGrant)
 	k.Handle(r, http.MethodPost, "/practices/:practiceID/access-requests/:requestID/approve", p.approveRequest)
 	k.Handle(r, http.MethodPost, "/practices/:practiceID/access-requests/:requestID/deny", p.denyRequest)
+	k.Handle(r, http.MethodGet, "/practices/:practiceID/messages", p.messagesHome)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/messages/settings", p.saveMessageSettings)
+	k.Handle(r, http.MethodGet, "/practices/:practiceID/messages/problems", p.messageProblems)
+	k.Handle(r, http.MethodGet, "/practices/:practiceID/messages/templates/:channel/:key", p.templateEditor)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/messages/templates/:channel/:key", p.saveTemplate)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/messages/templates/:channel/:key/reset", p.resetTemplate)
 }
