@@ -49,6 +49,7 @@ type Failure struct {
 	WorkItemID  string
 	Channel     Channel
 	TemplateKey string
+	State       State // failed, or unconfirmed: no receipt settled a broken-off hand-over
 	Error       string
 	At          time.Time
 }

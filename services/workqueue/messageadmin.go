@@ -163,7 +163,7 @@ func (a *API) messageProblems(c *gin.Context) {
 	failures := make([]gin.H, 0, len(p.Failures))
 	for _, f := range p.Failures {
 		failures = append(failures, gin.H{"message_id": f.MessageID, "patient_id": f.PatientID, "patient_name": f.PatientName, "item_id": f.WorkItemID,
-			"channel": f.Channel, "template": f.TemplateKey, "error": f.Error, "at": f.At})
+			"channel": f.Channel, "template": f.TemplateKey, "state": f.State, "error": f.Error, "at": f.At})
 		if !seen[f.PatientID] {
 			seen[f.PatientID] = true
 			ev.PatientIDs = append(ev.PatientIDs, f.PatientID)

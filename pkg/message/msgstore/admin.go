@@ -84,15 +84,15 @@ WHERE o.practice_id = $1 ORDER BY o.at DESC LIMIT 500`, Args: []any{practiceID},
 			out.OptOuts = append(out.OptOuts, o)
 			return err
 		}},
-		sqldb.Read{Query: `SELECT m.id, m.patient_id, p.first_name || ' ' || p.last_name, COALESCE(m.work_item_id, ''), m.channel, m.template_key, m.error, m.updated_at
+		sqldb.Read{Query: `SELECT m.id, m.patient_id, p.first_name || ' ' || p.last_name, COALESCE(m.work_item_id, ''), m.channel, m.template_key, m.state, m.error, m.updated_at
 FROM patient_messages m JOIN patients p ON p.id = m.patient_id
 WHERE m.practice_id = $1 AND m.updated_at >= $2 AND (m.state = 'failed' OR (m.state = 'unconfirmed' AND m.updated_at < $3))
 ORDER BY m.updated_at DESC LIMIT 500`,
 			Args: []any{practiceID, since, now.Add(-message.UnconfirmedAfter)}, Row: func(r sqldb.Scanner) error {
 				var f message.Failure
-				var ch string
-				err := r.Scan(&f.MessageID, &f.PatientID, &f.PatientName, &f.WorkItemID, &ch, &f.TemplateKey, &f.Error, &f.At)
-				f.Channel, f.At = message.Channel(ch), f.At.UTC()
+				var ch, state string
+				err := r.Scan(&f.MessageID, &f.PatientID, &f.PatientName, &f.WorkItemID, &ch, &f.TemplateKey, &state, &f.Error, &f.At)
+				f.Channel, f.State, f.At = message.Channel(ch), message.State(state), f.At.UTC()
 				out.Failures = append(out.Failures, f)
 				return err
 			}})
