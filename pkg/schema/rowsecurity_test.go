@@ -20,8 +20,8 @@ var practiceScoped = []string{
 	"access_requests", "activities", "appointments", "balances", "benefit_summaries", "board_days", "board_depth", "board_due", "break_glass", "claim_remittances", "claim_status_events", "claims", "clearinghouse_files",
 	"clearinghouse_inquiries", "clearinghouse_links", "grants", "import_errors", "import_files",
 	"imports", "invitations", "locations", "message_links", "message_optouts", "message_settings", "message_templates",
-	"patient_messages", "patients", "practice_memberships", "practice_policies",
-	"practices", "recalls", "treatment_plans", "work_items",
+	"patient_messages", "patients", "payment_links", "payment_plans", "payments", "practice_memberships", "practice_policies",
+	"practices", "recalls", "statement_runs", "statement_skips", "statements", "treatment_plans", "work_items",
 }
 
 // seedPractice writes one row of every practice-scoped table for practice
@@ -81,6 +81,17 @@ var seedPractice = []string{
 	`INSERT INTO message_optouts (practice_id, channel, address, source, at) VALUES ($1, 'text', '+15125550100', 'keyword', now())`,
 	`INSERT INTO message_links (token_hash, purpose, practice_id, patient_id, message_id, expires_at)
 	 VALUES ($1 || '-lnk', 'verify', $1, $1 || '-pat', $1 || '-msg', now())`,
+	`INSERT INTO statement_runs (id, practice_id, cycle, statement_date, due_date, state, created_by, created_at)
+	 VALUES ($1 || '-run', $1, '2026-03', '2026-03-01', '2026-03-21', 'done', 'x', now())`,
+	`INSERT INTO statements (id, practice_id, run_id, balance_id, patient_id, account_number, amount_due_cents, pages, delivery, pdf, sha256, created_at, retain_until)
+	 VALUES ($1 || '-stm', $1, $1 || '-run', $1 || '-bal', $1 || '-pat', 'A1', 100, 1, 'mail', 'x', 'x', now(), now())`,
+	`INSERT INTO statement_skips (run_id, practice_id, balance_id, patient_id, reason) VALUES ($1 || '-run', $1, $1 || '-bal', $1 || '-pat', 'zero_balance')`,
+	`INSERT INTO payment_links (id, token_hash, practice_id, patient_id, balance_id, amount_cents, state, created_by, created_at, expires_at)
+	 VALUES ($1 || '-pl', $1 || '-plh', $1, $1 || '-pat', $1 || '-bal', 100, 'open', 'x', now(), now())`,
+	`INSERT INTO payments (id, practice_id, patient_id, balance_id, link_id, provider, provider_event_id, amount_cents, currency, received_at)
+	 VALUES ($1 || '-pay', $1, $1 || '-pat', $1 || '-bal', $1 || '-pl', 'dev', $1, 100, 'usd', now())`,
+	`INSERT INTO payment_plans (id, practice_id, patient_id, balance_id, schedule, created_by, created_at)
+	 VALUES ($1 || '-plan', $1, $1 || '-pat', $1 || '-bal', '[]', 'x', now())`,
 	`INSERT INTO break_glass (id, practice_id, patient_id, user_id, reason, opened_at, expires_at)
 	 VALUES ($1 || '-bg', $1, $1 || '-pat', $1 || '-user', 'r', now(), now())`,
 }
