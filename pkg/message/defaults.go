@@ -33,4 +33,12 @@ var Defaults = []Template{
 		Subject: "{{practice_name}} needs a detail about your insurance",
 		Body: "Hi {{first_name}},\n\nTo keep your insurance claims moving, we need a detail about your dental plan. " +
 			"Please call us at {{practice_phone}}.\n\n{{practice_name}}"},
+	{Key: "payment_link", Name: "Pay by link", Channel: Text,
+		Body: "Hi {{first_name}}, {{practice_name}} here. You can pay your balance securely at {{link}} " +
+			"(the page asks you to confirm who you are first). Questions? Call {{practice_phone}}. Reply STOP to opt out."},
+	{Key: "payment_link", Name: "Pay by link", Channel: Email,
+		Subject: "Pay your {{practice_name}} balance online",
+		Body: "Hi {{first_name}},\n\nYou can pay your balance with {{practice_name}} securely at {{link}}. " +
+			"The page asks you to confirm who you are before it shows anything.\n\n" +
+			"Questions? Call us at {{practice_phone}}.\n\n{{practice_name}}"},
 }

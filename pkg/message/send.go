@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -186,6 +187,9 @@ type SendInput struct {
 	NextContactAt *time.Time
 	Note          string
 	Version       int
+	// Link, when set, fills {{link}} instead of a new verify link: a
+	// payment link's page, which asks for the date of birth itself.
+	Link string
 }
 
 // Send sends a message from an item as its owner: the message is written
@@ -204,7 +208,11 @@ func (s *Service) Send(ctx context.Context, ref work.Ref, itemID, actorID string
 	if err != nil {
 		return Message{}, 0, err
 	}
-	d, t, err := s.draft(acct, prof, in.Channel, in.Template, s.publicURL+"/m/"+token, now)
+	link := s.publicURL + "/m/" + token
+	if in.Link != "" {
+		link = in.Link
+	}
+	d, t, err := s.draft(acct, prof, in.Channel, in.Template, link, now)
 	if err != nil {
 		return Message{}, 0, err
 	}
@@ -214,6 +222,9 @@ func (s *Service) Send(ctx context.Context, ref work.Ref, itemID, actorID string
 	o, err := s.outgoing(acct, d, t, actorID, hash, now)
 	if err != nil {
 		return Message{}, 0, err
+	}
+	if in.Link != "" {
+		o.Links = slices.DeleteFunc(o.Links, func(l LinkRow) bool { return l.Purpose == "verify" })
 	}
 	o.Disclosure = ev
 	channel := work.ByText
@@ -308,7 +319,7 @@ func (s *Service) Templates(ctx context.Context, practiceID string) ([]Template,
 }
 
 // linkToken finds a link's token in a message as sent.
-var linkToken = regexp.MustCompile(`/m/(unsubscribe/)?[A-Za-z0-9_-]{20,}`)
+var linkToken = regexp.MustCompile(`/m/(unsubscribe/|pay/)?[A-Za-z0-9_-]{20,}`)
 
 // Shown is a message's body as staff see it: each link's token is left
 // out, so that reading the thread never hands anyone the patient's link.
@@ -316,6 +327,9 @@ func Shown(body string) string {
 	return linkToken.ReplaceAllStringFunc(body, func(m string) string {
 		if strings.HasPrefix(m, "/m/unsubscribe/") {
 			return "/m/unsubscribe/…"
+		}
+		if strings.HasPrefix(m, "/m/pay/") {
+			return "/m/pay/…"
 		}
 		return "/m/…"
 	})

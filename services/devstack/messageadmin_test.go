@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backdesk/backdesk/pkg/message"
 	"github.com/backdesk/backdesk/pkg/testenv"
 	"github.com/stretchr/testify/require"
 )
@@ -40,7 +41,7 @@ func TestPracticeAdminEditsMessages(t *testing.T) {
 	require.Equal(t, 200, res.Code, string(res.Body))
 	res.JSON(t, &setup)
 	require.Equal(t, 30, setup.Settings.PerMinute)
-	require.Len(t, setup.Templates, 8)
+	require.Len(t, setup.Templates, len(message.Defaults))
 	require.Contains(t, setup.Placeholders["text"], "first_name")
 	require.NotContains(t, strings.Join(setup.Placeholders["text"], " "), "amount")
 
