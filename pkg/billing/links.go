@@ -243,3 +243,18 @@ func hashToken(token string) string {
 
 // oneLine keeps a name to one line for the provider's page.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Reverified is a verified link's page again, while its verification
+// lasts (VerifiedFor): to show a problem with the amount chosen without
+// asking for the date of birth again.
+func (s *Service) Reverified(ctx context.Context, token string) (Page, error) {
+	l, _, ok, err := s.find(ctx, token)
+	if err != nil || !ok {
+		return Page{State: PageUnknown}, err
+	}
+	p := s.before(l)
+	if p.State != PageAsk || l.VerifiedAt == nil || s.clock().Sub(*l.VerifiedAt) > VerifiedFor {
+		return p, nil
+	}
+	return s.verified(ctx, l)
+}

@@ -60,6 +60,8 @@ func ReadConfig(get config.Getenv) (Config, error) {
 		// Texts and e-mails go to the dev outbox, where a platform admin
 		// reads them and answers as the patient.
 		MessageProvider: "dev",
+		// Payments go through the dev checkout page: no money moves.
+		PaymentProvider: "dev",
 	})}
 	c.AllowRemote = r.Bool("BACKDESK_DEV_ALLOW_REMOTE", false)
 	c.DevIssuer = get("BACKDESK_OIDC_ISSUER") == ""

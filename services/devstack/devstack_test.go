@@ -224,6 +224,9 @@ var notJSON = []string{
 	"GET /auth/login", "GET /auth/callback", "GET /auth/logged-out", "POST /auth/logout",
 	// Patients' pages behind a message's links.
 	"GET /m/unsubscribe/{token}", "POST /m/unsubscribe/{token}", "GET /m/{token}", "POST /m/{token}",
+	"GET /m/pay/{token}", "POST /m/pay/{token}", "POST /m/pay/{token}/checkout",
+	// The dev binary's stand-in for the payment company's checkout page.
+	"GET /dev/pay/{session}", "POST /dev/pay/{session}/{outcome}",
 	// The web console (services/console).
 	"GET /", "GET /static/{filepath}", "POST /presence", "GET /queue", "POST /next",
 	"GET /items/{itemID}", "POST /items/{itemID}/outcome", "POST /items/{itemID}/handoff",

@@ -42,6 +42,7 @@ func (a *API) mountWork(r gin.IRouter) {
 	g.Handle(r, http.MethodPost, view+"/notes", mine, a.addNote)
 	g.Handle(r, http.MethodPost, view+"/heartbeat", mine, authn.Background, a.heartbeat)
 	a.mountMessages(r, item)
+	a.mountPayLink(r, item)
 }
 
 func entryFrom(q work.QueueItem) api.QueueEntry {

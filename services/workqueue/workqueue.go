@@ -12,6 +12,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/audit/recorder"
+	"github.com/backdesk/backdesk/pkg/billing"
 	"github.com/backdesk/backdesk/pkg/message"
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/practice"
@@ -52,6 +53,11 @@ type Deps struct {
 	// MessageAdmin is the practice admins' side of messages: settings,
 	// templates, opt-outs and failures.
 	MessageAdmin *message.Admin `dep:"optional"`
+	// Billing makes payment links and records payments; without it the
+	// pay-by-link routes are not served.
+	Billing *billing.Service `dep:"optional"`
+	// PaymentWebhooks checks the payment provider's webhooks.
+	PaymentWebhooks PaymentWebhooks `dep:"optional"`
 	// Log records refused provider callbacks; nil discards.
 	Log *slog.Logger `dep:"optional"`
 	// DevOutbox serves the dev outbox to platform admins.
@@ -97,4 +103,9 @@ func (a *API) Mount(r gin.IRouter) {
 
 // MountPublic registers the routes reached without signing in: text
 // provider callbacks and unsubscribe links.
-func (a *API) MountPublic(r gin.IRouter) { a.mountPatientFacing(r) }
+func (a *API) MountPublic(r gin.IRouter) {
+	a.mountPatientFacing(r)
+	a.mountPay(r)
+	a.mountPaymentWebhooks(r)
+	a.mountDevPay(r)
+}

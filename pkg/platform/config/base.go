@@ -65,6 +65,8 @@ type Base struct {
 	ShutdownTimeout    time.Duration // BACKDESK_SHUTDOWN_TIMEOUT, default 10s
 	// Messages is how patients' texts and e-mails go out.
 	Messages Messages
+	// Payments is how patients pay by link.
+	Payments Payments
 }
 
 // Audit retention in days: HIPAA requires audit records to be kept six
@@ -87,6 +89,9 @@ type Defaults struct {
 	// MessageProvider is the text and e-mail provider when none is named:
 	// "dev" in the dev binary, none elsewhere.
 	MessageProvider string
+	// PaymentProvider is the payment provider when none is named: "dev"
+	// in the dev binary, none elsewhere.
+	PaymentProvider string
 }
 
 // SecureCookies reports whether cookies must be marked Secure: whenever
@@ -128,6 +133,7 @@ func ReadBase(r *Reader, d Defaults) Base {
 		AuditVerifyEvery:         r.Duration("BACKDESK_AUDIT_VERIFY_EVERY", 24*time.Hour),
 		QueueWeights:             r.String("BACKDESK_QUEUE_WEIGHTS", ""),
 		Messages:                 ReadMessages(r, d.MessageProvider),
+		Payments:                 ReadPayments(r, d.PaymentProvider),
 	}
 	level := r.String("BACKDESK_LOG_LEVEL", "info")
 	if err := b.LogLevel.UnmarshalText([]byte(level)); err != nil {

@@ -59,3 +59,27 @@ func ReadMessages(r *Reader, def string) Messages {
 }
 
 func oneOf(v string, allowed ...string) bool { return slices.Contains(allowed, v) }
+
+// Payments is how patients pay by link (docs/statements.md). Secrets are
+// given by reference.
+type Payments struct {
+	// Provider (BACKDESK_PAYMENT_PROVIDER) is "stripe", "dev" (the dev
+	// checkout page: no money moves) or "" (links are made, not paid).
+	Provider               string
+	StripeSecretKeyRef     string // BACKDESK_STRIPE_SECRET_KEY_REF
+	StripeWebhookSecretRef string // BACKDESK_STRIPE_WEBHOOK_SECRET_REF
+	StripeBaseURL          string // BACKDESK_STRIPE_BASE_URL: the API's address, for tests
+}
+
+// ReadPayments reads the payment settings; def is the provider when none
+// is named ("dev" in the dev binary).
+func ReadPayments(r *Reader, def string) Payments {
+	p := Payments{
+		Provider:               r.String("BACKDESK_PAYMENT_PROVIDER", def),
+		StripeSecretKeyRef:     r.String("BACKDESK_STRIPE_SECRET_KEY_REF", ""),
+		StripeWebhookSecretRef: r.String("BACKDESK_STRIPE_WEBHOOK_SECRET_REF", ""),
+		StripeBaseURL:          r.String("BACKDESK_STRIPE_BASE_URL", ""),
+	}
+	r.Check(Check{Bad: !oneOf(p.Provider, "", "dev", "stripe"), Var: "BACKDESK_PAYMENT_PROVIDER", Message: "must be stripe, dev or empty"})
+	return p
+}

@@ -121,6 +121,10 @@ func buildWorkqueue(_ context.Context, p *serve.Process, d *domains.Domains, o O
 	if d.Twilio != nil {
 		deps.TextWebhooks = d.Twilio
 	}
+	deps.Billing = d.Billing
+	if d.Stripe != nil {
+		deps.PaymentWebhooks = d.Stripe
+	}
 	a, err := workqueue.New(deps)
 	if err != nil {
 		return err

@@ -5,8 +5,10 @@
 package domains
 
 import (
+	"errors"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/billing"
 	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"github.com/backdesk/backdesk/pkg/clearinghouse/chstore"
 	"github.com/backdesk/backdesk/pkg/grant"
@@ -18,6 +20,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/message/sms/twilio"
 	"github.com/backdesk/backdesk/pkg/payer"
 	"github.com/backdesk/backdesk/pkg/payer/payerstore"
+	"github.com/backdesk/backdesk/pkg/payment/stripe"
 	"github.com/backdesk/backdesk/pkg/platform/relay"
 	"github.com/backdesk/backdesk/pkg/practice"
 	"github.com/backdesk/backdesk/pkg/practice/practicestore"
@@ -60,6 +63,10 @@ type Domains struct {
 	MessageAdmin *message.Admin
 	Twilio       *twilio.Client
 	messagesErr  error
+	// Billing makes payment links and records payments; Stripe, when
+	// payments go through it, checks its webhooks.
+	Billing *billing.Service
+	Stripe  *stripe.Client
 }
 
 // Options say what a process builds beside the domain services.
@@ -114,6 +121,9 @@ func New(p *serve.Process, o Options) *Domains {
 		Hold: d.Clearinghouse})
 	d.Messages, d.Twilio, d.messagesErr = messages(p, d)
 	d.MessageAdmin = message.NewAdmin(p.DB, msgstore.New(p.DB, trail), d.Practices, nil)
+	var billingErr error
+	d.Billing, d.Stripe, billingErr = billingService(p, d)
+	d.messagesErr = errors.Join(d.messagesErr, billingErr)
 	return d
 }
 

@@ -3,6 +3,11 @@ package domains
 import (
 	"fmt"
 
+	"github.com/backdesk/backdesk/pkg/billing"
+	"github.com/backdesk/backdesk/pkg/billing/billstore"
+	"github.com/backdesk/backdesk/pkg/payment"
+	"github.com/backdesk/backdesk/pkg/payment/stripe"
+
 	"github.com/backdesk/backdesk/pkg/message"
 	"github.com/backdesk/backdesk/pkg/message/email"
 	"github.com/backdesk/backdesk/pkg/message/msgstore"
@@ -54,3 +59,28 @@ func messages(p *serve.Process, d *Domains) (*message.Service, *twilio.Client, e
 
 // DevOutbox reports whether the dev outbox takes any channel's messages.
 func DevOutbox(c config.Messages) bool { return c.TextProvider == "dev" || c.EmailProvider == "dev" }
+
+// billingService builds pay-by-link over the configured payment provider,
+// and returns the Stripe client too, which checks its webhooks.
+func billingService(p *serve.Process, d *Domains) (*billing.Service, *stripe.Client, error) {
+	c := p.Config.Payments
+	var provider payment.Provider
+	var st *stripe.Client
+	switch c.Provider {
+	case "dev":
+		dev, err := payment.NewDevProvider(p.Config.PublicURL, nil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("BACKDESK_PUBLIC_URL: %w", err)
+		}
+		provider = dev
+	case "stripe":
+		var err error
+		st, err = stripe.New(stripe.Config{SecretKeyRef: c.StripeSecretKeyRef, WebhookSecretRef: c.StripeWebhookSecretRef, BaseURL: c.StripeBaseURL})
+		if err != nil {
+			return nil, nil, fmt.Errorf("BACKDESK_STRIPE_*: %w", err)
+		}
+		provider = st
+	}
+	return billing.New(billing.Deps{Store: billstore.New(p.DB, p.Audit), Messages: d.Messages, Profiles: d.Practices, Provider: provider,
+		ProviderName: c.Provider, PublicURL: p.Config.PublicURL, Log: p.Log}), st, nil
+}
