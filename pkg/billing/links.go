@@ -221,14 +221,18 @@ func (s *Service) Apply(ctx context.Context, ev payment.Event) (Paid, error) {
 
 // find reads a link by its token.
 func (s *Service) find(ctx context.Context, token string) (Link, string, bool, error) {
-	if len(token) < 20 || len(token) > 64 || strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+	if len(token) < 22 || len(token) > 64 || strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
 		return Link{}, "", false, nil
 	}
 	return s.store.LinkByHash(ctx, hashToken(token))
 }
 
+// newToken returns a link's token (128 random bits: the page behind it
+// also asks for the date of birth and locks after five wrong ones) and
+// the hash it is kept by. It is short, so a statement's QR code stays
+// small.
 func newToken() (token, hash string, err error) {
-	b := make([]byte, 24)
+	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return "", "", fmt.Errorf("billing: token: %w", err)
 	}

@@ -2,6 +2,7 @@ package statement
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"sort"
@@ -30,7 +31,7 @@ const (
 	MaxAccountNumber = 20
 	// MaxPayURL bounds the pay-by-link URL: short enough for a QR code a
 	// phone reads off paper, and for the lines it wraps into under it.
-	MaxPayURL = 64
+	MaxPayURL = 96
 	// MaxLines bounds the activity lines of one statement.
 	MaxLines = 500
 	// MaxPending bounds the pending claims of one statement.
@@ -161,8 +162,8 @@ func payURLProblems(p map[string]string, s string) {
 	switch {
 	case len(s) > MaxPayURL:
 		p["pay_url"] = fmt.Sprintf("must be at most %d characters, to print as a QR code and under it", MaxPayURL)
-	case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil:
-		p["pay_url"] = "must be an https URL with a host"
+	case err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))):
+		p["pay_url"] = "must be an https URL with a host (http only on this machine's own address, for development)"
 	case !isPrintableASCII(s):
 		p["pay_url"] = "must be printable ASCII, with no spaces"
 	}
@@ -277,4 +278,14 @@ func check(s Statement) error {
 		return &InvalidError{Problems: p}
 	}
 	return nil
+}
+
+// loopback reports a host name that can only be this machine: a
+// development binary's address.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

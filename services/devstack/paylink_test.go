@@ -48,7 +48,7 @@ FROM work_items w JOIN balances b ON b.id = w.subject_id JOIN patients p ON p.id
 			var body string
 			require.NoError(t, b.stack.DB.ReadAll(sqldb.AllPractices(ctx), sqldb.Read{Query: `SELECT body FROM patient_messages WHERE work_item_id = $1 AND template_key = 'payment_link'`,
 				Args: []any{itemID}, Row: func(r sqldb.Scanner) error { return r.Scan(&body) }}))
-			path := regexp.MustCompile(`/m/pay/[A-Za-z0-9_-]{32}`).FindString(body)
+			path := regexp.MustCompile(`/m/pay/[A-Za-z0-9_-]{22}`).FindString(body)
 			require.NotEmpty(t, path)
 
 			client := noRedirect()

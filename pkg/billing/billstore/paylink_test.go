@@ -97,7 +97,7 @@ VALUES ($1, $2, 'pt-b', 'balance_followup', 'balance', 'bal-b', 'in_progress', $
 		audit.Event{Actor: audit.Actor{Issuer: "iss", Subject: agent, Role: "agent"}})
 	require.NoError(t, err)
 	require.Equal(t, "payment_link", m.TemplateKey)
-	found := regexp.MustCompile(`https://backdesk\.example\.com/m/pay/([A-Za-z0-9_-]{32})`).FindStringSubmatch(m.Body)
+	found := regexp.MustCompile(`https://backdesk\.example\.com/m/pay/([A-Za-z0-9_-]{22})`).FindStringSubmatch(m.Body)
 	require.Len(t, found, 2, "the text carries the payment link's page")
 	w.tok = found[1]
 	return w

@@ -8,6 +8,7 @@ CREATE TABLE statement_runs (
     cycle           TEXT NOT NULL,
     statement_date  TEXT NOT NULL,
     due_date        TEXT NOT NULL,
+    office_hours    TEXT NOT NULL DEFAULT '',
     state           TEXT NOT NULL CHECK (state IN ('running', 'done', 'failed')),
     made            INTEGER NOT NULL DEFAULT 0,
     skipped         INTEGER NOT NULL DEFAULT 0,
@@ -33,6 +34,9 @@ CREATE TABLE statements (
     delivery         TEXT NOT NULL CHECK (delivery IN ('mail', 'email')),
     pdf              BYTEA NOT NULL,
     sha256           TEXT NOT NULL,
+    -- What was printed, as JSON: a batch download renders the run again,
+    -- byte for byte, from it.
+    content          TEXT NOT NULL DEFAULT '',
     link_id          TEXT NOT NULL DEFAULT '',
     created_at       TIMESTAMPTZ NOT NULL,
     retain_until     TIMESTAMPTZ NOT NULL,
