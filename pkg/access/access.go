@@ -45,6 +45,10 @@ const (
 	// connection's files (each file taken is recorded as a disclosure of
 	// the patients in it).
 	ManageClearinghouses Action = "clearinghouses.manage"
+	// ReadStatements opens a practice's patient statements and their
+	// runs' skips: the practice's admins and billing managers. An agent
+	// opens the statement of an account it works through ReadPatient.
+	ReadStatements Action = "statements.read"
 	// RequestAccess asks a practice for a team's access.
 	RequestAccess Action = "access.request"
 	// ViewAccessRequest reads an access request: billing managers (who
@@ -62,7 +66,7 @@ const (
 
 // Actions lists every action, for tables and tests.
 var Actions = []Action{ReadPatient, ReadPractice, AdministerPractice, ManageGrants, ManagePlatform,
-	ReadAudit, ManageAgents, ManageClearinghouses, RequestAccess, ViewAccessRequest, OpenBreakGlass, ReviewBreakGlass, WorkOwnQueue, Self}
+	ReadAudit, ManageAgents, ManageClearinghouses, ReadStatements, RequestAccess, ViewAccessRequest, OpenBreakGlass, ReviewBreakGlass, WorkOwnQueue, Self}
 
 // Resource is what an action is about. Empty fields are not part of it.
 type Resource struct {

@@ -74,6 +74,11 @@ func Evaluate(now time.Time, p identity.Principal, a Action, r Resource, f Facts
 			return inactive()
 		}
 		return allow("platform administrators and the practice's admins administer it")
+	case ReadStatements:
+		if !p.AdminOf(r.PracticeID) && !p.Has(identity.BillingManager) {
+			return deny(CodeNotMember, "only the practice's admins and billing managers open its statements")
+		}
+		return allow("the practice's admins and billing managers open its statements")
 	case ManageGrants:
 		if !p.AdminOf(r.PracticeID) {
 			return deny(CodeNotMember, "only the practice's own admins decide who sees its patients")

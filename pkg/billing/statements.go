@@ -108,6 +108,7 @@ type Made struct {
 // Skipped is an account a run left out, and why.
 type Skipped struct {
 	BalanceID, PatientID, Reason string
+	PatientName                  string // as listed for the practice, when read back
 }
 
 // StatementStore keeps runs and statements; billstore.Store is one.

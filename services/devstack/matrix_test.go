@@ -67,6 +67,8 @@ func expected(a access.Action, user string, own, grant, item, practiceRoute bool
 		return user == "admin" || (user == "pat" && own)
 	case access.ManageGrants:
 		return user == "pat" && own
+	case access.ReadStatements:
+		return user == "maria" || (user == "pat" && own)
 	case access.RequestAccess:
 		return user == "maria"
 	case access.ViewAccessRequest:

@@ -43,6 +43,7 @@ func (a *API) mountWork(r gin.IRouter) {
 	g.Handle(r, http.MethodPost, view+"/heartbeat", mine, authn.Background, a.heartbeat)
 	a.mountMessages(r, item)
 	a.mountPayLink(r, item)
+	a.mountStatements(r, item)
 }
 
 func entryFrom(q work.QueueItem) api.QueueEntry {

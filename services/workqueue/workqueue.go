@@ -56,6 +56,8 @@ type Deps struct {
 	// Billing makes payment links and records payments; without it the
 	// pay-by-link routes are not served.
 	Billing *billing.Service `dep:"optional"`
+	// Statements keeps statement runs; with Billing it serves them.
+	Statements billing.StatementStore `dep:"optional"`
 	// PaymentWebhooks checks the payment provider's webhooks.
 	PaymentWebhooks PaymentWebhooks `dep:"optional"`
 	// Log records refused provider callbacks; nil discards.

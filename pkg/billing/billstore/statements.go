@@ -243,13 +243,14 @@ ORDER BY cycle DESC LIMIT 60`, Args: []any{practiceID}, Row: func(r sqldb.Scanne
 // RunSkips implements billing.StatementStore.
 func (s *Store) RunSkips(ctx context.Context, practiceID, runID string) ([]billing.Skipped, error) {
 	out := []billing.Skipped{}
-	err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID), sqldb.Read{Query: `SELECT balance_id, patient_id, reason FROM statement_skips
-WHERE practice_id = $1 AND run_id = $2 ORDER BY reason, balance_id`, Args: []any{practiceID, runID}, Row: func(r sqldb.Scanner) error {
-		var sk billing.Skipped
-		err := r.Scan(&sk.BalanceID, &sk.PatientID, &sk.Reason)
-		out = append(out, sk)
-		return err
-	}})
+	err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID), sqldb.Read{Query: `SELECT k.balance_id, k.patient_id, k.reason, p.first_name || ' ' || p.last_name
+FROM statement_skips k JOIN patients p ON p.id = k.patient_id WHERE k.practice_id = $1 AND k.run_id = $2 ORDER BY k.reason, p.last_name, k.balance_id`,
+		Args: []any{practiceID, runID}, Row: func(r sqldb.Scanner) error {
+			var sk billing.Skipped
+			err := r.Scan(&sk.BalanceID, &sk.PatientID, &sk.Reason, &sk.PatientName)
+			out = append(out, sk)
+			return err
+		}})
 	return out, err
 }
 

@@ -121,7 +121,7 @@ func buildWorkqueue(_ context.Context, p *serve.Process, d *domains.Domains, o O
 	if d.Twilio != nil {
 		deps.TextWebhooks = d.Twilio
 	}
-	deps.Billing = d.Billing
+	deps.Billing, deps.Statements = d.Billing, d.Statements
 	if d.Stripe != nil {
 		deps.PaymentWebhooks = d.Stripe
 	}

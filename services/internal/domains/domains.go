@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/billing"
+	"github.com/backdesk/backdesk/pkg/billing/billstore"
 	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"github.com/backdesk/backdesk/pkg/clearinghouse/chstore"
 	"github.com/backdesk/backdesk/pkg/grant"
@@ -65,8 +66,9 @@ type Domains struct {
 	messagesErr  error
 	// Billing makes payment links and records payments; Stripe, when
 	// payments go through it, checks its webhooks.
-	Billing *billing.Service
-	Stripe  *stripe.Client
+	Billing    *billing.Service
+	Statements *billstore.Store
+	Stripe     *stripe.Client
 }
 
 // Options say what a process builds beside the domain services.
@@ -123,6 +125,7 @@ func New(p *serve.Process, o Options) *Domains {
 	d.MessageAdmin = message.NewAdmin(p.DB, msgstore.New(p.DB, trail), d.Practices, nil)
 	var billingErr error
 	d.Billing, d.Stripe, billingErr = billingService(p, d)
+	d.Statements = billstore.New(p.DB, trail)
 	d.messagesErr = errors.Join(d.messagesErr, billingErr)
 	return d
 }
