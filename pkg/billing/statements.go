@@ -135,6 +135,8 @@ type StatementStore interface {
 	EachPDF(ctx context.Context, practiceID, runID string, fn func(Made) error) error
 	// LatestPDF reads the newest statement of a work item's balance.
 	LatestPDF(ctx context.Context, practiceID, itemID string) (Made, bool, error)
+	// Ledger reads an item's last statement, payments and plan.
+	Ledger(ctx context.Context, practiceID, itemID string, now time.Time) (Ledger, error)
 	// Downloaded records a download of statements, as a disclosure.
 	Downloaded(ctx context.Context, ev audit.Event) error
 }

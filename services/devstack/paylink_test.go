@@ -98,6 +98,20 @@ FROM work_items w JOIN balances b ON b.id = w.subject_id JOIN patients p ON p.id
 			require.Equal(t, "paid", outcome)
 			require.Equal(t, "assigned", state, "a part paid brings the item back to its owner")
 
+			// The item view's ledger lists the payment.
+			var ledger struct {
+				Payments []struct {
+					AmountCents int64 `json:"amount_cents"`
+				} `json:"payments"`
+				NextStatement string `json:"next_statement"`
+			}
+			res = b.api.Do("GET", "/api/v1/work/items/"+itemID+"/payments", "", alice...)
+			require.Equal(t, 200, res.Code, string(res.Body))
+			res.JSON(t, &ledger)
+			require.Len(t, ledger.Payments, 1)
+			require.Equal(t, int64(150), ledger.Payments[0].AmountCents)
+			require.NotEmpty(t, ledger.NextStatement)
+
 			resp = post(path, verify)
 			resp.Body.Close()
 			resp = post(path+"/checkout", url.Values{"amount": {strings.ReplaceAll(strings.TrimPrefix(money(total), "$"), ",", "")}})

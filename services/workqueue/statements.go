@@ -1,6 +1,7 @@
 package workqueue
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/backdesk/backdesk/pkg/access"
@@ -8,7 +9,9 @@ import (
 	"github.com/backdesk/backdesk/pkg/billing"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
+	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
 	"github.com/gin-gonic/gin"
 )
@@ -121,4 +124,60 @@ func (a *API) itemStatement(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 		c.Data(http.StatusOK, "application/pdf", m.PDF)
 	}, nil)
+}
+
+// PlanBody is an agent's payment plan.
+type PlanBody struct {
+	Channel  work.Channel          `json:"channel"`
+	Schedule []billing.Installment `json:"schedule"`
+	Note     string                `json:"note"`
+	Version  int                   `json:"version"`
+}
+
+// mountLedger registers an account's payments and plans for the agent
+// working it.
+func (a *API) mountLedger(r gin.IRouter, item authz.Resolver) {
+	if a.d.Billing == nil || a.d.Statements == nil {
+		return
+	}
+	g := a.d.Guard
+	const view = "/api/v1/work/items/:itemID/payments"
+	g.Handle(r, http.MethodGet, view, authz.Policy{Action: access.ReadPatient, Resolve: item},
+		auditmw.PHI(http.MethodGet, view, a.d.Recorder, a.ledger))
+	g.Handle(r, http.MethodPost, "/api/v1/work/items/:itemID/payment-plan", authz.Policy{Action: access.WorkOwnQueue, Resolve: item}, a.agreePlan)
+}
+
+// ledger is the account's last statement, the next one's date, payments
+// received through links and the payment plan: amounts of one patient,
+// recorded as a read.
+func (a *API) ledger(c *gin.Context) auditmw.Answer {
+	ctx := c.Request.Context()
+	d, res, _ := authz.DecisionFrom(ctx)
+	read := auditmw.StartRead(c, d, res)
+	l, err := a.d.Statements.Ledger(ctx, res.PracticeID, res.WorkItemID, a.d.Now())
+	return read.Answer(l, err)
+}
+
+// agreePlan records a payment plan as the outcome "promised payment".
+func (a *API) agreePlan(c *gin.Context) {
+	var in PlanBody
+	if err := web.DecodeJSON(c, &in); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	p, _ := authn.PrincipalFrom(ctx)
+	_, res, _ := authz.DecisionFrom(ctx)
+	ref := work.Ref{PracticeID: res.PracticeID, PatientID: res.PatientID, Kind: res.Kind}
+	plan, v, err := a.d.Billing.AgreePlan(ctx, a.d.Desk, ref, res.WorkItemID, p.UserID,
+		billing.PlanInput{Channel: in.Channel, Schedule: in.Schedule, Note: in.Note, Version: in.Version}, auditmw.By(c))
+	if errors.Is(err, work.ErrNotYours) {
+		a.d.Guard.Deny(c, c.Request.Method, res, work.ErrNotYours.Code, work.ErrNotYours.Message)
+		return
+	}
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"plan": plan, "version": v})
 }

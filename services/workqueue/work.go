@@ -44,6 +44,7 @@ func (a *API) mountWork(r gin.IRouter) {
 	a.mountMessages(r, item)
 	a.mountPayLink(r, item)
 	a.mountStatements(r, item)
+	a.mountLedger(r, item)
 }
 
 func entryFrom(q work.QueueItem) api.QueueEntry {

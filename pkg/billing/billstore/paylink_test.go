@@ -68,6 +68,7 @@ type world struct {
 	now  time.Time
 	tok  string
 	item work.Ref
+	desk *work.Desk
 }
 
 // newWorld seeds a practice, a patient who agreed to texts, a balance of
@@ -85,6 +86,7 @@ VALUES ($1, $2, 'pt-b', 'balance_followup', 'balance', 'bal-b', 'in_progress', $
 	clock := func() time.Time { return w.now }
 	trail := auditstore.New(db)
 	desk := work.NewDesk(workstore.New(db, trail), rules{}, clock)
+	w.desk = desk
 	msgs := message.New(message.Deps{DB: db, Store: msgstore.New(db, trail), Outcomes: desk, Profiles: rules{},
 		Providers: map[message.Channel]message.Provider{message.Text: message.DevOutbox{}}, PublicURL: public, Now: clock})
 	dev, err := payment.NewDevProvider(public, clock)

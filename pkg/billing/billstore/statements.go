@@ -313,3 +313,40 @@ func phoneWords(p string) string {
 	}
 	return p
 }
+
+// Ledger implements billing.StatementStore: three reads sent together.
+func (s *Store) Ledger(ctx context.Context, practiceID, itemID string, now time.Time) (billing.Ledger, error) {
+	db := s.db
+	l := billing.Ledger{Payments: []billing.Payment{}, NextStatement: time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)}
+	err := db.ReadAll(sqldb.WithPractice(ctx, practiceID),
+		sqldb.Read{Query: `SELECT r.statement_date, s.amount_due_cents, s.delivery FROM statements s JOIN statement_runs r ON r.id = s.run_id
+JOIN work_items w ON w.subject_type = 'balance' AND w.subject_id = s.balance_id WHERE w.id = $1 AND s.practice_id = $2
+ORDER BY s.created_at DESC LIMIT 1`, Args: []any{itemID, practiceID}, Row: func(r sqldb.Scanner) error {
+			var sm billing.StatementSummary
+			err := r.Scan(&sm.Date, &sm.DueCents, &sm.Delivery)
+			l.LastStatement = &sm
+			return err
+		}},
+		sqldb.Read{Query: `SELECT p.amount_cents, p.received_at, p.provider FROM payments p JOIN work_items w ON w.subject_type = 'balance'
+AND w.subject_id = p.balance_id WHERE w.id = $1 AND p.practice_id = $2 ORDER BY p.received_at DESC LIMIT 20`,
+			Args: []any{itemID, practiceID}, Row: func(r sqldb.Scanner) error {
+				var p billing.Payment
+				err := r.Scan(&p.AmountCents, &p.ReceivedAt, &p.Provider)
+				p.ReceivedAt = p.ReceivedAt.UTC()
+				l.Payments = append(l.Payments, p)
+				return err
+			}},
+		sqldb.Read{Query: `SELECT id, schedule, created_by, created_at FROM payment_plans WHERE work_item_id = $1 AND practice_id = $2
+ORDER BY created_at DESC LIMIT 1`, Args: []any{itemID, practiceID}, Row: func(r sqldb.Scanner) error {
+			var p billing.Plan
+			var sched string
+			if err := r.Scan(&p.ID, &sched, &p.CreatedBy, &p.CreatedAt); err != nil {
+				return err
+			}
+			p.CreatedAt = p.CreatedAt.UTC()
+			l.Plan = &p
+			return json.Unmarshal([]byte(sched), &p.Schedule)
+		}},
+	)
+	return l, err
+}
