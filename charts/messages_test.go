@@ -17,7 +17,7 @@ import (
 func TestMessageProvidersReachTheSendingServices(t *testing.T) {
 	t.Parallel()
 	ch := loadChart(t)
-	vals := map[string]any{"config": map[string]any{"messages": map[string]any{
+	vals := map[string]any{"config": map[string]any{"payments": map[string]any{"provider": "stripe"}, "messages": map[string]any{
 		"textProvider": "twilio", "emailProvider": "smtp",
 		"twilio": map[string]any{"accountSID": "AC0123456789abcdef0123456789abcdef", "from": "+15125550999"},
 		"smtp":   map[string]any{"host": "smtp.example.com", "username": "backdesk", "from": "office@example.com"},
@@ -36,6 +36,18 @@ func TestMessageProvidersReachTheSendingServices(t *testing.T) {
 			}
 			env := d.Spec.Template.Spec.Containers[0].Env
 			component := d.Labels["app.kubernetes.io/component"]
+			if component == "workqueue" {
+				require.Equal(t, "stripe", envValue(env, "BACKDESK_PAYMENT_PROVIDER"))
+				require.Equal(t, "env:BACKDESK_STRIPE_SECRET_KEY", envValue(env, "BACKDESK_STRIPE_SECRET_KEY_REF"))
+				for _, secret := range []string{"BACKDESK_STRIPE_SECRET_KEY", "BACKDESK_STRIPE_WEBHOOK_SECRET"} {
+					e := envVar(env, secret)
+					require.NotNil(t, e, secret)
+					require.Empty(t, e.Value)
+					require.NotNil(t, e.ValueFrom.SecretKeyRef)
+				}
+			} else {
+				require.Nil(t, envVar(env, "BACKDESK_STRIPE_SECRET_KEY"), component)
+			}
 			if component != "router" && component != "workqueue" {
 				require.Nil(t, envVar(env, "BACKDESK_TEXT_PROVIDER"), component)
 				require.Nil(t, envVar(env, "BACKDESK_TWILIO_AUTH_TOKEN"), component)

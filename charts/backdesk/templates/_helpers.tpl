@@ -316,6 +316,16 @@ sessions, with the client's credentials. */}}
 {{- end }}
 {{- end }}
 {{- end }}
+{{- if and (eq .component "workqueue") (eq $v.config.payments.provider "stripe") }}
+- name: BACKDESK_PAYMENT_PROVIDER
+  value: "stripe"
+{{ include "backdesk.secretEnv" (dict "env" "BACKDESK_STRIPE_SECRET_KEY" "ref" $v.secrets.stripeSecretKey "path" "secrets.stripeSecretKey") }}
+- name: BACKDESK_STRIPE_SECRET_KEY_REF
+  value: "env:BACKDESK_STRIPE_SECRET_KEY"
+{{ include "backdesk.secretEnv" (dict "env" "BACKDESK_STRIPE_WEBHOOK_SECRET" "ref" $v.secrets.stripeWebhookSecret "path" "secrets.stripeWebhookSecret") }}
+- name: BACKDESK_STRIPE_WEBHOOK_SECRET_REF
+  value: "env:BACKDESK_STRIPE_WEBHOOK_SECRET"
+{{- end }}
 {{- with $v.config.auditVerifyKey }}
 - name: BACKDESK_AUDIT_VERIFY_KEY
   value: {{ . | quote }}
