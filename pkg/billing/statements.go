@@ -312,3 +312,55 @@ func (s *Service) WriteRun(ctx context.Context, st StatementStore, w io.Writer, 
 	}
 	return out.Close()
 }
+
+// PreviewPayURL stands for the payment link on a sample statement: no
+// link is made until the run.
+const PreviewPayURL = "/m/pay/sample-no-link-until-the-run"
+
+// Preview renders the statement the next run would make for the first
+// account that gets one, without keeping anything or making a link, so a
+// practice admin can check it before the run. The read is recorded as a
+// disclosure of that patient first. It answers not found when no account
+// would get a statement.
+func (s *Service) Preview(ctx context.Context, st StatementStore, w io.Writer, practiceID, hours string, ev audit.Event) error {
+	if strings.TrimSpace(hours) == "" || len(hours) > 60 {
+		return apperr.Invalid("office_hours", "required", "give the office hours printed on the statements, such as Mon–Thu 8am–5pm (at most 60 characters)")
+	}
+	office, ok, err := st.Office(ctx, practiceID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.Invalid("practice", "no_office", "add an office with its address and phone first: statements print them")
+	}
+	now := s.clock()
+	run := Run{PracticeID: practiceID, Cycle: now.Format("2006-01"), StatementDate: now.Format(time.DateOnly),
+		DueDate: now.AddDate(0, 0, DueDays).Format(time.DateOnly), Hours: strings.TrimSpace(hours)}
+	after := ""
+	for {
+		accts, err := st.Accounts(ctx, practiceID, after, RunPage)
+		if err != nil {
+			return err
+		}
+		if len(accts) == 0 {
+			return apperr.NotFound("account that would get a statement")
+		}
+		for _, a := range accts {
+			m, reason, err := s.make(office, run, a, ev, now)
+			if err != nil {
+				return err
+			}
+			if reason != "" {
+				continue
+			}
+			m.Content.PayURL = s.publicURL + PreviewPayURL
+			e := audit.Change(ev, now, ActionStatementDownload, practiceID, TargetStatement, "preview")
+			e.PatientIDs, e.Reason = []string{a.PatientID}, "sample statement"
+			if err := st.Downloaded(ctx, e); err != nil {
+				return err
+			}
+			return statement.Render(w, m.Content)
+		}
+		after = accts[len(accts)-1].BalanceID
+	}
+}

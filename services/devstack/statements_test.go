@@ -36,7 +36,15 @@ func TestStatementRunsInTheDevBinary(t *testing.T) {
 			cycle := time.Now().UTC().Format("2006-01")
 			body := fmt.Sprintf(`{"cycle":%q,"office_hours":"Mon–Thu 8am–5pm"}`, cycle)
 
-			res := b.api.Do("POST", base, `{"cycle":"March"}`, pat...)
+			preview := "/api/v1/work/practices/" + me.Memberships[0].PracticeID + "/statements/preview?office_hours=Mon-Thu+8am-5pm"
+			res := b.api.Do("GET", preview, "", pat...)
+			require.Equal(t, 200, res.Code, string(res.Body))
+			sample, err := pdftext.Text(res.Body)
+			require.NoError(t, err)
+			require.Contains(t, sample, "Mon-Thu 8am-5pm")
+			require.Contains(t, sample, "sample-no-link-until-the-run", "a sample makes no payment link")
+
+			res = b.api.Do("POST", base, `{"cycle":"March"}`, pat...)
 			require.Equal(t, 400, res.Code, string(res.Body))
 			require.Contains(t, string(res.Body), "office_hours")
 			var run struct {
@@ -59,7 +67,8 @@ func TestStatementRunsInTheDevBinary(t *testing.T) {
 			require.Equal(t, 403, b.api.Do("GET", base+"/"+run.ID+"/zip", "", alice...).Code, "agents do not take a practice's statements")
 			res = b.api.Do("GET", base+"/"+run.ID+"/zip", "", maria...)
 			require.Equal(t, 200, res.Code)
-			zr, err := zip.NewReader(bytes.NewReader(res.Body), int64(len(res.Body)))
+			var zr *zip.Reader
+			zr, err = zip.NewReader(bytes.NewReader(res.Body), int64(len(res.Body)))
 			require.NoError(t, err)
 			require.Len(t, zr.File, run.Made+1, "a PDF a statement and the manifest")
 

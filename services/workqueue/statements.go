@@ -1,6 +1,7 @@
 package workqueue
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 
@@ -29,6 +30,7 @@ func (a *API) mountStatements(r gin.IRouter, item authz.Resolver) {
 	g.Handle(r, http.MethodGet, base, authz.Policy{Action: access.ReadPractice, Resolve: practice}, a.statementRuns)
 	read := authz.Policy{Action: access.ReadStatements, Resolve: practice}
 	g.Handle(r, http.MethodGet, base+"/:runID/skips", read, a.statementSkips)
+	g.Handle(r, http.MethodGet, "/api/v1/work/practices/:practiceID/statements/preview", read, a.previewStatement)
 	g.Handle(r, http.MethodGet, base+"/:runID/pdf", read, a.runDownload(false))
 	g.Handle(r, http.MethodGet, base+"/:runID/zip", read, a.runDownload(true))
 	view := "/api/v1/work/items/:itemID/statement"
@@ -180,4 +182,18 @@ func (a *API) agreePlan(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"plan": plan, "version": v})
+}
+
+// previewStatement answers the statement the next run would make first,
+// as a PDF, recorded as a disclosure before it is written.
+func (a *API) previewStatement(c *gin.Context) {
+	var buf bytes.Buffer
+	err := a.d.Billing.Preview(c.Request.Context(), a.d.Statements, &buf, c.Param("practiceID"), c.Query("office_hours"), auditmw.By(c))
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `inline; filename="sample-statement.pdf"`)
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
 }
