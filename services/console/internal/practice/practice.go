@@ -4,9 +4,10 @@
 // admins, contact rules), imports (the upload form, each import's progress and report, its error
 // report), and the access page, where the admin grants, re-certifies and
 // revokes access, decides access requests and sees who read its patients;
-// and the messages pages: how the practice's texts and e-mails to
+// the messages pages: how the practice's texts and e-mails to
 // patients go out, their templates and the editor, and the opt-outs and
-// undelivered messages.
+// undelivered messages; and the patient statements: running a month,
+// the runs with their downloads, and what each run skipped.
 package practice
 
 import (
@@ -24,7 +25,7 @@ var templateFS embed.FS
 // views are the practice admin's pages.
 var views = kit.Parse(templateFS, map[string][]string{
 	"practice": nil, "checklist": nil, "imports": nil, "import": nil, "access": {"accessforms"}, "setup": nil,
-	"messages": nil, "messagetemplate": nil, "messageproblems": nil,
+	"messages": nil, "messagetemplate": nil, "messageproblems": nil, "statements": nil, "statementskips": nil,
 })
 
 // pages serves the practice admin's pages.
@@ -60,4 +61,12 @@ func Mount(k *kit.Kit, r gin.IRouter) {
 	k.Handle(r, http.MethodGet, "/practices/:practiceID/messages/templates/:channel/:key", p.templateEditor)
 	k.Handle(r, http.MethodPost, "/practices/:practiceID/messages/templates/:channel/:key", p.saveTemplate)
 	k.Handle(r, http.MethodPost, "/practices/:practiceID/messages/templates/:channel/:key/reset", p.resetTemplate)
+	k.Handle(r, http.MethodGet, "/practices/:practiceID/statements", p.statementsHome)
+	k.Handle(r, http.MethodPost, "/practices/:practiceID/statements", p.runStatements)
+	k.Handle(r, http.MethodGet, "/practices/:practiceID/statements/runs/:runID/skips", p.runSkips)
+	// A run's downloads are disclosures the API records: their paths hold
+	// export, as the other downloads' do, so that a walk through the
+	// pages' links (the accessibility test's) never takes one.
+	k.Handle(r, http.MethodGet, "/practices/:practiceID/statements/runs/:runID/export/pdf", p.runPDF)
+	k.Handle(r, http.MethodGet, "/practices/:practiceID/statements/runs/:runID/export/zip", p.runZip)
 }
