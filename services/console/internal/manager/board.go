@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/backdesk/backdesk/pkg/policy"
@@ -38,6 +39,9 @@ type boardPage struct {
 	DepthRows  []depthRow
 	Names      map[string]string // agents' names by user id
 	Asked      []askedRow        // what clearinghouses were asked, per practice and kind
+	// Practices are those with work on the board, by name, each linked to
+	// its patient statements.
+	Practices []practiceChoice
 }
 
 // askedRow is what a clearinghouse was asked for one practice about one
@@ -80,11 +84,24 @@ func (p pages) board(c *gin.Context) {
 	}}
 	page.Kinds, page.DepthRows, page.DepthChart = depthChart(b.History)
 	page.LoadChart = loadChart(b.Agents)
+	page.Practices = boardPractices(b.Depth)
 	page.Names = map[string]string{}
 	for _, a := range b.Agents {
 		page.Names[a.UserID] = a.DisplayName
 	}
 	p.Show(c, views, "board", "Board", "board", page)
+}
+
+// boardPractices are the practices with work on the board, once each, in
+// the board's order.
+func boardPractices(depth []api.Depth) []practiceChoice {
+	var out []practiceChoice
+	for _, d := range depth {
+		if kit.ValidID(d.PracticeID) && !slices.ContainsFunc(out, func(pc practiceChoice) bool { return pc.ID == d.PracticeID }) {
+			out = append(out, practiceChoice{ID: d.PracticeID, Name: cmp.Or(d.PracticeName, "A practice")})
+		}
+	}
+	return out
 }
 
 // depthChart stacks, for each day, the unfinished items of each kind. It

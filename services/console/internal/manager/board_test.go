@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/backdesk/backdesk/services/console/internal/kit"
@@ -62,4 +63,22 @@ func TestBoardCountsTheFollowupsAClearinghouseSpared(t *testing.T) {
       <td class="num">12 <small>(75%)</small></td><td class="num">4</td>`)
 	require.Contains(t, p.Body, `<td>Eligibility check</td><td class="num">3</td><td class="num">0</td>
       <td class="num">0</td><td class="num">0</td>`, "no share before an answer")
+}
+
+// TestBoardLinksEachPracticesStatements: each practice with work on the
+// board is linked once, by name, to its patient statements.
+func TestBoardLinksEachPracticesStatements(t *testing.T) {
+	t.Parallel()
+	twoKinds := strings.Replace(boardJSON, `"depth":[`, `"depth":[{"practice_id":"pr-1","practice_name":"Bright Smiles","kind":"balance_followup","unfinished":2},
+{"practice_id":"pr-2","practice_name":"Lakeside Dental","kind":"recare","unfinished":1},`, 1)
+	b := setup(t, map[string]func() (int, string){"GET /api/v1/work/board": answer(200, twoKinds)})
+	p := b.Get(t, "maria", "/board")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.Contains(t, p.Body, `<ul id="statement-links"><li><a href="/practices/pr-1/statements">Statements of Bright Smiles</a></li><li><a href="/practices/pr-2/statements">Statements of Lakeside Dental</a></li></ul>`)
+	require.Equal(t, 1, strings.Count(p.Body, `href="/practices/pr-1/statements"`), "once a practice")
+
+	idle := strings.Replace(boardJSON, `"depth":[{"practice_id":"pr-1","practice_name":"Bright Smiles","kind":"recare","unfinished":6,"due_today":2,"open":1,"assigned":2,"in_progress":0,"waiting":3,"overdue":1,"escalated":0,"sla_breached":1}]`, `"depth":[]`, 1)
+	p = setup(t, map[string]func() (int, string){"GET /api/v1/work/board": answer(200, idle)}).Get(t, "maria", "/board")
+	require.Equal(t, http.StatusOK, p.Code, p.Body)
+	require.NotContains(t, p.Body, `id="practice-statements"`, "no practice, no links")
 }

@@ -1,6 +1,6 @@
 // Package manager is the billing manager's part of the console: the
 // board (queue depth, overdue, escalations, each agent's load and
-// output), the agents and the teams they are on, the access requests
+// output, and a link to each practice's patient statements), the agents and the teams they are on, the access requests
 // a manager sends practices for a team, and the clearinghouse
 // connections with their payers and files.
 package manager
