@@ -1,8 +1,8 @@
 // Package agent is the billing agent's part of the console: the queue,
 // starting the next item, the item page with the account as the API
 // projected it for the kind of work, the item's texts and e-mails, the
-// item's forms (outcome, message, note, hand-off, release) and the
-// presence the top bar sets.
+// item's forms (outcome, message, pay link, note, hand-off, release), a
+// balance's latest statement, and the presence the top bar sets.
 package agent
 
 import (
@@ -22,7 +22,7 @@ var templateFS embed.FS
 // views are the agent's pages; the queue's table is shared with the item
 // page's list of the patient's other items.
 var views = kit.Parse(templateFS, map[string][]string{
-	"queue": {"items"}, "item": {"items", "itemforms", "messages"},
+	"queue": {"items"}, "item": {"items", "itemforms", "messages", "paylink"}, "nostatement": nil,
 })
 
 // pages serves the agent's pages.
@@ -40,6 +40,11 @@ func Mount(k *kit.Kit, r gin.IRouter) {
 	k.Handle(r, http.MethodPost, "/items/:itemID/release", p.release)
 	k.Handle(r, http.MethodPost, "/items/:itemID/notes", p.note)
 	k.Handle(r, http.MethodPost, "/items/:itemID/messages", p.message)
+	k.Handle(r, http.MethodPost, "/items/:itemID/payment-link", p.payLink)
+	// Opening the statement is a disclosure the API records: its path
+	// holds export, as the other downloads' do, so that a walk through the
+	// pages' links (the accessibility test's) never takes one.
+	k.Handle(r, http.MethodGet, "/items/:itemID/statement/export", p.statement)
 }
 
 var presences = map[string]string{"available": "Available", "away": "Away", "offline": "Offline"}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/backdesk/backdesk/pkg/access"
+	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/services/console/internal/kit"
 	"github.com/backdesk/backdesk/services/internal/api"
@@ -25,7 +26,7 @@ type itemAnswer struct {
 // itemForms are the item page's forms, as submitted when one is shown
 // again with its messages.
 type itemForms struct {
-	Outcome, Handoff, Release, Note, Message *kit.Form
+	Outcome, Handoff, Release, Note, Message, PayLink *kit.Form
 	// Draft is the message the send form previewed, if it did.
 	Draft *draft
 }
@@ -57,6 +58,9 @@ type itemPage struct {
 	Colleagues  []api.Colleague   // whom the item may be handed to, by name
 	Inquiry     *inquiryView      // the last question a clearinghouse was asked about it
 	Thread      threadView        // the item's texts and e-mails
+	// Balance is set on a balance follow-up: the page links the account's
+	// latest statement and offers to send a pay link.
+	Balance bool
 }
 
 // item is the account as the agent works it. Opening it is a read of
@@ -93,7 +97,8 @@ func (p pages) showItem(c *gin.Context, forms itemForms) {
 	me, _ := authn.PrincipalFrom(c.Request.Context())
 	page := itemPage{ItemView: a.ItemView, itemForms: forms, ID: id, Me: me.UserID, CSRF: me.CSRF, Account: account,
 		Timeline: slices.Clone(a.History), Channels: work.KindChannels(a.Item.Kind), Outcomes: work.KindOutcomes(a.Item.Kind),
-		Picks: []int{1, 3, 7, 14, 30}, Sheet: sheetFrom(a.ItemView, a.Patient), Inquiry: inquiryOf(a.LastInquiry)}
+		Picks: []int{1, 3, 7, 14, 30}, Sheet: sheetFrom(a.ItemView, a.Patient), Inquiry: inquiryOf(a.LastInquiry),
+		Balance: a.Item.Kind == policy.BalanceFollowup}
 	slices.Reverse(page.Timeline)
 	page.Others = rowsOf(a.OtherItems, map[string]api.QueuePractice{a.Practice.ID: {Name: a.Practice.Name, Timezone: a.Practice.Timezone}})
 	var finishing, words []string
@@ -118,7 +123,7 @@ func (p pages) showItem(c *gin.Context, forms itemForms) {
 			page.SuggestDays, page.SuggestDate = days, d.Format("Mon 2 Jan")
 		}
 	}
-	for _, f := range []**kit.Form{&page.Outcome, &page.Handoff, &page.Release, &page.Note, &page.Message} {
+	for _, f := range []**kit.Form{&page.Outcome, &page.Handoff, &page.Release, &page.Note, &page.Message, &page.PayLink} {
 		if *f == nil {
 			*f = kit.NewForm(nil)
 		}

@@ -14,10 +14,20 @@ import (
 // like any other, with the caller's credentials, so the API decides and
 // records it. A refusal becomes the console's error page, not a file.
 func (k *Kit) Download(c *gin.Context, path string, query url.Values) {
+	if r, ok := k.Stream(c, path, query); !ok {
+		k.Fail(c, r)
+	}
+}
+
+// Stream is Download that leaves a refusal to the caller: it reports
+// whether the API's file went to the browser, and when it did not, the
+// API's answer, for the caller to say in its own words (a page saying
+// there is nothing yet, for a 404) or to hand to Fail. Nothing has been
+// written to the browser then.
+func (k *Kit) Stream(c *gin.Context, path string, query url.Values) (Reply, bool) {
 	req, err := k.apiRequest(c, http.MethodGet, path, query, nil, "")
 	if err != nil {
-		k.Fail(c, failed(err))
-		return
+		return failed(err), false
 	}
 	w := &passthrough{out: c.Writer, header: http.Header{}}
 	k.d.API.ServeHTTP(w, req)
@@ -25,8 +35,9 @@ func (k *Kit) Download(c *gin.Context, path string, query url.Values) {
 		w.WriteHeader(http.StatusOK)
 	}
 	if !w.streaming {
-		k.Fail(c, Reply{Status: w.status, Err: errorOf(w.status, w.refusal.Bytes())})
+		return Reply{Status: w.status, Err: errorOf(w.status, w.refusal.Bytes())}, false
 	}
+	return Reply{Status: w.status}, true
 }
 
 // maxRefusal bounds the error body of a refused download that the
