@@ -150,7 +150,9 @@ func (p pages) showStatements(c *gin.Context, id string, f *kit.Form) {
 		return
 	}
 	page.Runs = list.Runs
-	if !page.Unlisted {
+	// The practice's name and zone, from those who may read its settings;
+	// asking otherwise would only earn a recorded refusal.
+	if p.AllowedOn(c, access.ReadPractice, id) {
 		var pr api.Practice
 		if r := p.Call(c, http.MethodGet, "/api/v1/practices/"+id, nil, nil); r.OK() && r.Decode(&pr) == nil {
 			page.Practice, page.Zone = pr.Name, pr.Timezone
