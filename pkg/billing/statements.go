@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
@@ -155,7 +156,7 @@ func (s *Service) RunStatements(ctx context.Context, st StatementStore, practice
 	if !cyclePattern.MatchString(in.Cycle) {
 		p["cycle"] = "must be a month as YYYY-MM, such as 2026-03"
 	}
-	if strings.TrimSpace(in.Hours) == "" || len(in.Hours) > 60 {
+	if strings.TrimSpace(in.Hours) == "" || utf8.RuneCountInString(in.Hours) > 60 {
 		p["office_hours"] = "give the office hours printed on the statements, such as Mon–Thu 8am–5pm (at most 60 characters)"
 	}
 	if len(p) > 0 {
@@ -323,7 +324,7 @@ const PreviewPayURL = "/m/pay/sample-no-link-until-the-run"
 // disclosure of that patient first. It answers not found when no account
 // would get a statement.
 func (s *Service) Preview(ctx context.Context, st StatementStore, w io.Writer, practiceID, hours string, ev audit.Event) error {
-	if strings.TrimSpace(hours) == "" || len(hours) > 60 {
+	if strings.TrimSpace(hours) == "" || utf8.RuneCountInString(hours) > 60 {
 		return apperr.Invalid("office_hours", "required", "give the office hours printed on the statements, such as Mon–Thu 8am–5pm (at most 60 characters)")
 	}
 	office, ok, err := st.Office(ctx, practiceID)

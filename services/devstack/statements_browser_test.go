@@ -136,9 +136,9 @@ func TestStatementsInABrowser(t *testing.T) {
 	br.AssertOnlyHost(t, b.baseURL)
 	require.Empty(t, br.ConsoleErrors())
 
-	// Maria finds the practice's statements from the board; the API lists
-	// runs to the practice's admins only, so the page says how a run
-	// opens, and its link opens for her with its downloads.
+	// Maria finds the practice's statements from the board, sees the run
+	// listed (billing managers open statements), and opens it with its
+	// downloads; she does not run statements.
 	signOut(t, br)
 	signIn(t, br, b.baseURL, "maria")
 	br.WaitVisible("main")
@@ -148,12 +148,13 @@ func TestStatementsInABrowser(t *testing.T) {
 	br.Click("#statement-links a")
 	br.WaitVisible("#runs")
 	require.Equal(t, statements, evaluate[string](t, br, `location.pathname`))
-	require.Contains(t, br.Text("#runs-unlisted"), "shown to the practice's admins only")
+	br.WaitVisible("#run-list")
+	require.False(t, evaluate[bool](t, br, `!!document.getElementById("runs-unlisted")`), "billing managers see the runs")
 	require.False(t, evaluate[bool](t, br, `!!document.getElementById("run-form")`), "billing managers do not run statements")
 	br.CheckAccessibility()
 	br.Visit(b.baseURL + skips)
 	br.WaitVisible("#skips-pdf")
-	require.Equal(t, "What was skipped", br.Text("main h1"))
+	require.Equal(t, "What was skipped in "+monthName, br.Text("main h1"), "the run is named by its month for billing managers too")
 	pdf = fetchLink(t, br, "#skips-pdf")
 	require.Equal(t, 200, pdf.Status)
 	require.Equal(t, "%PDF-", pdf.Head)

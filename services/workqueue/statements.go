@@ -27,8 +27,8 @@ func (a *API) mountStatements(r gin.IRouter, item authz.Resolver) {
 	const base = "/api/v1/work/practices/:practiceID/statements/runs"
 	practice := authz.Practice("practiceID")
 	g.Handle(r, http.MethodPost, base, authz.Policy{Action: access.AdministerPractice, Resolve: practice}, a.runStatements)
-	g.Handle(r, http.MethodGet, base, authz.Policy{Action: access.ReadPractice, Resolve: practice}, a.statementRuns)
 	read := authz.Policy{Action: access.ReadStatements, Resolve: practice}
+	g.Handle(r, http.MethodGet, base, read, a.statementRuns)
 	g.Handle(r, http.MethodGet, base+"/:runID/skips", read, a.statementSkips)
 	g.Handle(r, http.MethodGet, "/api/v1/work/practices/:practiceID/statements/preview", read, a.previewStatement)
 	g.Handle(r, http.MethodGet, base+"/:runID/pdf", read, a.runDownload(false))
