@@ -274,18 +274,18 @@ func TestARunsDownloadsStreamTheAPIsFiles(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, p.Code, "no id, no API call")
 }
 
-// TestABillingManagerIsToldWhereRunsOpen: the API lists runs to the
-// practice's admins only, so a billing manager's page says where a run
-// opens instead of refusing, and offers no form to run one; someone who
-// may not read statements at all is refused.
-func TestABillingManagerIsToldWhereRunsOpen(t *testing.T) {
+// TestARefusedListSaysWhoSeesRuns: where the API refuses the list of
+// runs to someone who may open the page, the page says who sees runs
+// instead of failing, and offers no form to run one; someone who may not
+// read statements at all is refused.
+func TestARefusedListSaysWhoSeesRuns(t *testing.T) {
 	t.Parallel()
 	replies := statementReplies()
 	replies["GET /api/v1/work/practices/pr-1/statements/runs"] = answer(403, `{"error":{"code":"not_member","message":"you are not an administrator of this practice"}}`)
 	b := setup(t, replies)
 	p := b.Get(t, "maria", "/practices/pr-1/statements")
 	require.Equal(t, http.StatusOK, p.Code, p.Body)
-	require.Contains(t, p.Body, `<p class="notice" id="runs-unlisted">The list of runs is shown to the practice's admins only.`)
+	require.Contains(t, p.Body, `<p class="notice" id="runs-unlisted">Statement runs are shown to the practice's admins and to billing managers only`)
 	require.NotContains(t, p.Body, `id="run-form"`, "a billing manager does not run statements")
 	require.False(t, b.API.Called("GET", "/api/v1/practices/pr-1"), "nothing more is asked that would be refused")
 
