@@ -103,9 +103,11 @@ type Store interface {
 	ApplyPaid(ctx context.Context, provider string, ev payment.Event, now time.Time) (Paid, error)
 }
 
-// Messages sends the link; message.Service is one.
+// Messages sends the link, and e-statements' notices; message.Service is
+// one.
 type Messages interface {
 	Send(ctx context.Context, ref work.Ref, itemID, actorID string, in message.SendInput, ev audit.Event) (message.Message, int, error)
+	Notify(ctx context.Context, n message.Notice, ev audit.Event) (message.Message, error)
 }
 
 // Profiles gives a practice's name and phone; practice.Service is one.

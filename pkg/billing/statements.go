@@ -9,12 +9,15 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/backdesk/backdesk/pkg/audit"
+	"github.com/backdesk/backdesk/pkg/message"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/statement"
 	"github.com/backdesk/backdesk/pkg/statement/pdftext"
@@ -64,6 +67,7 @@ type Run struct {
 	Hours         string     `json:"office_hours"`
 	State         string     `json:"state"`
 	Made          int        `json:"made"`
+	Emailed       int        `json:"emailed"` // of Made, sent as e-statements rather than mailed
 	Skipped       int        `json:"skipped"`
 	Error         string     `json:"error,omitempty"`
 	CreatedAt     time.Time  `json:"created_at"`
@@ -72,9 +76,12 @@ type Run struct {
 
 // Account is one guarantor's account as a run reads it.
 type Account struct {
-	BalanceID    string
-	PatientID    string
-	WorkItemID   string // the open balance follow-up, if any
+	BalanceID  string
+	PatientID  string
+	WorkItemID string // the open balance follow-up, if any
+	// EStatement is set when the patient chose e-mail, has an address and
+	// did not unsubscribe from the practice's e-mails.
+	EStatement   bool
 	Number       string // the practice's account number
 	Guarantor    statement.Guarantor
 	DoNotContact bool
@@ -94,6 +101,7 @@ type Office struct {
 // Made is one statement of a run, ready to be kept.
 type Made struct {
 	ID         string
+	Delivery   string              // mail, or email for an e-statement
 	Content    statement.Statement // what was printed
 	Account    Account
 	DueCents   int64
@@ -124,15 +132,17 @@ type StatementStore interface {
 	Accounts(ctx context.Context, practiceID, after string, limit int) ([]Account, error)
 	// Keep writes a page of a run's statements and skips, their links,
 	// activities and audit events, in one transaction; statements already
-	// kept for the run are left as they are.
-	Keep(ctx context.Context, run Run, made []Made, skipped []Skipped, now time.Time) error
+	// kept for the run are left as they are. It returns the statements it
+	// kept now.
+	Keep(ctx context.Context, run Run, made []Made, skipped []Skipped, now time.Time) ([]Made, error)
 	// FinishRun records the run's end and counts.
 	FinishRun(ctx context.Context, run Run, errText string, now time.Time) (Run, error)
 	// Runs lists the practice's runs, newest first.
 	Runs(ctx context.Context, practiceID string) ([]Run, error)
 	// RunSkips lists what a run left out.
 	RunSkips(ctx context.Context, practiceID, runID string) ([]Skipped, error)
-	// EachPDF calls fn with each statement of a run, in account order.
+	// EachPDF calls fn with each mailed statement of a run, in account
+	// order: e-statements are not printed.
 	EachPDF(ctx context.Context, practiceID, runID string, fn func(Made) error) error
 	// LatestPDF reads the newest statement of a work item's balance.
 	LatestPDF(ctx context.Context, practiceID, itemID string) (Made, bool, error)
@@ -182,7 +192,12 @@ func (s *Service) RunStatements(ctx context.Context, st StatementStore, practice
 	if err != nil || (!created && run.State == "done") {
 		return run, err
 	}
-	runErr := s.runPages(ctx, st, practiceID, office, run, ev)
+	prof, err := s.profiles.Profile(ctx, practiceID)
+	if err != nil {
+		return run, err
+	}
+	email := slices.Contains(prof.Policies.Contact.Channels, policy.Email) && s.messages != nil
+	runErr := s.runPages(ctx, st, practiceID, office, run, email, ev)
 	errText := ""
 	if runErr != nil {
 		errText = "the run stopped; run the cycle again to carry on"
@@ -191,7 +206,10 @@ func (s *Service) RunStatements(ctx context.Context, st StatementStore, practice
 	return done, errors.Join(runErr, err)
 }
 
-func (s *Service) runPages(ctx context.Context, st StatementStore, practiceID string, office Office, run Run, ev audit.Event) error {
+// runPages makes the run's statements a page of accounts at a time; with
+// email, an account whose patient chose e-statements gets its notice by
+// e-mail once its page is kept, instead of being mailed.
+func (s *Service) runPages(ctx context.Context, st StatementStore, practiceID string, office Office, run Run, email bool, ev audit.Event) error {
 	after := ""
 	for {
 		accts, err := st.Accounts(ctx, practiceID, after, RunPage)
@@ -213,10 +231,24 @@ func (s *Service) runPages(ctx context.Context, st StatementStore, practiceID st
 				skipped = append(skipped, Skipped{BalanceID: a.BalanceID, PatientID: a.PatientID, Reason: reason})
 				continue
 			}
+			if email && a.EStatement {
+				m.Delivery = "email"
+			}
 			made = append(made, m)
 		}
-		if err := st.Keep(ctx, run, made, skipped, now); err != nil {
+		kept, err := st.Keep(ctx, run, made, skipped, now)
+		if err != nil {
 			return err
+		}
+		for _, m := range kept {
+			if m.Delivery != "email" {
+				continue
+			}
+			if _, err := s.messages.Notify(ctx, message.Notice{PracticeID: practiceID, PatientID: m.Account.PatientID,
+				WorkItemID: m.Account.WorkItemID, Channel: message.Email, Template: "statement_ready", Link: m.Content.PayURL},
+				audit.Event{Actor: audit.SystemActor, Reason: "e-statement"}); err != nil {
+				return fmt.Errorf("e-statement notice: %w", err)
+			}
 		}
 		after = accts[len(accts)-1].BalanceID
 	}
@@ -266,7 +298,7 @@ func (s *Service) make(office Office, run Run, a Account, ev audit.Event, now ti
 		return Made{}, "", err
 	}
 	sum256 := sha256.Sum256(buf.Bytes())
-	m := Made{ID: uuid.Must(uuid.NewV7()).String(), Content: stm, Account: a, DueCents: totals.DueCents, Pending: totals.PendingCents, Pages: pages,
+	m := Made{ID: uuid.Must(uuid.NewV7()).String(), Delivery: "mail", Content: stm, Account: a, DueCents: totals.DueCents, Pending: totals.PendingCents, Pages: pages,
 		PDF: buf.Bytes(), SHA256: hex.EncodeToString(sum256[:]), LinkHash: hash,
 		Link: Link{ID: uuid.Must(uuid.NewV7()).String(), PracticeID: run.PracticeID, PatientID: a.PatientID, BalanceID: a.BalanceID,
 			WorkItemID: a.WorkItemID, AmountCents: totals.DueCents, State: LinkOpen, ExpiresAt: now.Add(LinkLife)}}

@@ -41,4 +41,9 @@ var Defaults = []Template{
 		Body: "Hi {{first_name}},\n\nYou can pay your balance with {{practice_name}} securely at {{link}}. " +
 			"The page asks you to confirm who you are before it shows anything.\n\n" +
 			"Questions? Call us at {{practice_phone}}.\n\n{{practice_name}}"},
+	{Key: "statement_ready", Name: "Statement ready", Channel: Email,
+		Subject: "Your statement from {{practice_name}}",
+		Body: "Hi {{first_name}},\n\nYour statement from {{practice_name}} is ready. You can see what is due and pay securely at {{link}}; " +
+			"the page asks you to confirm who you are before it shows anything.\n\n" +
+			"Questions? Call us at {{practice_phone}}.\n\n{{practice_name}}"},
 }

@@ -95,6 +95,9 @@ type Inbound struct {
 // Store keeps messages. Methods taking a Writer run in the caller's
 // transaction.
 type Store interface {
+	// PatientAccount reads what a message to the patient needs, with no
+	// work item.
+	PatientAccount(ctx context.Context, practiceID, patientID string) (Account, error)
 	// Account reads what a message about the item needs.
 	Account(ctx context.Context, practiceID, itemID string, now time.Time) (Account, error)
 	// Queue writes o, its links, its delivery task and its audit event in w.

@@ -51,6 +51,7 @@ func TestStatementRunsInTheDevBinary(t *testing.T) {
 				ID      string `json:"id"`
 				State   string `json:"state"`
 				Made    int    `json:"made"`
+				Emailed int    `json:"emailed"`
 				Skipped int    `json:"skipped"`
 			}
 			res = b.api.Do("POST", base, body, pat...)
@@ -70,7 +71,7 @@ func TestStatementRunsInTheDevBinary(t *testing.T) {
 			var zr *zip.Reader
 			zr, err = zip.NewReader(bytes.NewReader(res.Body), int64(len(res.Body)))
 			require.NoError(t, err)
-			require.Len(t, zr.File, run.Made+1, "a PDF a statement and the manifest")
+			require.Len(t, zr.File, run.Made-run.Emailed+1, "a PDF a mailed statement, and the manifest")
 
 			var queue struct {
 				Items []struct {

@@ -22,12 +22,12 @@ var _ billing.StatementStore = (*Store)(nil)
 // with the insurance are listed whatever their age.
 const ActivityDays = 90
 
-const runColumns = `id, practice_id, cycle, statement_date, due_date, office_hours, state, made, skipped, error, created_at, finished_at`
+const runColumns = `id, practice_id, cycle, statement_date, due_date, office_hours, state, made, emailed, skipped, error, created_at, finished_at`
 
 func scanRun(r sqldb.Scanner) (billing.Run, error) {
 	var run billing.Run
 	var fin sql.NullTime
-	err := r.Scan(&run.ID, &run.PracticeID, &run.Cycle, &run.StatementDate, &run.DueDate, &run.Hours, &run.State, &run.Made, &run.Skipped,
+	err := r.Scan(&run.ID, &run.PracticeID, &run.Cycle, &run.StatementDate, &run.DueDate, &run.Hours, &run.State, &run.Made, &run.Emailed, &run.Skipped,
 		&run.Error, &run.CreatedAt, &fin)
 	run.CreatedAt = run.CreatedAt.UTC()
 	if fin.Valid {
@@ -93,6 +93,8 @@ func (s *Store) Accounts(ctx context.Context, practiceID, after string, limit in
 	err := s.db.ReadAll(ctx, sqldb.Read{Query: `SELECT b.id, b.patient_id, b.external_id, b.total_cents, b.aged_0_30_cents, b.aged_31_60_cents,
 b.aged_61_90_cents, b.aged_over_90_cents, p.first_name, p.last_name, p.guarantor_name, p.address_line1, p.address_line2, p.city, p.state,
 p.postal_code, p.do_not_contact,
+p.preferred_channel = 'email' AND p.email <> '' AND NOT EXISTS (SELECT 1 FROM message_optouts o
+  WHERE o.practice_id = p.practice_id AND o.channel = 'email' AND o.address = p.email),
 COALESCE((SELECT w.id FROM work_items w WHERE w.subject_type = 'balance' AND w.subject_id = b.id AND w.state NOT IN ('resolved', 'closed')
   ORDER BY w.created_at DESC LIMIT 1), '')
 FROM balances b JOIN patients p ON p.id = b.patient_id WHERE b.practice_id = $1 AND b.id > $2 ORDER BY b.id LIMIT $3`,
@@ -101,7 +103,7 @@ FROM balances b JOIN patients p ON p.id = b.patient_id WHERE b.practice_id = $1 
 			var first, last, guarantor string
 			err := r.Scan(&a.BalanceID, &a.PatientID, &a.Number, &a.TotalCents, &a.Aging.CurrentCents, &a.Aging.Days31Cents, &a.Aging.Days61Cents,
 				&a.Aging.Over90Cents, &first, &last, &guarantor, &a.Guarantor.Address.Line1, &a.Guarantor.Address.Line2, &a.Guarantor.Address.City,
-				&a.Guarantor.Address.State, &a.Guarantor.Address.PostalCode, &a.DoNotContact, &a.WorkItemID)
+				&a.Guarantor.Address.State, &a.Guarantor.Address.PostalCode, &a.DoNotContact, &a.EStatement, &a.WorkItemID)
 			a.Guarantor.Name = guarantor
 			if a.Guarantor.Name == "" {
 				a.Guarantor.Name = first + " " + last
@@ -159,9 +161,11 @@ func itemise(a *billing.Account, dos records.Date, payer string, billed, paid, r
 }
 
 // Keep implements billing.StatementStore.
-func (s *Store) Keep(ctx context.Context, run billing.Run, made []billing.Made, skipped []billing.Skipped, now time.Time) error {
+func (s *Store) Keep(ctx context.Context, run billing.Run, made []billing.Made, skipped []billing.Skipped, now time.Time) ([]billing.Made, error) {
 	ctx = sqldb.WithPractice(ctx, run.PracticeID)
+	var kept []billing.Made
 	err := s.db.Write(ctx, func(w *sqldb.Writer) error {
+		kept = kept[:0]
 		var events []audit.Event
 		for _, m := range made {
 			content, err := json.Marshal(m.Content)
@@ -170,15 +174,16 @@ func (s *Store) Keep(ctx context.Context, run billing.Run, made []billing.Made, 
 			}
 			var id string
 			ok, err := w.One(ctx, `INSERT INTO statements (id, practice_id, run_id, balance_id, patient_id, account_number, amount_due_cents, pending_cents,
-pages, delivery, pdf, sha256, content, link_id, created_at, retain_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'mail', $10, $11, $12, $13, $14, $15)
+pages, delivery, pdf, sha256, content, link_id, created_at, retain_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 ON CONFLICT (run_id, balance_id) DO NOTHING RETURNING id`, []any{m.ID, run.PracticeID, run.ID, m.Account.BalanceID, m.Account.PatientID,
-				m.Account.Number, m.DueCents, m.Pending, m.Pages, m.PDF, m.SHA256, string(content), m.Link.ID, now, now.Add(billing.Retention)}, &id)
+				m.Account.Number, m.DueCents, m.Pending, m.Pages, m.Delivery, m.PDF, m.SHA256, string(content), m.Link.ID, now, now.Add(billing.Retention)}, &id)
 			if err != nil {
 				return err
 			}
 			if !ok {
 				continue // kept by an earlier, interrupted run of the cycle
 			}
+			kept = append(kept, m)
 			l := m.Link
 			w.Later(`INSERT INTO payment_links (id, token_hash, practice_id, patient_id, balance_id, work_item_id, amount_cents, state, created_by, created_at, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10)`, l.ID, m.LinkHash, l.PracticeID, l.PatientID, l.BalanceID, nullString(l.WorkItemID),
@@ -186,7 +191,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10)`, l.ID, m.LinkHash, l.P
 			if m.Account.WorkItemID != "" {
 				w.Later(`INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel, outcome, note, at)
 VALUES ($1, $2, $3, $4, $5, 'statement', 'sent', $6, $7)`, uuid.Must(uuid.NewV7()).String(), run.PracticeID, m.Account.WorkItemID,
-					m.Account.PatientID, work.SystemActor, fmt.Sprintf("statement of %s mailed, with a payment link", run.Cycle), now)
+					m.Account.PatientID, work.SystemActor, statementNote(run.Cycle, m.Delivery), now)
 				// A statement step of the cadence is taken by the run.
 				w.Later(`UPDATE work_items SET cadence_step = cadence_step + 1, version = version + 1, updated_at = $2
 WHERE id = $1 AND cadence_step = 0 AND state NOT IN ('resolved', 'closed')`, m.Account.WorkItemID, now)
@@ -199,7 +204,15 @@ ON CONFLICT (run_id, balance_id) DO NOTHING`, run.ID, run.PracticeID, sk.Balance
 		}
 		return s.audit.Append(ctx, w, events)
 	})
-	return sqldb.MapError(err)
+	return kept, sqldb.MapError(err)
+}
+
+// statementNote is the "statement sent" activity's note.
+func statementNote(cycle, delivery string) string {
+	if delivery == "email" {
+		return fmt.Sprintf("statement of %s e-mailed, with a payment link", cycle)
+	}
+	return fmt.Sprintf("statement of %s mailed, with a payment link", cycle)
 }
 
 // FinishRun implements billing.StatementStore: the counts are read from
@@ -212,7 +225,8 @@ func (s *Store) FinishRun(ctx context.Context, run billing.Run, errText string, 
 	}
 	err := s.db.Write(ctx, func(w *sqldb.Writer) error {
 		w.Later(`UPDATE statement_runs SET state = $2, error = $3, finished_at = $4,
-made = (SELECT COUNT(*) FROM statements WHERE run_id = $1), skipped = (SELECT COUNT(*) FROM statement_skips WHERE run_id = $1) WHERE id = $1`,
+made = (SELECT COUNT(*) FROM statements WHERE run_id = $1),
+emailed = (SELECT COUNT(*) FROM statements WHERE run_id = $1 AND delivery = 'email'), skipped = (SELECT COUNT(*) FROM statement_skips WHERE run_id = $1) WHERE id = $1`,
 			run.ID, state, errText, now)
 		return nil
 	})
@@ -261,7 +275,7 @@ func (s *Store) EachPDF(ctx context.Context, practiceID, runID string, fn func(b
 	for {
 		var page []billing.Made
 		err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID), sqldb.Read{Query: `SELECT id, balance_id, patient_id, content FROM statements
-WHERE practice_id = $1 AND run_id = $2 AND balance_id > $3 ORDER BY balance_id LIMIT 100`, Args: []any{practiceID, runID, after},
+WHERE practice_id = $1 AND run_id = $2 AND delivery = 'mail' AND balance_id > $3 ORDER BY balance_id LIMIT 100`, Args: []any{practiceID, runID, after},
 			Row: func(r sqldb.Scanner) error {
 				var m billing.Made
 				var content string

@@ -19,9 +19,9 @@ import (
 )
 
 // accounts seeds, beside the pay-by-link world's Rosa ($240.00 due),
-// an office and four more accounts: one paid off, one that asked not to
-// be contacted, one without a mailing address, and Sam's, with a paid
-// claim and one still with the insurance.
+// an office and five more accounts: one paid off, one that asked not to
+// be contacted, one without a mailing address, Sam's, with a paid claim
+// and one still with the insurance, and Eve's, who chose e-statements.
 func accounts(t *testing.T, db *sqldb.DB) {
 	exec(t, db, `INSERT INTO locations (id, practice_id, name, address_line1, city, state, postal_code, phone, created_at)
 VALUES ('loc-b', $1, 'Main', '100 Pine St', 'Denver', 'CO', '80202', '+13035550100', $2)`, practiceID, t0)
@@ -34,6 +34,11 @@ do_not_contact, created_at, updated_at) VALUES ($1, $2, $1, 'Sam', 'Ng', '1970-0
 		exec(t, db, `INSERT INTO balances (id, practice_id, patient_id, external_id, total_cents, aged_0_30_cents, created_at, updated_at)
 VALUES ($1, $2, $3, $1, CAST($4 AS INTEGER), CAST($4 AS INTEGER), $5, $5)`, "bal-"+p.id, practiceID, p.id, p.total, t0)
 	}
+	exec(t, db, `INSERT INTO patients (id, practice_id, external_id, first_name, last_name, date_of_birth, address_line1, city, state, postal_code,
+email, preferred_channel, created_at, updated_at) VALUES ('pt-eve', $1, 'pt-eve', 'Eve', 'Ng', '1975-01-02', '4 D St', 'Denver', 'CO', '80205',
+'eve@example.com', 'email', $2, $2)`, practiceID, t0)
+	exec(t, db, `INSERT INTO balances (id, practice_id, patient_id, external_id, total_cents, aged_0_30_cents, created_at, updated_at)
+VALUES ('bal-pt-eve', $1, 'pt-eve', 'bal-pt-eve', 7000, 7000, $2, $2)`, practiceID, t0)
 	exec(t, db, `INSERT INTO claims (id, practice_id, patient_id, external_id, payer_name, date_of_service, billed_cents, paid_cents, patient_responsibility_cents, status, created_at, updated_at)
 VALUES ('clm-1', $1, 'pt-sam', 'C1', 'Delta Dental', '2026-02-10', 30000, 20000, 6000, 'paid', $2, $2),
        ('clm-2', $1, 'pt-sam', 'C2', 'Delta Dental', '2026-02-24', 9000, 0, 0, 'submitted', $2, $2)`, practiceID, t0)
@@ -62,12 +67,13 @@ func TestStatementRun(t *testing.T) {
 		run, err := w.svc.RunStatements(ctx, st, practiceID, billing.RunInput{Cycle: "2026-03", Hours: "Mon–Thu 8am–5pm"}, by)
 		require.NoError(t, err)
 		require.Equal(t, "done", run.State)
-		require.Equal(t, 2, run.Made)
+		require.Equal(t, 3, run.Made)
+		require.Equal(t, 1, run.Emailed, "Eve's statement is e-mailed, not printed")
 		require.Equal(t, 3, run.Skipped)
 		again, err := w.svc.RunStatements(ctx, st, practiceID, billing.RunInput{Cycle: "2026-03", Hours: "Mon–Thu 8am–5pm"}, by)
 		require.NoError(t, err)
 		require.Equal(t, run.ID, again.ID)
-		require.Equal(t, 2, again.Made, "the same cycle makes nothing new")
+		require.Equal(t, 3, again.Made, "the same cycle makes nothing new")
 
 		skips, err := st.RunSkips(ctx, practiceID, run.ID)
 		require.NoError(t, err)
@@ -96,14 +102,21 @@ func TestStatementRun(t *testing.T) {
 		for _, f := range zr.File {
 			names = append(names, f.Name)
 		}
-		require.Len(t, names, 3)
+		require.Len(t, names, 3, "the two mailed statements and the manifest")
 		require.Contains(t, strings.Join(names, " "), "manifest.csv")
 
 		var links, sent int
 		require.NoError(t, db.ReadAll(sqldb.WithPractice(ctx, practiceID), sqldb.Read{Query: `SELECT
 (SELECT COUNT(*) FROM payment_links WHERE created_by = 'system'), (SELECT COUNT(*) FROM activities WHERE channel = 'statement' AND outcome = 'sent')`,
 			Row: func(r sqldb.Scanner) error { return r.Scan(&links, &sent) }}))
-		require.Equal(t, 2, links)
+		require.Equal(t, 3, links)
+		var notice string
+		require.NoError(t, db.ReadAll(sqldb.WithPractice(ctx, practiceID), sqldb.Read{Query: `SELECT body FROM patient_messages
+WHERE template_key = 'statement_ready' AND address = 'eve@example.com' AND channel = 'email' AND actor_id = 'system'`,
+			Row: func(r sqldb.Scanner) error { return r.Scan(&notice) }}))
+		require.Contains(t, notice, "Hi Eve")
+		require.Contains(t, notice, public+"/m/pay/", "the notice carries the statement's payment link")
+		require.NotContains(t, text, "Eve", "an e-statement is not printed")
 		require.Equal(t, 1, sent, "Rosa's follow-up logs the statement (Sam has no open follow-up)")
 		actions := testenv.AuditActions(t, db, auditstore.Query{PracticeID: practiceID})
 		require.Contains(t, actions, billing.ActionStatementCreate)

@@ -131,3 +131,32 @@ func scanTemplate(r sqldb.Scanner) (message.Template, error) {
 	t.Channel = message.Channel(ch)
 	return t, err
 }
+
+// PatientAccount implements message.Store: three reads sent together.
+func (s *Store) PatientAccount(ctx context.Context, practiceID, patientID string) (message.Account, error) {
+	a := message.Account{PracticeID: practiceID, PatientID: patientID, Settings: message.Settings{PerMinute: message.DefaultPerMinute}}
+	found := false
+	err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID),
+		sqldb.Read{Query: `SELECT p.first_name, p.phone, p.email, p.do_not_contact, p.text_consent,
+EXISTS (SELECT 1 FROM message_optouts o WHERE o.practice_id = p.practice_id AND o.channel = 'text' AND o.address = p.phone AND p.phone <> ''),
+EXISTS (SELECT 1 FROM message_optouts o WHERE o.practice_id = p.practice_id AND o.channel = 'email' AND o.address = p.email AND p.email <> '')
+FROM patients p WHERE p.id = $1 AND p.practice_id = $2`, Args: []any{patientID, practiceID}, Row: func(r sqldb.Scanner) error {
+			found = true
+			return r.Scan(&a.FirstName, &a.Phone, &a.Email, &a.DoNotContact, &a.TextConsent, &a.TextOptedOut, &a.EmailOptedOut)
+		}},
+		sqldb.Read{Query: `SELECT text_from, automatic, per_minute FROM message_settings WHERE practice_id = $1`,
+			Args: []any{practiceID}, Row: func(r sqldb.Scanner) error {
+				return r.Scan(&a.Settings.TextFrom, &a.Settings.Automatic, &a.Settings.PerMinute)
+			}},
+		sqldb.Read{Query: `SELECT key, channel, name, subject, body FROM message_templates WHERE practice_id = $1 ORDER BY key, channel`,
+			Args: []any{practiceID}, Row: func(r sqldb.Scanner) error {
+				t, err := scanTemplate(r)
+				a.Templates = append(a.Templates, t)
+				return err
+			}},
+	)
+	if err == nil && !found {
+		err = apperr.NotFound("patient")
+	}
+	return a, err
+}

@@ -12,6 +12,7 @@ CREATE TABLE statement_runs (
     state           TEXT NOT NULL CHECK (state IN ('running', 'done', 'failed')),
     made            INTEGER NOT NULL DEFAULT 0,
     skipped         INTEGER NOT NULL DEFAULT 0,
+    emailed         INTEGER NOT NULL DEFAULT 0,
     error           TEXT NOT NULL DEFAULT '',
     created_by      TEXT NOT NULL,
     created_at      TIMESTAMPTZ NOT NULL,
