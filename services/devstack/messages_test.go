@@ -169,6 +169,13 @@ WHERE id = (SELECT patient_id FROM work_items WHERE id = $1)`, item.ItemID)
 			require.Contains(t, body, "opted_out")
 			require.Contains(t, body, "channel")
 
+			// Patient data stays out of the logs: the number, the bodies,
+			// the link's token.
+			logs := b.logs.String()
+			for _, phi := range []string{"+15125550147", "Can I pay Friday?", "balance on your account"} {
+				require.NotContains(t, logs, phi)
+			}
+
 			var actions []string
 			require.NoError(t, b.stack.DB.ReadAll(sqldb.AllPractices(ctx), sqldb.Read{
 				Query: `SELECT action FROM audit_events WHERE action LIKE 'message%' ORDER BY action`,

@@ -127,6 +127,11 @@ FROM work_items w JOIN balances b ON b.id = w.subject_id JOIN patients p ON p.id
 			code, page = get(path)
 			require.Equal(t, 200, code)
 			require.Contains(t, page, "This link has been used")
+			// The token, the date of birth and the amounts stay out of the logs.
+			logs := b.logs.String()
+			for _, phi := range []string{path[len("/m/pay/"):], dob, money(before)} {
+				require.NotContains(t, logs, phi)
+			}
 		})
 	}
 }
