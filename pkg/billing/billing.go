@@ -62,7 +62,15 @@ type Link struct {
 	VerifiedAt  *time.Time
 	CheckoutID  string
 	ExpiresAt   time.Time
+	// Read with the link: what is left on the balance now, and what has
+	// been paid through the link.
+	BalanceCents int64
+	PaidCents    int64
 }
+
+// DueNowCents is what the link may still take: what it was made for less
+// what was paid through it, and never more than the balance holds now.
+func (l Link) DueNowCents() int64 { return max(min(l.AmountCents-l.PaidCents, l.BalanceCents), 0) }
 
 // Due is what a balance follow-up is about: the balance and what is due.
 type Due struct {
@@ -92,11 +100,16 @@ type Store interface {
 	// LinkByHash reads a link across practices, with its patient's date
 	// of birth (YYYY-MM-DD) for the check; false when none has the hash.
 	LinkByHash(ctx context.Context, tokenHash string) (Link, string, bool, error)
-	// Verified records a try on the link's page: a match sets verified_at,
-	// a mismatch counts a failure; each with its audit event.
-	Verified(ctx context.Context, linkID string, match bool, ev audit.Event, now time.Time) error
-	// SetCheckout records the checkout made for the link.
-	SetCheckout(ctx context.Context, linkID, checkoutID string) error
+	// Verified records a try on the link's page, with its audit event, in
+	// one transaction: a match sets verified_at, a mismatch counts a
+	// failure; each only while the link is open and not locked, so tries
+	// sent at once cannot get past the lock. It returns whether the try
+	// counted (false: the link locked, was paid or expired meanwhile) and
+	// the failures after it.
+	Verified(ctx context.Context, linkID string, match bool, ev audit.Event, now time.Time) (bool, int, error)
+	// SetCheckout records the checkout made for the link, with its audit
+	// event.
+	SetCheckout(ctx context.Context, linkID, checkoutID string, ev audit.Event) error
 	// ApplyPaid records a paid event once per provider event id: the
 	// payment, the balance, the link, the follow-up's outcome and the
 	// audit event, in one transaction.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -108,7 +107,7 @@ func (s *Service) Open(ctx context.Context, token string) (Page, error) {
 // before is the page of a link before (or without) a try.
 func (s *Service) before(l Link) Page {
 	switch {
-	case l.State == LinkPaid:
+	case l.State == LinkPaid || (l.PaidCents > 0 && l.DueNowCents() <= 0):
 		return Page{State: PagePaid}
 	case l.State != LinkOpen || !s.clock().Before(l.ExpiresAt):
 		return Page{State: PageUnknown}
@@ -134,7 +133,7 @@ func (s *Service) Verify(ctx context.Context, token, dob string, ev audit.Event)
 		p.Problem = "invalid"
 		return p, nil
 	}
-	match := want != "" && subtle.ConstantTimeCompare([]byte(dob), []byte(want)) == 1
+	match := message.SameBirthDate(want, dob)
 	now := s.clock()
 	e := audit.Change(ev, now, ActionLinkOpen, l.PracticeID, TargetPaymentLink, l.ID)
 	e.PatientIDs, e.WorkItemID = []string{l.PatientID}, l.WorkItemID
@@ -143,11 +142,15 @@ func (s *Service) Verify(ctx context.Context, token, dob string, ev audit.Event)
 	} else {
 		e.Outcome, e.Reason = audit.OutcomeDeny, "mismatch"
 	}
-	if err := s.store.Verified(ctx, l.ID, match, e, now); err != nil {
+	counted, failures, err := s.store.Verified(ctx, l.ID, match, e, now)
+	if err != nil {
 		return Page{}, err
 	}
+	if !counted {
+		return Page{State: PageLocked}, nil // locked (or closed) by a try that came first
+	}
 	if !match {
-		l.Failures++
+		l.Failures = failures
 		p = s.before(l)
 		if p.State == PageAsk {
 			p.Problem = "mismatch"
@@ -163,7 +166,7 @@ func (s *Service) verified(ctx context.Context, l Link) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	return Page{State: PageVerified, PracticeName: prof.Practice.Name, PracticePhone: prof.Phone, AmountCents: l.AmountCents}, nil
+	return Page{State: PageVerified, PracticeName: prof.Practice.Name, PracticePhone: prof.Phone, AmountCents: l.DueNowCents()}, nil
 }
 
 // Checkout starts the provider's hosted checkout for amountCents (at
@@ -181,7 +184,7 @@ func (s *Service) Checkout(ctx context.Context, token string, amountCents int64,
 	if !ok || s.before(l).State != PageAsk || l.VerifiedAt == nil || now.Sub(*l.VerifiedAt) > VerifiedFor {
 		return "", apperr.Invalid("date_of_birth", "verify_again", "confirm your date of birth again before paying")
 	}
-	if amountCents < MinimumCents || amountCents > l.AmountCents {
+	if amountCents < MinimumCents || amountCents > l.DueNowCents() {
 		return "", apperr.Invalid("amount", "out_of_range", "pay between $1.00 and the amount due")
 	}
 	prof, err := s.profiles.Profile(ctx, l.PracticeID)
@@ -199,7 +202,10 @@ func (s *Service) Checkout(ctx context.Context, token string, amountCents int64,
 	if err != nil {
 		return "", fmt.Errorf("checkout: %w", err)
 	}
-	if err := s.store.SetCheckout(ctx, l.ID, c.ProviderID); err != nil {
+	// The provider now knows the practice and the amount: a disclosure.
+	e := audit.Change(ev, now, ActionCheckout, l.PracticeID, TargetPaymentLink, l.ID)
+	e.PatientIDs, e.WorkItemID, e.Reason = []string{l.PatientID}, l.WorkItemID, s.name
+	if err := s.store.SetCheckout(ctx, l.ID, c.ProviderID, e); err != nil {
 		return "", err
 	}
 	s.log.InfoContext(ctx, "checkout started", "link", l.ID)

@@ -146,6 +146,9 @@ type StatementStore interface {
 	EachPDF(ctx context.Context, practiceID, runID string, fn func(Made) error) error
 	// LatestPDF reads the newest statement of a work item's balance.
 	LatestPDF(ctx context.Context, practiceID, itemID string) (Made, bool, error)
+	// Mailed turns an e-statement whose notice was refused back into a
+	// mailed statement.
+	Mailed(ctx context.Context, practiceID, statementID string) error
 	// Ledger reads an item's last statement, payments and plan.
 	Ledger(ctx context.Context, practiceID, itemID string, now time.Time) (Ledger, error)
 	// Downloaded records a download of statements, as a disclosure.
@@ -244,9 +247,16 @@ func (s *Service) runPages(ctx context.Context, st StatementStore, practiceID st
 			if m.Delivery != "email" {
 				continue
 			}
-			if _, err := s.messages.Notify(ctx, message.Notice{PracticeID: practiceID, PatientID: m.Account.PatientID,
+			_, err := s.messages.Notify(ctx, message.Notice{PracticeID: practiceID, PatientID: m.Account.PatientID,
 				WorkItemID: m.Account.WorkItemID, Channel: message.Email, Template: "statement_ready", Link: m.Content.PayURL},
-				audit.Event{Actor: audit.SystemActor, Reason: "e-statement"}); err != nil {
+				audit.Event{Actor: audit.SystemActor, Reason: "e-statement"})
+			switch {
+			case apperr.KindOf(err) == apperr.KindInvalid:
+				// A rule refuses the e-mail: the statement goes by mail.
+				if err := st.Mailed(ctx, practiceID, m.ID); err != nil {
+					return err
+				}
+			case err != nil:
 				return fmt.Errorf("e-statement notice: %w", err)
 			}
 		}

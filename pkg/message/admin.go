@@ -124,7 +124,11 @@ func (a *Admin) PutSettings(ctx context.Context, practiceID string, s Settings, 
 	if len(p) > 0 {
 		return apperr.Invalids(p)
 	}
-	return a.store.PutSettings(ctx, practiceID, s, ev, a.now().UTC())
+	err := a.store.PutSettings(ctx, practiceID, s, ev, a.now().UTC())
+	if apperr.KindOf(err) == apperr.KindConflict {
+		return apperr.Invalid("text_from", "number_taken", "another practice sends from this number; each practice needs its own")
+	}
+	return err
 }
 
 // PutTemplate checks and stores a practice's own copy of a template; it

@@ -2,6 +2,7 @@ package message
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -89,14 +90,16 @@ func (s *Service) Sweep(ctx context.Context) (map[string]SweepReport, error) {
 		return nil, err
 	}
 	out := make(map[string]SweepReport, len(ids))
+	var errs []error
 	for _, id := range ids {
 		rep, err := s.SweepPractice(ctx, id)
 		if err != nil {
-			return out, fmt.Errorf("practice %s: %w", id, err)
+			// One practice failing does not hold up the others' steps.
+			errs = append(errs, fmt.Errorf("practice %s: %w", id, err))
 		}
 		out[id] = rep
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // SweepPractice sends one practice's due automatic steps, SweepLimit

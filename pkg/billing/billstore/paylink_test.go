@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -213,5 +214,55 @@ func TestPayLinkLocks(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, billing.PageLocked, page.State)
 		require.Zero(t, page.AmountCents)
+	})
+}
+
+// Wrong dates of birth sent at once count no more than the lock allows,
+// and the right date after them verifies nothing.
+func TestPayLinkLockHoldsUnderParallelTries(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		w := newWorld(t, db)
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		for range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _ = w.svc.Verify(ctx, w.tok, "1999-01-01", patient)
+			}()
+		}
+		wg.Wait()
+		var failures int
+		require.NoError(t, db.ReadAll(sqldb.AllPractices(ctx), sqldb.Read{Query: `SELECT failures FROM payment_links`,
+			Row: func(r sqldb.Scanner) error { return r.Scan(&failures) }}))
+		require.Equal(t, billing.Tries, failures)
+		page, err := w.svc.Verify(ctx, w.tok, "1980-02-03", patient)
+		require.NoError(t, err)
+		require.Equal(t, billing.PageLocked, page.State)
+	})
+}
+
+// After a part is paid, the link takes no more than what is left.
+func TestPayLinkTakesNoMoreThanIsLeft(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		w := newWorld(t, db)
+		ctx := context.Background()
+		_, err := w.svc.Verify(ctx, w.tok, "1980-02-03", patient)
+		require.NoError(t, err)
+		url, err := w.svc.Checkout(ctx, w.tok, 20000, patient)
+		require.NoError(t, err)
+		ev, err := w.dev.Complete(url[len(public+payment.DevPayPath):])
+		require.NoError(t, err)
+		_, err = w.svc.Apply(ctx, ev)
+		require.NoError(t, err)
+		page, err := w.svc.Reverified(ctx, w.tok)
+		require.NoError(t, err)
+		require.Equal(t, int64(4000), page.AmountCents, "what is left")
+		_, err = w.svc.Checkout(ctx, w.tok, 24000, patient)
+		var ae *apperr.Error
+		require.ErrorAs(t, err, &ae)
+		require.Equal(t, "amount", ae.Field)
+		actions := testenv.AuditActions(t, db, auditstore.Query{PracticeID: practiceID})
+		require.Contains(t, actions, billing.ActionCheckout, "starting a checkout is a disclosure")
 	})
 }

@@ -364,3 +364,12 @@ ORDER BY created_at DESC LIMIT 1`, Args: []any{itemID, practiceID}, Row: func(r 
 	)
 	return l, err
 }
+
+// Mailed implements billing.StatementStore.
+func (s *Store) Mailed(ctx context.Context, practiceID, statementID string) error {
+	err := s.db.Write(sqldb.WithPractice(ctx, practiceID), func(w *sqldb.Writer) error {
+		w.Later(`UPDATE statements SET delivery = 'mail' WHERE id = $1 AND practice_id = $2`, statementID, practiceID)
+		return nil
+	})
+	return sqldb.MapError(err)
+}

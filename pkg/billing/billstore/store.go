@@ -65,12 +65,13 @@ func (s *Store) LinkByHash(ctx context.Context, tokenHash string) (billing.Link,
 	var verified sql.NullTime
 	found := false
 	err := s.db.ReadAll(platform(ctx), sqldb.Read{Query: `SELECT l.id, l.practice_id, l.patient_id, l.balance_id, l.work_item_id, l.amount_cents, l.state,
-l.failures, l.verified_at, l.checkout_id, l.expires_at, p.date_of_birth
-FROM payment_links l JOIN patients p ON p.id = l.patient_id JOIN practices pr ON pr.id = l.practice_id
+l.failures, l.verified_at, l.checkout_id, l.expires_at, p.date_of_birth, b.total_cents,
+COALESCE((SELECT SUM(y.amount_cents) FROM payments y WHERE y.link_id = l.id), 0)
+FROM payment_links l JOIN patients p ON p.id = l.patient_id JOIN practices pr ON pr.id = l.practice_id JOIN balances b ON b.id = l.balance_id
 WHERE l.token_hash = $1 AND pr.status = 'active'`, Args: []any{tokenHash}, Row: func(r sqldb.Scanner) error {
 		found = true
 		return r.Scan(&l.ID, &l.PracticeID, &l.PatientID, &l.BalanceID, &item, &l.AmountCents, &state, &l.Failures, &verified,
-			&l.CheckoutID, &l.ExpiresAt, &dob)
+			&l.CheckoutID, &l.ExpiresAt, &dob, &l.BalanceCents, &l.PaidCents)
 	}})
 	l.WorkItemID, l.State, l.ExpiresAt = item.String, billing.LinkState(state), l.ExpiresAt.UTC()
 	if verified.Valid {
@@ -80,25 +81,35 @@ WHERE l.token_hash = $1 AND pr.status = 'active'`, Args: []any{tokenHash}, Row: 
 	return l, dob, found, err
 }
 
-// Verified implements billing.Store.
-func (s *Store) Verified(ctx context.Context, linkID string, match bool, ev audit.Event, now time.Time) error {
+// Verified implements billing.Store: each try is a guarded update, so
+// of tries sent at once no more than the lock allows are counted, and a
+// match after the lock verifies nothing.
+func (s *Store) Verified(ctx context.Context, linkID string, match bool, ev audit.Event, now time.Time) (bool, int, error) {
+	counted, failures := false, 0
 	ctx = platform(ctx)
 	err := s.db.Write(ctx, func(w *sqldb.Writer) error {
-		if match {
-			w.Later(`UPDATE payment_links SET verified_at = $2 WHERE id = $1`, linkID, now)
-		} else {
-			w.Later(`UPDATE payment_links SET failures = failures + 1 WHERE id = $1`, linkID)
+		set := `verified_at = $2`
+		if !match {
+			set = `failures = failures + 1`
 		}
+		ok, err := w.One(ctx, `UPDATE payment_links SET `+set+` WHERE id = $1 AND state = 'open' AND expires_at > $2 AND failures < $3
+RETURNING failures`, []any{linkID, now, billing.Tries}, &failures)
+		if err != nil || !ok {
+			counted = false
+			return err
+		}
+		counted = true
 		return s.audit.Append(ctx, w, []audit.Event{ev})
 	})
-	return sqldb.MapError(err)
+	return counted, failures, sqldb.MapError(err)
 }
 
 // SetCheckout implements billing.Store.
-func (s *Store) SetCheckout(ctx context.Context, linkID, checkoutID string) error {
-	err := s.db.Write(platform(ctx), func(w *sqldb.Writer) error {
+func (s *Store) SetCheckout(ctx context.Context, linkID, checkoutID string, ev audit.Event) error {
+	ctx = platform(ctx)
+	err := s.db.Write(ctx, func(w *sqldb.Writer) error {
 		w.Later(`UPDATE payment_links SET checkout_id = $2 WHERE id = $1`, linkID, checkoutID)
-		return nil
+		return s.audit.Append(ctx, w, []audit.Event{ev})
 	})
 	return sqldb.MapError(err)
 }
@@ -149,8 +160,11 @@ FROM balances WHERE id = $1`+s.db.Dialect.ForUpdate(), []any{balanceID}, &b[0], 
 		w.Later(`UPDATE balances SET total_cents = $2, aged_over_90_cents = $3, aged_61_90_cents = $4, aged_31_60_cents = $5, aged_0_30_cents = $6,
 last_payment_cents = $7, last_payment_date = $8, updated_at = $9 WHERE id = $1`,
 			balanceID, b[0], b[1], b[2], b[3], b[4], ev.AmountCents, now.Format(time.DateOnly), now)
-		w.Later(`UPDATE payment_links SET state = CASE WHEN $2 <= 0 THEN 'paid' ELSE state END, paid_at = $3 WHERE id = $1`,
-			linkID, p.BalanceCents, now)
+		// The link is spent once it took what it was for, or nothing is
+		// left to pay.
+		w.Later(`UPDATE payment_links SET paid_at = $3, state = CASE WHEN $2 <= 0
+OR (SELECT COALESCE(SUM(y.amount_cents), 0) FROM payments y WHERE y.link_id = payment_links.id) >= amount_cents THEN 'paid' ELSE state END
+WHERE id = $1`, linkID, p.BalanceCents, now)
 		if p.WorkItemID != "" {
 			var state string
 			resolved, err := w.One(ctx, `UPDATE work_items SET version = version + 1, updated_at = $2,

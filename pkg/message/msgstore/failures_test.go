@@ -2,13 +2,16 @@ package msgstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/audit/auditstore"
 	"github.com/backdesk/backdesk/pkg/message"
 	"github.com/backdesk/backdesk/pkg/message/msgstore"
 	"github.com/backdesk/backdesk/pkg/message/sms"
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/policy"
 	"github.com/backdesk/backdesk/pkg/testenv"
@@ -85,5 +88,25 @@ func TestDeliveriesPutOffAndRefused(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, problems.Failures, 1)
 		require.Equal(t, "Rosa Diaz", problems.Failures[0].PatientName)
+	})
+}
+
+// A sending number belongs to one practice: another practice's admin
+// cannot take it, so replies and STOPs to it cannot go astray.
+func TestASendingNumberBelongsToOnePractice(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
+		seed(t, db)
+		require.NoError(t, db.Tx(sqldb.AllPractices(context.Background()), func(tx *sql.Tx) error {
+			_, err := tx.Exec(`INSERT INTO practices (id, name, npi, timezone, status, created_at, updated_at) VALUES ('pr-other', 'Other', '2', 'UTC', 'active', $1, $1)`, t0)
+			return err
+		}))
+		admin := message.NewAdmin(db, msgstore.New(db, auditstore.New(db)), rules{contact: policy.DefaultContactRules()}, func() time.Time { return t0 })
+		ctx := context.Background()
+		require.NoError(t, admin.PutSettings(ctx, practiceID, message.Settings{TextFrom: "+15125550999", PerMinute: 30}, by()))
+		err := admin.PutSettings(ctx, "pr-other", message.Settings{TextFrom: "+15125550999", PerMinute: 30}, by())
+		var ae *apperr.Error
+		require.ErrorAs(t, err, &ae)
+		require.Equal(t, "text_from", ae.Field)
+		require.NoError(t, admin.PutSettings(ctx, "pr-other", message.Settings{PerMinute: 30}, by()), "no number of its own is fine")
 	})
 }

@@ -54,6 +54,9 @@ func ReadMessages(r *Reader, def string) Messages {
 	r.Check(
 		Check{Bad: !oneOf(m.TextProvider, "", "dev", "twilio"), Var: "BACKDESK_TEXT_PROVIDER", Message: "must be twilio, dev or empty"},
 		Check{Bad: !oneOf(m.EmailProvider, "", "dev", "smtp"), Var: "BACKDESK_EMAIL_PROVIDER", Message: "must be smtp, dev or empty"},
+		// The dev outbox delivers nothing: only the dev binary may use it.
+		Check{Bad: m.TextProvider == "dev" && def != "dev", Var: "BACKDESK_TEXT_PROVIDER", Message: "dev is the dev binary's outbox, which delivers nothing"},
+		Check{Bad: m.EmailProvider == "dev" && def != "dev", Var: "BACKDESK_EMAIL_PROVIDER", Message: "dev is the dev binary's outbox, which delivers nothing"},
 	)
 	return m
 }
@@ -80,6 +83,9 @@ func ReadPayments(r *Reader, def string) Payments {
 		StripeWebhookSecretRef: r.String("BACKDESK_STRIPE_WEBHOOK_SECRET_REF", ""),
 		StripeBaseURL:          r.String("BACKDESK_STRIPE_BASE_URL", ""),
 	}
-	r.Check(Check{Bad: !oneOf(p.Provider, "", "dev", "stripe"), Var: "BACKDESK_PAYMENT_PROVIDER", Message: "must be stripe, dev or empty"})
+	r.Check(Check{Bad: !oneOf(p.Provider, "", "dev", "stripe"), Var: "BACKDESK_PAYMENT_PROVIDER", Message: "must be stripe, dev or empty"},
+		// The dev checkout page takes no money and needs no sign-in to
+		// mark a balance paid: only the dev binary may serve it.
+		Check{Bad: p.Provider == "dev" && def != "dev", Var: "BACKDESK_PAYMENT_PROVIDER", Message: "dev is the dev binary's checkout page, which takes no money"})
 	return p
 }

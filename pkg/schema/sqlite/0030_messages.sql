@@ -13,7 +13,9 @@ CREATE TABLE message_settings (
     per_minute      INTEGER NOT NULL DEFAULT 30 CHECK (per_minute > 0),
     updated_at      TIMESTAMP NOT NULL
 );
-CREATE INDEX message_settings_from ON message_settings (text_from);
+-- A number belongs to one practice: replies and STOPs to it are that
+-- practice's alone.
+CREATE UNIQUE INDEX message_settings_from ON message_settings (text_from) WHERE text_from <> '';
 
 -- A practice's own copy of a template; without one the built-in default
 -- (message.Defaults) is used.
@@ -62,6 +64,9 @@ CREATE INDEX patient_messages_patient ON patient_messages (patient_id, created_a
 CREATE INDEX patient_messages_address ON patient_messages (address, created_at);
 CREATE INDEX patient_messages_recent ON patient_messages (practice_id, created_at);
 CREATE INDEX patient_messages_provider ON patient_messages (provider_id) WHERE provider_id <> '';
+-- A provider's retry of an inbound text, even one racing the first, is
+-- kept once.
+CREATE UNIQUE INDEX patient_messages_inbound ON patient_messages (provider_id) WHERE direction = 'in' AND provider_id <> '';
 
 -- An address (a phone number or an e-mail address) that asked a practice
 -- to stop: by a keyword reply, an unsubscribe link, or an agent told so.
