@@ -72,18 +72,22 @@ WHERE datname = current_database() AND usename = $1`, sqldb.AppRole)
 		}
 	}
 	// A session reports its counts as it exits, a little after it leaves
-	// pg_stat_activity, and later still on a busy machine: read until two
-	// readings some time apart agree, so that a step's scans are not put
+	// pg_stat_activity, and later still on a busy machine (a second and
+	// more, with the other suites running): read until the counts have
+	// not moved for a whole second, so that a step's scans are not put
 	// down to the step after it.
 	var last map[string]int64
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+	steady := time.Now()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
 		_, err := b.owner.ExecContext(ctx, `SELECT pg_stat_force_next_flush(), pg_stat_clear_snapshot()`)
 		require.NoError(t, err)
 		now := b.seqScanCounts(t)
-		if maps.Equal(now, last) || time.Now().After(deadline) {
+		if !maps.Equal(now, last) {
+			last, steady = now, time.Now()
+		}
+		if time.Since(steady) >= time.Second || time.Now().After(deadline) {
 			return now
 		}
-		last = now
 	}
 }
 
