@@ -3,9 +3,7 @@ package billing
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -230,7 +228,7 @@ func (s *Service) find(ctx context.Context, token string) (Link, string, bool, e
 	if len(token) < 22 || len(token) > 64 || strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
 		return Link{}, "", false, nil
 	}
-	return s.store.LinkByHash(ctx, hashToken(token))
+	return s.store.LinkByHash(ctx, message.HashToken(token))
 }
 
 // newToken returns a link's token (128 random bits: the page behind it
@@ -243,12 +241,7 @@ func newToken() (token, hash string, err error) {
 		return "", "", fmt.Errorf("billing: token: %w", err)
 	}
 	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, hashToken(token), nil
-}
-
-func hashToken(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
+	return token, message.HashToken(token), nil
 }
 
 // oneLine keeps a name to one line for the provider's page.

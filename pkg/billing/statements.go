@@ -141,6 +141,9 @@ type StatementStore interface {
 	Runs(ctx context.Context, practiceID string) ([]Run, error)
 	// RunSkips lists what a run left out.
 	RunSkips(ctx context.Context, practiceID, runID string) ([]Skipped, error)
+	// MailedPatients lists the patients of a run's mailed statements,
+	// for the audit event of a download.
+	MailedPatients(ctx context.Context, practiceID, runID string) ([]string, error)
 	// EachPDF calls fn with each mailed statement of a run, in account
 	// order: e-statements are not printed.
 	EachPDF(ctx context.Context, practiceID, runID string, fn func(Made) error) error
@@ -324,11 +327,8 @@ func (s *Service) make(office Office, run Run, a Account, ev audit.Event, now ti
 // time. The download is recorded first, as a disclosure of every patient
 // in the run.
 func (s *Service) WriteRun(ctx context.Context, st StatementStore, w io.Writer, practiceID, runID string, vendor bool, ev audit.Event) error {
-	var patients []string
-	if err := st.EachPDF(ctx, practiceID, runID, func(m Made) error {
-		patients = append(patients, m.Account.PatientID)
-		return nil
-	}); err != nil {
+	patients, err := st.MailedPatients(ctx, practiceID, runID)
+	if err != nil {
 		return err
 	}
 	if len(patients) == 0 {

@@ -74,7 +74,7 @@ func Check(t Template, practiceName, practicePhone string) Checked {
 	if len(c.Problems) > 0 {
 		return c
 	}
-	v := Values{PracticeName: practiceName, PracticePhone: phoneWords(practicePhone)}
+	v := Values{PracticeName: practiceName, PracticePhone: PhoneWords(practicePhone)}
 	for k, s := range SampleValues {
 		v[k] = s
 	}

@@ -44,7 +44,7 @@ func (s *Service) Notify(ctx context.Context, n Notice, ev audit.Event) (Message
 	}
 	// The link is the notice's own (it asks for the date of birth
 	// itself): no verify link is made, only an e-mail's unsubscribe link.
-	o, err := s.outgoing(a, d, Template{Key: t.Key, Channel: t.Channel}, SystemActor, "", now)
+	o, err := s.outgoing(a, d, t, SystemActor, "", now)
 	if err != nil {
 		return Message{}, err
 	}

@@ -74,7 +74,7 @@ func KeywordAnswer(practiceName, practicePhone string, kw sms.Keyword) string {
 	case sms.StartKeyword:
 		return practiceName + ": you will receive texts from us again. Reply STOP to stop, HELP for help."
 	case sms.HelpKeyword:
-		return practiceName + ": reminders about your dental care and account. For help call " + phoneWords(practicePhone) +
+		return practiceName + ": reminders about your dental care and account. For help call " + PhoneWords(practicePhone) +
 			". Msg&data rates may apply. Reply STOP to stop."
 	}
 	return ""

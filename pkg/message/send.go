@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -169,7 +168,7 @@ func action(ch Channel) policy.Action {
 
 // values fills the placeholders for one patient.
 func values(a Account, prof practice.Profile, link string) Values {
-	v := Values{PracticeName: prof.Practice.Name, PracticePhone: phoneWords(prof.Phone), FirstName: a.FirstName, Link: link}
+	v := Values{PracticeName: prof.Practice.Name, PracticePhone: PhoneWords(prof.Phone), FirstName: a.FirstName, Link: link}
 	if t, err := time.Parse(time.DateOnly, a.DueDate); err == nil {
 		v[DueMonth] = t.Format("January 2006")
 	} else {
@@ -219,12 +218,12 @@ func (s *Service) Send(ctx context.Context, ref work.Ref, itemID, actorID string
 	if !d.Allowed {
 		return Message{}, 0, apperr.Invalid("channel", d.Rule, "%s", d.Reason)
 	}
+	if in.Link != "" {
+		hash = "" // the link given is its own page: no verify link is kept
+	}
 	o, err := s.outgoing(acct, d, t, actorID, hash, now)
 	if err != nil {
 		return Message{}, 0, err
-	}
-	if in.Link != "" {
-		o.Links = slices.DeleteFunc(o.Links, func(l LinkRow) bool { return l.Purpose == "verify" })
 	}
 	o.Disclosure = ev
 	channel := work.ByText
@@ -244,7 +243,9 @@ func (s *Service) Send(ctx context.Context, ref work.Ref, itemID, actorID string
 }
 
 // outgoing builds the message d describes, with its links: the verify
-// link when the template carries one, and an e-mail's unsubscribe link.
+// link kept by linkHash when the template carries one (none when
+// linkHash is empty: {{link}} is then another page's), and an e-mail's
+// unsubscribe link.
 func (s *Service) outgoing(a Account, d Draft, t Template, actorID, linkHash string, now time.Time) (Outgoing, error) {
 	o := Outgoing{Message: Message{ID: newID(), PracticeID: a.PracticeID, PatientID: a.PatientID, WorkItemID: a.WorkItemID,
 		Direction: Out, Channel: d.Channel, TemplateKey: t.Key, Subject: d.Subject, Body: d.Body, State: Queued,
@@ -253,7 +254,7 @@ func (s *Service) outgoing(a Account, d Draft, t Template, actorID, linkHash str
 	if d.Channel == Email {
 		o.Address = a.Email
 	}
-	if strings.Contains(t.Body, "{{"+string(Link)) || strings.Contains(t.Body, "{{ "+string(Link)) {
+	if linkHash != "" && (strings.Contains(t.Body, "{{"+string(Link)) || strings.Contains(t.Body, "{{ "+string(Link))) {
 		o.Links = append(o.Links, LinkRow{TokenHash: linkHash, Purpose: "verify", ExpiresAt: now.Add(LinkLife)})
 	}
 	if d.Channel == Email {
@@ -300,8 +301,9 @@ func maskEmail(e string) string {
 	return "address at " + e[at+1:]
 }
 
-// phoneWords writes an E.164 US number as people read it: (512) 555-0100.
-func phoneWords(p string) string {
+// PhoneWords writes an E.164 US number as people read it: (512) 555-0100;
+// any other number as it is.
+func PhoneWords(p string) string {
 	if len(p) == 12 && strings.HasPrefix(p, "+1") {
 		return "(" + p[2:5] + ") " + p[5:8] + "-" + p[8:]
 	}

@@ -119,7 +119,7 @@ func (s *Service) VerifyLink(ctx context.Context, token, dob string, ev audit.Ev
 	}
 	p.PracticeName, p.PracticeTel, p.FirstName, p.About = prof.Practice.Name, prof.Phone, v.FirstName, About(v.Kind)
 	if prof.Phone != "" {
-		p.PracticePhone = phoneWords(prof.Phone)
+		p.PracticePhone = PhoneWords(prof.Phone)
 	}
 	return p, nil
 }

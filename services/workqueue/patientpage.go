@@ -46,8 +46,19 @@ button{font:inherit;padding:.5rem 1.25rem;border:0;background:#00703c;color:#fff
 </fieldset>
 <button type="submit">Continue</button>`
 
-	// patientFoot closes a page.
-	patientFoot = `
+	// patientEnd closes a page's chain of states with the ones both pages
+	// share: locked, failed, and the one neutral page of a link that does
+	// not work, whatever the reason.
+	patientEnd = `{{- else if eq .State "locked"}}
+<h1>This link is locked</h1>
+<p>The date of birth did not match too many times. Call your dental office and they will help you.</p>
+{{- else if eq .State "error"}}
+<h1>Something went wrong</h1>
+<p>Try again in a few minutes, or call your dental office.</p>
+{{- else}}
+<h1>This link does not work</h1>
+<p>It may have expired. Call your dental office and they will help you.</p>
+{{- end}}
 </main></body></html>
 `
 )

@@ -12,6 +12,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/payment"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
 	"github.com/backdesk/backdesk/pkg/platform/web"
+	"github.com/backdesk/backdesk/pkg/statement"
 	"github.com/backdesk/backdesk/pkg/work"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/backdesk/backdesk/services/internal/authn"
@@ -134,7 +135,7 @@ func (a *API) devPayPage(c *gin.Context) {
 	if !ok {
 		c.Status(http.StatusNotFound)
 	}
-	_ = devPayTmpl.Execute(c.Writer, gin.H{"Found": ok, "Description": s.Request.Description, "Amount": money(s.Request.AmountCents),
+	_ = devPayTmpl.Execute(c.Writer, gin.H{"Found": ok, "Description": s.Request.Description, "Amount": statement.FormatCents(s.Request.AmountCents),
 		"State": string(s.State), "Action": payment.DevPayPath + c.Param("session")})
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/backdesk/backdesk/pkg/billing"
 	"github.com/backdesk/backdesk/pkg/message"
 	"github.com/backdesk/backdesk/pkg/platform/apperr"
+	"github.com/backdesk/backdesk/pkg/statement"
 	"github.com/backdesk/backdesk/services/internal/auditmw"
 	"github.com/gin-gonic/gin"
 )
@@ -46,17 +47,7 @@ var payTmpl = template.Must(template.New("pay").Parse(patientHead + `
 {{- else if eq .State "thanks"}}
 <h1>Thank you</h1>
 <p>Your payment is on its way. You can close this page.</p>
-{{- else if eq .State "locked"}}
-<h1>This link is locked</h1>
-<p>The date of birth did not match too many times. Call your dental office and they will help you.</p>
-{{- else if eq .State "error"}}
-<h1>Something went wrong</h1>
-<p>Try again in a few minutes, or call your dental office.</p>
-{{- else}}
-<h1>This link does not work</h1>
-<p>It may have expired. Call your dental office and they will help you.</p>
-{{- end}}
-` + patientFoot))
+` + patientEnd))
 
 type payView struct {
 	billing.Page
@@ -141,7 +132,7 @@ func (a *API) renderPay(c *gin.Context, p billing.Page, problem string) {
 	status := http.StatusOK
 	switch p.State {
 	case billing.PageVerified:
-		v.Title, v.Due, v.DueNumber = "Pay "+p.PracticeName, money(p.AmountCents), strings.TrimPrefix(money(p.AmountCents), "$")
+		v.Title, v.Due, v.DueNumber = "Pay "+p.PracticeName, statement.FormatCents(p.AmountCents), strings.TrimPrefix(statement.FormatCents(p.AmountCents), "$")
 		v.DueNumber = strings.ReplaceAll(v.DueNumber, ",", "")
 	case billing.PageAsk:
 		v.Title = "Confirm it is you"
@@ -182,17 +173,4 @@ func dollars(s string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(whole+frac, 10, 64)
 	return n, err == nil && len(whole) <= 9
-}
-
-// money writes cents as $1,234.56.
-func money(cents int64) string {
-	d := strconv.FormatInt(cents/100, 10)
-	var b strings.Builder
-	for i, r := range d {
-		if i > 0 && (len(d)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return "$" + b.String() + "." + strconv.FormatInt(cents%100/10, 10) + strconv.FormatInt(cents%10, 10)
 }

@@ -30,17 +30,7 @@ var linkTmpl = template.Must(template.New("link").Parse(patientHead + `
 <form method="post" novalidate>
 ` + birthDateFields + `
 </form>
-{{- else if eq .State "locked"}}
-<h1>This link is locked</h1>
-<p>The date of birth did not match too many times. Call your dental office and they will help you.</p>
-{{- else if eq .State "error"}}
-<h1>Something went wrong</h1>
-<p>Try again in a few minutes, or call your dental office.</p>
-{{- else}}
-<h1>This link does not work</h1>
-<p>It may have expired. Call your dental office and they will help you.</p>
-{{- end}}
-` + patientFoot))
+` + patientEnd))
 
 // linkView is what linkTmpl fills in.
 type linkView struct {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/audit"
 	"github.com/backdesk/backdesk/pkg/billing"
+	"github.com/backdesk/backdesk/pkg/message"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/records"
 	"github.com/backdesk/backdesk/pkg/statement"
@@ -80,7 +81,7 @@ FROM practices p JOIN locations l ON l.practice_id = p.id WHERE p.id = $1 AND l.
 			found = true
 			return r.Scan(&o.Name, &o.Address.Line1, &o.Address.Line2, &o.Address.City, &o.Address.State, &o.Address.PostalCode, &o.Phone)
 		}})
-	o.Phone = phoneWords(o.Phone)
+	o.Phone = message.PhoneWords(o.Phone)
 	return o, found, err
 }
 
@@ -320,14 +321,6 @@ func (s *Store) Downloaded(ctx context.Context, ev audit.Event) error {
 	return sqldb.MapError(err)
 }
 
-// phoneWords writes an E.164 US number as people read it.
-func phoneWords(p string) string {
-	if len(p) == 12 && p[:2] == "+1" {
-		return "(" + p[2:5] + ") " + p[5:8] + "-" + p[8:]
-	}
-	return p
-}
-
 // Ledger implements billing.StatementStore: three reads sent together.
 func (s *Store) Ledger(ctx context.Context, practiceID, itemID string, now time.Time) (billing.Ledger, error) {
 	db := s.db
@@ -372,4 +365,18 @@ func (s *Store) Mailed(ctx context.Context, practiceID, statementID string) erro
 		return nil
 	})
 	return sqldb.MapError(err)
+}
+
+// MailedPatients implements billing.StatementStore.
+func (s *Store) MailedPatients(ctx context.Context, practiceID, runID string) ([]string, error) {
+	var out []string
+	err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID), sqldb.Read{Query: `SELECT patient_id FROM statements
+WHERE practice_id = $1 AND run_id = $2 AND delivery = 'mail' ORDER BY balance_id`, Args: []any{practiceID, runID},
+		Row: func(r sqldb.Scanner) error {
+			var id string
+			err := r.Scan(&id)
+			out = append(out, id)
+			return err
+		}})
+	return out, err
 }

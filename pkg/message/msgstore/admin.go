@@ -15,8 +15,7 @@ var _ message.AdminStore = (*Store)(nil)
 // the defaults.
 func (s *Store) Settings(ctx context.Context, practiceID string) (message.Settings, error) {
 	out := message.Settings{PerMinute: message.DefaultPerMinute}
-	err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID), sqldb.Read{Query: `SELECT text_from, automatic, per_minute FROM message_settings WHERE practice_id = $1`,
-		Args: []any{practiceID}, Row: func(r sqldb.Scanner) error { return r.Scan(&out.TextFrom, &out.Automatic, &out.PerMinute) }})
+	err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID), settingsRead(practiceID, &out))
 	return out, err
 }
 

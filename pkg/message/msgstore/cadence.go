@@ -65,16 +65,8 @@ ORDER BY COALESCE(w.next_contact_at, w.created_at), w.id LIMIT $3`,
 				c.Recent[id] = append(c.Recent[id], at.UTC())
 				return err
 			}},
-		sqldb.Read{Query: `SELECT text_from, automatic, per_minute FROM message_settings WHERE practice_id = $1`,
-			Args: []any{practiceID}, Row: func(r sqldb.Scanner) error {
-				return r.Scan(&c.Settings.TextFrom, &c.Settings.Automatic, &c.Settings.PerMinute)
-			}},
-		sqldb.Read{Query: `SELECT key, channel, name, subject, body FROM message_templates WHERE practice_id = $1 ORDER BY key, channel`,
-			Args: []any{practiceID}, Row: func(r sqldb.Scanner) error {
-				t, err := scanTemplate(r)
-				c.Templates = append(c.Templates, t)
-				return err
-			}},
+		settingsRead(practiceID, &c.Settings),
+		templatesRead(practiceID, &c.Templates),
 	)
 	return c, err
 }

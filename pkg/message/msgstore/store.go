@@ -53,16 +53,8 @@ WHERE w.id = $1 AND a.at > $2 AND a.channel IN ('call', 'text', 'email') ORDER B
 				a.Recent = append(a.Recent, at.UTC())
 				return err
 			}},
-		sqldb.Read{Query: `SELECT text_from, automatic, per_minute FROM message_settings WHERE practice_id = $1`,
-			Args: []any{practiceID}, Row: func(r sqldb.Scanner) error {
-				return r.Scan(&a.Settings.TextFrom, &a.Settings.Automatic, &a.Settings.PerMinute)
-			}},
-		sqldb.Read{Query: `SELECT key, channel, name, subject, body FROM message_templates WHERE practice_id = $1 ORDER BY key, channel`,
-			Args: []any{practiceID}, Row: func(r sqldb.Scanner) error {
-				t, err := scanTemplate(r)
-				a.Templates = append(a.Templates, t)
-				return err
-			}},
+		settingsRead(practiceID, &a.Settings),
+		templatesRead(practiceID, &a.Templates),
 	)
 	if err != nil {
 		return message.Account{}, err
@@ -114,13 +106,7 @@ func nullString(s string) any {
 // Templates implements message.Store.
 func (s *Store) Templates(ctx context.Context, practiceID string) ([]message.Template, error) {
 	var out []message.Template
-	err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID), sqldb.Read{
-		Query: `SELECT key, channel, name, subject, body FROM message_templates WHERE practice_id = $1 ORDER BY key, channel`,
-		Args:  []any{practiceID}, Row: func(r sqldb.Scanner) error {
-			t, err := scanTemplate(r)
-			out = append(out, t)
-			return err
-		}})
+	err := s.db.ReadAll(sqldb.WithPractice(ctx, practiceID), templatesRead(practiceID, &out))
 	return out, err
 }
 
@@ -144,19 +130,28 @@ FROM patients p WHERE p.id = $1 AND p.practice_id = $2`, Args: []any{patientID, 
 			found = true
 			return r.Scan(&a.FirstName, &a.Phone, &a.Email, &a.DoNotContact, &a.TextConsent, &a.TextOptedOut, &a.EmailOptedOut)
 		}},
-		sqldb.Read{Query: `SELECT text_from, automatic, per_minute FROM message_settings WHERE practice_id = $1`,
-			Args: []any{practiceID}, Row: func(r sqldb.Scanner) error {
-				return r.Scan(&a.Settings.TextFrom, &a.Settings.Automatic, &a.Settings.PerMinute)
-			}},
-		sqldb.Read{Query: `SELECT key, channel, name, subject, body FROM message_templates WHERE practice_id = $1 ORDER BY key, channel`,
-			Args: []any{practiceID}, Row: func(r sqldb.Scanner) error {
-				t, err := scanTemplate(r)
-				a.Templates = append(a.Templates, t)
-				return err
-			}},
+		settingsRead(practiceID, &a.Settings),
+		templatesRead(practiceID, &a.Templates),
 	)
 	if err == nil && !found {
 		err = apperr.NotFound("patient")
 	}
 	return a, err
+}
+
+// settingsRead reads a practice's message settings into st; a practice
+// that set none keeps what st holds (the defaults).
+func settingsRead(practiceID string, st *message.Settings) sqldb.Read {
+	return sqldb.Read{Query: `SELECT text_from, automatic, per_minute FROM message_settings WHERE practice_id = $1`,
+		Args: []any{practiceID}, Row: func(r sqldb.Scanner) error { return r.Scan(&st.TextFrom, &st.Automatic, &st.PerMinute) }}
+}
+
+// templatesRead reads a practice's own templates into ts.
+func templatesRead(practiceID string, ts *[]message.Template) sqldb.Read {
+	return sqldb.Read{Query: `SELECT key, channel, name, subject, body FROM message_templates WHERE practice_id = $1 ORDER BY key, channel`,
+		Args: []any{practiceID}, Row: func(r sqldb.Scanner) error {
+			t, err := scanTemplate(r)
+			*ts = append(*ts, t)
+			return err
+		}}
 }
