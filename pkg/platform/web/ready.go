@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -16,33 +15,27 @@ type Check struct {
 	Check func(ctx context.Context) error
 }
 
-// readyHandler runs every check at once, each with a short deadline.
-//
-// A pod is ready once every check has passed once since it started. After
-// that a failing check makes it "degraded", still 200: the dependencies
-// are shared by every replica, so a Redis or database outage would take
-// every pod of every service out of its Service at once, and clients
-// would get the proxy's bare 502 instead of each service's own JSON
-// refusal naming what is down (docs/deploy.md, "Readiness"). The failing
-// checks are named in the body either way; error texts stay out of it
-// because they may name hosts, and the log has them.
+// readyHandler runs every check at once, each with a short deadline, and
+// answers 503 naming the failing checks whenever one fails: a pod whose
+// database or Redis is gone says so. The chart's readiness probe takes a
+// pod out of its Service only after three failures five seconds apart,
+// so a blip shorter than that moves no traffic, while an outage does
+// (docs/deploy.md, "Readiness"). Error texts stay out of the body because
+// they may name hosts; the log has them.
 func readyHandler(checks []Check) gin.HandlerFunc {
-	passed := make([]atomic.Bool, len(checks))
 	return func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
 		results := make(map[string]string, len(checks))
 		var mu sync.Mutex
 		var wg sync.WaitGroup
-		for i, ch := range checks {
+		for _, ch := range checks {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				state := "ok"
 				if err := ch.Check(ctx); err != nil {
 					state = "unavailable"
-				} else {
-					passed[i].Store(true)
 				}
 				mu.Lock()
 				results[ch.Name] = state
@@ -51,12 +44,9 @@ func readyHandler(checks []Check) gin.HandlerFunc {
 		}
 		wg.Wait()
 		status, word := http.StatusOK, "ready"
-		for i, ch := range checks {
-			switch {
-			case !passed[i].Load():
+		for _, state := range results {
+			if state != "ok" {
 				status, word = http.StatusServiceUnavailable, "not ready"
-			case results[ch.Name] != "ok" && status == http.StatusOK:
-				word = "degraded"
 			}
 		}
 		c.JSON(status, gin.H{"status": word, "checks": results})

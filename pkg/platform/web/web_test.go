@@ -159,9 +159,9 @@ func TestReadyz(t *testing.T) {
 	require.Equal(t, 503, w.Code)
 	require.JSONEq(t, `{"status":"not ready","checks":{"database":"ok","redis":"unavailable"}}`, w.Body.String())
 
-	// Once every check has passed, a shared dependency going down leaves
-	// the pod in its Service, degraded, so that it refuses requests
-	// itself rather than leaving the Service with no endpoint at all.
+	// A dependency that goes down after the start makes the pod say so at
+	// once, naming it, and ready again as soon as it is back: the probe's
+	// failure threshold, not the handler, decides when traffic moves.
 	var fail atomic.Bool
 	flaky := web.Check{Name: "redis", Check: func(context.Context) error {
 		if fail.Load() {
@@ -173,8 +173,11 @@ func TestReadyz(t *testing.T) {
 	require.Equal(t, 200, b.do("GET", "/readyz", "").Code)
 	fail.Store(true)
 	w = b.do("GET", "/readyz", "")
-	require.Equal(t, 200, w.Code)
-	require.JSONEq(t, `{"status":"degraded","checks":{"database":"ok","redis":"unavailable"}}`, w.Body.String())
+	require.Equal(t, 503, w.Code)
+	require.JSONEq(t, `{"status":"not ready","checks":{"database":"ok","redis":"unavailable"}}`, w.Body.String())
+	require.NotContains(t, w.Body.String(), "10.0.0.1", "the body never names a host")
+	fail.Store(false)
+	require.Equal(t, 200, b.do("GET", "/readyz", "").Code)
 
 	w = setup(t).do("GET", "/healthz", "")
 	require.Equal(t, 200, w.Code)
