@@ -64,7 +64,7 @@ type Storer interface {
 	Handoff(ctx context.Context, itemID, by, to string, version int, note string, ev audit.Event) (Result, error)
 	HandoffToTeam(ctx context.Context, itemID, by, teamID string, version int, note string, ev audit.Event) (Result, error)
 	Release(ctx context.Context, itemID, by string, version int, note string, ev audit.Event) (Result, error)
-	AddNote(ctx context.Context, itemID, by, note string, ev audit.Event) (Result, error)
+	AddNote(ctx context.Context, itemID, by, note, key string, ev audit.Event) (Result, error)
 }
 
 // Service routes work items to agents and moves them between agents.
@@ -118,7 +118,8 @@ func (s *Service) Release(ctx context.Context, itemID, by string, version int, n
 	return s.store.Release(ctx, itemID, by, version, note, ev)
 }
 
-// AddNote appends a note to the owner's item's history.
-func (s *Service) AddNote(ctx context.Context, itemID, by, note string, ev audit.Event) (Result, error) {
-	return s.store.AddNote(ctx, itemID, by, note, ev)
+// AddNote appends a note to the owner's item's history; a non-empty key
+// keeps a retried note once.
+func (s *Service) AddNote(ctx context.Context, itemID, by, note, key string, ev audit.Event) (Result, error) {
+	return s.store.AddNote(ctx, itemID, by, note, key, ev)
 }

@@ -71,15 +71,25 @@ func (a *API) release(c *gin.Context) {
 	})
 }
 
-// addNote appends a free note to the item's history.
+// maxIdempotencyKey bounds the Idempotency-Key header a note may carry.
+const maxIdempotencyKey = 200
+
+// addNote appends a free note to the item's history. A client that may
+// send it again (a retry after a lost answer) names it with an
+// Idempotency-Key header, and the note is kept once.
 func (a *API) addNote(c *gin.Context) {
 	var in api.NoteBody
 	if err := web.DecodeJSON(c, &in); err != nil {
 		web.Fail(c, err)
 		return
 	}
+	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	if len(key) > maxIdempotencyKey {
+		web.Fail(c, apperr.Invalid("Idempotency-Key", "too_long", "must be at most %d characters", maxIdempotencyKey))
+		return
+	}
 	a.change(c, func(by string) (routing.Result, error) {
-		res, err := a.d.Routing.AddNote(c.Request.Context(), c.Param("itemID"), by, in.Note, auditmw.By(c))
+		res, err := a.d.Routing.AddNote(c.Request.Context(), c.Param("itemID"), by, in.Note, key, auditmw.By(c))
 		res.OwnerID = by
 		return res, err
 	})

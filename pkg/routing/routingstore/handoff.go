@@ -123,8 +123,10 @@ version = version + 1, updated_at = $2 WHERE id = $1`, it.ID, now); err != nil {
 // AddNote appends a free note to the item's history. Notes change nothing
 // else, so they never make anyone's version stale. ev (who asks) becomes
 // the note's audit event, which records that a note was written, not what
-// it says.
-func (s *Store) AddNote(ctx context.Context, itemID, by, text string, ev audit.Event) (routing.Result, error) {
+// it says. A key (the request's Idempotency-Key) makes a retry of the same
+// note by the same author a no-op: the item's lock orders the two, and the
+// second finds the first.
+func (s *Store) AddNote(ctx context.Context, itemID, by, text, key string, ev audit.Event) (routing.Result, error) {
 	if strings.TrimSpace(text) == "" {
 		return routing.Result{}, apperr.Invalid("note", "required", "write the note")
 	}
@@ -132,7 +134,19 @@ func (s *Store) AddNote(ctx context.Context, itemID, by, text string, ev audit.E
 		if it.OwnerID != by {
 			return errNotOwner
 		}
-		if err := note(ctx, tx, it, by, "note", text, now); err != nil {
+		if key != "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM activities WHERE work_item_id = $1 AND actor_id = $2 AND request_key = $3`,
+				it.ID, by, key).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO activities (id, practice_id, work_item_id, patient_id, actor_id, channel, outcome, note, at, request_key)
+VALUES ($1, $2, $3, $4, $5, 'note', 'note', $6, $7, $8)`, uuid.Must(uuid.NewV7()).String(), it.PracticeID, it.ID, it.PatientID, by,
+			strings.TrimSpace(text), now, sql.NullString{String: key, Valid: key != ""}); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, ev, audit.ActionWorkNote, it, now, "", "")

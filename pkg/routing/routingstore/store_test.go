@@ -387,7 +387,11 @@ func TestHandoffReleaseAndNotes(t *testing.T) {
 		r, err = w.store.Handoff(ctx, "h1", owner, others[0], version(), "Spanish speaker, over to you", by(owner))
 		require.NoError(t, err)
 		require.Equal(t, others[0], r.OwnerID)
-		_, err = w.store.AddNote(ctx, "h1", others[0], "patient prefers mornings", by(others[0]))
+		_, err = w.store.AddNote(ctx, "h1", others[0], "patient prefers mornings", "note-key-1", by(others[0]))
+		require.NoError(t, err)
+		// The same note sent again with its key (a retry whose first
+		// answer was lost) is kept once.
+		_, err = w.store.AddNote(ctx, "h1", others[0], "patient prefers mornings", "note-key-1", by(others[0]))
 		require.NoError(t, err)
 		v := version()
 		r, err = w.store.Release(ctx, "h1", others[0], v, "leaving early", by(others[0]))
