@@ -5,7 +5,7 @@ GO ?= go
 PKGS := ./...
 SERVICES := onboarding access workqueue router audit console devstack ctl
 
-.PHONY: screenshots run test test-go test-pg test-dex test-kube test-race lint bench bench-scale build clean
+.PHONY: screenshots run test test-go test-pg test-dex test-kube test-faults test-faults-full test-race lint bench bench-scale build clean
 
 ## run: the whole platform in one process on http://127.0.0.1:8080
 # Built first and run as itself: under `go run`, Ctrl-C would end in
@@ -22,7 +22,7 @@ screenshots:
 ## test: lint, then every test suite (on PostgreSQL and Redis too under CI=true;
 ## under CI=true also the chart on a real Kubernetes cluster, test-kube)
 test: lint test-go
-	@if [ "$${CI:-}" = "true" ]; then $(MAKE) --no-print-directory test-kube; fi
+	@if [ "$${CI:-}" = "true" ]; then $(MAKE) --no-print-directory test-faults && $(MAKE) --no-print-directory test-kube; fi
 
 test-go:
 	@if [ "$${CI:-}" = "true" ]; then . deploy/dev/services.sh; bash deploy/dev/browser.sh; . deploy/dev/axe.sh; . deploy/dev/dex.sh; fi; \
@@ -42,6 +42,18 @@ test-kube:
 	status=0; BACKDESK_KUBE_TEST=1 $(GO) test -count=1 -timeout 40m -v ./charts/clustertest/ || status=$$?; \
 	if [ "$${CI:-}" = "true" ]; then bash deploy/kube/cluster.sh down --wipe || true; fi; \
 	exit $$status
+
+## test-faults: the services as separate processes behind nginx, on a PostgreSQL
+## cluster and a Redis of the suite's own, killed and starved under load
+## (docs/reliability.md; BACKDESK_FAULTS_SIZE=full for the larger run)
+test-faults:
+	@. deploy/dev/nginx.sh; \
+	BACKDESK_FAULTS=1 BACKDESK_FAULTS_REPORT=$(CURDIR)/docs/reliability.md \
+	$(GO) test -count=1 -timeout 60m -v -run TestFaults ./services/faults/
+
+## test-faults-full: the faults suite at its larger size (50 agents, longer windows)
+test-faults-full:
+	@$(MAKE) --no-print-directory test-faults BACKDESK_FAULTS_SIZE=full
 
 ## test-pg: the same suites against the local PostgreSQL and Redis, outside CI
 test-pg:

@@ -82,6 +82,10 @@ type Options struct {
 	// transport's default (the dev binary's demo clearinghouse writes
 	// whole files and uses a second).
 	ClearinghouseSettle time.Duration
+	// RoutingNow is routing's clock: when timers are due, how long an
+	// agent has been offline, what is overdue (default time.Now). The
+	// faults suite makes a router's clock jump with it.
+	RoutingNow func() time.Time
 }
 
 // New builds the domain services over p's database; every store that
@@ -104,7 +108,7 @@ func New(p *serve.Process, o Options) *Domains {
 		}, nil),
 		Practices: practice.NewService(practicestore.New(p.DB, trail), nil, notify),
 		Records:   records.NewService(recordstore.New(p.DB)),
-		Routing:   routing.NewService(routingstore.New(p.DB, trail, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter})),
+		Routing:   routing.NewService(routingstore.New(p.DB, trail, routingstore.Config{OfflineAfter: p.Config.AgentOfflineAfter, Now: o.RoutingNow})),
 		Roster:    roster.NewService(rosterstore.New(p.DB, trail)),
 		Reports:   report.NewService(reportstore.New(p.DB)),
 	}
