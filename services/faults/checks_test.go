@@ -74,10 +74,12 @@ func (p *platform) finalChecks(t *testing.T, l *load, rows []row) ending {
 	}
 	e.settled = time.Since(start)
 
+	l.mu.Lock()
 	seen := make([]string, 0, len(l.seenItems))
 	for id := range l.seenItems {
 		seen = append(seen, id)
 	}
+	l.mu.Unlock()
 	var present int
 	if err := p.owner.QueryRowContext(ctx, `SELECT count(*) FROM work_items WHERE id = ANY($1)`, seen).Scan(&present); err != nil {
 		t.Fatal(err)

@@ -91,14 +91,18 @@ func matrix(hold time.Duration) []fault {
 				}
 				return p.redis.resume, nil
 			}},
-		fault{name: "PostgreSQL restarted (fast shutdown)", gone: everyProcess(), hold: time.Second,
+		fault{name: "PostgreSQL restarted (pg_ctl restart -m fast)", gone: everyProcess(),
+			inject: func(ctx context.Context, p *platform) (func() error, error) {
+				return func() error { return p.pg.ctl("restart", "-m", "fast") }, nil
+			}},
+		fault{name: "PostgreSQL fast shutdown mid-transaction, down 5 s", gone: everyProcess(), hold: 5 * time.Second,
 			inject: func(ctx context.Context, p *platform) (func() error, error) {
 				if err := p.pg.stop("fast"); err != nil {
 					return nil, err
 				}
 				return func() error { return p.pg.ctl("start") }, nil
 			}},
-		fault{name: "PostgreSQL crashed mid-transaction (immediate shutdown, down 5 s)", gone: everyProcess(), hold: 5 * time.Second,
+		fault{name: "PostgreSQL crashed (immediate shutdown), down 5 s", gone: everyProcess(), hold: 5 * time.Second,
 			inject: func(ctx context.Context, p *platform) (func() error, error) {
 				if err := p.pg.stop("immediate"); err != nil {
 					return nil, err

@@ -149,7 +149,7 @@ func jitter(min, max time.Duration) time.Duration { return min + rand.N(max-min)
 // a next contact date a few seconds off (its timer brings the item back
 // within the run), or now and then hand the item to the team.
 func (l *load) agent(ctx context.Context, who string) {
-	for pause(ctx, jitter(50*time.Millisecond, 300*time.Millisecond)) {
+	for pause(ctx, jitter(l.s.think[0], l.s.think[1])) {
 		st, raw := l.json(who, "next", http.MethodPost, "/api/v1/work/next", nil)
 		if st != http.StatusOK {
 			pause(ctx, jitter(300*time.Millisecond, time.Second))
@@ -167,7 +167,7 @@ func (l *load) agent(ctx context.Context, who string) {
 		l.seenItems[started.ItemID] = true
 		l.mu.Unlock()
 		l.json(who, "view", http.MethodGet, "/api/v1/work/items/"+started.ItemID, nil)
-		if !pause(ctx, jitter(100*time.Millisecond, 400*time.Millisecond)) {
+		if !pause(ctx, jitter(l.s.think[0], l.s.think[1])) {
 			return
 		}
 		if rand.N(4) == 0 {
@@ -270,7 +270,7 @@ func (l *load) imports(ctx context.Context) {
 		for i := 0; i < 5; i++ {
 			id := fmt.Sprintf("FLT-%03d-%d", batch, i)
 			fmt.Fprintf(&pat, "%s,Faye,Fault%d,03/14/1971,(512) 555-01%02d,faye%d@example.com,1 Test Way,Austin,TX,78701,Faye Fault,call,Y,N\n", id, i, i, batch*10+i)
-			fmt.Fprintf(&bal, "ACCT-%s,%s,120.00,120.00,0.00,0.00,0.00,%s\n", id, id, time.Now().AddDate(0, 0, -20).Format("01/02/2006"))
+			fmt.Fprintf(&bal, "ACCT-%s,%s,120.00,0.00,120.00,0.00,0.00,%s\n", id, id, time.Now().AddDate(0, 0, -35).Format("01/02/2006"))
 		}
 		if l.upload("import", "patients", pat.String()) {
 			pause(ctx, 2*time.Second)
@@ -320,7 +320,8 @@ func (l *load) uploadID(op, kind, file string) (string, bool) {
 
 // stock gives the agents a day's work before the faults begin:
 // twenty-five patients with a balance each per agent, imported as a
-// practice would.
+// practice would (31 to 60 days old, over the default policy's $50 and 30
+// days, so each becomes a balance follow-up). It checks that they did.
 func (l *load) stock(t *testing.T) {
 	t.Helper()
 	l.contactRules(t)
@@ -331,7 +332,7 @@ func (l *load) stock(t *testing.T) {
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("DAY-%05d", i)
 		fmt.Fprintf(&pat, "%s,Dana,Day%d,07/04/1980,(512) 555-%04d,dana%d@example.com,2 Work St,Austin,TX,78702,Dana Day,call,Y,N\n", id, i, i%10000, i)
-		fmt.Fprintf(&bal, "ACCT-%s,%s,80.00,80.00,0.00,0.00,0.00,%s\n", id, id, time.Now().AddDate(0, 0, -25).Format("01/02/2006"))
+		fmt.Fprintf(&bal, "ACCT-%s,%s,80.00,0.00,80.00,0.00,0.00,%s\n", id, id, time.Now().AddDate(0, 0, -40).Format("01/02/2006"))
 	}
 	for _, f := range []struct{ kind, body string }{{"patients", pat.String()}, {"balances", bal.String()}} {
 		id, ok := l.uploadID("stock", f.kind, f.body)
@@ -344,9 +345,10 @@ func (l *load) stock(t *testing.T) {
 			var imp struct {
 				State        string `json:"state"`
 				RowsRejected int    `json:"rows_rejected"`
+				ItemsCreated int    `json:"items_created"`
 			}
 			if st == http.StatusOK && json.Unmarshal(raw, &imp) == nil && (imp.State == "succeeded" || imp.State == "failed") {
-				if imp.State != "succeeded" || imp.RowsRejected > 0 {
+				if imp.State != "succeeded" || imp.RowsRejected > 0 || f.kind == "balances" && imp.ItemsCreated != n {
 					t.Fatalf("the day's %s import: %s", f.kind, raw)
 				}
 				break

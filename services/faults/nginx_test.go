@@ -47,7 +47,8 @@ func chartPaths(t *testing.T, root string) map[string]string {
 }
 
 // nginxConfig writes the proxy's configuration: one upstream per
-// component (the routers' two processes in one), and the chart's paths
+// component (the routers' two processes in one; like ingress-nginx by
+// default, a server is never marked down for failing), and the chart's paths
 // matched as its Ingress matches them: "/" exactly, every other path as a
 // prefix of whole path elements, the longest first. Every request is
 // logged with its request id, which the suite compares with the audit
@@ -82,7 +83,7 @@ func nginxConfig(dir string, port int, paths map[string]string, upstreams map[st
 	for _, c := range comps {
 		w("  upstream %s {", c)
 		for _, addr := range upstreams[c] {
-			w("    server %s max_fails=1 fail_timeout=2s;", addr)
+			w("    server %s max_fails=0;", addr)
 		}
 		w("    keepalive 32;")
 		w("  }")
@@ -143,6 +144,7 @@ func startNginx(t *testing.T, dir string, port int, paths map[string]string, ups
 		t.Fatalf("nginx -t: %v\n%s", err, out)
 	}
 	n.cmd = exec.Command(bin, "-p", dir, "-c", conf, "-e", filepath.Join(dir, "error.log"))
+	n.cmd.SysProcAttr = diesWithSuite()
 	n.cmd.Stderr = os.Stderr
 	if err := n.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -54,6 +54,7 @@ func (s *service) start() error {
 		return err
 	}
 	cmd := exec.Command(s.bin)
+	cmd.SysProcAttr = diesWithSuite()
 	cmd.Env = s.env
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
@@ -67,26 +68,21 @@ func (s *service) start() error {
 }
 
 // kill ends the process with SIGKILL, as an OOM kill or a lost node does.
-func (s *service) kill() {
-	s.mu.Lock()
-	cmd, done := s.cmd, s.done
-	s.mu.Unlock()
-	if cmd == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGKILL)
-	<-done
-}
+func (s *service) kill() { s.end(syscall.SIGKILL) }
 
-// stop ends the process with SIGTERM, as Kubernetes does, and waits.
-func (s *service) stop() {
+// stop ends the process with SIGTERM, as Kubernetes does, and waits (at
+// most 15 s, then SIGKILL).
+func (s *service) stop() { s.end(syscall.SIGTERM) }
+
+// end sends sig to the running process and waits until it has ended.
+func (s *service) end(sig syscall.Signal) {
 	s.mu.Lock()
 	cmd, done := s.cmd, s.done
 	s.mu.Unlock()
 	if cmd == nil {
 		return
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Process.Signal(sig)
 	select {
 	case <-done:
 	case <-time.After(15 * time.Second):
@@ -136,6 +132,12 @@ func (s *service) waitReady(t *testing.T, within time.Duration) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// diesWithSuite makes a child process end with the suite's process, so
+// a suite stopped by its timeout or a signal leaves no service, Redis or
+// nginx running. (PostgreSQL, which pg_ctl detaches, is stopped by the
+// suite's cleanup.)
+func diesWithSuite() *syscall.SysProcAttr { return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} }
 
 // envOf turns a map into an environment, with PATH and HOME kept.
 func envOf(m map[string]string) []string {

@@ -54,6 +54,7 @@ func (r *redisServer) start(persist bool) error {
 	r.cmd = exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--dir", r.dir,
 		"--save", "", "--appendonly", aof, "--appendfsync", "everysec",
 		"--logfile", filepath.Join(r.dir, "redis.log"), "--maxclients", "2000")
+	r.cmd.SysProcAttr = diesWithSuite()
 	if err := r.cmd.Start(); err != nil {
 		return fmt.Errorf("redis-server: %w", err)
 	}

@@ -24,6 +24,8 @@ type row struct {
 	judged                        int           // readiness answers from processes whose store was gone, after the grace
 	allReady                      bool          // every process was ready again within the after window
 	readyAfter                    time.Duration // from healed until every process was ready
+	lastReady                     string        // the process that was ready last
+	unreadyBefore                 int           // not-ready answers before the fault, with every store there
 	revokedAt                     time.Time
 	revokeLag                     time.Duration // from max(healed, revokedAt) until Rita's last allowed read (0: none)
 	lateReads                     int           // Rita's reads allowed more than 1 s after that
@@ -88,6 +90,9 @@ func (r *row) measureReadiness(samples []probeSample) {
 	grace := r.t1.Add(3 * time.Second)
 	since := map[string]time.Time{} // start of the run of ready answers each process ended with
 	for _, s := range samples {
+		if s.end.Before(r.t1) && !s.ready {
+			r.unreadyBefore++
+		}
 		if slices.Contains(r.gone, s.process) && s.at.After(grace) && s.end.Before(r.healAt) {
 			r.judged++
 		}
@@ -115,7 +120,7 @@ func (r *row) measureReadiness(samples []probeSample) {
 			continue
 		}
 		if at.After(latest) {
-			latest = at
+			latest, r.lastReady = at, name
 		}
 	}
 	if r.allReady && latest.After(r.healed) {
@@ -186,9 +191,9 @@ func (r row) violations() []string {
 
 // summary is the row in one line, for the test's log as it goes.
 func (r row) summary() string {
-	return fmt.Sprintf("errors %s during, %s after; recovered in %s; p99 %s/%s/%s; ready again after %s; revocation %s",
+	return fmt.Sprintf("errors %s during, %s after; recovered in %s; p99 %s/%s/%s; ready again after %s (last: %s); %d not ready before; revocation %s; timers late %d",
 		pct(r.failed[1], r.calls[1]), pct(r.failed[2], r.calls[2]), r.recoverText(), ms(r.p99[0]), ms(r.p99[1]), ms(r.p99[2]),
-		r.readyAfter.Round(100*time.Millisecond), r.revokeText())
+		r.readyAfter.Round(100*time.Millisecond), r.lastReady, r.unreadyBefore, r.revokeText(), r.lateTimers)
 }
 
 func (r row) recoverText() string {

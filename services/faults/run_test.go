@@ -76,10 +76,9 @@ func (p *platform) runFault(t *testing.T, l *load, f fault, s settings) row {
 	rev := p.armRevocation(t, l)
 
 	r.t0 = time.Now()
-	pause(ctx, s.before)
 
 	// Readiness is asked of every process four times a second, as a
-	// kubelet's probe would, from before the fault until the end.
+	// kubelet's probe would, from the baseline until the end.
 	var samples []probeSample
 	var smu sync.Mutex
 	sampleCtx, stopSampling := context.WithCancel(ctx)
@@ -98,6 +97,7 @@ func (p *platform) runFault(t *testing.T, l *load, f fault, s settings) row {
 		}()
 	}
 
+	pause(ctx, s.before)
 	r.t1 = time.Now()
 	heal, err := f.inject(ctx, p)
 	if err != nil {

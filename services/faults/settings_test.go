@@ -16,22 +16,26 @@ import (
 type settings struct {
 	size        string
 	agents      int
-	before      time.Duration // load before each fault, the baseline
-	after       time.Duration // load after each fault is healed
-	hold        time.Duration // how long the longer faults last
-	timer       time.Duration // next contact dates are this far off, so timers fire within the run
-	importEvery time.Duration // new patients and 835s arrive about this often
+	before      time.Duration    // load before each fault, the baseline
+	after       time.Duration    // load after each fault is healed
+	hold        time.Duration    // how long the longer faults last
+	timer       time.Duration    // next contact dates are this far off, so timers fire within the run
+	importEvery time.Duration    // new patients and 835s arrive about this often
+	think       [2]time.Duration // an agent pauses between steps for a time in this range
 	only        []string
 }
 
 func readSettings(t *testing.T) settings {
 	t.Helper()
 	s := settings{size: "small", agents: 12, before: 4 * time.Second, after: 8 * time.Second, hold: 10 * time.Second,
-		timer: 20 * time.Second, importEvery: 15 * time.Second}
+		timer: 20 * time.Second, importEvery: 15 * time.Second, think: [2]time.Duration{50 * time.Millisecond, 300 * time.Millisecond}}
 	switch v := os.Getenv("BACKDESK_FAULTS_SIZE"); v {
 	case "", "small":
 	case "full":
+		// Fifty agents at a pace people keep: a second to three between
+		// steps (the small size's twelve are a day compressed).
 		s.size, s.agents, s.before, s.after, s.importEvery = "full", 50, 10*time.Second, 20*time.Second, 10*time.Second
+		s.think = [2]time.Duration{time.Second, 3 * time.Second}
 	default:
 		t.Fatalf("BACKDESK_FAULTS_SIZE=%q: use small or full", v)
 	}
@@ -65,6 +69,6 @@ func (s settings) wants(name string) bool {
 
 // String describes the settings for the report.
 func (s settings) String() string {
-	return fmt.Sprintf("size %s: %d agents, %s of load before each fault and %s after it, longer faults held %s, next contact dates %s ahead, files arriving every %s or so",
-		s.size, s.agents, s.before, s.after, s.hold, s.timer, s.importEvery)
+	return fmt.Sprintf("size %s: %d agents pausing %s to %s between steps, %s of load before each fault and %s after it, longer faults held %s, next contact dates %s ahead, files arriving every %s or so",
+		s.size, s.agents, s.think[0], s.think[1], s.before, s.after, s.hold, s.timer, s.importEvery)
 }
