@@ -3,7 +3,8 @@ package payment
 import (
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
 )
 
 // Error is a checkout that was not created: refused before asking,
@@ -40,29 +41,8 @@ type Error struct {
 
 // Error returns the failure in words.
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("checkout not created")
-	switch {
-	case e.HTTPStatus != 0 && e.Code != "":
-		fmt.Fprintf(&b, " (HTTP %d, code %s)", e.HTTPStatus, e.Code)
-	case e.HTTPStatus != 0:
-		fmt.Fprintf(&b, " (HTTP %d)", e.HTTPStatus)
-	case e.Code != "":
-		fmt.Fprintf(&b, " (code %s)", e.Code)
-	}
-	if e.Reason != "" {
-		b.WriteString(": " + e.Reason)
-	}
-	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
-	}
-	if e.RequestID != "" {
-		b.WriteString("; request " + e.RequestID)
-	}
-	if e.MoreInfo != "" {
-		b.WriteString("; see " + e.MoreInfo)
-	}
-	return b.String()
+	return apperr.ProviderFailure{What: "checkout not created", HTTPStatus: e.HTTPStatus, Code: e.Code, Reason: e.Reason, Err: e.Err,
+		RequestID: e.RequestID, MoreInfo: e.MoreInfo}.String()
 }
 
 // Unwrap returns the cause.

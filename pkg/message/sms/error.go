@@ -2,8 +2,8 @@ package sms
 
 import (
 	"errors"
-	"fmt"
-	"strings"
+
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
 )
 
 // Causes a provider reports that callers act on, found with errors.Is.
@@ -43,26 +43,8 @@ type Error struct {
 
 // Error returns the failure in words.
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("text not sent")
-	switch {
-	case e.HTTPStatus != 0 && e.Code != "":
-		fmt.Fprintf(&b, " (HTTP %d, code %s)", e.HTTPStatus, e.Code)
-	case e.HTTPStatus != 0:
-		fmt.Fprintf(&b, " (HTTP %d)", e.HTTPStatus)
-	case e.Code != "":
-		fmt.Fprintf(&b, " (code %s)", e.Code)
-	}
-	if e.Reason != "" {
-		b.WriteString(": " + e.Reason)
-	}
-	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
-	}
-	if e.MoreInfo != "" {
-		b.WriteString("; see " + e.MoreInfo)
-	}
-	return b.String()
+	return apperr.ProviderFailure{What: "text not sent", HTTPStatus: e.HTTPStatus, Code: e.Code, Reason: e.Reason, Err: e.Err,
+		MoreInfo: e.MoreInfo}.String()
 }
 
 // Unwrap returns the cause.
