@@ -33,9 +33,24 @@ ORDER BY e.seq LIMIT 1`
 // *audit.Problem naming the event and leaf; other errors mean the database
 // could not be read. It streams the log once: O(n) time, O(log n) memory
 // besides the checkpoints.
+//
+// Every read runs in one snapshot (sqldb.Snapshot), so an integration
+// that commits new leaves and their checkpoint while Verify reads is
+// either wholly seen or not at all, never as leaves past the checkpoint.
 func (s *Store) Verify(ctx context.Context, verifier note.Verifier, saved *audit.Checkpoint) (audit.Report, error) {
 	var rep audit.Report
-	roots, sizes, err := s.checkpoints(ctx, verifier)
+	err := s.db.Snapshot(ctx, func(q sqldb.Querier) error {
+		var err error
+		rep, err = verifyIn(ctx, q, verifier, saved)
+		return err
+	})
+	return rep, err
+}
+
+// verifyIn is Verify's work over q, one consistent view of the log.
+func verifyIn(ctx context.Context, q sqldb.Querier, verifier note.Verifier, saved *audit.Checkpoint) (audit.Report, error) {
+	var rep audit.Report
+	roots, sizes, err := checkpoints(ctx, q, verifier)
 	if err != nil {
 		return rep, err
 	}
@@ -56,7 +71,7 @@ func (s *Store) Verify(ctx context.Context, verifier note.Verifier, saved *audit
 		rep.SavedSize = saved.Size
 	}
 	w := walker{roots: roots, latest: rep.Size, saved: saved}
-	if err := s.walk(ctx, &w); err != nil {
+	if err := walk(ctx, q, &w); err != nil {
 		return rep, err
 	}
 	rep.Leaves = w.next
@@ -66,7 +81,7 @@ func (s *Store) Verify(ctx context.Context, verifier note.Verifier, saved *audit
 	}
 	var seq int64
 	var id string
-	err = s.db.QueryRowContext(ctx, selectStray, w.prevSeq).Scan(&seq, &id)
+	err = q.QueryRowContext(ctx, selectStray, w.prevSeq).Scan(&seq, &id)
 	if err == nil {
 		return rep, &audit.Problem{Kind: audit.ProblemInserted, LeafIndex: -1, EventID: id,
 			Detail: fmt.Sprintf("event at seq %d sits among integrated events but is not in the log", seq)}
@@ -75,7 +90,7 @@ func (s *Store) Verify(ctx context.Context, verifier note.Verifier, saved *audit
 		return rep, fmt.Errorf("look for stray audit events: %w", sqldb.MapError(err))
 	}
 	var pending int64
-	if err := s.db.QueryRowContext(ctx, countPending, w.prevSeq).Scan(&pending); err != nil {
+	if err := q.QueryRowContext(ctx, countPending, w.prevSeq).Scan(&pending); err != nil {
 		return rep, fmt.Errorf("count pending audit events: %w", sqldb.MapError(err))
 	}
 	rep.Pending = uint64(pending)
@@ -83,8 +98,8 @@ func (s *Store) Verify(ctx context.Context, verifier note.Verifier, saved *audit
 }
 
 // checkpoints opens every stored checkpoint and returns its root by size.
-func (s *Store) checkpoints(ctx context.Context, verifier note.Verifier) (map[uint64][]byte, []uint64, error) {
-	rows, err := s.db.QueryContext(ctx, selectCheckpoints)
+func checkpoints(ctx context.Context, q sqldb.Querier, verifier note.Verifier) (map[uint64][]byte, []uint64, error) {
+	rows, err := q.QueryContext(ctx, selectCheckpoints)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read audit checkpoints: %w", sqldb.MapError(err))
 	}
@@ -125,8 +140,8 @@ type logRow struct {
 	at                           sql.NullTime
 }
 
-func (s *Store) walk(ctx context.Context, w *walker) error {
-	rows, err := s.db.QueryContext(ctx, selectLog)
+func walk(ctx context.Context, q sqldb.Querier, w *walker) error {
+	rows, err := q.QueryContext(ctx, selectLog)
 	if err != nil {
 		return fmt.Errorf("read audit log: %w", sqldb.MapError(err))
 	}
