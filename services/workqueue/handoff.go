@@ -83,9 +83,9 @@ func (a *API) addNote(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	key := strings.TrimSpace(c.GetHeader(web.IdempotencyKeyHeader))
 	if len(key) > maxIdempotencyKey {
-		web.Fail(c, apperr.Invalid("Idempotency-Key", "too_long", "must be at most %d characters", maxIdempotencyKey))
+		web.Fail(c, apperr.Invalid(web.IdempotencyKeyHeader, "too_long", "must be at most %d characters", maxIdempotencyKey))
 		return
 	}
 	a.change(c, func(by string) (routing.Result, error) {

@@ -18,6 +18,10 @@ import (
 // RequestIDHeader carries the request id in and out.
 const RequestIDHeader = "X-Request-ID"
 
+// IdempotencyKeyHeader names one submission of a request a client may
+// send again, so that the repeat is acted on once.
+const IdempotencyKeyHeader = "Idempotency-Key"
+
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // requestID keeps a caller's well-formed request id (so a proxy's id runs

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -42,6 +43,10 @@ type itemPage struct {
 	Teams    []api.Team     // nil unless the person may list teams
 	Channels []work.Channel
 	Outcomes []work.Outcome // those of the item's kind
+	// NoteKey names the note form's one note, sent as its Idempotency-Key:
+	// a double click, or a form sent again from the browser's history,
+	// keeps the note once. A refused form keeps its key.
+	NoteKey string
 	// Finishing are the offered outcomes that finish the item and so
 	// take no next contact date, space-separated for the form's script.
 	Finishing string
@@ -100,6 +105,10 @@ func (p pages) showItem(c *gin.Context, forms itemForms) {
 		Picks: []int{1, 3, 7, 14, 30}, Sheet: sheetFrom(a.ItemView, a.Patient), Inquiry: inquiryOf(a.LastInquiry),
 		Balance: a.Item.Kind == policy.BalanceFollowup}
 	slices.Reverse(page.Timeline)
+	page.NoteKey = rand.Text()
+	if forms.Note != nil && forms.Note.Get(noteKeyField) != "" {
+		page.NoteKey = forms.Note.Get(noteKeyField)
+	}
 	page.Others = rowsOf(a.OtherItems, map[string]api.QueuePractice{a.Practice.ID: {Name: a.Practice.Name, Timezone: a.Practice.Timezone}})
 	var finishing, words []string
 	for _, o := range page.Outcomes {

@@ -37,7 +37,7 @@ func (p pages) itemPost(c *gin.Context, apiPath string, fields map[string]string
 		p.showItem(c, show(f))
 		return
 	}
-	r := p.Call(c, http.MethodPost, "/api/v1/work/items/"+id+apiPath, nil, b)
+	r := p.CallKeyed(c, http.MethodPost, "/api/v1/work/items/"+id+apiPath, f.Get(noteKeyField), b)
 	if !r.OK() {
 		if f.Apply(r, fields) {
 			p.showItem(c, show(f))
@@ -113,7 +113,12 @@ func (p pages) release(c *gin.Context) {
 	})
 }
 
-// note adds a note to the item's history and stays on the item.
+// noteKeyField is the note form's hidden field holding its
+// Idempotency-Key (itemPage.NoteKey); the other forms have none.
+const noteKeyField = "key"
+
+// note adds a note to the item's history and stays on the item. The
+// form's key makes a note sent twice land once.
 func (p pages) note(c *gin.Context) {
 	p.itemPost(c, "/notes", kit.NoteFields, func(f *kit.Form) any {
 		return api.NoteBody{Note: strings.TrimSpace(f.Get("note"))}

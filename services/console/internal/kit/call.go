@@ -56,6 +56,24 @@ func (k *Kit) Call(c *gin.Context, method, path string, query url.Values, body a
 	return k.answer(req)
 }
 
+// CallKeyed is Call with an Idempotency-Key header when key is not empty,
+// for a form whose page names its one submission: the API then acts on
+// it once however often it arrives.
+func (k *Kit) CallKeyed(c *gin.Context, method, path, key string, body any) Reply {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return failed(err)
+	}
+	req, err := k.apiRequest(c, method, path, nil, bytes.NewReader(raw), "application/json")
+	if err != nil {
+		return failed(err)
+	}
+	if key != "" {
+		req.Header.Set(web.IdempotencyKeyHeader, key)
+	}
+	return k.answer(req)
+}
+
 // Send is Call with a body that is not JSON, such as a multipart upload,
 // read from body as the API reads it: nothing is held in between.
 func (k *Kit) Send(c *gin.Context, method, path string, body io.Reader, contentType string) Reply {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/backdesk/backdesk/pkg/access"
 	"github.com/backdesk/backdesk/pkg/identity"
+	"github.com/backdesk/backdesk/pkg/platform/web"
 	"github.com/backdesk/backdesk/services/console/internal/kit"
 	"github.com/backdesk/backdesk/services/internal/authn"
 	"github.com/backdesk/backdesk/services/internal/authz"
@@ -74,6 +75,8 @@ type Call struct {
 	Body                                         map[string]any
 	ContentType                                  string
 	Raw                                          []byte
+	// IdempotencyKey is the call's Idempotency-Key header.
+	IdempotencyKey string
 }
 
 // FakeAPI answers API calls from canned replies keyed "METHOD /path".
@@ -97,7 +100,8 @@ func (f *FakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	raw, _ := io.ReadAll(r.Body)
 	c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, CSRF: r.Header.Get(authn.CSRFHeader),
-		Cookie: r.Header.Get("Cookie"), RequestID: r.Header.Get("X-Request-ID"), ContentType: r.Header.Get("Content-Type"), Raw: raw}
+		Cookie: r.Header.Get("Cookie"), RequestID: r.Header.Get("X-Request-ID"), ContentType: r.Header.Get("Content-Type"), Raw: raw,
+		IdempotencyKey: r.Header.Get(web.IdempotencyKeyHeader)}
 	if len(raw) > 0 {
 		_ = json.Unmarshal(raw, &c.Body)
 	}
