@@ -2,13 +2,13 @@ package statement
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/backdesk/backdesk/pkg/platform/endpoint"
 	"github.com/backdesk/backdesk/pkg/records"
 )
 
@@ -162,7 +162,7 @@ func payURLProblems(p map[string]string, s string) {
 	switch {
 	case len(s) > MaxPayURL:
 		p["pay_url"] = fmt.Sprintf("must be at most %d characters, to print as a QR code and under it", MaxPayURL)
-	case err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))):
+	case err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && endpoint.IsLoopback(u.Hostname()))):
 		p["pay_url"] = "must be an https URL with a host (http only on this machine's own address, for development)"
 	case !isPrintableASCII(s):
 		p["pay_url"] = "must be printable ASCII, with no spaces"
@@ -278,14 +278,4 @@ func check(s Statement) error {
 		return &InvalidError{Problems: p}
 	}
 	return nil
-}
-
-// loopback reports a host name that can only be this machine: a
-// development binary's address.
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

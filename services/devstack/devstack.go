@@ -15,6 +15,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/backdesk/backdesk/pkg/clearinghouse"
 	"github.com/backdesk/backdesk/pkg/platform/config"
+	"github.com/backdesk/backdesk/pkg/platform/endpoint"
 	"github.com/backdesk/backdesk/pkg/platform/session"
 	"github.com/backdesk/backdesk/pkg/platform/sqldb"
 	"github.com/backdesk/backdesk/pkg/schema"
@@ -79,7 +80,7 @@ func ReadConfig(get config.Getenv) (Config, error) {
 	if err := r.Err(); err != nil {
 		return Config{}, err
 	}
-	if !c.AllowRemote && !loopback(c.Addr) {
+	if !c.AllowRemote && !endpoint.IsLoopbackAddr(c.Addr) {
 		return Config{}, &config.VarError{Var: "BACKDESK_ADDR", Message: "the dev binary listens on loopback only (e.g. 127.0.0.1:8080); set BACKDESK_DEV_ALLOW_REMOTE=true to override"}
 	}
 	return c, nil
@@ -253,16 +254,4 @@ func browserAddr(addr string) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
-}
-
-func loopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -4,12 +4,14 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/backdesk/backdesk/pkg/platform/secretref"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/endpoint"
+	"github.com/backdesk/backdesk/pkg/platform/secretref"
 )
 
 // TLSMode is how the connection to the relay is protected.
@@ -75,7 +77,7 @@ func (c Config) Problems() map[string]string {
 	switch c.TLS {
 	case "", TLSStartTLS, TLSImplicit:
 	case TLSNone:
-		if c.Host != "" && !isLoopback(c.Host) {
+		if c.Host != "" && !endpoint.IsLoopback(c.Host) {
 			p["tls"] = "none is allowed only for a relay on a loopback address (localhost, 127.0.0.1, ::1); use starttls or implicit"
 		}
 	default:
@@ -137,17 +139,6 @@ func (c Config) timeout() time.Duration {
 		return DefaultTimeout
 	}
 	return c.Timeout
-}
-
-// isLoopback accepts localhost and literal loopback addresses. Other
-// names are not resolved: what a name points at can change after the
-// check.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
 }
 
 func isIPv6(host string) bool {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+
 	"github.com/backdesk/backdesk/pkg/payment"
 	stripego "github.com/stripe/stripe-go/v82"
 )
@@ -38,7 +40,7 @@ var _ payment.Provider = (*Client)(nil)
 // named in the error). The secrets are not read until they are needed.
 func New(cfg Config) (*Client, error) {
 	if p := cfg.Problems(); len(p) > 0 {
-		return nil, problemsError(p)
+		return nil, apperr.ProviderSettings("stripe", p)
 	}
 	base := strings.TrimRight(cfg.BaseURL, "/")
 	if base == "" {

@@ -3,15 +3,16 @@ package stripe
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"net"
 	"net/http"
-	"net/url"
-	"slices"
 	"strings"
 
+	"github.com/backdesk/backdesk/pkg/platform/endpoint"
 	"github.com/backdesk/backdesk/pkg/platform/secretref"
 )
+
+// baseURL is what BaseURL may be: the secret key goes with every
+// request, so only https, or plain http to this machine.
+var baseURL = endpoint.BaseURL{Example: "https://api.stripe.com"}
 
 // DefaultBaseURL is Stripe's API.
 const DefaultBaseURL = "https://api.stripe.com"
@@ -46,24 +47,11 @@ func (c Config) Problems() map[string]string {
 		p["webhook_secret_ref"] = err.Error()
 	}
 	if c.BaseURL != "" {
-		if err := checkBaseURL(c.BaseURL); err != nil {
+		if err := baseURL.Check(c.BaseURL); err != nil {
 			p["base_url"] = err.Error()
 		}
 	}
 	return p
-}
-
-// problemsError joins problems into one error, in field order.
-func problemsError(p map[string]string) error {
-	var b strings.Builder
-	b.WriteString("stripe configuration:")
-	for i, field := range slices.Sorted(maps.Keys(p)) {
-		if i > 0 {
-			b.WriteString(";")
-		}
-		b.WriteString(" " + field + " " + p[field])
-	}
-	return errors.New(b.String())
 }
 
 // checkRef accepts env:NAME and file:PATH, the two ways a secret is handed
@@ -76,25 +64,6 @@ func checkRef(ref, what string) error {
 		return errors.New("must be env:NAME or file:PATH; the secret itself is never configured")
 	}
 	return nil
-}
-
-// checkBaseURL keeps the secret key off plain HTTP: it is in every
-// request's Authorization header.
-func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.Trim(u.Path, "/") != "" {
-		return errors.New("must be an absolute URL with no credentials, path, query or fragment, e.g. https://api.stripe.com")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		host := u.Hostname()
-		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
-			return nil
-		}
-	}
-	return errors.New("must be https (plain http only to a loopback address)")
 }
 
 // secretKey reads the secret key, refusing a publishable key or anything

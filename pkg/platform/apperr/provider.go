@@ -1,7 +1,10 @@
 package apperr
 
 import (
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -45,4 +48,20 @@ func (f ProviderFailure) String() string {
 		b.WriteString("; see " + f.MoreInfo)
 	}
 	return b.String()
+}
+
+// ProviderSettings is the error for a provider's settings that do not
+// hold: every problem, field by field in name order, after the
+// provider's name, e.g. "stripe configuration: base_url must be https
+// (plain http only to a loopback address); secret_key_ref is required".
+func ProviderSettings(provider string, problems map[string]string) error {
+	var b strings.Builder
+	b.WriteString(provider + " configuration:")
+	for i, field := range slices.Sorted(maps.Keys(problems)) {
+		if i > 0 {
+			b.WriteString(";")
+		}
+		b.WriteString(" " + field + " " + problems[field])
+	}
+	return errors.New(b.String())
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/backdesk/backdesk/pkg/platform/endpoint"
 )
 
 // Base holds the settings every Backdesk service shares (the README lists them).
@@ -230,12 +232,7 @@ func insecureRemote(raw string) bool {
 	if err != nil || u.Scheme != "http" {
 		return false
 	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return ip == nil || !ip.IsLoopback()
+	return !endpoint.IsLoopback(u.Hostname())
 }
 
 func firstNonEmpty(vs ...string) string {

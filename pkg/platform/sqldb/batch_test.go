@@ -19,15 +19,8 @@ func TestReadAllPipelinesReads(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		bg := context.Background()
-		owner := testenv.OwnerDB(t, db)
-		_, err := owner.ExecContext(bg, `CREATE TABLE pipe_probe (n integer, word text)`)
-		require.NoError(t, err)
-		_, err = owner.ExecContext(bg, `INSERT INTO pipe_probe (n, word) VALUES (1, 'one'), (2, 'two'), (3, 'three')`)
-		require.NoError(t, err)
-		if db.Dialect == sqldb.Postgres {
-			_, err = owner.ExecContext(bg, `GRANT SELECT ON pipe_probe TO `+testenv.AppRole)
-			require.NoError(t, err)
-		}
+		probeTable(t, db, `CREATE TABLE pipe_probe (n integer, word text)`, "SELECT", "pipe_probe",
+			`INSERT INTO pipe_probe (n, word) VALUES (1, 'one'), (2, 'two'), (3, 'three')`)
 		var words []string
 		var total, ones int
 		reads := []sqldb.Read{

@@ -21,13 +21,7 @@ func TestScopedReadsShareATransaction(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		bg := context.Background()
-		owner := testenv.OwnerDB(t, db)
-		_, err := owner.ExecContext(bg, `CREATE TABLE shared_probe (n integer)`)
-		require.NoError(t, err)
-		if db.Dialect == sqldb.Postgres {
-			_, err = owner.ExecContext(bg, `GRANT SELECT, INSERT ON shared_probe TO `+testenv.AppRole)
-			require.NoError(t, err)
-		}
+		probeTable(t, db, `CREATE TABLE shared_probe (n integer)`, "SELECT, INSERT", "shared_probe")
 		count := func(ctx context.Context) int {
 			var n int
 			require.NoError(t, db.Scoped(ctx, func(q sqldb.Querier) error {
@@ -62,7 +56,7 @@ func TestScopedReadsShareATransaction(t *testing.T) {
 		require.Equal(t, 1, count(ctx))
 
 		// A failed read ends the shared transaction; the next read works.
-		err = db.Scoped(ctx, func(q sqldb.Querier) error {
+		err := db.Scoped(ctx, func(q sqldb.Querier) error {
 			_, err := q.ExecContext(ctx, `SELECT no_such_column FROM shared_probe`)
 			return err
 		})

@@ -18,13 +18,7 @@ func TestSnapshotSeesOneState(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		owner := testenv.OwnerDB(t, db)
-		_, err := owner.ExecContext(ctx, `CREATE TABLE snapshot_probe (n integer)`)
-		require.NoError(t, err)
-		if db.Dialect == sqldb.Postgres {
-			_, err = owner.ExecContext(ctx, `GRANT SELECT, INSERT ON snapshot_probe TO `+testenv.AppRole)
-			require.NoError(t, err)
-		}
+		probeTable(t, db, `CREATE TABLE snapshot_probe (n integer)`, "SELECT, INSERT", "snapshot_probe")
 		insert := func() {
 			require.NoError(t, db.Tx(ctx, func(tx *sql.Tx) error {
 				_, err := tx.ExecContext(ctx, `INSERT INTO snapshot_probe (n) VALUES (1)`)

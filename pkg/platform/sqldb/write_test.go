@@ -20,15 +20,8 @@ func TestWriteSendsHeldStatementsTogether(t *testing.T) {
 	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *sqldb.DB) {
 		bg := context.Background()
-		owner := testenv.OwnerDB(t, db)
-		_, err := owner.ExecContext(bg, `CREATE TABLE write_probe (n integer PRIMARY KEY, word text NOT NULL)`)
-		require.NoError(t, err)
-		_, err = owner.ExecContext(bg, `INSERT INTO write_probe (n, word) VALUES (1, 'one')`)
-		require.NoError(t, err)
-		if db.Dialect == sqldb.Postgres {
-			_, err = owner.ExecContext(bg, `GRANT SELECT, INSERT, UPDATE ON write_probe TO `+testenv.AppRole)
-			require.NoError(t, err)
-		}
+		probeTable(t, db, `CREATE TABLE write_probe (n integer PRIMARY KEY, word text NOT NULL)`, "SELECT, INSERT, UPDATE", "write_probe",
+			`INSERT INTO write_probe (n, word) VALUES (1, 'one')`)
 		words := func() []string {
 			var out []string
 			require.NoError(t, db.ReadAll(bg, sqldb.Read{Query: `SELECT word FROM write_probe ORDER BY n`, Row: func(r sqldb.Scanner) error {
@@ -77,7 +70,7 @@ func TestWriteSendsHeldStatementsTogether(t *testing.T) {
 		// own error, at the commit or at the next statement, and the
 		// update before it is not kept.
 		for _, next := range []string{"commit", "row"} {
-			err = db.Write(ctx, func(w *sqldb.Writer) error {
+			err := db.Write(ctx, func(w *sqldb.Writer) error {
 				if _, err := w.ExecContext(ctx, `UPDATE write_probe SET word = 'lost' WHERE n = 1`); err != nil {
 					return err
 				}

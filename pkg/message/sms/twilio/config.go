@@ -3,15 +3,17 @@ package twilio
 import (
 	"errors"
 	"fmt"
-	"github.com/backdesk/backdesk/pkg/platform/secretref"
-	"maps"
-	"net"
 	"net/http"
-	"net/url"
 	"regexp"
-	"slices"
 	"strings"
+
+	"github.com/backdesk/backdesk/pkg/platform/endpoint"
+	"github.com/backdesk/backdesk/pkg/platform/secretref"
 )
+
+// baseURL is what BaseURL may be: the credentials go with every request
+// (basic auth), so only https, or plain http to this machine.
+var baseURL = endpoint.BaseURL{Example: "https://api.twilio.com", PathAllowed: true}
 
 // DefaultBaseURL is Twilio's REST API.
 const DefaultBaseURL = "https://api.twilio.com"
@@ -69,24 +71,11 @@ func (c Config) Problems() map[string]string {
 		p["messaging_service_sid"] = "must be MG followed by 32 hex digits"
 	}
 	if c.BaseURL != "" {
-		if err := checkBaseURL(c.BaseURL); err != nil {
+		if err := baseURL.Check(c.BaseURL); err != nil {
 			p["base_url"] = err.Error()
 		}
 	}
 	return p
-}
-
-// problemsError joins problems into one error, in field order.
-func problemsError(p map[string]string) error {
-	var b strings.Builder
-	b.WriteString("twilio configuration:")
-	for i, field := range slices.Sorted(maps.Keys(p)) {
-		if i > 0 {
-			b.WriteString(";")
-		}
-		b.WriteString(" " + field + " " + p[field])
-	}
-	return errors.New(b.String())
 }
 
 // checkTokenRef accepts env:NAME and file:PATH, the two ways a secret is
@@ -99,25 +88,6 @@ func checkTokenRef(ref string) error {
 		return errors.New("must be env:NAME or file:PATH; the token itself is never configured")
 	}
 	return nil
-}
-
-// checkBaseURL keeps credentials off plain HTTP: basic auth carries the
-// token in every request.
-func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return errors.New("must be an absolute URL with no credentials, query or fragment, e.g. https://api.twilio.com")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		host := u.Hostname()
-		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
-			return nil
-		}
-	}
-	return errors.New("must be https (plain http only to a loopback address)")
 }
 
 // authToken reads the token the reference names. Errors name the

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/backdesk/backdesk/pkg/platform/apperr"
+
 	"github.com/backdesk/backdesk/pkg/message/sms"
 )
 
@@ -33,7 +35,7 @@ const maxAnswer = 1 << 20
 // named in the error). The auth token is not read until a text is sent.
 func New(cfg Config) (*Client, error) {
 	if p := cfg.Problems(); len(p) > 0 {
-		return nil, problemsError(p)
+		return nil, apperr.ProviderSettings("twilio", p)
 	}
 	base := strings.TrimRight(cfg.BaseURL, "/")
 	if base == "" {
