@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -150,4 +151,42 @@ func lastBytes(s string, n int) string {
 		return s
 	}
 	return s[len(s)-n:]
+}
+
+// faultsDirPrefix begins the name of each run's temporary directory, and
+// suitePIDFile, in it, holds the process id of the suite that made it.
+const (
+	faultsDirPrefix = "backdesk-faults-"
+	suitePIDFile    = "suite.pid"
+)
+
+// stopOrphanClusters stops the PostgreSQL clusters of earlier runs whose
+// suite process is gone: pg_ctl detaches the server, so a suite killed
+// outright (not merely failed) leaves its cluster running. A cluster of
+// a run still going is left alone. The directories stay, with their logs.
+func stopOrphanClusters(t *testing.T) {
+	t.Helper()
+	pids, _ := filepath.Glob(filepath.Join(os.TempDir(), faultsDirPrefix+"*", "pg", "pgdata", "postmaster.pid"))
+	for _, pidFile := range pids {
+		root := filepath.Dir(filepath.Dir(filepath.Dir(pidFile)))
+		if raw, err := os.ReadFile(filepath.Join(root, suitePIDFile)); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(raw))); err == nil && alive(pid) {
+				continue
+			}
+		}
+		c := &pgCluster{bin: postgresBin(t), dir: filepath.Dir(pidFile), log: filepath.Join(filepath.Dir(filepath.Dir(pidFile)), "postgres.log")}
+		if os.Geteuid() == 0 {
+			c.as = "postgres"
+		}
+		if err := c.ctl("stop", "-m", "immediate"); err != nil {
+			t.Logf("an earlier run's PostgreSQL in %s could not be stopped: %v", root, err)
+			continue
+		}
+		t.Logf("stopped the PostgreSQL an earlier, killed run left in %s", root)
+	}
+}
+
+// alive reports a process that exists (signal 0 reaches it).
+func alive(pid int) bool {
+	return pid > 0 && syscall.Kill(pid, 0) == nil
 }

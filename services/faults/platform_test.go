@@ -47,11 +47,15 @@ var processNames = []string{"onboarding", "access", "workqueue", "router-1", "ro
 func startPlatform(t *testing.T, s settings) *platform {
 	t.Helper()
 	ctx := context.Background()
-	root, err := os.MkdirTemp("", "backdesk-faults-")
+	stopOrphanClusters(t)
+	root, err := os.MkdirTemp("", faultsDirPrefix)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = os.Chmod(root, 0o755)
+	if err := os.WriteFile(filepath.Join(root, suitePIDFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("the run's logs are kept in %s", root)
