@@ -250,24 +250,14 @@ func (e ending) violations() []string {
 	if e.unowned > 0 {
 		out = append(out, fmt.Sprintf("%d items owned by no one after the routers settled (%s)", e.unowned, strings.Join(e.unownedWhy, ", ")))
 	}
-	if e.vanished > 0 {
-		out = append(out, fmt.Sprintf("%d items an agent worked are gone", e.vanished))
-	}
-	if e.overdue > 0 {
-		out = append(out, fmt.Sprintf("%d timers never fired", e.overdue))
-	}
-	if e.phiUnaudited > 0 {
-		out = append(out, fmt.Sprintf("%d patient-data answers without their audit event", e.phiUnaudited))
-	}
-	if e.doubleOwned > 0 {
-		out = append(out, fmt.Sprintf("%d items worked by two agents at once", e.doubleOwned))
-	}
+	out = counted(out, e.vanished, "%d items an agent worked are gone")
+	out = counted(out, e.overdue, "%d timers never fired")
+	out = counted(out, e.phiUnaudited, lineUnaudited)
+	out = counted(out, e.doubleOwned, lineOwnedTwice)
 	if e.dupOutcomes > 0 || e.dupRemits > 0 {
 		out = append(out, fmt.Sprintf("%d outcomes or notes and %d remittance postings recorded twice", e.dupOutcomes, e.dupRemits))
 	}
-	if e.auditErr != nil {
-		out = append(out, "the audit log does not verify: "+e.auditErr.Error())
-	}
+	out = auditLine(out, e.auditErr)
 	if e.phiAnswers == 0 || e.holds == 0 {
 		out = append(out, "the load did no work: no patient data was read or no outcome logged")
 	}

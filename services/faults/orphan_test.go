@@ -12,9 +12,7 @@ import (
 // detaches it; the next run stops it. A cluster whose suite is still
 // running is left alone.
 func TestFaultsStopsOrphanClusters(t *testing.T) {
-	if os.Getenv("BACKDESK_FAULTS") == "" {
-		t.Skip("the faults suite runs with `make test-faults` (BACKDESK_FAULTS=1)")
-	}
+	needFaults(t)
 	gone := exec.Command("true")
 	if err := gone.Run(); err != nil {
 		t.Fatal(err)

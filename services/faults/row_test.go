@@ -174,19 +174,32 @@ func (r row) violations() []string {
 		out = append(out, fmt.Sprintf("%d reads allowed under the revoked grant more than 1 s after the fault ended (the last %s after)",
 			r.lateReads, r.revokeLag.Round(time.Millisecond)))
 	}
-	if r.phiUnaudited > 0 {
-		out = append(out, fmt.Sprintf("%d patient-data answers without their audit event", r.phiUnaudited))
+	out = counted(out, r.phiUnaudited, lineUnaudited)
+	out = counted(out, r.doubleOwned, lineOwnedTwice)
+	out = counted(out, r.duplicates, "%d outcomes or notes recorded twice")
+	return auditLine(out, r.auditErr)
+}
+
+// The "must hold" lines a fault's row and the whole run word alike.
+const (
+	lineUnaudited  = "%d patient-data answers without their audit event"
+	lineOwnedTwice = "%d items worked by two agents at once"
+)
+
+// counted adds the line format, filled with n, to out when n is not 0.
+func counted(out []string, n int, format string) []string {
+	if n == 0 {
+		return out
 	}
-	if r.doubleOwned > 0 {
-		out = append(out, fmt.Sprintf("%d items worked by two agents at once", r.doubleOwned))
+	return append(out, fmt.Sprintf(format, n))
+}
+
+// auditLine adds the audit log's failure to verify, if any, to out.
+func auditLine(out []string, err error) []string {
+	if err == nil {
+		return out
 	}
-	if r.duplicates > 0 {
-		out = append(out, fmt.Sprintf("%d outcomes or notes recorded twice", r.duplicates))
-	}
-	if r.auditErr != nil {
-		out = append(out, "the audit log does not verify: "+r.auditErr.Error())
-	}
-	return out
+	return append(out, "the audit log does not verify: "+err.Error())
 }
 
 // summary is the row in one line, for the test's log as it goes.

@@ -15,9 +15,7 @@ import (
 // and prints the table docs/reliability.md keeps. It runs under `make
 // test-faults` (BACKDESK_FAULTS=1), which fetches nginx first.
 func TestFaults(t *testing.T) {
-	if os.Getenv("BACKDESK_FAULTS") == "" {
-		t.Skip("the faults suite runs with `make test-faults` (BACKDESK_FAULTS=1)")
-	}
+	needFaults(t)
 	s := readSettings(t)
 	started := time.Now()
 	p := startPlatform(t, s)
@@ -269,5 +267,14 @@ WHERE a.display_name LIKE 'Faults agent%'`).Scan(&n)
 			t.Fatalf("the routers gave the agents no work within 2 minutes (%d items, %v)", n, err)
 		}
 		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// needFaults skips a test of the faults suite unless it was asked for: it
+// starts servers and breaks them, which the ordinary suites do not.
+func needFaults(t *testing.T) {
+	t.Helper()
+	if os.Getenv("BACKDESK_FAULTS") == "" {
+		t.Skip("the faults suite runs with `make test-faults` (BACKDESK_FAULTS=1)")
 	}
 }

@@ -40,6 +40,19 @@ func (r Reply) Decode(v any) error {
 // Deps.API. The API authenticates it, decides, audits and projects as it
 // would for any client; the console sees only the answer.
 func (k *Kit) Call(c *gin.Context, method, path string, query url.Values, body any) Reply {
+	return k.call(c, method, path, query, "", body)
+}
+
+// CallKeyed is Call with an Idempotency-Key header when key is not empty,
+// for a form whose page names its one submission: the API then acts on
+// it once however often it arrives.
+func (k *Kit) CallKeyed(c *gin.Context, method, path, key string, body any) Reply {
+	return k.call(c, method, path, nil, key, body)
+}
+
+// call builds and sends one API request: body as JSON when it is not
+// nil, and key as its Idempotency-Key when it is not empty.
+func (k *Kit) call(c *gin.Context, method, path string, query url.Values, key string, body any) Reply {
 	var rd io.Reader
 	contentType := ""
 	if body != nil {
@@ -50,21 +63,6 @@ func (k *Kit) Call(c *gin.Context, method, path string, query url.Values, body a
 		rd, contentType = bytes.NewReader(raw), "application/json"
 	}
 	req, err := k.apiRequest(c, method, path, query, rd, contentType)
-	if err != nil {
-		return failed(err)
-	}
-	return k.answer(req)
-}
-
-// CallKeyed is Call with an Idempotency-Key header when key is not empty,
-// for a form whose page names its one submission: the API then acts on
-// it once however often it arrives.
-func (k *Kit) CallKeyed(c *gin.Context, method, path, key string, body any) Reply {
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return failed(err)
-	}
-	req, err := k.apiRequest(c, method, path, nil, bytes.NewReader(raw), "application/json")
 	if err != nil {
 		return failed(err)
 	}
